@@ -1,0 +1,71 @@
+/**
+ * The in-memory data walk: a {@link ResidualProblem} over resident data.
+ *
+ * One evaluation walks the n points in windows of `blockRows` (a cache-sized block for the
+ * standard strategy; the chunk size for the chunked strategy) through a {@link BlockEvaluator}.
+ * The N × p Jacobian is never held longer than one block.
+ *
+ * @module
+ */
+import type { Backend } from '../backends/backend.ts';
+import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
+import { BlockEvaluator } from './block-evaluator.ts';
+import type { Evaluation, ResidualProblem } from './evaluation.ts';
+import type { JacobianScheme } from './finite-difference.ts';
+import type { Loss } from './loss.ts';
+
+/** Default points per block: small enough that a block of p ≤ 16 stays in L2 cache. */
+export const DEFAULT_BLOCK_ROWS = 1024;
+
+/** Options of {@link createBlockProblem}. */
+export interface BlockProblemOptions {
+  readonly backend: Backend;
+  readonly kernel: ModelKernel;
+  readonly data: DataColumns;
+  /** Number of points. */
+  readonly n: number;
+  readonly loss: Loss | null;
+  readonly scheme: JacobianScheme;
+  /** Points per block (defaults to {@link DEFAULT_BLOCK_ROWS}, capped at n). */
+  readonly blockRows?: number;
+}
+
+/** A resident-data problem, plus the residual vector at any x (for `fun` and statistics). */
+export interface BlockProblem extends ResidualProblem {
+  /** Number of residuals. */
+  readonly m: number;
+  /** Points per block used by the walk. */
+  readonly blockRows: number;
+  /** Residuals w_i (f(x_i) − y_i) at x, as a new array of length m. */
+  residualVector(x: Float64Array): Float64Array;
+}
+
+/**
+ * Create the data walk over resident data.
+ * @example
+ * ```ts
+ * const problem = createBlockProblem({ backend: createCpuBackend(), kernel, data, n, loss: null, scheme: { kind: 'analytic' } });
+ * const ev = problem.evaluate(x, true); // { cost, m, T }
+ * ```
+ */
+export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
+  const { kernel, data, n } = options;
+  const blockRows = Math.max(1, Math.min(options.blockRows ?? DEFAULT_BLOCK_ROWS, n));
+  const evaluator = new BlockEvaluator({ ...options, blockRows });
+  return {
+    p: kernel.nParams,
+    m: n,
+    blockRows,
+    jacobianIsCheap: options.scheme.kind === 'analytic',
+    evaluate(x: Float64Array, jacobian: boolean): Evaluation {
+      evaluator.begin(x, jacobian);
+      evaluator.addWindow(data, 0, n);
+      return evaluator.finish();
+    },
+    residualVector(x: Float64Array): Float64Array {
+      const out = new Float64Array(n);
+      evaluator.residuals(x, data, 0, n, out);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { Matrix } from 'ml-matrix';
+import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
+import { BlockEvaluator } from '../../src/optim/block-evaluator.ts';
+import { createBlockProblem } from '../../src/optim/block-problem.ts';
+import { resolveLoss } from '../../src/optim/loss.ts';
+import type { DataColumns } from '../../src/model/model-kernel.ts';
+import { expDecay, testKernel } from './test-kernels.ts';
+
+const backend = createCpuBackend();
+
+function makeData(n: number, noise = 0.05): DataColumns {
+  const x = Float64Array.from({ length: n }, (_, i) => (5 * i) / n);
+  const y = Float64Array.from(x, (t, i) => 3 * Math.exp(-1.2 * t) + 0.5 + noise * Math.sin(7 * i));
+  const w = Float64Array.from(x, (_, i) => 1 / (0.5 + (i % 3)));
+  return { x: [x], y, w };
+}
+
+function gram(T: Float64Array, c: number): number[][] {
+  const R = new Matrix(c, c);
+  for (let i = 0; i < c; i++) for (let j = i; j < c; j++) R.set(i, j, T[i * c + j]!);
+  return R.transpose().mmul(R).to2DArray();
+}
+
+/** Dense reference: rows [w·∂f, w·(f − y)] scaled for the loss as SciPy does, then AᵀA. */
+function denseGram(data: DataColumns, p: Float64Array, lossName: 'linear' | 'cauchy'): { G: number[][]; cost: number } {
+  const rows: number[][] = [];
+  let cost = 0;
+  const loss = resolveLoss(lossName, 0.7);
+  const rho = new Float64Array(3);
+  data.y.forEach((yi, i) => {
+    const t = data.x[0]![i]!;
+    const w = data.w![i]!;
+    const e = Math.exp(-p[1]! * t);
+    const J = [w * e, -w * p[0]! * t * e, w];
+    let f = w * (p[0]! * e + p[2]! - yi);
+    if (loss === null) {
+      cost += 0.5 * f * f;
+    } else {
+      loss.rho(f * f, rho);
+      cost += 0.5 * rho[0]!;
+      const s = Math.sqrt(Math.max(rho[1]! + 2 * rho[2]! * f * f, 2.220446049250313e-16));
+      J.forEach((v, j) => (J[j] = v * s));
+      f = (f * rho[1]!) / s;
+    }
+    rows.push([...J, f]);
+  });
+  const A = new Matrix(rows);
+  return { G: A.transpose().mmul(A).to2DArray(), cost };
+}
+
+function expectGramClose(a: number[][], b: number[][], tol: number): void {
+  const scale = Math.max(...b.flat().map(Math.abs));
+  a.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - b[i]![j]!)).toBeLessThanOrEqual(tol * scale)));
+}
+
+describe('BlockEvaluator', () => {
+  const x = Float64Array.from([2.5, 1.0, 0.4]);
+
+  it.each(['linear', 'cauchy'] as const)('folds the %s-loss rows into T with TᵀT = AᵀA of the dense scaled rows', (lossName) => {
+    const data = makeData(1000);
+    const ev = new BlockEvaluator({ backend, kernel: expDecay, loss: resolveLoss(lossName, 0.7), scheme: { kind: 'analytic' }, blockRows: 97 });
+    ev.begin(x, true);
+    ev.addWindow(data, 0, 1000);
+    const { cost, m, T } = ev.finish();
+    const ref = denseGram(data, x, lossName);
+    expect(m).toBe(1000);
+    expect(cost).toBeCloseTo(ref.cost, 10);
+    expectGramClose(gram(T!, 4), ref.G, 1e-13);
+  });
+
+  test.prop([fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 300 })], { numRuns: 30 })(
+    'gives the same cost and RᵀR whatever the block size',
+    (b1, b2) => {
+      const data = makeData(300);
+      const run = (blockRows: number) => createBlockProblem({ backend, kernel: expDecay, data, n: 300, loss: null, scheme: { kind: 'analytic' }, blockRows }).evaluate(x, true);
+      const e1 = run(b1) as { cost: number; T: Float64Array };
+      const e2 = run(b2) as { cost: number; T: Float64Array };
+      expect(Math.abs(e1.cost - e2.cost)).toBeLessThanOrEqual(1e-13 * e1.cost);
+      expectGramClose(gram(e1.T, 4), gram(e2.T, 4), 1e-13);
+    },
+  );
+
+  it('agrees with the analytic Jacobian when it uses finite differences', () => {
+    const data = makeData(500);
+    const closure = testKernel(3, (t, p) => p[0]! * Math.exp(-p[1]! * t) + p[2]!);
+    const lb = new Float64Array(3).fill(-Infinity);
+    const ub = new Float64Array(3).fill(Infinity);
+    const fd = createBlockProblem({ backend, kernel: closure, data, n: 500, loss: null, scheme: { kind: '3-point', relStep: null, lb, ub } });
+    const exact = createBlockProblem({ backend, kernel: expDecay, data, n: 500, loss: null, scheme: { kind: 'analytic' } });
+    expect(fd.jacobianIsCheap).toBe(false);
+    expect(exact.jacobianIsCheap).toBe(true);
+    const a = fd.evaluate(x, true) as { T: Float64Array; cost: number };
+    const b = exact.evaluate(x, true) as { T: Float64Array; cost: number };
+    expect(a.cost).toBe(b.cost);
+    expectGramClose(gram(a.T, 4), gram(b.T, 4), 1e-8);
+  });
+
+  it('reports the cost without a triangle when the Jacobian is not asked for', () => {
+    const data = makeData(100);
+    const problem = createBlockProblem({ backend, kernel: expDecay, data, n: 100, loss: null, scheme: { kind: 'analytic' } });
+    const ev = problem.evaluate(x, false) as { cost: number; T: null };
+    const r = problem.residualVector(x);
+    expect(ev.T).toBeNull();
+    expect(ev.cost).toBeCloseTo(0.5 * r.reduce((s, v) => s + v * v, 0), 12);
+  });
+
+  it('returns a non-finite cost and no triangle when a residual is not finite', () => {
+    const data = makeData(100);
+    const problem = createBlockProblem({ backend, kernel: expDecay, data, n: 100, loss: null, scheme: { kind: 'analytic' } });
+    const ev = problem.evaluate(Float64Array.from([1, -1e6, 0]), true);
+    expect(Number.isFinite((ev as { cost: number }).cost)).toBe(false);
+    expect((ev as { T: unknown }).T).toBeNull();
+  });
+
+  it('refuses the analytic scheme for a kernel without residual rows', () => {
+    const closure = testKernel(1, (t, p) => p[0]! * t);
+    expect(() => new BlockEvaluator({ backend, kernel: closure, loss: null, scheme: { kind: 'analytic' }, blockRows: 8 })).toThrow(/analytic Jacobian scheme needs a kernel/);
+  });
+});
