@@ -1,0 +1,97 @@
+/**
+ * The abstract syntax tree of model expressions, and small constructors for it.
+ *
+ * The parser produces `sym` nodes for identifiers; {@link resolveSymbols} (in `resolve.ts`)
+ * turns them into `param`, `var` or `const` (the named constants `pi` and `e`). Differentiation,
+ * simplification, printing and lowering work on resolved trees. Nodes are immutable plain
+ * objects, so a tree is serialisable and can be shared between derivatives.
+ *
+ * @module
+ */
+
+/** Binary operators: + − · / and ^ (power, right-associative). */
+export type BinaryOperator = '+' | '-' | '*' | '/' | '^';
+
+/** Named mathematical constants usable in expressions. */
+export const NAMED_CONSTANTS: ReadonlyMap<string, number> = new Map([
+  ['pi', Math.PI],
+  ['e', Math.E],
+]);
+
+/** An expression tree node. */
+export type Node =
+  | { readonly type: 'num'; readonly value: number }
+  | { readonly type: 'sym'; readonly name: string }
+  | { readonly type: 'param'; readonly index: number; readonly name: string }
+  | { readonly type: 'var'; readonly index: number; readonly name: string }
+  | { readonly type: 'const'; readonly name: string; readonly value: number }
+  | { readonly type: 'neg'; readonly arg: Node }
+  | { readonly type: 'bin'; readonly op: BinaryOperator; readonly left: Node; readonly right: Node }
+  | { readonly type: 'call'; readonly fn: string; readonly args: readonly Node[] };
+
+/** A number literal node. @param value - the number. @returns the node. */
+export function num(value: number): Node {
+  return { type: 'num', value };
+}
+
+/** A negation node −a. @param arg - a. @returns the node. */
+export function neg(arg: Node): Node {
+  return { type: 'neg', arg };
+}
+
+/** A binary node `left op right`. @param op - operator. @param left - left operand. @param right - right operand. @returns the node. */
+export function bin(op: BinaryOperator, left: Node, right: Node): Node {
+  return { type: 'bin', op, left, right };
+}
+
+/** A function call node. @param fn - function name. @param args - arguments. @returns the node. */
+export function call(fn: string, ...args: Node[]): Node {
+  return { type: 'call', fn, args };
+}
+
+/** True when `node` is the number literal `value` (a `num` node, compared with `Object.is` except ±0). @param node - node. @param value - number. */
+export function isNum(node: Node, value: number): boolean {
+  return node.type === 'num' && node.value === value;
+}
+
+/**
+ * A structural key of a tree: equal keys ⇔ equal trees (numbers compared bit-exactly,
+ * −0 distinct from 0). Used for common-subexpression elimination and simplification.
+ *
+ * @param node - the tree.
+ * @param memo - cache of keys already computed (trees are shared between derivatives).
+ * @returns the key string.
+ */
+export function nodeKey(node: Node, memo: WeakMap<Node, string>): string {
+  const cached = memo.get(node);
+  if (cached !== undefined) return cached;
+  let key: string;
+  switch (node.type) {
+    case 'num':
+      key = Object.is(node.value, -0) ? 'n-0' : `n${node.value}`;
+      break;
+    case 'sym':
+      key = `s${node.name}`;
+      break;
+    case 'param':
+      key = `p${node.index}`;
+      break;
+    case 'var':
+      key = `v${node.index}`;
+      break;
+    case 'const':
+      key = `c${node.name}`;
+      break;
+    case 'neg':
+      key = `(-${nodeKey(node.arg, memo)})`;
+      break;
+    case 'bin':
+      key = `(${nodeKey(node.left, memo)}${node.op}${nodeKey(node.right, memo)})`;
+      break;
+    case 'call':
+      key = `${node.fn}(${node.args.map((a) => nodeKey(a, memo)).join(',')})`;
+      break;
+  }
+  memo.set(node, key);
+  return key;
+}

@@ -1,0 +1,129 @@
+/**
+ * Symbolic differentiation of expression trees with respect to one parameter.
+ *
+ * Standard rules (sum, product, quotient, power, chain rule) built with the simplifying
+ * constructors of `simplify.ts`, so zero terms vanish as the derivative is built. Conventions at
+ * non-smooth points (documented in `ir.ts`): d|u| = sign(u)·u', d sign(u) = 0, and d min / d max
+ * select the derivative of the argument that is the min / max (the first one on ties) through
+ * the internal Heaviside `step`.
+ *
+ * @module
+ */
+
+import { ModelParseError } from '../errors.ts';
+import { num, type Node } from './ast.ts';
+import { add, apply, div, mul, negate, power, sub } from './simplify.ts';
+
+const TWO_OVER_SQRT_PI = 1.1283791670955126;
+
+/** f'(u) for one-argument functions, as a tree in u. */
+function unaryDerivative(fn: string, u: Node): Node {
+  const sq = (v: Node): Node => power(v, num(2));
+  switch (fn) {
+    case 'exp': return apply('exp', u);
+    case 'log': return div(num(1), u);
+    case 'log10': return div(num(1), mul(num(Math.LN10), u));
+    case 'log2': return div(num(1), mul(num(Math.LN2), u));
+    case 'sqrt': return div(num(1), mul(num(2), apply('sqrt', u)));
+    case 'cbrt': return div(num(1), mul(num(3), sq(apply('cbrt', u))));
+    case 'abs': return apply('sign', u);
+    case 'sign': case 'step': return num(0);
+    case 'sin': return apply('cos', u);
+    case 'cos': return negate(apply('sin', u));
+    case 'tan': return add(num(1), sq(apply('tan', u)));
+    case 'asin': return div(num(1), apply('sqrt', sub(num(1), sq(u))));
+    case 'acos': return negate(div(num(1), apply('sqrt', sub(num(1), sq(u)))));
+    case 'atan': return div(num(1), add(num(1), sq(u)));
+    case 'sinh': return apply('cosh', u);
+    case 'cosh': return apply('sinh', u);
+    case 'tanh': return sub(num(1), sq(apply('tanh', u)));
+    case 'erf': return mul(num(TWO_OVER_SQRT_PI), apply('exp', negate(sq(u))));
+    case 'erfc': return negate(mul(num(TWO_OVER_SQRT_PI), apply('exp', negate(sq(u)))));
+    default: throw new ModelParseError(`model: cannot differentiate unknown function '${fn}'`, 0);
+  }
+}
+
+/** Derivative of a two-argument call given its arguments and their derivatives. */
+function binaryCallDerivative(fn: string, a: Node, b: Node, da: Node, db: Node): Node {
+  switch (fn) {
+    case 'atan2': // atan2(a, b): (b·a' − a·b')/(a² + b²)
+      return div(sub(mul(b, da), mul(a, db)), add(power(a, num(2)), power(b, num(2))));
+    case 'hypot':
+      return div(add(mul(a, da), mul(b, db)), apply('hypot', a, b));
+    case 'min': {
+      const s = apply('step', sub(b, a));
+      return add(mul(da, s), mul(db, sub(num(1), s)));
+    }
+    case 'max': {
+      const s = apply('step', sub(a, b));
+      return add(mul(da, s), mul(db, sub(num(1), s)));
+    }
+    default:
+      throw new ModelParseError(`model: cannot differentiate unknown function '${fn}'`, 0);
+  }
+}
+
+function powerDerivative(a: Node, b: Node, da: Node, db: Node): Node {
+  if (db.type === 'num' && db.value === 0) {
+    // d(a^b) = b·a^(b−1)·a'
+    const exponent = b.type === 'num' ? num(b.value - 1) : sub(b, num(1));
+    return mul(mul(b, power(a, exponent)), da);
+  }
+  const ab = power(a, b);
+  if (da.type === 'num' && da.value === 0) return mul(mul(ab, apply('log', a)), db);
+  return mul(ab, add(mul(db, apply('log', a)), div(mul(b, da), a)));
+}
+
+function derive(node: Node, j: number, memo: Map<Node, Node>): Node {
+  const cached = memo.get(node);
+  if (cached !== undefined) return cached;
+  let out: Node;
+  switch (node.type) {
+    case 'param':
+      out = num(node.index === j ? 1 : 0);
+      break;
+    case 'neg':
+      out = negate(derive(node.arg, j, memo));
+      break;
+    case 'bin': {
+      const { left: a, right: b } = node;
+      const da = derive(a, j, memo);
+      const db = derive(b, j, memo);
+      if (node.op === '+') out = add(da, db);
+      else if (node.op === '-') out = sub(da, db);
+      else if (node.op === '*') out = add(mul(da, b), mul(a, db));
+      else if (node.op === '/') {
+        out = isZeroNode(db) ? div(da, b) : sub(div(da, b), div(mul(a, db), power(b, num(2))));
+      } else out = powerDerivative(a, b, da, db);
+      break;
+    }
+    case 'call': {
+      const ds = node.args.map((a) => derive(a, j, memo));
+      out =
+        node.args.length === 1
+          ? mul(unaryDerivative(node.fn, node.args[0]!), ds[0]!)
+          : binaryCallDerivative(node.fn, node.args[0]!, node.args[1]!, ds[0]!, ds[1]!);
+      break;
+    }
+    default:
+      out = num(0);
+  }
+  memo.set(node, out);
+  return out;
+}
+
+function isZeroNode(n: Node): boolean {
+  return n.type === 'num' && n.value === 0;
+}
+
+/**
+ * The derivative ∂f/∂θ_j of a resolved tree, simplified.
+ *
+ * @param node - the resolved tree of f.
+ * @param paramIndex - j, the index of the parameter.
+ * @returns the tree of ∂f/∂θ_j.
+ * @throws ModelParseError for a function without a derivative rule (not reachable from parsed input).
+ */
+export function differentiate(node: Node, paramIndex: number): Node {
+  return derive(node, paramIndex, new Map());
+}

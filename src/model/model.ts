@@ -1,0 +1,223 @@
+/**
+ * Expression models: `model('a*exp(-b*x) + c')` parses an expression, differentiates it
+ * symbolically, and yields a {@link FittableModel} whose kernel computes residuals and exact
+ * Jacobian rows in one fused pass.
+ *
+ * @module
+ */
+
+import { NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
+import type { Node } from './ast.ts';
+import { differentiate } from './differentiate.ts';
+import { ExpressionKernel, tryCompile, type CompiledKernels } from './expression-kernel.ts';
+import { lowerToProgram, type Program } from './ir.ts';
+import { lowerNodes } from './lower.ts';
+import type { FittableModel } from './model-kernel.ts';
+import { parseExpression } from './parser.ts';
+import { printNode } from './printer.ts';
+import { resolveNames, resolveSymbols } from './resolve.ts';
+import { simplify } from './simplify.ts';
+
+/** Options of {@link model}. */
+export interface ModelOptions {
+  /** Parameter names in order (default: identifiers that are not variables or constants, by first appearance). */
+  readonly params?: readonly string[];
+  /** Variable names (default `['x']`). */
+  readonly variables?: readonly string[];
+  /** Default for {@link Model.createKernel}: false forces the interpreter (default true). */
+  readonly compile?: boolean;
+  /** A display name. */
+  readonly name?: string;
+  /** Data-driven starting values (library models). */
+  readonly estimateP0?: (x: readonly Float64Array[], y: Float64Array) => number[];
+  /** Default bounds [lb, ub] (library models). */
+  readonly defaultBounds?: readonly [readonly number[], readonly number[]];
+}
+
+/** The JSON form of a {@link Model} (see {@link Model.toJSON}); crosses to a Web Worker. */
+export interface ModelJSON {
+  /** Format tag. */
+  readonly type: 'nlsq.model';
+  /** Format version. */
+  readonly version: 1;
+  /** The expression as given. */
+  readonly expression: string;
+  /** Parameter names. */
+  readonly params: readonly string[];
+  /** Variable names. */
+  readonly variables: readonly string[];
+  /** Display name, if any. */
+  readonly name?: string;
+  /** Default bounds, if any. */
+  readonly defaultBounds?: readonly [readonly number[], readonly number[]];
+}
+
+/** An expression model; create one with {@link model}. Immutable. */
+export class Model implements FittableModel {
+  /** The expression as given by the user. */
+  readonly source: string;
+  /** The resolved expression tree. */
+  readonly ast: Node;
+  /** Parameter names, in the order of p0 and popt. */
+  readonly params: readonly string[];
+  /** Variable names. */
+  readonly variables: readonly string[];
+  /** Display name (defaults to the pretty-printed expression). */
+  readonly name: string;
+  /** Default bounds [lb, ub], when the model defines them. */
+  readonly defaultBounds?: readonly [readonly number[], readonly number[]];
+  /** Data-driven starting values, when the model defines them. */
+  readonly estimateP0?: (x: readonly Float64Array[], y: Float64Array) => number[];
+  private readonly compileDefault: boolean;
+  private cache: { program?: Program; valueProgram?: Program; derivatives?: string[]; compiled?: CompiledKernels } = {};
+
+  /**
+   * Prefer {@link model}. @param expression - the expression. @param options - see {@link ModelOptions}.
+   * @throws ModelParseError on a syntax error or unknown name; NlsqRangeError on invalid names.
+   */
+  constructor(expression: string, options: ModelOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new NlsqTypeError(`model: options must be an object, got ${describeValue(options)}`, 'options');
+    }
+    const parsed = parseExpression(expression);
+    const names = resolveNames(parsed, expression, options.params, options.variables);
+    this.source = expression;
+    this.params = Object.freeze([...names.params]);
+    this.variables = Object.freeze([...names.variables]);
+    this.ast = resolveSymbols(parsed.ast, names);
+    this.compileDefault = options.compile ?? true;
+    this.name = options.name ?? this.expression;
+    if (options.defaultBounds !== undefined) this.defaultBounds = checkBounds(options.defaultBounds, this.params.length);
+    if (options.estimateP0 !== undefined) this.estimateP0 = options.estimateP0;
+  }
+
+  /** The expression, pretty-printed with minimal parentheses. */
+  get expression(): string {
+    return printNode(this.ast);
+  }
+
+  /** ∂f/∂θ_j for each parameter, simplified and pretty-printed. */
+  get derivatives(): readonly string[] {
+    this.cache.derivatives ??= this.params.map((_, j) => printNode(simplify(differentiate(simplify(this.ast), j)), true));
+    return this.cache.derivatives;
+  }
+
+  /** The IR program (f and gradient, with CSE); see `ir.ts`. */
+  get program(): Program {
+    this.cache.program ??= lowerToProgram(this);
+    return this.cache.program;
+  }
+
+  /** The IR program computing only f. */
+  get valueProgram(): Program {
+    if (this.cache.valueProgram === undefined) {
+      const { instructions, roots } = lowerNodes([simplify(this.ast)]);
+      this.cache.valueProgram = { params: this.params, variables: this.variables, instructions, value: roots[0]!, gradient: [] };
+    }
+    return this.cache.valueProgram;
+  }
+
+  /**
+   * A kernel for block evaluation: fused residual rows with exact derivatives.
+   *
+   * @param options - `compile: false` forces the IR interpreter (default: the model's `compile` option).
+   * @returns an {@link ExpressionKernel} (`mode` tells whether it is compiled).
+   */
+  createKernel(options: { readonly compile?: boolean } = {}): ExpressionKernel {
+    const compile = options.compile ?? this.compileDefault;
+    if (!compile) return new ExpressionKernel(this.program, this.valueProgram, null);
+    if (this.cache.compiled === undefined) this.cache.compiled = tryCompile(this.program, this.valueProgram);
+    return new ExpressionKernel(this.program, this.valueProgram, this.cache.compiled);
+  }
+
+  /**
+   * Evaluate f at many points.
+   *
+   * @param params - θ (length p).
+   * @param x - the points: an array of numbers when the model has one variable, else an array of
+   *   k columns of equal length.
+   * @returns f at each point.
+   * @throws NlsqRangeError on wrong lengths.
+   */
+  evaluate(params: ArrayLike<number>, x: ArrayLike<number> | readonly ArrayLike<number>[]): Float64Array {
+    if (params.length !== this.params.length) {
+      throw new NlsqRangeError(`Model.evaluate: params must have length ${this.params.length} (${this.params.join(', ')}), got ${params.length}`, 'params', 'ERR_SHAPE');
+    }
+    const cols = toColumns(x, this.variables.length);
+    const n = cols[0]?.length ?? 0;
+    const out = new Float64Array(n);
+    const kernel = this.createKernel();
+    kernel.residuals(Float64Array.from(params), { x: cols, y: new Float64Array(n), w: null }, 0, n, out, 0, 1);
+    return out;
+  }
+
+  /** The JSON form: expression, names and bounds (functions such as `estimateP0` do not travel). */
+  toJSON(): ModelJSON {
+    const json: ModelJSON = { type: 'nlsq.model', version: 1, expression: this.source, params: [...this.params], variables: [...this.variables], name: this.name };
+    return this.defaultBounds === undefined ? json : { ...json, defaultBounds: this.defaultBounds };
+  }
+
+  /**
+   * Rebuild a model from {@link Model.toJSON} output (e.g. inside a Web Worker).
+   *
+   * @param json - the JSON object (or its string form).
+   * @returns the model.
+   * @throws NlsqTypeError when `json` is not a model's JSON.
+   */
+  static fromJSON(json: ModelJSON | string): Model {
+    const obj = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<ModelJSON> | null;
+    if (obj === null || typeof obj !== 'object' || obj.type !== 'nlsq.model' || typeof obj.expression !== 'string') {
+      throw new NlsqTypeError(`model.fromJSON: json must be the output of Model.toJSON(), got ${describeValue(obj)}`, 'json');
+    }
+    const options: ModelOptions = { params: obj.params, variables: obj.variables };
+    return new Model(obj.expression, {
+      ...options,
+      ...(obj.name !== undefined ? { name: obj.name } : {}),
+      ...(obj.defaultBounds !== undefined ? { defaultBounds: obj.defaultBounds } : {}),
+    });
+  }
+}
+
+function checkBounds(bounds: readonly [readonly number[], readonly number[]], p: number): readonly [readonly number[], readonly number[]] {
+  if (!Array.isArray(bounds) || bounds.length !== 2 || bounds[0].length !== p || bounds[1].length !== p) {
+    throw new NlsqRangeError(`model: defaultBounds must be [lb, ub] with ${p} entries each, got ${describeValue(bounds)}`, 'defaultBounds', 'ERR_SHAPE');
+  }
+  return [Object.freeze([...bounds[0]]), Object.freeze([...bounds[1]])];
+}
+
+function toColumns(x: ArrayLike<number> | readonly ArrayLike<number>[], k: number): Float64Array[] {
+  const nested = x.length > 0 && typeof (x as ArrayLike<unknown>)[0] === 'object';
+  const cols = nested ? Array.from(x as readonly ArrayLike<number>[], (c) => Float64Array.from(c)) : [Float64Array.from(x as ArrayLike<number>)];
+  if (cols.length !== k) {
+    throw new NlsqRangeError(`Model.evaluate: x must have ${k} column${k === 1 ? '' : 's'} (one per variable), got ${cols.length}`, 'x', 'ERR_SHAPE');
+  }
+  if (cols.some((c) => c.length !== cols[0]!.length)) {
+    throw new NlsqRangeError('Model.evaluate: x columns must have equal lengths', 'x', 'ERR_SHAPE');
+  }
+  return cols;
+}
+
+/**
+ * Create an expression model.
+ *
+ * The expression grammar: numbers, identifiers, `+ - * /`, `^` (or `**`, right-associative),
+ * unary minus (`-x^2` is −(x²)), parentheses, and the functions `exp log log10 log2 sqrt cbrt
+ * abs sign sin cos tan asin acos atan atan2 sinh cosh tanh pow min max erf erfc hypot`;
+ * constants `pi` and `e` (unless listed as parameters). Derivatives are symbolic; the kernel
+ * computes f and ∂f/∂θ with shared subexpressions computed once.
+ *
+ * @param expression - e.g. `'a*exp(-b*x) + c'`.
+ * @param options - names, compile default, display name (see {@link ModelOptions}).
+ * @returns the model.
+ * @throws ModelParseError on a syntax error, unknown function, wrong arity or unknown name.
+ * @example
+ * ```ts
+ * const m = model('a*exp(-b*x) + c');
+ * m.params;       // ['a', 'b', 'c']
+ * m.derivatives;  // ['exp(-b*x)', '-(a*(x*exp(-b*x)))', '1']
+ * ```
+ */
+export const model: ((expression: string, options?: ModelOptions) => Model) & { fromJSON: (json: ModelJSON | string) => Model } = Object.assign(
+  (expression: string, options?: ModelOptions): Model => new Model(expression, options),
+  { fromJSON: (json: ModelJSON | string): Model => Model.fromJSON(json) },
+);
