@@ -1,0 +1,147 @@
+/**
+ * The strategy-boundaries figure: dataset size (log x) against memory limit (log y), each region
+ * coloured by the strategy MemoryBudgetSelector picks there, with this machine's memory marked.
+ *
+ * Rendering is headless: Vega-Lite compiles the spec, a Vega View renders SVG without a DOM, and
+ * resvg rasterises the PNG. These packages are example-only devDependencies; nothing in `src/`
+ * imports them.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import type { BackendInfo } from '../../src/backends/backend.ts';
+import { MemoryBudgetSelector } from '../../src/workflow/memory-budget-selector.ts';
+import type { Strategy } from '../../src/workflow/memory-budget-selector.ts';
+
+/** What the figure shows. */
+export interface StrategyFigureOptions {
+  readonly nParams: number;
+  /** Dataset sizes on x: [min, max] points. */
+  readonly points: readonly [number, number];
+  /** Memory limits on y: [min, max] GB. */
+  readonly memoryGb: readonly [number, number];
+  /** This machine's available memory (GB), marked by a horizontal rule. */
+  readonly machineGb: number;
+  /** The backend(s) the selector may use. */
+  readonly backends: readonly BackendInfo[];
+  /** Lines under the title. */
+  readonly subtitle: readonly string[];
+  /** Columns and rows of the sampling grid. */
+  readonly columns?: number;
+  readonly rows?: number;
+}
+
+interface Cell {
+  readonly n0: number;
+  readonly n1: number;
+  readonly m0: number;
+  readonly m1: number;
+  readonly strategy: Strategy;
+}
+
+/** Axis labels 10K, 100K, 1M, … 1B. */
+const SIZE_LABEL = "datum.value >= 1e9 ? datum.value / 1e9 + 'B' : datum.value >= 1e6 ? datum.value / 1e6 + 'M' : datum.value / 1e3 + 'K'";
+
+const logspace = (lo: number, hi: number, k: number): number[] =>
+  Array.from({ length: k + 1 }, (_, i) => lo * (hi / lo) ** (i / k));
+
+/**
+ * Sample the selector on a log grid and merge each column's runs of one strategy into a cell.
+ * A cell's strategy is the selector's choice at the geometric centre of its sample row.
+ */
+export function sampleStrategies(opts: StrategyFigureOptions): Cell[] {
+  const selector = new MemoryBudgetSelector();
+  const xs = logspace(opts.points[0], opts.points[1], opts.columns ?? 240);
+  const ys = logspace(opts.memoryGb[0], opts.memoryGb[1], opts.rows ?? 480);
+  const cells: Cell[] = [];
+  for (let i = 0; i + 1 < xs.length; i++) {
+    const n = Math.round(Math.sqrt(xs[i]! * xs[i + 1]!));
+    let start = 0;
+    let current: Strategy | null = null;
+    for (let j = 0; j + 1 < ys.length; j++) {
+      const m = Math.sqrt(ys[j]! * ys[j + 1]!);
+      const s = selector.select({ nPoints: n, nParams: opts.nParams, memoryLimitGb: m, backends: opts.backends }).strategy;
+      if (current !== null && s !== current) {
+        cells.push({ n0: xs[i]!, n1: xs[i + 1]!, m0: ys[start]!, m1: ys[j]!, strategy: current });
+        start = j;
+      }
+      current = s;
+    }
+    if (current !== null) cells.push({ n0: xs[i]!, n1: xs[i + 1]!, m0: ys[start]!, m1: ys[ys.length - 1]!, strategy: current });
+  }
+  return cells;
+}
+
+/** The Vega-Lite spec of the figure. */
+export function strategyFigureSpec(opts: StrategyFigureOptions, cells: readonly Cell[]): vegaLite.TopLevelSpec {
+  const [lo, hi] = opts.memoryGb;
+  const inRange = opts.machineGb >= lo && opts.machineGb <= hi;
+  const ruleGb = Math.min(hi, Math.max(lo, opts.machineGb));
+  const label = `this machine: ${opts.machineGb.toFixed(1)} GB available${inRange ? '' : opts.machineGb < lo ? ' (below the chart)' : ' (above the chart)'}`;
+  const x = { field: 'n0', type: 'quantitative', scale: { type: 'log', domain: [...opts.points], nice: false }, axis: { title: 'dataset size (points)', values: [1e4, 1e5, 1e6, 1e7, 1e8, 1e9], labelExpr: SIZE_LABEL, grid: false } } as const;
+  const y = { field: 'm0', type: 'quantitative', scale: { type: 'log', domain: [lo, hi], nice: false }, axis: { title: 'memory limit (GB = 2³⁰ bytes)', values: [4, 8, 16, 32, 64, 128], grid: false } } as const;
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: 'Strategy chosen by MemoryBudgetSelector', subtitle: [...opts.subtitle], anchor: 'start', fontSize: 16, subtitleFontSize: 11 },
+    width: 720,
+    height: 400,
+    background: 'white',
+    config: { font: 'DejaVu Sans', axis: { labelFontSize: 12, titleFontSize: 13 }, legend: { labelFontSize: 12, titleFontSize: 13 } },
+    layer: [
+      {
+        data: { values: cells.map((c) => ({ ...c })) },
+        // Each rect is stroked in its own colour so neighbouring columns leave no hairline seams.
+        mark: { type: 'rect', strokeWidth: 0.8 },
+        encoding: {
+          x,
+          x2: { field: 'n1' },
+          y,
+          y2: { field: 'm1' },
+          color: {
+            field: 'strategy',
+            type: 'nominal',
+            title: 'strategy',
+            scale: { domain: ['standard', 'chunked', 'streaming'], range: ['#59a14f', '#f28e2b', '#e15759'] },
+            legend: { orient: 'right' },
+          },
+          stroke: { field: 'strategy', type: 'nominal', scale: { domain: ['standard', 'chunked', 'streaming'], range: ['#59a14f', '#f28e2b', '#e15759'] }, title: 'strategy', legend: { orient: 'right' } },
+        },
+      },
+      {
+        data: { values: [{ gb: ruleGb, label }] },
+        layer: [
+          { mark: { type: 'rule', color: 'black', strokeWidth: 2, strokeDash: [6, 4] }, encoding: { y: { field: 'gb', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] } } } },
+          {
+            mark: { type: 'text', align: 'left', dx: 6, dy: -8, fontSize: 13, fontWeight: 'bold', color: 'black' },
+            encoding: { x: { datum: opts.points[0], type: 'quantitative', scale: { type: 'log', domain: [...opts.points] } }, y: { field: 'gb', type: 'quantitative' }, text: { field: 'label' } },
+          },
+        ],
+      },
+    ],
+  } as vegaLite.TopLevelSpec;
+}
+
+/**
+ * Render the figure to `<basePath>.svg` and `<basePath>.png`.
+ * @returns the two paths written and the number of cells drawn.
+ */
+export async function writeStrategyFigure(opts: StrategyFigureOptions, basePath: string): Promise<{ svg: string; png: string; cells: number }> {
+  const cells = sampleStrategies(opts);
+  const compiled = vegaLite.compile(strategyFigureSpec(opts, cells)).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  const png = new Resvg(svg, {
+    background: 'white',
+    fitTo: { mode: 'zoom', value: 2 },
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  })
+    .render()
+    .asPng();
+  await mkdir(dirname(basePath), { recursive: true });
+  await writeFile(`${basePath}.svg`, svg);
+  await writeFile(`${basePath}.png`, png);
+  return { svg: `${basePath}.svg`, png: `${basePath}.png`, cells: cells.length };
+}
