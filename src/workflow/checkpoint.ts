@@ -1,0 +1,123 @@
+/**
+ * Checkpoints of a streaming fit: a JSON-serializable snapshot taken every `checkpointEvery`
+ * passes, and its validation when a fit resumes from one.
+ *
+ * What a checkpoint holds, and what resuming reproduces:
+ *
+ * - **warm-up phase** (`phase: 'warmup'`, taken at the end of a warm-up epoch): the full Adam
+ *   state (x, both moment vectors, step count, step size, window statistics). Resuming continues
+ *   the warm-up with the next epoch exactly as the uninterrupted fit would have, so the whole fit
+ *   from there on is identical.
+ * - **exact phase** (`phase: 'exact'`, taken at a solver iteration): the current accepted iterate
+ *   x, its cost, the counters (nfev, njev, nit, passes, points seen) and m. Resuming restarts the
+ *   solver (trf, dogbox or lm) from that x with the evaluation budget that remained
+ *   (maxNfev − nfev). The solver's internal trust-region radius and variable scaling are not part
+ *   of the `SolverRequest` protocol, so the restarted solver re-initialises them as SciPy does from
+ *   a starting point: its path after the resume may differ from the uninterrupted one, but it
+ *   starts from the same iterate and stops on the same tolerances at the same optimum (within
+ *   those tolerances). Reported counters are the checkpoint's plus the resumed run's.
+ *
+ * @module
+ */
+import { NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
+import type { WarmupState } from './warmup.ts';
+
+/** Format tag of a checkpoint. */
+export const CHECKPOINT_FORMAT = 'nlsq-streaming-checkpoint';
+
+/** Version of the checkpoint layout. */
+export const CHECKPOINT_VERSION = 1;
+
+/** A JSON-serializable snapshot of a streaming fit (see the module documentation). */
+export interface StreamingCheckpoint {
+  /** Always {@link CHECKPOINT_FORMAT}. */
+  readonly format: typeof CHECKPOINT_FORMAT;
+  /** Always {@link CHECKPOINT_VERSION}. */
+  readonly version: typeof CHECKPOINT_VERSION;
+  /** Which phase the fit was in. */
+  readonly phase: 'warmup' | 'exact';
+  /** The caller's starting point p0 (the warm-up guard compares against it). */
+  readonly p0: number[];
+  /** Current point: the Adam iterate (warm-up) or the accepted solver iterate (exact). */
+  readonly x: number[];
+  /** Cost at x (exact phase), or null. */
+  readonly cost: number | null;
+  /** Number of points, once a full pass has counted it; else null. */
+  readonly m: number | null;
+  /** Passes over the source so far (warm-up epochs, guard pass and exact passes). */
+  readonly passes: number;
+  /** Points read so far, over all passes. */
+  readonly pointsSeen: number;
+  /** Solver function evaluations so far (exact phase). */
+  readonly nfev: number;
+  /** Solver Jacobian evaluations so far. */
+  readonly njev: number;
+  /** Solver iterations so far. */
+  readonly nit: number;
+  /** Adam state (warm-up phase), else null. */
+  readonly warmup: WarmupState | null;
+  /** Warm-up summary once it has finished (exact phase), else null. */
+  readonly warmupSummary: WarmupSummary | null;
+}
+
+/** What the warm-up did (part of the streaming result and of exact-phase checkpoints). */
+export interface WarmupSummary {
+  /** False when the warm-up was disabled. */
+  readonly enabled: boolean;
+  /** Mini-batches processed. */
+  readonly batches: number;
+  /** Full epochs completed. */
+  readonly epochs: number;
+  /** Which switch criterion ended it. */
+  readonly stopReason: string;
+  /** Exact cost at p0 (from the guard pass), or null. */
+  readonly startCost: number | null;
+  /** Exact cost at the warm-up's end point (from the guard pass), or null. */
+  readonly endCost: number | null;
+  /** True when the warm-up point was handed to the solver (it lowered the exact cost). */
+  readonly used: boolean;
+}
+
+function isFiniteArray(v: unknown, p: number): v is number[] {
+  return Array.isArray(v) && v.length === p && v.every((e) => typeof e === 'number' && Number.isFinite(e));
+}
+
+function isCount(v: unknown): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+/**
+ * Check that `state` is a checkpoint this version can resume for a problem of p parameters.
+ *
+ * @param state - what the caller passed as `resumeFrom` (e.g. parsed JSON).
+ * @param p - number of parameters of the model.
+ * @param fn - function name for messages.
+ * @returns the state, typed.
+ * @throws NlsqTypeError when it is not a checkpoint object; NlsqRangeError when a field is
+ *   missing or inconsistent (wrong version, wrong parameter count, non-finite x, bad counters).
+ */
+export function validateCheckpoint(state: unknown, p: number, fn = 'fit'): StreamingCheckpoint {
+  if (state === null || typeof state !== 'object' || (state as StreamingCheckpoint).format !== CHECKPOINT_FORMAT) {
+    throw new NlsqTypeError(`${fn}: resumeFrom must be a checkpoint passed to onCheckpoint (format '${CHECKPOINT_FORMAT}'), got ${describeValue(state)}`, 'resumeFrom');
+  }
+  const s = state as StreamingCheckpoint;
+  const bad = (what: string, got: unknown): never => {
+    throw new NlsqRangeError(`${fn}: resumeFrom.${what}, got ${describeValue(got)}`, 'resumeFrom');
+  };
+  if (s.version !== CHECKPOINT_VERSION) bad(`version must be ${CHECKPOINT_VERSION}`, s.version);
+  if (s.phase !== 'warmup' && s.phase !== 'exact') bad(`phase must be 'warmup' or 'exact'`, s.phase);
+  if (!isFiniteArray(s.x, p)) bad(`x must be ${p} finite numbers (one per parameter)`, s.x);
+  if (!isFiniteArray(s.p0, p)) bad(`p0 must be ${p} finite numbers (one per parameter)`, s.p0);
+  for (const k of ['passes', 'pointsSeen', 'nfev', 'njev', 'nit'] as const) {
+    if (!isCount(s[k])) bad(`${k} must be a non-negative integer`, s[k]);
+  }
+  if (s.m !== null && !(isCount(s.m) && s.m > 0)) bad('m must be a positive integer or null', s.m);
+  if (s.phase === 'warmup') {
+    const w = s.warmup;
+    if (w === null || typeof w !== 'object') bad('warmup must hold the Adam state in the warm-up phase', w);
+    if (!isFiniteArray(w!.x, p) || !isFiniteArray(w!.xPrev, p) || !isFiniteArray(w!.m, p) || !isFiniteArray(w!.v, p)) {
+      bad(`warmup.x, warmup.xPrev, warmup.m and warmup.v must be ${p} finite numbers each`, w!.x);
+    }
+  }
+  return s;
+}
