@@ -1,0 +1,85 @@
+/**
+ * nlsq — nonlinear least-squares curve fitting for TypeScript.
+ *
+ * - {@link curveFit} / {@link curveFitSync} / {@link leastSquares}: SciPy's `curve_fit` and
+ *   `least_squares` (TRF with bounds, LM, dogbox, robust losses, sigma, SciPy's pcov).
+ * - {@link fit}: NLSQ's memory-aware workflow — standard, chunked (exact) or streaming (out of core).
+ * - {@link model} / {@link models}: expression models with exact symbolic derivatives, compiled
+ *   for every backend.
+ * - Backends: plain-TS CPU, SIMD WebAssembly, WebGPU — named per call (`backend`), by the
+ *   `NLSQ_BACKEND` environment variable, or chosen automatically ({@link listBackends}).
+ *
+ * @packageDocumentation
+ */
+
+// Fitting
+export { curveFit, curveFitSync, type XData } from './curve-fit.ts';
+export { leastSquares } from './least-squares.ts';
+export { fit, type FitOptions, type FitResult } from './workflow/fit.ts';
+export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide, ResidualFunction, ResidualJacobian } from './options/types.ts';
+export { OPTION_TABLE, type OptionRow } from './options/option-table.ts';
+export type { FitWarning } from './options/solver-settings.ts';
+export { CurveFitResult, type ConfidenceIntervals } from './result/curve-fit-result.ts';
+export type { LeastSquaresResult } from './result/least-squares-result.ts';
+export type { Band, NewX } from './result/bands.ts';
+export type { Choice, FitChoices } from './result/choice.ts';
+export type { FitStatistics } from './result/statistics.ts';
+export type { ModelFunction, PointJacobian } from './optim/closure-kernel.ts';
+export type { IterationInfo, SolverStatus } from './optim/evaluation.ts';
+export { STATUS_CODE } from './optim/evaluation.ts';
+export type { LossName, LossFunction } from './optim/loss.ts';
+export type { SolverMethod } from './optim/solver-options.ts';
+export { studentTQuantile, twoSidedTCritical, normalQuantile } from './stats/student-t.ts';
+
+// Models
+export { model, Model, type ModelOptions, type ModelJSON } from './model/model.ts';
+export { models } from './model/models/index.ts';
+export { lowerToProgram, IR_FUNCTIONS, type Program, type Instr, type Operand, type Op, type IrFunctionName } from './model/ir.ts';
+export type { FittableModel, ModelKernel, DataColumns } from './model/model-kernel.ts';
+export { isFittableModel } from './model/model-kernel.ts';
+
+// Backends
+export type { Backend, BackendInfo, BackendFamily, Precision, Workspace } from './backends/backend.ts';
+export { createCpuBackend } from './backends/cpu/cpu-backend.ts';
+export { listBackends, type BackendStatus, type BackendName, type BackendRequestName } from './backends/list-backends.ts';
+export { BACKEND_ENV_VARIABLE, type BackendOption } from './backends/registry.ts';
+
+// Workflow
+export { MemoryEstimator, DEFAULT_AVAILABLE_GB, type MemoryReading, type MemorySource } from './workflow/memory-estimator.ts';
+export { MemoryBudget, BYTES_PER_GB, DEFAULT_SAFETY_FACTOR, type MemoryBudgetInput } from './workflow/memory-budget.ts';
+export {
+  MemoryBudgetSelector,
+  computeChunkSize,
+  computeBatchSize,
+  MIN_CHUNK_SIZE,
+  MAX_CHUNK_SIZE,
+  type Selection,
+  type SelectorInput,
+  type Strategy,
+  type ModelKind,
+  type ChunkedConfig,
+  type StreamingConfig,
+} from './workflow/memory-budget-selector.ts';
+export { buildPlan, type Plan, type PlanInput, type Workflow } from './workflow/plan.ts';
+export { goalTolerances, SIZE_TIERS, type Goal, type GoalTolerances, type SizeTier } from './workflow/goal.ts';
+export { arraySource, type DataSource, type SourceChunk, type NumericColumn, type ArrayData } from './workflow/data-source.ts';
+export { blobSource, type RecordFormat } from './workflow/blob-source.ts';
+export type { CsvOptions } from './workflow/csv-parser.ts';
+export type { Float64Options } from './workflow/float64-parser.ts';
+export { validateCheckpoint, type StreamingCheckpoint, type WarmupSummary } from './workflow/checkpoint.ts';
+export { WARMUP_DEFAULTS, type WarmupOptions } from './workflow/warmup.ts';
+export type { StreamingProgress } from './workflow/streaming-fit.ts';
+
+// Errors
+export {
+  NlsqError,
+  NlsqTypeError,
+  NlsqRangeError,
+  ModelParseError,
+  ModelEvaluationError,
+  BackendUnavailableError,
+  ShaderCompileError,
+  AbortError,
+  DataSourceError,
+  type NlsqErrorCode,
+} from './errors.ts';

@@ -1,0 +1,150 @@
+/**
+ * `fit()`: NLSQ's `fit(model, x, y, workflow='auto')` — plan, then run the chosen strategy.
+ *
+ * ```
+ *   resolve options ─▶ buildPlan (memory budget × available backends) ─▶ strategy ─▶ result
+ *                                                                       │
+ *          standard: the data walk over resident arrays, cache-sized blocks
+ *          chunked:  the same walk with chunk-sized blocks (working memory O(chunk·p))
+ *          streaming: passes over the data as a source (warm-up, then exact passes)
+ * ```
+ *
+ * All three fold the same Jacobian rows into the same triangle (TSQR), so they reach the same
+ * popt and pcov to rounding — unlike NLSQ, whose chunked strategy merges per-chunk fits.
+ * With a data source (`fit(model, source, options)`) the fit is always streaming.
+ *
+ * @module
+ */
+import type { ResolvedBackend } from '../backends/registry.ts';
+import { NlsqRangeError } from '../errors.ts';
+import { createCurveFitProblem, checkInitialResiduals, solve } from '../fit-problem.ts';
+import type { FittableModel } from '../model/model-kernel.ts';
+import type { ModelFunction } from '../optim/closure-kernel.ts';
+import { DEFAULT_BLOCK_ROWS } from '../optim/block-problem.ts';
+import type { SolverOutcome } from '../optim/evaluation.ts';
+import { resolveCurveFitOptions, type ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import type { Choice } from '../result/choice.ts';
+import { buildCurveFitResult, type CurveFitResult } from '../result/curve-fit-result.ts';
+import type { XData } from '../curve-fit.ts';
+import { arraySource, type DataSource } from './data-source.ts';
+import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
+import { planFit } from './fit-plan.ts';
+import type { Plan } from './plan.ts';
+import { fitSource } from './source-fit.ts';
+import { streamingFit } from './streaming-fit.ts';
+
+export type { FitOptions } from './fit-options.ts';
+
+/** The result of `fit()`: a curve-fit result with the plan that produced it. */
+export type FitResult = CurveFitResult & {
+  /** The plan: strategy, backend, chunk size, given/used, and the memory budget. */
+  readonly plan: Plan;
+};
+
+/**
+ * Fit a model with a memory-aware strategy (NLSQ's `fit(..., workflow='auto')`).
+ *
+ * @param model - a per-point function `f(x, ...params)` or an expression model.
+ * @param xdata - n numbers or k arrays of n numbers — or, instead of x and y, a data source
+ *   (a re-readable (async) iterable of `{ x, y, sigma? }` chunks, or a function returning one).
+ * @param ydata - n observations (omitted with a source).
+ * @param options - every `curveFit` option plus `workflow`, `memoryLimitGb`, `chunkSize`, `goal`
+ *   and the streaming options ({@link FitOptions}).
+ * @returns the result; `strategy`, `backend` and `reason` say what ran and why.
+ * @throws as `curveFit`, plus NlsqRangeError for workflow options that cannot be honoured (e.g. a
+ *   covariance sigma with a chunked or streaming workflow) and DataSourceError for a bad source.
+ * @example
+ * ```ts
+ * const r = await fit(model('a*exp(-b*x) + c'), x, y, { p0: [1, 1, 0], workflow: 'auto' });
+ * r.strategy; // 'standard'
+ * r.reason;   // 'peak 0.10 GB is within 90% of the 17.2 GB threshold …: standard, … on wasm-simd (…)'
+ * ```
+ */
+export function fit(model: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options?: FitOptions): Promise<FitResult>;
+export function fit(model: ModelFunction | FittableModel, source: DataSource, options?: FitOptions): Promise<FitResult>;
+export async function fit(
+  model: ModelFunction | FittableModel,
+  xOrSource: XData | DataSource,
+  yOrOptions?: ArrayLike<number> | FitOptions,
+  maybeOptions?: FitOptions,
+): Promise<FitResult> {
+  if (isYData(yOrOptions)) return fitResident(model, xOrSource as XData, yOrOptions, maybeOptions ?? {});
+  return fitSource(model, xOrSource as DataSource, (yOrOptions as FitOptions | undefined) ?? {});
+}
+
+function isYData(v: unknown): v is ArrayLike<number> {
+  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+}
+
+async function fitResident(model: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: FitOptions): Promise<FitResult> {
+  const resolved = resolveCurveFitOptions('fit', model, xdata, ydata, splitFitOptions(options, ydata.length), FIT_KEYS);
+  const workflow = resolved.sigma.kind === '2d' ? requireStandard(options) : options.workflow;
+  const { plan, backend } = await planFit(resolved, options, workflow);
+  const { outcome, fun } = await runStrategy(resolved, plan, backend, options);
+  const blockRows = blockRowsFor(plan, resolved);
+  const result = buildCurveFitResult(outcome, resolved, {
+    backend,
+    fun,
+    strategy: strategyChoice(plan, options),
+    blockSize: {
+      given: options.chunkSize === undefined ? 'default' : String(options.chunkSize),
+      used: String(blockRows),
+      reason: plan.strategy === 'standard' ? 'standard: cache-sized blocks over resident data' : `${plan.strategy}: ${plan.chunkSize.toLocaleString('en-US')} points per ${plan.strategy === 'chunked' ? 'chunk' : 'batch'}`,
+    },
+  });
+  return Object.assign(result, { plan }) as FitResult;
+}
+
+/** A covariance sigma couples every residual: only the standard strategy can honour it. */
+function requireStandard(options: FitOptions): 'standard' {
+  if (options.workflow !== undefined && options.workflow !== 'auto' && options.workflow !== 'standard') {
+    throw new NlsqRangeError(
+      `fit: a covariance (2-D) sigma couples all points, so workflow must be 'standard' or 'auto', got '${options.workflow}'`,
+      'workflow',
+    );
+  }
+  return 'standard';
+}
+
+function blockRowsFor(plan: Plan, resolved: ResolvedCurveFit): number {
+  if (plan.strategy === 'chunked') return plan.chunkSize;
+  return Math.min(resolved.n, DEFAULT_BLOCK_ROWS);
+}
+
+async function runStrategy(
+  resolved: ResolvedCurveFit,
+  plan: Plan,
+  backend: ResolvedBackend,
+  options: FitOptions,
+): Promise<{ outcome: SolverOutcome; fun: Float64Array }> {
+  const problem = createCurveFitProblem(resolved, backend.backend, { blockRows: blockRowsFor(plan, resolved) });
+  checkInitialResiduals(resolved, problem);
+  const controls = { caller: 'fit', signal: resolved.signal, onIteration: resolved.onIteration };
+  if (plan.strategy !== 'streaming') {
+    const outcome = await solve(problem, resolved.settings.solver, controls);
+    return { outcome, fun: problem.residualVector(outcome.x) };
+  }
+  const { data, settings } = resolved;
+  const sigma = resolved.sigma.kind === '1d' ? resolved.sigma.sigma : null;
+  const streamed = await streamingFit({
+    source: arraySource({ x: data.x.length === 1 ? data.x[0]! : data.x, y: data.y, sigma }, plan.batchSize ?? plan.chunkSize),
+    kernel: resolved.kernel,
+    backend: backend.backend,
+    solver: settings.solver,
+    loss: settings.loss,
+    scheme: settings.scheme,
+    warmup: options.warmup,
+    onProgress: options.onProgress,
+    onIteration: resolved.onIteration,
+    onCheckpoint: options.onCheckpoint,
+    checkpointEvery: options.checkpointEvery,
+    resumeFrom: options.resumeFrom,
+    signal: resolved.signal,
+    fn: 'fit',
+  });
+  return { outcome: streamed.outcome, fun: problem.residualVector(streamed.outcome.x) };
+}
+
+function strategyChoice(plan: Plan, options: FitOptions): Choice {
+  return { given: options.workflow ?? 'auto', used: plan.strategy, reason: plan.reason };
+}

@@ -1,0 +1,90 @@
+/**
+ * Goodness-of-fit statistics accumulated over a streamed pass, with the definitions of
+ * `result/statistics.ts` (which computes them from resident arrays).
+ *
+ * One pass at popt adds, per point, the unweighted error e_i = y_i − ŷ_i and the weighted residual
+ * r_i = w_i(ŷ_i − y_i): Σr², Σe², Σ|e| by Neumaier-compensated sums, and Σ(y − ȳ)² by Welford's
+ * update (B. P. Welford, "Note on a method for calculating corrected sums of squares and
+ * products", Technometrics 4(3), 1962), so no second pass is needed for the mean.
+ *
+ * @module
+ */
+import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
+import type { FitStatistics } from '../result/statistics.ts';
+
+class Sum {
+  private s = 0;
+  private c = 0;
+  add(v: number): void {
+    const t = this.s + v;
+    this.c += Math.abs(this.s) >= Math.abs(v) ? this.s - t + v : v - t + this.s;
+    this.s = t;
+  }
+  get value(): number {
+    return this.s + this.c;
+  }
+}
+
+/** Accumulates {@link FitStatistics} chunk by chunk. */
+export class StatisticsAccumulator {
+  private n = 0;
+  private mean = 0;
+  private readonly tss = new Sum();
+  private readonly chi2 = new Sum();
+  private readonly rss = new Sum();
+  private readonly abs = new Sum();
+  private buffer = new Float64Array(0);
+
+  /**
+   * @param kernel - the model.
+   * @param popt - the fitted parameters.
+   */
+  constructor(
+    private readonly kernel: ModelKernel,
+    private readonly popt: Float64Array,
+  ) {}
+
+  /** Add the n points of one chunk. */
+  add(data: DataColumns, n: number): void {
+    if (this.buffer.length < n) this.buffer = new Float64Array(n);
+    const r = this.buffer;
+    this.kernel.residuals(this.popt, { x: data.x, y: data.y, w: null }, 0, n, r, 0, 1);
+    for (let i = 0; i < n; i++) {
+      const e = -r[i]!;
+      const w = data.w === null ? 1 : data.w[i]!;
+      this.chi2.add(w * w * e * e);
+      this.rss.add(e * e);
+      this.abs.add(Math.abs(e));
+      const y = data.y[i]!;
+      this.n += 1;
+      const d = y - this.mean;
+      this.mean += d / this.n;
+      this.tss.add(d * (y - this.mean));
+    }
+  }
+
+  /** The statistics for p parameters. */
+  result(p: number): FitStatistics {
+    const n = this.n;
+    const dof = n - p;
+    const chiSquare = this.chi2.value;
+    const rss = this.rss.value;
+    const tss = this.tss.value;
+    const rSquared = tss > 0 ? 1 - rss / tss : NaN;
+    const logLike = n * Math.log(chiSquare / n);
+    return {
+      n,
+      p,
+      dof,
+      chiSquare,
+      reducedChiSquare: dof > 0 ? chiSquare / dof : NaN,
+      rss,
+      rSquared,
+      adjRSquared: dof > 0 && n > 1 ? 1 - ((1 - rSquared) * (n - 1)) / dof : NaN,
+      rmse: Math.sqrt(rss / n),
+      mae: this.abs.value / n,
+      aic: logLike + 2 * p,
+      bic: logLike + p * Math.log(n),
+    };
+  }
+}
