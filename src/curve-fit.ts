@@ -1,0 +1,98 @@
+/**
+ * `curveFit` and `curveFitSync`: SciPy's `scipy.optimize.curve_fit` for TypeScript.
+ *
+ * Fit f(x; θ) to (xdata, ydata) by minimizing ½Σρ(r_i²) with r_i = (f(x_i; θ) − y_i)/σ_i
+ * (or r = L⁻¹(f − y) for a covariance sigma), by TRF, dogbox or Levenberg–Marquardt, and return
+ * popt, pcov exactly as SciPy computes them, plus diagnostics and statistics.
+ *
+ * Each is a short composition of exported pieces (see `fit-problem.ts`) that the workflow's
+ * `fit()` reuses with other strategies.
+ *
+ * @module
+ */
+import { resolveBackend, resolveBackendSync, type ResolvedBackend } from './backends/registry.ts';
+import { NlsqError } from './errors.ts';
+import type { FittableModel } from './model/model-kernel.ts';
+import type { ModelFunction } from './optim/closure-kernel.ts';
+import type { SolverOutcome } from './optim/evaluation.ts';
+import { resolveCurveFitOptions, type ResolvedCurveFit } from './options/resolve-curve-fit.ts';
+import type { CurveFitOptions } from './options/types.ts';
+import { buildCurveFitResult, type CurveFitResult } from './result/curve-fit-result.ts';
+import { checkInitialResiduals, createCurveFitProblem, solve, solveSync, type CurveFitProblem } from './fit-problem.ts';
+import { formatNumber } from './result/report.ts';
+
+/** xdata: n numbers (one variable) or k arrays of n numbers. */
+export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+
+/**
+ * What the backend must support. The in-memory data walk evaluates every kernel (closure or
+ * compiled expression) in JS on the host and hands the rows to `foldRows`, so the backend must
+ * run host-side kernels (`runsClosures`); device-side model evaluation (WebGPU) is the
+ * workflow's `fit()` path.
+ */
+function needsFor(synchronous: boolean) {
+  return { closures: true, synchronous };
+}
+
+function finish(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: ResolvedBackend, problem: CurveFitProblem): CurveFitResult {
+  const result = buildCurveFitResult(outcome, resolved, { backend, fun: problem.residualVector(outcome.x) });
+  if (resolved.verbose > 0) {
+    resolved.log(`${resolved.caller}: ${outcome.message}; cost ${formatNumber(outcome.cost)}, nfev ${outcome.nfev}, njev ${outcome.njev}`);
+  }
+  return result;
+}
+
+function iterationLogger(resolved: ResolvedCurveFit): ResolvedCurveFit['onIteration'] {
+  if (resolved.verbose < 2) return resolved.onIteration;
+  const user = resolved.onIteration;
+  return (info) => {
+    resolved.log(`${resolved.caller}: iteration ${info.iteration}, cost ${formatNumber(info.cost)}, ‖g‖∞ ${formatNumber(info.gradientNorm)}, step ${formatNumber(info.stepNorm)}, nfev ${info.nfev}`);
+    return user === undefined ? undefined : user(info);
+  };
+}
+
+/**
+ * Fit a model to data (SciPy `curve_fit`), asynchronously.
+ *
+ * @param f - `f(x, ...params)` returning the model value at one point (x a number, or with k
+ *   variables one reused array of k numbers that the model must not keep), or a {@link FittableModel}.
+ * @param xdata - n numbers, or k arrays of n numbers.
+ * @param ydata - n observations.
+ * @param options - {@link CurveFitOptions} (SciPy's keywords in camelCase).
+ * @returns the {@link CurveFitResult}: popt, pcov, perr, status, statistics, bands, report().
+ * @throws NlsqTypeError / NlsqRangeError for invalid arguments (the message names the argument),
+ *   ModelEvaluationError when the model throws or is not finite at p0, AbortError when `signal`
+ *   aborts, BackendUnavailableError for an unusable backend.
+ * @example
+ * ```ts
+ * const x = [0, 1, 2, 3, 4], y = x.map((t) => 2 * Math.exp(-0.5 * t));
+ * const r = await curveFit((t, a, k) => a * Math.exp(-k * t), x, y, { p0: [1, 1] });
+ * r.popt; // ≈ [2, 0.5]
+ * ```
+ * @see SciPy `scipy.optimize.curve_fit`.
+ */
+export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): Promise<CurveFitResult> {
+  const resolved = resolveCurveFitOptions('curveFit', f, xdata, ydata, options);
+  const backend = await resolveBackend(resolved.backend, needsFor(false));
+  const problem = createCurveFitProblem(resolved, backend.backend);
+  checkInitialResiduals(resolved, problem);
+  const outcome = await solve(problem, resolved.settings.solver, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });
+  return finish(outcome, resolved, backend, problem);
+}
+
+/**
+ * {@link curveFit} on a synchronous backend, returning the result directly.
+ *
+ * @throws NlsqError (`ERR_NOT_SUPPORTED`) when the named backend is asynchronous; otherwise as {@link curveFit}.
+ */
+export function curveFitSync(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): CurveFitResult {
+  const resolved = resolveCurveFitOptions('curveFitSync', f, xdata, ydata, options);
+  const backend = resolveBackendSync(resolved.backend, needsFor(true));
+  if (!backend.backend.info.synchronous) {
+    throw new NlsqError(`curveFitSync: backend must be synchronous, got '${backend.backend.info.name}' (asynchronous); use curveFit`, 'ERR_NOT_SUPPORTED', 'backend');
+  }
+  const problem = createCurveFitProblem(resolved, backend.backend);
+  checkInitialResiduals(resolved, problem);
+  const outcome = solveSync(problem, resolved.settings.solver, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });
+  return finish(outcome, resolved, backend, problem);
+}

@@ -1,0 +1,189 @@
+/**
+ * `resolveCurveFitOptions`: curveFit's arguments validated and defaulted, once, into the object
+ * that everything downstream (problem construction, solver, result) reads. It follows SciPy's
+ * `curve_fit` step by step: parameter count from p0 or the function's arity, `prepare_bounds`,
+ * `_initialize_feasible`, the method rule, `check_finite` / `nan_policy`, sigma's two forms, the
+ * m ≥ n check of `leastsq`.
+ *
+ * @module
+ */
+import type { BackendOption } from '../backends/registry.ts';
+import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
+import { isFittableModel, type DataColumns, type FittableModel, type ModelKernel } from '../model/model-kernel.ts';
+import { createClosureKernel, type ModelFunction } from '../optim/closure-kernel.ts';
+import type { IterationInfo } from '../optim/evaluation.ts';
+import { validateFitData, type SigmaForm } from './data.ts';
+import { checkOptionKeys } from './option-table.ts';
+import { resolveSolverSettings, type SolverSettings } from './solver-settings.ts';
+import type { CurveFitOptions } from './types.ts';
+import { initializeFeasible, prepareBounds, requireFeasible, requireFinite, requireNumber, toFloat64 } from './validate.ts';
+
+/** curveFit's inputs, fully validated and defaulted. */
+export interface ResolvedCurveFit {
+  /** Public function name for messages. */
+  readonly caller: string;
+  /** The model as given. */
+  readonly model: ModelFunction | FittableModel;
+  /** Parameter names (`p0`, `p1`, … for a plain function). */
+  readonly paramNames: readonly string[];
+  /** The kernel that evaluates the model over blocks. */
+  readonly kernel: ModelKernel;
+  /** Resident data (after `nanPolicy: 'omit'`), with w = 1/σ for a 1-D sigma. */
+  readonly data: DataColumns;
+  /** Number of points n. */
+  readonly n: number;
+  /** Number of independent variables k. */
+  readonly k: number;
+  /** Number of parameters p. */
+  readonly p: number;
+  /** The weighting. */
+  readonly sigma: SigmaForm;
+  /** SciPy `absolute_sigma`. */
+  readonly absoluteSigma: boolean;
+  /** Solver options, loss, Jacobian scheme, method choice and warnings. */
+  readonly settings: SolverSettings;
+  /** Points dropped by `nanPolicy: 'omit'`. */
+  readonly omitted: number;
+  /** The backend option as given. */
+  readonly backend: BackendOption;
+  /** Rows per block (undefined: the default cache-sized block, `DEFAULT_BLOCK_ROWS`). */
+  readonly blockRows: number | undefined;
+  /** Cancellation. */
+  readonly signal: AbortSignal | undefined;
+  /** Iteration callback. */
+  readonly onIteration: ((info: IterationInfo) => boolean | void) | undefined;
+  /** Verbosity 0, 1, 2. */
+  readonly verbose: 0 | 1 | 2;
+  /** Where verbose lines go (a no-op when verbose is 0). */
+  readonly log: (line: string) => void;
+}
+
+/** Resolve the verbosity and the sink for its lines (the one place that may reach `globalThis.console`). */
+export function resolveLog(caller: string, verbose: unknown, log: unknown): { verbose: 0 | 1 | 2; log: (line: string) => void } {
+  const level = verbose === undefined || verbose === false ? 0 : verbose === true ? 1 : verbose;
+  if (level !== 0 && level !== 1 && level !== 2) {
+    throw new NlsqRangeError(`${caller}: verbose must be 0, 1, 2 or a boolean, got ${describeValue(verbose)}`, 'verbose');
+  }
+  if (log !== undefined && typeof log !== 'function') {
+    throw new NlsqTypeError(`${caller}: log must be a function, got ${describeValue(log)}`, 'log');
+  }
+  if (level === 0) return { verbose: 0, log: () => {} };
+  if (log !== undefined) return { verbose: level, log: log as (line: string) => void };
+  const sink = (globalThis as { console?: { log(line: string): void } }).console;
+  return { verbose: level, log: (line) => sink?.log(line) };
+}
+
+function parameterCount(caller: string, model: ModelFunction | FittableModel, p0: CurveFitOptions['p0']): number {
+  if (p0 !== undefined && p0 !== 'auto') {
+    const p = toFloat64(caller, 'p0', p0).length;
+    // f.length counts the parameters before the first default or rest parameter: when it names
+    // some, p0 must match them (JS would silently ignore extra arguments).
+    if (typeof model === 'function' && model.length >= 2 && model.length - 1 !== p) {
+      throw new NlsqRangeError(`${caller}: p0 must have length ${model.length - 1} (one per parameter of f, whose f.length is ${model.length}), got ${p}`, 'p0', 'ERR_SHAPE');
+    }
+    return p;
+  }
+  if (isFittableModel(model)) return model.params.length;
+  if (model.length < 2) {
+    throw new NlsqTypeError(
+      `${caller}: cannot determine the number of parameters: f.length is ${model.length} (f(x, ...params) with rest or default parameters hides them); pass p0`,
+      'p0',
+    );
+  }
+  return model.length - 1;
+}
+
+function startingPoint(caller: string, model: ModelFunction | FittableModel, data: DataColumns, p: number, p0: CurveFitOptions['p0'], lb: Float64Array, ub: Float64Array): Float64Array {
+  let x0: Float64Array;
+  if (p0 === 'auto') {
+    if (!isFittableModel(model) || model.estimateP0 === undefined) {
+      throw new NlsqRangeError(`${caller}: p0 'auto' needs a model with estimateP0, got ${isFittableModel(model) ? 'a model without one' : 'a plain function'}`, 'p0');
+    }
+    x0 = toFloat64(caller, 'p0 (from estimateP0)', model.estimateP0(data.x, data.y), p, '(one per parameter)');
+  } else if (p0 === undefined) {
+    x0 = initializeFeasible(lb, ub);
+  } else {
+    x0 = toFloat64(caller, 'p0', p0, p, '(one per parameter)');
+  }
+  requireFinite(caller, 'p0', x0);
+  requireFeasible(caller, 'p0', x0, lb, ub);
+  return x0;
+}
+
+function createKernel(caller: string, model: ModelFunction | FittableModel, p: number, k: number, jac: unknown): ModelKernel {
+  if (isFittableModel(model)) {
+    if (typeof jac === 'function') throw new NlsqTypeError(`${caller}: jac as a function is only for plain function models; a FittableModel supplies its own derivatives`, 'jac');
+    if (model.params.length !== p) {
+      throw new NlsqRangeError(`${caller}: p0 must have length ${model.params.length} (one per model parameter), got ${p}`, 'p0', 'ERR_SHAPE');
+    }
+    if (model.variables.length !== k) {
+      throw new NlsqRangeError(`${caller}: xdata must have ${model.variables.length} row(s) (one per model variable: ${model.variables.join(', ')}), got ${k}`, 'xdata', 'ERR_SHAPE');
+    }
+    return model.createKernel();
+  }
+  if (jac !== undefined && typeof jac !== 'function' && jac !== '2-point' && jac !== '3-point') {
+    throw new NlsqRangeError(`${caller}: jac must be one of '2-point', '3-point' or a function, got ${describeValue(jac)}`, 'jac');
+  }
+  const pointJac = typeof jac === 'function' ? (jac as Parameters<typeof createClosureKernel>[0]['jac']) : undefined;
+  return createClosureKernel({ f: model, nParams: p, nVariables: k, jac: pointJac, caller });
+}
+
+/**
+ * Validate and default curveFit's arguments (SciPy `curve_fit` semantics).
+ *
+ * @param caller - `'curveFit'` or `'curveFitSync'` (or a wrapping function's name).
+ * @param model - `f(x, ...params)` or a {@link FittableModel}.
+ * @param xdata - one array of n values, or k arrays of n values.
+ * @param ydata - n observations.
+ * @param options - {@link CurveFitOptions}.
+ * @param extraKeys - option keys a wrapping function accepts besides curveFit's.
+ * @returns the fully resolved fit description.
+ * @throws NlsqTypeError / NlsqRangeError for every invalid argument (see the messages).
+ */
+export function resolveCurveFitOptions(
+  caller: string,
+  model: unknown,
+  xdata: unknown,
+  ydata: unknown,
+  options: CurveFitOptions = {},
+  extraKeys: readonly string[] = [],
+): ResolvedCurveFit {
+  if (typeof options !== 'object' || options === null) throw new NlsqTypeError(`${caller}: options must be an object, got ${describeValue(options)}`, 'options');
+  checkOptionKeys(caller, options, extraKeys);
+  if (typeof model !== 'function' && !isFittableModel(model)) {
+    throw new NlsqTypeError(`${caller}: f must be a function f(x, ...params) or a model, got ${describeValue(model)}`, 'f');
+  }
+  const f = model as ModelFunction | FittableModel;
+  const fitData = validateFitData(caller, xdata, ydata, options.sigma, options.checkFinite, options.nanPolicy);
+  const n = fitData.y.length;
+  const k = fitData.x.length;
+  const w = fitData.sigma.kind === '1d' ? fitData.sigma.sigma.map((s) => 1 / s) : null;
+  const data: DataColumns = { x: fitData.x, y: fitData.y, w };
+  const p = parameterCount(caller, f, options.p0);
+  const bounds = options.bounds ?? (isFittableModel(f) ? f.defaultBounds : undefined);
+  const { lb, ub } = prepareBounds(caller, bounds, p);
+  const x0 = startingPoint(caller, f, data, p, options.p0, lb, ub);
+  const kernel = createKernel(caller, f, p, k, options.jac);
+  const analyticJacobian = typeof options.jac === 'function' || (options.jac === undefined && kernel.analyticJacobian);
+  const settings = resolveSolverSettings({ caller, options, x0, lb, ub, defaultMethod: 'by-bounds', analyticJacobian, convention: 'leastsq' });
+  if (settings.solver.method === 'lm' && n !== 1 && p > n) {
+    throw new NlsqRangeError(`${caller}: improper input: method 'lm' needs at least as many points as parameters, got ${n} points (m) < ${p} parameters (n)`, 'ydata');
+  }
+  const blockRows = options.blockRows === undefined ? undefined : requireNumber(caller, 'blockRows', options.blockRows, { integer: true, min: 1 });
+  if (options.signal !== undefined && !(typeof options.signal === 'object' && options.signal !== null && 'aborted' in options.signal)) {
+    throw new NlsqTypeError(`${caller}: signal must be an AbortSignal, got ${describeValue(options.signal)}`, 'signal');
+  }
+  if (options.onIteration !== undefined && typeof options.onIteration !== 'function') {
+    throw new NlsqTypeError(`${caller}: onIteration must be a function, got ${describeValue(options.onIteration)}`, 'onIteration');
+  }
+  if (options.absoluteSigma !== undefined && typeof options.absoluteSigma !== 'boolean') {
+    throw new NlsqTypeError(`${caller}: absoluteSigma must be a boolean, got ${describeValue(options.absoluteSigma)}`, 'absoluteSigma');
+  }
+  const { verbose, log } = resolveLog(caller, options.verbose, options.log);
+  const paramNames = isFittableModel(f) ? [...f.params] : Array.from({ length: p }, (_, j) => `p${j}`);
+  return {
+    caller, model: f, paramNames, kernel, data, n, k, p, sigma: fitData.sigma, absoluteSigma: options.absoluteSigma === true,
+    settings, omitted: fitData.omitted, backend: options.backend, blockRows, signal: options.signal,
+    onIteration: options.onIteration, verbose, log,
+  };
+}

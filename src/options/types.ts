@@ -1,0 +1,83 @@
+/**
+ * The public option objects of `curveFit`, `curveFitSync` and `leastSquares`.
+ *
+ * Names are SciPy's in camelCase (`max_nfev` → `maxNfev`, `absolute_sigma` → `absoluteSigma`), so
+ * the compatibility table is one-to-one; see `OPTION_TABLE` in `option-table.ts`.
+ *
+ * @module
+ */
+import type { BackendOption } from '../backends/registry.ts';
+import type { IterationInfo } from '../optim/evaluation.ts';
+import type { LossFunction, LossName } from '../optim/loss.ts';
+import type { SolverMethod } from '../optim/solver-options.ts';
+import type { PointJacobian } from '../optim/closure-kernel.ts';
+
+/** A bound: one number for every parameter, or one per parameter (±Infinity for none). */
+export type BoundSide = number | ArrayLike<number>;
+
+/** Options shared by `curveFit` and `leastSquares` (SciPy's `least_squares` keywords). */
+export interface CommonFitOptions {
+  /** `[lb, ub]` (SciPy `bounds`); default unbounded. */
+  readonly bounds?: readonly [BoundSide, BoundSide];
+  /** `'trf'`, `'dogbox'` or `'lm'`. Default: curveFit `'lm'` without bounds, `'trf'` with; leastSquares `'trf'`. */
+  readonly method?: SolverMethod;
+  /** Robust loss name or ρ(z) function returning [ρ, ρ', ρ''] (SciPy `loss`); default `'linear'`. */
+  readonly loss?: LossName | LossFunction;
+  /** Soft margin between inlier and outlier residuals (SciPy `f_scale`); default 1. */
+  readonly fScale?: number;
+  /** Characteristic parameter scales or `'jac'` (SciPy `x_scale`); default `'jac'` for lm, 1 otherwise. */
+  readonly xScale?: 'jac' | number | ArrayLike<number>;
+  /** Relative cost-change tolerance (SciPy `ftol`, default 1e-8). */
+  readonly ftol?: number;
+  /** Relative step tolerance (SciPy `xtol`, default 1e-8). */
+  readonly xtol?: number;
+  /** Gradient tolerance (SciPy `gtol`, default 1e-8). */
+  readonly gtol?: number;
+  /** Evaluation limit (SciPy `max_nfev` / `maxfev`); default as SciPy (see `defaultMaxNfev`). */
+  readonly maxNfev?: number;
+  /** Relative finite-difference step (SciPy `diff_step`); for lm, SciPy's `epsfcn = diffStep²`. */
+  readonly diffStep?: number | ArrayLike<number>;
+  /** Backend name, instance, or ordered list to try (default: the registry's choice). */
+  readonly backend?: BackendOption;
+  /** Cancels the fit between evaluations. */
+  readonly signal?: AbortSignal;
+  /** Called after every iteration; returning `false` stops the fit (status `'stopped'`). */
+  readonly onIteration?: (info: IterationInfo) => boolean | void;
+  /** 0 (silent, default), 1 (a line at the end) or 2 (a line per iteration), sent to {@link CommonFitOptions.log}. */
+  readonly verbose?: 0 | 1 | 2 | boolean;
+  /** Where verbose lines go. Default: `globalThis.console.log` when verbose, otherwise nowhere. */
+  readonly log?: (line: string) => void;
+}
+
+/** Options of `curveFit` / `curveFitSync` (SciPy `curve_fit`). */
+export interface CurveFitOptions extends CommonFitOptions {
+  /** Initial parameters; default ones (SciPy), or `'auto'` for a model's `estimateP0`. */
+  readonly p0?: ArrayLike<number> | 'auto';
+  /**
+   * Uncertainty of ydata: a scalar or one σ per point (residuals (f − y)/σ), or an n×n covariance
+   * matrix (residuals L⁻¹(f − y) with C = LLᵀ; dense, in memory only).
+   */
+  readonly sigma?: number | ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+  /** Treat sigma as absolute (no rescaling of pcov by the reduced χ²); default false. */
+  readonly absoluteSigma?: boolean;
+  /** `'2-point'` / `'3-point'` finite differences or a per-point Jacobian `jac(x, ...params)`. */
+  readonly jac?: '2-point' | '3-point' | PointJacobian;
+  /** Check xdata / ydata for NaN and ±Infinity (default true unless `nanPolicy` is given). */
+  readonly checkFinite?: boolean;
+  /** `'raise'` or `'omit'` (drop points with a non-finite x or y). `'propagate'` is not supported. */
+  readonly nanPolicy?: 'raise' | 'omit';
+  /** Rows per block of the data walk (default 4096: cache-sized; memory O(blockRows·p)). */
+  readonly blockRows?: number;
+}
+
+/** A residual-vector function for `leastSquares`: r(x) of length m. */
+export type ResidualFunction = (x: Float64Array) => ArrayLike<number>;
+
+/** Its Jacobian: m rows of p numbers, or one row-major Float64Array of length m·p. */
+export type ResidualJacobian = (x: Float64Array) => ArrayLike<ArrayLike<number>> | Float64Array;
+
+/** Options of `leastSquares` (SciPy `least_squares`). */
+export interface LeastSquaresOptions extends CommonFitOptions {
+  /** `'2-point'` (default), `'3-point'` or a Jacobian function. */
+  readonly jac?: '2-point' | '3-point' | ResidualJacobian;
+}

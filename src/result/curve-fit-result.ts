@@ -1,0 +1,248 @@
+/**
+ * The result of `curveFit`: SciPy's `popt`/`pcov` (plus `perr = √diag(pcov)`), the solver's
+ * `least_squares`-style diagnostics, goodness-of-fit statistics, confidence intervals, bands and
+ * reports. Built by {@link buildCurveFitResult} from the solver outcome.
+ *
+ * Differences from SciPy, by design: a fit that ends on `maxNfev` returns `success: false` with
+ * its status and message instead of raising `RuntimeError("Optimal parameters not found")`, and
+ * SciPy's `OptimizeWarning`s are entries of `warnings`.
+ *
+ * @module
+ */
+import type { ResolvedBackend } from '../backends/registry.ts';
+import { describeValue, NlsqRangeError } from '../errors.ts';
+import { STATUS_CODE, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
+import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import type { FitWarning } from '../options/solver-settings.ts';
+import { DEFAULT_BLOCK_ROWS } from '../optim/block-problem.ts';
+import { estimateCovariance } from '../stats/covariance.ts';
+import { twoSidedTCritical } from '../stats/student-t.ts';
+import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';
+import type { Choice, FitChoices } from './choice.ts';
+import { formatNumber, renderReport } from './report.ts';
+import { computeStatistics, type FitStatistics } from './statistics.ts';
+
+/** Confidence intervals of the parameters. */
+export interface ConfidenceIntervals {
+  /** Confidence level. */
+  readonly level: number;
+  /** The t multiplier used. */
+  readonly t: number;
+  /** Lower ends popt − t·perr. */
+  readonly lower: number[];
+  /** Upper ends popt + t·perr. */
+  readonly upper: number[];
+}
+
+/** Where the solve ran: needed to build the result. */
+export interface CurveFitContext {
+  /** The backend used and why. */
+  readonly backend: ResolvedBackend;
+  /** Strategy decision (default: standard, in memory). */
+  readonly strategy?: Choice;
+  /** Block-size decision (default: all points in one block, or `resolved.blockRows`). */
+  readonly blockSize?: Choice;
+  /** Weighted residuals at popt (`result.fun`), or null when the data is not resident. */
+  readonly fun: Float64Array | null;
+  /**
+   * Statistics computed by the caller (e.g. the streaming workflow, in one more pass over its
+   * source); when absent they are computed from `resolved.data`, which must then be resident.
+   */
+  readonly statistics?: FitStatistics;
+}
+
+/** Everything a {@link CurveFitResult} holds. */
+interface CurveFitFields extends FitStatistics {
+  readonly popt: number[];
+  readonly pcov: number[][];
+  readonly perr: number[];
+  readonly paramNames: readonly string[];
+  readonly success: boolean;
+  readonly status: SolverStatus;
+  readonly statusCode: number;
+  readonly message: string;
+  readonly nfev: number;
+  readonly njev: number;
+  readonly nit: number;
+  readonly cost: number;
+  readonly grad: number[];
+  readonly optimality: number;
+  readonly activeMask: number[];
+  readonly fun: Float64Array | null;
+  readonly backend: string;
+  readonly strategy: string;
+  readonly method: string;
+  readonly reason: string;
+  readonly warnings: FitWarning[];
+  readonly choices: FitChoices;
+}
+
+/** The result of a curve fit. */
+export class CurveFitResult implements CurveFitFields {
+  /** Optimal parameters. */ readonly popt!: number[];
+  /** Parameter covariance (SciPy's pcov; all +∞ when it could not be estimated). */ readonly pcov!: number[][];
+  /** Standard errors √diag(pcov). */ readonly perr!: number[];
+  /** Parameter names. */ readonly paramNames!: readonly string[];
+  /** True when a convergence test was met. */ readonly success!: boolean;
+  /** Termination reason. */ readonly status!: SolverStatus;
+  /** SciPy's numeric status. */ readonly statusCode!: number;
+  /** Termination message with numbers. */ readonly message!: string;
+  /** Function evaluations. */ readonly nfev!: number;
+  /** Jacobian evaluations. */ readonly njev!: number;
+  /** Iterations. */ readonly nit!: number;
+  /** Final cost ½Σρ(r²). */ readonly cost!: number;
+  /** Gradient at popt. */ readonly grad!: number[];
+  /** First-order optimality. */ readonly optimality!: number;
+  /** 0 free, −1 lower bound, 1 upper bound. */ readonly activeMask!: number[];
+  /** Weighted residuals at popt (null when the data was not resident). */ readonly fun!: Float64Array | null;
+  /** Backend name. */ readonly backend!: string;
+  /** Strategy: 'standard' | 'chunked' | 'streaming'. */ readonly strategy!: string;
+  /** Method used. */ readonly method!: string;
+  /** Why this backend and strategy ran. */ readonly reason!: string;
+  /** SciPy's warnings, as entries. */ readonly warnings!: FitWarning[];
+  /** Every decision, given / used / reason. */ readonly choices!: FitChoices;
+  /** Points n. */ readonly n!: number;
+  /** Parameters p. */ readonly p!: number;
+  /** n − p. */ readonly dof!: number;
+  /** Σ weighted residual². */ readonly chiSquare!: number;
+  /** χ²/dof. */ readonly reducedChiSquare!: number;
+  /** Σ (y − ŷ)². */ readonly rss!: number;
+  /** R². */ readonly rSquared!: number;
+  /** Adjusted R². */ readonly adjRSquared!: number;
+  /** √(RSS/n). */ readonly rmse!: number;
+  /** Mean |y − ŷ|. */ readonly mae!: number;
+  /** Akaike information criterion. */ readonly aic!: number;
+  /** Bayesian information criterion. */ readonly bic!: number;
+  readonly #band: BandContext;
+  readonly #caller: string;
+
+  /** @internal use {@link buildCurveFitResult}. */
+  constructor(fields: CurveFitFields, band: BandContext, caller: string) {
+    Object.assign(this, fields);
+    this.#band = band;
+    this.#caller = caller;
+  }
+
+  /**
+   * Two-sided confidence intervals popt ± t_{(1+level)/2, dof}·perr (Student t with dof = n − p).
+   * @param level - confidence level in (0, 1), default 0.95.
+   * @throws NlsqRangeError for a level outside (0, 1) or dof ≤ 0.
+   */
+  confidenceIntervals(level = 0.95): ConfidenceIntervals {
+    const caller = `${this.#caller}.confidenceIntervals`;
+    if (!(typeof level === 'number' && level > 0 && level < 1)) throw new NlsqRangeError(`${caller}: level must be in (0, 1), got ${describeValue(level)}`, 'level');
+    if (!(this.dof > 0)) throw new NlsqRangeError(`${caller}: intervals need dof = n − p > 0, got ${this.dof}`, 'level');
+    const t = twoSidedTCritical(level, this.dof);
+    return {
+      level,
+      t,
+      lower: this.popt.map((v, j) => v - t * this.perr[j]!),
+      upper: this.popt.map((v, j) => v + t * this.perr[j]!),
+    };
+  }
+
+  /** The model at popt for new x (a number, an array, or k arrays). */
+  predict(x: NewX): Float64Array {
+    return predictValues(this.#band.kernel, this.#band.popt, parseNewX(`${this.#caller}.predict`, x, this.#band.kernel.nVariables));
+  }
+
+  /** Band of the fitted curve: ŷ ± t·√(gᵀ pcov g) (delta method). */
+  confidenceBand(x: NewX, level = 0.95): Band {
+    return computeBand({ ...this.#band, caller: `${this.#caller}.confidenceBand` }, x, level, false);
+  }
+
+  /**
+   * Band of a new observation: ŷ ± t·√(gᵀ pcov g + s²), s² = σ_new²·χ²_ν (σ_new² with
+   * absoluteSigma) when `sigma` is given at the new points, else the residual variance RSS/dof.
+   */
+  predictionBand(x: NewX, level = 0.95, sigma?: number | ArrayLike<number>): Band {
+    return computeBand({ ...this.#band, caller: `${this.#caller}.predictionBand` }, x, level, true, sigma);
+  }
+
+  /** A text report: brief by default, with every decision and warning when `full`. */
+  report(options: { readonly full?: boolean } = {}): string {
+    return renderReport(
+      {
+        caller: this.#caller, success: this.success, status: this.status, message: this.message, nfev: this.nfev,
+        njev: this.njev, nit: this.nit, cost: this.cost, optimality: this.optimality, names: this.paramNames,
+        values: this.popt, errors: this.perr, activeMask: this.activeMask, choices: this.choices, warnings: this.warnings,
+        statistics: [`R² = ${formatNumber(this.rSquared)}`, `χ²ν = ${formatNumber(this.reducedChiSquare)}`, `dof = ${this.dof}`, `RMSE = ${formatNumber(this.rmse)}`],
+      },
+      options.full === true,
+    );
+  }
+}
+
+function toMatrix(a: Float64Array, p: number): number[][] {
+  return Array.from({ length: p }, (_, i) => Array.from(a.subarray(i * p, (i + 1) * p)));
+}
+
+function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitChoices {
+  const { settings } = resolved;
+  const b = context.backend;
+  const info = b.backend.info;
+  const scheme = settings.scheme.kind;
+  return {
+    backend: { given: b.given, used: info.name, reason: b.reason },
+    strategy: context.strategy ?? { given: 'default', used: 'standard', reason: 'all data in memory, one solve over resident arrays' },
+    method: settings.methodChoice,
+    blockSize: context.blockSize ?? {
+      given: resolved.blockRows === undefined ? 'default' : String(resolved.blockRows),
+      used: resolved.sigma.kind === '2d' ? `${resolved.n} (dense)` : String(Math.min(resolved.n, resolved.blockRows ?? DEFAULT_BLOCK_ROWS)),
+      reason: resolved.sigma.kind === '2d' ? 'a covariance sigma couples all residuals: one dense block' : resolved.blockRows === undefined ? 'standard strategy: cache-sized blocks; the N×p Jacobian is never held whole' : 'block size given by the caller',
+    },
+    precision: { given: 'default', used: info.precision, reason: `the ${info.name} backend computes in ${info.precision}` },
+    jacobian: { given: scheme === 'analytic' ? 'analytic' : 'default', used: scheme, reason: scheme === 'analytic' ? 'the model supplies derivatives' : scheme === 'minpack' ? "MINPACK lmdif forward differences (SciPy leastsq)" : "SciPy approx_derivative steps" },
+    loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },
+  };
+}
+
+/** Statistics from the resident data: ŷ by the kernel, the weighted residuals from `fun` when given. */
+function residentStatistics(resolved: ResolvedCurveFit, popt: Float64Array, fun: Float64Array | null): FitStatistics {
+  const { data, p } = resolved;
+  const yhat = predictValues(resolved.kernel, popt, data.x);
+  const weighted = fun ?? yhat.map((v, i) => (v - data.y[i]!) * (data.w === null ? 1 : data.w[i]!));
+  return computeStatistics(data.y, yhat, weighted, p);
+}
+
+/**
+ * Assemble the result of a curve fit from the solver outcome (SciPy `curve_fit`'s post-processing:
+ * covariance by the method's recipe, scaling by s² unless absoluteSigma, the warning when it
+ * cannot be estimated).
+ *
+ * @param outcome - what the solver returned.
+ * @param resolved - the resolved fit.
+ * @param context - backend, strategy and the residuals at popt.
+ * @returns the result.
+ */
+export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCurveFit, context: CurveFitContext): CurveFitResult {
+  const { p, n, settings } = resolved;
+  const warnings: FitWarning[] = [...settings.warnings];
+  if (resolved.omitted > 0) warnings.push({ code: 'points-omitted', message: `${resolved.caller}: nanPolicy 'omit' dropped ${resolved.omitted} point(s) with a non-finite x or y` });
+  const recipe = settings.solver.method === 'lm' ? 'triangular-inverse' : 'svd';
+  const cov = estimateCovariance(outcome.T, p, n, 2 * outcome.cost, resolved.absoluteSigma, recipe);
+  if (/too small/.test(outcome.message)) {
+    warnings.push({ code: 'tolerance-too-small', message: `${resolved.caller}: ${outcome.message} (SciPy's curve_fit raises "Optimal parameters not found" here; the result is at machine precision)` });
+  }
+  if (cov.indeterminate) warnings.push({ code: 'covariance-not-estimated', message: `${resolved.caller}: covariance of the parameters could not be estimated` });
+  const stats = context.statistics ?? residentStatistics(resolved, outcome.x, context.fun);
+  const perr = Array.from({ length: p }, (_, j) => Math.sqrt(cov.pcov[j * p + j]!));
+  const choices = choicesFor(resolved, context);
+  const band: BandContext = {
+    caller: resolved.caller, kernel: resolved.kernel, popt: Float64Array.from(outcome.x), pcov: cov.pcov,
+    lb: settings.solver.lb, ub: settings.solver.ub, dof: stats.dof,
+    residualVariance: stats.dof > 0 ? stats.rss / stats.dof : NaN,
+    sigmaScale: resolved.absoluteSigma ? 1 : stats.reducedChiSquare,
+  };
+  const fields: CurveFitFields = {
+    ...stats,
+    popt: Array.from(outcome.x), pcov: toMatrix(cov.pcov, p), perr, paramNames: resolved.paramNames,
+    success: outcome.status !== 'max-nfev' && outcome.status !== 'improper-input' && outcome.status !== 'stopped',
+    status: outcome.status, statusCode: STATUS_CODE[outcome.status], message: outcome.message,
+    nfev: outcome.nfev, njev: outcome.njev, nit: outcome.nit, cost: outcome.cost, grad: Array.from(outcome.grad),
+    optimality: outcome.optimality, activeMask: Array.from(outcome.activeMask), fun: context.fun,
+    backend: choices.backend.used, strategy: choices.strategy.used, method: settings.solver.method,
+    reason: `${choices.backend.reason}; ${choices.strategy.reason}`, warnings, choices,
+  };
+  return new CurveFitResult(fields, band, resolved.caller);
+}

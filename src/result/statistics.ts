@@ -1,0 +1,118 @@
+/**
+ * Goodness-of-fit statistics of a curve fit, computed once when the result is built.
+ *
+ * With observations y_i, fitted values ŷ_i = f(x_i; popt), n points, p parameters and the
+ * *weighted* residuals r_i the solver minimized (w_i(ŷ_i − y_i), or L⁻¹(ŷ − y) for a covariance
+ * sigma, or ŷ_i − y_i without sigma):
+ *
+ * ```
+ *   dof = n − p                      χ² = Σ r_i²             χ²_ν = χ² / dof
+ *   RSS = Σ (y_i − ŷ_i)²              R² = 1 − RSS / Σ (y_i − ȳ)²
+ *   adjusted R² = 1 − (1 − R²)(n − 1)/(n − p)
+ *   RMSE = √(RSS / n)                 MAE = Σ |y_i − ŷ_i| / n
+ *   AIC = n ln(χ²/n) + 2p              BIC = n ln(χ²/n) + p ln n
+ * ```
+ *
+ * R², RMSE and MAE are in the units of y (unweighted), as most curve-fitting tools report them;
+ * χ², AIC and BIC use the weighted residuals (AIC/BIC are the Gaussian log-likelihood forms with
+ * the constant dropped, so only differences between models fitted to the same data are meaningful).
+ * With a robust loss the statistics still use squared residuals, not ρ.
+ *
+ * @module
+ */
+
+/** Goodness-of-fit numbers. NaN where undefined (e.g. dof ≤ 0 for χ²_ν). */
+export interface FitStatistics {
+  /** Number of points n. */
+  readonly n: number;
+  /** Number of parameters p. */
+  readonly p: number;
+  /** Degrees of freedom n − p. */
+  readonly dof: number;
+  /** Σ r_i² of the weighted residuals. */
+  readonly chiSquare: number;
+  /** χ² / dof. */
+  readonly reducedChiSquare: number;
+  /** Σ (y_i − ŷ_i)², unweighted. */
+  readonly rss: number;
+  /** Coefficient of determination (unweighted). */
+  readonly rSquared: number;
+  /** R² adjusted for the number of parameters. */
+  readonly adjRSquared: number;
+  /** Root-mean-square error √(RSS/n). */
+  readonly rmse: number;
+  /** Mean absolute error. */
+  readonly mae: number;
+  /** Akaike information criterion n ln(χ²/n) + 2p. */
+  readonly aic: number;
+  /** Bayesian information criterion n ln(χ²/n) + p ln n. */
+  readonly bic: number;
+}
+
+/**
+ * Compute the statistics.
+ *
+ * @param y - observations (length n).
+ * @param yhat - fitted values f(x_i; popt) (length n).
+ * @param weighted - the weighted residuals the fit minimized (length m; m = n for curve fits).
+ * @param p - number of parameters.
+ * @returns the statistics (Neumaier-compensated sums).
+ */
+export function computeStatistics(y: Float64Array, yhat: Float64Array, weighted: Float64Array, p: number): FitStatistics {
+  const n = y.length;
+  const dof = n - p;
+  const chiSquare = sumSquares(weighted);
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += y[i]!;
+  mean /= n;
+  const rssSum = new CompensatedSum();
+  const tssSum = new CompensatedSum();
+  const absSum = new CompensatedSum();
+  for (let i = 0; i < n; i++) {
+    const e = y[i]! - yhat[i]!;
+    const d = y[i]! - mean;
+    rssSum.add(e * e);
+    tssSum.add(d * d);
+    absSum.add(Math.abs(e));
+  }
+  const rss = rssSum.value();
+  const tss = tssSum.value();
+  const abs = absSum.value();
+  const rSquared = tss > 0 ? 1 - rss / tss : NaN;
+  const logLike = n * Math.log(chiSquare / n);
+  return {
+    n,
+    p,
+    dof,
+    chiSquare,
+    reducedChiSquare: dof > 0 ? chiSquare / dof : NaN,
+    rss,
+    rSquared,
+    adjRSquared: dof > 0 && n > 1 ? 1 - ((1 - rSquared) * (n - 1)) / dof : NaN,
+    rmse: Math.sqrt(rss / n),
+    mae: abs / n,
+    aic: logLike + 2 * p,
+    bic: logLike + p * Math.log(n),
+  };
+}
+
+/** Neumaier-compensated running sum. */
+class CompensatedSum {
+  private sum = 0;
+  private c = 0;
+  add(v: number): void {
+    const t = this.sum + v;
+    this.c += Math.abs(this.sum) >= Math.abs(v) ? this.sum - t + v : v - t + this.sum;
+    this.sum = t;
+  }
+  value(): number {
+    return this.sum + this.c;
+  }
+}
+
+/** Σ a_i² with Neumaier compensation. */
+export function sumSquares(a: ArrayLike<number>): number {
+  const s = new CompensatedSum();
+  for (let i = 0; i < a.length; i++) s.add(a[i]! * a[i]!);
+  return s.value();
+}

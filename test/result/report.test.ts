@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { formatNumber, renderReport } from '../../src/result/report.ts';
+
+const choice = (used: string) => ({ given: 'default', used, reason: `because ${used}` });
+const input = {
+  caller: 'curveFit', success: true, status: 'xtol', message: 'xtol satisfied: ‖dx‖ = 3.1e-10 ≤ 4.0e-9', nfev: 12, njev: 10, nit: 9,
+  cost: 0.0123, optimality: 1e-9, names: ['amplitude', 'k'], values: [2.5, 0.25], errors: [0.01, 0.002], activeMask: [0, -1],
+  statistics: ['R² = 0.99'],
+  choices: { backend: choice('cpu'), strategy: choice('standard'), method: choice('trf'), blockSize: choice('100'), precision: choice('f64'), jacobian: choice('2-point'), loss: choice('linear') },
+  warnings: [{ code: 'covariance-not-estimated', message: 'curveFit: covariance of the parameters could not be estimated' }],
+};
+
+describe('renderReport', () => {
+  it('brief: status line, run line, parameters ± errors with bound flags, statistics, warning count', () => {
+    const text = renderReport(input, false);
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('curveFit: success (xtol) — xtol satisfied: ‖dx‖ = 3.1e-10 ≤ 4.0e-9');
+    expect(lines[1]).toContain('method trf · backend cpu · strategy standard · nfev 12');
+    expect(lines[2]).toBe('  amplitude = 2.5 ± 0.01');
+    expect(lines[3]).toBe('  k         = 0.25 ± 0.002  (at lower bound)');
+    expect(text).toContain('1 warning(s)');
+  });
+
+  it('full: every decision as given / used / reason, and the warnings', () => {
+    const text = renderReport(input, true);
+    for (const label of ['backend', 'strategy', 'method', 'blockSize', 'precision', 'jacobian', 'loss']) expect(text).toMatch(new RegExp(`\\n  ${label}\\s+default\\s+\\S+\\s+because`));
+    expect(text).toContain('[covariance-not-estimated]');
+  });
+
+  it('formats numbers to six significant digits', () => {
+    expect(formatNumber(1234.56789)).toBe('1234.57');
+    expect(formatNumber(1.5e-7)).toBe('1.50000e-7');
+    expect(formatNumber(Infinity)).toBe('Infinity');
+  });
+});

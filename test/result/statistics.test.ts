@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { computeStatistics, sumSquares } from '../../src/result/statistics.ts';
+
+describe('computeStatistics', () => {
+  it('uses weighted residuals for χ², AIC and BIC and unweighted ones for R², RMSE and MAE', () => {
+    const y = Float64Array.of(1, 2, 3, 4);
+    const yhat = Float64Array.of(1.5, 2, 2.5, 4);
+    const weighted = Float64Array.of(1, 0, -1, 0); // σ = 0.5 at the two misses
+    const s = computeStatistics(y, yhat, weighted, 2);
+    expect(s.dof).toBe(2);
+    expect(s.chiSquare).toBe(2);
+    expect(s.reducedChiSquare).toBe(1);
+    expect(s.rss).toBe(0.5);
+    expect(s.rSquared).toBeCloseTo(1 - 0.5 / 5, 14);
+    expect(s.adjRSquared).toBeCloseTo(1 - (0.1 * 3) / 2, 14);
+    expect(s.rmse).toBeCloseTo(Math.sqrt(0.125), 14);
+    expect(s.mae).toBeCloseTo(0.25, 14);
+    expect(s.aic).toBeCloseTo(4 * Math.log(0.5) + 4, 14);
+    expect(s.bic).toBeCloseTo(4 * Math.log(0.5) + 2 * Math.log(4), 14);
+  });
+
+  it('gives NaN where a statistic is undefined: no degrees of freedom, constant data', () => {
+    const s = computeStatistics(Float64Array.of(2, 2), Float64Array.of(2, 2), Float64Array.of(0, 0), 2);
+    expect(s.reducedChiSquare).toBeNaN();
+    expect(s.adjRSquared).toBeNaN();
+    expect(s.rSquared).toBeNaN();
+  });
+
+  it('sums squares with compensation (no loss of the small terms)', () => {
+    const a = [1e8, ...Array.from({ length: 1000 }, () => 1e-4)];
+    expect(sumSquares(a)).toBe(1e16 + 1000 * 1e-8);
+  });
+});
