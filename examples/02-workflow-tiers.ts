@@ -25,7 +25,8 @@ import { backendCapacity, MemoryBudgetSelector } from '../src/workflow/memory-bu
 import type { ModelKind } from '../src/workflow/memory-budget-selector.ts';
 import { MemoryEstimator } from '../src/workflow/memory-estimator.ts';
 import { buildPlan } from '../src/workflow/plan.ts';
-import { fitEntryPoint } from './lib/fit-entry.ts';
+import { fit } from '../src/workflow/fit.ts';
+import { listBackends } from '../src/backends/list-backends.ts';
 import { writeStrategyFigure } from './lib/strategy-figure.ts';
 
 const RULE = '='.repeat(70);
@@ -44,27 +45,19 @@ function heading(title: string): void {
   console.log(`\n\n${title}\n${LINE}`);
 }
 
-/** The backends usable here: the registry's listBackends() when present, else the CPU backend. */
+/** The backends usable here, from the registry. */
 async function backendsHere(): Promise<{ infos: BackendInfo[]; lines: string[] }> {
-  try {
-    const registry = (await import('../src/backends/registry.ts')) as { listBackends?: () => Promise<{ name: string; available: boolean; reason: string; info?: BackendInfo }[]> };
-    if (typeof registry.listBackends === 'function') {
-      const statuses = await registry.listBackends();
-      const infos = statuses.flatMap((s) => (s.available && s.info !== undefined ? [s.info] : []));
-      const lines = statuses.map((s) => `  ${s.available ? '✓' : '✗'} ${s.name.padEnd(12)} ${s.available ? `speed class ${s.info?.speedClass}, ${s.info?.precision}` : ''}${s.available ? '' : s.reason}`);
-      if (infos.length > 0) return { infos, lines };
-    }
-  } catch (error) {
-    return { infos: [createCpuBackend().info], lines: [`  ✓ cpu (backend registry unavailable: ${(error as Error).message})`] };
-  }
-  return { infos: [createCpuBackend().info], lines: ['  ✓ cpu          speed class 1, f64'] };
+  const statuses = await listBackends();
+  const infos = statuses.flatMap((s) => (s.available && s.info !== undefined ? [s.info] : []));
+  const lines = statuses.map((s) => `  ${s.available ? '✓' : '✗'} ${s.name.padEnd(12)} ${s.available ? `speed class ${s.info?.speedClass}, ${s.info?.precision}` : s.reason}`);
+  return { infos, lines };
 }
 
 function section1(): void {
   console.log('1. Strategy Overview');
   console.log(LINE);
   const info: [string, string, string, string][] = [
-    ['standard', 'All points in one block, folded into the p×p factor at once', 'When peak memory fits in available memory', 'O(N) - all data and one N-row block in memory'],
+    ['standard', 'All data resident; cache-sized blocks folded into the p×p factor', 'When peak memory fits in available memory', 'O(N) - the data arrays (never the N×p Jacobian)'],
     ['chunked', 'Resident data walked in bounded chunks (exact: same R factor)', "When data fits but the Jacobian doesn't", 'O(chunk_size) - one chunk block at a time'],
     ['streaming', 'Data read pass by pass from a source, never resident', 'When even data arrays exceed memory', 'O(batch_size) - one batch at a time'],
   ];
@@ -149,7 +142,7 @@ function section6(backends: readonly BackendInfo[]): void {
   const selector = new MemoryBudgetSelector({ safetyFactor: 0.75 });
   for (const limit of [0.05, 0.5, 8, 32, 64, 128]) {
     const s = selector.select({ nPoints: n, nParams: 5, memoryLimitGb: limit, backends });
-    const config = s.config === null ? 'all points in one block' : 'chunkSize' in s.config ? `chunkSize ${formatCount(s.config.chunkSize)}` : `batchSize ${formatCount(s.config.batchSize)}`;
+    const config = s.config === null ? 'all points resident' : 'chunkSize' in s.config ? `chunkSize ${formatCount(s.config.chunkSize)}` : `batchSize ${formatCount(s.config.batchSize)}`;
     console.log(`  Memory limit: ${String(limit).padStart(6)} GB -> ${s.strategy.padEnd(10)} (${config})`);
   }
   heading('7. Overriding the Choice: given vs used');
@@ -181,12 +174,11 @@ async function section8(): Promise<void> {
   const y = x.map((t) => trueA * Math.exp(-trueB * t) + trueC + 0.1 * noise());
   console.log(`  Test dataset: ${nSamples} points`);
   console.log(`  True parameters: a=${trueA}, b=${trueB}, c=${trueC}`);
-  const entry = await fitEntryPoint();
-  const r = await entry.fit((t: number, a: number, b: number, c: number) => a * Math.exp(-b * t) + c, x, y, { p0: [1.0, 1.0, 0.0], workflow: 'auto' });
+  const r = await fit((t: number, a: number, b: number, c: number) => a * Math.exp(-b * t) + c, x, y, { p0: [1.0, 1.0, 0.0], workflow: 'auto' });
   const [a, b, c] = r.popt;
   const [ea, eb, ec] = r.perr;
   console.log(`  Fitted: a=${a!.toFixed(4)} ± ${ea!.toFixed(4)}, b=${b!.toFixed(4)} ± ${eb!.toFixed(4)}, c=${c!.toFixed(4)} ± ${ec!.toFixed(4)}`);
-  console.log(`  Ran via ${entry.name}: strategy ${r.strategy}, backend ${r.backend}`);
+  console.log(`  Ran via fit(): strategy ${r.strategy}, backend ${r.backend}`);
   console.log(`  Reason: ${r.reason}`);
 }
 

@@ -76,7 +76,7 @@ function whitenedJacobian(kernel: ModelKernel, theta: Float64Array, data: DataCo
  *
  * @param resolved - from `resolveCurveFitOptions`.
  * @param backend - the backend that folds the blocks.
- * @param layout - `blockRows`: rows per block (default: `resolved.blockRows`, else all n in one block).
+ * @param layout - `blockRows`: rows per block (default: `resolved.blockRows`, else `DEFAULT_BLOCK_ROWS`).
  * @returns the problem.
  */
 export function createCurveFitProblem(resolved: ResolvedCurveFit, backend: Backend, layout: { readonly blockRows?: number } = {}): CurveFitProblem {

@@ -40,7 +40,7 @@ export interface CurveFitContext {
   readonly backend: ResolvedBackend;
   /** Strategy decision (default: standard, in memory). */
   readonly strategy?: Choice;
-  /** Block-size decision (default: all points in one block, or `resolved.blockRows`). */
+  /** Block-size decision (default: `resolved.blockRows` or the cache-sized default). */
   readonly blockSize?: Choice;
   /** Weighted residuals at popt (`result.fun`), or null when the data is not resident. */
   readonly fun: Float64Array | null;

@@ -305,7 +305,7 @@ export function chooseBackend(
  * @returns the clause.
  */
 export function sizeClause(strategy: Strategy, size: number): string {
-  if (strategy === 'standard') return `all ${formatCount(size)} points in one block`;
+  if (strategy === 'standard') return `all ${formatCount(size)} points resident`;
   if (strategy === 'chunked') return `${formatCount(size)} points per chunk`;
   return `batches of ${formatCount(size)} points`;
 }

@@ -143,7 +143,7 @@ function givenBackend(input: PlanInput, name: string, modelKind: ModelKind): Bac
 
 /**
  * What `info` can do under the caller's constraints: the forced workflow (standard must hold all
- * points in one block) and the given chunk size (must fit the backend).
+ * points at once) and the given chunk size (must fit the backend).
  */
 function assessUnderOptions(
   info: BackendInfo,
@@ -157,7 +157,7 @@ function assessUnderOptions(
   if (!a.ok) return a;
   const { maxRows, limit } = backendCapacity(info, v);
   if (workflow === 'standard' && a.strategy !== 'standard') {
-    return { ok: false, why: `${info.name} cannot hold all ${formatCount(v.nPoints)} points in one block (at most ${formatCount(maxRows)}: ${limit})` };
+    return { ok: false, why: `${info.name} cannot hold all ${formatCount(v.nPoints)} points at once (at most ${formatCount(maxRows)}: ${limit})` };
   }
   if (chunkSize === undefined || (a.strategy === 'standard' && chunkSize >= v.nPoints)) return a;
   if (chunkSize > maxRows) {

@@ -17,7 +17,7 @@ describe('buildPlan', () => {
     expect(plan.used).toMatchObject({ workflow: 'chunked', backend: 'cpu', chunkSize: 1_000_000, memoryGb: 0.2, memoryFrom: 'memoryLimitGb', safetyFactor: 0.75 });
   });
 
-  it('reads all points in one block for the standard strategy', () => {
+  it('keeps all points resident for the standard strategy', () => {
     const plan = buildPlan({ nPoints: 1000, nParams: 3, memoryLimitGb: 8, backends });
     expect(plan).toMatchObject({ strategy: 'standard', backend: 'wasm-simd', chunkSize: 1000, batchSize: null });
   });
@@ -66,7 +66,7 @@ describe('buildPlan', () => {
 
   it('refuses what would fail mid-fit: standard beyond a buffer, a chunk larger than the backend holds', () => {
     expect(() => buildPlan({ workflow: 'standard', nPoints: 20_000_000, nParams: 5, memoryLimitGb: 64, backends: [gpuInfo], modelKind: 'expression' })).toThrow(
-      /cannot hold all 20,000,000 points in one block \(at most 11,184,810: webgpu's 256 MiB buffer limit\)/,
+      /cannot hold all 20,000,000 points at once \(at most 11,184,810: webgpu's 256 MiB buffer limit\)/,
     );
     expect(() => buildPlan({ workflow: 'chunked', chunkSize: 20_000_000, nPoints: 50_000_000, nParams: 5, memoryLimitGb: 64, backends: [gpuInfo], backendGiven: 'webgpu', modelKind: 'expression' })).toThrow(
       /the given backend cannot run this fit: webgpu cannot hold the given chunkSize 20,000,000/,
