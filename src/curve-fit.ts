@@ -17,29 +17,46 @@ import type { ModelFunction } from './optim/closure-kernel.ts';
 import type { SolverOutcome } from './optim/evaluation.ts';
 import { resolveCurveFitOptions, type ResolvedCurveFit } from './options/resolve-curve-fit.ts';
 import type { CurveFitOptions } from './options/types.ts';
-import { buildCurveFitResult, type CurveFitResult } from './result/curve-fit-result.ts';
+import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from './result/curve-fit-result.ts';
+import { isWebGPUBackend } from './backends/webgpu/is-webgpu-backend.ts';
+import { fitOnDevice } from './device-fit.ts';
 import { checkInitialResiduals, createCurveFitProblem, solve, solveSync, type CurveFitProblem } from './fit-problem.ts';
 import { formatNumber } from './result/report.ts';
 
 /** xdata: n numbers (one variable) or k arrays of n numbers. */
 export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
 
-/**
- * What the backend must support. The in-memory data walk evaluates every kernel (closure or
- * compiled expression) in JS on the host and hands the rows to `foldRows`, so the backend must
- * run host-side kernels (`runsClosures`); device-side model evaluation (WebGPU) is the
- * workflow's `fit()` path.
- */
-function needsFor(synchronous: boolean) {
-  return { closures: true, synchronous };
+/** What the backend must support: host backends run every kernel; WebGPU runs expression models only. */
+function needsFor(resolved: ResolvedCurveFit, synchronous: boolean) {
+  return { closures: typeof resolved.model === 'function', synchronous };
 }
 
-function finish(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: ResolvedBackend, problem: CurveFitProblem): CurveFitResult {
-  const result = buildCurveFitResult(outcome, resolved, { backend, fun: problem.residualVector(outcome.x) });
+type StrategyContext = Pick<CurveFitContext, 'strategy' | 'blockSize'>;
+
+function finish(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: ResolvedBackend, problem: CurveFitProblem, context: StrategyContext = {}): CurveFitResult {
+  const result = buildCurveFitResult(outcome, resolved, { ...context, backend, fun: problem.residualVector(outcome.x) });
   if (resolved.verbose > 0) {
     resolved.log(`${resolved.caller}: ${outcome.message}; cost ${formatNumber(outcome.cost)}, nfev ${outcome.nfev}, njev ${outcome.njev}`);
   }
   return result;
+}
+
+/**
+ * Run a resolved fit on a resolved backend: on the device for WebGPU (then polished on f64),
+ * else the host data walk in blocks of `blockRows`. Shared by `curveFit` and the workflow's `fit`.
+ */
+export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedBackend, context: StrategyContext = {}, blockRows?: number): Promise<CurveFitResult> {
+  const controls = { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) };
+  if (isWebGPUBackend(backend.backend)) {
+    const device = await fitOnDevice(resolved, backend.backend, controls, resolved.polish);
+    const result = buildCurveFitResult(device.outcome, resolved, { ...context, backend, fun: device.fun, precision: device.precision });
+    for (const message of device.warnings) result.warnings.push({ code: 'f32-result', message });
+    return result;
+  }
+  const problem = createCurveFitProblem(resolved, backend.backend, blockRows === undefined ? {} : { blockRows });
+  checkInitialResiduals(resolved, problem);
+  const outcome = await solve(problem, resolved.settings.solver, controls);
+  return finish(outcome, resolved, backend, problem, context);
 }
 
 function iterationLogger(resolved: ResolvedCurveFit): ResolvedCurveFit['onIteration'] {
@@ -73,11 +90,8 @@ function iterationLogger(resolved: ResolvedCurveFit): ResolvedCurveFit['onIterat
  */
 export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): Promise<CurveFitResult> {
   const resolved = resolveCurveFitOptions('curveFit', f, xdata, ydata, options);
-  const backend = await resolveBackend(resolved.backend, needsFor(false));
-  const problem = createCurveFitProblem(resolved, backend.backend);
-  checkInitialResiduals(resolved, problem);
-  const outcome = await solve(problem, resolved.settings.solver, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });
-  return finish(outcome, resolved, backend, problem);
+  const backend = await resolveBackend(resolved.backend, needsFor(resolved, false), { caller: resolved.caller });
+  return runCurveFit(resolved, backend);
 }
 
 /**
@@ -87,7 +101,7 @@ export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, y
  */
 export function curveFitSync(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): CurveFitResult {
   const resolved = resolveCurveFitOptions('curveFitSync', f, xdata, ydata, options);
-  const backend = resolveBackendSync(resolved.backend, needsFor(true));
+  const backend = resolveBackendSync(resolved.backend, needsFor(resolved, true), { caller: resolved.caller });
   if (!backend.backend.info.synchronous) {
     throw new NlsqError(`curveFitSync: backend must be synchronous, got '${backend.backend.info.name}' (asynchronous); use curveFit`, 'ERR_NOT_SUPPORTED', 'backend');
   }

@@ -48,6 +48,7 @@ export const OPTION_TABLE: readonly OptionRow[] = Object.freeze([
   row('signal', '—', true, true, 'AbortSignal that cancels the fit'),
   row('onIteration', 'callback', true, true, 'per-iteration callback; false stops the fit'),
   row('blockRows', '—', true, false, 'rows per block of the data walk'),
+  row('polish', '—', true, false, 'WebGPU: finish on an f64 backend; default true'),
 ]);
 
 /** SciPy spellings (snake_case or old names) → ours, for helpful messages. */

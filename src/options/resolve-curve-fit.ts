@@ -48,6 +48,8 @@ export interface ResolvedCurveFit {
   readonly backend: BackendOption;
   /** Rows per block (undefined: the default cache-sized block, `DEFAULT_BLOCK_ROWS`). */
   readonly blockRows: number | undefined;
+  /** WebGPU: finish on an f64 backend (default true). */
+  readonly polish: boolean;
   /** Cancellation. */
   readonly signal: AbortSignal | undefined;
   /** Iteration callback. */
@@ -179,11 +181,14 @@ export function resolveCurveFitOptions(
   if (options.absoluteSigma !== undefined && typeof options.absoluteSigma !== 'boolean') {
     throw new NlsqTypeError(`${caller}: absoluteSigma must be a boolean, got ${describeValue(options.absoluteSigma)}`, 'absoluteSigma');
   }
+  if (options.polish !== undefined && typeof options.polish !== 'boolean') {
+    throw new NlsqTypeError(`${caller}: polish must be a boolean, got ${describeValue(options.polish)}`, 'polish');
+  }
   const { verbose, log } = resolveLog(caller, options.verbose, options.log);
   const paramNames = isFittableModel(f) ? [...f.params] : Array.from({ length: p }, (_, j) => `p${j}`);
   return {
     caller, model: f, paramNames, kernel, data, n, k, p, sigma: fitData.sigma, absoluteSigma: options.absoluteSigma === true,
-    settings, omitted: fitData.omitted, backend: options.backend, blockRows, signal: options.signal,
+    settings, omitted: fitData.omitted, backend: options.backend, blockRows, polish: options.polish !== false, signal: options.signal,
     onIteration: options.onIteration, verbose, log,
   };
 }

@@ -66,6 +66,11 @@ export interface CurveFitOptions extends CommonFitOptions {
   readonly checkFinite?: boolean;
   /** `'raise'` or `'omit'` (drop points with a non-finite x or y). `'propagate'` is not supported. */
   readonly nanPolicy?: 'raise' | 'omit';
+  /**
+   * WebGPU only: after the f32 device iterations converge, finish on an f64 backend so popt and
+   * pcov carry f64 accuracy (default true); `false` returns the f32 answer and says so.
+   */
+  readonly polish?: boolean;
   /** Rows per block of the data walk (default 4096: cache-sized; memory O(blockRows·p)). */
   readonly blockRows?: number;
 }

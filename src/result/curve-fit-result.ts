@@ -42,6 +42,8 @@ export interface CurveFitContext {
   readonly strategy?: Choice;
   /** Block-size decision (default: `resolved.blockRows` or the cache-sized default). */
   readonly blockSize?: Choice;
+  /** Where the arithmetic ran (default: the backend's own precision). */
+  readonly precision?: Choice;
   /** Weighted residuals at popt (`result.fun`), or null when the data is not resident. */
   readonly fun: Float64Array | null;
   /**
@@ -191,7 +193,7 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
       used: resolved.sigma.kind === '2d' ? `${resolved.n} (dense)` : String(Math.min(resolved.n, resolved.blockRows ?? DEFAULT_BLOCK_ROWS)),
       reason: resolved.sigma.kind === '2d' ? 'a covariance sigma couples all residuals: one dense block' : resolved.blockRows === undefined ? 'standard strategy: cache-sized blocks; the N×p Jacobian is never held whole' : 'block size given by the caller',
     },
-    precision: { given: 'default', used: info.precision, reason: `the ${info.name} backend computes in ${info.precision}` },
+    precision: context.precision ?? { given: 'default', used: info.precision, reason: `the ${info.name} backend computes in ${info.precision}` },
     jacobian: { given: scheme === 'analytic' ? 'analytic' : 'default', used: scheme, reason: scheme === 'analytic' ? 'the model supplies derivatives' : scheme === 'minpack' ? "MINPACK lmdif forward differences (SciPy leastsq)" : "SciPy approx_derivative steps" },
     loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },
   };

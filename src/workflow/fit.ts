@@ -17,18 +17,17 @@
  */
 import type { ResolvedBackend } from '../backends/registry.ts';
 import { NlsqRangeError } from '../errors.ts';
-import { createCurveFitProblem, checkInitialResiduals, solve } from '../fit-problem.ts';
+import { createCurveFitProblem, checkInitialResiduals } from '../fit-problem.ts';
+import { runCurveFit } from '../curve-fit.ts';
 import type { FittableModel } from '../model/model-kernel.ts';
 import type { ModelFunction } from '../optim/closure-kernel.ts';
 import { DEFAULT_BLOCK_ROWS } from '../optim/block-problem.ts';
-import type { SolverOutcome } from '../optim/evaluation.ts';
 import { resolveCurveFitOptions, type ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
-import type { Choice } from '../result/choice.ts';
-import { buildCurveFitResult, type CurveFitResult } from '../result/curve-fit-result.ts';
+import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from '../result/curve-fit-result.ts';
 import type { XData } from '../curve-fit.ts';
 import { arraySource, type DataSource } from './data-source.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
-import { planFit } from './fit-plan.ts';
+import { hostBackendFor, planFit } from './fit-plan.ts';
 import type { Plan } from './plan.ts';
 import { fitSource } from './source-fit.ts';
 import { streamingFit } from './streaming-fit.ts';
@@ -80,18 +79,16 @@ async function fitResident(model: ModelFunction | FittableModel, xdata: XData, y
   const resolved = resolveCurveFitOptions('fit', model, xdata, ydata, splitFitOptions(options, ydata.length), FIT_KEYS);
   const workflow = resolved.sigma.kind === '2d' ? requireStandard(options) : options.workflow;
   const { plan, backend } = await planFit(resolved, options, workflow);
-  const { outcome, fun } = await runStrategy(resolved, plan, backend, options);
   const blockRows = blockRowsFor(plan, resolved);
-  const result = buildCurveFitResult(outcome, resolved, {
-    backend,
-    fun,
-    strategy: strategyChoice(plan, options),
+  const context = {
+    strategy: { given: options.workflow ?? 'auto', used: plan.strategy, reason: plan.reason },
     blockSize: {
       given: options.chunkSize === undefined ? 'default' : String(options.chunkSize),
       used: String(blockRows),
       reason: plan.strategy === 'standard' ? 'standard: cache-sized blocks over resident data' : `${plan.strategy}: ${plan.chunkSize.toLocaleString('en-US')} points per ${plan.strategy === 'chunked' ? 'chunk' : 'batch'}`,
     },
-  });
+  };
+  const result = plan.strategy === 'streaming' ? await streamResident(resolved, plan, backend, options, context) : await runCurveFit(resolved, backend, context, blockRows);
   return Object.assign(result, { plan }) as FitResult;
 }
 
@@ -111,19 +108,17 @@ function blockRowsFor(plan: Plan, resolved: ResolvedCurveFit): number {
   return Math.min(resolved.n, DEFAULT_BLOCK_ROWS);
 }
 
-async function runStrategy(
+/** The streaming strategy over resident arrays (served as a chunked source; never on the device). */
+async function streamResident(
   resolved: ResolvedCurveFit,
   plan: Plan,
-  backend: ResolvedBackend,
+  given: ResolvedBackend,
   options: FitOptions,
-): Promise<{ outcome: SolverOutcome; fun: Float64Array }> {
-  const problem = createCurveFitProblem(resolved, backend.backend, { blockRows: blockRowsFor(plan, resolved) });
+  context: Pick<CurveFitContext, 'strategy' | 'blockSize'>,
+): Promise<CurveFitResult> {
+  const backend = await hostBackendFor(given);
+  const problem = createCurveFitProblem(resolved, backend.backend);
   checkInitialResiduals(resolved, problem);
-  const controls = { caller: 'fit', signal: resolved.signal, onIteration: resolved.onIteration };
-  if (plan.strategy !== 'streaming') {
-    const outcome = await solve(problem, resolved.settings.solver, controls);
-    return { outcome, fun: problem.residualVector(outcome.x) };
-  }
   const { data, settings } = resolved;
   const sigma = resolved.sigma.kind === '1d' ? resolved.sigma.sigma : null;
   const streamed = await streamingFit({
@@ -142,9 +137,6 @@ async function runStrategy(
     signal: resolved.signal,
     fn: 'fit',
   });
-  return { outcome: streamed.outcome, fun: problem.residualVector(streamed.outcome.x) };
+  return buildCurveFitResult(streamed.outcome, resolved, { ...context, backend, fun: problem.residualVector(streamed.outcome.x) });
 }
 
-function strategyChoice(plan: Plan, options: FitOptions): Choice {
-  return { given: options.workflow ?? 'auto', used: plan.strategy, reason: plan.reason };
-}

@@ -17,7 +17,7 @@ import type { FitStatistics } from '../result/statistics.ts';
 import { ChunkNormalizer, classifySource, readPass, type DataSource, type PassSource, type SourceChunk } from './data-source.ts';
 import type { FitResult } from './fit.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
-import { planFit } from './fit-plan.ts';
+import { hostBackendFor, planFit } from './fit-plan.ts';
 import { StatisticsAccumulator } from './streaming-statistics.ts';
 import { streamingFit } from './streaming-fit.ts';
 
@@ -56,7 +56,9 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
   const curveOptions = { ...splitFitOptions(options, 0), ...(first.sigma ? { sigma: first.sigma } : {}) };
   const resolved = resolveCurveFitOptions('fit', model, first.x, first.y, curveOptions, FIT_KEYS);
   if (resolved.sigma.kind === '2d') throw new DataSourceError('fit: a streaming source cannot carry a covariance (2-D) sigma');
-  const { plan, backend } = await planFit(resolved, options, 'streaming');
+  const planned = await planFit(resolved, options, 'streaming');
+  const { plan } = planned;
+  const backend = await hostBackendFor(planned.backend);
   const streamed = await streamingFit({
     source: peeked.source,
     kernel: resolved.kernel,

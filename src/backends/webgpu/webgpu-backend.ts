@@ -1,0 +1,217 @@
+/**
+ * The WebGPU backend: expression models evaluated as fused WGSL kernels on device-resident data,
+ * with per-workgroup f32 partials of the augmented Gram matrix combined in f64 on the host.
+ *
+ * A GPU only pays when the model runs on it, so the backend's real work is
+ * {@link WebGPUBackend.createDeviceProblem}: upload x, y, w once, then per evaluation upload θ
+ * and read back a few hundred partial sums (see `device-problem.ts`, `gram-partials.wgsl.ts`).
+ * The members of the generic {@link Backend} interface (`foldRows`, `mergeTriangles`, `gram`,
+ * `sumSquares`, `dot`, `maxAbs`, workspaces) run the f64 CPU kernels on the host: they serve the
+ * p×p work and the host-side data walks, and are exact f64 like the CPU backend's.
+ *
+ * Precision: `info.precision` is `'f32'` (ε = 2⁻²³) because the N-sized arithmetic is f32 on the
+ * device; the workflow polishes the last iterations on an f64 backend.
+ *
+ * This module never imports a WebGPU implementation: browsers and Deno provide `navigator.gpu`;
+ * in Node the caller passes `gpu` (e.g. `create(['backend=opengles'])` from the `webgpu`
+ * package). The registry loads it lazily with `await import(...)`.
+ *
+ * @module
+ */
+import type { Backend, BackendInfo } from '../backend.ts';
+import { createCpuBackend } from '../cpu/cpu-backend.ts';
+import { BackendUnavailableError } from '../../errors.ts';
+import { type AdapterInfoLike, describeAdapter, isSoftwareAdapter } from './adapter-info.ts';
+import { type DeviceContext, type DeviceProblem, type DeviceProblemOptions, createDeviceProblem } from './device-problem.ts';
+import { DeviceLostError } from './device-lost-error.ts';
+import { PipelineCache } from './pipeline-cache.ts';
+
+/** `GPUShaderStage.COMPUTE`. */
+const STAGE_COMPUTE = 4;
+
+/** Options of {@link createWebGPUBackend}. */
+export interface WebGPUBackendOptions {
+  /** The WebGPU entry point (`navigator.gpu` when omitted; required in Node). */
+  readonly gpu?: GPU;
+  /** An adapter to use (skips `requestAdapter`). */
+  readonly adapter?: GPUAdapter;
+  /** A device to use (skips adapter and device requests; its limits are taken as they are). */
+  readonly device?: GPUDevice;
+  /** Passed to `requestAdapter`. */
+  readonly powerPreference?: GPUPowerPreference;
+  /**
+   * Accept a software (CPU-emulated) adapter. Default false: a software adapter is then an error,
+   * since it is slower than the CPU backends (use it for correctness tests only).
+   */
+  readonly allowSoftware?: boolean;
+}
+
+/** The WebGPU backend: a {@link Backend} plus the device evaluator. */
+export interface WebGPUBackend extends Backend {
+  /** The device. */
+  readonly device: GPUDevice;
+  /** A one-line description of the adapter. */
+  readonly adapterDescription: string;
+  /** The pipeline cache of this device. */
+  readonly pipelines: PipelineCache;
+  /**
+   * Upload data and compile the fused kernels of an expression model's IR; the returned problem
+   * evaluates on the device (see `device-problem.ts`).
+   */
+  createDeviceProblem(options: DeviceProblemOptions): Promise<DeviceProblem>;
+  /** Resolves with a {@link DeviceLostError} when the device is lost. */
+  readonly lost: Promise<DeviceLostError>;
+  /** Destroy the device (only when the backend created it). */
+  destroy(): void;
+}
+
+/** Find an adapter: core feature level first, then compatibility (OpenGL ES backends). */
+async function requestAdapter(gpu: GPU, powerPreference: GPUPowerPreference | undefined): Promise<GPUAdapter | null> {
+  const base: GPURequestAdapterOptions = powerPreference === undefined ? {} : { powerPreference };
+  const core = await gpu.requestAdapter(base);
+  if (core !== null) return core;
+  return gpu.requestAdapter({ ...base, featureLevel: 'compatibility' } as GPURequestAdapterOptions);
+}
+
+/** The limits the kernels need, at the adapter's maximum for buffer sizes. */
+function requiredLimits(adapter: GPUAdapter): Record<string, number> {
+  const l = adapter.limits;
+  return {
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+  };
+}
+
+/** A device with what it came from (kept referenced: some native bindings free the instance on GC). */
+interface Obtained {
+  readonly device: GPUDevice;
+  readonly info: AdapterInfoLike | undefined;
+  readonly owned: boolean;
+  readonly keepAlive: readonly unknown[];
+}
+
+async function obtainDevice(options: WebGPUBackendOptions): Promise<Obtained> {
+  if (options.device !== undefined) {
+    const info = (options.device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo ?? options.adapter?.info;
+    return { device: options.device, info, owned: false, keepAlive: [options.gpu, options.adapter] };
+  }
+  let gpu: GPU | undefined;
+  let adapter = options.adapter ?? null;
+  if (adapter === null) {
+    gpu = options.gpu ?? (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+    if (gpu === undefined) {
+      throw new BackendUnavailableError(
+        "createWebGPUBackend: WebGPU is not available in this runtime (navigator.gpu is undefined); in Node pass { gpu } from the 'webgpu' package, or use backend 'cpu' or 'wasm'",
+      );
+    }
+    adapter = await requestAdapter(gpu, options.powerPreference);
+    if (adapter === null) throw new BackendUnavailableError('createWebGPUBackend: requestAdapter() returned no adapter; use backend \'cpu\' or \'wasm\'');
+  }
+  const info = adapter.info;
+  if (isSoftwareAdapter(info) && options.allowSoftware !== true) {
+    throw new BackendUnavailableError(
+      `createWebGPUBackend: the adapter is a software renderer (${describeAdapter(info)}), slower than the CPU backends; pass allowSoftware: true to use it anyway`,
+    );
+  }
+  const device = await adapter.requestDevice({ label: 'nlsq', requiredLimits: requiredLimits(adapter) });
+  return { device, info, owned: true, keepAlive: [gpu ?? options.gpu, adapter] };
+}
+
+function makeInfo(device: GPUDevice, software: boolean): BackendInfo {
+  const l = device.limits;
+  return Object.freeze({
+    name: 'webgpu',
+    family: 'webgpu',
+    precision: 'f32',
+    epsilon: 2 ** -23,
+    synchronous: false,
+    maxBufferBytes: l.maxStorageBufferBindingSize,
+    // WebGPU does not expose device memory; estimate four of the largest buffers.
+    memoryBytes: 4 * l.maxBufferSize,
+    speedClass: software ? 0.5 : 4,
+    software,
+    runsClosures: false,
+  });
+}
+
+function makeLayouts(device: GPUDevice): { bindGroupLayout: GPUBindGroupLayout; pipelineLayout: GPUPipelineLayout } {
+  const bindGroupLayout = device.createBindGroupLayout({
+    label: 'nlsq-gram-bind-group-layout',
+    entries: [
+      { binding: 0, visibility: STAGE_COMPUTE, buffer: { type: 'uniform' } },
+      { binding: 1, visibility: STAGE_COMPUTE, buffer: { type: 'uniform' } },
+      { binding: 2, visibility: STAGE_COMPUTE, buffer: { type: 'read-only-storage' } },
+      { binding: 3, visibility: STAGE_COMPUTE, buffer: { type: 'storage' } },
+    ],
+  });
+  const pipelineLayout = device.createPipelineLayout({ label: 'nlsq-gram-pipeline-layout', bindGroupLayouts: [bindGroupLayout] });
+  return { bindGroupLayout, pipelineLayout };
+}
+
+/**
+ * Create the WebGPU backend.
+ *
+ * Requests an adapter (core, else compatibility feature level) and a device with the adapter's
+ * largest `maxStorageBufferBindingSize` and `maxBufferSize`, unless `adapter` or `device` is
+ * given. A software adapter (`isFallbackAdapter`, or SwiftShader / llvmpipe / lavapipe / WARP in
+ * its info) is refused unless `allowSoftware` is set, and reported as `info.software = true`
+ * with `speedClass` 0.5 (hardware: 4).
+ *
+ * @param options - where the device comes from, and whether software adapters are acceptable.
+ * @returns the backend; its `info.precision` is `'f32'`.
+ * @throws BackendUnavailableError when there is no WebGPU, no adapter, or only a software adapter
+ *   without `allowSoftware`.
+ * @example
+ * ```ts
+ * // Node: import { create } from 'webgpu'
+ * const backend = await createWebGPUBackend({ gpu: create([]) });
+ * const problem = await backend.createDeviceProblem({ program: lowerToProgram(model('a*exp(-b*x)')), data: { x: [x], y, w: null } });
+ * const ev = await problem.evaluate(Float64Array.of(1, 0.5), true); // { cost, m, T }
+ * ```
+ */
+export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
+  const { device, info: adapterInfo, owned, keepAlive } = await obtainDevice(options);
+  const software = isSoftwareAdapter(adapterInfo);
+  const info = makeInfo(device, software);
+  let lostError: DeviceLostError | null = null;
+  const lost = device.lost.then((li) => {
+    lostError = new DeviceLostError('webgpu', li.reason ?? 'unknown', li.message ?? '');
+    return lostError;
+  });
+  const cache = new PipelineCache(device);
+  const layouts = makeLayouts(device);
+  const l = device.limits;
+  const ctx: DeviceContext = {
+    device,
+    cache,
+    ...layouts,
+    maxBindingBytes: l.maxStorageBufferBindingSize,
+    maxBufferBytes: l.maxBufferSize,
+    maxWorkgroups: l.maxComputeWorkgroupsPerDimension,
+    offsetAlignment: l.minStorageBufferOffsetAlignment,
+    lostError: () => lostError,
+    lost,
+  };
+  const host = createCpuBackend();
+  return {
+    info,
+    device,
+    adapterDescription: describeAdapter(adapterInfo),
+    pipelines: cache,
+    lost,
+    createDeviceProblem: (o) => createDeviceProblem(ctx, o),
+    destroy: () => {
+      if (owned) device.destroy();
+      void keepAlive; // the GPU instance and adapter live as long as the backend
+    },
+    createWorkspace: (capacity, cols) => host.createWorkspace(capacity, cols),
+    releaseWorkspace: (ws) => host.releaseWorkspace(ws),
+    foldRows: (T, ws, rows) => host.foldRows(T, ws, rows),
+    mergeTriangles: (T, S, cols) => host.mergeTriangles(T, S, cols),
+    gram: (G, ws, rows) => host.gram(G, ws, rows),
+    sumSquares: (a, offset, n, stride) => host.sumSquares(a, offset, n, stride),
+    dot: (a, b, offset, n) => host.dot(a, b, offset, n),
+    maxAbs: (a, offset, n) => host.maxAbs(a, offset, n),
+  };
+}
