@@ -1,0 +1,378 @@
+/**
+ * Trust Region Reflective (TRF) — SciPy's `least_squares(method='trf', tr_solver='exact')`.
+ *
+ * Problem: minimize C(x) = ½ Σ ρ(f_i(x)²) subject to lb ≤ x ≤ ub. Notation as in SciPy's
+ * `trf.py`: g = Jᵀf the gradient (of the loss-scaled problem), v the Coleman–Li scaling vector
+ * with derivative dv (see `bounds.ts`), `scale` the variable scaling (x_scale or Moré's Jacobian
+ * column norms), and in the "hat" variables
+ *
+ * ```
+ *   d = √v ∘ scale,   J_h = J·diag(d),   g_h = d ∘ g,   diag_h = g ∘ dv ∘ scale  (the matrix C)
+ * ```
+ *
+ * Each outer iteration solves min ½‖J_h p_h + f‖² + ½ p_hᵀ diag_h p_h, ‖p_h‖ ≤ Δ exactly from one
+ * SVD. Here J never exists: with J = Q R from the folded triangle, the SVD of the p×p
+ * [R·diag(d)] — or of the 2p×p [R·diag(d); diag(√diag_h)] with right-hand side [z; 0] when
+ * bounds make diag_h nonzero — has exactly J_h's (or J_augmented's) singular values, right
+ * vectors and Uᵀf. Then the best of three steps is taken (`select_step`): the trust-region step
+ * cut back at the first bound, its reflection off that bound, and the constrained Cauchy step,
+ * each pulled back by θ = max(0.995, 1 − ‖g_scaled‖∞) to stay strictly feasible.
+ *
+ * SciPy writes two loops, `trf_bounds` and `trf_no_bounds`; this is one loop. With all bounds
+ * infinite, v ≡ 1 and dv ≡ 0, so d = scale, diag_h = 0, Δ₀ = ‖x₀/scale‖ and ‖g∘v‖∞ = ‖g‖∞ —
+ * the bounded formulas reduce to the unbounded ones. The two places where `trf_no_bounds` differs
+ * in code, not only in value, are branched on `bounded`: the step is the trust-region step itself
+ * (no `select_step`, no θ) and x + step is not pushed off the bounds with `make_strictly_feasible`.
+ *
+ * References: M. A. Branch, T. F. Coleman, Y. Li, "A subspace, interior, and conjugate gradient
+ * method for large-scale bound-constrained minimization problems", SIAM J. Sci. Comput. 21(1),
+ * 1999; J. J. Moré, "The Levenberg–Marquardt algorithm: implementation and theory", 1977.
+ *
+ * @module
+ */
+import type { ResidualProblem, SolverGenerator, SolverStatus } from './evaluation.ts';
+import { clScalingVector, findActiveConstraints, inBounds, makeStrictlyFeasible, stepSizeToBound } from './bounds.ts';
+import type { SolverOptions } from './solver-options.ts';
+import { norm2, normInf, thinSvd } from './small-linalg.ts';
+import { checkInitialEvaluation, expectEvaluation, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
+import { checkTermination, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
+import {
+  buildQuadratic1d,
+  computeJacScale,
+  type DenseMatrix,
+  evaluateQuadratic,
+  intersectTrustRegion,
+  minimizeQuadratic1d,
+  solveLsqTrustRegion,
+  updateTrRadius,
+} from './trust-region.ts';
+
+/** A candidate step in original and hat variables with its predicted reduction. */
+export interface SelectedStep {
+  /** Step in the original variables. */
+  readonly step: Float64Array;
+  /** Step in the hat variables. */
+  readonly stepH: Float64Array;
+  /** Predicted cost reduction −q(step_h). */
+  readonly predicted: number;
+}
+
+/** The hat-space model of one outer iteration. */
+interface HatModel {
+  readonly d: Float64Array;
+  readonly gH: Float64Array;
+  readonly diagH: Float64Array;
+  readonly Jh: DenseMatrix;
+  readonly s: Float64Array;
+  readonly V: Float64Array;
+  readonly uf: Float64Array;
+}
+
+/**
+ * Choose among the trust-region step, its reflection and the Cauchy step (SciPy trf
+ * `select_step`). `p` and `pH` are modified.
+ *
+ * @param x - current point (strictly feasible).
+ * @param Jh - J_h (as R·diag(d)).
+ * @param diagH - the diagonal C in hat variables.
+ * @param gH - gradient in hat variables.
+ * @param p - trust-region step in original variables.
+ * @param pH - trust-region step in hat variables.
+ * @param d - hat scaling.
+ * @param Delta - radius.
+ * @param lb - lower bounds.
+ * @param ub - upper bounds.
+ * @param theta - step-back ratio from the bounds.
+ * @returns the chosen step and its predicted reduction.
+ */
+export function selectStep(
+  x: Float64Array,
+  Jh: DenseMatrix,
+  diagH: Float64Array,
+  gH: Float64Array,
+  p: Float64Array,
+  pH: Float64Array,
+  d: Float64Array,
+  Delta: number,
+  lb: Float64Array,
+  ub: Float64Array,
+  theta: number,
+): SelectedStep {
+  const n = x.length;
+  const xp = new Float64Array(n);
+  for (let i = 0; i < n; i++) xp[i] = x[i]! + p[i]!;
+  if (inBounds(xp, lb, ub)) return { step: p, stepH: pH, predicted: -evaluateQuadratic(Jh, gH, pH, diagH) };
+  const { step: pStride, hits } = stepSizeToBound(x, p, lb, ub);
+  const rH = Float64Array.from(pH);
+  for (let i = 0; i < n; i++) if (hits[i] !== 0) rH[i] = -rH[i]!;
+  let r = new Float64Array(n);
+  for (let i = 0; i < n; i++) r[i] = d[i]! * rH[i]!;
+  for (let i = 0; i < n; i++) {
+    p[i] = p[i]! * pStride;
+    pH[i] = pH[i]! * pStride;
+  }
+  const xOnBound = new Float64Array(n);
+  for (let i = 0; i < n; i++) xOnBound[i] = x[i]! + p[i]!;
+  const toTr = intersectTrustRegion(pH, rH, Delta)[1];
+  const toBound = stepSizeToBound(xOnBound, r, lb, ub).step;
+  const rStride = Math.min(toBound, toTr);
+  let rStrideL = 0;
+  let rStrideU = -1;
+  if (rStride > 0) {
+    rStrideL = ((1 - theta) * pStride) / rStride;
+    rStrideU = rStride === toBound ? theta * toBound : toTr;
+  }
+  let rValue = Infinity;
+  if (rStrideL <= rStrideU) {
+    const { a, b, c } = buildQuadratic1d(Jh, gH, rH, diagH, pH);
+    const best = minimizeQuadratic1d(a, b, rStrideL, rStrideU, c);
+    rValue = best.y;
+    for (let i = 0; i < n; i++) rH[i] = rH[i]! * best.t + pH[i]!;
+    r = new Float64Array(n);
+    for (let i = 0; i < n; i++) r[i] = rH[i]! * d[i]!;
+  }
+  for (let i = 0; i < n; i++) {
+    p[i] = p[i]! * theta;
+    pH[i] = pH[i]! * theta;
+  }
+  const pValue = evaluateQuadratic(Jh, gH, pH, diagH);
+  const agH = new Float64Array(n);
+  const ag = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    agH[i] = -gH[i]!;
+    ag[i] = d[i]! * agH[i]!;
+  }
+  const toTrAg = Delta / norm2(agH);
+  const toBoundAg = stepSizeToBound(x, ag, lb, ub).step;
+  const agLimit = toBoundAg < toTrAg ? theta * toBoundAg : toTrAg;
+  const q = buildQuadratic1d(Jh, gH, agH, diagH);
+  const agBest = minimizeQuadratic1d(q.a, q.b, 0, agLimit);
+  for (let i = 0; i < n; i++) {
+    agH[i] = agH[i]! * agBest.t;
+    ag[i] = ag[i]! * agBest.t;
+  }
+  const agValue = agBest.y;
+  if (pValue < rValue && pValue < agValue) return { step: p, stepH: pH, predicted: -pValue };
+  if (rValue < pValue && rValue < agValue) return { step: r, stepH: rH, predicted: -rValue };
+  return { step: ag, stepH: agH, predicted: -agValue };
+}
+
+/** Build J_h, g_h, diag_h and the SVD for one outer iteration. */
+function hatModel(lin: Linearization, p: number, v: Float64Array, dv: Float64Array, scale: Float64Array): HatModel {
+  const d = new Float64Array(p);
+  const gH = new Float64Array(p);
+  const diagH = new Float64Array(p);
+  let augmented = false;
+  for (let j = 0; j < p; j++) {
+    d[j] = Math.sqrt(v[j]!) * scale[j]!;
+    diagH[j] = lin.g[j]! * dv[j]! * scale[j]!;
+    gH[j] = d[j]! * lin.g[j]!;
+    if (diagH[j] !== 0) augmented = true;
+  }
+  const rows = augmented ? 2 * p : p;
+  const A = new Float64Array(rows * p);
+  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) A[i * p + j] = lin.R[i * p + j]! * d[j]!;
+  const Jh: DenseMatrix = { rows: p, cols: p, data: A.slice(0, p * p) };
+  if (augmented) for (let j = 0; j < p; j++) A[(p + j) * p + j] = Math.sqrt(diagH[j]!);
+  const { s, U, V } = thinSvd(A, rows, p);
+  const uf = new Float64Array(p);
+  for (let k = 0; k < p; k++) {
+    let sum = 0;
+    for (let i = 0; i < p; i++) sum += U[i * p + k]! * lin.z[i]!;
+    uf[k] = sum;
+  }
+  return { d, gH, diagH, Jh, s, V, uf };
+}
+
+/** A proposed trial point. */
+interface Proposal extends SelectedStep {
+  /** The trial point x + step (pushed strictly inside the bounds when bounded). */
+  readonly xNew: Float64Array;
+  /** The Levenberg–Marquardt parameter of the trust-region solution. */
+  readonly alpha: number;
+}
+
+/**
+ * One trial step: the exact trust-region solution in hat variables, then — with bounds —
+ * SciPy's `select_step` and `make_strictly_feasible(x + step, rstep=0)`; without bounds the
+ * step itself (`trf_no_bounds`).
+ */
+function proposeStep(
+  x: Float64Array,
+  model: HatModel,
+  m: number,
+  Delta: number,
+  alpha: number,
+  box: { lb: Float64Array; ub: Float64Array; theta: number } | null,
+): Proposal {
+  const p = x.length;
+  const sol = solveLsqTrustRegion(p, m, model.uf, model.s, model.V, Delta, alpha);
+  const pH = sol.p;
+  const pStep = new Float64Array(p);
+  for (let i = 0; i < p; i++) pStep[i] = model.d[i]! * pH[i]!;
+  const chosen =
+    box === null
+      ? { step: pStep, stepH: pH, predicted: -evaluateQuadratic(model.Jh, model.gH, pH) }
+      : selectStep(x, model.Jh, model.diagH, model.gH, pStep, pH, model.d, Delta, box.lb, box.ub, box.theta);
+  const xTrial = new Float64Array(p);
+  for (let i = 0; i < p; i++) xTrial[i] = x[i]! + chosen.step[i]!;
+  const xNew = box === null ? xTrial : makeStrictlyFeasible(xTrial, box.lb, box.ub, 0);
+  return { ...chosen, xNew, alpha: sol.alpha };
+}
+
+/** ‖g∘v‖∞ with v the Coleman–Li vector at x (SciPy trf's optimality). */
+function scaledGradientNorm(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float64Array): number {
+  const { v } = clScalingVector(x, g, lb, ub);
+  const gv = new Float64Array(g.length);
+  for (let i = 0; i < g.length; i++) gv[i] = g[i]! * v[i]!;
+  return normInf(gv);
+}
+
+/**
+ * The TRF solver generator (SciPy `trf`, exact trust-region solver): yields evaluation requests
+ * and per-iteration progress, returns the outcome. Counts as SciPy: nfev = 1 + trial points,
+ * njev = 1 + accepted steps; `optimality` = ‖g∘v‖∞; `activeMask` from
+ * `find_active_constraints(x, lb, ub, rtol=xtol)`.
+ *
+ * When `problem.jacobianIsCheap`, the Jacobian is requested with every trial point and reused
+ * on acceptance; otherwise it is requested once per accepted step. A trial point whose cost (or,
+ * when requested, Jacobian) is not finite shrinks the radius to ¼‖step_h‖, as SciPy does for
+ * non-finite residuals.
+ *
+ * @param problem - p and whether the Jacobian is cheap.
+ * @param options - resolved options (method 'trf').
+ * @returns the solver generator.
+ * @throws ModelEvaluationError when the residuals or the Jacobian are not finite at x0.
+ */
+export function* trf(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, options: SolverOptions): SolverGenerator {
+  const { p, jacobianIsCheap: cheap } = problem;
+  const { lb, ub, ftol, xtol, gtol, maxNfev } = options;
+  const caller = options.caller ?? 'leastSquares';
+  const bounded = lb.some((l) => l !== -Infinity) || ub.some((u) => u !== Infinity);
+  let x = makeStrictlyFeasible(options.x0, lb, ub, 1e-10);
+  const ev0 = expectEvaluation(yield { kind: 'evaluate', x: x.slice(), jacobian: true }, caller);
+  let lin = checkInitialEvaluation(ev0, x, p, caller);
+  const m = ev0.m;
+  let cost = ev0.cost;
+  let nfev = 1;
+  let njev = 1;
+  const jacScale = options.xScale === 'jac';
+  let { scale, scaleInv } = jacScale ? computeJacScale(lin.colNorms) : fixedScale(options.xScale as Float64Array);
+  let Delta = initialRadius(x, lin.g, lb, ub, scaleInv);
+  let alpha = 0;
+  let status: SolverStatus | null = null;
+  let message = '';
+  let iteration = 0;
+  let gNorm = 0;
+  for (;;) {
+    const { v, dv } = clScalingVector(x, lin.g, lb, ub);
+    const gv = new Float64Array(p);
+    for (let i = 0; i < p; i++) gv[i] = lin.g[i]! * v[i]!;
+    gNorm = normInf(gv);
+    if (gNorm < gtol) {
+      status = 'gtol';
+      message = gtolMessage(gNorm, gtol, '‖g∘v‖∞');
+    }
+    if (status !== null || nfev === maxNfev) break;
+    for (let i = 0; i < p; i++) if (dv[i] !== 0) v[i] = v[i]! * scaleInv[i]!;
+    const model = hatModel(lin, p, v, dv, scale);
+    const theta = Math.max(0.995, 1 - gNorm);
+    let actualReduction = -1;
+    let stepNorm = 0;
+    let xNew = x;
+    let costNew = cost;
+    let trialT: Float64Array | null = null;
+    let stepHNorm = 0;
+    while (actualReduction <= 0 && nfev < maxNfev) {
+      const chosen = proposeStep(x, model, m, Delta, alpha, bounded ? { lb, ub, theta } : null);
+      alpha = chosen.alpha;
+      xNew = chosen.xNew;
+      const ev = expectEvaluation(yield { kind: 'evaluate', x: xNew.slice(), jacobian: cheap }, caller);
+      nfev += 1;
+      stepHNorm = norm2(chosen.stepH);
+      if (!Number.isFinite(ev.cost) || (cheap && ev.T === null)) {
+        Delta = 0.25 * stepHNorm;
+        continue;
+      }
+      costNew = ev.cost;
+      trialT = cheap ? ev.T : null;
+      actualReduction = cost - costNew;
+      const upd = updateTrRadius(Delta, actualReduction, chosen.predicted, stepHNorm, stepHNorm > 0.95 * Delta);
+      stepNorm = norm2(chosen.step);
+      const test = checkTermination(actualReduction, cost, stepNorm, norm2(x), upd.ratio, ftol, xtol);
+      if (test.status !== null) {
+        status = test.status;
+        message = test.message;
+        break;
+      }
+      alpha *= Delta / upd.Delta;
+      Delta = upd.Delta;
+    }
+    if (actualReduction > 0) {
+      let T = trialT;
+      if (T === null) {
+        const evJ = expectEvaluation(yield { kind: 'evaluate', x: xNew.slice(), jacobian: true }, caller);
+        T = evJ.T;
+      }
+      njev += 1;
+      if (T === null) {
+        // Non-finite Jacobian at the new point: reject the step like a non-finite trial point.
+        Delta = 0.25 * stepHNorm;
+        status = null;
+        stepNorm = 0;
+      } else {
+        x = xNew;
+        cost = costNew;
+        lin = unpackTriangle(T, p);
+        if (jacScale) ({ scale, scaleInv } = computeJacScale(lin.colNorms, scaleInv));
+      }
+    } else stepNorm = 0;
+    iteration += 1;
+    const info = iterationInfo(iteration, cost, x, scaledGradientNorm(x, lin.g, lb, ub), stepNorm, nfev);
+    if ((yield { kind: 'iteration', info }) === false) {
+      status = 'stopped';
+      message = stoppedMessage(iteration);
+      break;
+    }
+  }
+  if (status === null) {
+    status = 'max-nfev';
+    message = maxNfevMessage(nfev, maxNfev);
+  }
+  return {
+    x,
+    cost,
+    T: lin.T,
+    grad: lin.g,
+    optimality: gNorm,
+    activeMask: findActiveConstraints(x, lb, ub, xtol),
+    status,
+    message,
+    nfev,
+    njev,
+    nit: iteration,
+  };
+}
+
+/**
+ * The fixed variable scaling of a numeric `xScale`: scale = xScale, scaleInv = 1/xScale.
+ *
+ * @param xScale - positive scales, one per parameter.
+ * @returns copies of scale and its inverse.
+ */
+export function fixedScale(xScale: Float64Array): { scale: Float64Array; scaleInv: Float64Array } {
+  return { scale: Float64Array.from(xScale), scaleInv: Float64Array.from(xScale, (s) => 1 / s) };
+}
+
+/** Δ₀ = ‖x₀ ∘ scaleInv / √v‖ with v[dv≠0] scaled by scaleInv (1 when that is 0). */
+function initialRadius(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float64Array, scaleInv: Float64Array): number {
+  const { v, dv } = clScalingVector(x, g, lb, ub);
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) {
+    const vi = dv[i] !== 0 ? v[i]! * scaleInv[i]! : v[i]!;
+    const t = (x[i]! * scaleInv[i]!) / Math.sqrt(vi);
+    sum += t * t;
+  }
+  const Delta = Math.sqrt(sum);
+  return Delta === 0 ? 1 : Delta;
+}
