@@ -20,7 +20,7 @@ import type { CurveFitOptions } from './options/types.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from './result/curve-fit-result.ts';
 import { isWebGPUBackend } from './backends/webgpu/is-webgpu-backend.ts';
 import { fitOnDevice } from './device-fit.ts';
-import { checkInitialResiduals, createCurveFitProblem, solve, solveSync, type CurveFitProblem } from './fit-problem.ts';
+import { checkInitialResiduals, createCurveFitProblem, solve, solveSync, type BlockLayout, type CurveFitProblem } from './fit-problem.ts';
 import { formatNumber } from './result/report.ts';
 
 /** xdata: n numbers (one variable) or k arrays of n numbers. */
@@ -45,7 +45,7 @@ function finish(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: Res
  * Run a resolved fit on a resolved backend: on the device for WebGPU (then polished on f64),
  * else the host data walk in blocks of `blockRows`. Shared by `curveFit` and the workflow's `fit`.
  */
-export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedBackend, context: StrategyContext = {}, blockRows?: number): Promise<CurveFitResult> {
+export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedBackend, context: StrategyContext = {}, layout: BlockLayout = {}): Promise<CurveFitResult> {
   const controls = { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) };
   if (isWebGPUBackend(backend.backend)) {
     const device = await fitOnDevice(resolved, backend.backend, controls, resolved.polish);
@@ -53,7 +53,7 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
     for (const message of device.warnings) result.warnings.push({ code: 'f32-result', message });
     return result;
   }
-  const problem = createCurveFitProblem(resolved, backend.backend, blockRows === undefined ? {} : { blockRows });
+  const problem = createCurveFitProblem(resolved, backend.backend, layout);
   checkInitialResiduals(resolved, problem);
   const outcome = await solve(problem, resolved.settings.solver, controls);
   return finish(outcome, resolved, backend, problem, context);

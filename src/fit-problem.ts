@@ -25,6 +25,12 @@ import { trf } from './optim/trf.ts';
 import { createVectorProblem } from './optim/vector-problem.ts';
 import type { ResolvedCurveFit } from './options/resolve-curve-fit.ts';
 
+/** How the data walk is laid out: rows per block, and whether to keep the last residual vector. */
+export interface BlockLayout {
+  readonly blockRows?: number | undefined;
+  readonly cacheResiduals?: boolean | undefined;
+}
+
 /** A problem whose residual vector can be read back (for `result.fun` and the start check). */
 export interface CurveFitProblem extends ResidualProblem {
   /** Number of residuals. */
@@ -79,11 +85,11 @@ function whitenedJacobian(kernel: ModelKernel, theta: Float64Array, data: DataCo
  * @param layout - `blockRows`: rows per block (default: `resolved.blockRows`, else `DEFAULT_BLOCK_ROWS`).
  * @returns the problem.
  */
-export function createCurveFitProblem(resolved: ResolvedCurveFit, backend: Backend, layout: { readonly blockRows?: number } = {}): CurveFitProblem {
+export function createCurveFitProblem(resolved: ResolvedCurveFit, backend: Backend, layout: BlockLayout = {}): CurveFitProblem {
   const blockRows = layout.blockRows ?? resolved.blockRows;
   if (resolved.sigma.kind === '2d') return covarianceProblem(resolved, backend, resolved.sigma.L, blockRows);
   const { kernel, data, n, settings } = resolved;
-  return createBlockProblem({ backend, kernel, data, n, loss: settings.loss, scheme: settings.scheme, blockRows: blockRows ?? DEFAULT_BLOCK_ROWS });
+  return createBlockProblem({ backend, kernel, data, n, loss: settings.loss, scheme: settings.scheme, blockRows: blockRows ?? DEFAULT_BLOCK_ROWS, cacheResiduals: layout.cacheResiduals ?? true });
 }
 
 /**

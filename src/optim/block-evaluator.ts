@@ -20,6 +20,9 @@ import type { Evaluation } from './evaluation.ts';
 import { type DifferencePlan, type JacobianScheme, planDifferences, writeDifferenceColumn } from './finite-difference.ts';
 import { type Loss, robustRowScale } from './loss.ts';
 
+/** How an evaluation uses a residual store (see {@link BlockEvaluator.begin}). */
+export type ResidualStoreMode = 'none' | 'write' | 'read';
+
 /** Options of a {@link BlockEvaluator}. */
 export interface BlockEvaluatorOptions {
   /** Backend doing the folds and reductions. */
@@ -49,6 +52,8 @@ export class BlockEvaluator {
   private x: Float64Array = new Float64Array(0);
   private jacobian = false;
   private plan: DifferencePlan | null = null;
+  private store: Float64Array | null = null;
+  private storeMode: ResidualStoreMode = 'none';
   private cost = 0;
   private compensation = 0;
   private m = 0;
@@ -69,8 +74,17 @@ export class BlockEvaluator {
     this.T = new Float64Array(this.cols * this.cols);
   }
 
-  /** Start an evaluation at `x`; `jacobian` asks for the folded triangle too. */
-  begin(x: Float64Array, jacobian: boolean): void {
+  /**
+   * Start an evaluation at `x`; `jacobian` asks for the folded triangle too.
+   *
+   * @param store - optional residual store indexed like the data (length ≥ the last index + 1):
+   *   `'write'` keeps the residuals of a cost-only pass in it; `'read'` takes the residuals at x
+   *   from it (written by a cost-only pass at the same x) instead of re-evaluating the model for
+   *   finite differences.
+   */
+  begin(x: Float64Array, jacobian: boolean, store: Float64Array | null = null, mode: ResidualStoreMode = 'none'): void {
+    this.store = mode === 'none' ? null : store;
+    this.storeMode = this.store === null ? 'none' : mode;
     this.x = Float64Array.from(x);
     this.jacobian = jacobian;
     const { scheme } = this.options;
@@ -104,8 +118,9 @@ export class BlockEvaluator {
     const { kernel, loss, backend } = this.options;
     this.m += rows;
     if (!this.jacobian) {
-      kernel.residuals(this.x, data, start, rows, this.f0, 0, 1);
-      this.accumulate(loss === null ? 0.5 * backend.sumSquares(this.f0, 0, rows) : this.lossCost(this.f0, rows));
+      const out = this.storeMode === 'write' ? this.store!.subarray(start, start + rows) : this.f0;
+      kernel.residuals(this.x, data, start, rows, out, 0, 1);
+      this.accumulate(loss === null ? 0.5 * backend.sumSquares(out, 0, rows) : this.lossCost(out, rows));
       return;
     }
     const A = this.fillRows(data, start, rows);
@@ -122,13 +137,15 @@ export class BlockEvaluator {
       return this.ws.data();
     }
     const plan = this.plan;
-    kernel.residuals(this.x, data, start, rows, this.f0, 0, 1);
+    let f0 = this.f0;
+    if (this.storeMode === 'read') f0 = this.store!.subarray(start, start + rows);
+    else kernel.residuals(this.x, data, start, rows, f0, 0, 1);
     const A = this.ws.data();
-    for (let i = 0, q = this.p; i < rows; i++, q += c) A[q] = this.f0[i]!;
+    for (let i = 0, q = this.p; i < rows; i++, q += c) A[q] = f0[i]!;
     for (let j = 0; j < this.p; j++) {
       kernel.residuals(plan.thetas[plan.evalsPerColumn * j]!, data, start, rows, this.f1, 0, 1);
       if (plan.evalsPerColumn === 2) kernel.residuals(plan.thetas[2 * j + 1]!, data, start, rows, this.f2, 0, 1);
-      writeDifferenceColumn(plan, j, this.f0, this.f1, this.f2, rows, A, c);
+      writeDifferenceColumn(plan, j, f0, this.f1, this.f2, rows, A, c);
     }
     return A;
   }

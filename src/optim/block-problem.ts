@@ -28,6 +28,12 @@ export interface BlockProblemOptions {
   readonly scheme: JacobianScheme;
   /** Points per block (defaults to {@link DEFAULT_BLOCK_ROWS}, capped at n). */
   readonly blockRows?: number;
+  /**
+   * Keep the residuals of the last cost-only evaluation (n doubles) so that a finite-difference
+   * Jacobian at the same x — the solvers' next request after accepting a step — skips one model
+   * pass. Default true; the chunked strategy turns it off to keep its memory O(chunk·p).
+   */
+  readonly cacheResiduals?: boolean;
 }
 
 /** A resident-data problem, plus the residual vector at any x (for `fun` and statistics). */
@@ -52,14 +58,21 @@ export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
   const { kernel, data, n } = options;
   const blockRows = Math.max(1, Math.min(options.blockRows ?? DEFAULT_BLOCK_ROWS, n));
   const evaluator = new BlockEvaluator({ ...options, blockRows });
+  const useCache = options.cacheResiduals !== false && options.scheme.kind !== 'analytic';
+  const store = useCache ? new Float64Array(n) : null;
+  let storedAt: Float64Array | null = null;
   return {
     p: kernel.nParams,
     m: n,
     blockRows,
     jacobianIsCheap: options.scheme.kind === 'analytic',
     evaluate(x: Float64Array, jacobian: boolean): Evaluation {
-      evaluator.begin(x, jacobian);
+      const hit = storedAt !== null && sameVector(storedAt, x);
+      const mode = store === null ? 'none' : jacobian ? (hit ? 'read' : 'none') : 'write';
+      if (mode === 'write') storedAt = null;
+      evaluator.begin(x, jacobian, store, mode);
       evaluator.addWindow(data, 0, n);
+      if (mode === 'write') storedAt = Float64Array.from(x);
       return evaluator.finish();
     },
     residualVector(x: Float64Array): Float64Array {
@@ -68,4 +81,11 @@ export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
       return out;
     },
   };
+}
+
+/** Bitwise equality of two parameter vectors. */
+function sameVector(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }

@@ -154,11 +154,11 @@ export function writeDifferenceColumn(
 ): void {
   const dx = plan.dx[j]!;
   const kind = plan.formula[j];
-  for (let i = 0, q = j; i < rows; i++, q += stride) {
-    let d: number;
-    if (kind === 0) d = f1[i]! - f0[i]!;
-    else if (kind === 1) d = f2[i]! - f1[i]!;
-    else d = -3 * f0[i]! + 4 * f1[i]! - f2[i]!;
-    A[q] = d / dx;
+  if (kind === 0) {
+    for (let i = 0, q = j; i < rows; i++, q += stride) A[q] = (f1[i]! - f0[i]!) / dx;
+  } else if (kind === 1) {
+    for (let i = 0, q = j; i < rows; i++, q += stride) A[q] = (f2[i]! - f1[i]!) / dx;
+  } else {
+    for (let i = 0, q = j; i < rows; i++, q += stride) A[q] = (-3 * f0[i]! + 4 * f1[i]! - f2[i]!) / dx;
   }
 }

@@ -119,3 +119,32 @@ describe('BlockEvaluator', () => {
     expect(() => new BlockEvaluator({ backend, kernel: closure, loss: null, scheme: { kind: 'analytic' }, blockRows: 8 })).toThrow(/analytic Jacobian scheme needs a kernel/);
   });
 });
+
+describe('createBlockProblem residual cache', () => {
+  it('reuses the residuals of a cost-only pass at the same x for a finite-difference Jacobian, bit for bit', () => {
+    const data = makeData(700);
+    let calls = 0;
+    const closure = testKernel(3, (t, p) => {
+      calls++;
+      return p[0]! * Math.exp(-p[1]! * t) + p[2]!;
+    });
+    const lb = new Float64Array(3).fill(-Infinity);
+    const ub = new Float64Array(3).fill(Infinity);
+    const scheme = { kind: '2-point', relStep: null, lb, ub } as const;
+    const x = Float64Array.from([2.5, 1.0, 0.4]);
+    const cached = createBlockProblem({ backend, kernel: closure, data, n: 700, loss: null, scheme, blockRows: 64 });
+    const plain = createBlockProblem({ backend, kernel: closure, data, n: 700, loss: null, scheme, blockRows: 64, cacheResiduals: false });
+    cached.evaluate(x, false);
+    calls = 0;
+    const a = cached.evaluate(x, true) as { T: Float64Array };
+    expect(calls).toBe(3 * 700);
+    plain.evaluate(x, false);
+    calls = 0;
+    const b = plain.evaluate(x, true) as { T: Float64Array };
+    expect(calls).toBe(4 * 700);
+    expect(Array.from(a.T)).toEqual(Array.from(b.T));
+    calls = 0;
+    cached.evaluate(Float64Array.from([2.5, 1.0, 0.41]), true);
+    expect(calls).toBe(4 * 700);
+  });
+});

@@ -12,7 +12,8 @@
  *
  * as in LAPACK's `dtpqrt` (Golub & Van Loan, Matrix Computations, 4th ed., §5.2.1 and §5.2.2).
  * Only the top triangle of T enters, so the cost is O(m c²) flops and two sweeps of the block
- * per column, row-major friendly. Backward stable.
+ * per column (the norm of the next column is accumulated during the update sweep), row-major
+ * friendly. Backward stable.
  *
  * @module
  */
@@ -37,34 +38,54 @@ export function householderFold(
   w: Float64Array,
 ): void {
   const end = offset + m * c;
+  let sigma2 = 0;
+  for (let q = offset; q < end; q += c) sigma2 += A[q]! * A[q]!;
   for (let j = 0; j < c; j++) {
-    let sigma2 = 0;
-    for (let q = offset + j; q < end; q += c) sigma2 += A[q]! * A[q]!;
-    if (sigma2 === 0) continue;
-    const jj = j * c + j;
-    const alpha = T[jj]!;
-    const norm = Math.sqrt(alpha * alpha + sigma2);
-    const beta = alpha > 0 ? -norm : norm;
-    const scale = 1 / (alpha - beta);
-    const tau = (beta - alpha) / beta;
-    for (let q = offset + j; q < end; q += c) A[q] = A[q]! * scale;
-    for (let k = j + 1; k < c; k++) w[k] = T[j * c + k]!;
-    for (let row = offset; row < end; row += c) {
-      const u = A[row + j]!;
-      if (u === 0) continue;
-      for (let k = j + 1; k < c; k++) w[k] = w[k]! + u * A[row + k]!;
-    }
-    for (let k = j + 1; k < c; k++) {
-      w[k] = tau * w[k]!;
-      T[j * c + k] = T[j * c + k]! - w[k]!;
-    }
-    for (let row = offset; row < end; row += c) {
-      const u = A[row + j]!;
-      if (u === 0) continue;
-      for (let k = j + 1; k < c; k++) A[row + k] = A[row + k]! - w[k]! * u;
-    }
-    T[jj] = beta;
+    const next = sigma2 === 0 ? columnNorm2(A, offset + j + 1, end, c, j + 1 < c) : reflect(T, A, offset, end, c, j, sigma2, w);
+    sigma2 = next;
   }
+}
+
+/** Σ A_ij² down column j (starting at element `first`), or 0 when there is no such column. */
+function columnNorm2(A: Float64Array, first: number, end: number, c: number, exists: boolean): number {
+  let s = 0;
+  if (exists) for (let q = first; q < end; q += c) s += A[q]! * A[q]!;
+  return s;
+}
+
+/**
+ * Apply the reflector of column j (σ² = Σ_i A_ij² given) to T and the block in two sweeps:
+ * the first scales u and accumulates w, the second updates the trailing columns and returns
+ * the next column's σ² from the updated values (so no separate norm sweep is needed).
+ */
+function reflect(T: Float64Array, A: Float64Array, offset: number, end: number, c: number, j: number, sigma2: number, w: Float64Array): number {
+  const jj = j * c + j;
+  const alpha = T[jj]!;
+  const norm = Math.sqrt(alpha * alpha + sigma2);
+  const beta = alpha > 0 ? -norm : norm;
+  const scale = 1 / (alpha - beta);
+  const tau = (beta - alpha) / beta;
+  for (let k = j + 1; k < c; k++) w[k] = T[j * c + k]!;
+  for (let row = offset; row < end; row += c) {
+    const u = A[row + j]! * scale;
+    A[row + j] = u;
+    for (let k = j + 1; k < c; k++) w[k] = w[k]! + u * A[row + k]!;
+  }
+  for (let k = j + 1; k < c; k++) {
+    w[k] = tau * w[k]!;
+    T[j * c + k] = T[j * c + k]! - w[k]!;
+  }
+  T[jj] = beta;
+  const j1 = j + 1;
+  if (j1 === c) return 0;
+  let next = 0;
+  for (let row = offset; row < end; row += c) {
+    const u = A[row + j]!;
+    for (let k = j1; k < c; k++) A[row + k] = A[row + k]! - w[k]! * u;
+    const a = A[row + j1]!;
+    next += a * a;
+  }
+  return next;
 }
 
 /**
