@@ -14,8 +14,8 @@ import type { Evaluation, ResidualProblem } from './evaluation.ts';
 import type { JacobianScheme } from './finite-difference.ts';
 import type { Loss } from './loss.ts';
 
-/** Default points per block: a block of p ≤ 8 (≤ 300 KB) stays in L2 cache; measured best for the CPU fold at 1e6 rows (bench kernels). */
-export const DEFAULT_BLOCK_ROWS = 4096;
+/** Default points per block: a block of p ≤ 8 (≤ 300 KB) stays in L2 cache; measured flat from 512 to 4096 rows on wasm-simd and best at 512–2048 on the CPU (npm run bench -- kernels). */
+export const DEFAULT_BLOCK_ROWS = 2048;
 
 /** Options of {@link createBlockProblem}. */
 export interface BlockProblemOptions {

@@ -1,0 +1,209 @@
+/**
+ * Householder fold of a row-major block under an upper triangle (TSQR update), AssemblyScript.
+ *
+ * Same algorithm as `src/backends/cpu/householder-fold.ts` (LAPACK `dtpqrt`, reflector v = [1; u]
+ * acting on row j of T and the m rows of A), restructured for SIMD:
+ *
+ * 1. The block is taken in sub-blocks of at most {@link subRows}(c) rows (folding a block in
+ *    pieces is exact TSQR: the result is the R factor of all rows), and each sub-block is copied
+ *    into a column-major scratch X (columns padded to an even length with zeros), so every
+ *    column is a contiguous, cache-resident vector.
+ * 2. Per column j, one sweep of the trailing columns with the dot products for column j + 1
+ *    fused in:
+ *
+ * ```
+ *   acc_k = Σ_i X_ij X_ik  (k ≥ j)       computed by the sweep of column j − 1
+ *   σ² = acc_j,  β = −sign(α)√(α² + σ²),  s = 1/(α − β),  τ = (β − α)/β
+ *   w_k = T_jk + s·acc_k,  T_jk −= τ w_k,  T_jj = β
+ *   sweep: u = s·X_j;  X_k −= τ w_k u  (k > j);  acc'_k = Σ_i X_i,j+1 X_ik  (k ≥ j + 1)
+ * ```
+ *
+ * so w_k = T_jk + Σ_i u_i A_ik exactly as in the reference (the scaling is applied to the sum
+ * instead of to each term). Trailing columns are updated two at a time in one vector loop
+ * (sharing the loads of u and X_j+1) with the accumulators in registers: f64x2 over rows in the
+ * SIMD build.
+ *
+ * The caller's block is read, not written (the reference leaves Householder vectors in it; no
+ * caller may rely on either). Pointers are byte offsets in linear memory.
+ */
+
+/** Rows per column-major sub-block: about 32 KiB of scratch (L1-sized), even, in [16, 1024]. */
+export function subRows(c: i32): i32 {
+  return max(16, min(1024, (4096 / c) & ~1));
+}
+
+/** Copy rows [r0, r0 + m) of the row-major A (c columns) into column-major X (column stride ms ≥ m, padded with zeros). */
+export function transpose(A: usize, r0: i32, m: i32, c: i32, X: usize, ms: i32): void {
+  const rowBytes = <usize>c << 3;
+  let src = A + <usize>r0 * rowBytes;
+  for (let r = 0; r < m; r++, src += rowBytes) {
+    let dst = X + (<usize>r << 3);
+    for (let k = 0; k < c; k++, dst += <usize>ms << 3) store<f64>(dst, load<f64>(src + (<usize>k << 3)));
+  }
+  if (m < ms) for (let k = 0; k < c; k++) store<f64>(X + (<usize>(k * ms + m) << 3), 0);
+}
+
+/** Σ x_i y_i over n (even) doubles. */
+export function dotv(x: usize, y: usize, n: i32): f64 {
+  if (ASC_FEATURE_SIMD) {
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= n; i += 4, x += 32, y += 32) {
+      s0 = f64x2.add(s0, f64x2.mul(v128.load(x), v128.load(y)));
+      s1 = f64x2.add(s1, f64x2.mul(v128.load(x, 16), v128.load(y, 16)));
+    }
+    if (i < n) s0 = f64x2.add(s0, f64x2.mul(v128.load(x), v128.load(y)));
+    const s = f64x2.add(s0, s1);
+    return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  }
+  let s0 = 0.0, s1 = 0.0;
+  for (let i = 0; i < n; i += 2, x += 16, y += 16) {
+    s0 += load<f64>(x) * load<f64>(y);
+    s1 += load<f64>(x, 8) * load<f64>(y, 8);
+  }
+  return s0 + s1;
+}
+
+/** x *= s over n (even) doubles. */
+function scalev(x: usize, n: i32, s: f64): void {
+  if (ASC_FEATURE_SIMD) {
+    const sv = f64x2.splat(s);
+    for (let i = 0; i < n; i += 2, x += 16) v128.store(x, f64x2.mul(v128.load(x), sv));
+    return;
+  }
+  for (let i = 0; i < n; i++, x += 8) store<f64>(x, load<f64>(x) * s);
+}
+
+/** x −= t·u, then return Σ x_i y_i with the updated x (y may be x itself), over n (even) doubles. */
+function axpyDot(x: usize, u: usize, t: f64, y: usize, n: i32): f64 {
+  if (ASC_FEATURE_SIMD) {
+    const tv = f64x2.splat(t);
+    let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= n; i += 4, x += 32, u += 32, y += 32) {
+      const a0 = f64x2.sub(v128.load(x), f64x2.mul(tv, v128.load(u)));
+      const a1 = f64x2.sub(v128.load(x, 16), f64x2.mul(tv, v128.load(u, 16)));
+      v128.store(x, a0);
+      v128.store(x, a1, 16);
+      s0 = f64x2.add(s0, f64x2.mul(a0, v128.load(y)));
+      s1 = f64x2.add(s1, f64x2.mul(a1, v128.load(y, 16)));
+    }
+    if (i < n) {
+      const a0 = f64x2.sub(v128.load(x), f64x2.mul(tv, v128.load(u)));
+      v128.store(x, a0);
+      s0 = f64x2.add(s0, f64x2.mul(a0, v128.load(y)));
+    }
+    const s = f64x2.add(s0, s1);
+    return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+  }
+  let s0 = 0.0, s1 = 0.0;
+  for (let i = 0; i < n; i += 2, x += 16, u += 16, y += 16) {
+    const a0 = load<f64>(x) - t * load<f64>(u);
+    const a1 = load<f64>(x, 8) - t * load<f64>(u, 8);
+    store<f64>(x, a0);
+    store<f64>(x, a1, 8);
+    s0 += a0 * load<f64>(y);
+    s1 += a1 * load<f64>(y, 8);
+  }
+  return s0 + s1;
+}
+
+/**
+ * Two trailing columns at once (sharing the loads of u and y): x1 −= t1·u, x2 −= t2·u, then
+ * store Σ x1_i y_i and Σ x2_i y_i at out and out + 8; n even.
+ */
+function axpyDot2(x1: usize, x2: usize, u: usize, t1: f64, t2: f64, y: usize, n: i32, out: usize): void {
+  if (!ASC_FEATURE_SIMD) {
+    store<f64>(out, axpyDot(x1, u, t1, y, n));
+    store<f64>(out, axpyDot(x2, u, t2, y, n), 8);
+    return;
+  }
+  const t1v = f64x2.splat(t1), t2v = f64x2.splat(t2);
+  let s1 = f64x2.splat(0), s2 = f64x2.splat(0);
+  for (let i = 0; i < n; i += 2, x1 += 16, x2 += 16, u += 16, y += 16) {
+    const uv = v128.load(u), yv = v128.load(y);
+    const a1 = f64x2.sub(v128.load(x1), f64x2.mul(t1v, uv));
+    const a2 = f64x2.sub(v128.load(x2), f64x2.mul(t2v, uv));
+    v128.store(x1, a1);
+    v128.store(x2, a2);
+    s1 = f64x2.add(s1, f64x2.mul(a1, yv));
+    s2 = f64x2.add(s2, f64x2.mul(a2, yv));
+  }
+  store<f64>(out, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1));
+  store<f64>(out, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 8);
+}
+
+/**
+ * Apply column j's reflector to T (row j) given acc_k = Σ X_ij X_ik; write τw_k into tw.
+ * Returns the scale s (1 when the column is zero and the reflector is the identity).
+ */
+function reflect(T: usize, j: i32, c: i32, acc: usize, tw: usize): f64 {
+  const sigma2 = load<f64>(acc + (<usize>j << 3));
+  if (sigma2 == 0) {
+    memory.fill(tw, 0, <usize>c << 3);
+    return 1.0;
+  }
+  const jj = T + (<usize>(j * c + j) << 3);
+  const alpha = load<f64>(jj);
+  const norm = Math.sqrt(alpha * alpha + sigma2);
+  const beta = alpha > 0 ? -norm : norm;
+  const scale = 1 / (alpha - beta);
+  const tau = (beta - alpha) / beta;
+  for (let k = j + 1; k < c; k++) {
+    const q = <usize>k << 3;
+    const tk = jj + (<usize>(k - j) << 3);
+    const t = tau * (load<f64>(tk) + scale * load<f64>(acc + q));
+    store<f64>(tw + q, t);
+    store<f64>(tk, load<f64>(tk) - t);
+  }
+  store<f64>(jj, beta);
+  return scale;
+}
+
+/** Fold the column-major sub-block X (c columns of stride ms, even) into T. */
+function foldColumns(T: usize, X: usize, ms: i32, c: i32, tw: usize, acc: usize): void {
+  const colBytes = <usize>ms << 3;
+  for (let k = 0; k < c; k++) store<f64>(acc + (<usize>k << 3), dotv(X, X + <usize>k * colBytes, ms));
+  for (let j = 0; j < c; j++) {
+    const scale = reflect(T, j, c, acc, tw);
+    const u = X + <usize>j * colBytes;
+    scalev(u, ms, scale);
+    if (j + 1 >= c) break;
+    const next = u + colBytes;
+    const q1 = <usize>(j + 1) << 3;
+    store<f64>(acc + q1, axpyDot(next, u, load<f64>(tw + q1), next, ms));
+    let k = j + 2;
+    for (; k + 1 < c; k += 2) {
+      const q = <usize>k << 3;
+      const x = X + <usize>k * colBytes;
+      axpyDot2(x, x + colBytes, u, load<f64>(tw + q), load<f64>(tw + q + 8), next, ms, acc + q);
+    }
+    if (k < c) {
+      const q = <usize>k << 3;
+      store<f64>(acc + q, axpyDot(X + <usize>k * colBytes, u, load<f64>(tw + q), next, ms));
+    }
+  }
+}
+
+/**
+ * Fold `m` rows at `A` (row-major, `c` columns) into the c × c upper triangle at `T`.
+ * `scratch` (16-byte aligned) holds 2c + 4 doubles followed by the column-major sub-block:
+ * see {@link foldScratchDoubles}.
+ */
+export function fold(T: usize, A: usize, m: i32, c: i32, scratch: usize): void {
+  const sub = subRows(c);
+  const tw = scratch;
+  const acc = scratch + (<usize>((c + 2) & ~1) << 3);
+  const X = acc + (<usize>((c + 2) & ~1) << 3);
+  for (let r0 = 0; r0 < m; r0 += sub) {
+    const rows = min(sub, m - r0);
+    const ms = (rows + 1) & ~1;
+    transpose(A, r0, rows, c, X, ms);
+    foldColumns(T, X, ms, c, tw, acc);
+  }
+}
+
+/** Doubles of scratch {@link fold} needs for c columns. */
+export function foldScratchDoubles(c: i32): i32 {
+  return 2 * ((c + 2) & ~1) + c * subRows(c);
+}

@@ -1,0 +1,9 @@
+/**
+ * Entry point of the nlsq WebAssembly kernels (AssemblyScript). Compiled twice by
+ * `scripts/build-wasm.mjs`: with `--enable simd` (f64x2 paths) and without (scalar paths);
+ * `ASC_FEATURE_SIMD` selects the branch at compile time. No runtime, no allocation: the host
+ * manages linear memory and passes byte offsets.
+ */
+export { fold, foldScratchDoubles } from './fold';
+export { gram, gramScratchDoubles } from './gram';
+export { dot, heapBase, maxAbs, sumSquares } from './reduce';

@@ -1,0 +1,127 @@
+/**
+ * Whole-fit benchmarks and peers:
+ * - y = a·exp(−b·x) + c on 1M points (true 3.0, 1.2, 0.5, noise σ = 0.01, x in [0, 5],
+ *   p0 = [1, 1, 0]) as a JS closure (finite differences) and as an expression model
+ *   (exact Jacobian), on cpu, wasm and the default backend;
+ * - a Gaussian plus linear background (5 parameters) on 10M points, expression model;
+ * - peers on the same data: SciPy curve_fit (lm, trf) and ml-levenberg-marquardt (per iteration).
+ *
+ * `curveFit` and `model` are imported lazily: if they are not there yet the section is skipped
+ * with the reason.
+ */
+import type { Backend } from '../src/backends/backend.ts';
+import { type BenchRow, gaussian, measure, rng } from './harness.ts';
+import { benchMlLm } from './peers/ml-lm.ts';
+import { runScipy, scipyUnavailable } from './peers/scipy.ts';
+
+type AnyFit = (f: unknown, x: Float64Array, y: Float64Array, o: Record<string, unknown>) => Promise<{ popt: number[]; nfev: number; njev: number; success: boolean }>;
+
+interface Lib {
+  curveFit: AnyFit;
+  model: (expr: string, o?: Record<string, unknown>) => unknown;
+}
+
+/** Load curveFit and model, or say why not. */
+export async function loadFitLibrary(): Promise<Lib | string> {
+  try {
+    const cf = await import('../src/curve-fit.ts');
+    const md = await import('../src/model/model.ts');
+    return { curveFit: cf.curveFit as unknown as AnyFit, model: md.model as unknown as Lib['model'] };
+  } catch (e) {
+    return `curveFit/model could not be imported: ${(e as Error).message}`;
+  }
+}
+
+/** The exponential-decay data set. */
+export function expDecayData(n: number): { x: Float64Array; y: Float64Array } {
+  const u = rng(7);
+  const g = gaussian(u);
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    x[i] = (5 * i) / (n - 1);
+    y[i] = 3.0 * Math.exp(-1.2 * x[i]!) + 0.5 + 0.01 * g();
+  }
+  return { x, y };
+}
+
+/** A Gaussian peak on a linear background: a=5, mu=2, s=0.7, b0=1, b1=0.3, x in [−5, 10]. */
+export function gaussBgData(n: number): { x: Float64Array; y: Float64Array } {
+  const g = gaussian(rng(11));
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const t = -5 + (15 * i) / (n - 1);
+    x[i] = t;
+    y[i] = 5 * Math.exp(-((t - 2) ** 2) / (2 * 0.49)) + 1 + 0.3 * t + 0.05 * g();
+  }
+  return { x, y };
+}
+
+const once = { warmup: 1, minRuns: 3, maxRuns: 5, minTimeMs: 0 };
+
+async function fitRow(lib: Lib, label: string, f: unknown, x: Float64Array, y: Float64Array, opts: Record<string, unknown>, peer: string | undefined, timing = once): Promise<BenchRow> {
+  let last: Awaited<ReturnType<AnyFit>> | null = null;
+  const t = await measure(async () => {
+    last = await lib.curveFit(f, x, y, opts);
+  }, timing);
+  const r = last! as Awaited<ReturnType<AnyFit>>;
+  const backend = opts.backend ? (opts.backend as Backend).info.name : 'default';
+  return {
+    section: 'fits', name: label, impl: `nlsq/${backend}`, ...t, ...(peer ? { peer } : {}),
+    extra: { nfev: r.nfev, njev: r.njev, msPerNfev: t.medianMs / r.nfev, popt: r.popt.map((v) => v.toPrecision(6)).join(',') },
+  };
+}
+
+/**
+ * The 1M-point exponential-decay fits on each backend plus peers.
+ * @param withPeers - run SciPy and ml-levenberg-marquardt too.
+ */
+export async function benchExpDecay(lib: Lib, backends: Backend[], n: number, withPeers: boolean): Promise<BenchRow[]> {
+  const { x, y } = expDecayData(n);
+  const p0 = [1, 1, 0];
+  const rows: BenchRow[] = [];
+  const scipyReason = withPeers ? scipyUnavailable() : 'peers not requested';
+  const peer = scipyReason === null ? `scipy lm expdecay n=${n}` : undefined;
+  if (scipyReason === null) {
+    for (const method of ['lm', 'trf'] as const) {
+      const s = runScipy(x, y, 'expdecay', p0, method, 3);
+      rows.push({ section: 'fits', name: `scipy ${method} expdecay n=${n}`, impl: `scipy/${method}`, medianMs: s.median_s * 1e3, minMs: s.min_s * 1e3, runs: s.runs, extra: { nfev: s.nfev, msPerNfev: (s.median_s * 1e3) / s.nfev, popt: s.popt.map((v) => v.toPrecision(6)).join(',') } });
+    }
+  } else process.stdout.write(`(SciPy peer skipped: ${scipyReason})\n`);
+  const expr = lib.model('a*exp(-b*x) + c');
+  const closure = (t: number, a: number, b: number, c: number) => a * Math.exp(-b * t) + c;
+  rows.push(await fitRow(lib, `expression expdecay n=${n} default`, expr, x, y, { p0 }, peer));
+  for (const b of backends) {
+    rows.push(await fitRow(lib, `expression expdecay n=${n} ${b.info.name}`, expr, x, y, { p0, backend: b }, peer));
+    rows.push(await fitRow(lib, `closure expdecay n=${n} ${b.info.name}`, closure, x, y, { p0, backend: b }, peer));
+    rows.push(await fitRow(lib, `expression lm expdecay n=${n} ${b.info.name}`, expr, x, y, { p0, backend: b, method: 'lm' }, peer));
+  }
+  if (withPeers) {
+    const ml = await benchMlLm(x, y, p0, ([a, b, c]) => (t) => a! * Math.exp(-b! * t) + c!, 2);
+    rows.push({ section: 'fits', name: `ml-levenberg-marquardt expdecay n=${n} (per iteration)`, impl: 'ml-lm', medianMs: ml.perIterationMs, minMs: ml.minMs / Math.max(ml.iterations, 1), runs: ml.runs, extra: { iterations: ml.iterations, totalMs: ml.medianMs } });
+    // One nlsq iteration = one Jacobian evaluation (njev) plus its trial evaluations.
+    for (const label of ['default', ...backends.map((b) => b.info.name)]) {
+      const ours = rows.find((r) => r.name === `expression expdecay n=${n} ${label}`)!;
+      const njev = Number(ours.extra!.njev);
+      rows.push({ ...ours, name: `nlsq expdecay n=${n} ${label} (per iteration = per njev)`, medianMs: ours.medianMs / njev, minMs: ours.minMs / njev, peer: `ml-levenberg-marquardt expdecay n=${n} (per iteration)` });
+    }
+  }
+  return rows;
+}
+
+/** The 10M-point Gaussian + background fit (expression) on each backend, plus SciPy trf. */
+export async function benchGaussBg(lib: Lib, backends: Backend[], n: number, withPeers: boolean): Promise<BenchRow[]> {
+  const { x, y } = gaussBgData(n);
+  const p0 = [4, 1.5, 1, 0.5, 0];
+  const rows: BenchRow[] = [];
+  const peer = withPeers && scipyUnavailable() === null ? `scipy lm gauss_bg n=${n}` : undefined;
+  if (peer) {
+    const s = runScipy(x, y, 'gauss_bg', p0, 'lm', 1);
+    rows.push({ section: 'fits', name: peer, impl: 'scipy/lm', medianMs: s.median_s * 1e3, minMs: s.min_s * 1e3, runs: s.runs, extra: { nfev: s.nfev, popt: s.popt.map((v) => v.toPrecision(6)).join(',') } });
+  }
+  const expr = lib.model('a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x', { params: ['a', 'mu', 's', 'b0', 'b1'] });
+  const single = { warmup: 0, minRuns: 1, maxRuns: 1, minTimeMs: 0 };
+  for (const b of backends) rows.push(await fitRow(lib, `expression gauss_bg n=${n} ${b.info.name}`, expr, x, y, { p0, backend: b }, peer, single));
+  return rows;
+}

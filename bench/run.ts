@@ -1,0 +1,75 @@
+/**
+ * `npm run bench [-- sections...]`: kernel and whole-fit benchmarks with peers.
+ *
+ *   (none)    quick set: kernels at N = 1e6 (p = 3, 8) and the 1M-point exp-decay fits with peers
+ *   kernels   kernels only (p = 3, 8) plus the fold block-size sweep
+ *   fits      the 1M-point fits with peers and the 10M-point Gaussian fit
+ *   all       everything
+ *
+ * Prints tables (median, min, runs, speed-up vs the named peer) and writes JSON under
+ * bench/results/. Timings are wall-clock medians from performance.now after warm-up.
+ */
+import { cpus } from 'node:os';
+import { benchBlockSizes, benchKernels, kernelBackends } from './kernels.ts';
+import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
+import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
+import { checkTargets, printTargets } from './targets.ts';
+
+const SECTIONS = ['quick', 'kernels', 'fits', 'all'] as const;
+type Section = (typeof SECTIONS)[number];
+
+function parseArgs(argv: string[]): Section {
+  const arg = argv.find((a) => !a.startsWith('-')) ?? 'quick';
+  if (!(SECTIONS as readonly string[]).includes(arg)) {
+    process.stderr.write(`bench: section must be one of ${SECTIONS.join(', ')}, got ${JSON.stringify(arg)}\n`);
+    process.exit(2);
+  }
+  return arg as Section;
+}
+
+async function main(): Promise<void> {
+  const section = parseArgs(process.argv.slice(2));
+  const meta = { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, date: new Date().toISOString(), section };
+  process.stdout.write(`nlsq bench: ${section} (${meta.node}, ${meta.cores} × ${meta.cpu})\n`);
+  const backends = await kernelBackends();
+  const rows: BenchRow[] = [];
+  const N = 1_000_000;
+  const BLOCK = 2048;
+
+  if (section !== 'fits') {
+    const k = await benchKernels(backends, N, [3, 8], BLOCK);
+    applyPeers(k);
+    printTable(`kernels, N = ${N}, blocks of ${BLOCK} rows`, k);
+    rows.push(...k);
+  }
+  if (section === 'kernels' || section === 'all') {
+    const s = await benchBlockSizes(backends, N, 8, [256, 512, 1024, 2048, 4096]);
+    printTable('fold block-size sweep (p = 8)', s);
+    rows.push(...s);
+  }
+  if (section !== 'kernels') {
+    const lib = await loadFitLibrary();
+    if (typeof lib === 'string') {
+      process.stdout.write(`\n(fits skipped: ${lib})\n`);
+    } else {
+      const fitBackends = backends.filter((b) => b.info.name !== 'wasm-scalar');
+      const skip = (what: string) => (e: Error): BenchRow[] => {
+        process.stdout.write(`(${what} failed: ${e.message})\n`);
+        return [];
+      };
+      const f = await benchExpDecay(lib, fitBackends, N, true).catch(skip('exp-decay fits'));
+      if (section !== 'quick') f.push(...(await benchGaussBg(lib, fitBackends, 10_000_000, true).catch(skip('Gaussian fits'))));
+      applyPeers(f);
+      printTable('whole fits', f);
+      rows.push(...f);
+    }
+  }
+  const targets = checkTargets(rows, N);
+  printTargets(targets);
+  process.stdout.write(`\nresults: ${writeResults(section, rows, { ...meta, targets })}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,83 @@
+/**
+ * Loading the embedded kernel binaries: base64 decoding, validation and async instantiation.
+ *
+ * The binaries come from `wasm-bytes.generated.ts` (built by `npm run build:wasm` from
+ * `assembly/`), so loading needs no file access or fetch and works the same in Node, Deno, Bun
+ * and browsers. Each call instantiates a fresh module with its own linear memory: two backends
+ * never share state.
+ *
+ * @module
+ */
+import { WASM_SCALAR_BASE64, WASM_SIMD_BASE64 } from './wasm-bytes.generated.ts';
+
+/** The functions the kernel module exports (pointers are byte offsets into `memory`). */
+export interface KernelExports {
+  /** Linear memory of the instance (grown by the host). */
+  readonly memory: WebAssembly.Memory;
+  /** Householder fold of m rows × c at `A` into the triangle at `T`; scratch {@link KernelExports.foldScratchDoubles}(c) doubles. */
+  fold(T: number, A: number, m: number, c: number, scratch: number): void;
+  /** Doubles of scratch `fold` needs for c columns (≈ 4 Ki: a column-major sub-block). */
+  foldScratchDoubles(c: number): number;
+  /** G += AᵀA (upper) for m rows × c at `A`; scratch {@link KernelExports.gramScratchDoubles}(c) doubles. */
+  gram(G: number, A: number, m: number, c: number, scratch: number): void;
+  /** Doubles of scratch `gram` needs for c columns (256 rows, column-major). */
+  gramScratchDoubles(c: number): number;
+  /** Σ a² over n elements at `p` with element stride `stride`, pairwise. */
+  sumSquares(p: number, n: number, stride: number): number;
+  /** Σ a·b over n contiguous elements, pairwise. */
+  dot(a: number, b: number, n: number): number;
+  /** max |a| over n contiguous elements; NaN if any is NaN. */
+  maxAbs(p: number, n: number): number;
+  /** First byte after the module's static data. */
+  heapBase(): number;
+}
+
+/** Which build of the kernels to load. */
+export type KernelVariant = 'simd' | 'scalar';
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * Decode standard base64 (RFC 4648, with padding) without relying on `atob` or `Buffer`.
+ * @param text - base64 text.
+ * @returns the decoded bytes.
+ */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const table = new Uint8Array(128);
+  for (let i = 0; i < B64.length; i++) table[B64.charCodeAt(i)] = i;
+  const clean = text.replace(/=+$/, '');
+  const out = new Uint8Array((clean.length * 3) >> 2);
+  let bits = 0;
+  let acc = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    acc = (acc << 6) | table[clean.charCodeAt(i)]!;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}
+
+/**
+ * The embedded binary of one variant.
+ * @param variant - `'simd'` or `'scalar'`.
+ */
+export function kernelBytes(variant: KernelVariant): Uint8Array<ArrayBuffer> {
+  return decodeBase64(variant === 'simd' ? WASM_SIMD_BASE64 : WASM_SCALAR_BASE64);
+}
+
+/**
+ * Compile and instantiate one variant (asynchronously, as browsers require for large modules).
+ * @param variant - `'simd'` or `'scalar'`.
+ * @returns the instance's exports.
+ * @throws the engine's `WebAssembly.CompileError` when the variant is not supported here.
+ */
+export async function instantiateKernels(variant: KernelVariant): Promise<KernelExports> {
+  const bytes = kernelBytes(variant);
+  const module = await WebAssembly.compile(bytes);
+  const instance = await WebAssembly.instantiate(module, {});
+  return instance.exports as unknown as KernelExports;
+}
