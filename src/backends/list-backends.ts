@@ -1,0 +1,227 @@
+/**
+ * The backend catalogue: which backends exist, how each one is loaded, and whether it is usable
+ * in this runtime — `listBackends()` and the loaders the registry uses.
+ *
+ * Loading is lazy: the WebAssembly and WebGPU backends are reached through `await import(...)`,
+ * so a CPU-only user never loads wasm bytes or WGSL. A module that fails to import (it is missing
+ * from a custom bundle, or a runtime cannot evaluate it) makes that backend *unavailable* with the
+ * import error as the reason; nothing here throws for an unavailable backend.
+ *
+ * No state is kept between calls: every load returns a fresh backend instance (the CPU backend
+ * owns a scratch buffer; a wasm instance owns its linear memory; a WebGPU backend owns a device),
+ * so two concurrent fits never share one. Whatever caching of compiled code exists (a compiled
+ * `WebAssembly.Module`, a pipeline cache) lives inside those backend modules, not here.
+ *
+ * @module
+ */
+import type { Backend, BackendInfo } from './backend.ts';
+import { createCpuBackend } from './cpu/cpu-backend.ts';
+
+/** Concrete backend names, in the order {@link listBackends} reports them. */
+export type BackendName = 'cpu' | 'wasm-simd' | 'wasm-scalar' | 'webgpu';
+
+/**
+ * Names a caller may give as `backend`: the concrete names plus `'wasm'`, which means
+ * `'wasm-simd'` where the runtime supports WebAssembly SIMD and `'wasm-scalar'` otherwise.
+ */
+export type BackendRequestName = BackendName | 'wasm';
+
+/** Every concrete backend name. */
+export const BACKEND_NAMES: readonly BackendName[] = Object.freeze(['cpu', 'wasm-simd', 'wasm-scalar', 'webgpu']);
+
+/** Every name accepted as `backend` (concrete names and the `'wasm'` alias). */
+export const BACKEND_REQUEST_NAMES: readonly BackendRequestName[] = Object.freeze([
+  'cpu',
+  'wasm',
+  'wasm-simd',
+  'wasm-scalar',
+  'webgpu',
+]);
+
+/** Whether one backend can be used here, and why (or why not). */
+export interface BackendStatus {
+  /** Concrete backend name. */
+  readonly name: BackendName;
+  /** True when the backend loaded and initialised in this runtime. */
+  readonly available: boolean;
+  /** One sentence: why it is usable, or why it is not. */
+  readonly reason: string;
+  /** The backend's capabilities, when it loaded. */
+  readonly info?: BackendInfo;
+}
+
+/** The outcome of trying to load one backend: a fresh instance, or the reason it is unavailable. */
+export type BackendLoad =
+  | { readonly ok: true; readonly backend: Backend; readonly reason: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** True when `name` is a name accepted as `backend`. */
+export function isBackendRequestName(name: unknown): name is BackendRequestName {
+  return typeof name === 'string' && (BACKEND_REQUEST_NAMES as readonly string[]).includes(name);
+}
+
+function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+function unavailable(reason: string): BackendLoad {
+  return { ok: false, reason };
+}
+
+/**
+ * Load the WebAssembly backend in its SIMD or scalar build.
+ *
+ * Uses `wasmSupport()` (feature detection, cheap) before `createWasmBackend()` so a missing
+ * feature is reported as such rather than as an instantiation error.
+ */
+async function loadWasm(simd: boolean): Promise<BackendLoad> {
+  const build = simd ? 'SIMD' : 'scalar';
+  if (typeof WebAssembly === 'undefined') return unavailable('WebAssembly is not available in this runtime');
+  let mod: typeof import('./wasm/wasm-backend.ts');
+  try {
+    mod = await import('./wasm/wasm-backend.ts');
+  } catch (error) {
+    return unavailable(`the wasm backend module failed to load: ${errorText(error)}`);
+  }
+  try {
+    const support = await mod.wasmSupport();
+    const supported = simd ? support.simd : support.scalar;
+    if (!supported) {
+      const why = support.reason !== undefined ? `: ${support.reason}` : '';
+      return unavailable(`this runtime does not support the WebAssembly ${build} build${why}`);
+    }
+    const backend = await mod.createWasmBackend({ simd });
+    return { ok: true, backend, reason: `WebAssembly ${build} build instantiated` };
+  } catch (error) {
+    return unavailable(`the WebAssembly ${build} build failed to instantiate: ${errorText(error)}`);
+  }
+}
+
+/** The `navigator.gpu` object, when this runtime exposes WebGPU (browsers, Deno). */
+function navigatorGpu(): unknown {
+  const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+  return nav?.gpu ?? undefined;
+}
+
+/**
+ * Load the WebGPU backend on `navigator.gpu`. With `allowSoftware` a software adapter is loaded
+ * too (`info.software` says which it is); without it a software adapter is refused after the
+ * adapter request, before any device is created — what automatic selection wants.
+ */
+async function loadWebGPU(allowSoftware: boolean): Promise<BackendLoad> {
+  if (navigatorGpu() === undefined) {
+    return unavailable(
+      'navigator.gpu is absent: this runtime has no WebGPU (in Node, create the backend yourself with ' +
+        "createWebGPUBackend({ gpu }) from the optional 'webgpu' package and pass it as backend)",
+    );
+  }
+  let mod: typeof import('./webgpu/webgpu-backend.ts');
+  try {
+    mod = await import('./webgpu/webgpu-backend.ts');
+  } catch (error) {
+    return unavailable(`the WebGPU backend module failed to load: ${errorText(error)}`);
+  }
+  try {
+    const backend = await mod.createWebGPUBackend({ allowSoftware });
+    const kind = backend.info.software ? 'a software (emulated) adapter' : 'a hardware adapter';
+    return { ok: true, backend, reason: `WebGPU device created on ${kind}` };
+  } catch (error) {
+    const text = errorText(error);
+    if (!allowSoftware && /software/i.test(text)) {
+      return unavailable(`the adapter is a software renderer, never chosen automatically (name 'webgpu' to use it): ${text}`);
+    }
+    return unavailable(`no usable WebGPU device: ${text}`);
+  }
+}
+
+/** Options of {@link loadBackend}. */
+export interface BackendLoadOptions {
+  /** Load WebGPU on a software (emulated) adapter too (default true). */
+  readonly allowSoftware?: boolean;
+}
+
+/**
+ * Load a fresh instance of one concrete backend, asynchronously.
+ *
+ * @param name - a concrete backend name.
+ * @param options - `allowSoftware: false` refuses a software WebGPU adapter before creating a device.
+ * @returns the instance, or the reason it is unavailable here (never throws).
+ */
+export async function loadBackend(name: BackendName, options: BackendLoadOptions = {}): Promise<BackendLoad> {
+  switch (name) {
+    case 'cpu':
+      return { ok: true, backend: createCpuBackend(), reason: 'the CPU backend is always available' };
+    case 'wasm-simd':
+      return loadWasm(true);
+    case 'wasm-scalar':
+      return loadWasm(false);
+    case 'webgpu':
+      return loadWebGPU(options.allowSoftware ?? true);
+  }
+}
+
+/**
+ * Load a fresh instance of one concrete backend synchronously. Only the CPU backend loads
+ * synchronously: the wasm and WebGPU modules are imported lazily (`import()` is asynchronous,
+ * and browsers refuse synchronous compilation of modules over 4 KB on the main thread), and a
+ * WebGPU device is only ever created asynchronously. A wasm backend created beforehand with
+ * `await createWasmBackend()` is synchronous once created and can be passed as an instance.
+ *
+ * @param name - a concrete backend name.
+ * @returns the instance, or the reason it cannot be loaded synchronously (never throws).
+ */
+export function loadBackendSync(name: BackendName): BackendLoad {
+  if (name === 'cpu') return { ok: true, backend: createCpuBackend(), reason: 'the CPU backend is always available' };
+  const what = name === 'webgpu' ? 'a WebGPU device is created asynchronously' : 'WebAssembly is loaded asynchronously';
+  return unavailable(
+    `${name} cannot be loaded by a synchronous call (${what}); use the asynchronous API, or create the backend ` +
+      `first and pass the instance`,
+  );
+}
+
+/** Release what a probed backend holds, when it offers a way to (WebGPU: its device). */
+export function disposeBackend(backend: Backend): void {
+  const disposable = backend as Backend & { destroy?: () => void; dispose?: () => void };
+  try {
+    if (typeof disposable.destroy === 'function') disposable.destroy();
+    else if (typeof disposable.dispose === 'function') disposable.dispose();
+  } catch {
+    // Releasing a probe is best effort: a device that is already lost has nothing to free.
+  }
+}
+
+/**
+ * Report every backend and whether it is usable in this runtime, and why.
+ *
+ * Each backend is loaded (the wasm module instantiated, a WebGPU device requested) to find out,
+ * then released: the answer reflects this runtime, not a guess from feature flags. The WebGPU
+ * entry is available on a software adapter too; its `info.software` is then true and automatic
+ * selection never picks it. Callers that only want candidates for automatic selection pass
+ * `{ allowSoftware: false }`: a software adapter is then reported unavailable without creating a
+ * device. Never throws.
+ *
+ * @param options - `allowSoftware` (default true): report a software WebGPU adapter as available.
+ * @returns one {@link BackendStatus} per backend: cpu, wasm-simd, wasm-scalar, webgpu, in that order.
+ * @example
+ * ```ts
+ * for (const b of await listBackends()) console.log(b.name, b.available, b.reason);
+ * // cpu true the CPU backend is always available
+ * // wasm-simd true WebAssembly SIMD build instantiated
+ * // wasm-scalar true WebAssembly scalar build instantiated
+ * // webgpu false navigator.gpu is absent: this runtime has no WebGPU (...)
+ * ```
+ */
+export async function listBackends(options: BackendLoadOptions = {}): Promise<BackendStatus[]> {
+  const statuses: BackendStatus[] = [];
+  for (const name of BACKEND_NAMES) {
+    const load = await loadBackend(name, options);
+    if (load.ok) {
+      statuses.push({ name, available: true, reason: load.reason, info: load.backend.info });
+      disposeBackend(load.backend);
+    } else {
+      statuses.push({ name, available: false, reason: load.reason });
+    }
+  }
+  return statuses;
+}

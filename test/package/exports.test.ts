@@ -1,0 +1,72 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, ensureDist } from './dist-build.ts';
+
+const skipReason = ensureDist();
+
+interface PackageJson {
+  name: string;
+  type?: string;
+  main?: string;
+  types?: string;
+  files?: string[];
+  exports: Record<string, string | Record<string, string>>;
+}
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+
+/** The public names the README and the smoke suites rely on. */
+const PUBLIC_API = ['curveFit', 'curveFitSync', 'leastSquares', 'model', 'models', 'fit', 'listBackends', 'createCpuBackend'];
+
+/** Import a specifier the way a consumer's Node process would, from the package root; returns its export names. */
+function consumerExports(specifier: string): string[] {
+  const script = `import(${JSON.stringify(specifier)}).then((m) => process.stdout.write(JSON.stringify(Object.keys(m))))`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+  return JSON.parse(out) as string[];
+}
+
+function target(entry: string | Record<string, string> | undefined, condition: string): string | undefined {
+  return typeof entry === 'string' ? entry : entry?.[condition];
+}
+
+describe('package.json', () => {
+  it('is an ES module package whose main entry is the built index', () => {
+    expect(pkg.type).toBe('module');
+    expect(target(pkg.exports['.'], 'default')).toBe('./dist/index.js');
+    expect(target(pkg.exports['.'], 'types')).toBe('./dist/index.d.ts');
+    expect(pkg.files).toContain('dist');
+  });
+
+  it('exports nlsq/node when src/node/index.ts exists, pointing at its built file', () => {
+    if (!existsSync(join(ROOT, 'src', 'node', 'index.ts'))) return;
+    expect(target(pkg.exports['./node'], 'default')).toBe('./dist/node/index.js');
+    expect(target(pkg.exports['./node'], 'types')).toBe('./dist/node/index.d.ts');
+  });
+});
+
+describe.skipIf(skipReason !== null)(`the built package${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  it('has a file behind every path in the exports map', () => {
+    const missing: string[] = [];
+    for (const [subpath, entry] of Object.entries(pkg.exports)) {
+      const paths = typeof entry === 'string' ? [entry] : Object.values(entry);
+      for (const p of paths) if (!existsSync(join(ROOT, p))) missing.push(`${subpath} → ${p}`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('gives a consumer importing the package by name the public API', () => {
+    const names = consumerExports(pkg.name);
+    expect(PUBLIC_API.filter((n) => !names.includes(n))).toEqual([]);
+  });
+
+  it('gives a consumer of nlsq/node its file readers without touching the core entry', (ctx) => {
+    if (pkg.exports['./node'] === undefined) ctx.skip();
+    expect(consumerExports(`${pkg.name}/node`).length).toBeGreaterThan(0);
+  });
+
+  it('ships a declaration file for every public name', () => {
+    const dts = readFileSync(join(ROOT, 'dist', 'index.d.ts'), 'utf8');
+    expect(PUBLIC_API.filter((n) => !new RegExp(`\\b${n}\\b`).test(dts))).toEqual([]);
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * The portable smoke suite: the same cases run in Node, Deno, Bun, Chromium and a Web Worker.
+ *
+ * Plain JavaScript with no imports, so every runtime loads it as is. The caller passes the
+ * package's namespace (`import * as nlsq from 'nlsq'`, i.e. the built `dist/index.js` or a
+ * browser bundle of it); each case fits a known curve through the public API and checks popt
+ * against the truth. Backends: cpu and wasm always (both must work in every supported runtime),
+ * webgpu when `listBackends()` reports a usable adapter here (expression models only, f32).
+ *
+ * @module
+ */
+
+/** Truth of the seed model a·exp(−b·x) + c. */
+export const TRUTH = Object.freeze([3.0, 1.2, 0.5]);
+const P0 = [1, 1, 0];
+const N = 200;
+
+/** Noise-free data of the seed model on x ∈ [0, 5]. */
+export function seedData() {
+  const x = new Float64Array(N);
+  const y = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    x[i] = (5 * i) / (N - 1);
+    y[i] = TRUTH[0] * Math.exp(-TRUTH[1] * x[i]) + TRUTH[2];
+  }
+  return { x, y };
+}
+
+/** The seed model as a JS closure (finite-difference Jacobian). */
+export const closureModel = (x, a, b, c) => a * Math.exp(-b * x) + c;
+
+/** Throw unless `actual` matches `expected` entry by entry to a relative tolerance. */
+export function assertClose(actual, expected, rtol, what) {
+  const values = Array.from(actual ?? []);
+  if (values.length !== expected.length) {
+    throw new Error(`${what}: expected ${expected.length} values, got ${JSON.stringify(actual)}`);
+  }
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(values[i] - expected[i]);
+    if (!(err <= rtol * Math.max(1, Math.abs(expected[i])))) {
+      throw new Error(`${what}: entry ${i} is ${values[i]}, expected ${expected[i]} within ${rtol} (relative)`);
+    }
+  }
+}
+
+function need(nlsq, name) {
+  const value = nlsq[name];
+  if (value === undefined) throw new Error(`the package does not export ${name}`);
+  return value;
+}
+
+/** Name of the backend a result reports (a name string, or an object with `name`). */
+function backendName(result) {
+  const b = result.backend;
+  return typeof b === 'string' ? b : b?.name ?? b?.info?.name;
+}
+
+function checkFit(result, backend, rtol, what) {
+  if (result.success !== true) throw new Error(`${what}: success is ${result.success} (${result.message})`);
+  assertClose(result.popt, TRUTH, rtol, `${what} popt`);
+  const used = backendName(result);
+  const ok = backend === 'wasm' ? /^wasm-(simd|scalar)$/.test(used ?? '') : used === backend;
+  if (!ok) throw new Error(`${what}: ran on ${JSON.stringify(used)}, asked for ${backend}`);
+}
+
+/** Relative tolerance on popt for noise-free data: f64 backends converge far tighter. */
+function tolerance(backend) {
+  return backend === 'webgpu' ? 2e-3 : 1e-6;
+}
+
+/**
+ * The cases, given the package namespace and the list of backends to exercise.
+ * @param {Record<string, any>} nlsq - the package's exports.
+ * @param {string[]} backends - backend names to fit on ('cpu', 'wasm', 'webgpu').
+ * @returns {{ name: string, run: () => Promise<void> }[]}
+ */
+export function smokeCases(nlsq, backends) {
+  const cases = [];
+  const { x, y } = seedData();
+  cases.push({
+    name: 'listBackends reports cpu, wasm-simd and wasm-scalar as available',
+    run: async () => {
+      const list = await need(nlsq, 'listBackends')();
+      for (const name of ['cpu', 'wasm-simd', 'wasm-scalar']) {
+        const s = list.find((b) => b.name === name);
+        if (!s?.available) throw new Error(`${name} is not available: ${s?.reason ?? 'not listed'}`);
+      }
+    },
+  });
+  for (const backend of backends) {
+    cases.push({
+      name: `expression model a*exp(-b*x)+c fits on ${backend}`,
+      run: async () => {
+        const m = need(nlsq, 'model')('a*exp(-b*x)+c');
+        const r = await need(nlsq, 'curveFit')(m, x, y, { p0: P0, backend });
+        checkFit(r, backend, tolerance(backend), `expression on ${backend}`);
+      },
+    });
+    if (backend === 'webgpu') continue;
+    cases.push({
+      name: `closure model fits on ${backend}`,
+      run: async () => {
+        const r = await need(nlsq, 'curveFit')(closureModel, x, y, { p0: P0, backend });
+        checkFit(r, backend, tolerance(backend), `closure on ${backend}`);
+      },
+    });
+  }
+  cases.push(...commonCases(nlsq, x, y, backends.includes('webgpu')));
+  return cases;
+}
+
+function commonCases(nlsq, x, y, webgpu) {
+  const cases = [
+    {
+      name: 'curveFitSync fits a closure model on cpu',
+      run: async () => {
+        const r = need(nlsq, 'curveFitSync')(closureModel, x, y, { p0: P0 });
+        checkFit(r, 'cpu', 1e-6, 'curveFitSync');
+      },
+    },
+    {
+      name: 'an expression model survives toJSON / model.fromJSON and fits the same',
+      run: async () => {
+        const model = need(nlsq, 'model');
+        const json = JSON.parse(JSON.stringify(model('a*exp(-b*x)+c').toJSON()));
+        const rebuilt = model.fromJSON(json);
+        const r = await need(nlsq, 'curveFit')(rebuilt, x, y, { p0: P0, backend: 'cpu' });
+        checkFit(r, 'cpu', 1e-6, 'rebuilt model');
+      },
+    },
+    {
+      name: 'leastSquares solves Rosenbrock to (1, 1)',
+      run: async () => {
+        const fun = (p) => [10 * (p[1] - p[0] * p[0]), 1 - p[0]];
+        const r = await need(nlsq, 'leastSquares')(fun, [-1.2, 1]);
+        if (r.success !== true) throw new Error(`success is ${r.success} (${r.message})`);
+        assertClose(r.x, [1, 1], 1e-6, 'x');
+      },
+    },
+    {
+      name: 'an unknown backend name is a BackendUnavailableError',
+      run: async () => {
+        let error;
+        try {
+          await need(nlsq, 'curveFit')(closureModel, x, y, { p0: P0, backend: 'no-such-backend' });
+        } catch (e) {
+          error = e;
+        }
+        if (error?.code !== 'ERR_BACKEND_UNAVAILABLE') throw new Error(`expected ERR_BACKEND_UNAVAILABLE, got ${error}`);
+      },
+    },
+  ];
+  if (webgpu) {
+    cases.push({
+      name: 'webgpu refuses a closure model, pointing to expression models',
+      run: async () => {
+        let error;
+        try {
+          await need(nlsq, 'curveFit')(closureModel, x, y, { p0: P0, backend: 'webgpu' });
+        } catch (e) {
+          error = e;
+        }
+        if (!/expression model/.test(String(error?.message))) throw new Error(`expected a clear error, got ${error}`);
+      },
+    });
+  }
+  return cases;
+}
+
+/**
+ * A case for runtimes with environment variables (Node, Bun, Deno with --allow-env): the
+ * NLSQ_BACKEND variable, read at call time, pins fits that name no backend.
+ * @param {Record<string, any>} nlsq - the package's exports.
+ * @param {{ get(name: string): string | undefined, set(name: string, v: string): void, unset(name: string): void }} env
+ */
+export function environmentCase(nlsq, env) {
+  return {
+    name: 'NLSQ_BACKEND pins the backend of fits that name none, read at call time',
+    run: async () => {
+      const { x, y } = seedData();
+      const before = env.get('NLSQ_BACKEND');
+      try {
+        for (const name of ['wasm-scalar', 'cpu']) {
+          env.set('NLSQ_BACKEND', name);
+          const r = await need(nlsq, 'curveFit')(closureModel, x, y, { p0: P0 });
+          checkFit(r, name, 1e-6, `NLSQ_BACKEND=${name}`);
+        }
+        env.set('NLSQ_BACKEND', 'no-such-backend');
+        let error;
+        try {
+          await need(nlsq, 'curveFit')(closureModel, x, y, { p0: P0 });
+        } catch (e) {
+          error = e;
+        }
+        if (error?.code !== 'ERR_BACKEND_UNAVAILABLE') throw new Error(`a bad NLSQ_BACKEND gave ${error}`);
+      } finally {
+        if (before === undefined) env.unset('NLSQ_BACKEND');
+        else env.set('NLSQ_BACKEND', before);
+      }
+    },
+  };
+}
+
+/**
+ * Which backends to exercise here: cpu and wasm always; webgpu per `webgpu`:
+ * `'auto'` when `listBackends()` reports a usable adapter, `'0'` never, `'1'` always (a missing
+ * adapter then fails the webgpu cases). Runners take it from NLSQ_SMOKE_WEBGPU.
+ * @param {Record<string, any>} nlsq - the package's exports.
+ * @param {string} [webgpu] - 'auto' (default), '0' or '1'.
+ */
+export async function backendsToTest(nlsq, webgpu = 'auto') {
+  const names = ['cpu', 'wasm'];
+  if (webgpu === '1') return [...names, 'webgpu'];
+  if (webgpu === '0') return names;
+  try {
+    const list = await nlsq.listBackends();
+    if (list.some((b) => b.name === 'webgpu' && b.available)) names.push('webgpu');
+  } catch {
+    // listBackends missing: its own case reports that.
+  }
+  return names;
+}
+
+/**
+ * Run cases in sequence; every outcome goes to `log` as one line.
+ * @returns {Promise<{ passed: number, failed: number, lines: string[] }>}
+ */
+export async function runCases(cases, log = () => {}) {
+  let passed = 0;
+  let failed = 0;
+  const lines = [];
+  for (const c of cases) {
+    let line;
+    try {
+      await c.run();
+      passed++;
+      line = `ok   ${c.name}`;
+    } catch (error) {
+      failed++;
+      line = `FAIL ${c.name}: ${error?.stack ?? error}`;
+    }
+    lines.push(line);
+    log(line);
+  }
+  return { passed, failed, lines };
+}
+
+/** The one summary line every runner prints. */
+export function summaryLine(result) {
+  return `${result.passed} passed, ${result.failed} failed`;
+}
