@@ -9,6 +9,12 @@
  * Phase 2 (polish): the same solver restarts from the device's answer on an f64 backend (wasm,
  * else cpu) over the same resident data, so the reported popt and pcov carry f64 accuracy.
  *
+ * The device forms the Gram matrix JᵀJ in f32, whose relative rounding is about ε₃₂ · κ(J)²: once
+ * κ(J) exceeds {@link F32_CONDITION_LIMIT} (≈ 1/(3√ε₃₂)) the f32 normal equations carry no correct
+ * digit and the device path cannot be trusted (NIST's Lanczos problems are such). The condition
+ * of every device factor R is watched; past the limit the fit restarts from p0 on the f64 backend
+ * (with polish) or returns the f32 answer with an `ill-conditioned-f32` warning (without).
+ *
  * @module
  */
 import { resolveBackend, type ResolvedBackend } from './backends/registry.ts';
@@ -18,7 +24,8 @@ import type { DeviceLoss } from './backends/webgpu/gram-partials.wgsl.ts';
 import { NlsqRangeError } from './errors.ts';
 import { createCurveFitProblem, solve, type SolveControls } from './fit-problem.ts';
 import { lowerToProgram } from './model/ir.ts';
-import type { SolverOutcome } from './optim/evaluation.ts';
+import type { ResidualProblem, SolverOutcome } from './optim/evaluation.ts';
+import { thinSvd } from './optim/small-linalg.ts';
 import type { ResolvedCurveFit } from './options/resolve-curve-fit.ts';
 import type { Choice } from './result/choice.ts';
 
@@ -35,6 +42,35 @@ export interface DeviceFitOutcome {
 }
 
 const DEVICE_LOSSES: readonly string[] = ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'];
+
+/** Largest κ(R) = κ(J) for which the f32 Gram matrix keeps about one correct digit. */
+export const F32_CONDITION_LIMIT = 1e3;
+
+/** κ₂ of the p×p R of a triangle T (Infinity when R is singular). */
+export function triangleCondition(T: Float64Array, p: number): number {
+  const c = p + 1;
+  const R = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) R[i * p + j] = T[i * c + j]!;
+  const { s } = thinSvd(R, p, p);
+  return s[p - 1]! > 0 ? s[0]! / s[p - 1]! : Infinity;
+}
+
+/** Wrap a device problem to record the worst condition of the factors it returns. */
+function watchCondition(problem: ResidualProblem): { problem: ResidualProblem; worst: () => number } {
+  let worst = 0;
+  return {
+    worst: () => worst,
+    problem: {
+      p: problem.p,
+      jacobianIsCheap: problem.jacobianIsCheap,
+      async evaluate(x, jacobian) {
+        const ev = await problem.evaluate(x, jacobian);
+        if (ev.T !== null) worst = Math.max(worst, triangleCondition(ev.T, problem.p));
+        return ev;
+      },
+    },
+  };
+}
 
 /**
  * Fit a resolved curve fit on a WebGPU backend, polishing on f64 unless told not to.
@@ -61,20 +97,38 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: WebGPUBac
     loss: settings.lossName as DeviceLoss,
     fScale: settings.fScale,
   });
+  const watched = watchCondition(device);
   let coarse: SolverOutcome;
   try {
-    coarse = await solve(device, settings.solver, controls);
+    coarse = await solve(watched.problem, settings.solver, controls);
   } finally {
     device.destroy();
   }
+  const kappa = watched.worst();
+  const illConditioned = !(kappa <= F32_CONDITION_LIMIT);
   const f64 = await f64Backend(caller);
   const problem = createCurveFitProblem(resolved, f64.backend);
   if (!polish) {
+    const warnings = [`${caller}: polish is false, so popt and pcov carry f32 accuracy from the WebGPU device`];
+    if (illConditioned) warnings.push(conditionWarning(caller, kappa));
     return {
       outcome: coarse,
       fun: problem.residualVector(coarse.x),
       precision: { given: 'polish: false', used: 'f32', reason: `every iteration and the covariance on ${backend.info.name} in f32 (not polished)` },
-      warnings: [`${caller}: polish is false, so popt and pcov carry f32 accuracy from the WebGPU device`],
+      warnings,
+    };
+  }
+  if (illConditioned) {
+    const outcome = await solve(problem, settings.solver, controls);
+    return {
+      outcome,
+      fun: problem.residualVector(outcome.x),
+      precision: {
+        given: 'default',
+        used: 'f64',
+        reason: `κ(J) reached ${kappa.toExponential(1)} > ${F32_CONDITION_LIMIT} on ${backend.info.name}, beyond what its f32 Gram matrix resolves: fitted from p0 on ${f64.backend.info.name} (f64) instead`,
+      },
+      warnings: [conditionWarning(caller, kappa)],
     };
   }
   const fine = await solve(problem, { ...settings.solver, x0: coarse.x }, controls);
@@ -93,4 +147,8 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: WebGPUBac
 
 async function f64Backend(caller: string): Promise<ResolvedBackend> {
   return resolveBackend(['wasm', 'cpu'], { closures: false, synchronous: false }, { caller, env: () => undefined });
+}
+
+function conditionWarning(caller: string, kappa: number): string {
+  return `${caller}: the Jacobian's condition number reached ${kappa.toExponential(1)} on the WebGPU device, beyond the ${F32_CONDITION_LIMIT} its f32 Gram matrix resolves; the f32 iterations were not trusted`;
 }

@@ -41,8 +41,8 @@ export { isFittableModel } from './model/model-kernel.ts';
 // Backends
 export type { Backend, BackendInfo, BackendFamily, Precision, Workspace } from './backends/backend.ts';
 export { createCpuBackend } from './backends/cpu/cpu-backend.ts';
-export { listBackends, type BackendStatus, type BackendName, type BackendRequestName } from './backends/list-backends.ts';
-export { BACKEND_ENV_VARIABLE, type BackendOption } from './backends/registry.ts';
+export { listBackends, BACKEND_NAMES, BACKEND_REQUEST_NAMES, type BackendStatus, type BackendName, type BackendRequestName, type BackendLoadOptions } from './backends/list-backends.ts';
+export { BACKEND_ENV_VARIABLE, resolveBackend, resolveBackendSync, type BackendOption, type BackendNeeds, type ResolvedBackend, type ResolveContext, type BackendSource } from './backends/registry.ts';
 
 // Workflow
 export { MemoryEstimator, DEFAULT_AVAILABLE_GB, type MemoryReading, type MemorySource } from './workflow/memory-estimator.ts';

@@ -67,7 +67,7 @@ export function createLeastSquaresProblem(resolved: ResolvedLeastSquares, backen
  */
 export async function leastSquares(fun: ResidualFunction, x0: ArrayLike<number> | number, options: LeastSquaresOptions = {}): Promise<LeastSquaresResult> {
   const resolved = resolveLeastSquaresOptions('leastSquares', fun, x0, options);
-  const backend = await resolveBackend(resolved.backend, { closures: true, synchronous: false });
+  const backend = await resolveBackend(resolved.backend, { closures: true, synchronous: false }, { caller: 'leastSquares' });
   const problem = createLeastSquaresProblem(resolved, backend);
   const outcome = await solve(problem, resolved.settings.solver, {
     caller: resolved.caller,

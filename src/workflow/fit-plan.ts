@@ -23,10 +23,10 @@ import { buildPlan, type Plan, type Workflow } from './plan.ts';
 export async function planFit(resolved: ResolvedCurveFit, options: FitOptions, workflow: Workflow | undefined): Promise<{ plan: Plan; backend: ResolvedBackend }> {
   const modelKind = typeof resolved.model === 'function' ? 'closure' : 'expression';
   const needs = { closures: modelKind === 'closure', synchronous: false };
-  const named = resolved.backend !== undefined || readRuntimeEnv('NLSQ_BACKEND') !== undefined;
+  const named = resolved.backend !== undefined || (readRuntimeEnv('NLSQ_BACKEND')?.trim() ?? '') !== '';
   const given = named ? await resolveBackend(resolved.backend, needs, { caller: 'fit' }) : null;
   const infos: BackendInfo[] =
-    given !== null ? [given.backend.info] : (await listBackends()).flatMap((s) => (s.available && s.info !== undefined ? [s.info] : []));
+    given !== null ? [given.backend.info] : (await listBackends({ allowSoftware: false })).flatMap((s) => (s.available && s.info !== undefined ? [s.info] : []));
   const plan = buildPlan({
     workflow,
     nPoints: resolved.n,

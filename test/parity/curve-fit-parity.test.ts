@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { curveFitSync } from '../../src/curve-fit.ts';
 import type { CurveFitOptions } from '../../src/options/types.ts';
+import type { Backend } from '../../src/backends/backend.ts';
+import { loadBackendsUnderTest } from '../backends/backends-under-test.ts';
 
 interface Case {
   readonly name: string;
@@ -46,13 +48,21 @@ function expectClose(actual: number, expected: number, rtol: number, what: strin
   expect(Math.abs(actual - expected) / scale, `${what}: ${actual} vs SciPy ${expected}`).toBeLessThanOrEqual(rtol);
 }
 
-describe('curveFit reproduces SciPy curve_fit', () => {
-  test.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
-    const r = curveFitSync(MODELS[c.model]!, c.x, c.y, options(c.kwargs));
+const backends = await loadBackendsUnderTest();
+
+describe.each(backends)('curveFit reproduces SciPy curve_fit on $name', ({ backend, skipReason }) => {
+  test.skipIf(backend === null)(`every fixture case${skipReason === null ? '' : ` (skipped: ${skipReason})`}`, () => {
+    for (const c of fixture.cases) checkCase(c, backend!);
+  });
+});
+
+function checkCase(c: Case, backend: Backend): void {
+  {
+    const r = curveFitSync(MODELS[c.model]!, c.x, c.y, { ...options(c.kwargs), backend });
     const method = (c.kwargs.method as string | undefined) ?? (c.kwargs.bounds === undefined ? 'lm' : 'trf');
     expect(r.method).toBe(method);
     const p = c.popt.length;
-    for (let j = 0; j < p; j++) expectClose(r.popt[j]!, c.popt[j]!, 1e-6, `popt[${j}]`);
+    for (let j = 0; j < p; j++) expectClose(r.popt[j]!, c.popt[j]!, 1e-6, `${c.name}: popt[${j}]`);
     for (let i = 0; i < p; i++) {
       for (let j = 0; j < p; j++) {
         const e = c.pcov[i]![j]!;
@@ -62,7 +72,7 @@ describe('curveFit reproduces SciPy curve_fit', () => {
     }
     expect(r.warnings.some((w) => w.code === 'covariance-not-estimated')).toBe(c.warned);
     expect(r.statusCode).toBe(method === 'lm' ? LM_INFO_TO_STATUS[c.ier] : c.ier);
-    expect(r.nfev).toBe(c.nfev);
-    expect(r.success).toBe(true);
-  });
-});
+    expect(r.nfev, `${c.name}: nfev`).toBe(c.nfev);
+    expect(r.success, `${c.name}: success`).toBe(true);
+  }
+}
