@@ -4,6 +4,7 @@
  *   (none)    quick set: kernels at N = 1e6 (p = 3, 8) and the 1M-point exp-decay fits with peers
  *   kernels   kernels only (p = 3, 8) plus the fold block-size sweep
  *   fits      the 1M-point fits with peers and the 10M-point Gaussian fit
+ *   workflow  chunked vs standard on 10M points; streaming over 50M generated points (peak RSS)
  *   all       everything
  *
  * Prints tables (median, min, runs, speed-up vs the named peer) and writes JSON under
@@ -14,8 +15,9 @@ import { benchBlockSizes, benchKernels, kernelBackends } from './kernels.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
+import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'workflow', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
   const N = 1_000_000;
   const BLOCK = 2048;
 
-  if (section !== 'fits') {
+  if (section !== 'fits' && section !== 'workflow') {
     const k = await benchKernels(backends, N, [3, 8], BLOCK);
     applyPeers(k);
     printTable(`kernels, N = ${N}, blocks of ${BLOCK} rows`, k);
@@ -47,7 +49,7 @@ async function main(): Promise<void> {
     printTable('fold block-size sweep (p = 8)', s);
     rows.push(...s);
   }
-  if (section !== 'kernels') {
+  if (section !== 'kernels' && section !== 'workflow') {
     const lib = await loadFitLibrary();
     if (typeof lib === 'string') {
       process.stdout.write(`\n(fits skipped: ${lib})\n`);
@@ -63,6 +65,14 @@ async function main(): Promise<void> {
       printTable('whole fits', f);
       rows.push(...f);
     }
+  }
+  if (section === 'workflow' || section === 'all') {
+    // Streaming first, so that its peak RSS is not inflated by the 10M-point resident arrays.
+    const w = await benchStreaming(50_000_000);
+    w.push(...(await benchChunkedVsStandard(10_000_000)));
+    applyPeers(w);
+    printTable('workflow: chunked vs standard, streaming out of core', w);
+    rows.push(...w);
   }
   const targets = checkTargets(rows, N);
   printTargets(targets);

@@ -33,19 +33,21 @@ export { studentTQuantile, twoSidedTCritical, normalQuantile } from './stats/stu
 
 // Models
 export { model, Model, type ModelOptions, type ModelJSON } from './model/model.ts';
+export type { Node as ExpressionNode, BinaryOperator } from './model/ast.ts';
 export { models } from './model/models/index.ts';
-export { lowerToProgram, IR_FUNCTIONS, type Program, type Instr, type Operand, type Op, type IrFunctionName } from './model/ir.ts';
+export { lowerToProgram, IR_FUNCTIONS, type Program, type Instr, type Operand, type Op, type IrFunctionName, type LowerableModel } from './model/ir.ts';
+export type { ExpressionKernel, KernelMode } from './model/expression-kernel.ts';
 export type { FittableModel, ModelKernel, DataColumns } from './model/model-kernel.ts';
 export { isFittableModel } from './model/model-kernel.ts';
 
 // Backends
 export type { Backend, BackendInfo, BackendFamily, Precision, Workspace } from './backends/backend.ts';
 export { createCpuBackend } from './backends/cpu/cpu-backend.ts';
-export { listBackends, BACKEND_NAMES, BACKEND_REQUEST_NAMES, type BackendStatus, type BackendName, type BackendRequestName, type BackendLoadOptions } from './backends/list-backends.ts';
+export { listBackends, loadBackend, BACKEND_NAMES, BACKEND_REQUEST_NAMES, type BackendStatus, type BackendName, type BackendRequestName, type BackendLoadOptions, type BackendLoad } from './backends/list-backends.ts';
 export { BACKEND_ENV_VARIABLE, resolveBackend, resolveBackendSync, type BackendOption, type BackendNeeds, type ResolvedBackend, type ResolveContext, type BackendSource } from './backends/registry.ts';
 
 // Workflow
-export { MemoryEstimator, DEFAULT_AVAILABLE_GB, type MemoryReading, type MemorySource } from './workflow/memory-estimator.ts';
+export { MemoryEstimator, DEFAULT_AVAILABLE_GB, type MemoryReading, type MemorySource, type MemoryHost } from './workflow/memory-estimator.ts';
 export { MemoryBudget, BYTES_PER_GB, DEFAULT_SAFETY_FACTOR, type MemoryBudgetInput } from './workflow/memory-budget.ts';
 export {
   MemoryBudgetSelector,
@@ -53,6 +55,7 @@ export {
   computeBatchSize,
   MIN_CHUNK_SIZE,
   MAX_CHUNK_SIZE,
+  STRATEGY_RANK,
   type Selection,
   type SelectorInput,
   type Strategy,
@@ -61,13 +64,13 @@ export {
   type StreamingConfig,
 } from './workflow/memory-budget-selector.ts';
 export { buildPlan, type Plan, type PlanInput, type Workflow } from './workflow/plan.ts';
-export { goalTolerances, SIZE_TIERS, type Goal, type GoalTolerances, type SizeTier } from './workflow/goal.ts';
-export { arraySource, type DataSource, type SourceChunk, type NumericColumn, type ArrayData } from './workflow/data-source.ts';
-export { blobSource, type RecordFormat } from './workflow/blob-source.ts';
+export { goalTolerances, SIZE_TIERS, type Goal, type GoalTolerances, type SizeTier, type SizeTierInfo } from './workflow/goal.ts';
+export { arraySource, type DataSource, type SourceChunk, type NumericColumn, type ArrayData, type ChunkIterable } from './workflow/data-source.ts';
+export { blobSource, type RecordFormat, type CsvFormat, type Float64Format } from './workflow/blob-source.ts';
 export type { CsvOptions } from './workflow/csv-parser.ts';
 export type { Float64Options } from './workflow/float64-parser.ts';
-export { validateCheckpoint, type StreamingCheckpoint, type WarmupSummary } from './workflow/checkpoint.ts';
-export { WARMUP_DEFAULTS, type WarmupOptions } from './workflow/warmup.ts';
+export { validateCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type StreamingCheckpoint, type WarmupSummary } from './workflow/checkpoint.ts';
+export { WARMUP_DEFAULTS, type WarmupOptions, type ResolvedWarmupOptions, type WarmupState } from './workflow/warmup.ts';
 export type { StreamingProgress } from './workflow/streaming-fit.ts';
 
 // Errors

@@ -52,8 +52,20 @@ export interface BackendStatus {
 
 /** The outcome of trying to load one backend: a fresh instance, or the reason it is unavailable. */
 export type BackendLoad =
-  | { readonly ok: true; readonly backend: Backend; readonly reason: string }
-  | { readonly ok: false; readonly reason: string };
+  | {
+      /** The backend loaded. */
+      readonly ok: true;
+      /** The fresh instance. */
+      readonly backend: Backend;
+      /** One sentence: why it is usable. */
+      readonly reason: string;
+    }
+  | {
+      /** The backend is unavailable here. */
+      readonly ok: false;
+      /** One sentence: why it is unavailable. */
+      readonly reason: string;
+    };
 
 /** True when `name` is a name accepted as `backend`. */
 export function isBackendRequestName(name: unknown): name is BackendRequestName {

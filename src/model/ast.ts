@@ -20,14 +20,66 @@ export const NAMED_CONSTANTS: ReadonlyMap<string, number> = new Map([
 
 /** An expression tree node. */
 export type Node =
-  | { readonly type: 'num'; readonly value: number }
-  | { readonly type: 'sym'; readonly name: string }
-  | { readonly type: 'param'; readonly index: number; readonly name: string }
-  | { readonly type: 'var'; readonly index: number; readonly name: string }
-  | { readonly type: 'const'; readonly name: string; readonly value: number }
-  | { readonly type: 'neg'; readonly arg: Node }
-  | { readonly type: 'bin'; readonly op: BinaryOperator; readonly left: Node; readonly right: Node }
-  | { readonly type: 'call'; readonly fn: string; readonly args: readonly Node[] };
+  | {
+      /** A number literal. */
+      readonly type: 'num';
+      /** The number. */
+      readonly value: number;
+    }
+  | {
+      /** An unresolved identifier (parser output, before symbol resolution). */
+      readonly type: 'sym';
+      /** The identifier. */
+      readonly name: string;
+    }
+  | {
+      /** A parameter θ_j. */
+      readonly type: 'param';
+      /** j, the parameter's position in the model's `params`. */
+      readonly index: number;
+      /** The parameter's name. */
+      readonly name: string;
+    }
+  | {
+      /** A variable x_k. */
+      readonly type: 'var';
+      /** k, the variable's position in the model's `variables`. */
+      readonly index: number;
+      /** The variable's name. */
+      readonly name: string;
+    }
+  | {
+      /** A named constant (`pi` or `e`). */
+      readonly type: 'const';
+      /** The constant's name. */
+      readonly name: string;
+      /** The constant's value. */
+      readonly value: number;
+    }
+  | {
+      /** Unary minus. */
+      readonly type: 'neg';
+      /** The negated operand. */
+      readonly arg: Node;
+    }
+  | {
+      /** A binary operation. */
+      readonly type: 'bin';
+      /** The operator. */
+      readonly op: BinaryOperator;
+      /** The left operand. */
+      readonly left: Node;
+      /** The right operand. */
+      readonly right: Node;
+    }
+  | {
+      /** A function call. */
+      readonly type: 'call';
+      /** The function's name. */
+      readonly fn: string;
+      /** The arguments, in order. */
+      readonly args: readonly Node[];
+    };
 
 /** A number literal node. @param value - the number. @returns the node. */
 export function num(value: number): Node {

@@ -59,10 +59,30 @@ import { simplify } from './simplify.ts';
 
 /** An instruction operand: an inline constant, a parameter θ_j, a variable x_k or a temporary. */
 export type Operand =
-  | { readonly kind: 'const'; readonly value: number }
-  | { readonly kind: 'param'; readonly index: number }
-  | { readonly kind: 'var'; readonly index: number }
-  | { readonly kind: 'tmp'; readonly index: number };
+  | {
+      /** An inline constant. */
+      readonly kind: 'const';
+      /** The constant's value. */
+      readonly value: number;
+    }
+  | {
+      /** A parameter θ_j. */
+      readonly kind: 'param';
+      /** j, the index into `params` (and the parameter vector θ). */
+      readonly index: number;
+    }
+  | {
+      /** A variable x_k at the current point. */
+      readonly kind: 'var';
+      /** k, the index into `variables` (and the data columns). */
+      readonly index: number;
+    }
+  | {
+      /** A temporary, defined by an earlier instruction. */
+      readonly kind: 'tmp';
+      /** The index of the instruction that defines it. */
+      readonly index: number;
+    };
 
 /** Operation codes of the IR; see the module documentation for their exact semantics. */
 export type Op = 'add' | 'sub' | 'mul' | 'div' | 'neg' | 'pow' | 'call';

@@ -217,7 +217,10 @@ function toColumns(x: ArrayLike<number> | readonly ArrayLike<number>[], k: numbe
  * m.derivatives;  // ['exp(-b*x)', '-(a*(x*exp(-b*x)))', '1']
  * ```
  */
-export const model: ((expression: string, options?: ModelOptions) => Model) & { fromJSON: (json: ModelJSON | string) => Model } = Object.assign(
+export const model: ((expression: string, options?: ModelOptions) => Model) & {
+  /** Rebuild a model from the output of {@link Model.toJSON} (or its string form); see {@link Model.fromJSON}. */
+  fromJSON: (json: ModelJSON | string) => Model;
+} = Object.assign(
   (expression: string, options?: ModelOptions): Model => new Model(expression, options),
   { fromJSON: (json: ModelJSON | string): Model => Model.fromJSON(json) },
 );

@@ -80,7 +80,7 @@ interface CurveFitFields extends FitStatistics {
 }
 
 /** The result of a curve fit. */
-export class CurveFitResult implements CurveFitFields {
+export class CurveFitResult {
   /** Optimal parameters. */ readonly popt!: number[];
   /** Parameter covariance (SciPy's pcov; all +∞ when it could not be estimated). */ readonly pcov!: number[][];
   /** Standard errors √diag(pcov). */ readonly perr!: number[];
@@ -246,5 +246,7 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
     backend: choices.backend.used, strategy: choices.strategy.used, method: settings.solver.method,
     reason: `${choices.backend.reason}; ${choices.strategy.reason}`, warnings, choices,
   };
-  return new CurveFitResult(fields, band, resolved.caller);
+  const result = new CurveFitResult(fields, band, resolved.caller);
+  result satisfies CurveFitFields; // the class declares (and documents) every field it is given
+  return result;
 }
