@@ -49,7 +49,7 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
   const controls = { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) };
   if (isWebGPUBackend(backend.backend)) {
     const device = await fitOnDevice(resolved, backend.backend, controls, resolved.polish);
-    const result = buildCurveFitResult(device.outcome, resolved, { ...context, backend, fun: device.fun, precision: device.precision });
+    const result = buildCurveFitResult(device.outcome, resolved, { ...context, blockSize: device.layout, backend, fun: device.fun, precision: device.precision });
     for (const message of device.warnings) result.warnings.push({ code: 'f32-result', message });
     return result;
   }

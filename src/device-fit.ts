@@ -39,6 +39,8 @@ export interface DeviceFitOutcome {
   readonly precision: Choice;
   /** Warnings (an unpolished f32 answer). */
   readonly warnings: readonly string[];
+  /** How the device split the data, for `choices.blockSize`. */
+  readonly layout: Choice;
 }
 
 const DEVICE_LOSSES: readonly string[] = ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'];
@@ -97,6 +99,11 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: WebGPUBac
     loss: settings.lossName as DeviceLoss,
     fScale: settings.fScale,
   });
+  const layout: Choice = {
+    given: 'default',
+    used: `${device.chunks} device chunk${device.chunks === 1 ? '' : 's'}`,
+    reason: `the data stay on ${backend.info.name}, split to fit its binding limits; each evaluation reads back per-workgroup partial sums`,
+  };
   const watched = watchCondition(device);
   let coarse: SolverOutcome;
   try {
@@ -116,6 +123,7 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: WebGPUBac
       fun: problem.residualVector(coarse.x),
       precision: { given: 'polish: false', used: 'f32', reason: `every iteration and the covariance on ${backend.info.name} in f32 (not polished)` },
       warnings,
+      layout,
     };
   }
   if (illConditioned) {
@@ -129,6 +137,7 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: WebGPUBac
         reason: `κ(J) reached ${kappa.toExponential(1)} > ${F32_CONDITION_LIMIT} on ${backend.info.name}, beyond what its f32 Gram matrix resolves: fitted from p0 on ${f64.backend.info.name} (f64) instead`,
       },
       warnings: [conditionWarning(caller, kappa)],
+      layout,
     };
   }
   const fine = await solve(problem, { ...settings.solver, x0: coarse.x }, controls);
@@ -142,6 +151,7 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: WebGPUBac
       reason: `${coarse.nit} iterations on ${backend.info.name} (f32, ${coarse.nfev} evaluations), then polished on ${f64.backend.info.name} (f64, ${fine.nit} iterations) for popt and pcov`,
     },
     warnings: [],
+    layout,
   };
 }
 
