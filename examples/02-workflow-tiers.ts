@@ -196,7 +196,7 @@ async function section9(backends: readonly BackendInfo[]): Promise<void> {
       backends: [cpu],
       subtitle: [
         '5 parameters, closure model on the cpu backend, safety factor 0.75',
-        `Right edge: cpu holds ≤ ${formatCount(maxRows)} points per block (${limit})`,
+        `Right edge: cpu holds ≤ ${formatCount(maxRows)} points at once (${limit})`,
       ],
     },
     FIGURE_BASE,
