@@ -16,12 +16,9 @@ import type { Backend } from './backends/backend.ts';
 import { AbortError, ModelEvaluationError, NlsqRangeError } from './errors.ts';
 import type { DataColumns, ModelKernel } from './model/model-kernel.ts';
 import { createBlockProblem, DEFAULT_BLOCK_ROWS } from './optim/block-problem.ts';
-import { dogbox } from './optim/dogbox.ts';
-import { runSolverAsync, runSolverSync } from './optim/driver.ts';
-import type { IterationInfo, ResidualProblem, SolverGenerator, SolverOutcome } from './optim/evaluation.ts';
-import { lm } from './optim/lm.ts';
+import { createSolver, runSolverAsync, runSolverSync } from './optim/driver.ts';
+import type { IterationInfo, ResidualProblem, SolverOutcome } from './optim/evaluation.ts';
 import type { SolverOptions } from './optim/solver-options.ts';
-import { trf } from './optim/trf.ts';
 import { createVectorProblem } from './optim/vector-problem.ts';
 import type { ResolvedCurveFit } from './options/resolve-curve-fit.ts';
 
@@ -124,23 +121,6 @@ export function checkInitialResiduals(resolved: ResolvedCurveFit, problem: Curve
     }
   }
   return r;
-}
-
-/**
- * The solver generator for the method.
- *
- * @param problem - the residual problem.
- * @param options - resolved solver options.
- */
-export function createSolver(problem: ResidualProblem, options: SolverOptions): SolverGenerator {
-  switch (options.method) {
-    case 'trf':
-      return trf(problem, options);
-    case 'dogbox':
-      return dogbox(problem, options);
-    case 'lm':
-      return lm(problem, options);
-  }
 }
 
 /** Driver inputs of {@link solve} / {@link solveSync}. */

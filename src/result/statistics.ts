@@ -60,7 +60,6 @@ export interface FitStatistics {
  */
 export function computeStatistics(y: Float64Array, yhat: Float64Array, weighted: Float64Array, p: number): FitStatistics {
   const n = y.length;
-  const dof = n - p;
   const chiSquare = sumSquares(weighted);
   let mean = 0;
   for (let i = 0; i < n; i++) mean += y[i]!;
@@ -75,9 +74,29 @@ export function computeStatistics(y: Float64Array, yhat: Float64Array, weighted:
     tssSum.add(d * d);
     absSum.add(Math.abs(e));
   }
-  const rss = rssSum.value();
-  const tss = tssSum.value();
-  const abs = absSum.value();
+  return statisticsFromSums({ n, p, chiSquare, rss: rssSum.value(), tss: tssSum.value(), absSum: absSum.value() });
+}
+
+/** The sums every statistic derives from (resident or streamed). */
+export interface StatisticsSums {
+  /** Number of points. */
+  readonly n: number;
+  /** Number of parameters. */
+  readonly p: number;
+  /** Σ r_i² of the weighted residuals. */
+  readonly chiSquare: number;
+  /** Σ (y_i − ŷ_i)². */
+  readonly rss: number;
+  /** Σ (y_i − ȳ)². */
+  readonly tss: number;
+  /** Σ |y_i − ŷ_i|. */
+  readonly absSum: number;
+}
+
+/** The statistics of the module documentation from their sums. */
+export function statisticsFromSums(sums: StatisticsSums): FitStatistics {
+  const { n, p, chiSquare, rss, tss, absSum } = sums;
+  const dof = n - p;
   const rSquared = tss > 0 ? 1 - rss / tss : NaN;
   const logLike = n * Math.log(chiSquare / n);
   return {
@@ -90,21 +109,23 @@ export function computeStatistics(y: Float64Array, yhat: Float64Array, weighted:
     rSquared,
     adjRSquared: dof > 0 && n > 1 ? 1 - ((1 - rSquared) * (n - 1)) / dof : NaN,
     rmse: Math.sqrt(rss / n),
-    mae: abs / n,
+    mae: absSum / n,
     aic: logLike + 2 * p,
     bic: logLike + p * Math.log(n),
   };
 }
 
 /** Neumaier-compensated running sum. */
-class CompensatedSum {
+export class CompensatedSum {
   private sum = 0;
   private c = 0;
+  /** Add one term. */
   add(v: number): void {
     const t = this.sum + v;
     this.c += Math.abs(this.sum) >= Math.abs(v) ? this.sum - t + v : v - t + this.sum;
     this.sum = t;
   }
+  /** The sum so far. */
   value(): number {
     return this.sum + this.c;
   }

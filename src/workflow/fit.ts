@@ -27,10 +27,9 @@ import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from '
 import type { XData } from '../curve-fit.ts';
 import { arraySource, type DataSource } from './data-source.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
-import { hostBackendFor, planFit } from './fit-plan.ts';
+import { hostBackendFor, planFit, streamResolved } from './fit-plan.ts';
 import type { Plan } from './plan.ts';
 import { fitSource } from './source-fit.ts';
-import { streamingFit } from './streaming-fit.ts';
 
 export type { FitOptions } from './fit-options.ts';
 
@@ -119,24 +118,10 @@ async function streamResident(
   const backend = await hostBackendFor(given);
   const problem = createCurveFitProblem(resolved, backend.backend);
   checkInitialResiduals(resolved, problem);
-  const { data, settings } = resolved;
+  const { data } = resolved;
   const sigma = resolved.sigma.kind === '1d' ? resolved.sigma.sigma : null;
-  const streamed = await streamingFit({
-    source: arraySource({ x: data.x.length === 1 ? data.x[0]! : data.x, y: data.y, sigma }, plan.batchSize ?? plan.chunkSize),
-    kernel: resolved.kernel,
-    backend: backend.backend,
-    solver: settings.solver,
-    loss: settings.loss,
-    scheme: settings.scheme,
-    warmup: options.warmup,
-    onProgress: options.onProgress,
-    onIteration: resolved.onIteration,
-    onCheckpoint: options.onCheckpoint,
-    checkpointEvery: options.checkpointEvery,
-    resumeFrom: options.resumeFrom,
-    signal: resolved.signal,
-    fn: 'fit',
-  });
+  const source = arraySource({ x: data.x.length === 1 ? data.x[0]! : data.x, y: data.y, sigma }, plan.batchSize ?? plan.chunkSize);
+  const streamed = await streamResolved(resolved, source, backend.backend, options);
   return buildCurveFitResult(streamed.outcome, resolved, { ...context, backend, fun: problem.residualVector(streamed.outcome.x) });
 }
 

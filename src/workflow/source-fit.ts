@@ -17,9 +17,8 @@ import type { FitStatistics } from '../result/statistics.ts';
 import { ChunkNormalizer, classifySource, readPass, type DataSource, type PassSource, type SourceChunk } from './data-source.ts';
 import type { FitResult } from './fit.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
-import { hostBackendFor, planFit } from './fit-plan.ts';
+import { hostBackendFor, planFit, streamResolved } from './fit-plan.ts';
 import { StatisticsAccumulator } from './streaming-statistics.ts';
-import { streamingFit } from './streaming-fit.ts';
 
 /** Read the first chunk; return it and a source that still yields every chunk. */
 async function peekFirstChunk(source: DataSource): Promise<{ first: SourceChunk; source: DataSource; passes: PassSource }> {
@@ -59,22 +58,7 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
   const planned = await planFit(resolved, options, 'streaming');
   const { plan } = planned;
   const backend = await hostBackendFor(planned.backend);
-  const streamed = await streamingFit({
-    source: peeked.source,
-    kernel: resolved.kernel,
-    backend: backend.backend,
-    solver: resolved.settings.solver,
-    loss: resolved.settings.loss,
-    scheme: resolved.settings.scheme,
-    warmup: options.warmup,
-    onProgress: options.onProgress,
-    onIteration: resolved.onIteration,
-    onCheckpoint: options.onCheckpoint,
-    checkpointEvery: options.checkpointEvery,
-    resumeFrom: options.resumeFrom,
-    signal: resolved.signal,
-    fn: 'fit',
-  });
+  const streamed = await streamResolved(resolved, peeked.source, backend.backend, options);
   const statistics = peeked.passes.rereadable ? await sourceStatistics(source, resolved, streamed.outcome.x) : unavailableStatistics(streamed.m, resolved.p);
   const whole: ResolvedCurveFit = { ...resolved, n: streamed.m };
   const result = buildCurveFitResult(streamed.outcome, whole, {

@@ -30,13 +30,13 @@ import { NlsqRangeError } from '../errors.ts';
 import type { ModelKernel } from '../model/model-kernel.ts';
 import { findActiveConstraints } from '../optim/bounds.ts';
 import { DEFAULT_BLOCK_ROWS } from '../optim/block-problem.ts';
-import { dogbox } from '../optim/dogbox.ts';
-import { lm } from '../optim/lm.ts';
+import { createSolver } from '../optim/driver.ts';
+import { METHODS } from '../options/solver-settings.ts';
+import { requireOneOf } from '../options/validate.ts';
 import type { Evaluation, IterationInfo, ResidualProblem, SolverGenerator, SolverOutcome } from '../optim/evaluation.ts';
 import type { JacobianScheme } from '../optim/finite-difference.ts';
 import type { Loss } from '../optim/loss.ts';
 import type { SolverOptions } from '../optim/solver-options.ts';
-import { trf } from '../optim/trf.ts';
 import { type StreamingCheckpoint, type WarmupSummary, validateCheckpoint } from './checkpoint.ts';
 import { type DataSource, classifySource, throwIfAborted } from './data-source.ts';
 import { StreamingProblem } from './streaming-problem.ts';
@@ -124,15 +124,6 @@ const DISABLED: WarmupSummary = Object.freeze({
   used: false,
 });
 
-function defaultFactory(fn: string): SolverFactory {
-  return (problem, options) => {
-    if (options.method === 'trf') return trf(problem, options);
-    if (options.method === 'dogbox') return dogbox(problem, options);
-    if (options.method === 'lm') return lm(problem, options);
-    throw new NlsqRangeError(`${fn}: method must be 'trf', 'dogbox' or 'lm', got ${JSON.stringify(options.method)}`, 'method');
-  };
-}
-
 function positiveInteger(v: number | undefined, dflt: number, name: string, fn: string): number {
   if (v === undefined) return dflt;
   if (!Number.isInteger(v) || v < 1) throw new NlsqRangeError(`${fn}: ${name} must be a positive integer, got ${String(v)}`, name);
@@ -182,6 +173,7 @@ function makeContext(o: StreamingFitOptions, source: StreamingContext['source'],
  */
 export async function streamingFit(options: StreamingFitOptions): Promise<StreamingFitResult> {
   const fn = options.fn ?? 'fit';
+  if (options.createSolver === undefined) requireOneOf(fn, 'method', options.solver.method, METHODS);
   const p = options.kernel.nParams;
   const resume = options.resumeFrom !== undefined && options.resumeFrom !== null ? validateCheckpoint(options.resumeFrom, p, fn) : null;
   const warmupOptions = options.warmup === false ? null : resolveWarmupOptions(options.warmup, fn);
@@ -240,7 +232,7 @@ async function runExactPhase(
   });
   const nfev0 = base?.nfev ?? 0;
   const solverOptions: SolverOptions = { ...options.solver, x0, maxNfev: Math.max(1, options.solver.maxNfev - nfev0) };
-  const gen = (options.createSolver ?? defaultFactory(ctx.fn))(problem, solverOptions);
+  const gen = (options.createSolver ?? createSolver)(problem, solverOptions);
   let jacobianPasses = base?.njev ?? 0;
   try {
     let r = gen.next();

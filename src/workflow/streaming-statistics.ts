@@ -10,29 +10,16 @@
  * @module
  */
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
-import type { FitStatistics } from '../result/statistics.ts';
-
-class Sum {
-  private s = 0;
-  private c = 0;
-  add(v: number): void {
-    const t = this.s + v;
-    this.c += Math.abs(this.s) >= Math.abs(v) ? this.s - t + v : v - t + this.s;
-    this.s = t;
-  }
-  get value(): number {
-    return this.s + this.c;
-  }
-}
+import { CompensatedSum, statisticsFromSums, type FitStatistics } from '../result/statistics.ts';
 
 /** Accumulates {@link FitStatistics} chunk by chunk. */
 export class StatisticsAccumulator {
   private n = 0;
   private mean = 0;
-  private readonly tss = new Sum();
-  private readonly chi2 = new Sum();
-  private readonly rss = new Sum();
-  private readonly abs = new Sum();
+  private readonly tss = new CompensatedSum();
+  private readonly chi2 = new CompensatedSum();
+  private readonly rss = new CompensatedSum();
+  private readonly abs = new CompensatedSum();
   private buffer = new Float64Array(0);
 
   /**
@@ -65,26 +52,6 @@ export class StatisticsAccumulator {
 
   /** The statistics for p parameters. */
   result(p: number): FitStatistics {
-    const n = this.n;
-    const dof = n - p;
-    const chiSquare = this.chi2.value;
-    const rss = this.rss.value;
-    const tss = this.tss.value;
-    const rSquared = tss > 0 ? 1 - rss / tss : NaN;
-    const logLike = n * Math.log(chiSquare / n);
-    return {
-      n,
-      p,
-      dof,
-      chiSquare,
-      reducedChiSquare: dof > 0 ? chiSquare / dof : NaN,
-      rss,
-      rSquared,
-      adjRSquared: dof > 0 && n > 1 ? 1 - ((1 - rSquared) * (n - 1)) / dof : NaN,
-      rmse: Math.sqrt(rss / n),
-      mae: this.abs.value / n,
-      aic: logLike + 2 * p,
-      bic: logLike + p * Math.log(n),
-    };
+    return statisticsFromSums({ n: this.n, p, chiSquare: this.chi2.value(), rss: this.rss.value(), tss: this.tss.value(), absSum: this.abs.value() });
   }
 }

@@ -62,7 +62,7 @@ describe('streamingFit: exact passes', () => {
       expect(maxRelDiff(r.outcome.x, reference)).toBeLessThan(1e-8);
     }
     await expect(fit(arraySource(data, 2000), { ...trfOptions([1, 1, 0]), method: 'newton' as never })).rejects.toThrow(
-      `fit: method must be 'trf', 'dogbox' or 'lm', got "newton"`,
+      `fit: method must be one of 'trf', 'dogbox', 'lm', got "newton"`,
     );
   });
 
