@@ -20,7 +20,7 @@ import type { CurveFitOptions } from './options/types.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from './result/curve-fit-result.ts';
 import { isWebGPUBackend } from './backends/webgpu/is-webgpu-backend.ts';
 import { fitOnDevice } from './device-fit.ts';
-import { checkInitialResiduals, createCurveFitProblem, solve, solveSync, type BlockLayout, type CurveFitProblem } from './fit-problem.ts';
+import { createCurveFitProblem, solveCurveFit, solveCurveFitSync, type BlockLayout, type CurveFitProblem } from './fit-problem.ts';
 import { formatNumber } from './result/report.ts';
 
 /** xdata: n numbers (one variable) or k arrays of n numbers. */
@@ -54,8 +54,7 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
     return result;
   }
   const problem = createCurveFitProblem(resolved, backend.backend, layout);
-  checkInitialResiduals(resolved, problem);
-  const outcome = await solve(problem, resolved.settings.solver, controls);
+  const outcome = await solveCurveFit(resolved, problem, controls);
   return finish(outcome, resolved, backend, problem, context);
 }
 
@@ -106,7 +105,6 @@ export function curveFitSync(f: ModelFunction | FittableModel, xdata: XData, yda
     throw new NlsqError(`curveFitSync: backend must be synchronous, got '${backend.backend.info.name}' (asynchronous); use curveFit`, 'ERR_NOT_SUPPORTED', 'backend');
   }
   const problem = createCurveFitProblem(resolved, backend.backend);
-  checkInitialResiduals(resolved, problem);
-  const outcome = solveSync(problem, resolved.settings.solver, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });
+  const outcome = solveCurveFitSync(resolved, problem, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });
   return finish(outcome, resolved, backend, problem);
 }

@@ -2,7 +2,7 @@
  * The pieces `curveFit` is composed of, exported so the workflow's `fit()` can reuse them:
  *
  * ```
- *   resolveCurveFitOptions → createCurveFitProblem → checkInitialResiduals → solve → buildCurveFitResult
+ *   resolveCurveFitOptions → createCurveFitProblem → solveCurveFit → buildCurveFitResult
  * ```
  *
  * A curve fit with no sigma or a 1-D sigma walks its data in blocks (`createBlockProblem`: the
@@ -149,6 +149,31 @@ export function solve(problem: ResidualProblem, options: SolverOptions, controls
     ...(signal === undefined ? {} : { signal }),
     ...(onIteration === undefined ? {} : { onIteration }),
   });
+}
+
+/**
+ * Solve a curve fit. The solver's first evaluation is at p0, so the start is not checked in a
+ * pass of its own: only when the solve fails with a {@link ModelEvaluationError} is
+ * {@link checkInitialResiduals} run, to replace SciPy's "residuals are not finite in the initial
+ * point" with the first bad point's index and x.
+ */
+export async function solveCurveFit(resolved: ResolvedCurveFit, problem: CurveFitProblem, controls: SolveControls): Promise<SolverOutcome> {
+  try {
+    return await solve(problem, resolved.settings.solver, controls);
+  } catch (error) {
+    if (error instanceof ModelEvaluationError) checkInitialResiduals(resolved, problem);
+    throw error;
+  }
+}
+
+/** {@link solveCurveFit} on a synchronous problem. */
+export function solveCurveFitSync(resolved: ResolvedCurveFit, problem: CurveFitProblem, controls: SolveControls): SolverOutcome {
+  try {
+    return solveSync(problem, resolved.settings.solver, controls);
+  } catch (error) {
+    if (error instanceof ModelEvaluationError) checkInitialResiduals(resolved, problem);
+    throw error;
+  }
 }
 
 /**

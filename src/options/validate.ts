@@ -36,6 +36,11 @@ export function toFloat64(caller: string, name: string, value: unknown, length?:
     const hint = lengthHint === '' ? '' : ` ${lengthHint}`;
     throw new NlsqRangeError(`${caller}: ${name} must have length ${length}${hint}, got ${value.length}`, name, 'ERR_SHAPE');
   }
+  // Typed arrays hold numbers only: copy them in one go (the fit keeps its own copy).
+  if (value instanceof Float64Array) return value.slice();
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array)) {
+    return Float64Array.from(value as unknown as ArrayLike<number>);
+  }
   const out = new Float64Array(value.length);
   for (let i = 0; i < value.length; i++) {
     const v = value[i];
