@@ -9,9 +9,9 @@
  * Phase 2 (polish): the same solver restarts from the device's answer on an f64 backend (wasm,
  * else cpu) over the same resident data, so the reported popt and pcov carry f64 accuracy.
  *
- * The device forms the Gram matrix JᵀJ in f32, whose relative rounding is about ε₃₂ · κ(J)²: once
- * κ(J) exceeds {@link F32_CONDITION_LIMIT} (≈ 1/(3√ε₃₂)) the f32 normal equations carry no correct
- * digit and the device path cannot be trusted (NIST's Lanczos problems are such). The condition
+ * The device forms the Gram matrix JᵀJ in f32, whose relative rounding is about ε₃₂ · κ(J)² (κ of
+ * the column-equilibrated J): once it exceeds {@link F32_CONDITION_LIMIT} (≈ 1/(3√ε₃₂)) the f32
+ * normal equations carry no correct digit and the device path cannot be trusted (NIST's Lanczos problems are such). The condition
  * of every device factor R is watched; past the limit the fit restarts from p0 on the f64 backend
  * (with polish) or returns the f32 answer with an `ill-conditioned-f32` warning (without).
  *
@@ -48,11 +48,21 @@ const DEVICE_LOSSES: readonly string[] = ['linear', 'soft_l1', 'huber', 'cauchy'
 /** Largest κ(R) = κ(J) for which the f32 Gram matrix keeps about one correct digit. */
 export const F32_CONDITION_LIMIT = 1e3;
 
-/** κ₂ of the p×p R of a triangle T (Infinity when R is singular). */
+/**
+ * κ₂ of the p×p R of a triangle T after scaling its columns to unit norm (Infinity when R is
+ * singular). Cholesky of the Gram matrix is accurate to ε·κ(D⁻¹JᵀJD⁻¹) for the best diagonal D
+ * (van der Sluis, "Condition numbers and equilibration of matrices", Numer. Math. 14, 1969), so
+ * the column-equilibrated condition is the one that decides whether f32 suffices.
+ */
 export function triangleCondition(T: Float64Array, p: number): number {
   const c = p + 1;
   const R = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) R[i * p + j] = T[i * c + j]!;
+  for (let j = 0; j < p; j++) {
+    let norm2 = 0;
+    for (let i = 0; i <= j; i++) norm2 += T[i * c + j]! * T[i * c + j]!;
+    const scale = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
+    for (let i = 0; i <= j; i++) R[i * p + j] = T[i * c + j]! * scale;
+  }
   const { s } = thinSvd(R, p, p);
   return s[p - 1]! > 0 ? s[0]! / s[p - 1]! : Infinity;
 }

@@ -111,7 +111,7 @@ function wasmInfo(simd: boolean): BackendInfo {
 }
 
 /** The wasm backend over one kernel instance (see the module comment). */
-class WasmBackend implements Backend {
+export class WasmBackend implements Backend {
   readonly info: BackendInfo;
   private readonly k: KernelExports;
   private readonly heap: WasmHeap;
@@ -188,6 +188,16 @@ class WasmBackend implements Backend {
 
   maxAbs(a: Float64Array, offset: number, n: number): number {
     return this.reducer.maxAbs(a, offset, n);
+  }
+
+  /**
+   * The kernel instance's exports (its memory and, e.g., the `math*` functions of
+   * `assembly/math.ts`) and the heap over its memory, for code generated against this instance
+   * (`createWasmModelKernel` in `model-wasm-codegen.ts` / `wasm-model-kernel.ts`). Callers allocate
+   * through the heap only, and must re-read views after any allocation (memory may grow).
+   */
+  modelHost(): { readonly exports: Readonly<Record<string, unknown>>; readonly heap: WasmHeap } {
+    return { exports: this.k as unknown as Readonly<Record<string, unknown>>, heap: this.heap };
   }
 
   /** Make sure the scratch serves `c` columns (may grow memory: called before any view is used). */
