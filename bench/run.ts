@@ -5,6 +5,7 @@
  *   kernels   kernels only (p = 3, 8) plus the fold block-size sweep
  *   fits      the 1M-point fits with peers and the 10M-point Gaussian fit
  *   workflow  chunked vs standard on 10M points; streaming over 50M generated points (peak RSS)
+ *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
  * Prints tables (median, min, runs, speed-up vs the named peer) and writes JSON under
@@ -16,8 +17,9 @@ import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
 import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
+import { benchWebGPU } from './webgpu.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'workflow', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'workflow', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
   const N = 1_000_000;
   const BLOCK = 2048;
 
-  if (section !== 'fits' && section !== 'workflow') {
+  if (section === 'quick' || section === 'kernels' || section === 'all') {
     const k = await benchKernels(backends, N, [3, 8], BLOCK);
     applyPeers(k);
     printTable(`kernels, N = ${N}, blocks of ${BLOCK} rows`, k);
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
     printTable('fold block-size sweep (p = 8)', s);
     rows.push(...s);
   }
-  if (section !== 'kernels' && section !== 'workflow') {
+  if (section === 'quick' || section === 'fits' || section === 'all') {
     const lib = await loadFitLibrary();
     if (typeof lib === 'string') {
       process.stdout.write(`\n(fits skipped: ${lib})\n`);
@@ -73,6 +75,11 @@ async function main(): Promise<void> {
     applyPeers(w);
     printTable('workflow: chunked vs standard, streaming out of core', w);
     rows.push(...w);
+  }
+  if (section === 'webgpu' || section === 'all') {
+    const g = await benchWebGPU(section === 'all' ? 10_000_000 : 1_000_000);
+    printTable('webgpu (Node, optional webgpu package)', g);
+    rows.push(...g);
   }
   const targets = checkTargets(rows, N);
   printTargets(targets);
