@@ -50,7 +50,7 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
   if (isWebGPUBackend(backend.backend)) {
     const device = await fitOnDevice(resolved, backend.backend, controls, resolved.polish);
     const result = buildCurveFitResult(device.outcome, resolved, { ...context, blockSize: device.layout, backend, fun: device.fun, precision: device.precision });
-    for (const message of device.warnings) result.warnings.push({ code: 'f32-result', message });
+    result.warnings.push(...device.warnings);
     return result;
   }
   const problem = createCurveFitProblem(resolved, backend.backend, layout);

@@ -28,6 +28,7 @@ import type { ResidualProblem, SolverOutcome } from './optim/evaluation.ts';
 import { thinSvd } from './optim/small-linalg.ts';
 import type { ResolvedCurveFit } from './options/resolve-curve-fit.ts';
 import type { Choice } from './result/choice.ts';
+import type { FitWarning } from './options/solver-settings.ts';
 
 /** What a device fit returns to the result builder. */
 export interface DeviceFitOutcome {
@@ -37,8 +38,8 @@ export interface DeviceFitOutcome {
   readonly fun: Float64Array;
   /** Where each phase ran, for `choices.precision`. */
   readonly precision: Choice;
-  /** Warnings (an unpolished f32 answer). */
-  readonly warnings: readonly string[];
+  /** Warnings: an unpolished f32 answer (`f32-result`), a Jacobian too ill-conditioned for f32 (`ill-conditioned-f32`). */
+  readonly warnings: readonly FitWarning[];
   /** How the device split the data, for `choices.blockSize`. */
   readonly layout: Choice;
 }
@@ -126,7 +127,7 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: WebGPUBac
   const f64 = await f64Backend(caller);
   const problem = createCurveFitProblem(resolved, f64.backend);
   if (!polish) {
-    const warnings = [`${caller}: polish is false, so popt and pcov carry f32 accuracy from the WebGPU device`];
+    const warnings: FitWarning[] = [{ code: 'f32-result', message: `${caller}: polish is false, so popt and pcov carry f32 accuracy from the WebGPU device` }];
     if (illConditioned) warnings.push(conditionWarning(caller, kappa));
     return {
       outcome: coarse,
@@ -169,6 +170,6 @@ async function f64Backend(caller: string): Promise<ResolvedBackend> {
   return resolveBackend(['wasm', 'cpu'], { closures: false, synchronous: false }, { caller, env: () => undefined });
 }
 
-function conditionWarning(caller: string, kappa: number): string {
-  return `${caller}: the Jacobian's condition number reached ${kappa.toExponential(1)} on the WebGPU device, beyond the ${F32_CONDITION_LIMIT} its f32 Gram matrix resolves; the f32 iterations were not trusted`;
+function conditionWarning(caller: string, kappa: number): FitWarning {
+  return { code: 'ill-conditioned-f32', message: `${caller}: the Jacobian's condition number reached ${kappa.toExponential(1)} on the WebGPU device, beyond the ${F32_CONDITION_LIMIT} its f32 Gram matrix resolves; the f32 iterations were not trusted` };
 }

@@ -27,7 +27,7 @@ async function score(problem: StrdProblem, start: 1 | 2, backend: Backend, polis
   const x = problem.x.length === 1 ? problem.x[0]! : problem.x;
   const p0 = start === 1 ? problem.start1 : problem.start2;
   const r = await curveFit(m, x, problem.y, { p0, method: 'trf', ftol: 1e-15, xtol: 1e-15, gtol: 1e-15, maxNfev: 20_000, backend, polish });
-  return { lre: minLre(r.popt, problem.params), illConditioned: r.warnings.some((w) => /condition number/.test(w.message)) };
+  return { lre: minLre(r.popt, problem.params), illConditioned: r.warnings.some((w) => w.code === 'ill-conditioned-f32') };
 }
 
 async function poorFits(backend: Backend, digits: number, subset: readonly StrdProblem[], polish = true): Promise<string[]> {
