@@ -20,6 +20,7 @@ import type { CurveFitOptions } from './options/types.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from './result/curve-fit-result.ts';
 import { isWebGPUBackend } from './backends/webgpu/is-webgpu-backend.ts';
 import { fitOnDevice } from './device-fit.ts';
+import { kernelForBackend } from './backend-kernel.ts';
 import { createCurveFitProblem, solveCurveFit, solveCurveFitSync, type BlockLayout, type CurveFitProblem } from './fit-problem.ts';
 import { formatNumber } from './result/report.ts';
 
@@ -53,9 +54,14 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
     result.warnings.push(...device.warnings);
     return result;
   }
-  const problem = createCurveFitProblem(resolved, backend.backend, layout);
-  const outcome = await solveCurveFit(resolved, problem, controls);
-  return finish(outcome, resolved, backend, problem, context);
+  const compiled = await kernelForBackend(resolved, backend.backend);
+  try {
+    const problem = createCurveFitProblem(compiled.resolved, backend.backend, layout);
+    const outcome = await solveCurveFit(compiled.resolved, problem, controls);
+    return finish(outcome, resolved, backend, problem, context);
+  } finally {
+    compiled.dispose();
+  }
 }
 
 function iterationLogger(resolved: ResolvedCurveFit): ResolvedCurveFit['onIteration'] {

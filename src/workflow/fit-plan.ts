@@ -14,6 +14,7 @@ import type { Backend } from '../backends/backend.ts';
 import type { DataSource } from './data-source.ts';
 import type { FitOptions } from './fit-options.ts';
 import { streamingFit, type StreamingFitResult } from './streaming-fit.ts';
+import { kernelForBackend } from '../backend-kernel.ts';
 import { buildPlan, type Plan, type Workflow } from './plan.ts';
 
 /**
@@ -63,22 +64,27 @@ export async function hostBackendFor(planned: ResolvedBackend): Promise<Resolved
  * Run the streaming strategy of a resolved fit over `source` on `backend`: the options every
  * streaming fit shares (model, solver, loss, Jacobian scheme, warm-up, callbacks, checkpoints).
  */
-export function streamResolved(resolved: ResolvedCurveFit, source: DataSource, backend: Backend, options: FitOptions): Promise<StreamingFitResult> {
+export async function streamResolved(resolved: ResolvedCurveFit, source: DataSource, backend: Backend, options: FitOptions): Promise<StreamingFitResult> {
   const { settings } = resolved;
-  return streamingFit({
-    source,
-    kernel: resolved.kernel,
-    backend,
-    solver: settings.solver,
-    loss: settings.loss,
-    scheme: settings.scheme,
-    warmup: options.warmup,
-    onProgress: options.onProgress,
-    onIteration: resolved.onIteration,
-    onCheckpoint: options.onCheckpoint,
-    checkpointEvery: options.checkpointEvery,
-    resumeFrom: options.resumeFrom,
-    signal: resolved.signal,
-    fn: 'fit',
-  });
+  const compiled = await kernelForBackend(resolved, backend);
+  try {
+    return await streamingFit({
+      source,
+      kernel: compiled.resolved.kernel,
+      backend,
+      solver: settings.solver,
+      loss: settings.loss,
+      scheme: settings.scheme,
+      warmup: options.warmup,
+      onProgress: options.onProgress,
+      onIteration: resolved.onIteration,
+      onCheckpoint: options.onCheckpoint,
+      checkpointEvery: options.checkpointEvery,
+      resumeFrom: options.resumeFrom,
+      signal: resolved.signal,
+      fn: 'fit',
+    });
+  } finally {
+    compiled.dispose();
+  }
 }

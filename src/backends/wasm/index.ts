@@ -6,3 +6,4 @@
  */
 export { createWasmBackend, REDUCE_CHUNK, type WasmBackendOptions } from './wasm-backend.ts';
 export { wasmSupport, type WasmSupport } from './wasm-support.ts';
+export { createWasmModelKernel, type WasmModelKernel } from './wasm-model-kernel.ts';

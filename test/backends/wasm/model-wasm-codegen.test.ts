@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { WASM_IMPORTED_FUNCTIONS, generateWasmModel, type WasmModelLayout } from '../../../src/backends/wasm/model-wasm-codegen.ts';
+import type { Program } from '../../../src/model/ir.ts';
+import { model } from '../../../src/model/model.ts';
+
+const layout = (k: number): WasmModelLayout => ({ theta: 64, x: Array.from({ length: k }, (_, v) => 1024 + v * 1024), y: 8192, w: 9216 });
+
+/** Instantiate a generated module over a fresh memory with JS Math imports; returns it and the memory. */
+function instantiate(program: Program) {
+  const L = layout(program.variables.length);
+  const gen = generateWasmModel(program, L);
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const m: Record<string, (...a: number[]) => number> = {};
+  for (const name of gen.imports.keys()) m[name] = (Math as unknown as Record<string, (...a: number[]) => number>)[name]!;
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m });
+  return { gen, L, f64: new Float64Array(memory.buffer), ex: inst.exports as unknown as { rows(n: number, out: number, hasW: number): void; resid(n: number, out: number, stride: number, hasW: number): void } };
+}
+
+describe('generateWasmModel', () => {
+  it('emits a valid module that imports only the non-native functions it calls', () => {
+    const prog = model('a*exp(-b*x) + sqrt(abs(x)) + min(a, x) + sign(x) + c^x').program;
+    const gen = generateWasmModel(prog, layout(1));
+    expect(WebAssembly.validate(gen.bytes)).toBe(true);
+    expect([...gen.imports.keys()].sort()).toEqual(['exp', 'pow']);
+    expect(gen.imports.get('exp')).toBe('mathExp');
+    const mod = new WebAssembly.Module(gen.bytes);
+    expect(WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}:${i.kind}`).sort()).toEqual(['env.memory:memory', 'm.exp:function', 'm.pow:function']);
+    expect(WebAssembly.Module.exports(mod).map((e) => e.name)).toEqual(['rows', 'resid']);
+  });
+
+  it('names an AssemblyScript export for every imported function', () => {
+    for (const spec of Object.values(WASM_IMPORTED_FUNCTIONS)) expect(spec!.export).toMatch(/^math[A-Z][a-z0-9]*$/);
+  });
+
+  it('computes rows and residuals from the fixed layout (θ, columns, y, w) and preserves special constants', () => {
+    const prog = model('a*x + b*z - 0*a', { variables: ['x', 'z'] }).program;
+    const { f64, L, ex } = instantiate(prog);
+    f64.set([2, 3], L.theta / 8);
+    f64.set([1, 2], L.x[0]! / 8);
+    f64.set([10, 20], L.x[1]! / 8);
+    f64.set([0.5, 0.25], L.y / 8);
+    f64.set([2, 4], L.w / 8);
+    ex.rows(2, 4096, 1);
+    expect(Array.from(f64.subarray(512, 518))).toEqual([2 * 1, 2 * 10, 2 * (2 + 30 - 0.5), 4 * 2, 4 * 20, 4 * (4 + 60 - 0.25)]);
+    ex.rows(2, 4096, 0);
+    expect(Array.from(f64.subarray(512, 518))).toEqual([1, 10, 2 + 30 - 0.5, 2, 20, 4 + 60 - 0.25]);
+    f64.fill(-1, 512, 520);
+    ex.resid(2, 4096, 24, 1);
+    expect(Array.from(f64.subarray(512, 516))).toEqual([2 * (32 - 0.5), -1, -1, 4 * (64 - 0.25)]);
+    ex.resid(0, 4096, 8, 1); // n = 0 writes nothing
+    expect(f64[512]).toBe(2 * (32 - 0.5));
+  });
+
+  it('implements sign and step inline with the IR semantics (±0, NaN)', () => {
+    const prog = model('sign(x) + 0*a').program;
+    const { f64, L, ex } = instantiate(prog);
+    const xs = [-3, -0, 0, 2, NaN, -Infinity];
+    f64.set(xs, L.x[0]! / 8);
+    f64.fill(0, L.y / 8, L.y / 8 + xs.length);
+    ex.resid(xs.length, 4096, 8, 0);
+    expect(Array.from(f64.subarray(512, 512 + xs.length))).toEqual([-1, -0, 0, 1, NaN, -1]);
+    expect(Object.is(f64[513], -0)).toBe(true);
+    // step appears in d min / d max: ∂/∂a min(a, x) = step(x − a)
+    const m = instantiate(model('min(a, x)').program);
+    m.f64.set([1], m.L.theta / 8);
+    m.f64.set([0, 1, 2, NaN], m.L.x[0]! / 8);
+    m.f64.fill(0, m.L.y / 8, m.L.y / 8 + 4);
+    m.ex.rows(4, 4096, 0);
+    expect([m.f64[512], m.f64[514], m.f64[516], m.f64[518]]).toEqual([0, 1, 1, NaN]);
+  });
+
+  it('computes only what f needs in resid (the derivative-only instructions are dropped)', () => {
+    const prog = model('a*exp(-b*x) + c').program;
+    const { f64, L, ex } = instantiate(prog);
+    f64.set([2, 0.5, 1], L.theta / 8);
+    f64.set([0, 1], L.x[0]! / 8);
+    f64.set([0, 0], L.y / 8);
+    ex.resid(2, 4096, 8, 0);
+    expect([f64[512], f64[513]]).toEqual([2 * 1 + 1, 2 * Math.exp(-0.5) + 1]);
+  });
+
+  it('rejects a malformed IR (index out of range, unknown op or function, non-number constant)', () => {
+    const base = model('a*x').program;
+    const bad = (patch: Partial<Program>) => () => generateWasmModel({ ...base, ...patch }, layout(1));
+    expect(bad({ value: { kind: 'param', index: 5 } })).toThrow(/parameter index out of range/);
+    expect(bad({ value: { kind: 'var', index: 1 } })).toThrow(/variable index out of range/);
+    expect(bad({ value: { kind: 'tmp', index: 9 } })).toThrow(/temporary index out of range/);
+    expect(bad({ instructions: [{ op: 'mul', args: [{ kind: 'tmp', index: 0 }, { kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/temporary index out of range/);
+    expect(bad({ instructions: [{ op: 'frob' as 'add', args: [] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR op/);
+    expect(bad({ instructions: [{ op: 'call', fn: 'evil' as 'exp', args: [{ kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR function/);
+    expect(bad({ instructions: [{ op: 'call', fn: 'constructor' as 'exp', args: [{ kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR function/);
+    expect(bad({ instructions: [{ op: 'toString' as 'add', args: [{ kind: 'var', index: 0 }, { kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR op/);
+    expect(bad({ instructions: [{ op: 'exp' as 'call', fn: 'exp', args: [] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR op|missing an operand/);
+    expect(bad({ value: { kind: 'const', value: '1' as unknown as number } })).toThrow(/must be a number/);
+    expect(bad({ gradient: [] })).toThrow(/gradient length/);
+    expect(() => generateWasmModel(base, layout(2))).toThrow(/one column per variable/);
+  });
+});
