@@ -202,6 +202,14 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
 /** Statistics from the resident data: ŷ by the kernel, the weighted residuals from `fun` when given. */
 function residentStatistics(resolved: ResolvedCurveFit, popt: Float64Array, fun: Float64Array | null): FitStatistics {
   const { data, p } = resolved;
+  // With no sigma or a 1-D sigma the fitted values follow from the weighted residuals
+  // r_i = w_i(ŷ_i − y_i) without another pass of the model: ŷ_i = y_i + r_i / w_i.
+  if (fun !== null && resolved.sigma.kind !== '2d') {
+    const { y, w } = data;
+    const yhat = new Float64Array(y.length);
+    for (let i = 0; i < y.length; i++) yhat[i] = y[i]! + (w === null ? fun[i]! : fun[i]! / w[i]!);
+    return computeStatistics(y, yhat, fun, p);
+  }
   const yhat = predictValues(resolved.kernel, popt, data.x);
   const weighted = fun ?? yhat.map((v, i) => (v - data.y[i]!) * (data.w === null ? 1 : data.w[i]!));
   return computeStatistics(data.y, yhat, weighted, p);
