@@ -217,7 +217,7 @@ export function disposeBackend(backend: Backend): void {
  * @returns one {@link BackendStatus} per backend: cpu, wasm-simd, wasm-scalar, webgpu, in that order.
  * @example
  * ```ts
- * for (const b of await listBackends()) console.log(b.name, b.available, b.reason);
+ * const table = (await listBackends()).map((b) => [b.name, b.available, b.reason]);
  * // cpu true the CPU backend is always available
  * // wasm-simd true WebAssembly SIMD build instantiated
  * // wasm-scalar true WebAssembly scalar build instantiated

@@ -45,7 +45,7 @@ export interface CommonFitOptions {
   readonly onIteration?: (info: IterationInfo) => boolean | void;
   /** 0 (silent, default), 1 (a line at the end) or 2 (a line per iteration), sent to {@link CommonFitOptions.log}. */
   readonly verbose?: 0 | 1 | 2 | boolean;
-  /** Where verbose lines go. Default: `globalThis.console.log` when verbose, otherwise nowhere. */
+  /** Where verbose lines go. Default: the runtime console's `log` when verbose, otherwise nowhere. */
   readonly log?: (line: string) => void;
 }
 
