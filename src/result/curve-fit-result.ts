@@ -20,7 +20,7 @@ import { twoSidedTCritical } from '../stats/student-t.ts';
 import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';
 import type { Choice, FitChoices } from './choice.ts';
 import { formatNumber, renderReport } from './report.ts';
-import { computeStatistics, type FitStatistics } from './statistics.ts';
+import { computeStatistics, statisticsFromWeightedResiduals, type FitStatistics } from './statistics.ts';
 
 /** Confidence intervals of the parameters. */
 export interface ConfidenceIntervals {
@@ -203,13 +203,8 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
 function residentStatistics(resolved: ResolvedCurveFit, popt: Float64Array, fun: Float64Array | null): FitStatistics {
   const { data, p } = resolved;
   // With no sigma or a 1-D sigma the fitted values follow from the weighted residuals
-  // r_i = w_i(ŷ_i − y_i) without another pass of the model: ŷ_i = y_i + r_i / w_i.
-  if (fun !== null && resolved.sigma.kind !== '2d') {
-    const { y, w } = data;
-    const yhat = new Float64Array(y.length);
-    for (let i = 0; i < y.length; i++) yhat[i] = y[i]! + (w === null ? fun[i]! : fun[i]! / w[i]!);
-    return computeStatistics(y, yhat, fun, p);
-  }
+  // r_i = w_i(ŷ_i − y_i) without another pass of the model: y_i − ŷ_i = −r_i / w_i.
+  if (fun !== null && resolved.sigma.kind !== '2d') return statisticsFromWeightedResiduals(data.y, fun, data.w, p);
   const yhat = predictValues(resolved.kernel, popt, data.x);
   const weighted = fun ?? yhat.map((v, i) => (v - data.y[i]!) * (data.w === null ? 1 : data.w[i]!));
   return computeStatistics(data.y, yhat, weighted, p);

@@ -49,6 +49,9 @@ export interface FitStatistics {
   readonly bic: number;
 }
 
+/** Terms summed plainly before a block total joins the compensated sum. */
+const BLOCK = 256;
+
 /**
  * Compute the statistics.
  *
@@ -56,25 +59,52 @@ export interface FitStatistics {
  * @param yhat - fitted values f(x_i; popt) (length n).
  * @param weighted - the weighted residuals the fit minimized (length m; m = n for curve fits).
  * @param p - number of parameters.
- * @returns the statistics (Neumaier-compensated sums).
+ * @returns the statistics (blocked sums: plain within blocks of 256 terms, Neumaier-compensated
+ *   across blocks, so the error grows with 256 + n/256 terms instead of n).
  */
 export function computeStatistics(y: Float64Array, yhat: Float64Array, weighted: Float64Array, p: number): FitStatistics {
+  return sumsOverErrors(y, weighted, p, (i) => y[i]! - yhat[i]!);
+}
+
+/**
+ * The statistics from the weighted residuals r_i = w_i(ŷ_i − y_i) alone (w null: unit weights),
+ * without forming ŷ: the unweighted error is y_i − ŷ_i = −r_i / w_i. One pass over y for the
+ * mean, one for the sums; nothing allocated.
+ */
+export function statisticsFromWeightedResiduals(y: Float64Array, weighted: Float64Array, w: Float64Array | null, p: number): FitStatistics {
+  return sumsOverErrors(y, weighted, p, w === null ? (i) => -weighted[i]! : (i) => -weighted[i]! / w[i]!);
+}
+
+function sumsOverErrors(y: Float64Array, weighted: Float64Array, p: number, error: (i: number) => number): FitStatistics {
   const n = y.length;
-  const chiSquare = sumSquares(weighted);
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += y[i]!;
-  mean /= n;
-  const rssSum = new CompensatedSum();
-  const tssSum = new CompensatedSum();
-  const absSum = new CompensatedSum();
-  for (let i = 0; i < n; i++) {
-    const e = y[i]! - yhat[i]!;
-    const d = y[i]! - mean;
-    rssSum.add(e * e);
-    tssSum.add(d * d);
-    absSum.add(Math.abs(e));
+  const total = new CompensatedSum();
+  for (let start = 0; start < n; start += BLOCK) {
+    let s = 0;
+    for (let i = start, end = Math.min(n, start + BLOCK); i < end; i++) s += y[i]!;
+    total.add(s);
   }
-  return statisticsFromSums({ n, p, chiSquare, rss: rssSum.value(), tss: tssSum.value(), absSum: absSum.value() });
+  const mean = total.value() / n;
+  const chi = new CompensatedSum();
+  const rss = new CompensatedSum();
+  const tss = new CompensatedSum();
+  const abs = new CompensatedSum();
+  for (let start = 0; start < n; start += BLOCK) {
+    let c = 0, r = 0, t = 0, a = 0;
+    for (let i = start, end = Math.min(n, start + BLOCK); i < end; i++) {
+      const e = error(i);
+      const d = y[i]! - mean;
+      c += weighted[i]! * weighted[i]!;
+      r += e * e;
+      t += d * d;
+      a += Math.abs(e);
+    }
+    chi.add(c);
+    rss.add(r);
+    tss.add(t);
+    abs.add(a);
+  }
+  for (let i = n; i < weighted.length; i++) chi.add(weighted[i]! * weighted[i]!);
+  return statisticsFromSums({ n, p, chiSquare: chi.value(), rss: rss.value(), tss: tss.value(), absSum: abs.value() });
 }
 
 /** The sums every statistic derives from (resident or streamed). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { computeStatistics, sumSquares } from '../../src/result/statistics.ts';
+import { fc, test } from '@fast-check/vitest';
+import { computeStatistics, statisticsFromWeightedResiduals, sumSquares } from '../../src/result/statistics.ts';
 
 describe('computeStatistics', () => {
   it('uses weighted residuals for χ², AIC and BIC and unweighted ones for R², RMSE and MAE', () => {
@@ -30,4 +31,22 @@ describe('computeStatistics', () => {
     const a = [1e8, ...Array.from({ length: 1000 }, () => 1e-4)];
     expect(sumSquares(a)).toBe(1e16 + 1000 * 1e-8);
   });
+});
+
+describe('statisticsFromWeightedResiduals', () => {
+  test.prop([fc.array(fc.tuple(fc.integer({ min: -5000, max: 5000 }), fc.integer({ min: -500, max: 500 }), fc.integer({ min: 1, max: 9 })), { minLength: 3, maxLength: 700 }), fc.boolean()], { numRuns: 60 })(
+    'equals computeStatistics with ŷ formed explicitly',
+    (rows, weighted) => {
+      const y = Float64Array.from(rows, ([v]) => v / 100);
+      const yhat = Float64Array.from(rows, ([v, e]) => v / 100 + e / 1000);
+      const w = weighted ? Float64Array.from(rows, ([, , k]) => 1 / k) : null;
+      const r = Float64Array.from(yhat, (v, i) => (v - y[i]!) * (w === null ? 1 : w[i]!));
+      const a = statisticsFromWeightedResiduals(y, r, w, 2);
+      const b = computeStatistics(y, yhat, r, 2);
+      for (const key of ['chiSquare', 'rss', 'rSquared', 'rmse', 'mae', 'aic', 'bic'] as const) {
+        if (Number.isNaN(b[key])) expect(a[key]).toBeNaN();
+        else expect(Math.abs(a[key] - b[key])).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(b[key])));
+      }
+    },
+  );
 });
