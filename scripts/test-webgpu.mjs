@@ -20,27 +20,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { CHROMIUM_PATH, launchChromium } from './lib/chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--runtime='))?.slice('--runtime='.length);
 const verbose = args.includes('--verbose');
 const CHECK_TIMEOUT_MS = 240_000;
-
-/** Chromium flags that give headless Chromium a WebGPU adapter without a GPU (SwiftShader Vulkan). */
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-angle=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--no-sandbox',
-  '--headless=new',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 async function bundle(dir) {
   await build({
@@ -83,13 +69,11 @@ function serve(dir) {
 }
 
 async function runChromium(dir) {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) return { skipped: `no Chromium at ${executablePath} (apt-get install chromium)` };
-  const { chromium } = await import('playwright-core');
+  if (!existsSync(CHROMIUM_PATH)) return { skipped: `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)` };
   const userDataDir = mkdtempSync(join(tmpdir(), 'nlsq-chromium-'));
   const server = await serve(dir);
   const t0 = Date.now();
-  const context = await chromium.launchPersistentContext(userDataDir, { executablePath, headless: true, args: CHROMIUM_ARGS, timeout: 120_000 });
+  const context = await launchChromium(userDataDir, { swiftshader: true });
   if (verbose) console.log(`  chromium launched in ${Date.now() - t0} ms`);
   try {
     const page = context.pages()[0] ?? (await context.newPage());

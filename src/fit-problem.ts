@@ -161,9 +161,24 @@ export async function solveCurveFit(resolved: ResolvedCurveFit, problem: CurveFi
   try {
     return await solve(problem, resolved.settings.solver, controls);
   } catch (error) {
-    if (error instanceof ModelEvaluationError) checkInitialResiduals(resolved, problem);
-    throw error;
+    throw explainStart(resolved, problem, error);
   }
+}
+
+/**
+ * Turn a failure into the error to report: a {@link ModelEvaluationError} from a solver or the
+ * streaming driver is replaced by {@link checkInitialResiduals}' message naming the first bad
+ * point when p0 itself is not finite; any other error is returned unchanged.
+ */
+export function explainStart(resolved: ResolvedCurveFit, problem: CurveFitProblem, error: unknown): unknown {
+  if (error instanceof ModelEvaluationError) {
+    try {
+      checkInitialResiduals(resolved, problem);
+    } catch (detailed) {
+      return detailed;
+    }
+  }
+  return error;
 }
 
 /** {@link solveCurveFit} on a synchronous problem. */
@@ -171,8 +186,7 @@ export function solveCurveFitSync(resolved: ResolvedCurveFit, problem: CurveFitP
   try {
     return solveSync(problem, resolved.settings.solver, controls);
   } catch (error) {
-    if (error instanceof ModelEvaluationError) checkInitialResiduals(resolved, problem);
-    throw error;
+    throw explainStart(resolved, problem, error);
   }
 }
 

@@ -161,9 +161,3 @@ export class CompensatedSum {
   }
 }
 
-/** Σ a_i² with Neumaier compensation. */
-export function sumSquares(a: ArrayLike<number>): number {
-  const s = new CompensatedSum();
-  for (let i = 0; i < a.length; i++) s.add(a[i]! * a[i]!);
-  return s.value();
-}

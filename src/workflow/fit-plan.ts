@@ -1,7 +1,6 @@
 /**
- * Planning and running a `fit()`: which strategy and which backend, from the memory budget and
- * the backends that load here — or the backend the caller named (`backend` option or
- * `NLSQ_BACKEND`) — and the streaming run shared by resident arrays and data sources.
+ * Planning a `fit()`: which strategy and which backend, from the memory budget and the backends
+ * that load here — or the backend the caller named (`backend` option or `NLSQ_BACKEND`).
  *
  * @module
  */
@@ -10,11 +9,7 @@ import { listBackends } from '../backends/list-backends.ts';
 import { readRuntimeEnv, resolveBackend, type ResolvedBackend } from '../backends/registry.ts';
 import { isWebGPUBackend } from '../backends/webgpu/is-webgpu-backend.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
-import type { Backend } from '../backends/backend.ts';
-import type { DataSource } from './data-source.ts';
 import type { FitOptions } from './fit-options.ts';
-import { streamingFit, type StreamingFitResult } from './streaming-fit.ts';
-import { kernelForBackend } from '../backend-kernel.ts';
 import { buildPlan, type Plan, type Workflow } from './plan.ts';
 
 /**
@@ -58,33 +53,4 @@ export async function hostBackendFor(planned: ResolvedBackend): Promise<Resolved
   if (!isWebGPUBackend(planned.backend)) return planned;
   const host = await resolveBackend(['wasm', 'cpu'], { closures: true, synchronous: false }, { caller: 'fit', env: () => undefined });
   return { ...host, given: planned.given, reason: `streaming passes fold on the host, so ${host.backend.info.name} (f64) runs them instead of ${planned.backend.info.name}` };
-}
-
-/**
- * Run the streaming strategy of a resolved fit over `source` on `backend`: the options every
- * streaming fit shares (model, solver, loss, Jacobian scheme, warm-up, callbacks, checkpoints).
- */
-export async function streamResolved(resolved: ResolvedCurveFit, source: DataSource, backend: Backend, options: FitOptions): Promise<StreamingFitResult> {
-  const { settings } = resolved;
-  const compiled = await kernelForBackend(resolved, backend);
-  try {
-    return await streamingFit({
-      source,
-      kernel: compiled.resolved.kernel,
-      backend,
-      solver: settings.solver,
-      loss: settings.loss,
-      scheme: settings.scheme,
-      warmup: options.warmup,
-      onProgress: options.onProgress,
-      onIteration: resolved.onIteration,
-      onCheckpoint: options.onCheckpoint,
-      checkpointEvery: options.checkpointEvery,
-      resumeFrom: options.resumeFrom,
-      signal: resolved.signal,
-      fn: 'fit',
-    });
-  } finally {
-    compiled.dispose();
-  }
 }

@@ -17,7 +17,7 @@
  */
 import type { ResolvedBackend } from '../backends/registry.ts';
 import { NlsqRangeError } from '../errors.ts';
-import { createCurveFitProblem, checkInitialResiduals } from '../fit-problem.ts';
+import { createCurveFitProblem, explainStart } from '../fit-problem.ts';
 import { runCurveFit } from '../curve-fit.ts';
 import type { FittableModel } from '../model/model-kernel.ts';
 import type { ModelFunction } from '../optim/closure-kernel.ts';
@@ -27,7 +27,8 @@ import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from '
 import type { XData } from '../curve-fit.ts';
 import { arraySource, type DataSource } from './data-source.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
-import { hostBackendFor, planFit, streamResolved } from './fit-plan.ts';
+import { hostBackendFor, planFit } from './fit-plan.ts';
+import { streamResolved } from './stream-resolved.ts';
 import type { Plan } from './plan.ts';
 import { fitSource } from './source-fit.ts';
 
@@ -117,11 +118,12 @@ async function streamResident(
 ): Promise<CurveFitResult> {
   const backend = await hostBackendFor(given);
   const problem = createCurveFitProblem(resolved, backend.backend);
-  checkInitialResiduals(resolved, problem);
   const { data } = resolved;
   const sigma = resolved.sigma.kind === '1d' ? resolved.sigma.sigma : null;
   const source = arraySource({ x: data.x.length === 1 ? data.x[0]! : data.x, y: data.y, sigma }, plan.batchSize ?? plan.chunkSize);
-  const streamed = await streamResolved(resolved, source, backend.backend, options);
+  const streamed = await streamResolved(resolved, source, backend.backend, options).catch((error: unknown) => {
+    throw explainStart(resolved, problem, error);
+  });
   return buildCurveFitResult(streamed.outcome, resolved, { ...context, backend, fun: problem.residualVector(streamed.outcome.x) });
 }
 

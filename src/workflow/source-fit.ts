@@ -17,7 +17,8 @@ import type { FitStatistics } from '../result/statistics.ts';
 import { ChunkNormalizer, classifySource, readPass, type DataSource, type PassSource, type SourceChunk } from './data-source.ts';
 import type { FitResult } from './fit.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
-import { hostBackendFor, planFit, streamResolved } from './fit-plan.ts';
+import { hostBackendFor, planFit } from './fit-plan.ts';
+import { streamResolved } from './stream-resolved.ts';
 import { StatisticsAccumulator } from './streaming-statistics.ts';
 
 /** Read the first chunk; return it and a source that still yields every chunk. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { computeStatistics, statisticsFromWeightedResiduals, sumSquares } from '../../src/result/statistics.ts';
+import { computeStatistics, statisticsFromWeightedResiduals } from '../../src/result/statistics.ts';
 
 describe('computeStatistics', () => {
   it('uses weighted residuals for χ², AIC and BIC and unweighted ones for R², RMSE and MAE', () => {
@@ -27,9 +27,16 @@ describe('computeStatistics', () => {
     expect(s.rSquared).toBeNaN();
   });
 
-  it('sums squares with compensation (no loss of the small terms)', () => {
-    const a = [1e8, ...Array.from({ length: 1000 }, () => 1e-4)];
-    expect(sumSquares(a)).toBe(1e16 + 1000 * 1e-8);
+  it('keeps χ² of a million equal terms to the blocked-summation bound (≈ 1e-13), where one running sum drifts', () => {
+    const n = 1_000_000;
+    const r = new Float64Array(n).fill(0.1);
+    const y = new Float64Array(n);
+    const s = computeStatistics(y, r, r, 1);
+    const exact = n * 0.1 * 0.1;
+    let naive = 0;
+    for (let i = 0; i < n; i++) naive += r[i]! * r[i]!;
+    expect(Math.abs(s.chiSquare - exact) / exact).toBeLessThan(1e-13);
+    expect(Math.abs(naive - exact) / exact).toBeGreaterThan(1e-13);
   });
 });
 

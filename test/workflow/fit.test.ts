@@ -90,3 +90,14 @@ describe('fit', () => {
     await expect(fit(seed, failing, { p0: [1, 1, 0], backend: 'cpu' })).rejects.toThrow(/chunk 1|disk gone/);
   });
 });
+
+describe('fit at a non-finite start', () => {
+  it.each(['standard', 'streaming'] as const)('names the first bad point with the %s workflow', async (workflow) => {
+    const xs = Float64Array.from({ length: 3000 }, (_, i) => i / 1000);
+    const ys = Float64Array.from(xs, (t) => 2 * t + 1);
+    const f = (t: number, a: number, b: number) => (t > 1.5 ? a * Math.log(t - 2) : a * t) + b;
+    await expect(fit(f, xs, ys, { p0: [1, 1], workflow, backend: 'cpu', ...(workflow === 'streaming' ? { chunkSize: 1000 } : {}) })).rejects.toThrow(
+      /residuals must be finite at p0 = \[1, 1\], got NaN at point 1501/,
+    );
+  });
+});

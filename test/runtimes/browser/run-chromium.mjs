@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../../../scripts/lib/chromium.mjs';
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const suite = process.argv[2] ?? 'main';
@@ -78,20 +78,7 @@ function serve(dir) {
 }
 
 async function runPage(url, userDataDir) {
-  const context = await chromium.launchPersistentContext(userDataDir, {
-    headless: true,
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      '--enable-unsafe-webgpu',
-    ],
-  });
+  const context = await launchChromium(userDataDir);
   const problems = [];
   try {
     const page = context.pages()[0] ?? (await context.newPage());
