@@ -29,9 +29,11 @@ export interface BlockProblemOptions {
   /** Points per block (defaults to {@link DEFAULT_BLOCK_ROWS}, capped at n). */
   readonly blockRows?: number;
   /**
-   * Keep the residuals of the last cost-only evaluation (n doubles) so that a finite-difference
-   * Jacobian at the same x — the solvers' next request after accepting a step — skips one model
-   * pass. Default true; the chunked strategy turns it off to keep its memory O(chunk·p).
+   * Keep the residuals of the last evaluation (n doubles): with finite differences, the
+   * Jacobian at the point of the last cost-only evaluation — the solvers' next request after
+   * accepting a step — then skips one model pass; with an analytic Jacobian, `residualVector` at
+   * the last evaluated point (the solution, for `result.fun`) costs no model pass. Default true;
+   * the chunked strategy turns it off to keep its memory O(chunk·p).
    */
   readonly cacheResiduals?: boolean;
 }
@@ -42,7 +44,11 @@ export interface BlockProblem extends ResidualProblem {
   readonly m: number;
   /** Points per block used by the walk. */
   readonly blockRows: number;
-  /** Residuals w_i (f(x_i) − y_i) at x, as a new array of length m. */
+  /**
+   * Residuals w_i (f(x_i) − y_i) at x, as an array of length m that belongs to the caller: when
+   * x is the point of the last evaluation and residuals are cached, the cache itself is handed
+   * over (no model pass; the next evaluation allocates a new one).
+   */
   residualVector(x: Float64Array): Float64Array;
 }
 
@@ -58,24 +64,35 @@ export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
   const { kernel, data, n } = options;
   const blockRows = Math.max(1, Math.min(options.blockRows ?? DEFAULT_BLOCK_ROWS, n));
   const evaluator = new BlockEvaluator({ ...options, blockRows });
-  const useCache = options.cacheResiduals !== false && options.scheme.kind !== 'analytic';
-  const store = useCache ? new Float64Array(n) : null;
+  const useCache = options.cacheResiduals !== false;
+  const analytic = options.scheme.kind === 'analytic';
+  let store: Float64Array | null = null;
   let storedAt: Float64Array | null = null;
   return {
     p: kernel.nParams,
     m: n,
     blockRows,
-    jacobianIsCheap: options.scheme.kind === 'analytic',
+    jacobianIsCheap: analytic,
     evaluate(x: Float64Array, jacobian: boolean): Evaluation {
       const hit = storedAt !== null && sameVector(storedAt, x);
-      const mode = store === null ? 'none' : jacobian ? (hit ? 'read' : 'none') : 'write';
-      if (mode === 'write') storedAt = null;
+      // Finite differences read the residuals a cost-only pass at x left; every other pass keeps its own.
+      const mode = !useCache ? 'none' : jacobian && !analytic ? (hit ? 'read' : 'none') : 'write';
+      if (mode === 'write') {
+        storedAt = null;
+        store ??= new Float64Array(n);
+      }
       evaluator.begin(x, jacobian, store, mode);
       evaluator.addWindow(data, 0, n);
       if (mode === 'write') storedAt = Float64Array.from(x);
       return evaluator.finish();
     },
     residualVector(x: Float64Array): Float64Array {
+      if (store !== null && storedAt !== null && sameVector(storedAt, x)) {
+        const out = store;
+        store = null;
+        storedAt = null;
+        return out;
+      }
       const out = new Float64Array(n);
       evaluator.residuals(x, data, 0, n, out);
       return out;

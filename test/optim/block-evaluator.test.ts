@@ -147,4 +147,35 @@ describe('createBlockProblem residual cache', () => {
     cached.evaluate(Float64Array.from([2.5, 1.0, 0.41]), true);
     expect(calls).toBe(4 * 700);
   });
+
+  it('hands over the residuals of an analytic Jacobian pass at the same x without a model pass, unscaled by the loss', () => {
+    const data = makeData(700);
+    let calls = 0;
+    const counted = testKernel(
+      3,
+      (t, p) => {
+        calls++;
+        return p[0]! * Math.exp(-p[1]! * t) + p[2]!;
+      },
+      (t, p, out) => {
+        const e = Math.exp(-p[1]! * t);
+        out[0] = e;
+        out[1] = -p[0]! * t * e;
+        out[2] = 1;
+      },
+    );
+    const x = Float64Array.from([2.5, 1.0, 0.4]);
+    const reference = createBlockProblem({ backend, kernel: expDecay, data, n: 700, loss: null, scheme: { kind: 'analytic' }, cacheResiduals: false }).residualVector(x);
+    const problem = createBlockProblem({ backend, kernel: counted, data, n: 700, loss: resolveLoss('cauchy', 0.3), scheme: { kind: 'analytic' }, blockRows: 64 });
+    problem.evaluate(x, true);
+    calls = 0;
+    const r = problem.residualVector(x);
+    expect(calls).toBe(0);
+    expect(Array.from(r)).toEqual(Array.from(reference));
+    problem.evaluate(Float64Array.from([2.4, 1.1, 0.5]), true);
+    expect(Array.from(r)).toEqual(Array.from(reference)); // the handed-over array is the caller's
+    calls = 0;
+    expect(Array.from(problem.residualVector(x))).toEqual(Array.from(reference));
+    expect(calls).toBe(700);
+  });
 });
