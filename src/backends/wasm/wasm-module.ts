@@ -3,8 +3,8 @@
  *
  * The binaries come from `wasm-bytes.generated.ts` (built by `npm run build:wasm` from
  * `assembly/`), so loading needs no file access or fetch and works the same in Node, Deno, Bun
- * and browsers. Each call instantiates a fresh module with its own linear memory: two backends
- * never share state.
+ * and browsers. Each variant is compiled once; each call instantiates it afresh, with its own
+ * linear memory, so two backends never share state.
  *
  * @module
  */
@@ -70,14 +70,31 @@ export function kernelBytes(variant: KernelVariant): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Compile and instantiate one variant (asynchronously, as browsers require for large modules).
+ * Compiled modules by variant. A `WebAssembly.Module` is immutable and holds no state (memory
+ * and globals belong to instances), so sharing it is safe; it lets every backend instance reuse
+ * the engine's optimized code (V8 tiers hot functions up per module) instead of starting a fresh
+ * compile — and baseline code — for every fit that resolves a new backend.
+ */
+const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+
+function compileOnce(variant: KernelVariant): Promise<WebAssembly.Module> {
+  let module = compiled.get(variant);
+  if (module === undefined) {
+    module = WebAssembly.compile(kernelBytes(variant));
+    compiled.set(variant, module);
+    module.catch(() => compiled.delete(variant));
+  }
+  return module;
+}
+
+/**
+ * Instantiate one variant (compiled once per variant, asynchronously as browsers require for
+ * large modules); every call returns a fresh instance with its own linear memory.
  * @param variant - `'simd'` or `'scalar'`.
  * @returns the instance's exports.
  * @throws the engine's `WebAssembly.CompileError` when the variant is not supported here.
  */
 export async function instantiateKernels(variant: KernelVariant): Promise<KernelExports> {
-  const bytes = kernelBytes(variant);
-  const module = await WebAssembly.compile(bytes);
-  const instance = await WebAssembly.instantiate(module, {});
+  const instance = await WebAssembly.instantiate(await compileOnce(variant), {});
   return instance.exports as unknown as KernelExports;
 }
