@@ -15,7 +15,7 @@
  *   acc_k = Σ_i X_ij X_ik  (k ≥ j)       computed by the sweep of column j − 1
  *   σ² = acc_j,  β = −sign(α)√(α² + σ²),  s = 1/(α − β),  τ = (β − α)/β
  *   w_k = T_jk + s·acc_k,  T_jk −= τ w_k,  T_jj = β
- *   sweep: u = s·X_j;  X_k −= τ w_k u  (k > j);  acc'_k = Σ_i X_i,j+1 X_ik  (k ≥ j + 1)
+ *   sweep: X_k −= (τ w_k s) X_j  (k > j; u = s·X_j is never formed);  acc'_k = Σ_i X_i,j+1 X_ik  (k ≥ j + 1)
  * ```
  *
  * so w_k = T_jk + Σ_i u_i A_ik exactly as in the reference (the scaling is applied to the sum
@@ -62,16 +62,6 @@ export function dotv(x: usize, y: usize, n: i32): f64 {
     s1 += load<f64>(x, 8) * load<f64>(y, 8);
   }
   return s0 + s1;
-}
-
-/** x *= s over n (even) doubles. */
-function scalev(x: usize, n: i32, s: f64): void {
-  if (ASC_FEATURE_SIMD) {
-    const sv = f64x2.splat(s);
-    for (let i = 0; i < n; i += 2, x += 16) v128.store(x, f64x2.mul(v128.load(x), sv));
-    return;
-  }
-  for (let i = 0; i < n; i++, x += 8) store<f64>(x, load<f64>(x) * s);
 }
 
 /** x −= t·u, then return Σ x_i y_i with the updated x (y may be x itself), over n (even) doubles. */
@@ -166,21 +156,21 @@ function foldColumns(T: usize, X: usize, ms: i32, c: i32, tw: usize, acc: usize)
   for (let k = 0; k < c; k++) store<f64>(acc + (<usize>k << 3), dotv(X, X + <usize>k * colBytes, ms));
   for (let j = 0; j < c; j++) {
     const scale = reflect(T, j, c, acc, tw);
-    const u = X + <usize>j * colBytes;
-    scalev(u, ms, scale);
     if (j + 1 >= c) break;
-    const next = u + colBytes;
+    // u = scale·X_j is never formed: X_k −= τw_k·u is X_k −= (τw_k·scale)·X_j.
+    const xj = X + <usize>j * colBytes;
+    const next = xj + colBytes;
     const q1 = <usize>(j + 1) << 3;
-    store<f64>(acc + q1, axpyDot(next, u, load<f64>(tw + q1), next, ms));
+    store<f64>(acc + q1, axpyDot(next, xj, load<f64>(tw + q1) * scale, next, ms));
     let k = j + 2;
     for (; k + 1 < c; k += 2) {
       const q = <usize>k << 3;
       const x = X + <usize>k * colBytes;
-      axpyDot2(x, x + colBytes, u, load<f64>(tw + q), load<f64>(tw + q + 8), next, ms, acc + q);
+      axpyDot2(x, x + colBytes, xj, load<f64>(tw + q) * scale, load<f64>(tw + q + 8) * scale, next, ms, acc + q);
     }
     if (k < c) {
       const q = <usize>k << 3;
-      store<f64>(acc + q, axpyDot(X + <usize>k * colBytes, u, load<f64>(tw + q), next, ms));
+      store<f64>(acc + q, axpyDot(X + <usize>k * colBytes, xj, load<f64>(tw + q) * scale, next, ms));
     }
   }
 }
