@@ -6,4 +6,4 @@
  */
 export { createWasmBackend, REDUCE_CHUNK, type WasmBackendOptions } from './wasm-backend.ts';
 export { wasmSupport, type WasmSupport } from './wasm-support.ts';
-export { createWasmModelKernel, type WasmModelKernel } from './wasm-model-kernel.ts';
+export { createWasmModelKernel, type WasmModelKernel, type WasmModelKernelOptions } from './wasm-model-kernel.ts';

@@ -13,6 +13,8 @@
  *
  * reading θ, the variable columns, y and w from fixed byte offsets baked into the code (a
  * {@link WasmModelLayout}, the scratch the host copies them into); `hasW = 0` means unit weights.
+ * Instructions that depend on θ only (e.g. `2*s^2`) are computed once per call, before the loop
+ * ({@link invariant}).
  *
  * Operations: add/sub/mul/div/neg, `abs`, `sqrt`, `min`, `max` are native f64 instructions
  * (IEEE results identical to JavaScript's); `sign` and `step` are inline selects with the IR's
@@ -21,6 +23,10 @@
  * come from AssemblyScript's musl-derived `Math` (and a port of Cody's erf), so results may
  * differ from the JS kernel in the last bits of a function value (V8's `Math` is fdlibm-derived);
  * the tests check rows and residuals against the JS kernel to 1e-13 relative.
+ *
+ * This is the scalar form (one point per loop iteration), used on the wasm-scalar backend;
+ * `model-wasm-simd-codegen.ts` generates the same contract with f64x2 loops for wasm-simd and
+ * shares this file's encoder and module assembly.
  *
  * The binary is written by a minimal encoder (LEB128; type, import, function, export and code
  * sections). Only numbers from the IR reach it: every operand index is range-checked, so a
@@ -55,8 +61,11 @@ export const WASM_IMPORTED_FUNCTIONS: Readonly<Partial<Record<IrFunctionName | '
   pow: { arity: 2, export: 'mathPow' },
 });
 
-/** The import of an IR function name (own properties only: a tampered name never reaches the prototype). */
-function importSpec(name: string | undefined): { readonly arity: number; readonly export: string } | undefined {
+/**
+ * The import of an IR function name (own properties only: a tampered name never reaches the prototype).
+ * @internal shared with `model-wasm-simd-codegen.ts`.
+ */
+export function importSpec(name: string | undefined): { readonly arity: number; readonly export: string } | undefined {
   if (name === undefined || !Object.prototype.hasOwnProperty.call(WASM_IMPORTED_FUNCTIONS, name)) return undefined;
   return WASM_IMPORTED_FUNCTIONS[name as IrFunctionName];
 }
@@ -71,18 +80,20 @@ export interface GeneratedWasmModel {
 
 // --- encoder -------------------------------------------------------------------------------
 
-const I32 = 0x7f;
-const F64 = 0x7c;
-const OP = {
+/** The i32 value type byte. @internal */
+export const I32 = 0x7f;
+/** The f64 value type byte. @internal */
+export const F64 = 0x7c;
+/** Core (non-SIMD) opcodes the generators use. @internal */
+export const OP = {
   block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, brIf: 0x0d, call: 0x10, select: 0x1b,
   localGet: 0x20, localSet: 0x21, f64Load: 0x2b, f64Store: 0x39, i32Const: 0x41, f64Const: 0x44,
   i32Eqz: 0x45, f64Lt: 0x63, f64Gt: 0x64, f64Ge: 0x66,
   f64Abs: 0x99, f64Neg: 0x9a, f64Sqrt: 0x9f, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3,
-  f64Min: 0xa4, f64Max: 0xa5, i32Add: 0x6a,
+  f64Min: 0xa4, f64Max: 0xa5, i32Add: 0x6a, i32LtU: 0x49, i32GtU: 0x4b, localTee: 0x22,
 } as const;
-
-
-class Bytes {
+/** A growable byte buffer with the LEB128 / IEEE encoders of the wasm binary format. @internal */
+export class Bytes {
   readonly b: number[] = [];
   byte(...v: number[]): this {
     for (const x of v) this.b.push(x & 0xff);
@@ -133,19 +144,21 @@ class Bytes {
   }
 }
 
-function section(id: number, body: Bytes): Bytes {
+/** A module section: id, byte length, body. @internal */
+export function section(id: number, body: Bytes): Bytes {
   return new Bytes().byte(id).u32(body.b.length).append(body);
 }
 
 // --- code generation --------------------------------------------------------------------------
 
-function checkIndex(i: number, limit: number, what: string): number {
+/** `i` if it is an integer in [0, limit), else throws. @internal */
+export function checkIndex(i: number, limit: number, what: string): number {
   if (!Number.isInteger(i) || i < 0 || i >= limit) throw new NlsqTypeError(`wasm codegen: IR ${what} index out of range: ${String(i)}`, 'program');
   return i;
 }
 
-/** Indices of the instructions `roots` depend on (ascending). */
-function live(program: Program, roots: readonly Operand[]): boolean[] {
+/** Which instructions `roots` depend on (need[i] for instruction i). @internal */
+export function live(program: Program, roots: readonly Operand[]): boolean[] {
   const need = new Array<boolean>(program.instructions.length).fill(false);
   const mark = (o: Operand): void => {
     if (o.kind === 'tmp') need[checkIndex(o.index, program.instructions.length, 'temporary')] = true;
@@ -153,6 +166,20 @@ function live(program: Program, roots: readonly Operand[]): boolean[] {
   roots.forEach(mark);
   for (let i = program.instructions.length - 1; i >= 0; i--) if (need[i]) program.instructions[i]!.args.forEach(mark);
   return need;
+}
+
+/**
+ * Which instructions are loop-invariant: they read only constants, parameters and invariant
+ * temporaries (e.g. `2*s^2` in a Gaussian), so a generated loop computes them once, before it —
+ * the same operations on the same values, so results are bit-identical. A malformed operand is
+ * never invariant (it is rejected when emitted). @internal
+ */
+export function invariant(program: Program): boolean[] {
+  const inv: boolean[] = [];
+  program.instructions.forEach((ins, i) => {
+    inv[i] = ins.args.every((a) => a.kind === 'const' || a.kind === 'param' || (a.kind === 'tmp' && Number.isInteger(a.index) && a.index >= 0 && a.index < i && inv[a.index] === true));
+  });
+  return inv;
 }
 
 interface FnContext {
@@ -253,6 +280,8 @@ function functionBody(program: Program, layout: WasmModelLayout, fnIndex: Map<st
   code.u32(2).u32(2).byte(I32).u32(p + k + m + 1).byte(F64); // locals
   // θ into locals
   for (let j = 0; j < p; j++) code.byte(OP.i32Const).i32(0).byte(OP.f64Load).u32(3).u32(layout.theta + 8 * j).byte(OP.localSet).u32(ctx.localParam + j);
+  const inv = invariant(program);
+  for (let i = 0; i < m; i++) if (need[i] && inv[i]) emitInstruction(code, i, ctx); // hoisted
   // if (n == 0) return — via block/br_if
   code.byte(OP.block).byte(0x40);
   code.byte(OP.localGet).u32(L_N).byte(OP.i32Eqz).byte(OP.brIf).u32(0);
@@ -264,7 +293,7 @@ function functionBody(program: Program, layout: WasmModelLayout, fnIndex: Map<st
     if (col === undefined) throw new NlsqTypeError('wasm codegen: layout lacks a variable column', 'program');
     code.byte(OP.localGet).u32(L_OFF).byte(OP.f64Load).u32(3).u32(col).byte(OP.localSet).u32(ctx.localVar + v);
   }
-  for (let i = 0; i < m; i++) if (need[i]) emitInstruction(code, i, ctx);
+  for (let i = 0; i < m; i++) if (need[i] && !inv[i]) emitInstruction(code, i, ctx);
   // wi = hasW ? w[off] : 1
   code.byte(OP.localGet).u32(L_HASW).byte(OP.if).byte(F64);
   code.byte(OP.localGet).u32(L_OFF).byte(OP.f64Load).u32(3).u32(layout.w);
@@ -295,34 +324,44 @@ function functionBody(program: Program, layout: WasmModelLayout, fnIndex: Map<st
   return new Bytes().u32(code.b.length).append(code);
 }
 
-/**
- * Generate the module for one program and layout.
- *
- * @param program - f and its gradient (from `lowerToProgram`).
- * @param layout - where θ, the columns, y and w live in the backend's memory.
- * @returns the binary and the math imports it needs.
- * @throws NlsqTypeError on a malformed IR (unknown op/function, operand index out of range).
- */
-export function generateWasmModel(program: Program, layout: WasmModelLayout): GeneratedWasmModel {
+/** Throws unless the program and layout fit together (one gradient entry per parameter, one column per variable). @internal */
+export function checkShape(program: Program, layout: WasmModelLayout): void {
   if (program.gradient.length !== program.params.length) throw new NlsqTypeError('wasm codegen: gradient length must equal the number of parameters', 'program');
   if (layout.x.length !== program.variables.length) throw new NlsqTypeError('wasm codegen: layout must have one column per variable', 'program');
-  // imports: every non-native function (and pow) the program uses, in first-use order
+}
+
+/**
+ * The imported functions of a program: every non-native function (and pow) it uses, in first-use
+ * order, except the names in `skip` (computed inside the module). @internal
+ * @returns import index by IR name, and IR name → kernel export name.
+ */
+export function collectImports(program: Program, skip: readonly string[] = []): { fnIndex: Map<string, number>; imports: Map<string, string> } {
   const fnIndex = new Map<string, number>();
   const imports = new Map<string, string>();
   for (const ins of program.instructions) {
     const name = ins.op === 'pow' ? 'pow' : ins.op === 'call' ? ins.fn : undefined;
-    if (name === undefined || fnIndex.has(name)) continue;
+    if (name === undefined || fnIndex.has(name) || skip.includes(name)) continue;
     const spec = importSpec(name);
     if (spec === undefined) continue; // native or inline (abs sqrt min max sign step), or unknown (rejected later)
     fnIndex.set(name, fnIndex.size);
     imports.set(name, spec.export);
   }
-  // types: 0 (f64)→f64, 1 (f64,f64)→f64, 2 rows (i32,i32,i32)→(), 3 resid (i32×4)→()
+  return { fnIndex, imports };
+}
+
+/**
+ * Assemble a model module: imports `env.memory` and `m.<name>` for each of `fnIndex` (type 0 or 1
+ * by arity), defines `bodies` (types `funcTypes`, after the imports) and exports `rows` and
+ * `resid` as the last two of them. Types: 0 (f64)→f64, 1 (f64,f64)→f64, 2 rows (i32×3)→(),
+ * 3 resid (i32×4)→(), then `extraTypes`. @internal
+ */
+export function assembleModule(fnIndex: ReadonlyMap<string, number>, extraTypes: readonly Bytes[], funcTypes: readonly number[], bodies: readonly Bytes[]): Uint8Array<ArrayBuffer> {
   const types = new Bytes().vec([
     new Bytes().byte(0x60).u32(1).byte(F64).u32(1).byte(F64),
     new Bytes().byte(0x60).u32(2).byte(F64, F64).u32(1).byte(F64),
     new Bytes().byte(0x60).u32(3).byte(I32, I32, I32).u32(0),
     new Bytes().byte(0x60).u32(4).byte(I32, I32, I32, I32).u32(0),
+    ...extraTypes,
   ]);
   const importItems: Bytes[] = [new Bytes().name('env').name('memory').byte(0x02).byte(0x00).u32(0)];
   for (const name of fnIndex.keys()) {
@@ -330,18 +369,35 @@ export function generateWasmModel(program: Program, layout: WasmModelLayout): Ge
     importItems.push(new Bytes().name('m').name(name).byte(0x00).u32(arity === 1 ? 0 : 1));
   }
   const nImports = fnIndex.size;
-  const funcs = new Bytes().u32(2).u32(2).u32(3);
+  const funcs = new Bytes().u32(funcTypes.length);
+  for (const t of funcTypes) funcs.u32(t);
   const exports = new Bytes().vec([
-    new Bytes().name('rows').byte(0x00).u32(nImports),
-    new Bytes().name('resid').byte(0x00).u32(nImports + 1),
+    new Bytes().name('rows').byte(0x00).u32(nImports + bodies.length - 2),
+    new Bytes().name('resid').byte(0x00).u32(nImports + bodies.length - 1),
   ]);
-  const code = new Bytes().vec([functionBody(program, layout, fnIndex, 'rows'), functionBody(program, layout, fnIndex, 'resid')]);
   const out = new Bytes()
     .byte(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00)
     .append(section(1, types))
     .append(section(2, new Bytes().vec(importItems)))
     .append(section(3, funcs))
     .append(section(7, exports))
-    .append(section(10, code));
-  return { bytes: new Uint8Array(out.b), imports };
+    .append(section(10, new Bytes().vec([...bodies])));
+  return new Uint8Array(out.b);
+}
+
+/**
+ * Generate the scalar module for one program and layout (one point per loop iteration; the
+ * wasm-scalar backend's form, and the reference the f64x2 form of `model-wasm-simd-codegen.ts`
+ * is tested against).
+ *
+ * @param program - f and its gradient (from `lowerToProgram`).
+ * @param layout - where θ, the columns, y and w live in the backend's memory.
+ * @returns the binary and the math imports it needs.
+ * @throws NlsqTypeError on a malformed IR (unknown op/function, operand index out of range).
+ */
+export function generateWasmModel(program: Program, layout: WasmModelLayout): GeneratedWasmModel {
+  checkShape(program, layout);
+  const { fnIndex, imports } = collectImports(program);
+  const bodies = [functionBody(program, layout, fnIndex, 'rows'), functionBody(program, layout, fnIndex, 'resid')];
+  return { bytes: assembleModule(fnIndex, [], [2, 3], bodies), imports };
 }

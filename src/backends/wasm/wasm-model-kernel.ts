@@ -13,9 +13,15 @@
  * kernel re-reads the memory view on every call, so it keeps working after memory grew between
  * calls. {@link WasmModelKernel.dispose} returns the scratch to the heap.
  *
+ * On the `'wasm-simd'` backend the module evaluates two points per loop iteration in f64x2
+ * (`model-wasm-simd-codegen.ts`, with a vectorised `exp`); on `'wasm-scalar'` one point per
+ * iteration (`model-wasm-codegen.ts`). If the engine rejects the f64x2 module, the scalar one is
+ * used.
+ *
  * Accuracy: the same operations in the same order as the JS kernel; math functions come from
- * AssemblyScript's musl-derived `Math` instead of V8's, so rows agree with the JS kernel to
- * ~1e-15 relative per function value (tests check 1e-13).
+ * AssemblyScript's musl-derived `Math` instead of V8's (in the f64x2 module `exp` is an inline
+ * vectorised fdlibm exp, within 1 ulp of V8's `Math.exp`), so rows agree with the JS kernel to ~1e-15 relative per function
+ * value (tests check 1e-13).
  *
  * @module
  */
@@ -23,7 +29,8 @@
 import type { Backend } from '../backend.ts';
 import type { Program } from '../../model/ir.ts';
 import type { DataColumns, ModelKernel } from '../../model/model-kernel.ts';
-import { generateWasmModel, type WasmModelLayout } from './model-wasm-codegen.ts';
+import { type GeneratedWasmModel, generateWasmModel, type WasmModelLayout } from './model-wasm-codegen.ts';
+import { generateWasmModelSimd } from './model-wasm-simd-codegen.ts';
 import type { Allocation, WasmHeap } from './wasm-memory.ts';
 import { WasmBackend } from './wasm-backend.ts';
 
@@ -33,6 +40,15 @@ export const WASM_MODEL_CHUNK = 2048;
 interface ModelExports {
   rows(n: number, out: number, hasW: number): void;
   resid(n: number, out: number, strideBytes: number, hasW: number): void;
+}
+
+/** Options of {@link createWasmModelKernel}. */
+export interface WasmModelKernelOptions {
+  /**
+   * `true`: the f64x2 module (two points per iteration; only on a `'wasm-simd'` backend, null
+   * otherwise); `false`: the scalar module; omitted: f64x2 on `'wasm-simd'`, else scalar.
+   */
+  readonly simd?: boolean;
 }
 
 /** An expression model's kernel running in a wasm backend's memory (see the module comment). */
@@ -130,9 +146,11 @@ export class WasmModelKernel implements ModelKernel {
  *
  * @param program - f and its gradient (`model(expr).program`, from `lowerToProgram`).
  * @param backend - a wasm backend (from `createWasmBackend`).
+ * @param options - `simd` picks the module form (see {@link WasmModelKernelOptions}).
  * @returns the kernel, or null when it cannot be built here (not a wasm backend, a kernel build
- *   without the math exports, an IR this target does not support, or the engine refusing a
- *   synchronous compile) — use the JS kernel (`model.createKernel()`) then.
+ *   without the math exports, an IR this target does not support, the engine refusing a
+ *   synchronous compile, or `simd: true` on a backend without SIMD) — use the JS kernel
+ *   (`model.createKernel()`) then.
  * @example
  * ```ts
  * const wasm = await createWasmBackend();
@@ -140,8 +158,10 @@ export class WasmModelKernel implements ModelKernel {
  * const kernel = createWasmModelKernel(m.program, wasm) ?? m.createKernel();
  * ```
  */
-export function createWasmModelKernel(program: Program, backend: Backend): WasmModelKernel | null {
+export function createWasmModelKernel(program: Program, backend: Backend, options: WasmModelKernelOptions = {}): WasmModelKernel | null {
   if (!(backend instanceof WasmBackend)) return null;
+  const simd = backend.info.name === 'wasm-simd';
+  if (options.simd === true && !simd) return null;
   const { exports, heap } = backend.modelHost();
   const p = program.params.length;
   const k = program.variables.length;
@@ -158,18 +178,31 @@ export function createWasmModelKernel(program: Program, backend: Backend): WasmM
       w: s + (p + (k + 1) * C) * 8,
     };
     const outPtr = s + (p + (k + 2) * C) * 8;
-    const gen = generateWasmModel(program, layout);
-    const m: Record<string, unknown> = {};
-    for (const [name, exportName] of gen.imports) {
-      const f = exports[exportName];
-      if (typeof f !== 'function') throw new Error(`kernel instance lacks ${exportName}`);
-      m[name] = f;
+    let fns: ModelExports | null = null;
+    if (simd && options.simd !== false) {
+      try {
+        fns = instantiateModel(generateWasmModelSimd(program, layout), exports);
+      } catch (e) {
+        if (options.simd === true) throw e;
+      }
     }
-    const module = new WebAssembly.Module(gen.bytes);
-    const instance = new WebAssembly.Instance(module, { env: { memory: exports['memory'] as WebAssembly.Memory }, m } as WebAssembly.Imports);
-    return new WasmModelKernel(program, heap, scratch, layout, outPtr, instance.exports as unknown as ModelExports);
+    fns ??= instantiateModel(generateWasmModel(program, layout), exports);
+    return new WasmModelKernel(program, heap, scratch, layout, outPtr, fns);
   } catch {
     if (scratch !== null) heap.release(scratch);
     return null;
   }
+}
+
+/** Compile and instantiate a generated module against the kernel instance's memory and math exports. */
+function instantiateModel(gen: GeneratedWasmModel, exports: Readonly<Record<string, unknown>>): ModelExports {
+  const m: Record<string, unknown> = {};
+  for (const [name, exportName] of gen.imports) {
+    const f = exports[exportName];
+    if (typeof f !== 'function') throw new Error(`kernel instance lacks ${exportName}`);
+    m[name] = f;
+  }
+  const module = new WebAssembly.Module(gen.bytes);
+  const instance = new WebAssembly.Instance(module, { env: { memory: exports['memory'] as WebAssembly.Memory }, m } as WebAssembly.Imports);
+  return instance.exports as unknown as ModelExports;
 }

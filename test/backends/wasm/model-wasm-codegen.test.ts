@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WASM_IMPORTED_FUNCTIONS, generateWasmModel, type WasmModelLayout } from '../../../src/backends/wasm/model-wasm-codegen.ts';
+import { WASM_IMPORTED_FUNCTIONS, generateWasmModel, invariant, type WasmModelLayout } from '../../../src/backends/wasm/model-wasm-codegen.ts';
 import type { Program } from '../../../src/model/ir.ts';
 import { model } from '../../../src/model/model.ts';
 
@@ -77,6 +77,32 @@ describe('generateWasmModel', () => {
     f64.set([0, 0], L.y / 8);
     ex.resid(2, 4096, 8, 0);
     expect([f64[512], f64[513]]).toEqual([2 * 1 + 1, 2 * Math.exp(-0.5) + 1]);
+  });
+
+  it('marks exactly the instructions that read only constants, parameters and invariant temporaries as loop-invariant', () => {
+    const prog = model('a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x').program;
+    const inv = invariant(prog);
+    const reads = (i: number): string[] => prog.instructions[i]!.args.map((a) => a.kind);
+    prog.instructions.forEach((_, i) => {
+      const expected = reads(i).every((k, j) => k === 'const' || k === 'param' || (k === 'tmp' && inv[(prog.instructions[i]!.args[j] as { index: number }).index]));
+      expect(inv[i]).toBe(expected);
+    });
+    expect(inv.filter(Boolean).length).toBe(4); // s*s, 2*(s*s), 4*s, (2*s*s)^2
+    expect(invariant({ ...prog, instructions: [{ op: 'neg', args: [{ kind: 'tmp', index: 3 }] }] })).toEqual([false]);
+  });
+
+  it('computes hoisted invariant instructions once per call, with the values of that call\'s θ', () => {
+    const prog = model('x/(2*s^2) + 0*a').program;
+    const { f64, L, ex } = instantiate(prog);
+    f64.set([0.5, 3], L.theta / 8);
+    f64.set([1, 2, 3], L.x[0]! / 8);
+    f64.fill(0, L.y / 8, L.y / 8 + 3);
+    ex.resid(3, 4096, 8, 0);
+    expect(prog.params).toEqual(['s', 'a']);
+    expect(Array.from(f64.subarray(512, 515))).toEqual([1, 2, 3].map((v) => v / (2 * 0.25)));
+    f64.set([2], L.theta / 8);
+    ex.resid(3, 4096, 8, 0);
+    expect(Array.from(f64.subarray(512, 515))).toEqual([1, 2, 3].map((v) => v / (2 * 4)));
   });
 
   it('rejects a malformed IR (index out of range, unknown op or function, non-number constant)', () => {

@@ -49,10 +49,10 @@ function expectClose(a: Float64Array, b: Float64Array, cols: number, tol = 1e-13
 /** The model of an expression; `x1`, `x2` are variables where they appear (NIST Nelson). */
 const modelOf = (expr: string) => model(expr, /\bx1\b/.test(expr) ? { variables: ['x1', 'x2'] } : {});
 
-function compare(expr: string, theta: number[], data: DataColumns, start: number, n: number, tol = 1e-13, backend = wasm): void {
+function compare(expr: string, theta: number[], data: DataColumns, start: number, n: number, tol = 1e-13, backend = wasm, simd?: boolean): void {
   const m = modelOf(expr);
   const js = m.createKernel();
-  const wk = createWasmModelKernel(m.program, backend);
+  const wk = createWasmModelKernel(m.program, backend, simd === undefined ? {} : { simd });
   expect(wk).not.toBeNull();
   const p = m.params.length;
   const th = Float64Array.from(theta);
@@ -102,6 +102,31 @@ describe('createWasmModelKernel', () => {
     const data = randomData(m.variables.length, 300, rand, 0.5, 3, true);
     compare(expr, theta, data, 17, 250);
     compare(expr, theta, data, 0, 300, 1e-13, scalar);
+    compare(expr, theta, data, 1, 299, 1e-13, wasm, false);
+  });
+
+  it('picks the f64x2 module on wasm-simd and the scalar one on wasm-scalar; simd: true needs wasm-simd', () => {
+    expect(wasm.info.name).toBe('wasm-simd');
+    const prog = model('a*exp(-b*x) + c').program;
+    expect(createWasmModelKernel(prog, scalar, { simd: true })).toBeNull();
+    const forced = createWasmModelKernel(prog, wasm, { simd: true });
+    expect(forced).not.toBeNull();
+    forced!.dispose();
+    const plain = createWasmModelKernel(prog, scalar, { simd: false });
+    expect(plain).not.toBeNull();
+    plain!.dispose();
+  });
+
+  it.each([1, 2, 3, 2047, 2049, 2 * WASM_MODEL_CHUNK + 1])('agrees with the JS kernel on windows of odd and even length (n = %i), both module forms', (n) => {
+    const rand = rng(n);
+    for (const expr of ['a*exp(-b*x) + c', 'a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x', 'sign(x - a)*b + min(x, c)*hypot(x, a)']) {
+      const m = model(expr);
+      const theta = m.params.map(() => 0.5 + rand());
+      const data = randomData(1, n + 3, rand, -3, 3, n % 2 === 1);
+      compare(expr, theta, data, 3, n, 1e-13, wasm, true);
+      compare(expr, theta, data, 3, n, 1e-13, wasm, false);
+      compare(expr, theta, data, 0, n, 1e-13, scalar);
+    }
   });
 
   const FUNCTIONS: [string, number, number][] = [
@@ -121,12 +146,15 @@ describe('createWasmModelKernel', () => {
     ['asin(x/(4*a)) + acos(x/(4*b)) + c', -3, 3],
     ['a*sinh(b*x) + cosh(c*x) + tanh(x)', -3, 3],
   ];
-  it.each(FUNCTIONS)('agrees with the JS kernel on %s', (expr, lo, hi) => {
+  it.each(FUNCTIONS)('agrees with the JS kernel on %s (f64x2 and scalar modules)', (expr, lo, hi) => {
     const m = model(expr);
     const rand = rng(expr.length * 31 + 5);
     for (let trial = 0; trial < 4; trial++) {
       const theta = m.params.map(() => 0.4 + 1.6 * rand());
-      compare(expr, theta, randomData(m.variables.length, 257, rand, lo, hi, trial % 2 === 0), 0, 257);
+      const data = randomData(m.variables.length, 257, rand, lo, hi, trial % 2 === 0);
+      compare(expr, theta, data, 0, 257, 1e-13, wasm, true);
+      compare(expr, theta, data, 0, 257, 1e-13, wasm, false);
+      compare(expr, theta, data, 1, 256, 1e-13, scalar);
     }
   });
 
@@ -146,6 +174,8 @@ describe('createWasmModelKernel', () => {
       ['log(x*a)', [1]],
     ] as [string, number[]][]) {
       compare(expr, theta, d, 0, xs.length);
+      compare(expr, theta, d, 1, xs.length - 1, 1e-13, wasm, false);
+      compare(expr, theta, d, 0, xs.length, 1e-13, scalar);
     }
     compare('a*exp(-b*x) + c', [NaN, 1, 0], d, 0, xs.length);
   });

@@ -1,0 +1,299 @@
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import { generateWasmModel, type GeneratedWasmModel, type WasmModelLayout } from '../../../src/backends/wasm/model-wasm-codegen.ts';
+import { generateWasmModelSimd } from '../../../src/backends/wasm/model-wasm-simd-codegen.ts';
+import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
+import type { Program } from '../../../src/model/ir.ts';
+import { model } from '../../../src/model/model.ts';
+
+/** The math the modules import: the kernel instance's exports, as in production. */
+const kernelExports = (await createWasmBackend({ simd: false }) as unknown as { modelHost(): { exports: Record<string, unknown> } }).modelHost().exports;
+
+type Exports = { rows(n: number, out: number, hasW: number): void; resid(n: number, out: number, stride: number, hasW: number): void };
+
+/** Points per column of the test layout. */
+const C = 2560;
+/** θ at 64, k columns, y, w (each C doubles), output area after them; `pages` of memory. */
+function layoutOf(k: number): { L: WasmModelLayout; out: number; pages: number } {
+  const col = (i: number) => 1024 + i * 8 * C;
+  const L: WasmModelLayout = { theta: 64, x: Array.from({ length: k }, (_, v) => col(v)), y: col(k), w: col(k + 1) };
+  const out = col(k + 2);
+  return { L, out, pages: Math.ceil((out + 8 * 8 * C) / 65536) };
+}
+
+function instantiate(gen: GeneratedWasmModel, memory: WebAssembly.Memory): Exports {
+  const m: Record<string, unknown> = {};
+  for (const [name, exportName] of gen.imports) m[name] = kernelExports[exportName];
+  return new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m }).exports as unknown as Exports;
+}
+
+/** Both generators' modules for one program over one shared memory. */
+function pairOf(program: Program) {
+  const { L, out, pages } = layoutOf(program.variables.length);
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const vec = generateWasmModelSimd(program, L);
+  return { L, out, memory, vec, simd: instantiate(vec, memory), scalar: instantiate(generateWasmModel(program, L), memory) };
+}
+
+/** Same doubles, NaN matching NaN, ±0 distinguished. */
+function sameBits(a: Float64Array, b: Float64Array, what: string): void {
+  for (let i = 0; i < b.length; i++) if (!Object.is(a[i], b[i])) expect.fail(`${what}: entry ${i}: simd ${a[i]}, scalar ${b[i]}`);
+}
+
+/**
+ * Run rows and resid (stride `stride` doubles) of both modules on n points of `xs` (per column),
+ * y and optional w; compare the outputs (bit for bit, or to `tol` relative) including the
+ * sentinels around them.
+ */
+function compareModules(program: Program, theta: number[], cols: Float64Array[], y: Float64Array, w: Float64Array | null, n: number, stride = 1, tol = 0): void {
+  const { L, out, memory, simd, scalar } = pairOf(program);
+  const f64 = new Float64Array(memory.buffer);
+  f64.set(theta, L.theta / 8);
+  cols.forEach((c, v) => f64.set(c.subarray(0, n), L.x[v]! / 8));
+  f64.set(y.subarray(0, n), L.y / 8);
+  if (w) f64.set(w.subarray(0, n), L.w / 8);
+  const p = program.params.length;
+  const run = (ex: Exports, mode: 'rows' | 'resid'): Float64Array => {
+    const len = mode === 'rows' ? n * (p + 1) + 3 : Math.max(0, n - 1) * stride + 4;
+    f64.fill(-7, out / 8, out / 8 + len);
+    if (mode === 'rows') ex.rows(n, out, w ? 1 : 0);
+    else ex.resid(n, out, stride * 8, w ? 1 : 0);
+    return f64.slice(out / 8, out / 8 + len);
+  };
+  for (const mode of ['rows', 'resid'] as const) {
+    const a = run(simd, mode);
+    const b = run(scalar, mode);
+    expect(Array.from(a.subarray(a.length - 3))).toEqual([-7, -7, -7]); // nothing written past the last row
+    if (tol === 0) sameBits(a, b, mode);
+    else {
+      const scale = b.reduce((s, v) => (Number.isFinite(v) ? Math.max(s, Math.abs(v)) : s), 0);
+      for (let i = 0; i < b.length; i++) {
+        const x = a[i]!, r = b[i]!;
+        if (Object.is(x, r) || Math.abs(x - r) <= tol * (Math.abs(r) + 1e-3 * scale)) continue;
+        expect.fail(`${mode}: entry ${i}: simd ${x}, scalar ${r}`);
+      }
+    }
+  }
+}
+
+/** A deterministic PRNG (mulberry32). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const column = (n: number, rand: () => number, lo: number, hi: number) => Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());
+
+/** Distance in units in the last place between two finite doubles of the same sign (or zero). */
+function ulps(a: number, b: number): number {
+  const buf = new DataView(new ArrayBuffer(16));
+  buf.setFloat64(0, a);
+  buf.setFloat64(8, b);
+  const d = buf.getBigInt64(0) - buf.getBigInt64(8);
+  return Number(d < 0n ? -d : d);
+}
+
+describe('generateWasmModelSimd', () => {
+  it('emits a valid module with rows and resid that computes exp inside (only other functions are imported)', () => {
+    const prog = model('a*exp(-b*x) + sqrt(abs(x)) + min(a, x) + sign(x) + c^x + sin(x)').program;
+    const gen = generateWasmModelSimd(prog, layoutOf(1).L);
+    expect(WebAssembly.validate(gen.bytes)).toBe(true);
+    expect([...gen.imports.entries()].sort()).toEqual([['pow', 'mathPow'], ['sin', 'mathSin']]);
+    const mod = new WebAssembly.Module(gen.bytes);
+    expect(WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`).sort()).toEqual(['env.memory', 'm.pow', 'm.sin']);
+    expect(WebAssembly.Module.exports(mod).map((e) => e.name)).toEqual(['rows', 'resid']);
+  });
+
+  it('computes exp within 1 ulp of Math.exp over [−745, 709.8] and in [−2, 2] (2 million points)', () => {
+    const prog = model('exp(x) + 0*a').program;
+    const { L, out, memory, simd } = pairOf(prog);
+    const f64 = new Float64Array(memory.buffer);
+    const rand = rng(12345);
+    let worst = 0;
+    let differ = 0;
+    for (let block = 0; block < 800; block++) {
+      const [lo, hi] = block % 4 === 0 ? [-2, 2] : [-745, 709.8];
+      for (let i = 0; i < C; i++) f64[L.x[0]! / 8 + i] = lo + (hi - lo) * rand();
+      simd.resid(C, out, 8, 0);
+      for (let i = 0; i < C; i++) {
+        const u = ulps(f64[out / 8 + i]!, Math.exp(f64[L.x[0]! / 8 + i]!));
+        if (u > 0) differ++;
+        if (u > worst) worst = u;
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(differ).toBeLessThan(C); // fdlibm's method, as V8: almost always bit-identical
+  });
+
+  it('gives exp its special values: ±0, ±∞, NaN, overflow, underflow and the subnormal range', () => {
+    const prog = model('exp(x) + 0*a').program;
+    const { L, out, memory, simd } = pairOf(prog);
+    const f64 = new Float64Array(memory.buffer);
+    const xs = [0, -0, Infinity, -Infinity, NaN, 1, -1, 709.78, 709.782712893384, 709.79, 710, 1e300, -745.13, -745.1332191019411,
+      -745.14, -746, -1e300, -708.39, -708.4, -720, -740, 1e-300, -1e-300, 0.34657359027997264, -0.34657359027997264, 1.0397207708399179, 88.7];
+    f64.set(xs, L.x[0]! / 8);
+    simd.resid(xs.length, out, 8, 0);
+    xs.forEach((x, i) => {
+      const got = f64[out / 8 + i]!;
+      const want = Math.exp(x);
+      if (!Number.isFinite(want) || want === 0 || Number.isNaN(want)) expect(got, `exp(${x})`).toBe(want);
+      else expect(ulps(got, want), `exp(${x}) = ${got}, Math.exp ${want}`).toBeLessThanOrEqual(1);
+    });
+    expect(f64[out / 8 + 2]).toBe(Infinity);
+    expect(f64[out / 8 + 3]).toBe(0);
+    expect(f64[out / 8 + 4]).toBeNaN();
+    expect(f64[out / 8 + 10]).toBe(Infinity);
+    expect(f64[out / 8 + 15]).toBe(0);
+  });
+
+  it('implements sign, step, min, max and abs lane-wise with the IR semantics at ±0, NaN and ±∞', () => {
+    const xs = [-3, -0, 0, 2, NaN, -Infinity, Infinity, 5e-324, -5e-324];
+    const n = xs.length;
+    const cases: [string, number[], number[]][] = [
+      ['sign(x) + 0*a', [0], xs.map((x) => Math.sign(x))],
+      ['min(x, a)', [0], xs.map((x) => Math.min(x, 0))],
+      ['max(x, a)', [-0], xs.map((x) => Math.max(x, -0))],
+      ['min(a, x)', [-0], xs.map((x) => Math.min(-0, x))],
+      ['abs(x) + 0*a', [0], xs.map((x) => Math.abs(x))],
+    ];
+    for (const [expr, theta, want] of cases) {
+      const { L, out, memory, simd } = pairOf(model(expr).program);
+      const f64 = new Float64Array(memory.buffer);
+      f64.set(theta, L.theta / 8);
+      f64.set(xs, L.x[0]! / 8);
+      f64.fill(0, L.y / 8, L.y / 8 + n);
+      simd.resid(n, out, 8, 0);
+      // resid = f − 0 = f; −0 − 0 = −0 keeps the sign
+      want.forEach((v, i) => expect(Object.is(f64[out / 8 + i], v), `${expr} at x = ${xs[i]}: ${f64[out / 8 + i]} vs ${v}`).toBe(true));
+    }
+    // step(a − x) is ∂/∂a of min(a, x): 1 for x ≥ a (ties take a), 0 below, NaN for NaN
+    const { L, out, memory, simd } = pairOf(model('min(a, x)').program);
+    const f64 = new Float64Array(memory.buffer);
+    f64.set([0], L.theta / 8);
+    f64.set([1, 0, -0, -1, NaN], L.x[0]! / 8);
+    f64.fill(0, L.y / 8, L.y / 8 + 5);
+    simd.rows(5, out, 0);
+    expect([0, 1, 2, 3, 4].map((i) => f64[out / 8 + 2 * i])).toEqual([1, 1, 1, 0, NaN]);
+  });
+
+  const FUNCTIONS: [string, number, number][] = [
+    ['a*log(b*x) + c', 0.1, 5],
+    ['a*log10(b*x) + log2(c*x)', 0.1, 5],
+    ['sqrt(a*x) + cbrt(b*x - 1)', 0.1, 5],
+    ['b*(x - a)^7 + (x - c)^(-5)', -3, 3],
+    ['a*(x - b)^c', -3, 3],
+    ['atan2(a, x - b) + atan(c*x)', -3, 3],
+    ['hypot(a*x, b) + c', -3, 3],
+    ['min(a*x, b) + max(x, c)', -3, 3],
+    ['abs(x - a)*b + c', -3, 3],
+    ['sign(x - a)*b + c*x', -3, 3],
+    ['a*erf(b*x) + erfc(c*x)', -6, 6],
+    ['a*sin(b*x) + cos(c*x) + tan(x/4)', -3, 3],
+    ['asin(x/(4*a)) + acos(x/(4*b)) + c', -3, 3],
+    ['a*sinh(b*x) + cosh(c*x) + tanh(x)', -3, 3],
+    ['a/(1 + b*x) - c*x*x', -3, 3],
+  ];
+  it.each(FUNCTIONS)('equals the scalar module on %s (bit for bit unless exp appears; odd and even n, weights, strides)', (expr, lo, hi) => {
+    const prog = model(expr).program;
+    const tol = prog.instructions.some((i) => i.fn === 'exp') ? 1e-13 : 0; // d erf(u) = 2/√π·exp(−u²)·u'
+    const rand = rng(expr.length * 17 + 3);
+    const n = 2049;
+    const x = column(n, rand, lo, hi);
+    const y = column(n, rand, -1, 1);
+    const w = column(n, rand, 0.5, 2);
+    const theta = prog.params.map(() => 0.4 + 1.6 * rand());
+    for (const [m, weights, stride] of [[n, true, 1], [n - 1, false, 3], [1, true, 2], [3, false, 1], [0, true, 1]] as const) {
+      compareModules(prog, theta, [x], y, weights ? w : null, m, stride, tol);
+    }
+  });
+
+  it('agrees with the scalar module to 1e-13 relative on exp models (Gaussian, decays, several variables)', () => {
+    const rand = rng(99);
+    for (const [expr, variables] of [
+      ['a*exp(-b*x) + c', ['x']],
+      ['a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x', ['x']],
+      ['a*exp(-b*x1) + c*exp(-d*x2*x1)', ['x1', 'x2']],
+      ['exp(a*x)^2 + exp(exp(b*x))', ['x']],
+    ] as const) {
+      const prog = model(expr, { variables: [...variables] }).program;
+      const n = 2049;
+      const cols = variables.map(() => column(n, rand, -3, 3));
+      const theta = prog.params.map(() => 0.3 + rand());
+      for (const m of [n, 2048, 1, 3]) compareModules(prog, theta, cols, column(n, rand, -1, 1), m % 2 ? column(n, rand, 0.5, 2) : null, m, 1 + (m % 3), 1e-13);
+    }
+  });
+
+  it('propagates NaN and ±∞ inputs exactly as the scalar module', () => {
+    const xs = Float64Array.from([NaN, Infinity, -Infinity, 0, -0, 1, -1, 800, -800, 1e-310, 2, NaN, 3]);
+    const y = Float64Array.from(xs, (_, i) => (i === 4 ? NaN : i === 6 ? Infinity : 0.5));
+    for (const [expr, theta] of [
+      ['a*exp(-b*x) + c', [1, 1, 0]],
+      ['(x - a)^b', [0, 0.5]],
+      ['sign(x - a)*b + min(x, a) + max(x, b)', [0, 1]],
+      ['hypot(x, a) + atan2(x, b) + log(x*a)', [NaN, 0]],
+      ['a*x + b', [Infinity, 1]],
+    ] as [string, number[]][]) {
+      const tol = expr.includes('exp') ? 1e-13 : 0;
+      compareModules(model(expr).program, theta, [xs], y, null, xs.length, 1, tol);
+      compareModules(model(expr).program, theta, [xs], y, Float64Array.from(xs, () => 2), xs.length - 1, 2, tol);
+    }
+  });
+
+  it('never reads past point n − 1 (odd n with the columns ending at the end of memory)', () => {
+    const prog = model('a*exp(-b*x) + c + 0*z', { variables: ['z', 'x'] }).program;
+    const n = 5;
+    const end = 65536;
+    // x, w, y columns end exactly at the end of the single page: a 16-byte read of point n would trap
+    const L: WasmModelLayout = { theta: 64, x: [end - 3 * 8 * n - 1024, end - 8 * n], y: end - 3 * 8 * n, w: end - 2 * 8 * n };
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+    const ex = instantiate(generateWasmModelSimd(prog, L), memory);
+    const f64 = new Float64Array(memory.buffer);
+    f64.set([2, 0.5, 1], 8);
+    f64.set([0, 1, 2, 3, 4], L.x[1]! / 8);
+    f64.set([1, 1, 1, 1, 1], L.y / 8);
+    f64.set([1, 2, 3, 4, 5], L.w / 8);
+    ex.resid(n, 256, 8, 1);
+    expect(Array.from(f64.subarray(32, 37))).toEqual([0, 1, 2, 3, 4].map((x, i) => (i + 1) * (2 * Math.exp(-0.5 * x) + 1 - 1)));
+    ex.rows(n, 512, 1);
+    expect(f64[64 + 4 * 4 + 3]).toBe(5 * (2 * Math.exp(-2) + 1 - 1));
+  });
+
+  it('rejects a malformed IR like the scalar generator', () => {
+    const base = model('a*x').program;
+    const L = layoutOf(1).L;
+    const bad = (patch: Partial<Program>) => () => generateWasmModelSimd({ ...base, ...patch }, L);
+    expect(bad({ value: { kind: 'param', index: 5 } })).toThrow(/parameter index out of range/);
+    expect(bad({ value: { kind: 'var', index: 1 } })).toThrow(/variable index out of range/);
+    expect(bad({ instructions: [{ op: 'mul', args: [{ kind: 'tmp', index: 0 }, { kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/temporary index out of range/);
+    expect(bad({ instructions: [{ op: 'frob' as 'add', args: [] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR op/);
+    expect(bad({ instructions: [{ op: 'toString' as 'add', args: [{ kind: 'var', index: 0 }, { kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR op/);
+    expect(bad({ instructions: [{ op: 'call', fn: 'constructor' as 'exp', args: [{ kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR function/);
+    expect(bad({ instructions: [{ op: 'call', fn: 'exp', args: [] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR function|missing an operand/);
+    expect(bad({ instructions: [{ op: 'add', args: [{ kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/missing an operand/);
+    expect(bad({ value: { kind: 'const', value: '1' as unknown as number } })).toThrow(/must be a number/);
+    expect(bad({ gradient: [] })).toThrow(/gradient length/);
+    expect(() => generateWasmModelSimd(base, layoutOf(2).L)).toThrow(/one column per variable/);
+  });
+
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 300 }),
+      fc.integer({ min: 1, max: 4 }),
+      fc.boolean(),
+      fc.float64Array({ minLength: 300, maxLength: 300, noDefaultInfinity: false }),
+      fc.constantFrom('a*x*x + b/x - abs(x - c)', 'min(a, x)*sign(x) + max(x*b, c) + sqrt(x)', 'a*exp(-b*x) + c', 'x^a + hypot(b, x)*c'),
+    ],
+    { numRuns: 60 },
+  )('equals the scalar module on random x windows (any doubles, any n, strides, weights)', (n, stride, weights, xs, expr) => {
+    const prog = model(expr).program;
+    const y = Float64Array.from(xs, (_, i) => Math.cos(i));
+    const w = weights ? Float64Array.from(xs, (_, i) => 1 + (i % 3)) : null;
+    compareModules(prog, [1.5, -0.25, 0.75].slice(0, prog.params.length), [xs], y, w, n, stride, expr.includes('exp') ? 1e-13 : 0);
+  });
+});
