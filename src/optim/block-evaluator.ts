@@ -78,9 +78,8 @@ export class BlockEvaluator {
    * Start an evaluation at `x`; `jacobian` asks for the folded triangle too.
    *
    * @param store - optional residual store indexed like the data (length ≥ the last index + 1):
-   *   `'write'` keeps the plain residuals w_i (f(x_i) − y_i) of the pass in it (before any
-   *   robust-loss scaling; a cost-only pass or a pass with the analytic Jacobian); `'read'` takes
-   *   the residuals at x from it (written at the same x) instead of re-evaluating the model for
+   *   `'write'` keeps the residuals of a cost-only pass in it; `'read'` takes the residuals at x
+   *   from it (written by a cost-only pass at the same x) instead of re-evaluating the model for
    *   finite differences.
    */
   begin(x: Float64Array, jacobian: boolean, store: Float64Array | null = null, mode: ResidualStoreMode = 'none'): void {
@@ -126,10 +125,6 @@ export class BlockEvaluator {
     }
     const A = this.fillRows(data, start, rows);
     const c = this.cols;
-    if (this.storeMode === 'write') {
-      const store = this.store!;
-      for (let i = 0, q = this.p; i < rows; i++, q += c) store[start + i] = A[q]!;
-    }
     this.accumulate(loss === null ? 0.5 * backend.sumSquares(A, this.p, rows, c) : this.scaleRows(A, rows));
     backend.foldRows(this.T, this.ws, rows);
   }

@@ -148,7 +148,7 @@ describe('createBlockProblem residual cache', () => {
     expect(calls).toBe(4 * 700);
   });
 
-  it('hands over the residuals of an analytic Jacobian pass at the same x without a model pass, unscaled by the loss', () => {
+  it('hands over the residuals of a cost-only pass at the same x without a model pass, unscaled by the loss', () => {
     const data = makeData(700);
     let calls = 0;
     const counted = testKernel(
@@ -167,12 +167,12 @@ describe('createBlockProblem residual cache', () => {
     const x = Float64Array.from([2.5, 1.0, 0.4]);
     const reference = createBlockProblem({ backend, kernel: expDecay, data, n: 700, loss: null, scheme: { kind: 'analytic' }, cacheResiduals: false }).residualVector(x);
     const problem = createBlockProblem({ backend, kernel: counted, data, n: 700, loss: resolveLoss('cauchy', 0.3), scheme: { kind: 'analytic' }, blockRows: 64 });
-    problem.evaluate(x, true);
+    problem.evaluate(x, false);
     calls = 0;
     const r = problem.residualVector(x);
     expect(calls).toBe(0);
     expect(Array.from(r)).toEqual(Array.from(reference));
-    problem.evaluate(Float64Array.from([2.4, 1.1, 0.5]), true);
+    problem.evaluate(Float64Array.from([2.4, 1.1, 0.5]), false);
     expect(Array.from(r)).toEqual(Array.from(reference)); // the handed-over array is the caller's
     calls = 0;
     expect(Array.from(problem.residualVector(x))).toEqual(Array.from(reference));
