@@ -72,18 +72,48 @@ export function computeStatistics(y: Float64Array, yhat: Float64Array, weighted:
  * mean, one for the sums; nothing allocated.
  */
 export function statisticsFromWeightedResiduals(y: Float64Array, weighted: Float64Array, w: Float64Array | null, p: number): FitStatistics {
-  return sumsOverErrors(y, weighted, p, w === null ? (i) => -weighted[i]! : (i) => -weighted[i]! / w[i]!);
+  if (w !== null) return sumsOverErrors(y, weighted, p, (i) => -weighted[i]! / w[i]!);
+  return unitWeightSums(y, weighted, p);
+}
+
+/** Unit weights: the error is −r_i, so Σ e² is χ² itself (the same terms in the same order). */
+function unitWeightSums(y: Float64Array, r: Float64Array, p: number): FitStatistics {
+  const n = y.length;
+  const mean = blockedSum(y) / n;
+  const chi = new CompensatedSum();
+  const tss = new CompensatedSum();
+  const abs = new CompensatedSum();
+  for (let start = 0; start < n; start += BLOCK) {
+    let c = 0, t = 0, a = 0;
+    for (let i = start, end = Math.min(n, start + BLOCK); i < end; i++) {
+      const e = r[i]!;
+      const d = y[i]! - mean;
+      c += e * e;
+      t += d * d;
+      a += Math.abs(e);
+    }
+    chi.add(c);
+    tss.add(t);
+    abs.add(a);
+  }
+  const chiSquare = chi.value();
+  return statisticsFromSums({ n, p, chiSquare, rss: chiSquare, tss: tss.value(), absSum: abs.value() });
+}
+
+/** Σ y_i: plain within blocks of {@link BLOCK}, compensated across blocks. */
+function blockedSum(y: Float64Array): number {
+  const total = new CompensatedSum();
+  for (let start = 0; start < y.length; start += BLOCK) {
+    let s = 0;
+    for (let i = start, end = Math.min(y.length, start + BLOCK); i < end; i++) s += y[i]!;
+    total.add(s);
+  }
+  return total.value();
 }
 
 function sumsOverErrors(y: Float64Array, weighted: Float64Array, p: number, error: (i: number) => number): FitStatistics {
   const n = y.length;
-  const total = new CompensatedSum();
-  for (let start = 0; start < n; start += BLOCK) {
-    let s = 0;
-    for (let i = start, end = Math.min(n, start + BLOCK); i < end; i++) s += y[i]!;
-    total.add(s);
-  }
-  const mean = total.value() / n;
+  const mean = blockedSum(y) / n;
   const chi = new CompensatedSum();
   const rss = new CompensatedSum();
   const tss = new CompensatedSum();
