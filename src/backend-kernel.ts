@@ -4,6 +4,11 @@
  * the whole evaluation runs inside WASM with no JS call per point. Other models and backends keep
  * the kernel resolved with the options (JS code generated from the same IR, or the closure).
  *
+ * The WASM kernel keeps the fit's data resident in wasm memory by default (copied once, read in
+ * place by every pass: (k + 1 + [w]) · n · 8 bytes of wasm memory for the fit's duration);
+ * `resident: false` — the chunked and streaming strategies, which must stay O(chunk) in memory —
+ * copies each window instead.
+ *
  * The WASM code generator is imported lazily: a fit that never uses the wasm backend never loads it.
  *
  * @module
@@ -22,17 +27,32 @@ export interface BackendKernel {
   dispose(): void;
 }
 
+/** Options of {@link kernelForBackend}. */
+export interface BackendKernelOptions {
+  /**
+   * Copy the fit's data (`resolved.data`) into wasm memory once so that every pass reads it in
+   * place (default `true`: the standard strategy); `false` copies each window per call, keeping
+   * memory O(chunk) (chunked and streaming strategies). Ignored when no WASM kernel is built.
+   */
+  readonly resident?: boolean;
+}
+
 /**
  * Swap in a WASM kernel when the backend is a WASM backend and the model is an expression model
  * (it has an IR `program`); otherwise return the fit unchanged. Falls back to the JS kernel when
  * the module cannot be built here (the result is identical to 1e-13 relative either way).
+ *
+ * @param resolved - the resolved fit (its `data` is what a resident kernel copies).
+ * @param backend - the backend the fit runs on.
+ * @param options - `resident` (default true), see {@link BackendKernelOptions}.
+ * @returns the fit with the kernel to use, its kind, and `dispose` (call it when the fit ends).
  */
-export async function kernelForBackend(resolved: ResolvedCurveFit, backend: Backend): Promise<BackendKernel> {
+export async function kernelForBackend(resolved: ResolvedCurveFit, backend: Backend, options: BackendKernelOptions = {}): Promise<BackendKernel> {
   const unchanged: BackendKernel = { resolved, kind: 'js', dispose() {} };
   const program = typeof resolved.model === 'function' ? undefined : (resolved.model as { readonly program?: Program }).program;
   if (backend.info.family !== 'wasm' || program === undefined || resolved.settings.scheme.kind !== 'analytic') return unchanged;
   const { createWasmModelKernel } = await import('./backends/wasm/wasm-model-kernel.ts');
-  const kernel = createWasmModelKernel(program, backend);
+  const kernel = createWasmModelKernel(program, backend, options.resident === false ? {} : { resident: resolved.data });
   if (kernel === null) return unchanged;
   return { resolved: { ...resolved, kernel }, kind: 'wasm', dispose: () => kernel.dispose() };
 }

@@ -54,7 +54,7 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
     result.warnings.push(...device.warnings);
     return result;
   }
-  const compiled = await kernelForBackend(resolved, backend.backend);
+  const compiled = await kernelForBackend(resolved, backend.backend, { resident: layout.cacheResiduals !== false });
   try {
     const problem = createCurveFitProblem(compiled.resolved, backend.backend, layout);
     const outcome = await solveCurveFit(compiled.resolved, problem, controls);

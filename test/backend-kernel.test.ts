@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kernelForBackend } from '../src/backend-kernel.ts';
+import { kernelForBackend, type BackendKernel } from '../src/backend-kernel.ts';
+import type { WasmModelKernel } from '../src/backends/wasm/wasm-model-kernel.ts';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
 import { createWasmBackend, wasmSupport } from '../src/backends/wasm/index.ts';
 import { curveFit } from '../src/curve-fit.ts';
@@ -23,6 +24,23 @@ describe('kernelForBackend', () => {
     expect((await kernelForBackend(resolved, createCpuBackend())).kind).toBe('js');
     const closure = resolveCurveFitOptions('curveFit', (t: number, a: number, b: number, c: number) => a * Math.exp(-b * t) + c, x, y, { p0: [1, 1, 0] });
     expect((await kernelForBackend(closure, wasm)).kind).toBe('js');
+  });
+
+  it.skipIf(!support.scalar)('keeps the fit\'s data resident in wasm memory by default, and copies windows with resident: false', async () => {
+    const wasm = await createWasmBackend();
+    const resolved = resolveCurveFitOptions('curveFit', seed, x, y, { p0: [1, 1, 0] });
+    const resident = await kernelForBackend(resolved, wasm);
+    const copied = await kernelForBackend(resolved, wasm, { resident: false });
+    const bytes = (k: BackendKernel) => (k.resolved.kernel as WasmModelKernel).residentBytes;
+    expect(bytes(resident)).toBeGreaterThanOrEqual(2 * n * 8);
+    expect(bytes(copied)).toBe(0);
+    const rows = [new Float64Array(4 * n), new Float64Array(4 * n)];
+    resident.resolved.kernel.residualRows!(Float64Array.of(2, 1, 0.3), resolved.data, 0, n, rows[0]!, 0);
+    copied.resolved.kernel.residualRows!(Float64Array.of(2, 1, 0.3), resolved.data, 0, n, rows[1]!, 0);
+    expect(Array.from(rows[0]!)).toEqual(Array.from(rows[1]!));
+    resident.dispose();
+    copied.dispose();
+    expect(() => resident.resolved.kernel.residuals(Float64Array.of(2, 1, 0.3), resolved.data, 0, 1, new Float64Array(1), 0, 1)).toThrow(/after dispose/);
   });
 
   it.skipIf(!support.scalar)('gives the fit of the JS kernel on the CPU backend (popt 1e-10, perr 1e-8)', async () => {

@@ -18,7 +18,7 @@ import { streamingFit, type StreamingFitResult } from './streaming-fit.ts';
  */
 export async function streamResolved(resolved: ResolvedCurveFit, source: DataSource, backend: Backend, options: FitOptions): Promise<StreamingFitResult> {
   const { settings } = resolved;
-  const compiled = await kernelForBackend(resolved, backend);
+  const compiled = await kernelForBackend(resolved, backend, { resident: false });
   try {
     return await streamingFit({
       source,

@@ -6,13 +6,18 @@
  * lacks natively from the backend's kernel instance (`m.exp`, `m.pow`, … = the `math*` exports of
  * `assembly/math.ts`), so a call to `exp` is a wasm → wasm call, never a JS call. It exports
  *
- * - `rows(n, out, hasW)`: for i < n writes `[w·∂f/∂θ_0 … w·∂f/∂θ_{p−1}, w·(f − y)]` at
+ * - `rows(desc, n, out, hasW)`: for i < n writes `[w·∂f/∂θ_0 … w·∂f/∂θ_{p−1}, w·(f − y)]` at
  *   `out + i·(p+1)·8`;
- * - `resid(n, out, strideBytes, hasW)`: writes `w·(f − y)` at `out + i·strideBytes`,
+ * - `resid(desc, n, out, strideBytes, hasW)`: writes `w·(f − y)` at `out + i·strideBytes`,
  *   computing only the instructions f depends on;
  *
- * reading θ, the variable columns, y and w from fixed byte offsets baked into the code (a
- * {@link WasmModelLayout}, the scratch the host copies them into); `hasW = 0` means unit weights.
+ * Position independence: the code bakes in no address. `desc` is the byte offset of a small call
+ * descriptor the host writes before each call ({@link descriptorLayout}): θ as p f64 at `desc`,
+ * then one u32 byte offset per column at `desc + 8p` — the k variable columns, y, w — each
+ * pointing at the column's value for point 0 of the call. The function loads θ and the column
+ * bases into locals at entry and reads column c of point i at `base_c + 8i`. So the module bytes
+ * depend only on the program (and the generator), and one compiled module serves every kernel,
+ * backend and memory layout. `hasW = 0` means unit weights (the w offset is then never read).
  * Instructions that depend on θ only (e.g. `2*s^2`) are computed once per call, before the loop
  * ({@link invariant}).
  *
@@ -26,28 +31,39 @@
  *
  * This is the scalar form (one point per loop iteration), used on the wasm-scalar backend;
  * `model-wasm-simd-codegen.ts` generates the same contract with f64x2 loops for wasm-simd and
- * shares this file's encoder and module assembly.
+ * shares this file's module assembly (and the encoder of `wasm-binary-encoder.ts`).
  *
- * The binary is written by a minimal encoder (LEB128; type, import, function, export and code
- * sections). Only numbers from the IR reach it: every operand index is range-checked, so a
- * tampered IR throws instead of producing a module that reads elsewhere.
+ * The binary is written by a minimal encoder (`wasm-binary-encoder.ts`: LEB128; type, import,
+ * function, export and code sections). Only numbers from the IR reach it: every operand index is
+ * range-checked, so a tampered IR throws instead of producing a module that reads elsewhere; and
+ * since no address is baked in, the code reads only where the host's descriptor points.
  *
  * @module
  */
 
 import { NlsqTypeError } from '../../errors.ts';
 import type { IrFunctionName, Operand, Program } from '../../model/ir.ts';
+import { Bytes, F64, I32, OP, section } from './wasm-binary-encoder.ts';
 
-/** Byte offsets in linear memory the generated code reads from (all 8-byte aligned). */
-export interface WasmModelLayout {
-  /** θ, p doubles. */
-  readonly theta: number;
-  /** One column per variable, each as long as the longest window the host passes. */
-  readonly x: readonly number[];
-  /** Observations (same length). */
-  readonly y: number;
-  /** Weights (same length; read only when `hasW` is nonzero). */
-  readonly w: number;
+/**
+ * Byte layout of a program's call descriptor (relative to `desc`): θ_j at `8j` (f64), then the
+ * u32 byte offsets of the columns at `columns + 4c` for c = 0 … k − 1 (variables), k (y), k + 1 (w).
+ */
+export interface WasmModelDescriptor {
+  /** Byte offset of the first column offset (8p). */
+  readonly columns: number;
+  /** Total bytes (8p + 4(k + 2)). */
+  readonly bytes: number;
+}
+
+/**
+ * The call-descriptor layout of a program (see the module comment).
+ * @param program - f and its gradient.
+ * @returns where the column offsets start and the descriptor's size in bytes.
+ */
+export function descriptorLayout(program: Program): WasmModelDescriptor {
+  const p = program.params.length;
+  return { columns: 8 * p, bytes: 8 * p + 4 * (program.variables.length + 2) };
 }
 
 /** Functions a generated module imports (module `m`), with their arity, by IR name. */
@@ -76,77 +92,6 @@ export interface GeneratedWasmModel {
   readonly bytes: Uint8Array<ArrayBuffer>;
   /** IR function name → export name on the kernel instance, for every import of module `m`. */
   readonly imports: ReadonlyMap<string, string>;
-}
-
-// --- encoder -------------------------------------------------------------------------------
-
-/** The i32 value type byte. @internal */
-export const I32 = 0x7f;
-/** The f64 value type byte. @internal */
-export const F64 = 0x7c;
-/** Core (non-SIMD) opcodes the generators use. @internal */
-export const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, brIf: 0x0d, call: 0x10, select: 0x1b,
-  localGet: 0x20, localSet: 0x21, f64Load: 0x2b, f64Store: 0x39, i32Const: 0x41, f64Const: 0x44,
-  i32Eqz: 0x45, f64Lt: 0x63, f64Gt: 0x64, f64Ge: 0x66,
-  f64Abs: 0x99, f64Neg: 0x9a, f64Sqrt: 0x9f, f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2, f64Div: 0xa3,
-  f64Min: 0xa4, f64Max: 0xa5, i32Add: 0x6a, i32LtU: 0x49, i32GtU: 0x4b, localTee: 0x22,
-} as const;
-/** A growable byte buffer with the LEB128 / IEEE encoders of the wasm binary format. @internal */
-export class Bytes {
-  readonly b: number[] = [];
-  byte(...v: number[]): this {
-    for (const x of v) this.b.push(x & 0xff);
-    return this;
-  }
-  u32(v: number): this {
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new NlsqTypeError(`wasm codegen: u32 out of range: ${String(v)}`, 'program');
-    do {
-      let byte = v & 0x7f;
-      v = Math.floor(v / 128);
-      if (v !== 0) byte |= 0x80;
-      this.b.push(byte);
-    } while (v !== 0);
-    return this;
-  }
-  /** Signed LEB128 of an i32 (two's complement of the 32-bit value). */
-  i32(v: number): this {
-    v |= 0;
-    for (;;) {
-      const byte = v & 0x7f;
-      v >>= 7;
-      if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
-        this.b.push(byte);
-        return this;
-      }
-      this.b.push(byte | 0x80);
-    }
-  }
-  f64(v: number): this {
-    const dv = new DataView(new ArrayBuffer(8));
-    dv.setFloat64(0, v, true);
-    for (let i = 0; i < 8; i++) this.b.push(dv.getUint8(i));
-    return this;
-  }
-  name(s: string): this {
-    this.u32(s.length);
-    for (let i = 0; i < s.length; i++) this.b.push(s.charCodeAt(i) & 0x7f);
-    return this;
-  }
-  append(o: Bytes): this {
-    for (const x of o.b) this.b.push(x);
-    return this;
-  }
-  vec(items: Bytes[]): this {
-    this.u32(items.length);
-    for (const it of items) this.append(it);
-    return this;
-  }
-}
-
-/** A module section: id, byte length, body. @internal */
-export function section(id: number, body: Bytes): Bytes {
-  return new Bytes().byte(id).u32(body.b.length).append(body);
 }
 
 // --- code generation --------------------------------------------------------------------------
@@ -260,26 +205,28 @@ function emitInstruction(code: Bytes, k: number, ctx: FnContext): void {
 }
 
 /**
- * Body of `rows` (mode 'rows', params n, out, hasW) or `resid` (params n, out, strideBytes, hasW).
- * Locals after the params: i32 off, i32 o; f64 θ_0..p−1, x_0..k−1, t_0..m−1, wi.
+ * Body of `rows` (mode 'rows', params desc, n, out, hasW) or `resid` (params desc, n, out,
+ * strideBytes, hasW). Locals after the params: i32 off, i32 o, i32 base_0..base_{k+1}
+ * (columns x…, y, w); f64 θ_0..p−1, x_0..k−1, t_0..m−1, wi.
  */
-function functionBody(program: Program, layout: WasmModelLayout, fnIndex: Map<string, number>, mode: 'rows' | 'resid'): Bytes {
+function functionBody(program: Program, fnIndex: Map<string, number>, mode: 'rows' | 'resid'): Bytes {
   const p = program.params.length;
   const k = program.variables.length;
   const m = program.instructions.length;
-  const nArgs = mode === 'rows' ? 3 : 4;
-  const L_N = 0, L_OUT = 1, L_STRIDE = 2, L_HASW = nArgs - 1;
-  const L_OFF = nArgs, L_O = nArgs + 1;
-  const ctx: FnContext = { program, fnIndex, localParam: nArgs + 2, localVar: nArgs + 2 + p, localTmp: nArgs + 2 + p + k };
+  const nArgs = mode === 'rows' ? 4 : 5;
+  const L_DESC = 0, L_N = 1, L_OUT = 2, L_STRIDE = 3, L_HASW = nArgs - 1;
+  const L_OFF = nArgs, L_O = nArgs + 1, L_BASE = nArgs + 2;
+  const f64Base = L_BASE + k + 2;
+  const ctx: FnContext = { program, fnIndex, localParam: f64Base, localVar: f64Base + p, localTmp: f64Base + p + k };
   const L_W = ctx.localTmp + m;
   const roots = mode === 'rows' ? [program.value, ...program.gradient] : [program.value];
   const need = live(program, roots);
   const rowBytes = (p + 1) * 8;
-
   const code = new Bytes();
-  code.u32(2).u32(2).byte(I32).u32(p + k + m + 1).byte(F64); // locals
-  // θ into locals
-  for (let j = 0; j < p; j++) code.byte(OP.i32Const).i32(0).byte(OP.f64Load).u32(3).u32(layout.theta + 8 * j).byte(OP.localSet).u32(ctx.localParam + j);
+  /** Push base_c + off (the address of column c's current point). */
+  const at = (c: number): Bytes => code.byte(OP.localGet).u32(L_BASE + c).byte(OP.localGet).u32(L_OFF).byte(OP.i32Add);
+  code.u32(2).u32(4 + k).byte(I32).u32(p + k + m + 1).byte(F64); // locals
+  emitDescriptorLoads(code, program, L_DESC, L_BASE, ctx.localParam, (c) => c.byte(OP.f64Load));
   const inv = invariant(program);
   for (let i = 0; i < m; i++) if (need[i] && inv[i]) emitInstruction(code, i, ctx); // hoisted
   // if (n == 0) return — via block/br_if
@@ -287,16 +234,11 @@ function functionBody(program: Program, layout: WasmModelLayout, fnIndex: Map<st
   code.byte(OP.localGet).u32(L_N).byte(OP.i32Eqz).byte(OP.brIf).u32(0);
   code.byte(OP.localGet).u32(L_OUT).byte(OP.localSet).u32(L_O);
   code.byte(OP.loop).byte(0x40);
-  // variables
-  for (let v = 0; v < k; v++) {
-    const col = layout.x[v];
-    if (col === undefined) throw new NlsqTypeError('wasm codegen: layout lacks a variable column', 'program');
-    code.byte(OP.localGet).u32(L_OFF).byte(OP.f64Load).u32(3).u32(col).byte(OP.localSet).u32(ctx.localVar + v);
-  }
+  for (let v = 0; v < k; v++) at(v).byte(OP.f64Load).u32(3).u32(0).byte(OP.localSet).u32(ctx.localVar + v);
   for (let i = 0; i < m; i++) if (need[i] && !inv[i]) emitInstruction(code, i, ctx);
   // wi = hasW ? w[off] : 1
   code.byte(OP.localGet).u32(L_HASW).byte(OP.if).byte(F64);
-  code.byte(OP.localGet).u32(L_OFF).byte(OP.f64Load).u32(3).u32(layout.w);
+  at(k + 1).byte(OP.f64Load).u32(3).u32(0);
   code.byte(OP.else).byte(OP.f64Const).f64(1).byte(OP.end).byte(OP.localSet).u32(L_W);
   if (mode === 'rows') {
     program.gradient.forEach((g, j) => {
@@ -308,7 +250,7 @@ function functionBody(program: Program, layout: WasmModelLayout, fnIndex: Map<st
   // residual: w·(f − y)
   code.byte(OP.localGet).u32(L_O).byte(OP.localGet).u32(L_W);
   emitOperand(code, program.value, ctx, m);
-  code.byte(OP.localGet).u32(L_OFF).byte(OP.f64Load).u32(3).u32(layout.y).byte(OP.f64Sub).byte(OP.f64Mul);
+  at(k).byte(OP.f64Load).u32(3).u32(0).byte(OP.f64Sub).byte(OP.f64Mul);
   code.byte(OP.f64Store).u32(3).u32(mode === 'rows' ? 8 * p : 0);
   // o += rowBytes | stride; off += 8; loop while --n
   code.byte(OP.localGet).u32(L_O);
@@ -324,10 +266,25 @@ function functionBody(program: Program, layout: WasmModelLayout, fnIndex: Map<st
   return new Bytes().u32(code.b.length).append(code);
 }
 
-/** Throws unless the program and layout fit together (one gradient entry per parameter, one column per variable). @internal */
-export function checkShape(program: Program, layout: WasmModelLayout): void {
+/**
+ * Emit the function prologue that reads the call descriptor at local `descLocal`: θ_j into local
+ * `paramLocal + j` via `loadTheta` (which emits the load opcode: `f64.load`, or a splat load for
+ * the f64x2 form; memarg follows), and the k + 2 column offsets into i32 locals `baseLocal + c`.
+ * @internal shared with `model-wasm-simd-codegen.ts`.
+ */
+export function emitDescriptorLoads(code: Bytes, program: Program, descLocal: number, baseLocal: number, paramLocal: number, loadTheta: (code: Bytes) => Bytes): void {
+  const { columns } = descriptorLayout(program);
+  for (let j = 0; j < program.params.length; j++) {
+    loadTheta(code.byte(OP.localGet).u32(descLocal)).u32(3).u32(8 * j).byte(OP.localSet).u32(paramLocal + j);
+  }
+  for (let c = 0; c < program.variables.length + 2; c++) {
+    code.byte(OP.localGet).u32(descLocal).byte(OP.i32Load).u32(2).u32(columns + 4 * c).byte(OP.localSet).u32(baseLocal + c);
+  }
+}
+
+/** Throws unless the program is well-shaped (one gradient entry per parameter). @internal */
+export function checkShape(program: Program): void {
   if (program.gradient.length !== program.params.length) throw new NlsqTypeError('wasm codegen: gradient length must equal the number of parameters', 'program');
-  if (layout.x.length !== program.variables.length) throw new NlsqTypeError('wasm codegen: layout must have one column per variable', 'program');
 }
 
 /**
@@ -352,15 +309,15 @@ export function collectImports(program: Program, skip: readonly string[] = []): 
 /**
  * Assemble a model module: imports `env.memory` and `m.<name>` for each of `fnIndex` (type 0 or 1
  * by arity), defines `bodies` (types `funcTypes`, after the imports) and exports `rows` and
- * `resid` as the last two of them. Types: 0 (f64)→f64, 1 (f64,f64)→f64, 2 rows (i32×3)→(),
- * 3 resid (i32×4)→(), then `extraTypes`. @internal
+ * `resid` as the last two of them. Types: 0 (f64)→f64, 1 (f64,f64)→f64, 2 rows (i32×4)→(),
+ * 3 resid (i32×5)→(), then `extraTypes`. @internal
  */
 export function assembleModule(fnIndex: ReadonlyMap<string, number>, extraTypes: readonly Bytes[], funcTypes: readonly number[], bodies: readonly Bytes[]): Uint8Array<ArrayBuffer> {
   const types = new Bytes().vec([
     new Bytes().byte(0x60).u32(1).byte(F64).u32(1).byte(F64),
     new Bytes().byte(0x60).u32(2).byte(F64, F64).u32(1).byte(F64),
-    new Bytes().byte(0x60).u32(3).byte(I32, I32, I32).u32(0),
     new Bytes().byte(0x60).u32(4).byte(I32, I32, I32, I32).u32(0),
+    new Bytes().byte(0x60).u32(5).byte(I32, I32, I32, I32, I32).u32(0),
     ...extraTypes,
   ]);
   const importItems: Bytes[] = [new Bytes().name('env').name('memory').byte(0x02).byte(0x00).u32(0)];
@@ -386,18 +343,22 @@ export function assembleModule(fnIndex: ReadonlyMap<string, number>, extraTypes:
 }
 
 /**
- * Generate the scalar module for one program and layout (one point per loop iteration; the
- * wasm-scalar backend's form, and the reference the f64x2 form of `model-wasm-simd-codegen.ts`
- * is tested against).
+ * Generate the scalar module for one program (one point per loop iteration; the wasm-scalar
+ * backend's form, and the reference the f64x2 form of `model-wasm-simd-codegen.ts` is tested
+ * against). The bytes depend on the program only: compile them once and instantiate per memory.
  *
  * @param program - f and its gradient (from `lowerToProgram`).
- * @param layout - where θ, the columns, y and w live in the backend's memory.
  * @returns the binary and the math imports it needs.
  * @throws NlsqTypeError on a malformed IR (unknown op/function, operand index out of range).
+ * @example
+ * ```ts
+ * const gen = generateWasmModel(model('a*exp(-b*x)+c').program);
+ * [...gen.imports.keys()]; // ['exp']
+ * ```
  */
-export function generateWasmModel(program: Program, layout: WasmModelLayout): GeneratedWasmModel {
-  checkShape(program, layout);
+export function generateWasmModel(program: Program): GeneratedWasmModel {
+  checkShape(program);
   const { fnIndex, imports } = collectImports(program);
-  const bodies = [functionBody(program, layout, fnIndex, 'rows'), functionBody(program, layout, fnIndex, 'resid')];
+  const bodies = [functionBody(program, fnIndex, 'rows'), functionBody(program, fnIndex, 'resid')];
   return { bytes: assembleModule(fnIndex, [], [2, 3], bodies), imports };
 }

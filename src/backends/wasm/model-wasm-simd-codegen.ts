@@ -1,13 +1,15 @@
 /**
  * f64x2 (WebAssembly SIMD) code generation from the IR (see `src/model/ir.ts`): the same module
- * contract as the scalar generator of `model-wasm-codegen.ts` — `rows(n, out, hasW)` and
- * `resid(n, out, strideBytes, hasW)` over a {@link WasmModelLayout}, importing `env.memory` and
- * the non-native math functions (module `m`) — with loops that evaluate two points per iteration.
+ * contract as the scalar generator of `model-wasm-codegen.ts` — `rows(desc, n, out, hasW)` and
+ * `resid(desc, n, out, strideBytes, hasW)` reading θ and the column offsets from the call
+ * descriptor at `desc` (position-independent: the bytes depend on the program only), importing
+ * `env.memory` and the non-native math functions (module `m`) — with loops that evaluate two
+ * points per iteration.
  *
  * Each IR temporary is a v128 local holding the value at points i (lane 0) and i + 1 (lane 1).
  * θ is splatted into v128 locals once before the loop, where the θ-only (loop-invariant)
- * instructions are computed too; the variable columns, y and w are read
- * with `v128.load` (two consecutive doubles). `rows` writes rows i and i + 1 (adjacent in
+ * instructions are computed too; the variable columns, y and w are read at `base_c + 8i`
+ * with `v128.load` (two consecutive doubles; columns need only 8-byte alignment). `rows` writes rows i and i + 1 (adjacent in
  * memory) two entries at a time: entries c, c + 1 of both points are interleaved by
  * `i8x16.shuffle` into one 16-byte store per row (`v128.store64_lane` for a last odd entry);
  * `resid` stores lane 0 at `out + i·stride` and lane 1 at `out + (i+1)·stride`. An odd last
@@ -33,9 +35,9 @@
 import { NlsqTypeError } from '../../errors.ts';
 import type { Operand, Program } from '../../model/ir.ts';
 import {
-  Bytes, I32, OP, assembleModule, checkIndex, checkShape, collectImports, importSpec, invariant, live,
-  type GeneratedWasmModel, type WasmModelLayout,
+  assembleModule, checkIndex, checkShape, collectImports, emitDescriptorLoads, importSpec, invariant, live, type GeneratedWasmModel,
 } from './model-wasm-codegen.ts';
+import { Bytes, I32, OP } from './wasm-binary-encoder.ts';
 
 const V128 = 0x7b;
 /** SIMD opcodes (prefix 0xfd, then the u32 below). */
@@ -221,12 +223,11 @@ function emitVecInstruction(code: Bytes, k: number, ctx: VecContext): void {
 
 interface Frame {
   readonly mode: 'rows' | 'resid';
-  readonly layout: WasmModelLayout;
   readonly ctx: VecContext;
   readonly need: readonly boolean[];
   /** Loop-invariant instructions, computed once before the loop. */
   readonly invariant: readonly boolean[];
-  readonly L: { readonly n: number; readonly out: number; readonly stride: number; readonly hasW: number; readonly off: number; readonly o: number; readonly w: number; readonly v: number; readonly v2: number };
+  readonly L: { readonly n: number; readonly out: number; readonly stride: number; readonly hasW: number; readonly off: number; readonly o: number; readonly base: number; readonly w: number; readonly v: number; readonly v2: number };
 }
 
 const LOW_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
@@ -262,28 +263,28 @@ function storeLanes(code: Bytes, f: Frame, offset: number, pair: boolean): void 
 
 /** One evaluation of points (off, off + 1) — or of point off alone (`pair` false) — and its stores. */
 function emitPoints(code: Bytes, f: Frame, pair: boolean): void {
-  const { L, ctx, layout } = f;
+  const { L, ctx } = f;
   const p = ctx.program.params.length;
+  const k = ctx.program.variables.length;
   const m = ctx.program.instructions.length;
-  const load = (at: number): void => {
-    code.byte(OP.localGet).u32(L.off);
-    simd(code, pair ? S.load : S.load64Splat).u32(3).u32(at);
+  /** Load column c (k = y, k + 1 = w) at base_c + off. */
+  const load = (c: number): void => {
+    code.byte(OP.localGet).u32(L.base + c).byte(OP.localGet).u32(L.off).byte(OP.i32Add);
+    simd(code, pair ? S.load : S.load64Splat).u32(3).u32(0);
   };
-  ctx.program.variables.forEach((_, v) => {
-    const col = layout.x[v];
-    if (col === undefined) throw new NlsqTypeError('wasm codegen: layout lacks a variable column', 'program');
-    load(col); code.byte(OP.localSet).u32(ctx.localVar + v);
-  });
+  for (let v = 0; v < k; v++) {
+    load(v); code.byte(OP.localSet).u32(ctx.localVar + v);
+  }
   for (let i = 0; i < m; i++) if (f.need[i] && !f.invariant[i]) emitVecInstruction(code, i, ctx);
   code.byte(OP.localGet).u32(L.hasW).byte(OP.if).byte(V128);
-  load(layout.w);
+  load(k + 1);
   code.byte(OP.else); constF64x2(code, 1); code.byte(OP.end).byte(OP.localSet).u32(L.w);
   // row entries: w·∂f/∂θ_j (rows only), then w·(f − y)
   const entries = f.mode === 'rows' ? p + 1 : 1;
   const entry = (c: number, into: number): void => {
     code.byte(OP.localGet).u32(L.w);
     if (c < p) emitVec(code, ctx.program.gradient[c]!, ctx, m);
-    else { emitVec(code, ctx.program.value, ctx, m); load(layout.y); simd(code, S.sub); }
+    else { emitVec(code, ctx.program.value, ctx, m); load(k); simd(code, S.sub); }
     simd(code, S.mul); code.byte(OP.localSet).u32(into);
   };
   const first = f.mode === 'rows' ? 0 : p;
@@ -300,26 +301,23 @@ function emitPoints(code: Bytes, f: Frame, pair: boolean): void {
 }
 
 /**
- * Body of `rows` (params n, out, hasW) or `resid` (params n, out, strideBytes, hasW).
- * Locals after the params: i32 off, i32 o; v128 θ_0..p−1, x_0..k−1, t_0..m−1, w, v, v2, then
- * the inline exp's scratch.
+ * Body of `rows` (params desc, n, out, hasW) or `resid` (params desc, n, out, strideBytes, hasW).
+ * Locals after the params: i32 off, i32 o, i32 base_0..base_{k+1} (columns x…, y, w); v128
+ * θ_0..p−1, x_0..k−1, t_0..m−1, w, v, v2, then the inline exp's scratch.
  */
-function vecFunctionBody(program: Program, layout: WasmModelLayout, fnIndex: Map<string, number>, mode: 'rows' | 'resid'): Bytes {
+function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: 'rows' | 'resid'): Bytes {
   const p = program.params.length;
   const k = program.variables.length;
   const m = program.instructions.length;
-  const nArgs = mode === 'rows' ? 3 : 4;
-  const ctx: VecContext = { program, fnIndex, expLocals: nArgs + 2 + p + k + m + 3, localParam: nArgs + 2, localVar: nArgs + 2 + p, localTmp: nArgs + 2 + p + k };
-  const L = { n: 0, out: 1, stride: 2, hasW: nArgs - 1, off: nArgs, o: nArgs + 1, w: ctx.localTmp + m, v: ctx.localTmp + m + 1, v2: ctx.localTmp + m + 2 };
+  const nArgs = mode === 'rows' ? 4 : 5;
+  const vBase = nArgs + 2 + k + 2;
+  const ctx: VecContext = { program, fnIndex, expLocals: vBase + p + k + m + 3, localParam: vBase, localVar: vBase + p, localTmp: vBase + p + k };
+  const L = { desc: 0, n: 1, out: 2, stride: 3, hasW: nArgs - 1, off: nArgs, o: nArgs + 1, base: nArgs + 2, w: ctx.localTmp + m, v: ctx.localTmp + m + 1, v2: ctx.localTmp + m + 2 };
   const need = live(program, mode === 'rows' ? [program.value, ...program.gradient] : [program.value]);
-  const f: Frame = { mode, layout, ctx, need, invariant: invariant(program), L };
+  const f: Frame = { mode, ctx, need, invariant: invariant(program), L };
   const code = new Bytes();
-  code.u32(2).u32(2).byte(I32).u32(p + k + m + 3 + EXP_LOCALS).byte(V128);
-  for (let j = 0; j < p; j++) {
-    code.byte(OP.i32Const).i32(0);
-    simd(code, S.load64Splat).u32(3).u32(layout.theta + 8 * j);
-    code.byte(OP.localSet).u32(ctx.localParam + j);
-  }
+  code.u32(2).u32(4 + k).byte(I32).u32(p + k + m + 3 + EXP_LOCALS).byte(V128);
+  emitDescriptorLoads(code, program, L.desc, L.base, ctx.localParam, (c) => simd(c, S.load64Splat));
   for (let i = 0; i < m; i++) if (need[i] && f.invariant[i]) emitVecInstruction(code, i, ctx); // hoisted
   code.byte(OP.localGet).u32(L.out).byte(OP.localSet).u32(L.o);
   code.byte(OP.block).byte(0x40); // pairs: while (n ≥ 2)
@@ -342,22 +340,21 @@ function vecFunctionBody(program: Program, layout: WasmModelLayout, fnIndex: Map
 }
 
 /**
- * Generate the f64x2 module for one program and layout (needs an engine with WebAssembly SIMD;
- * see the module documentation for the contract and exactness).
+ * Generate the f64x2 module for one program (needs an engine with WebAssembly SIMD; see the
+ * module documentation for the contract and exactness). The bytes depend on the program only.
  *
  * @param program - f and its gradient (from `lowerToProgram`).
- * @param layout - where θ, the columns, y and w live in the backend's memory.
  * @returns the binary and the math imports it needs (`exp` is computed inside, never imported).
  * @throws NlsqTypeError on a malformed IR (unknown op/function, operand index out of range).
  * @example
  * ```ts
- * const gen = generateWasmModelSimd(model('a*exp(-b*x)+c').program, layout);
+ * const gen = generateWasmModelSimd(model('a*exp(-b*x)+c').program);
  * gen.imports.size; // 0
  * ```
  */
-export function generateWasmModelSimd(program: Program, layout: WasmModelLayout): GeneratedWasmModel {
-  checkShape(program, layout);
+export function generateWasmModelSimd(program: Program): GeneratedWasmModel {
+  checkShape(program);
   const { fnIndex, imports } = collectImports(program, ['exp']);
-  const bodies = [vecFunctionBody(program, layout, fnIndex, 'rows'), vecFunctionBody(program, layout, fnIndex, 'resid')];
+  const bodies = [vecFunctionBody(program, fnIndex, 'rows'), vecFunctionBody(program, fnIndex, 'resid')];
   return { bytes: assembleModule(fnIndex, [], [2, 3], bodies), imports };
 }

@@ -193,7 +193,7 @@ export class WasmBackend implements Backend {
   /**
    * The kernel instance's exports (its memory and, e.g., the `math*` functions of
    * `assembly/math.ts`) and the heap over its memory, for code generated against this instance
-   * (`createWasmModelKernel` in `model-wasm-codegen.ts` / `wasm-model-kernel.ts`). Callers allocate
+   * (`createWasmModelKernel` in `wasm-model-kernel.ts`). Callers allocate
    * through the heap only, and must re-read views after any allocation (memory may grow).
    */
   modelHost(): { readonly exports: Readonly<Record<string, unknown>>; readonly heap: WasmHeap } {

@@ -2,16 +2,32 @@
  * A {@link ModelKernel} that runs an expression model's fused kernel inside WebAssembly, in the
  * memory of a wasm backend: no JS call per point.
  *
- * At creation it allocates a fixed scratch region in the backend's heap (θ, the variable columns,
- * y and w for {@link WASM_MODEL_CHUNK} points, and an output area) and compiles a module
- * (`model-wasm-codegen.ts`) whose code reads from those fixed offsets. Each call copies θ and
- * the data window into the scratch chunk by chunk (`TypedArray.set`, a memcpy) and runs the
- * module's loop. When `out` is a view on the backend's memory (a workspace's `data()`), rows are
- * written straight into it; otherwise into the scratch output area and copied out.
+ * Compilation: the generated modules are position-independent (`model-wasm-codegen.ts`: every
+ * address comes from a call descriptor θ | column offsets), so their bytes depend on the program
+ * only. {@link compileWasmModel} compiles each distinct module once and keeps the
+ * `WebAssembly.Module` in a bounded LRU ({@link WASM_MODEL_CACHE_SIZE} entries, keyed by the
+ * bytes). A Module is immutable and stateless — memory belongs to instances — so this cache
+ * shares no mutable state between fits, and a second fit of the same model skips the compile
+ * and reuses the engine's optimized (tiered-up) code. Each kernel gets its own
+ * `WebAssembly.Instance`, bound to its backend's memory and math exports.
  *
- * Calls never allocate in wasm memory, so a caller's views stay attached during a call. The
- * kernel re-reads the memory view on every call, so it keeps working after memory grew between
- * calls. {@link WasmModelKernel.dispose} returns the scratch to the heap.
+ * Data: at creation the kernel allocates a scratch region in the backend's heap (the descriptor,
+ * the variable columns, y and w for {@link WASM_MODEL_CHUNK} points, and an output area). With
+ * `resident: data` it also copies the fit's columns (x…, y, and w when present) into wasm memory
+ * once; a later call whose `data` holds those same arrays (by identity: `x[v]`, `y`, and `w` or
+ * null) reads them where they are — the descriptor points at `start` — with no per-call copy.
+ * Any other data is copied into the scratch chunk by chunk (`TypedArray.set`, a memcpy), as is
+ * every call when the heap could not hold the resident copy (it then silently keeps that path).
+ * The resident copy is a snapshot: the caller must not change those arrays while the kernel
+ * lives (a fit never does). Memory: resident data costs (k + 1 + [w]) · n · 8 bytes of wasm
+ * memory for the kernel's life — ≤ (k + 2) · n · 8; wasm memory never shrinks, but
+ * {@link WasmModelKernel.dispose} returns the blocks to the backend's heap for reuse.
+ *
+ * When `out` is a view on the backend's memory (a workspace's `data()`), rows are written straight
+ * into it (one module call for the whole window when the data is resident); otherwise into the
+ * scratch output area and copied out. Calls never allocate in wasm memory, so a caller's views
+ * stay attached during a call; the kernel re-reads the memory view on every call, so it keeps
+ * working after memory grew between calls (the resident data lives at byte offsets, unaffected).
  *
  * On the `'wasm-simd'` backend the module evaluates two points per loop iteration in f64x2
  * (`model-wasm-simd-codegen.ts`, with a vectorised `exp`); on `'wasm-scalar'` one point per
@@ -20,26 +36,86 @@
  *
  * Accuracy: the same operations in the same order as the JS kernel; math functions come from
  * AssemblyScript's musl-derived `Math` instead of V8's (in the f64x2 module `exp` is an inline
- * vectorised fdlibm exp, within 1 ulp of V8's `Math.exp`), so rows agree with the JS kernel to ~1e-15 relative per function
- * value (tests check 1e-13).
+ * vectorised fdlibm exp, within 1 ulp of V8's `Math.exp`), so rows agree with the JS kernel to
+ * ~1e-15 relative per function value (tests check 1e-13). Resident and copied data give
+ * bit-identical results (the same code reads the same values).
  *
  * @module
  */
 
 import type { Backend } from '../backend.ts';
+import { NlsqRangeError } from '../../errors.ts';
 import type { Program } from '../../model/ir.ts';
 import type { DataColumns, ModelKernel } from '../../model/model-kernel.ts';
-import { type GeneratedWasmModel, generateWasmModel, type WasmModelLayout } from './model-wasm-codegen.ts';
+import { descriptorLayout, generateWasmModel } from './model-wasm-codegen.ts';
 import { generateWasmModelSimd } from './model-wasm-simd-codegen.ts';
 import type { Allocation, WasmHeap } from './wasm-memory.ts';
 import { WasmBackend } from './wasm-backend.ts';
 
-/** Points per chunk copied into wasm memory per module call. */
+/** Points per chunk copied into wasm memory per module call (copy path and foreign outputs). */
 export const WASM_MODEL_CHUNK = 2048;
+/** Compiled model modules kept by {@link compileWasmModel} (least recently used evicted first). */
+export const WASM_MODEL_CACHE_SIZE = 32;
 
 interface ModelExports {
-  rows(n: number, out: number, hasW: number): void;
-  resid(n: number, out: number, strideBytes: number, hasW: number): void;
+  rows(desc: number, n: number, out: number, hasW: number): void;
+  resid(desc: number, n: number, out: number, strideBytes: number, hasW: number): void;
+}
+
+/** A compiled model module and the kernel exports it imports (IR name → export name). */
+export interface CompiledWasmModel {
+  /** The compiled module (shared; instantiate it per memory). */
+  readonly module: WebAssembly.Module;
+  /** IR function name → export name on the kernel instance, for every import of module `m`. */
+  readonly imports: ReadonlyMap<string, string>;
+}
+
+/** Compiled modules by their bytes (as a latin-1 string), in least-recently-used order. */
+const compiledModels = new Map<string, CompiledWasmModel>();
+/**
+ * The compiled modules of a program object by form (index 0 scalar, 1 f64x2), so that a model
+ * fitted again skips the code generation too (as `Model` caches its program and JS kernel, this
+ * assumes a program is not mutated after use). Weak: an entry lives as long as its program.
+ */
+const byProgram = new WeakMap<Program, [CompiledWasmModel | undefined, CompiledWasmModel | undefined]>();
+
+function bytesKey(bytes: Uint8Array): string {
+  let key = '';
+  for (let i = 0; i < bytes.length; i += 4096) key += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return key;
+}
+
+/**
+ * Generate and compile (once) a program's module in the scalar or the f64x2 form. The bytes
+ * depend only on the program, so equal programs — even distinct `Program` objects — share one
+ * `WebAssembly.Module` from a bounded LRU cache of {@link WASM_MODEL_CACHE_SIZE} entries keyed
+ * by the bytes; the same `Program` object again skips the generation as well (a weak map by
+ * program, so the module of a live model is not recompiled even after the LRU evicted it).
+ *
+ * @param program - f and its gradient (from `lowerToProgram`).
+ * @param simd - `true` for the f64x2 form (`generateWasmModelSimd`), `false` for the scalar one.
+ * @returns the module and its imports.
+ * @throws NlsqTypeError on a malformed IR; the engine's `WebAssembly.CompileError` when it rejects
+ *   the module (e.g. the f64x2 form without SIMD) — nothing is cached then.
+ */
+export function compileWasmModel(program: Program, simd: boolean): CompiledWasmModel {
+  const form = simd ? 1 : 0;
+  const forms = byProgram.get(program);
+  const known = forms?.[form];
+  if (known !== undefined) return known;
+  const gen = simd ? generateWasmModelSimd(program) : generateWasmModel(program);
+  const key = bytesKey(gen.bytes);
+  let compiled = compiledModels.get(key);
+  if (compiled !== undefined) {
+    compiledModels.delete(key);
+  } else {
+    compiled = { module: new WebAssembly.Module(gen.bytes), imports: gen.imports };
+    if (compiledModels.size >= WASM_MODEL_CACHE_SIZE) compiledModels.delete(compiledModels.keys().next().value!);
+  }
+  compiledModels.set(key, compiled);
+  if (forms === undefined) byProgram.set(program, form === 0 ? [compiled, undefined] : [undefined, compiled]);
+  else forms[form] = compiled;
+  return compiled;
 }
 
 /** Options of {@link createWasmModelKernel}. */
@@ -49,6 +125,24 @@ export interface WasmModelKernelOptions {
    * otherwise); `false`: the scalar module; omitted: f64x2 on `'wasm-simd'`, else scalar.
    */
   readonly simd?: boolean;
+  /**
+   * The fit's data, to copy into wasm memory once (see the module comment): calls with these
+   * arrays then read them in place. Costs (k + 1 + [w]) · n · 8 bytes of wasm memory while the
+   * kernel lives; omitted (or when the heap cannot hold it): every call copies its window.
+   */
+  readonly resident?: DataColumns;
+}
+
+/** Where the kernel's columns live: byte offsets of x_0 … x_{k−1}, y, w (w: 0 when absent). */
+interface ColumnSet {
+  readonly bases: readonly number[];
+}
+
+/** The resident copy of a fit's data. */
+interface Resident extends ColumnSet {
+  readonly source: DataColumns;
+  readonly n: number;
+  readonly allocation: Allocation;
 }
 
 /** An expression model's kernel running in a wasm backend's memory (see the module comment). */
@@ -62,53 +156,118 @@ export class WasmModelKernel implements ModelKernel {
   private readonly heap: WasmHeap;
   private readonly memory: WebAssembly.Memory;
   private readonly fns: ModelExports;
-  private readonly layout: WasmModelLayout;
+  /** Byte offset of the call descriptor, and of its column offsets. */
+  private readonly desc: number;
+  private readonly descColumns: number;
+  private readonly chunk: ColumnSet;
   /** Byte offset of the output area ((p+1)·CHUNK doubles). */
   private readonly outPtr: number;
   private scratch: Allocation | null;
+  private resident: Resident | null = null;
+  private u32View: Uint32Array;
 
   /** @internal use {@link createWasmModelKernel}. */
-  constructor(program: Program, heap: WasmHeap, scratch: Allocation, layout: WasmModelLayout, outPtr: number, fns: ModelExports) {
-    this.nParams = program.params.length;
-    this.nVariables = program.variables.length;
+  constructor(program: Program, heap: WasmHeap, scratch: Allocation, fns: ModelExports) {
+    const p = program.params.length;
+    const k = program.variables.length;
+    const C = WASM_MODEL_CHUNK;
+    this.nParams = p;
+    this.nVariables = k;
     this.heap = heap;
     this.memory = heap.memory;
     this.scratch = scratch;
-    this.layout = layout;
-    this.outPtr = outPtr;
     this.fns = fns;
+    this.desc = scratch.ptr;
+    this.descColumns = scratch.ptr + descriptorLayout(program).columns;
+    const cols = align16(scratch.ptr + descriptorLayout(program).bytes);
+    this.chunk = { bases: Array.from({ length: k + 2 }, (_, c) => cols + c * C * 8) };
+    this.outPtr = cols + (k + 2) * C * 8;
+    this.u32View = new Uint32Array(heap.memory.buffer);
   }
 
-  /** Copy θ and the window [start + c, start + c + m) of the data into scratch; returns hasW. */
-  private load(mem: Float64Array, data: DataColumns, from: number, m: number): number {
-    const L = this.layout;
-    for (let v = 0; v < this.nVariables; v++) mem.set(data.x[v]!.subarray(from, from + m), L.x[v]! / 8);
-    mem.set(data.y.subarray(from, from + m), L.y / 8);
-    if (data.w === null) return 0;
-    mem.set(data.w.subarray(from, from + m), L.w / 8);
-    return 1;
+  /** Bytes of wasm memory the resident data holds (0 when every call copies its window). */
+  get residentBytes(): number {
+    return this.resident === null ? 0 : this.resident.allocation.bytes;
   }
 
+  /**
+   * Copy `data` into wasm memory (once; see the module comment). Silently keeps the copy path
+   * when the heap cannot grow that far.
+   * @internal called by {@link createWasmModelKernel}.
+   */
+  makeResident(data: DataColumns): void {
+    const n = data.y.length;
+    const k = this.nVariables;
+    const nCols = k + 1 + (data.w === null ? 0 : 1);
+    if (n === 0 || this.scratch === null || this.resident !== null) return;
+    let allocation: Allocation;
+    try {
+      allocation = this.heap.allocate(nCols * n * 8, 'createWasmModelKernel');
+    } catch (e) {
+      if (e instanceof RangeError) return;
+      throw e;
+    }
+    const bases = Array.from({ length: k + 2 }, (_, c) => (c < nCols ? allocation.ptr + c * n * 8 : 0));
+    const mem = this.heap.f64();
+    const src = [...data.x, data.y, ...(data.w === null ? [] : [data.w])];
+    src.forEach((col, c) => mem.set(col.subarray(0, n), bases[c]! / 8));
+    this.resident = { source: { x: [...data.x], y: data.y, w: data.w }, n, allocation, bases };
+  }
+
+  private u32(): Uint32Array {
+    if (this.u32View.buffer !== this.memory.buffer) this.u32View = new Uint32Array(this.memory.buffer);
+    return this.u32View;
+  }
+
+  /** Write θ into the descriptor; returns the current f64 view. */
   private begin(theta: Float64Array): Float64Array {
     if (this.scratch === null) throw new RangeError('wasm model kernel: used after dispose()');
     const mem = this.heap.f64();
-    mem.set(theta.subarray(0, this.nParams), this.layout.theta / 8);
+    mem.set(theta.subarray(0, this.nParams), this.desc / 8);
     return mem;
+  }
+
+  /** The resident copy when `data` holds its arrays and [start, start + n) lies inside it. */
+  private residentFor(data: DataColumns, start: number, n: number): Resident | null {
+    const r = this.resident;
+    if (r === null || data.y !== r.source.y || (data.w !== null && data.w !== r.source.w) || start < 0 || start + n > r.n) return null;
+    for (let v = 0; v < this.nVariables; v++) if (data.x[v] !== r.source.x[v]) return null;
+    return r;
+  }
+
+  /** Point the descriptor at points [from, from + m): resident columns in place, or copied into the chunk scratch. */
+  private window(mem: Float64Array, data: DataColumns, resident: Resident | null, from: number, m: number): void {
+    const u32 = this.u32();
+    const d = this.descColumns / 4;
+    const k = this.nVariables;
+    if (resident !== null) {
+      const bases = resident.bases;
+      for (let c = 0; c < k + 2; c++) u32[d + c] = bases[c] === 0 ? 0 : bases[c]! + from * 8;
+      return;
+    }
+    const bases = this.chunk.bases;
+    for (let v = 0; v < k; v++) mem.set(data.x[v]!.subarray(from, from + m), bases[v]! / 8);
+    mem.set(data.y.subarray(from, from + m), bases[k]! / 8);
+    if (data.w !== null) mem.set(data.w.subarray(from, from + m), bases[k + 1]! / 8);
+    for (let c = 0; c < k + 2; c++) u32[d + c] = bases[c]!;
   }
 
   /** See {@link ModelKernel.residualRows}. */
   residualRows(theta: Float64Array, data: DataColumns, start: number, n: number, out: Float64Array, outOffset: number): void {
     const mem = this.begin(theta);
     const cols = this.nParams + 1;
+    const hasW = data.w === null ? 0 : 1;
+    const resident = this.residentFor(data, start, n);
     const direct = out.buffer === this.memory.buffer;
     const base = out.byteOffset + outOffset * 8;
-    for (let c = 0; c < n; c += WASM_MODEL_CHUNK) {
-      const m = Math.min(WASM_MODEL_CHUNK, n - c);
-      const hasW = this.load(mem, data, start + c, m);
+    const step = direct && resident !== null ? Math.max(n, 1) : WASM_MODEL_CHUNK;
+    for (let c = 0; c < n; c += step) {
+      const m = Math.min(step, n - c);
+      this.window(mem, data, resident, start + c, m);
       if (direct) {
-        this.fns.rows(m, base + c * cols * 8, hasW);
+        this.fns.rows(this.desc, m, base + c * cols * 8, hasW);
       } else {
-        this.fns.rows(m, this.outPtr, hasW);
+        this.fns.rows(this.desc, m, this.outPtr, hasW);
         out.set(mem.subarray(this.outPtr / 8, this.outPtr / 8 + m * cols), outOffset + c * cols);
       }
     }
@@ -117,15 +276,18 @@ export class WasmModelKernel implements ModelKernel {
   /** See {@link ModelKernel.residuals}. */
   residuals(theta: Float64Array, data: DataColumns, start: number, n: number, out: Float64Array, outOffset: number, outStride: number): void {
     const mem = this.begin(theta);
+    const hasW = data.w === null ? 0 : 1;
+    const resident = this.residentFor(data, start, n);
     const direct = out.buffer === this.memory.buffer;
     const base = out.byteOffset + outOffset * 8;
-    for (let c = 0; c < n; c += WASM_MODEL_CHUNK) {
-      const m = Math.min(WASM_MODEL_CHUNK, n - c);
-      const hasW = this.load(mem, data, start + c, m);
+    const step = direct && resident !== null ? Math.max(n, 1) : WASM_MODEL_CHUNK;
+    for (let c = 0; c < n; c += step) {
+      const m = Math.min(step, n - c);
+      this.window(mem, data, resident, start + c, m);
       if (direct) {
-        this.fns.resid(m, base + c * outStride * 8, outStride * 8, hasW);
+        this.fns.resid(this.desc, m, base + c * outStride * 8, outStride * 8, hasW);
       } else {
-        this.fns.resid(m, this.outPtr, 8, hasW);
+        this.fns.resid(this.desc, m, this.outPtr, 8, hasW);
         const src = this.outPtr / 8;
         if (outStride === 1) out.set(mem.subarray(src, src + m), outOffset + c);
         else for (let i = 0; i < m; i++) out[outOffset + (c + i) * outStride] = mem[src + i]!;
@@ -133,76 +295,96 @@ export class WasmModelKernel implements ModelKernel {
     }
   }
 
-  /** Return the scratch to the backend's heap; the kernel is unusable afterwards. Idempotent. */
+  /** Return the scratch and the resident data to the backend's heap; the kernel is unusable afterwards. Idempotent. */
   dispose(): void {
     if (this.scratch === null) return;
+    if (this.resident !== null) this.heap.release(this.resident.allocation);
+    this.resident = null;
     this.heap.release(this.scratch);
     this.scratch = null;
   }
 }
 
+/** Throws unless `data` has k columns and y, w (when present) as long as the columns need. */
+function checkResident(data: DataColumns, k: number): void {
+  const n = data.y.length;
+  if (data.x.length !== k) {
+    throw new NlsqRangeError(`createWasmModelKernel: resident.x must have ${k} column(s) (one per model variable), got ${data.x.length}`, 'resident', 'ERR_SHAPE');
+  }
+  const short = data.x.findIndex((c) => c.length < n);
+  if (short >= 0) {
+    throw new NlsqRangeError(`createWasmModelKernel: resident.x[${short}] must have at least ${n} values (the length of resident.y), got ${data.x[short]!.length}`, 'resident', 'ERR_SHAPE');
+  }
+  if (data.w !== null && data.w.length < n) {
+    throw new NlsqRangeError(`createWasmModelKernel: resident.w must have at least ${n} values (the length of resident.y), got ${data.w.length}`, 'resident', 'ERR_SHAPE');
+  }
+}
+
 /**
- * Compile an expression model's program into a wasm kernel running in `backend`'s memory.
+ * Build an expression model's wasm kernel running in `backend`'s memory: the program's module
+ * from the compile cache ({@link compileWasmModel}), a fresh instance, a scratch region, and with
+ * `options.resident` the fit's data copied into wasm memory once.
  *
  * @param program - f and its gradient (`model(expr).program`, from `lowerToProgram`).
  * @param backend - a wasm backend (from `createWasmBackend`).
- * @param options - `simd` picks the module form (see {@link WasmModelKernelOptions}).
+ * @param options - `simd` picks the module form, `resident` the data to keep in wasm memory
+ *   (see {@link WasmModelKernelOptions}).
  * @returns the kernel, or null when it cannot be built here (not a wasm backend, a kernel build
  *   without the math exports, an IR this target does not support, the engine refusing a
  *   synchronous compile, or `simd: true` on a backend without SIMD) — use the JS kernel
  *   (`model.createKernel()`) then.
+ * @throws NlsqRangeError when `resident` does not have one column per model variable, or a
+ *   column (or w) is shorter than y.
  * @example
  * ```ts
  * const wasm = await createWasmBackend();
  * const m = model('a*exp(-b*x)+c');
- * const kernel = createWasmModelKernel(m.program, wasm) ?? m.createKernel();
+ * const data = { x: [x], y, w: null };
+ * const kernel = createWasmModelKernel(m.program, wasm, { resident: data }) ?? m.createKernel();
+ * kernel.residualRows?.(theta, data, 0, n, rows, 0); // reads the resident columns in place
  * ```
  */
 export function createWasmModelKernel(program: Program, backend: Backend, options: WasmModelKernelOptions = {}): WasmModelKernel | null {
   if (!(backend instanceof WasmBackend)) return null;
   const simd = backend.info.name === 'wasm-simd';
   if (options.simd === true && !simd) return null;
+  if (options.resident !== undefined) checkResident(options.resident, program.variables.length);
   const { exports, heap } = backend.modelHost();
-  const p = program.params.length;
-  const k = program.variables.length;
-  const C = WASM_MODEL_CHUNK;
-  const doubles = p + (k + 2) * C + (p + 1) * C;
   let scratch: Allocation | null = null;
   try {
-    scratch = heap.allocate(doubles * 8, 'createWasmModelKernel');
-    const s = scratch.ptr;
-    const layout: WasmModelLayout = {
-      theta: s,
-      x: Array.from({ length: k }, (_, v) => s + (p + v * C) * 8),
-      y: s + (p + k * C) * 8,
-      w: s + (p + (k + 1) * C) * 8,
-    };
-    const outPtr = s + (p + (k + 2) * C) * 8;
     let fns: ModelExports | null = null;
     if (simd && options.simd !== false) {
       try {
-        fns = instantiateModel(generateWasmModelSimd(program, layout), exports);
+        fns = instantiateModel(compileWasmModel(program, true), exports);
       } catch (e) {
         if (options.simd === true) throw e;
       }
     }
-    fns ??= instantiateModel(generateWasmModel(program, layout), exports);
-    return new WasmModelKernel(program, heap, scratch, layout, outPtr, fns);
+    fns ??= instantiateModel(compileWasmModel(program, false), exports);
+    const C = WASM_MODEL_CHUNK;
+    const cols = program.variables.length + 2 + program.params.length + 1;
+    scratch = heap.allocate(align16(descriptorLayout(program).bytes) + cols * C * 8, 'createWasmModelKernel');
+    const kernel = new WasmModelKernel(program, heap, scratch, fns);
+    if (options.resident !== undefined) kernel.makeResident(options.resident);
+    return kernel;
   } catch {
     if (scratch !== null) heap.release(scratch);
     return null;
   }
 }
 
-/** Compile and instantiate a generated module against the kernel instance's memory and math exports. */
-function instantiateModel(gen: GeneratedWasmModel, exports: Readonly<Record<string, unknown>>): ModelExports {
+/** Instantiate a compiled module against the kernel instance's memory and math exports. */
+function instantiateModel(compiled: CompiledWasmModel, exports: Readonly<Record<string, unknown>>): ModelExports {
   const m: Record<string, unknown> = {};
-  for (const [name, exportName] of gen.imports) {
+  for (const [name, exportName] of compiled.imports) {
     const f = exports[exportName];
     if (typeof f !== 'function') throw new Error(`kernel instance lacks ${exportName}`);
     m[name] = f;
   }
-  const module = new WebAssembly.Module(gen.bytes);
-  const instance = new WebAssembly.Instance(module, { env: { memory: exports['memory'] as WebAssembly.Memory }, m } as WebAssembly.Imports);
+  const instance = new WebAssembly.Instance(compiled.module, { env: { memory: exports['memory'] as WebAssembly.Memory }, m } as WebAssembly.Imports);
   return instance.exports as unknown as ModelExports;
+}
+
+function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
 }

@@ -1,31 +1,79 @@
 import { describe, expect, it } from 'vitest';
-import { WASM_IMPORTED_FUNCTIONS, generateWasmModel, invariant, type WasmModelLayout } from '../../../src/backends/wasm/model-wasm-codegen.ts';
+import { WASM_IMPORTED_FUNCTIONS, descriptorLayout, generateWasmModel, invariant } from '../../../src/backends/wasm/model-wasm-codegen.ts';
 import type { Program } from '../../../src/model/ir.ts';
 import { model } from '../../../src/model/model.ts';
 
-const layout = (k: number): WasmModelLayout => ({ theta: 64, x: Array.from({ length: k }, (_, v) => 1024 + v * 1024), y: 8192, w: 9216 });
+/** Where a test puts θ (the call descriptor starts there), the columns, y and w (byte offsets). */
+interface Layout { readonly theta: number; readonly x: readonly number[]; readonly y: number; readonly w: number }
+const layout = (k: number): Layout => ({ theta: 64, x: Array.from({ length: k }, (_, v) => 1024 + v * 1024), y: 8192, w: 9216 });
 
-/** Instantiate a generated module over a fresh memory with JS Math imports; returns it and the memory. */
-function instantiate(program: Program) {
-  const L = layout(program.variables.length);
-  const gen = generateWasmModel(program, L);
+type RawExports = { rows(desc: number, n: number, out: number, hasW: number): void; resid(desc: number, n: number, out: number, stride: number, hasW: number): void };
+
+/**
+ * Instantiate a generated module over a fresh memory with JS Math imports; returns it, the memory
+ * and exports that write the descriptor (θ at L.theta, then the column offsets of L) before each call.
+ */
+function instantiate(program: Program, L: Layout = layout(program.variables.length)) {
+  const gen = generateWasmModel(program);
   const memory = new WebAssembly.Memory({ initial: 1 });
   const m: Record<string, (...a: number[]) => number> = {};
   for (const name of gen.imports.keys()) m[name] = (Math as unknown as Record<string, (...a: number[]) => number>)[name]!;
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m });
-  return { gen, L, f64: new Float64Array(memory.buffer), ex: inst.exports as unknown as { rows(n: number, out: number, hasW: number): void; resid(n: number, out: number, stride: number, hasW: number): void } };
+  const raw = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m }).exports as unknown as RawExports;
+  const u32 = new Uint32Array(memory.buffer);
+  const writeDescriptor = (): number => {
+    u32.set([...L.x, L.y, L.w], (L.theta + descriptorLayout(program).columns) / 4);
+    return L.theta;
+  };
+  const ex = {
+    rows: (n: number, out: number, hasW: number) => raw.rows(writeDescriptor(), n, out, hasW),
+    resid: (n: number, out: number, stride: number, hasW: number) => raw.resid(writeDescriptor(), n, out, stride, hasW),
+  };
+  return { gen, L, f64: new Float64Array(memory.buffer), u32, raw, ex };
 }
 
 describe('generateWasmModel', () => {
   it('emits a valid module that imports only the non-native functions it calls', () => {
     const prog = model('a*exp(-b*x) + sqrt(abs(x)) + min(a, x) + sign(x) + c^x').program;
-    const gen = generateWasmModel(prog, layout(1));
+    const gen = generateWasmModel(prog);
     expect(WebAssembly.validate(gen.bytes)).toBe(true);
     expect([...gen.imports.keys()].sort()).toEqual(['exp', 'pow']);
     expect(gen.imports.get('exp')).toBe('mathExp');
     const mod = new WebAssembly.Module(gen.bytes);
     expect(WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}:${i.kind}`).sort()).toEqual(['env.memory:memory', 'm.exp:function', 'm.pow:function']);
     expect(WebAssembly.Module.exports(mod).map((e) => e.name)).toEqual(['rows', 'resid']);
+  });
+
+  it('is position-independent: the bytes depend on the program only', () => {
+    const a = generateWasmModel(model('a*exp(-b*x) + c').program);
+    const b = generateWasmModel(model('a*exp(-b*x) + c').program);
+    expect(Array.from(b.bytes)).toEqual(Array.from(a.bytes));
+    const c = generateWasmModel(model('a*exp(-b*x) + d').program);
+    expect(Array.from(c.bytes)).toEqual(Array.from(a.bytes)); // names do not reach the code
+    expect(Array.from(generateWasmModel(model('a*exp(-b*x) - c').program).bytes)).not.toEqual(Array.from(a.bytes));
+  });
+
+  it('lays out the descriptor as p f64 (θ) then k + 2 u32 column offsets (x…, y, w)', () => {
+    expect(descriptorLayout(model('a*x + b*z + c', { variables: ['x', 'z'] }).program)).toEqual({ columns: 24, bytes: 24 + 16 });
+    expect(descriptorLayout(model('a*x').program)).toEqual({ columns: 8, bytes: 8 + 12 });
+  });
+
+  it('reads θ and every column where the descriptor points, at any 8-byte-aligned address', () => {
+    const prog = model('a*x + b*z', { variables: ['x', 'z'] }).program;
+    const { f64, u32, raw } = instantiate(prog);
+    const run = (desc: number, cols: number[], out: number): number[] => {
+      f64.set([2, 3], desc / 8);
+      u32.set(cols, (desc + 16) / 4);
+      [[1, 2, 5], [10, 20, 50], [0.5, 0.25, 1], [2, 4, 8]].forEach((v, c) => f64.set(v, cols[c]! / 8));
+      raw.rows(desc, 3, out, 1);
+      return Array.from(f64.subarray(out / 8, out / 8 + 9));
+    };
+    const expected = [2, 20, 2 * 31.5, 4 * 2, 4 * 20, 4 * (64 - 0.25), 8 * 5, 8 * 50, 8 * (160 - 1)];
+    expect(run(64, [1024, 2048, 3072, 4096], 8192)).toEqual(expected);
+    expect(run(136, [1032, 2056, 3080, 4104], 8200)).toEqual(expected); // relocated, 8- not 16-aligned
+    u32.set([1032, 2056, 3080, 4104].map((b) => b + 8), (136 + 16) / 4); // shifted bases: from point 1
+    f64.fill(0, 8200 / 8, 8200 / 8 + 9);
+    raw.resid(136, 2, 8200, 16, 1);
+    expect([f64[8200 / 8], f64[8200 / 8 + 2]]).toEqual([4 * (64 - 0.25), 8 * (160 - 1)]);
   });
 
   it('names an AssemblyScript export for every imported function', () => {
@@ -107,7 +155,7 @@ describe('generateWasmModel', () => {
 
   it('rejects a malformed IR (index out of range, unknown op or function, non-number constant)', () => {
     const base = model('a*x').program;
-    const bad = (patch: Partial<Program>) => () => generateWasmModel({ ...base, ...patch }, layout(1));
+    const bad = (patch: Partial<Program>) => () => generateWasmModel({ ...base, ...patch });
     expect(bad({ value: { kind: 'param', index: 5 } })).toThrow(/parameter index out of range/);
     expect(bad({ value: { kind: 'var', index: 1 } })).toThrow(/variable index out of range/);
     expect(bad({ value: { kind: 'tmp', index: 9 } })).toThrow(/temporary index out of range/);
@@ -119,6 +167,5 @@ describe('generateWasmModel', () => {
     expect(bad({ instructions: [{ op: 'exp' as 'call', fn: 'exp', args: [] }], value: { kind: 'tmp', index: 0 } })).toThrow(/unknown IR op|missing an operand/);
     expect(bad({ value: { kind: 'const', value: '1' as unknown as number } })).toThrow(/must be a number/);
     expect(bad({ gradient: [] })).toThrow(/gradient length/);
-    expect(() => generateWasmModel(base, layout(2))).toThrow(/one column per variable/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { generateWasmModel, type GeneratedWasmModel, type WasmModelLayout } from '../../../src/backends/wasm/model-wasm-codegen.ts';
+import { descriptorLayout, generateWasmModel, type GeneratedWasmModel } from '../../../src/backends/wasm/model-wasm-codegen.ts';
 import { generateWasmModelSimd } from '../../../src/backends/wasm/model-wasm-simd-codegen.ts';
 import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
 import type { Program } from '../../../src/model/ir.ts';
@@ -10,6 +10,9 @@ import { model } from '../../../src/model/model.ts';
 const kernelExports = (await createWasmBackend({ simd: false }) as unknown as { modelHost(): { exports: Record<string, unknown> } }).modelHost().exports;
 
 type Exports = { rows(n: number, out: number, hasW: number): void; resid(n: number, out: number, stride: number, hasW: number): void };
+
+/** Where a test puts θ (the call descriptor starts there), the columns, y and w (byte offsets). */
+interface WasmModelLayout { readonly theta: number; readonly x: readonly number[]; readonly y: number; readonly w: number }
 
 /** Points per column of the test layout. */
 const C = 2560;
@@ -21,18 +24,29 @@ function layoutOf(k: number): { L: WasmModelLayout; out: number; pages: number }
   return { L, out, pages: Math.ceil((out + 8 * 8 * C) / 65536) };
 }
 
-function instantiate(gen: GeneratedWasmModel, memory: WebAssembly.Memory): Exports {
+type RawExports = { rows(desc: number, n: number, out: number, hasW: number): void; resid(desc: number, n: number, out: number, stride: number, hasW: number): void };
+
+/** Instantiate over `memory`; the returned functions write the descriptor (θ at L.theta, then L's column offsets) before each call. */
+function instantiate(gen: GeneratedWasmModel, memory: WebAssembly.Memory, program: Program, L: WasmModelLayout): Exports {
   const m: Record<string, unknown> = {};
   for (const [name, exportName] of gen.imports) m[name] = kernelExports[exportName];
-  return new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m }).exports as unknown as Exports;
+  const raw = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m } as WebAssembly.Imports).exports as unknown as RawExports;
+  const desc = (): number => {
+    new Uint32Array(memory.buffer).set([...L.x, L.y, L.w], (L.theta + descriptorLayout(program).columns) / 4);
+    return L.theta;
+  };
+  return {
+    rows: (n, out, hasW) => raw.rows(desc(), n, out, hasW),
+    resid: (n, out, stride, hasW) => raw.resid(desc(), n, out, stride, hasW),
+  };
 }
 
 /** Both generators' modules for one program over one shared memory. */
 function pairOf(program: Program) {
   const { L, out, pages } = layoutOf(program.variables.length);
   const memory = new WebAssembly.Memory({ initial: pages });
-  const vec = generateWasmModelSimd(program, L);
-  return { L, out, memory, vec, simd: instantiate(vec, memory), scalar: instantiate(generateWasmModel(program, L), memory) };
+  const vec = generateWasmModelSimd(program);
+  return { L, out, memory, vec, simd: instantiate(vec, memory, program, L), scalar: instantiate(generateWasmModel(program), memory, program, L) };
 }
 
 /** Same doubles, NaN matching NaN, ±0 distinguished. */
@@ -102,12 +116,42 @@ function ulps(a: number, b: number): number {
 describe('generateWasmModelSimd', () => {
   it('emits a valid module with rows and resid that computes exp inside (only other functions are imported)', () => {
     const prog = model('a*exp(-b*x) + sqrt(abs(x)) + min(a, x) + sign(x) + c^x + sin(x)').program;
-    const gen = generateWasmModelSimd(prog, layoutOf(1).L);
+    const gen = generateWasmModelSimd(prog);
     expect(WebAssembly.validate(gen.bytes)).toBe(true);
     expect([...gen.imports.entries()].sort()).toEqual([['pow', 'mathPow'], ['sin', 'mathSin']]);
     const mod = new WebAssembly.Module(gen.bytes);
     expect(WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`).sort()).toEqual(['env.memory', 'm.pow', 'm.sin']);
     expect(WebAssembly.Module.exports(mod).map((e) => e.name)).toEqual(['rows', 'resid']);
+  });
+
+  it('is position-independent: the same bytes for equal programs, different ones for different programs', () => {
+    const a = generateWasmModelSimd(model('a*exp(-b*x) + c').program);
+    expect(Array.from(generateWasmModelSimd(model('a*exp(-b*x) + c').program).bytes)).toEqual(Array.from(a.bytes));
+    expect(Array.from(generateWasmModelSimd(model('a*exp(-b*x) + c*x').program).bytes)).not.toEqual(Array.from(a.bytes));
+  });
+
+  it('reads columns at 8-byte-aligned (not 16) addresses and from shifted bases like the scalar module', () => {
+    const prog = model('a*x*x + b/x - abs(x - c) + z', { variables: ['x', 'z'] }).program;
+    const n = 7;
+    const L: WasmModelLayout = { theta: 72, x: [1032, 2056], y: 3080, w: 4104 };
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const f64 = new Float64Array(memory.buffer);
+    f64.set([1.5, -0.25, 0.75], L.theta / 8);
+    for (const [c, at] of [[0, L.x[0]!], [1, L.x[1]!], [2, L.y], [3, L.w]] as const) f64.set(Array.from({ length: n }, (_, i) => 1 + c + i / 3), at / 8);
+    const outs = [generateWasmModelSimd(prog), generateWasmModel(prog)].map((gen) => {
+      const ex = instantiate(gen, memory, prog, L);
+      f64.fill(-7, 625, 625 + 64); // out at byte 5000
+      ex.rows(n, 5000, 1);
+      const rows = f64.slice(625, 625 + 64);
+      const shifted = instantiate(gen, memory, prog, { theta: L.theta, x: L.x.map((b) => b + 16), y: L.y + 16, w: L.w + 16 });
+      f64.fill(-7, 700, 720);
+      shifted.resid(n - 2, 5600, 8, 1);
+      return [rows, f64.slice(700, 720)];
+    });
+    sameBits(outs[0]![0]!, outs[1]![0]!, 'rows');
+    sameBits(outs[0]![1]!, outs[1]![1]!, 'resid from point 2');
+    expect(outs[0]![0]![n * 4]).toBe(-7);
+    expect(outs[1]![1]![1]).toBe(outs[1]![0]![3 * 4 + 3]); // resid from point 2 = row 3's residual, entry 1
   });
 
   it('computes exp within 1 ulp of Math.exp over [−745, 709.8] and in [−2, 2] (2 million points)', () => {
@@ -252,7 +296,7 @@ describe('generateWasmModelSimd', () => {
     // x, w, y columns end exactly at the end of the single page: a 16-byte read of point n would trap
     const L: WasmModelLayout = { theta: 64, x: [end - 3 * 8 * n - 1024, end - 8 * n], y: end - 3 * 8 * n, w: end - 2 * 8 * n };
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
-    const ex = instantiate(generateWasmModelSimd(prog, L), memory);
+    const ex = instantiate(generateWasmModelSimd(prog), memory, prog, L);
     const f64 = new Float64Array(memory.buffer);
     f64.set([2, 0.5, 1], 8);
     f64.set([0, 1, 2, 3, 4], L.x[1]! / 8);
@@ -266,8 +310,7 @@ describe('generateWasmModelSimd', () => {
 
   it('rejects a malformed IR like the scalar generator', () => {
     const base = model('a*x').program;
-    const L = layoutOf(1).L;
-    const bad = (patch: Partial<Program>) => () => generateWasmModelSimd({ ...base, ...patch }, L);
+    const bad = (patch: Partial<Program>) => () => generateWasmModelSimd({ ...base, ...patch });
     expect(bad({ value: { kind: 'param', index: 5 } })).toThrow(/parameter index out of range/);
     expect(bad({ value: { kind: 'var', index: 1 } })).toThrow(/variable index out of range/);
     expect(bad({ instructions: [{ op: 'mul', args: [{ kind: 'tmp', index: 0 }, { kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/temporary index out of range/);
@@ -278,7 +321,6 @@ describe('generateWasmModelSimd', () => {
     expect(bad({ instructions: [{ op: 'add', args: [{ kind: 'var', index: 0 }] }], value: { kind: 'tmp', index: 0 } })).toThrow(/missing an operand/);
     expect(bad({ value: { kind: 'const', value: '1' as unknown as number } })).toThrow(/must be a number/);
     expect(bad({ gradient: [] })).toThrow(/gradient length/);
-    expect(() => generateWasmModelSimd(base, layoutOf(2).L)).toThrow(/one column per variable/);
   });
 
   test.prop(

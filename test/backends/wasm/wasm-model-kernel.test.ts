@@ -1,8 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
+import type { Backend } from '../../../src/backends/backend.ts';
 import { createCpuBackend } from '../../../src/backends/cpu/cpu-backend.ts';
 import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
-import { WASM_MODEL_CHUNK, createWasmModelKernel } from '../../../src/backends/wasm/wasm-model-kernel.ts';
+import { WasmHeap } from '../../../src/backends/wasm/wasm-memory.ts';
+import { WASM_MODEL_CACHE_SIZE, WASM_MODEL_CHUNK, compileWasmModel, createWasmModelKernel } from '../../../src/backends/wasm/wasm-model-kernel.ts';
+import { NlsqRangeError } from '../../../src/errors.ts';
 import type { DataColumns, ModelKernel } from '../../../src/model/model-kernel.ts';
 import { model } from '../../../src/model/model.ts';
 import { EXPRESSIONS } from '../../nist/expressions.ts';
@@ -266,6 +269,248 @@ describe('createWasmModelKernel', () => {
     k.residuals(th, data, start, n, rout, outOffset, stride);
     expectClose(rout.slice(), rref, 1, 1e-13);
     if (ws) wasm.releaseWorkspace(ws);
-    (k as { dispose(): void }).dispose();
+    (k as unknown as { dispose(): void }).dispose();
+  });
+});
+
+type Host = { modelHost(): { heap: WasmHeap } };
+const heapOf = (b: Backend): WasmHeap => (b as unknown as Host).modelHost().heap;
+
+/** Same doubles bit for bit (NaN matching NaN, ±0 distinguished). */
+function sameBits(a: Float64Array, b: Float64Array, what: string): void {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < b.length; i++) if (!Object.is(a[i], b[i])) expect.fail(`${what}: entry ${i}: ${a[i]} vs ${b[i]}`);
+}
+
+/** Rows and strided residuals of a window, into a JS array or a workspace view (then copied out). */
+function evaluate(k: ModelKernel, backend: Backend, th: Float64Array, data: DataColumns, start: number, n: number, inWasm: boolean, stride = 1): [Float64Array, Float64Array] {
+  const cols = k.nParams + 1;
+  const len = 3 + n * Math.max(cols, stride);
+  const ws = inWasm ? backend.createWorkspace(len, 1) : null;
+  const run = (fill: (out: Float64Array) => void): Float64Array => {
+    const out = ws ? ws.data() : new Float64Array(len);
+    out.fill(-7);
+    fill(out);
+    return out.slice();
+  };
+  const rows = run((out) => k.residualRows!(th, data, start, n, out, 3));
+  const res = run((out) => k.residuals(th, data, start, n, out, 3, stride));
+  if (ws) backend.releaseWorkspace(ws);
+  return [rows, res];
+}
+
+describe('createWasmModelKernel with resident data', () => {
+  const gauss = model('a*exp(-((x - mu)/s)^2/2) + c + d*x');
+  const th = Float64Array.of(1.3, 0.2, 0.8, 0.1, -0.05);
+
+  it.each([
+    ['wasm-simd, f64x2', true],
+    ['wasm-simd, scalar', false],
+    ['wasm-scalar', undefined],
+  ] as const)('gives the copy path\'s rows and residuals bit for bit on any window (%s)', (_, simd) => {
+    const backend = simd === undefined ? scalar : wasm;
+    const opts = simd === undefined ? {} : { simd };
+    const rand = rng(99);
+    for (const weights of [false, true]) {
+      const data = randomData(1, 3 * WASM_MODEL_CHUNK + 5, rand, -5, 5, weights);
+      const resident = createWasmModelKernel(gauss.program, backend, { ...opts, resident: data })!;
+      const copied = createWasmModelKernel(gauss.program, backend, opts)!;
+      expect(resident.residentBytes).toBeGreaterThanOrEqual((weights ? 3 : 2) * data.y.length * 8);
+      expect(copied.residentBytes).toBe(0);
+      for (const [start, n] of [[0, data.y.length], [1, 1], [7, 2], [3, 2 * WASM_MODEL_CHUNK + 1], [data.y.length - 3, 3], [11, 0]] as const) {
+        for (const inWasm of [false, true]) {
+          const a = evaluate(resident, backend, th, data, start, n, inWasm, 2);
+          const b = evaluate(copied, backend, th, data, start, n, inWasm, 2);
+          sameBits(a[0], b[0], `rows start ${start} n ${n}`);
+          sameBits(a[1], b[1], `residuals start ${start} n ${n}`);
+        }
+      }
+      resident.dispose();
+      copied.dispose();
+    }
+  });
+
+  it('keeps reading the resident columns after wasm memory grows between calls', () => {
+    const rand = rng(5);
+    const data = randomData(1, 5000, rand, -3, 3, true);
+    const k = createWasmModelKernel(gauss.program, wasm, { resident: data })!;
+    const ref = gauss.createKernel();
+    const before = evaluate(k, wasm, th, data, 17, 4001, true);
+    const big = wasm.createWorkspace(1 << 21, 8); // 128 MiB: grows memory
+    const after = evaluate(k, wasm, th, data, 17, 4001, true);
+    sameBits(after[0], before[0], 'rows');
+    sameBits(after[1], before[1], 'residuals');
+    const js = new Float64Array(after[0].length).fill(-7);
+    ref.residualRows!(th, data, 17, 4001, js, 3);
+    expectClose(after[0], js, 6);
+    wasm.releaseWorkspace(big);
+    k.dispose();
+  });
+
+  it('reads other data objects through the copy path; the same arrays without w use the resident columns unweighted', () => {
+    const rand = rng(8);
+    const data = randomData(1, 3000, rand, -3, 3, true);
+    const other = randomData(1, 3000, rand, -3, 3, true);
+    const k = createWasmModelKernel(gauss.program, wasm, { resident: data })!;
+    const copied = createWasmModelKernel(gauss.program, wasm)!;
+    for (const d of [
+      other,
+      { x: data.x, y: data.y, w: null },
+      { x: data.x, y: other.y, w: data.w },
+      { x: other.x, y: data.y, w: data.w },
+      { x: data.x, y: data.y, w: other.w },
+      { x: [data.x[0]!.slice()], y: data.y, w: data.w },
+    ]) {
+      for (const inWasm of [false, true]) {
+        const a = evaluate(k, wasm, th, d, 5, 2500, inWasm);
+        const b = evaluate(copied, wasm, th, d, 5, 2500, inWasm);
+        sameBits(a[0], b[0], 'rows');
+        sameBits(a[1], b[1], 'residuals');
+      }
+    }
+    expect(evaluate(k, wasm, th, other, 5, 10, false)[1]).not.toEqual(evaluate(k, wasm, th, data, 5, 10, false)[1]);
+    k.dispose();
+    copied.dispose();
+  });
+
+  it('keeps the first y.length values of x columns longer than y, and reads them in place', () => {
+    const rand = rng(9);
+    const long = randomData(1, 400, rand, -3, 3, false);
+    const data: DataColumns = { x: long.x, y: long.y.subarray(0, 300), w: null };
+    const k = createWasmModelKernel(gauss.program, wasm, { resident: data })!;
+    const copied = createWasmModelKernel(gauss.program, wasm)!;
+    expect(k.residentBytes).toBeGreaterThanOrEqual(2 * 300 * 8);
+    expect(k.residentBytes).toBeLessThan(2 * 400 * 8);
+    const wide: DataColumns = { x: long.x, y: data.y, w: null };
+    for (const [start, n] of [[0, 300], [250, 50], [299, 1]]) {
+      sameBits(evaluate(k, wasm, th, wide, start, n, true)[0], evaluate(copied, wasm, th, wide, start, n, true)[0], `start ${start}`);
+    }
+    k.dispose();
+    copied.dispose();
+  });
+
+  it('runs two kernels of one model on two backends independently', async () => {
+    const other = await createWasmBackend();
+    const rand = rng(11);
+    const d1 = randomData(1, 3001, rand, -3, 3, false);
+    const d2 = randomData(1, 2999, rand, -3, 3, true);
+    const k1 = createWasmModelKernel(gauss.program, wasm, { resident: d1 })!;
+    const k2 = createWasmModelKernel(gauss.program, other, { resident: d2 })!;
+    const c1 = createWasmModelKernel(gauss.program, wasm)!;
+    const c2 = createWasmModelKernel(gauss.program, other)!;
+    for (let round = 0; round < 2; round++) {
+      sameBits(evaluate(k1, wasm, th, d1, round, 3000, true)[0], evaluate(c1, wasm, th, d1, round, 3000, true)[0], 'backend 1');
+      sameBits(evaluate(k2, other, th, d2, round, 2998, true)[0], evaluate(c2, other, th, d2, round, 2998, true)[0], 'backend 2');
+    }
+    for (const k of [k1, k2, c1, c2]) k.dispose();
+  });
+
+  it('returns the scratch and the resident data to the heap on dispose', () => {
+    const heap = heapOf(wasm);
+    const probe = (): [number, number] => {
+      const small = heap.allocate(8, 'test');
+      const large = heap.allocate(1 << 26, 'test');
+      const at: [number, number] = [small.ptr, large.ptr];
+      heap.release(large);
+      heap.release(small);
+      return at;
+    };
+    const before = probe();
+    const data = randomData(2, 100_000, rng(3), -3, 3, true);
+    const k = createWasmModelKernel(model('a*x1 + b*x2', { variables: ['x1', 'x2'] }).program, wasm, { resident: data })!;
+    expect(k.residentBytes).toBeGreaterThanOrEqual(4 * 100_000 * 8);
+    expect(probe()).not.toEqual(before);
+    k.dispose();
+    expect(probe()).toEqual(before);
+  });
+
+  it('silently keeps the copy path when the heap cannot hold the data', () => {
+    const heap = heapOf(wasm);
+    const spy = vi.spyOn(heap, 'allocate').mockImplementation(function (this: WasmHeap, bytes: number, who: string) {
+      if (bytes > 1e6) throw new RangeError(`${who}: needs ${bytes} bytes of wasm memory, more than the 4 GiB wasm32 limit`);
+      return WasmHeap.prototype.allocate.call(this, bytes, who);
+    });
+    try {
+      const data = randomData(1, 100_000, rng(4), -3, 3, false);
+      const k = createWasmModelKernel(gauss.program, wasm, { resident: data })!;
+      expect(k).not.toBeNull();
+      expect(k.residentBytes).toBe(0);
+      const copied = createWasmModelKernel(gauss.program, wasm)!;
+      sameBits(evaluate(k, wasm, th, data, 0, 100_000, false)[0], evaluate(copied, wasm, th, data, 0, 100_000, false)[0], 'rows');
+      k.dispose();
+      copied.dispose();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('rejects resident data of the wrong shape, naming the argument', () => {
+    const y = new Float64Array(10);
+    expect(() => createWasmModelKernel(gauss.program, wasm, { resident: { x: [], y, w: null } })).toThrow(/createWasmModelKernel: resident\.x must have 1 column\(s\).*got 0/);
+    expect(() => createWasmModelKernel(gauss.program, wasm, { resident: { x: [new Float64Array(9)], y, w: null } })).toThrow(/resident\.x\[0\] must have at least 10 values.*got 9/);
+    expect(() => createWasmModelKernel(gauss.program, wasm, { resident: { x: [y], y, w: new Float64Array(3) } })).toThrow(/resident\.w must have at least 10 values.*got 3/);
+    expect(() => createWasmModelKernel(gauss.program, wasm, { resident: { x: [], y, w: null } })).toThrow(NlsqRangeError);
+  });
+
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 2 * WASM_MODEL_CHUNK + 3 }),
+      fc.integer({ min: 0, max: 2 * WASM_MODEL_CHUNK + 3 }),
+      fc.integer({ min: 1, max: 3 }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.boolean(),
+      fc.integer(),
+    ],
+    { numRuns: 30 },
+  )('resident and copied data agree bit for bit over random windows, strides, weights, forms and outputs', (a, b, stride, weights, inWasm, simd, seed) => {
+    const total = Math.max(a, b) + 1;
+    const [start, n] = [Math.min(a, b), Math.abs(a - b)];
+    const data = randomData(1, total, rng(seed), -5, 5, weights);
+    const resident = createWasmModelKernel(gauss.program, wasm, { simd, resident: data })!;
+    const copied = createWasmModelKernel(gauss.program, wasm, { simd })!;
+    const x = evaluate(resident, wasm, th, data, start, n, inWasm, stride);
+    const y = evaluate(copied, wasm, th, data, start, n, inWasm, stride);
+    sameBits(x[0], y[0], 'rows');
+    sameBits(x[1], y[1], 'residuals');
+    resident.dispose();
+    copied.dispose();
+  });
+});
+
+describe('compileWasmModel', () => {
+  it('compiles each distinct module once: the same Module for equal programs, another for a different program or form', () => {
+    const a = compileWasmModel(model('a*exp(-b*x) + c').program, true);
+    expect(compileWasmModel(model('a*exp(-b*x) + c').program, true).module).toBe(a.module);
+    expect(compileWasmModel(model('a*exp(-b*x) + c').program, false).module).not.toBe(a.module);
+    expect(compileWasmModel(model('a*exp(-b*x) + c*x').program, true).module).not.toBe(a.module);
+    expect(a.imports.size).toBe(0);
+    expect(compileWasmModel(model('a*sin(b*x)').program, false).imports.get('sin')).toBe('mathSin');
+  });
+
+  it(`keeps the ${WASM_MODEL_CACHE_SIZE} most recently used modules`, () => {
+    const first = compileWasmModel(model('a*x + 1').program, false).module;
+    for (let i = 2; i <= WASM_MODEL_CACHE_SIZE; i++) compileWasmModel(model(`a*x + ${i}`).program, false);
+    expect(compileWasmModel(model('a*x + 1').program, false).module).toBe(first); // still cached; now most recent
+    const kept = model('a*x + 2').program;
+    const second = compileWasmModel(kept, false);
+    for (let i = 1; i <= WASM_MODEL_CACHE_SIZE; i++) compileWasmModel(model(`a*x*x + ${i}`).program, false); // new bytes (names do not reach the code)
+    expect(compileWasmModel(model('a*x + 2').program, false).module).not.toBe(second.module); // evicted, recompiled
+    expect(compileWasmModel(kept, false)).toBe(second); // the same program object keeps its module
+  });
+
+  it('gives kernels on different backends their own instances of one module', async () => {
+    const other = await createWasmBackend();
+    const prog = model('a*exp(-b*x) + c').program;
+    const d: DataColumns = { x: [Float64Array.of(0, 1, 2)], y: Float64Array.of(3, 2, 1), w: null };
+    const k1 = createWasmModelKernel(prog, wasm, { resident: d })!;
+    const k2 = createWasmModelKernel(prog, other)!;
+    const r1 = new Float64Array(3);
+    const r2 = new Float64Array(3);
+    k1.residuals(Float64Array.of(2, 0.5, 1), d, 0, 3, r1, 0, 1);
+    k2.residuals(Float64Array.of(2, 0.5, 1), d, 0, 3, r2, 0, 1);
+    sameBits(r1, r2, 'residuals');
+    k1.dispose();
+    k2.dispose();
   });
 });
