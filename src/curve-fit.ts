@@ -82,6 +82,8 @@ function iterationLogger(resolved: ResolvedCurveFit): ResolvedCurveFit['onIterat
  * @param ydata - n observations.
  * @param options - {@link CurveFitOptions} (SciPy's keywords in camelCase).
  * @returns the {@link CurveFitResult}: popt, pcov, perr, status, statistics, bands, report().
+ * @remarks `Float64Array` data are read in place, not copied (as SciPy reads numpy arrays):
+ *   leave them unchanged until the promise settles. Other arrays are converted into new ones.
  * @throws NlsqTypeError / NlsqRangeError for invalid arguments (the message names the argument),
  *   ModelEvaluationError when the model throws or is not finite at p0, AbortError when `signal`
  *   aborts, BackendUnavailableError for an unusable backend.

@@ -5,7 +5,7 @@
  * @module
  */
 import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
-import { firstNonFinite, isArrayLike, requireFinite, toFloat64 } from './validate.ts';
+import { asFloat64, firstNonFinite, isArrayLike, requireFinite, toFloat64 } from './validate.ts';
 
 /** How the observations are weighted. */
 export type SigmaForm =
@@ -33,10 +33,10 @@ export function parseXData(caller: string, xdata: unknown, n: number): Float64Ar
     throw new NlsqTypeError(`${caller}: xdata must be an array of numbers or an array of k arrays, got ${describeValue(xdata)}`, 'xdata');
   }
   const nested = xdata.length > 0 && isArrayLike(xdata[0]);
-  if (!nested) return [toFloat64(caller, 'xdata', xdata, n, '(one per ydata value)')];
+  if (!nested) return [asFloat64(caller, 'xdata', xdata, n, '(one per ydata value)')];
   const columns: Float64Array[] = [];
   for (let v = 0; v < xdata.length; v++) {
-    columns.push(toFloat64(caller, `xdata[${v}]`, xdata[v], n, '(one per ydata value)'));
+    columns.push(asFloat64(caller, `xdata[${v}]`, xdata[v], n, '(one per ydata value)'));
   }
   return columns;
 }
@@ -131,7 +131,7 @@ export function validateFitData(
   checkFinite: boolean | undefined,
   nanPolicy: unknown,
 ): FitData {
-  let y = toFloat64(caller, 'ydata', ydata);
+  let y = asFloat64(caller, 'ydata', ydata);
   if (y.length === 0) throw new NlsqRangeError(`${caller}: ydata must not be empty, got length 0`, 'ydata', 'ERR_SHAPE');
   let n = y.length;
   let x = parseXData(caller, xdata, n);

@@ -36,7 +36,7 @@ export function toFloat64(caller: string, name: string, value: unknown, length?:
     const hint = lengthHint === '' ? '' : ` ${lengthHint}`;
     throw new NlsqRangeError(`${caller}: ${name} must have length ${length}${hint}, got ${value.length}`, name, 'ERR_SHAPE');
   }
-  // Typed arrays hold numbers only: copy them in one go (the fit keeps its own copy).
+  // Typed arrays hold numbers only: convert them in one go.
   if (value instanceof Float64Array) return value.slice();
   if (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array)) {
     return Float64Array.from(value as unknown as ArrayLike<number>);
@@ -50,6 +50,18 @@ export function toFloat64(caller: string, name: string, value: unknown, length?:
     out[i] = v;
   }
   return out;
+}
+
+/**
+ * {@link toFloat64} that returns a `Float64Array` input itself instead of a copy (other inputs
+ * are converted into a new array): for data a fit only reads, as SciPy reads numpy arrays in
+ * place. The caller must not write to the result.
+ *
+ * @throws as {@link toFloat64}.
+ */
+export function asFloat64(caller: string, name: string, value: unknown, length?: number, lengthHint = ''): Float64Array {
+  if (value instanceof Float64Array && (length === undefined || value.length === length)) return value;
+  return toFloat64(caller, name, value, length, lengthHint);
 }
 
 /**

@@ -50,6 +50,8 @@ export type FitResult = CurveFitResult & {
  * @param options - every `curveFit` option plus `workflow`, `memoryLimitGb`, `chunkSize`, `goal`
  *   and the streaming options ({@link FitOptions}).
  * @returns the result; `strategy`, `backend` and `reason` say what ran and why.
+ * @remarks `Float64Array` data are read in place, not copied: leave them unchanged until the
+ *   promise settles.
  * @throws as `curveFit`, plus NlsqRangeError for workflow options that cannot be honoured (e.g. a
  *   covariance sigma with a chunked or streaming workflow) and DataSourceError for a bad source.
  * @example
