@@ -12,7 +12,7 @@
 import type { Backend } from '../src/backends/backend.ts';
 import { type BenchRow, gaussian, measure, rng } from './harness.ts';
 import { benchMlLm } from './peers/ml-lm.ts';
-import { runScipy, scipyUnavailable } from './peers/scipy.ts';
+import { runScipy, type ScipyResult, scipyUnavailable } from './peers/scipy.ts';
 
 type AnyFit = (f: unknown, x: Float64Array, y: Float64Array, o: Record<string, unknown>) => Promise<{ popt: number[]; nfev: number; njev: number; success: boolean }>;
 
@@ -62,15 +62,43 @@ const once = { warmup: 1, minRuns: 3, maxRuns: 5, minTimeMs: 0 };
 
 async function fitRow(lib: Lib, label: string, f: unknown, x: Float64Array, y: Float64Array, opts: Record<string, unknown>, peer: string | undefined, timing = once): Promise<BenchRow> {
   let last: Awaited<ReturnType<AnyFit>> | null = null;
+  // Time between consecutive onIteration calls: one solver iteration (its trial evaluations with
+  // their Jacobian, and the small p×p work), without the per-fit set-up and result passes.
+  const intervals: number[] = [];
+  let previous = -1;
+  const onIteration = (): void => {
+    const now = performance.now();
+    if (previous >= 0) intervals.push(now - previous);
+    previous = now;
+  };
   const t = await measure(async () => {
-    last = await lib.curveFit(f, x, y, opts);
+    previous = -1;
+    last = await lib.curveFit(f, x, y, { ...opts, onIteration });
   }, timing);
   const r = last! as Awaited<ReturnType<AnyFit>>;
   const backend = opts.backend ? (opts.backend as Backend).info.name : 'default';
+  const iterationMs = intervals.length === 0 ? NaN : median(intervals);
   return {
     section: 'fits', name: label, impl: `nlsq/${backend}`, ...t, ...(peer ? { peer } : {}),
-    extra: { nfev: r.nfev, njev: r.njev, msPerNfev: t.medianMs / r.nfev, popt: r.popt.map((v) => v.toPrecision(6)).join(',') },
+    extra: { nfev: r.nfev, njev: r.njev, msPerNfev: t.medianMs / r.nfev, iterationMs, popt: r.popt.map((v) => v.toPrecision(6)).join(',') },
   };
+}
+
+/** One row from SciPy runs (each run's own median; the row's median is over runs). */
+function scipyRow(name: string, method: string, runs: readonly ScipyResult[]): BenchRow {
+  const last = runs[runs.length - 1]!;
+  const ms = runs.map((r) => r.median_s * 1e3);
+  const med = median(ms);
+  return {
+    section: 'fits', name, impl: `scipy/${method}`, medianMs: med, minMs: Math.min(...runs.map((r) => r.min_s * 1e3)), runs: runs.reduce((a, r) => a + r.runs, 0),
+    extra: { nfev: last.nfev, msPerNfev: med / last.nfev, popt: last.popt.map((v) => v.toPrecision(6)).join(',') },
+  };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 === 1 ? s[h]! : 0.5 * (s[h - 1]! + s[h]!);
 }
 
 /**
@@ -83,28 +111,33 @@ export async function benchExpDecay(lib: Lib, backends: Backend[], n: number, wi
   const rows: BenchRow[] = [];
   const scipyReason = withPeers ? scipyUnavailable() : 'peers not requested';
   const peer = scipyReason === null ? `scipy lm expdecay n=${n}` : undefined;
-  if (scipyReason === null) {
-    for (const method of ['lm', 'trf'] as const) {
-      const s = runScipy(x, y, 'expdecay', p0, method, 3);
-      rows.push({ section: 'fits', name: `scipy ${method} expdecay n=${n}`, impl: `scipy/${method}`, medianMs: s.median_s * 1e3, minMs: s.min_s * 1e3, runs: s.runs, extra: { nfev: s.nfev, msPerNfev: (s.median_s * 1e3) / s.nfev, popt: s.popt.map((v) => v.toPrecision(6)).join(',') } });
-    }
-  } else process.stdout.write(`(SciPy peer skipped: ${scipyReason})\n`);
+  if (scipyReason !== null) process.stdout.write(`(SciPy peer skipped: ${scipyReason})\n`);
   const expr = lib.model('a*exp(-b*x) + c');
   const closure = (t: number, a: number, b: number, c: number) => a * Math.exp(-b * t) + c;
-  rows.push(await fitRow(lib, `expression expdecay n=${n} default`, expr, x, y, { p0 }, peer));
+  // The headline ratio: SciPy lm and the default-backend fit alternate run by run (one SciPy fit
+  // — after one untimed SciPy fit in its process — before each of ours), so that the machine's
+  // drift hits both alike.
+  const lmRuns: ScipyResult[] = [];
+  const interleaved = { warmup: 1, minRuns: 5, maxRuns: 5, minTimeMs: 0, ...(peer === undefined ? {} : { setup: () => void lmRuns.push(runScipy(x, y, 'expdecay', p0, 'lm', 1, 1)) }) };
+  const headline = await fitRow(lib, `expression expdecay n=${n} default`, expr, x, y, { p0 }, peer, interleaved);
+  if (peer !== undefined) {
+    rows.push(scipyRow(`scipy lm expdecay n=${n}`, 'lm', lmRuns.slice(1)));
+    rows.push(scipyRow(`scipy trf expdecay n=${n}`, 'trf', [runScipy(x, y, 'expdecay', p0, 'trf', 3, 1)]));
+  }
+  rows.push(headline);
   for (const b of backends) {
     rows.push(await fitRow(lib, `expression expdecay n=${n} ${b.info.name}`, expr, x, y, { p0, backend: b }, peer));
     rows.push(await fitRow(lib, `closure expdecay n=${n} ${b.info.name}`, closure, x, y, { p0, backend: b }, peer));
     rows.push(await fitRow(lib, `expression lm expdecay n=${n} ${b.info.name}`, expr, x, y, { p0, backend: b, method: 'lm' }, peer));
   }
   if (withPeers) {
-    const ml = await benchMlLm(x, y, p0, ([a, b, c]) => (t) => a! * Math.exp(-b! * t) + c!, 2);
-    rows.push({ section: 'fits', name: `ml-levenberg-marquardt expdecay n=${n} (per iteration)`, impl: 'ml-lm', medianMs: ml.perIterationMs, minMs: ml.minMs / Math.max(ml.iterations, 1), runs: ml.runs, extra: { iterations: ml.iterations, totalMs: ml.medianMs } });
-    // One nlsq iteration = one Jacobian evaluation (njev) plus its trial evaluations.
+    const ml = await benchMlLm(x, y, p0, ([a, b, c]) => (t) => a! * Math.exp(-b! * t) + c!);
+    rows.push({ section: 'fits', name: `ml-levenberg-marquardt expdecay n=${n} (per iteration)`, impl: 'ml-lm', medianMs: ml.perIterationMs, minMs: ml.perIterationMs, runs: ml.runs, extra: { method: ml.method } });
+    // Ours per iteration: the median time between consecutive iterations of the timed fits.
     for (const label of ['default', ...backends.map((b) => b.info.name)]) {
       const ours = rows.find((r) => r.name === `expression expdecay n=${n} ${label}`)!;
-      const njev = Number(ours.extra!.njev);
-      rows.push({ ...ours, name: `nlsq expdecay n=${n} ${label} (per iteration = per njev)`, medianMs: ours.medianMs / njev, minMs: ours.minMs / njev, peer: `ml-levenberg-marquardt expdecay n=${n} (per iteration)` });
+      const perIteration = Number(ours.extra!.iterationMs);
+      rows.push({ ...ours, name: `nlsq expdecay n=${n} ${label} (per iteration)`, medianMs: perIteration, minMs: perIteration, peer: `ml-levenberg-marquardt expdecay n=${n} (per iteration)` });
     }
   }
   return rows;

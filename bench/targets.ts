@@ -30,7 +30,7 @@ export function checkTargets(rows: readonly BenchRow[], n: number): TargetCheck[
   const fold = ratio(rows, 'fold p=8 wasm-simd');
   const gram = ratio(rows, 'gram p=8 wasm-simd');
   const fit = ratio(rows, `expression expdecay n=${n} default`);
-  const perIt = ratio(rows, `nlsq expdecay n=${n} default (per iteration = per njev)`);
+  const perIt = ratio(rows, `nlsq expdecay n=${n} default (per iteration)`);
   const fitTime = fit === null ? null : 1 / fit;
   const closureCpu = inverse(ratio(rows, `closure expdecay n=${n} cpu`));
   const exprCpu = inverse(ratio(rows, `expression expdecay n=${n} cpu`));

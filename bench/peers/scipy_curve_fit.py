@@ -3,10 +3,11 @@
 
 Reads x and y (little-endian float64, raw) from files, fits a named model with
 scipy.optimize.curve_fit, and prints one JSON object: median/min fit seconds over
---repeats runs (time.perf_counter around curve_fit only), nfev and popt.
+--repeats runs (time.perf_counter around curve_fit only) after --warmup untimed fits,
+nfev and popt.
 
     python3 bench/peers/scipy_curve_fit.py --x x.f64 --y y.f64 --model expdecay \
-        --p0 1,1,0 --method lm --repeats 3
+        --p0 1,1,0 --method lm --repeats 3 --warmup 1
 """
 import argparse
 import json
@@ -36,11 +37,14 @@ def main():
     ap.add_argument("--p0", required=True)
     ap.add_argument("--method", default="lm", choices=["lm", "trf", "dogbox"])
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=0)
     args = ap.parse_args()
     x = np.fromfile(args.x, dtype="<f8")
     y = np.fromfile(args.y, dtype="<f8")
     p0 = [float(v) for v in args.p0.split(",")]
     f = MODELS[args.model]
+    for _ in range(args.warmup):
+        curve_fit(f, x, y, p0=p0, method=args.method)
     times, popt, nfev = [], None, None
     for _ in range(args.repeats):
         t0 = time.perf_counter()
