@@ -10,6 +10,11 @@
  *   `out + i·(p+1)·8`;
  * - `resid(desc, n, out, strideBytes, hasW)`: writes `w·(f − y)` at `out + i·strideBytes`,
  *   computing only the instructions f depends on;
+ * - `cols(desc, n, out, colStrideBytes, hasW)`: the entries of `rows`, column-major: entry j of
+ *   point i (j < p: w·∂f/∂θ_j; j = p: w·(f − y)) at `out + j·colStrideBytes + 8i` — the layout a
+ *   QR fold reads, so no transpose is needed. Same instructions as `rows` (bit-identical values),
+ *   only the store addresses differ; nothing is written past row n − 1 of any column, so columns
+ *   may be any distance ≥ 8n apart (the callers use a multiple of 16).
  *
  * Position independence: the code bakes in no address. `desc` is the byte offset of a small call
  * descriptor the host writes before each call ({@link descriptorLayout}): θ as p f64 at `desc`,
@@ -204,35 +209,100 @@ function emitInstruction(code: Bytes, k: number, ctx: FnContext): void {
   code.byte(OP.localSet).u32(ctx.localTmp + k);
 }
 
+/** Which generated function: row-major `rows`, strided residuals `resid`, column-major `cols`. @internal */
+export type WasmModelMode = 'rows' | 'resid' | 'cols';
+
 /**
- * Body of `rows` (mode 'rows', params desc, n, out, hasW) or `resid` (params desc, n, out,
- * strideBytes, hasW). Locals after the params: i32 off, i32 o, i32 base_0..base_{k+1}
- * (columns x…, y, w); f64 θ_0..p−1, x_0..k−1, t_0..m−1, wi.
+ * The i32 locals a function of `mode` needs after its params: off, o, base_0..base_{k+1}, and
+ * for `cols` the p + 1 output column bases. @internal shared with `model-wasm-simd-codegen.ts`.
  */
-function functionBody(program: Program, fnIndex: Map<string, number>, mode: 'rows' | 'resid'): Bytes {
+export function i32LocalCount(mode: WasmModelMode, p: number, k: number): number {
+  return 4 + k + (mode === 'cols' ? p + 1 : 0);
+}
+
+/**
+ * Emit `col_j = out + j·stride` into i32 locals `firstLocal + j`, j = 0 … count − 1 (a chain of
+ * adds, once per call): the output column bases of `cols`, whose entry for point i is then
+ * stored at `col_j + 8i` like a column read. @internal shared with `model-wasm-simd-codegen.ts`.
+ */
+export function emitOutputColumnBases(code: Bytes, outLocal: number, strideLocal: number, firstLocal: number, count: number): void {
+  code.byte(OP.localGet).u32(outLocal).byte(OP.localSet).u32(firstLocal);
+  for (let j = 1; j < count; j++) {
+    code.byte(OP.localGet).u32(firstLocal + j - 1).byte(OP.localGet).u32(strideLocal).byte(OP.i32Add).byte(OP.localSet).u32(firstLocal + j);
+  }
+}
+
+/**
+ * Emit the stores of one point (scalar form): `w·∂f/∂θ_j` (rows, cols) and `w·(f − y)`, at
+ * `o + 8j` (rows), `o` (resid) or `col_j + off` (cols); then `o += rowBytes | stride` (rows,
+ * resid; in cols the column bases stay and `off` moves). `L` names the locals: o, off, stride,
+ * wi, y's column base, col_0.
+ */
+function emitStores(code: Bytes, ctx: FnContext, mode: WasmModelMode, L: { readonly o: number; readonly off: number; readonly stride: number; readonly w: number; readonly y: number; readonly col: number }): void {
+  const p = ctx.program.params.length;
+  const m = ctx.program.instructions.length;
+  /** Push the store address of entry j; returns the memarg offset to store at. */
+  const dest = (j: number): number => {
+    if (mode !== 'cols') {
+      code.byte(OP.localGet).u32(L.o);
+      return mode === 'rows' ? 8 * j : 0;
+    }
+    code.byte(OP.localGet).u32(L.col + j).byte(OP.localGet).u32(L.off).byte(OP.i32Add);
+    return 0;
+  };
+  if (mode !== 'resid') {
+    ctx.program.gradient.forEach((g, j) => {
+      const offset = dest(j);
+      code.byte(OP.localGet).u32(L.w);
+      emitOperand(code, g, ctx, m);
+      code.byte(OP.f64Mul).byte(OP.f64Store).u32(3).u32(offset);
+    });
+  }
+  // residual: w·(f − y)
+  const offset = dest(p);
+  code.byte(OP.localGet).u32(L.w);
+  emitOperand(code, ctx.program.value, ctx, m);
+  code.byte(OP.localGet).u32(L.y).byte(OP.localGet).u32(L.off).byte(OP.i32Add);
+  code.byte(OP.f64Load).u32(3).u32(0).byte(OP.f64Sub).byte(OP.f64Mul);
+  code.byte(OP.f64Store).u32(3).u32(offset);
+  if (mode === 'cols') return;
+  code.byte(OP.localGet).u32(L.o);
+  if (mode === 'rows') code.byte(OP.i32Const).i32((p + 1) * 8);
+  else code.byte(OP.localGet).u32(L.stride);
+  code.byte(OP.i32Add).byte(OP.localSet).u32(L.o);
+}
+
+/**
+ * Body of `rows` (params desc, n, out, hasW), `resid` (params desc, n, out, strideBytes, hasW) or
+ * `cols` (params desc, n, out, colStrideBytes, hasW). Locals after the params: i32 off, i32 o,
+ * i32 base_0..base_{k+1} (columns x…, y, w), [cols: i32 col_0..col_p]; f64 θ_0..p−1, x_0..k−1,
+ * t_0..m−1, wi.
+ */
+function functionBody(program: Program, fnIndex: Map<string, number>, mode: WasmModelMode): Bytes {
   const p = program.params.length;
   const k = program.variables.length;
   const m = program.instructions.length;
   const nArgs = mode === 'rows' ? 4 : 5;
   const L_DESC = 0, L_N = 1, L_OUT = 2, L_STRIDE = 3, L_HASW = nArgs - 1;
-  const L_OFF = nArgs, L_O = nArgs + 1, L_BASE = nArgs + 2;
-  const f64Base = L_BASE + k + 2;
+  const L_OFF = nArgs, L_O = nArgs + 1, L_BASE = nArgs + 2, L_COL = L_BASE + k + 2;
+  const nI32 = i32LocalCount(mode, p, k);
+  const f64Base = nArgs + nI32;
   const ctx: FnContext = { program, fnIndex, localParam: f64Base, localVar: f64Base + p, localTmp: f64Base + p + k };
   const L_W = ctx.localTmp + m;
-  const roots = mode === 'rows' ? [program.value, ...program.gradient] : [program.value];
+  const roots = mode === 'resid' ? [program.value] : [program.value, ...program.gradient];
   const need = live(program, roots);
-  const rowBytes = (p + 1) * 8;
   const code = new Bytes();
   /** Push base_c + off (the address of column c's current point). */
   const at = (c: number): Bytes => code.byte(OP.localGet).u32(L_BASE + c).byte(OP.localGet).u32(L_OFF).byte(OP.i32Add);
-  code.u32(2).u32(4 + k).byte(I32).u32(p + k + m + 1).byte(F64); // locals
+  code.u32(2).u32(nI32).byte(I32).u32(p + k + m + 1).byte(F64); // locals
   emitDescriptorLoads(code, program, L_DESC, L_BASE, ctx.localParam, (c) => c.byte(OP.f64Load));
+  if (mode === 'cols') emitOutputColumnBases(code, L_OUT, L_STRIDE, L_COL, p + 1);
   const inv = invariant(program);
   for (let i = 0; i < m; i++) if (need[i] && inv[i]) emitInstruction(code, i, ctx); // hoisted
   // if (n == 0) return — via block/br_if
   code.byte(OP.block).byte(0x40);
   code.byte(OP.localGet).u32(L_N).byte(OP.i32Eqz).byte(OP.brIf).u32(0);
-  code.byte(OP.localGet).u32(L_OUT).byte(OP.localSet).u32(L_O);
+  if (mode !== 'cols') code.byte(OP.localGet).u32(L_OUT).byte(OP.localSet).u32(L_O);
   code.byte(OP.loop).byte(0x40);
   for (let v = 0; v < k; v++) at(v).byte(OP.f64Load).u32(3).u32(0).byte(OP.localSet).u32(ctx.localVar + v);
   for (let i = 0; i < m; i++) if (need[i] && !inv[i]) emitInstruction(code, i, ctx);
@@ -240,23 +310,7 @@ function functionBody(program: Program, fnIndex: Map<string, number>, mode: 'row
   code.byte(OP.localGet).u32(L_HASW).byte(OP.if).byte(F64);
   at(k + 1).byte(OP.f64Load).u32(3).u32(0);
   code.byte(OP.else).byte(OP.f64Const).f64(1).byte(OP.end).byte(OP.localSet).u32(L_W);
-  if (mode === 'rows') {
-    program.gradient.forEach((g, j) => {
-      code.byte(OP.localGet).u32(L_O).byte(OP.localGet).u32(L_W);
-      emitOperand(code, g, ctx, m);
-      code.byte(OP.f64Mul).byte(OP.f64Store).u32(3).u32(8 * j);
-    });
-  }
-  // residual: w·(f − y)
-  code.byte(OP.localGet).u32(L_O).byte(OP.localGet).u32(L_W);
-  emitOperand(code, program.value, ctx, m);
-  at(k).byte(OP.f64Load).u32(3).u32(0).byte(OP.f64Sub).byte(OP.f64Mul);
-  code.byte(OP.f64Store).u32(3).u32(mode === 'rows' ? 8 * p : 0);
-  // o += rowBytes | stride; off += 8; loop while --n
-  code.byte(OP.localGet).u32(L_O);
-  if (mode === 'rows') code.byte(OP.i32Const).i32(rowBytes);
-  else code.byte(OP.localGet).u32(L_STRIDE);
-  code.byte(OP.i32Add).byte(OP.localSet).u32(L_O);
+  emitStores(code, ctx, mode, { o: L_O, off: L_OFF, stride: L_STRIDE, w: L_W, y: L_BASE + k, col: L_COL });
   code.byte(OP.localGet).u32(L_OFF).byte(OP.i32Const).i32(8).byte(OP.i32Add).byte(OP.localSet).u32(L_OFF);
   code.byte(OP.localGet).u32(L_N).byte(OP.i32Const).i32(-1).byte(OP.i32Add).byte(OP.localSet).u32(L_N);
   code.byte(OP.localGet).u32(L_N).byte(OP.brIf).u32(0);
@@ -308,9 +362,9 @@ export function collectImports(program: Program, skip: readonly string[] = []): 
 
 /**
  * Assemble a model module: imports `env.memory` and `m.<name>` for each of `fnIndex` (type 0 or 1
- * by arity), defines `bodies` (types `funcTypes`, after the imports) and exports `rows` and
- * `resid` as the last two of them. Types: 0 (f64)→f64, 1 (f64,f64)→f64, 2 rows (i32×4)→(),
- * 3 resid (i32×5)→(), then `extraTypes`. @internal
+ * by arity), defines `bodies` (types `funcTypes`, after the imports) and exports `rows`, `resid`
+ * and `cols` as the last three of them. Types: 0 (f64)→f64, 1 (f64,f64)→f64, 2 rows (i32×4)→(),
+ * 3 resid and cols (i32×5)→(), then `extraTypes`. @internal
  */
 export function assembleModule(fnIndex: ReadonlyMap<string, number>, extraTypes: readonly Bytes[], funcTypes: readonly number[], bodies: readonly Bytes[]): Uint8Array<ArrayBuffer> {
   const types = new Bytes().vec([
@@ -329,8 +383,9 @@ export function assembleModule(fnIndex: ReadonlyMap<string, number>, extraTypes:
   const funcs = new Bytes().u32(funcTypes.length);
   for (const t of funcTypes) funcs.u32(t);
   const exports = new Bytes().vec([
-    new Bytes().name('rows').byte(0x00).u32(nImports + bodies.length - 2),
-    new Bytes().name('resid').byte(0x00).u32(nImports + bodies.length - 1),
+    new Bytes().name('rows').byte(0x00).u32(nImports + bodies.length - 3),
+    new Bytes().name('resid').byte(0x00).u32(nImports + bodies.length - 2),
+    new Bytes().name('cols').byte(0x00).u32(nImports + bodies.length - 1),
   ]);
   const out = new Bytes()
     .byte(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00)
@@ -359,6 +414,6 @@ export function assembleModule(fnIndex: ReadonlyMap<string, number>, extraTypes:
 export function generateWasmModel(program: Program): GeneratedWasmModel {
   checkShape(program);
   const { fnIndex, imports } = collectImports(program);
-  const bodies = [functionBody(program, fnIndex, 'rows'), functionBody(program, fnIndex, 'resid')];
-  return { bytes: assembleModule(fnIndex, [], [2, 3], bodies), imports };
+  const bodies = (['rows', 'resid', 'cols'] as const).map((mode) => functionBody(program, fnIndex, mode));
+  return { bytes: assembleModule(fnIndex, [], [2, 3, 3], bodies), imports };
 }

@@ -1,7 +1,8 @@
 /**
  * f64x2 (WebAssembly SIMD) code generation from the IR (see `src/model/ir.ts`): the same module
- * contract as the scalar generator of `model-wasm-codegen.ts` — `rows(desc, n, out, hasW)` and
- * `resid(desc, n, out, strideBytes, hasW)` reading θ and the column offsets from the call
+ * contract as the scalar generator of `model-wasm-codegen.ts` — `rows(desc, n, out, hasW)`,
+ * `resid(desc, n, out, strideBytes, hasW)` and `cols(desc, n, out, colStrideBytes, hasW)` reading
+ * θ and the column offsets from the call
  * descriptor at `desc` (position-independent: the bytes depend on the program only), importing
  * `env.memory` and the non-native math functions (module `m`) — with loops that evaluate two
  * points per iteration.
@@ -12,9 +13,11 @@
  * with `v128.load` (two consecutive doubles; columns need only 8-byte alignment). `rows` writes rows i and i + 1 (adjacent in
  * memory) two entries at a time: entries c, c + 1 of both points are interleaved by
  * `i8x16.shuffle` into one 16-byte store per row (`v128.store64_lane` for a last odd entry);
- * `resid` stores lane 0 at `out + i·stride` and lane 1 at `out + (i+1)·stride`. An odd last
- * point is computed by the same code on `v128.load64_splat` inputs, storing lane 0 only, so
- * nothing is read or written past point n − 1.
+ * `resid` stores lane 0 at `out + i·stride` and lane 1 at `out + (i+1)·stride`. `cols` writes
+ * the entries of `rows` column-major (entry j of point i at `out + j·colStrideBytes + 8i`): a
+ * point pair is contiguous in a column, so each entry is one `v128.store` at `col_j + 8i`, no
+ * shuffle. An odd last point is computed by the same code on `v128.load64_splat` inputs, storing
+ * lane 0 only (`v128.store64_lane`), so nothing is read or written past point n − 1.
  *
  * Operations and their exactness (the IR's semantics, lane-wise):
  * - add/sub/mul/div/neg, `abs`, `sqrt`, `min`, `max`: native f64x2 instructions, bitwise equal to
@@ -35,7 +38,8 @@
 import { NlsqTypeError } from '../../errors.ts';
 import type { Operand, Program } from '../../model/ir.ts';
 import {
-  assembleModule, checkIndex, checkShape, collectImports, emitDescriptorLoads, importSpec, invariant, live, type GeneratedWasmModel,
+  assembleModule, checkIndex, checkShape, collectImports, emitDescriptorLoads, emitOutputColumnBases, i32LocalCount, importSpec, invariant, live,
+  type GeneratedWasmModel, type WasmModelMode,
 } from './model-wasm-codegen.ts';
 import { Bytes, I32, OP } from './wasm-binary-encoder.ts';
 
@@ -222,12 +226,12 @@ function emitVecInstruction(code: Bytes, k: number, ctx: VecContext): void {
 }
 
 interface Frame {
-  readonly mode: 'rows' | 'resid';
+  readonly mode: WasmModelMode;
   readonly ctx: VecContext;
   readonly need: readonly boolean[];
   /** Loop-invariant instructions, computed once before the loop. */
   readonly invariant: readonly boolean[];
-  readonly L: { readonly n: number; readonly out: number; readonly stride: number; readonly hasW: number; readonly off: number; readonly o: number; readonly base: number; readonly w: number; readonly v: number; readonly v2: number };
+  readonly L: { readonly n: number; readonly out: number; readonly stride: number; readonly hasW: number; readonly off: number; readonly o: number; readonly base: number; readonly w: number; readonly v: number; readonly v2: number; readonly col: number };
 }
 
 const LOW_LANES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
@@ -279,14 +283,27 @@ function emitPoints(code: Bytes, f: Frame, pair: boolean): void {
   code.byte(OP.localGet).u32(L.hasW).byte(OP.if).byte(V128);
   load(k + 1);
   code.byte(OP.else); constF64x2(code, 1); code.byte(OP.end).byte(OP.localSet).u32(L.w);
-  // row entries: w·∂f/∂θ_j (rows only), then w·(f − y)
-  const entries = f.mode === 'rows' ? p + 1 : 1;
-  const entry = (c: number, into: number): void => {
+  // row entries: w·∂f/∂θ_j (rows, cols), then w·(f − y)
+  const entries = f.mode === 'resid' ? 1 : p + 1;
+  const value = (c: number): void => {
     code.byte(OP.localGet).u32(L.w);
     if (c < p) emitVec(code, ctx.program.gradient[c]!, ctx, m);
     else { emitVec(code, ctx.program.value, ctx, m); load(k); simd(code, S.sub); }
-    simd(code, S.mul); code.byte(OP.localSet).u32(into);
+    simd(code, S.mul);
   };
+  const entry = (c: number, into: number): void => {
+    value(c); code.byte(OP.localSet).u32(into);
+  };
+  if (f.mode === 'cols') {
+    // entry c of points (off, off + 1) is contiguous at col_c + off: one store per column
+    for (let c = 0; c < entries; c++) {
+      code.byte(OP.localGet).u32(L.col + c).byte(OP.localGet).u32(L.off).byte(OP.i32Add);
+      value(c);
+      if (pair) simd(code, S.store).u32(3).u32(0);
+      else simd(code, S.store64Lane).u32(3).u32(0).byte(0);
+    }
+    return;
+  }
   const first = f.mode === 'rows' ? 0 : p;
   for (let c = 0; c < entries; c++) {
     if (pair && c + 1 < entries) {
@@ -301,33 +318,38 @@ function emitPoints(code: Bytes, f: Frame, pair: boolean): void {
 }
 
 /**
- * Body of `rows` (params desc, n, out, hasW) or `resid` (params desc, n, out, strideBytes, hasW).
- * Locals after the params: i32 off, i32 o, i32 base_0..base_{k+1} (columns x…, y, w); v128
- * θ_0..p−1, x_0..k−1, t_0..m−1, w, v, v2, then the inline exp's scratch.
+ * Body of `rows` (params desc, n, out, hasW), `resid` (params desc, n, out, strideBytes, hasW) or
+ * `cols` (params desc, n, out, colStrideBytes, hasW). Locals after the params: i32 off, i32 o,
+ * i32 base_0..base_{k+1} (columns x…, y, w), [cols: i32 col_0..col_p]; v128 θ_0..p−1, x_0..k−1,
+ * t_0..m−1, w, v, v2, then the inline exp's scratch.
  */
-function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: 'rows' | 'resid'): Bytes {
+function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: WasmModelMode): Bytes {
   const p = program.params.length;
   const k = program.variables.length;
   const m = program.instructions.length;
   const nArgs = mode === 'rows' ? 4 : 5;
-  const vBase = nArgs + 2 + k + 2;
+  const nI32 = i32LocalCount(mode, p, k);
+  const vBase = nArgs + nI32;
   const ctx: VecContext = { program, fnIndex, expLocals: vBase + p + k + m + 3, localParam: vBase, localVar: vBase + p, localTmp: vBase + p + k };
-  const L = { desc: 0, n: 1, out: 2, stride: 3, hasW: nArgs - 1, off: nArgs, o: nArgs + 1, base: nArgs + 2, w: ctx.localTmp + m, v: ctx.localTmp + m + 1, v2: ctx.localTmp + m + 2 };
-  const need = live(program, mode === 'rows' ? [program.value, ...program.gradient] : [program.value]);
+  const L = { desc: 0, n: 1, out: 2, stride: 3, hasW: nArgs - 1, off: nArgs, o: nArgs + 1, base: nArgs + 2, w: ctx.localTmp + m, v: ctx.localTmp + m + 1, v2: ctx.localTmp + m + 2, col: nArgs + 2 + k + 2 };
+  const need = live(program, mode === 'resid' ? [program.value] : [program.value, ...program.gradient]);
   const f: Frame = { mode, ctx, need, invariant: invariant(program), L };
   const code = new Bytes();
-  code.u32(2).u32(4 + k).byte(I32).u32(p + k + m + 3 + EXP_LOCALS).byte(V128);
+  code.u32(2).u32(nI32).byte(I32).u32(p + k + m + 3 + EXP_LOCALS).byte(V128);
   emitDescriptorLoads(code, program, L.desc, L.base, ctx.localParam, (c) => simd(c, S.load64Splat));
   for (let i = 0; i < m; i++) if (need[i] && f.invariant[i]) emitVecInstruction(code, i, ctx); // hoisted
-  code.byte(OP.localGet).u32(L.out).byte(OP.localSet).u32(L.o);
+  if (mode === 'cols') emitOutputColumnBases(code, L.out, L.stride, L.col, p + 1);
+  else code.byte(OP.localGet).u32(L.out).byte(OP.localSet).u32(L.o);
   code.byte(OP.block).byte(0x40); // pairs: while (n ≥ 2)
   code.byte(OP.localGet).u32(L.n).byte(OP.i32Const).i32(2).byte(OP.i32LtU).byte(OP.brIf).u32(0);
   code.byte(OP.loop).byte(0x40);
   emitPoints(code, f, true);
-  code.byte(OP.localGet).u32(L.o);
-  if (mode === 'rows') code.byte(OP.i32Const).i32(2 * (p + 1) * 8);
-  else code.byte(OP.localGet).u32(L.stride).byte(OP.localGet).u32(L.stride).byte(OP.i32Add);
-  code.byte(OP.i32Add).byte(OP.localSet).u32(L.o);
+  if (mode !== 'cols') { // o += 2 rows | 2 strides (cols: the column bases stay, off moves)
+    code.byte(OP.localGet).u32(L.o);
+    if (mode === 'rows') code.byte(OP.i32Const).i32(2 * (p + 1) * 8);
+    else code.byte(OP.localGet).u32(L.stride).byte(OP.localGet).u32(L.stride).byte(OP.i32Add);
+    code.byte(OP.i32Add).byte(OP.localSet).u32(L.o);
+  }
   code.byte(OP.localGet).u32(L.off).byte(OP.i32Const).i32(16).byte(OP.i32Add).byte(OP.localSet).u32(L.off);
   code.byte(OP.localGet).u32(L.n).byte(OP.i32Const).i32(-2).byte(OP.i32Add).byte(OP.localTee).u32(L.n);
   code.byte(OP.i32Const).i32(1).byte(OP.i32GtU).byte(OP.brIf).u32(0);
@@ -355,6 +377,6 @@ function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: '
 export function generateWasmModelSimd(program: Program): GeneratedWasmModel {
   checkShape(program);
   const { fnIndex, imports } = collectImports(program, ['exp']);
-  const bodies = [vecFunctionBody(program, fnIndex, 'rows'), vecFunctionBody(program, fnIndex, 'resid')];
-  return { bytes: assembleModule(fnIndex, [], [2, 3], bodies), imports };
+  const bodies = (['rows', 'resid', 'cols'] as const).map((mode) => vecFunctionBody(program, fnIndex, mode));
+  return { bytes: assembleModule(fnIndex, [], [2, 3, 3], bodies), imports };
 }

@@ -3,13 +3,14 @@ import { fc, test } from '@fast-check/vitest';
 import { descriptorLayout, generateWasmModel, type GeneratedWasmModel } from '../../../src/backends/wasm/model-wasm-codegen.ts';
 import { generateWasmModelSimd } from '../../../src/backends/wasm/model-wasm-simd-codegen.ts';
 import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
-import type { Program } from '../../../src/model/ir.ts';
+import { IR_FUNCTIONS, type Program } from '../../../src/model/ir.ts';
 import { model } from '../../../src/model/model.ts';
 
 /** The math the modules import: the kernel instance's exports, as in production. */
 const kernelExports = (await createWasmBackend({ simd: false }) as unknown as { modelHost(): { exports: Record<string, unknown> } }).modelHost().exports;
 
 type Exports = { rows(n: number, out: number, hasW: number): void; resid(n: number, out: number, stride: number, hasW: number): void };
+type ColsExports = { rows(desc: number, n: number, out: number, hasW: number): void; cols(desc: number, n: number, out: number, colStride: number, hasW: number): void };
 
 /** Where a test puts θ (the call descriptor starts there), the columns, y and w (byte offsets). */
 interface WasmModelLayout { readonly theta: number; readonly x: readonly number[]; readonly y: number; readonly w: number }
@@ -121,7 +122,7 @@ describe('generateWasmModelSimd', () => {
     expect([...gen.imports.entries()].sort()).toEqual([['pow', 'mathPow'], ['sin', 'mathSin']]);
     const mod = new WebAssembly.Module(gen.bytes);
     expect(WebAssembly.Module.imports(mod).map((i) => `${i.module}.${i.name}`).sort()).toEqual(['env.memory', 'm.pow', 'm.sin']);
-    expect(WebAssembly.Module.exports(mod).map((e) => e.name)).toEqual(['rows', 'resid']);
+    expect(WebAssembly.Module.exports(mod).map((e) => e.name)).toEqual(['rows', 'resid', 'cols']);
   });
 
   it('is position-independent: the same bytes for equal programs, different ones for different programs', () => {
@@ -339,3 +340,174 @@ describe('generateWasmModelSimd', () => {
     compareModules(prog, [1.5, -0.25, 0.75].slice(0, prog.params.length), [xs], y, w, n, stride, expr.includes('exp') ? 1e-13 : 0);
   });
 });
+
+// --- cols: the column-major export ------------------------------------------------------------
+
+/** Bits no computation writes (a signalling-NaN payload): marks memory `cols` must leave alone. */
+const SENTINEL = 0x7ff4deadbeef0001n;
+/** Most points a cols harness call takes, and the most padding beyond 8n between output columns. */
+const COLS_MAX_N = 2049;
+const COLS_MAX_PAD = 64;
+
+/** One `cols` case: θ, the variable columns, y, w (null: unit weights), n, extra bytes between output columns, and an 8-byte shift of `out`. */
+interface ColsCase { readonly theta: readonly number[]; readonly xs: readonly Float64Array[]; readonly y: Float64Array; readonly w: Float64Array | null; readonly n: number; readonly pad?: number; readonly shift?: number }
+
+/**
+ * Instantiate `gen` (math from the kernel instance) over a memory with room for COLS_MAX_N points;
+ * the returned function runs `rows` and `cols` on one case and asserts that cols is rows
+ * transposed (±0 and NaN matched, no entry left unwritten) and that every other double of the
+ * cols area (after row n − 1 of each column, between the columns, 16 bytes around them) keeps the
+ * sentinel bits.
+ */
+function colsHarness(gen: GeneratedWasmModel, program: Program): (c: ColsCase) => void {
+  const p = program.params.length;
+  const k = program.variables.length;
+  const colAt = (c: number): number => 1024 + c * 8 * COLS_MAX_N;
+  const rowsOut = colAt(k + 2);
+  const colsOut = rowsOut + 8 * (p + 1) * COLS_MAX_N + 64;
+  const bytes = colsOut + (p + 1) * (8 * COLS_MAX_N + 16 + COLS_MAX_PAD) + 64;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  const m: Record<string, unknown> = {};
+  for (const [name, exportName] of gen.imports) m[name] = kernelExports[exportName];
+  const raw = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m } as WebAssembly.Imports).exports as unknown as ColsExports;
+  const f64 = new Float64Array(memory.buffer);
+  const u64 = new BigUint64Array(memory.buffer);
+  const desc = 64;
+  new Uint32Array(memory.buffer).set(Array.from({ length: k + 2 }, (_, c) => colAt(c)), (desc + descriptorLayout(program).columns) / 4);
+  return (c) => {
+    const { n } = c;
+    f64.set(c.theta, desc / 8);
+    c.xs.forEach((x, v) => f64.set(x.subarray(0, n), colAt(v) / 8));
+    f64.set(c.y.subarray(0, n), colAt(k) / 8);
+    if (c.w) f64.set(c.w.subarray(0, n), colAt(k + 1) / 8);
+    const hasW = c.w ? 1 : 0;
+    const stride = 16 * Math.ceil((8 * n) / 16) + (c.pad ?? 0);
+    const out = colsOut + (c.shift ?? 0);
+    const lo = (out - 16) / 8, hi = (out + (p + 1) * stride + 16) / 8;
+    u64.fill(SENTINEL, rowsOut / 8, rowsOut / 8 + (p + 1) * n);
+    u64.fill(SENTINEL, lo, hi);
+    raw.rows(desc, n, rowsOut, hasW);
+    raw.cols(desc, n, out, stride, hasW);
+    const entry = new Set<number>();
+    for (let j = 0; j <= p; j++) {
+      for (let i = 0; i < n; i++) {
+        const at = out / 8 + (j * stride) / 8 + i;
+        const ref = rowsOut / 8 + i * (p + 1) + j;
+        entry.add(at);
+        if (u64[ref] === SENTINEL || u64[at] === SENTINEL) expect.fail(`n = ${n}: entry (${i}, ${j}) not written`);
+        if (!Object.is(f64[at], f64[ref])) expect.fail(`n = ${n}: entry (${i}, ${j}): cols ${f64[at]}, rows ${f64[ref]}`);
+      }
+    }
+    for (let a = lo; a < hi; a++) if (!entry.has(a) && u64[a] !== SENTINEL) expect.fail(`n = ${n}, stride ${stride}: cols wrote byte ${8 * a - out} outside its entries`);
+  };
+}
+
+/** Models whose programs use every IR function (step through d min / d max) and pow, with x ranges in their domains. */
+const COLS_MODELS: [string, readonly string[], number, number][] = [
+  ['a*exp(-b*x) + c', ['x'], -3, 3],
+  ['a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x', ['x'], -3, 3],
+  ['a*exp(-b*x1) + c*exp(-d*x2*x1)', ['x1', 'x2'], -3, 3],
+  ['exp(a*x)^2 + exp(exp(b*x))', ['x'], -3, 3],
+  ['a*log(b*x) + c', ['x'], 0.1, 5],
+  ['a*log10(b*x) + log2(c*x)', ['x'], 0.1, 5],
+  ['sqrt(a*x) + cbrt(b*x - 1)', ['x'], 0.1, 5],
+  ['b*(x - a)^7 + (x - c)^(-5)', ['x'], -3, 3],
+  ['a*(x - b)^c', ['x'], -3, 3],
+  ['atan2(a, x - b) + atan(c*x)', ['x'], -3, 3],
+  ['hypot(a*x, b) + c', ['x'], -3, 3],
+  ['min(a*x, b) + max(x, c)', ['x'], -3, 3],
+  ['abs(x - a)*b + c', ['x'], -3, 3],
+  ['sign(x - a)*b + c*x', ['x'], -3, 3],
+  ['a*erf(b*x) + erfc(c*x)', ['x'], -6, 6],
+  ['a*sin(b*x) + cos(c*x) + tan(x/4)', ['x'], -3, 3],
+  ['asin(x/(4*a)) + acos(x/(4*b)) + c', ['x'], -3, 3],
+  ['a*sinh(b*x) + cosh(c*x) + tanh(x)', ['x'], -3, 3],
+  ['a/(1 + b*x) - c*x*x', ['x'], -3, 3],
+];
+const COLS_NS = [0, 1, 2, 3, 1023, 1024, 2049];
+
+describe('generateWasmModelSimd: cols (column-major rows, one v128.store per column and point pair)', () => {
+  it('uses every IR function and pow across the cols model set', () => {
+    const used = new Set(COLS_MODELS.flatMap(([e, v]) => model(e, { variables: [...v] }).program.instructions.map((i) => (i.op === 'pow' ? 'pow' : i.fn))));
+    for (const fn of [...Object.keys(IR_FUNCTIONS), 'pow']) expect(used.has(fn as never), fn).toBe(true);
+  });
+
+  it.each(COLS_MODELS)('writes the rows of %s transposed, bit for bit (exp included), for n = 0, 1, 2, 3, 1023, 1024, 2049, with and without weights', (expr, variables, lo, hi) => {
+    const prog = model(expr, { variables: [...variables] }).program;
+    const run = colsHarness(generateWasmModelSimd(prog), prog);
+    const rand = rng(expr.length * 31 + 7);
+    const xs = variables.map(() => column(COLS_MAX_N, rand, lo, hi));
+    const y = column(COLS_MAX_N, rand, -1, 1);
+    const w = column(COLS_MAX_N, rand, 0.5, 2);
+    const theta = prog.params.map(() => 0.4 + 1.6 * rand());
+    for (const n of COLS_NS) for (const weights of [true, false]) run({ theta, xs, y, w: weights ? w : null, n });
+  });
+
+  it('leaves the gap after row n − 1 of each column untouched when colStrideBytes exceeds 8n, at any 8-byte-aligned out (odd tail: lane 0 only)', () => {
+    const prog = model('a*exp(-b*x) + c*x^2 + sign(x)').program;
+    const run = colsHarness(generateWasmModelSimd(prog), prog);
+    const rand = rng(5);
+    const xs = [column(COLS_MAX_N, rand, -3, 3)];
+    const y = column(COLS_MAX_N, rand, -1, 1);
+    for (const n of COLS_NS) {
+      for (const [pad, shift] of [[16, 0], [COLS_MAX_PAD, 0], [48, 8], [0, 8]] as const) run({ theta: [1.5, 0.5, -0.25], xs, y, w: n % 2 ? y : null, n, pad, shift });
+    }
+  });
+
+  it('stores a point pair with one v128.store per column and no shuffle', () => {
+    const prog = model('a*x*x + b/x - abs(x - c)').program;
+    const bodies = functionBodies(generateWasmModelSimd(prog).bytes);
+    const cols = bodies[2]!;
+    const simdOps = (body: Uint8Array, op: number) => body.reduce((n, b, i) => n + (b === 0xfd && body[i + 1] === op ? 1 : 0), 0);
+    // opcode bytes can also occur inside immediates, so count only as a bound: the rows body has shuffles, cols none
+    expect(simdOps(bodies[0]!, 0x0d)).toBeGreaterThanOrEqual(4);
+    expect(simdOps(cols, 0x0d)).toBe(0);
+    expect(simdOps(cols, 0x0b)).toBeGreaterThanOrEqual(prog.params.length + 1);
+  });
+
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 300 }),
+      fc.boolean(),
+      fc.constantFrom(0, 16, 48),
+      fc.constantFrom(0, 8),
+      fc.float64Array({ minLength: 300, maxLength: 300, noDefaultInfinity: false }),
+      fc.constantFrom('a*x*x + b/x - abs(x - c)', 'min(a, x)*sign(x) + max(x*b, c) + sqrt(x)', 'a*exp(-b*x) + c', 'x^a + hypot(b, x)*c'),
+    ],
+    { numRuns: 40 },
+  )('cols is rows transposed on random x windows (any doubles, any n, padding, weights)', (n, weights, pad, shift, x, expr) => {
+    const prog = model(expr).program;
+    const y = Float64Array.from(x, (_, i) => Math.cos(i));
+    const w = weights ? Float64Array.from(x, (_, i) => 1 + (i % 3)) : null;
+    colsHarness(generateWasmModelSimd(prog), prog)({ theta: [1.5, -0.25, 0.75].slice(0, prog.params.length), xs: [x], y, w, n, pad, shift });
+  });
+});
+
+/** The function bodies of a module binary, in order (decoded from the code section, id 10). */
+function functionBodies(bytes: Uint8Array): Uint8Array[] {
+  const leb = (i: number): [number, number] => {
+    let v = 0, shift = 0;
+    for (;;) {
+      const b = bytes[i++]!;
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if ((b & 0x80) === 0) return [v, i];
+    }
+  };
+  for (let i = 8; i < bytes.length;) {
+    const id = bytes[i++]!;
+    const [len, start] = leb(i);
+    if (id === 10) {
+      let [count, j] = leb(start);
+      const out: Uint8Array[] = [];
+      for (; count > 0; count--) {
+        const [size, body] = leb(j);
+        out.push(bytes.subarray(body, body + size));
+        j = body + size;
+      }
+      return out;
+    }
+    i = start + len;
+  }
+  return [];
+}
