@@ -193,6 +193,18 @@ export function fold(T: usize, A: usize, m: i32, c: i32, scratch: usize): void {
   }
 }
 
+/**
+ * Fold a block that is already column-major — `c` columns of `ms` doubles each (ms even, the
+ * rows past the block's last one zero), column k at `X + 8·k·ms` — into the c × c upper triangle
+ * at `T`: {@link fold} without its transpose. The columns are overwritten. `scratch` (16-byte
+ * aligned) needs 2·((c + 2) & ~1) doubles. For cache reuse keep ms ≤ {@link subRows}(c).
+ */
+export function foldColumnMajor(T: usize, X: usize, ms: i32, c: i32, scratch: usize): void {
+  const tw = scratch;
+  const acc = scratch + (<usize>((c + 2) & ~1) << 3);
+  foldColumns(T, X, ms, c, tw, acc);
+}
+
 /** Doubles of scratch {@link fold} needs for c columns. */
 export function foldScratchDoubles(c: i32): i32 {
   return 2 * ((c + 2) & ~1) + c * subRows(c);

@@ -17,6 +17,7 @@
  */
 
 /** A window of resident data: k variable columns, the observations, optional weights 1/σ. */
+import type { Backend } from '../backends/backend.ts';
 export interface DataColumns {
   /** k columns of the independent variables, each of length ≥ start + n of any call. */
   readonly x: readonly Float64Array[];
@@ -52,6 +53,14 @@ export interface ModelKernel {
    * row (i − start) at `outOffset + (i − start)·(p+1)`. Present only for analytic models.
    */
   residualRows?(theta: Float64Array, data: DataColumns, start: number, n: number, out: Float64Array, outOffset: number): void;
+  /**
+   * Optional fused Jacobian pass: evaluate the rows `[J_i | r_i]` of points start … start+n−1
+   * and fold them into the (p+1)² triangle `T` on `backend` (afterwards `T` is the R factor of
+   * `[T_old; rows]`, as `backend.foldRows` would leave it), with no row-major block in between;
+   * returns Σ r_i² over the points. Returns null, doing nothing, when this kernel cannot fold on
+   * `backend` — the caller then uses {@link ModelKernel.residualRows} and `backend.foldRows`.
+   */
+  foldRows?(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend): number | null;
 }
 
 /**

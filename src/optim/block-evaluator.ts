@@ -9,7 +9,9 @@
  *
  * Per block the walk is: fill rows `[J_i | r_i]` (fused analytic kernel, or finite differences
  * through `planDifferences`), then for a robust loss accumulate ρ(r_i²) and rescale the row as
- * SciPy's `scale_for_robust_loss_function`, then `backend.foldRows`. The standard, chunked and
+ * SciPy's `scale_for_robust_loss_function`, then `backend.foldRows`. With the plain loss and an
+ * exact Jacobian, a kernel that can fold on the backend itself (`ModelKernel.foldRows`: the wasm
+ * model kernel on its own wasm backend) does the whole block in one call instead. The standard, chunked and
  * streaming strategies all evaluate through this class, which is why they agree to rounding.
  *
  * @module
@@ -49,6 +51,8 @@ export class BlockEvaluator {
   private readonly f2: Float64Array;
   private readonly rho = new Float64Array(3);
   private readonly T: Float64Array;
+  /** Use the kernel's fused evaluate-and-fold path (plain loss, exact Jacobian) when it offers one. */
+  private readonly fused: boolean;
   private x: Float64Array = new Float64Array(0);
   private jacobian = false;
   private plan: DifferencePlan | null = null;
@@ -72,6 +76,7 @@ export class BlockEvaluator {
     this.f1 = new Float64Array(blockRows);
     this.f2 = new Float64Array(blockRows);
     this.T = new Float64Array(this.cols * this.cols);
+    this.fused = options.loss === null && scheme.kind === 'analytic' && kernel.foldRows !== undefined;
   }
 
   /**
@@ -122,6 +127,13 @@ export class BlockEvaluator {
       kernel.residuals(this.x, data, start, rows, out, 0, 1);
       this.accumulate(loss === null ? 0.5 * backend.sumSquares(out, 0, rows) : this.lossCost(out, rows));
       return;
+    }
+    if (this.fused) {
+      const ssq = kernel.foldRows!(this.x, data, start, rows, this.T, backend);
+      if (ssq !== null) {
+        this.accumulate(0.5 * ssq);
+        return;
+      }
     }
     const A = this.fillRows(data, start, rows);
     const c = this.cols;

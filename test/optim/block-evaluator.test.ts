@@ -179,3 +179,51 @@ describe('createBlockProblem residual cache', () => {
     expect(calls).toBe(700);
   });
 });
+
+describe('BlockEvaluator: a kernel’s fused foldRows path', () => {
+  /** expDecay with a foldRows that does the same work itself (or declines), counting its calls. */
+  function fusedKernel(decline: boolean) {
+    const calls = { fused: 0, rows: 0 };
+    const kernel = {
+      ...expDecay,
+      residualRows(...args: Parameters<NonNullable<typeof expDecay.residualRows>>) {
+        calls.rows++;
+        expDecay.residualRows!(...args);
+      },
+      foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, b: typeof backend) {
+        calls.fused++;
+        if (decline) return null;
+        const ws = b.createWorkspace(n, 4);
+        expDecay.residualRows!(theta, data, start, n, ws.data(), 0);
+        const ssq = b.sumSquares(ws.data(), 3, n, 4);
+        b.foldRows(T, ws, n);
+        return ssq;
+      },
+    };
+    return { kernel, calls };
+  }
+
+  it('folds through the kernel with the plain loss, and gives what the row path gives', () => {
+    const data = makeData(300);
+    const x = Float64Array.from([2.5, 1.0, 0.4]);
+    const { kernel, calls } = fusedKernel(false);
+    const fused = createBlockProblem({ backend, kernel, data, n: 300, loss: null, scheme: { kind: 'analytic' }, blockRows: 64 });
+    const plain = createBlockProblem({ backend, kernel: expDecay, data, n: 300, loss: null, scheme: { kind: 'analytic' }, blockRows: 64 });
+    const a = fused.evaluate(x, true) as { T: Float64Array; cost: number };
+    const b = plain.evaluate(x, true) as { T: Float64Array; cost: number };
+    expect(calls).toEqual({ fused: 5, rows: 0 });
+    expect(a.cost).toBe(b.cost);
+    expect(Array.from(a.T)).toEqual(Array.from(b.T));
+  });
+
+  it('falls back to residual rows when the kernel declines, and never fuses under a robust loss', () => {
+    const data = makeData(300);
+    const x = Float64Array.from([2.5, 1.0, 0.4]);
+    const declined = fusedKernel(true);
+    createBlockProblem({ backend, kernel: declined.kernel, data, n: 300, loss: null, scheme: { kind: 'analytic' }, blockRows: 64 }).evaluate(x, true);
+    expect(declined.calls).toEqual({ fused: 5, rows: 5 });
+    const robust = fusedKernel(false);
+    createBlockProblem({ backend, kernel: robust.kernel, data, n: 300, loss: resolveLoss('huber', 1), scheme: { kind: 'analytic' }, blockRows: 64 }).evaluate(x, true);
+    expect(robust.calls).toEqual({ fused: 0, rows: 5 });
+  });
+});

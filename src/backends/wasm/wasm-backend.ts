@@ -118,6 +118,8 @@ export class WasmBackend implements Backend {
   private readonly reducer: WasmReductions;
   /** Scratch for the small (cols²) operands and the kernels' sub-blocks. */
   private scratch: Allocation;
+  /** Heap bytes the backend itself holds (chunks and scratch) once constructed. */
+  private readonly ownBytes: number;
 
   constructor(k: KernelExports, simd: boolean) {
     this.info = wasmInfo(simd);
@@ -128,6 +130,16 @@ export class WasmBackend implements Backend {
     for (let c = 1; c <= SMALL_COLS; c++) most = Math.max(most, scratchLayout(k, c).bytes);
     this.scratch = this.heap.allocate(most, this.info.name);
     this.reducer = new WasmReductions(k, this.heap, chunks, this.info.name);
+    this.ownBytes = this.heap.liveBytes;
+  }
+
+  /**
+   * True when nothing is left allocated beyond the backend's own scratch (every workspace,
+   * kernel and resident copy released) and its memory is at most `limitBytes`: such an instance
+   * can serve another fit as if fresh (see `wasm-pool.ts`).
+   */
+  isIdle(limitBytes: number): boolean {
+    return this.heap.liveBytes === this.ownBytes && this.k.memory.buffer.byteLength <= limitBytes;
   }
 
   createWorkspace(capacity: number, cols: number): Workspace {
@@ -156,6 +168,27 @@ export class WasmBackend implements Backend {
     this.checkRows(w, rows, T, 'foldRows');
     if (rows === 0) return;
     this.withTriangle(T, w.cols, (t, work) => this.k.fold(t, w.ptr, rows, w.cols, work));
+  }
+
+  /**
+   * Fold a block that is already column-major in this backend's memory — `cols` columns of `ms`
+   * doubles (ms even; rows past the block's last are zero), column k at byte `X + 8·k·ms` — into
+   * `T`: {@link foldRows} without its transpose, for code that writes its rows column-major
+   * (`WasmModelKernel.foldRows`). The block is overwritten. Same precision contract as `foldRows`.
+   * @throws NlsqRangeError when the block does not lie inside the memory or ms is odd.
+   */
+  foldColumnMajor(T: Float64Array, X: number, ms: number, cols: number): void {
+    if (!Number.isInteger(ms) || ms < 0 || ms % 2 !== 0 || !Number.isInteger(X) || X < 0 || X + ms * cols * 8 > this.k.memory.buffer.byteLength || T.length < cols * cols) {
+      throw new NlsqRangeError(`${this.info.name}.foldColumnMajor: the block (${cols} columns of ${describeValue(ms)} rows at byte ${describeValue(X)}) must be even-height, inside the memory, and T of length ${cols * cols}`, 'X');
+    }
+    if (ms === 0) return;
+    this.ensureScratch(cols);
+    this.withTriangle(T, cols, (t, work) => this.k.foldColumnMajor(t, X, ms, cols, work));
+  }
+
+  /** Rows per column-major sub-block the fold works on for `cols` columns (even, ≤ 1024). */
+  foldBlockRows(cols: number): number {
+    return this.k.subRows(cols);
   }
 
   mergeTriangles(T: Float64Array, S: Float64Array, cols: number): void {

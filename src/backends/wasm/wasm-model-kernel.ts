@@ -60,6 +60,7 @@ export const WASM_MODEL_CACHE_SIZE = 32;
 interface ModelExports {
   rows(desc: number, n: number, out: number, hasW: number): void;
   resid(desc: number, n: number, out: number, strideBytes: number, hasW: number): void;
+  cols(desc: number, n: number, out: number, colStrideBytes: number, hasW: number): void;
 }
 
 /** A compiled model module and the kernel exports it imports (IR name → export name). */
@@ -293,6 +294,38 @@ export class WasmModelKernel implements ModelKernel {
         else for (let i = 0; i < m; i++) out[outOffset + (c + i) * outStride] = mem[src + i]!;
       }
     }
+  }
+
+  /**
+   * See {@link ModelKernel.foldRows}: on the wasm backend whose memory this kernel lives in, the
+   * module's `cols` export writes each sub-block of at most `backend.foldBlockRows(p + 1)` points
+   * column-major into the output area — the layout the fold works on, padded to an even height
+   * with a zero row — then Σ r² of the sub-block is taken (pairwise, before the fold overwrites
+   * the columns) and the sub-block is folded into `T` without a transpose. Bitwise the same rows
+   * as {@link residualRows}; the triangle agrees with `residualRows` + `foldRows` to rounding
+   * (the same reflections on sub-blocks of the same height, in the same order).
+   */
+  foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend): number | null {
+    if (!(backend instanceof WasmBackend) || backend.modelHost().heap !== this.heap) return null;
+    this.begin(theta);
+    const c = this.nParams + 1;
+    const hasW = data.w === null ? 0 : 1;
+    const resident = this.residentFor(data, start, n);
+    const sub = Math.min(backend.foldBlockRows(c), WASM_MODEL_CHUNK);
+    const X = this.outPtr;
+    let ssq = 0;
+    for (let s = 0; s < n; s += sub) {
+      const m = Math.min(sub, n - s);
+      const ms = (m + 1) & ~1;
+      // A fold may grow memory (its scratch), so every sub-block takes a fresh view.
+      this.window(this.heap.f64(), data, resident, start + s, m);
+      this.fns.cols(this.desc, m, X, ms * 8, hasW);
+      const view = this.heap.f64();
+      if (m < ms) for (let k = 0; k < c; k++) view[X / 8 + k * ms + m] = 0;
+      ssq += backend.sumSquares(view, X / 8 + (c - 1) * ms, m);
+      backend.foldColumnMajor(T, X, ms, c);
+    }
+    return ssq;
   }
 
   /** Return the scratch and the resident data to the backend's heap; the kernel is unusable afterwards. Idempotent. */

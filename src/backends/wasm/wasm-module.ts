@@ -18,6 +18,10 @@ export interface KernelExports {
   fold(T: number, A: number, m: number, c: number, scratch: number): void;
   /** Doubles of scratch `fold` needs for c columns (≈ 4 Ki: a column-major sub-block). */
   foldScratchDoubles(c: number): number;
+  /** `fold` of a block that is already column-major (c columns of ms doubles, ms even) at `X`; the columns are overwritten. */
+  foldColumnMajor(T: number, X: number, ms: number, c: number, scratch: number): void;
+  /** Rows of the column-major sub-blocks `fold` works on for c columns (even, ≤ 1024). */
+  subRows(c: number): number;
   /** G += AᵀA (upper) for m rows × c at `A`; scratch {@link KernelExports.gramScratchDoubles}(c) doubles. */
   gram(G: number, A: number, m: number, c: number, scratch: number): void;
   /** Doubles of scratch `gram` needs for c columns (256 rows, column-major). */

@@ -514,3 +514,66 @@ describe('compileWasmModel', () => {
     k2.dispose();
   });
 });
+
+describe('WasmModelKernel.foldRows (the fused Jacobian pass)', () => {
+  /** Reference: residualRows into a workspace, Σ r², backend.foldRows. */
+  function reference(kernel: ModelKernel, backend: Backend, theta: Float64Array, data: DataColumns, start: number, n: number, c: number) {
+    const ws = backend.createWorkspace(Math.max(n, 1), c);
+    const rows = new Float64Array(n * c);
+    kernel.residualRows!(theta, data, start, n, rows, 0);
+    ws.data().set(rows);
+    let ssq = 0;
+    for (let i = 0; i < n; i++) ssq += rows[i * c + c - 1]! ** 2;
+    const T = new Float64Array(c * c);
+    backend.foldRows(T, ws, n);
+    backend.releaseWorkspace(ws);
+    return { T, ssq };
+  }
+
+  /** RᵀR of an upper triangle (row signs do not matter). */
+  function gramOf(T: Float64Array, c: number): Float64Array {
+    const G = new Float64Array(c * c);
+    for (let i = 0; i < c; i++) for (let j = 0; j < c; j++) for (let k = 0; k < c; k++) G[i * c + j] += T[k * c + i]! * T[k * c + j]!;
+    return G;
+  }
+
+  it.each([
+    ['a*exp(-b*x) + c', [2.5, 1.3, 0.4], 1],
+    ['a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x', [4, 1.5, 0.8, 1, 0.3], 1],
+  ])('%s: the same triangle and Σ r² as residualRows + foldRows, on both builds, resident or copied, any window', (expr, theta, k) => {
+    const m = model(expr, { params: expr.startsWith('a*exp(-(') ? ['a', 'mu', 's', 'b0', 'b1'] : undefined });
+    const rand = rng(5);
+    for (const backend of [wasm, scalar]) {
+      for (const weights of [false, true]) {
+        const data = randomData(k, 5000, rand, -2, 3, weights);
+        for (const resident of [false, true]) {
+          const kernel = createWasmModelKernel(m.program, backend, resident ? { resident: data } : {})!;
+          const c = kernel.nParams + 1;
+          for (const [start, n] of [[0, 1], [7, 3], [0, 1024], [13, 1025], [0, 5000], [100, 2047]] as const) {
+            const th = Float64Array.from(theta);
+            const T = new Float64Array(c * c);
+            const ssq = kernel.foldRows(th, data, start, n, T, backend)!;
+            const ref = reference(kernel, backend, th, data, start, n, c);
+            expect(Math.abs(ssq - ref.ssq)).toBeLessThanOrEqual(1e-13 * ref.ssq);
+            const G = gramOf(T, c);
+            const H = gramOf(ref.T, c);
+            for (let i = 0; i < c * c; i++) expect(Math.abs(G[i]! - H[i]!)).toBeLessThanOrEqual(1e-12 * (Math.abs(H[i]!) + Math.abs(H[0]!)));
+          }
+          kernel.dispose();
+        }
+      }
+    }
+  });
+
+  it('does nothing and returns null on a backend it does not live in', async () => {
+    const m = model('a*exp(-b*x) + c');
+    const data = randomData(1, 10, rng(1), 0, 1, false);
+    const kernel = createWasmModelKernel(m.program, wasm)!;
+    const T = new Float64Array(16);
+    for (const other of [createCpuBackend(), await createWasmBackend()]) {
+      expect(kernel.foldRows(Float64Array.of(1, 1, 0), data, 0, 10, T, other)).toBeNull();
+      expect(Array.from(T)).toEqual(new Array(16).fill(0));
+    }
+    kernel.dispose();
+  });
+});
