@@ -55,11 +55,13 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
     return result;
   }
   const compiled = await kernelForBackend(resolved, backend.backend, { resident: layout.cacheResiduals !== false });
+  let problem: CurveFitProblem | null = null;
   try {
-    const problem = createCurveFitProblem(compiled.resolved, backend.backend, layout);
+    problem = createCurveFitProblem(compiled.resolved, backend.backend, layout);
     const outcome = await solveCurveFit(compiled.resolved, problem, controls);
     return finish(outcome, resolved, backend, problem, context);
   } finally {
+    problem?.dispose?.();
     compiled.dispose();
   }
 }
@@ -98,7 +100,11 @@ function iterationLogger(resolved: ResolvedCurveFit): ResolvedCurveFit['onIterat
 export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): Promise<CurveFitResult> {
   const resolved = resolveCurveFitOptions('curveFit', f, xdata, ydata, options);
   const backend = await resolveBackend(resolved.backend, needsFor(resolved, false), { caller: resolved.caller });
-  return runCurveFit(resolved, backend);
+  try {
+    return await runCurveFit(resolved, backend);
+  } finally {
+    backend.release?.();
+  }
 }
 
 /**

@@ -34,6 +34,8 @@ export interface CurveFitProblem extends ResidualProblem {
   readonly m: number;
   /** The (weighted) residual vector at x. */
   residualVector(x: Float64Array): Float64Array;
+  /** Release what the problem holds on its backend (workspaces); unusable afterwards. */
+  dispose?(): void;
 }
 
 /** Solve L z = b in place (L lower triangular n×n row-major). */

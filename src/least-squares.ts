@@ -69,16 +69,21 @@ export async function leastSquares(fun: ResidualFunction, x0: ArrayLike<number> 
   const resolved = resolveLeastSquaresOptions('leastSquares', fun, x0, options);
   const backend = await resolveBackend(resolved.backend, { closures: true, synchronous: false }, { caller: 'leastSquares' });
   const problem = createLeastSquaresProblem(resolved, backend);
-  const outcome = await solve(problem, resolved.settings.solver, {
-    caller: resolved.caller,
-    signal: resolved.signal,
-    onIteration: resolved.verbose < 2 ? resolved.onIteration : (info) => {
-      resolved.log(`${resolved.caller}: iteration ${info.iteration}, cost ${formatNumber(info.cost)}, ‖g‖∞ ${formatNumber(info.gradientNorm)}`);
-      return resolved.onIteration?.(info);
-    },
-  });
-  const x = outcome.x;
-  const result = buildLeastSquaresResult(outcome, resolved, backend, problem.residualVector(x), problem.jacobianAt(x));
-  if (resolved.verbose > 0) resolved.log(`${resolved.caller}: ${outcome.message}; cost ${formatNumber(outcome.cost)}, nfev ${outcome.nfev}`);
-  return result;
+  try {
+    const outcome = await solve(problem, resolved.settings.solver, {
+      caller: resolved.caller,
+      signal: resolved.signal,
+      onIteration: resolved.verbose < 2 ? resolved.onIteration : (info) => {
+        resolved.log(`${resolved.caller}: iteration ${info.iteration}, cost ${formatNumber(info.cost)}, ‖g‖∞ ${formatNumber(info.gradientNorm)}`);
+        return resolved.onIteration?.(info);
+      },
+    });
+    const x = outcome.x;
+    const result = buildLeastSquaresResult(outcome, resolved, backend, problem.residualVector(x), problem.jacobianAt(x));
+    if (resolved.verbose > 0) resolved.log(`${resolved.caller}: ${outcome.message}; cost ${formatNumber(outcome.cost)}, nfev ${outcome.nfev}`);
+    return result;
+  } finally {
+    problem.dispose();
+    backend.release?.();
+  }
 }

@@ -59,6 +59,8 @@ export type BackendLoad =
       readonly backend: Backend;
       /** One sentence: why it is usable. */
       readonly reason: string;
+      /** Hand the instance back when done with it (pooled backends: see `wasm/wasm-pool.ts`). */
+      readonly release?: () => void;
     }
   | {
       /** The backend is unavailable here. */
@@ -103,8 +105,11 @@ async function loadWasm(simd: boolean): Promise<BackendLoad> {
       const why = support.reason !== undefined ? `: ${support.reason}` : '';
       return unavailable(`this runtime does not support the WebAssembly ${build} build${why}`);
     }
-    const backend = await mod.createWasmBackend({ simd });
-    return { ok: true, backend, reason: `WebAssembly ${build} build instantiated` };
+    const pool = await import('./wasm/wasm-pool.ts');
+    const reused = pool.takeIdleWasmBackend(simd);
+    const backend = reused ?? ((await mod.createWasmBackend({ simd })) as InstanceType<typeof mod.WasmBackend>);
+    const reason = reused === undefined ? `WebAssembly ${build} build instantiated` : `WebAssembly ${build} build (an idle instance reused)`;
+    return { ok: true, backend, reason, release: () => void pool.returnWasmBackend(backend) };
   } catch (error) {
     return unavailable(`the WebAssembly ${build} build failed to instantiate: ${errorText(error)}`);
   }
@@ -192,6 +197,16 @@ export function loadBackendSync(name: BackendName): BackendLoad {
   );
 }
 
+/**
+ * Let go of a loaded backend that will not be used: hand it back to its pool when it came from
+ * one (`release`), else {@link disposeBackend}.
+ * @param load - a successful load.
+ */
+export function releaseLoad(load: BackendLoad & { ok: true }): void {
+  if (load.release !== undefined) load.release();
+  else disposeBackend(load.backend);
+}
+
 /** Release what a probed backend holds, when it offers a way to (WebGPU: its device). */
 export function disposeBackend(backend: Backend): void {
   const disposable = backend as Backend & { destroy?: () => void; dispose?: () => void };
@@ -230,7 +245,7 @@ export async function listBackends(options: BackendLoadOptions = {}): Promise<Ba
     const load = await loadBackend(name, options);
     if (load.ok) {
       statuses.push({ name, available: true, reason: load.reason, info: load.backend.info });
-      disposeBackend(load.backend);
+      releaseLoad(load);
     } else {
       statuses.push({ name, available: false, reason: load.reason });
     }

@@ -1,5 +1,5 @@
 /**
- * Backend registry: turns the caller's `backend` option into a fresh Backend instance, and says why.
+ * Backend registry: turns the caller's `backend` option into a Backend instance no other fit holds, and says why.
  *
  * What decides, in order of precedence:
  *
@@ -24,10 +24,13 @@
  * error ({@link BackendUnavailableError}) that lists every backend with why it is or is not usable
  * — never a silent fallback. Falling back is only done when the caller asks for it with a list.
  *
- * There is no module-level state: every resolution creates a fresh instance (cheap for the CPU
- * backend; wasm instantiation and WebGPU device creation happen per resolve, any compiled-module
- * or pipeline caching lives inside those backend modules). Callers who want to reuse one instance
- * across fits create it once and pass it.
+ * The registry itself holds no state. Every resolution gets an instance no other fit holds: a
+ * new one (the CPU backend; a WebGPU device), or for wasm an idle instance a finished fit handed
+ * back through {@link ResolvedBackend.release} (`wasm/wasm-pool.ts`: only when nothing was left
+ * allocated in it and its memory is small, so it is as good as new and its memory pages are
+ * already touched), else a new one. Compiled modules and pipelines are cached inside the backend
+ * modules. Callers who want to reuse one instance across fits create it once and pass it; such
+ * instances are never pooled.
  *
  * Synchronous resolution ({@link resolveBackendSync}, used by `curveFitSync`) can only load the
  * CPU backend: the wasm and WebGPU modules are imported lazily and instantiate asynchronously. A
@@ -42,7 +45,7 @@ import type { Backend } from './backend.ts';
 import {
   BACKEND_NAMES,
   BACKEND_REQUEST_NAMES,
-  disposeBackend,
+  releaseLoad,
   isBackendRequestName,
   loadBackend,
   loadBackendSync,
@@ -71,7 +74,7 @@ export type BackendSource = 'option' | 'environment' | 'automatic';
 
 /** A resolved backend with the reason it was chosen. */
 export interface ResolvedBackend {
-  /** A fresh instance (or the caller's own instance). */
+  /** An instance no other fit holds (new, or an idle pooled wasm instance), or the caller's own instance. */
   readonly backend: Backend;
   /** What the caller gave (`'default'` when nothing; `'NLSQ_BACKEND=…'` for the environment). */
   readonly given: string;
@@ -79,6 +82,11 @@ export interface ResolvedBackend {
   readonly reason: string;
   /** Where the choice came from. */
   readonly source?: BackendSource;
+  /**
+   * Hand the backend back once the fit is done with it (a reusable wasm instance returns to its
+   * pool); absent for the caller's own instances and for backends that need no release.
+   */
+  readonly release?: () => void;
 }
 
 /** Optional context for a resolution. */
@@ -220,7 +228,7 @@ function accept(load: BackendLoad, needs: BackendNeeds, automatic: boolean): Bac
   const software = automatic && load.backend.info.software ? 'a software (emulated) adapter is never chosen automatically' : null;
   const refusal = unmet ?? software;
   if (refusal === null) return load;
-  disposeBackend(load.backend);
+  releaseLoad(load);
   return { ok: false, reason: refusal };
 }
 
@@ -286,6 +294,7 @@ function chosen(request: Request, load: BackendLoad & { ok: true }, name: string
     given: request.given,
     reason: successReason(request, name, load.reason, skipped),
     source: request.source,
+    ...(load.release === undefined ? {} : { release: load.release }),
   };
 }
 
@@ -296,7 +305,7 @@ function chosen(request: Request, load: BackendLoad & { ok: true }, name: string
  * @param option - the caller's `backend` option (undefined: `NLSQ_BACKEND`, then automatic).
  * @param needs - what the fit needs (closure model; synchronous call).
  * @param context - caller name for messages; environment reader (tests).
- * @returns a fresh backend (or the caller's instance) with given/reason.
+ * @returns a backend no other fit holds (or the caller's instance) with given/reason.
  * @throws {@link BackendUnavailableError} when a named backend is unknown or cannot serve a
  *   synchronous fit; `NlsqTypeError` when `option` has the wrong type.
  */
@@ -326,7 +335,7 @@ export function resolveBackendSync(option: BackendOption, needs: BackendNeeds, c
  * @param option - the caller's `backend` option (undefined: `NLSQ_BACKEND`, then automatic).
  * @param needs - what the fit needs (closure model; synchronous call).
  * @param context - caller name for messages; environment reader (tests).
- * @returns a fresh backend (or the caller's instance) with given/reason.
+ * @returns a backend no other fit holds (or the caller's instance) with given/reason.
  * @throws {@link BackendUnavailableError} when a named backend is unknown, fails to load here, or
  *   cannot run the model; the message lists every backend with why it is or is not usable.
  *   `NlsqTypeError` when `option` has the wrong type.
@@ -355,7 +364,7 @@ export async function resolveBackend(
     if (skipped.has(name)) continue;
     const load = accept(await loadBackend(name), needs, false);
     others.set(name, load.ok ? '' : load.reason);
-    if (load.ok) disposeBackend(load.backend);
+    if (load.ok) releaseLoad(load);
   }
   throw unavailableError(caller, request, skipped, others);
 }

@@ -43,6 +43,8 @@ export interface BlockProblem extends ResidualProblem {
   readonly m: number;
   /** Points per block used by the walk. */
   readonly blockRows: number;
+  /** Release the block workspace on the backend (the problem is unusable afterwards). */
+  dispose(): void;
   /**
    * Residuals w_i (f(x_i) − y_i) at x, as an array of length m that belongs to the caller: when
    * x is the point of the last evaluation and residuals are cached, the cache itself is handed
@@ -97,6 +99,9 @@ export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
       const out = new Float64Array(n);
       evaluator.residuals(x, data, 0, n, out);
       return out;
+    },
+    dispose(): void {
+      evaluator.dispose();
     },
   };
 }

@@ -59,6 +59,8 @@ export interface VectorProblem extends ResidualProblem {
   residualVector(x: Float64Array): Float64Array;
   /** The loss-scaled Jacobian J_s (m×p row-major) at x: reused from the last evaluation at x, else computed. */
   jacobianAt(x: Float64Array): Float64Array;
+  /** Release the block workspace on the backend (the problem is unusable afterwards). */
+  dispose(): void;
 }
 
 function callFunction(caller: string, fun: VectorFunction, x: Float64Array, m: number, out: Float64Array): void {
@@ -149,6 +151,10 @@ class DenseVectorProblem implements VectorProblem {
     const out = new Float64Array(this.m);
     callFunction(this.caller, this.options.fun, x, this.m, out);
     return out;
+  }
+
+  dispose(): void {
+    this.options.backend.releaseWorkspace(this.ws);
   }
 
   jacobianAt(x: Float64Array): Float64Array {

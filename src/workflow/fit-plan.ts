@@ -42,7 +42,8 @@ export async function planFit(resolved: ResolvedCurveFit, options: FitOptions, w
   if (given !== null) return { plan, backend: given };
   const chosen = await resolveBackend(plan.backend, needs, { caller: 'fit', env: () => undefined });
   const names = infos.map((i) => i.name).join(', ');
-  return { plan, backend: { backend: chosen.backend, given: 'default', reason: `the workflow plan chose ${plan.backend} among the backends available here (${names})`, source: 'automatic' } };
+  const reason = `the workflow plan chose ${plan.backend} among the backends available here (${names})`;
+  return { plan, backend: { backend: chosen.backend, given: 'default', reason, source: 'automatic', ...(chosen.release === undefined ? {} : { release: chosen.release }) } };
 }
 
 /**

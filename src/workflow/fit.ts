@@ -90,8 +90,12 @@ async function fitResident(model: ModelFunction | FittableModel, xdata: XData, y
       reason: plan.strategy === 'standard' ? 'standard: cache-sized blocks over resident data' : `${plan.strategy}: ${plan.chunkSize.toLocaleString('en-US')} points per ${plan.strategy === 'chunked' ? 'chunk' : 'batch'}`,
     },
   };
-  const result = plan.strategy === 'streaming' ? await streamResident(resolved, plan, backend, options, context) : await runCurveFit(resolved, backend, context, { blockRows, cacheResiduals: plan.strategy !== 'chunked' });
-  return Object.assign(result, { plan }) as FitResult;
+  try {
+    const result = plan.strategy === 'streaming' ? await streamResident(resolved, plan, backend, options, context) : await runCurveFit(resolved, backend, context, { blockRows, cacheResiduals: plan.strategy !== 'chunked' });
+    return Object.assign(result, { plan }) as FitResult;
+  } finally {
+    backend.release?.();
+  }
 }
 
 /** A covariance sigma couples every residual: only the standard strategy can honour it. */

@@ -68,6 +68,13 @@ export class WasmHeap {
     return { ptr, bytes: size };
   }
 
+  /** Bytes currently allocated (below the top and not on the free list). */
+  get liveBytes(): number {
+    let freeBytes = 0;
+    for (const [start, end] of this.free) freeBytes += end - start;
+    return this.top - freeBytes;
+  }
+
   /** Return a block to the free list (coalescing neighbours and the top). */
   release(a: Allocation): void {
     let start = a.ptr;
