@@ -114,11 +114,15 @@ export async function benchExpDecay(lib: Lib, backends: Backend[], n: number, wi
   if (scipyReason !== null) process.stdout.write(`(SciPy peer skipped: ${scipyReason})\n`);
   const expr = lib.model('a*exp(-b*x) + c');
   const closure = (t: number, a: number, b: number, c: number) => a * Math.exp(-b * t) + c;
-  // The headline ratio: SciPy lm and the default-backend fit alternate run by run (one SciPy fit
-  // — after one untimed SciPy fit in its process — before each of ours), so that the machine's
-  // drift hits both alike.
+  // The headline ratio: SciPy lm and the default-backend fit alternate run by run, so that the
+  // machine's drift hits both alike. Each side is timed the same way: one untimed warm-up fit
+  // right before the timed one (SciPy's inside its Python process, ours after that process ended).
   const lmRuns: ScipyResult[] = [];
-  const interleaved = { warmup: 1, minRuns: 5, maxRuns: 5, minTimeMs: 0, ...(peer === undefined ? {} : { setup: () => void lmRuns.push(runScipy(x, y, 'expdecay', p0, 'lm', 1, 1)) }) };
+  const warmOurs = () => lib.curveFit(expr, x, y, { p0 });
+  const interleaved = { warmup: 1, minRuns: 5, maxRuns: 5, minTimeMs: 0, ...(peer === undefined ? {} : { setup: async () => {
+    lmRuns.push(runScipy(x, y, 'expdecay', p0, 'lm', 1, 1));
+    await warmOurs();
+  } }) };
   const headline = await fitRow(lib, `expression expdecay n=${n} default`, expr, x, y, { p0 }, peer, interleaved);
   if (peer !== undefined) {
     rows.push(scipyRow(`scipy lm expdecay n=${n}`, 'lm', lmRuns.slice(1)));

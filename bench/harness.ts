@@ -4,7 +4,8 @@
  *
  * Each measurement runs the body `warmup` times untimed, then at least `minRuns` times and until
  * `minTimeMs` has passed (capped at `maxRuns`); the median is the headline figure, min shows the
- * noise floor. `setup` (untimed) runs before every timed call when the body consumes its input.
+ * noise floor. `setup` (untimed, awaited) runs before every timed call: when the body consumes its
+ * input, or to interleave a peer's run with ours.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,20 +34,20 @@ export interface MeasureOptions {
   minRuns?: number;
   maxRuns?: number;
   minTimeMs?: number;
-  setup?: () => void;
+  setup?: () => unknown;
 }
 
 /** Time `body`; returns median, min (ms) and the number of timed runs. */
 export async function measure(body: () => unknown, opts: MeasureOptions = {}): Promise<{ medianMs: number; minMs: number; runs: number }> {
   const { warmup = 2, minRuns = 5, maxRuns = 50, minTimeMs = 300, setup } = opts;
   for (let i = 0; i < warmup; i++) {
-    setup?.();
+    await setup?.();
     await body();
   }
   const times: number[] = [];
   const start = performance.now();
   while (times.length < minRuns || (performance.now() - start < minTimeMs && times.length < maxRuns)) {
-    setup?.();
+    await setup?.();
     const t0 = performance.now();
     await body();
     times.push(performance.now() - t0);
