@@ -16,8 +16,9 @@
  * @module
  */
 
-/** A window of resident data: k variable columns, the observations, optional weights 1/σ. */
 import type { Backend } from '../backends/backend.ts';
+
+/** A window of resident data: k variable columns, the observations, optional weights 1/σ. */
 export interface DataColumns {
   /** k columns of the independent variables, each of length ≥ start + n of any call. */
   readonly x: readonly Float64Array[];
