@@ -58,10 +58,11 @@ export interface ModelKernel {
    * Optional fused Jacobian pass: evaluate the rows `[J_i | r_i]` of points start … start+n−1
    * and fold them into the (p+1)² triangle `T` on `backend` (afterwards `T` is the R factor of
    * `[T_old; rows]`, as `backend.foldRows` would leave it), with no row-major block in between;
-   * returns Σ r_i² over the points. Returns null, doing nothing, when this kernel cannot fold on
+   * returns Σ r_i² over the points, and when `residuals` is given also writes r_i there (at index
+   * i, indexed like the data). Returns null, doing nothing, when this kernel cannot fold on
    * `backend` — the caller then uses {@link ModelKernel.residualRows} and `backend.foldRows`.
    */
-  foldRows?(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend): number | null;
+  foldRows?(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend, residuals?: Float64Array): number | null;
 }
 
 /**

@@ -79,13 +79,19 @@ export class BlockEvaluator {
     this.fused = options.loss === null && scheme.kind === 'analytic' && kernel.foldRows !== undefined;
   }
 
+  /** True when Jacobian passes go through the kernel's fused `foldRows` (and can keep residuals cheaply). */
+  get fusesJacobian(): boolean {
+    return this.fused;
+  }
+
   /**
    * Start an evaluation at `x`; `jacobian` asks for the folded triangle too.
    *
    * @param store - optional residual store indexed like the data (length ≥ the last index + 1):
-   *   `'write'` keeps the residuals of a cost-only pass in it; `'read'` takes the residuals at x
-   *   from it (written by a cost-only pass at the same x) instead of re-evaluating the model for
-   *   finite differences.
+   *   `'write'` keeps the plain residuals of the pass in it (a cost-only pass, or a Jacobian pass
+   *   through the kernel's fused `foldRows`, where they come at the cost of a copy); `'read'`
+   *   takes the residuals at x from it (written by a cost-only pass at the same x) instead of
+   *   re-evaluating the model for finite differences.
    */
   begin(x: Float64Array, jacobian: boolean, store: Float64Array | null = null, mode: ResidualStoreMode = 'none'): void {
     this.store = mode === 'none' ? null : store;
@@ -129,7 +135,8 @@ export class BlockEvaluator {
       return;
     }
     if (this.fused) {
-      const ssq = kernel.foldRows!(this.x, data, start, rows, this.T, backend);
+      const keep = this.storeMode === 'write' ? this.store! : undefined;
+      const ssq = kernel.foldRows!(this.x, data, start, rows, this.T, backend, keep);
       if (ssq !== null) {
         this.accumulate(0.5 * ssq);
         return;
@@ -137,6 +144,11 @@ export class BlockEvaluator {
     }
     const A = this.fillRows(data, start, rows);
     const c = this.cols;
+    if (this.storeMode === 'write') {
+      // Only when a fused kernel declined this block: keep its residuals like the others.
+      const store = this.store!;
+      for (let i = 0, q = this.p; i < rows; i++, q += c) store[start + i] = A[q]!;
+    }
     this.accumulate(loss === null ? 0.5 * backend.sumSquares(A, this.p, rows, c) : this.scaleRows(A, rows));
     backend.foldRows(this.T, this.ws, rows);
   }

@@ -29,10 +29,11 @@ export interface BlockProblemOptions {
   /** Points per block (defaults to {@link DEFAULT_BLOCK_ROWS}, capped at n). */
   readonly blockRows?: number;
   /**
-   * Keep the residuals of the last cost-only evaluation (n doubles): a finite-difference
-   * Jacobian at the same x — the solvers' next request after accepting a step — then skips one
-   * model pass, and `residualVector` at that x (for `result.fun`) costs none. Default true; the
-   * chunked strategy turns it off to keep its memory O(chunk·p).
+   * Keep the residuals of the last evaluation (n doubles) — cost-only passes, and Jacobian passes
+   * through a fused kernel: a finite-difference Jacobian at the same x — the solvers' next
+   * request after accepting a step — then skips one model pass, and `residualVector` at that x
+   * (for `result.fun`) costs none. Default true; the chunked strategy turns it off to keep its
+   * memory O(chunk·p).
    */
   readonly cacheResiduals?: boolean;
 }
@@ -77,9 +78,11 @@ export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
     evaluate(x: Float64Array, jacobian: boolean): Evaluation {
       const hit = storedAt !== null && sameVector(storedAt, x);
       // Finite differences read the residuals a cost-only pass at x left. An analytic Jacobian pass
-      // does not keep them: copying the residual column out of every block costs more over a fit
-      // than the one model pass `residualVector` needs at the end (measured on wasm-simd).
-      const mode = !useCache ? 'none' : jacobian ? (hit && !analytic ? 'read' : 'none') : 'write';
+      // keeps them only through a fused kernel (a memcpy per block); copying the residual column
+      // out of row-major blocks costs more over a fit than the one model pass `residualVector`
+      // needs at the end (measured on wasm-simd).
+      const keep = jacobian ? analytic && evaluator.fusesJacobian : true;
+      const mode = !useCache ? 'none' : keep ? 'write' : hit && !analytic ? 'read' : 'none';
       if (mode === 'write') {
         storedAt = null;
         store ??= new Float64Array(n);

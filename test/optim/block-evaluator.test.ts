@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { Matrix } from 'ml-matrix';
 import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
@@ -190,12 +190,13 @@ describe('BlockEvaluator: a kernel’s fused foldRows path', () => {
         calls.rows++;
         expDecay.residualRows!(...args);
       },
-      foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, b: typeof backend) {
+      foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, b: typeof backend, residuals?: Float64Array) {
         calls.fused++;
         if (decline) return null;
         const ws = b.createWorkspace(n, 4);
         expDecay.residualRows!(theta, data, start, n, ws.data(), 0);
         const ssq = b.sumSquares(ws.data(), 3, n, 4);
+        if (residuals !== undefined) for (let i = 0; i < n; i++) residuals[start + i] = ws.data()[4 * i + 3]!;
         b.foldRows(T, ws, n);
         return ssq;
       },
@@ -214,14 +215,21 @@ describe('BlockEvaluator: a kernel’s fused foldRows path', () => {
     expect(calls).toEqual({ fused: 5, rows: 0 });
     expect(a.cost).toBe(b.cost);
     expect(Array.from(a.T)).toEqual(Array.from(b.T));
+    // The fused pass kept the residuals: result.fun at that x needs no model pass.
+    const spy = vi.spyOn(kernel, 'residuals');
+    expect(Array.from(fused.residualVector(x))).toEqual(Array.from(plain.residualVector(x)));
+    expect(spy).not.toHaveBeenCalled();
   });
 
   it('falls back to residual rows when the kernel declines, and never fuses under a robust loss', () => {
     const data = makeData(300);
     const x = Float64Array.from([2.5, 1.0, 0.4]);
     const declined = fusedKernel(true);
-    createBlockProblem({ backend, kernel: declined.kernel, data, n: 300, loss: null, scheme: { kind: 'analytic' }, blockRows: 64 }).evaluate(x, true);
+    const fallback = createBlockProblem({ backend, kernel: declined.kernel, data, n: 300, loss: null, scheme: { kind: 'analytic' }, blockRows: 64 });
+    fallback.evaluate(x, true);
     expect(declined.calls).toEqual({ fused: 5, rows: 5 });
+    const plain = createBlockProblem({ backend, kernel: expDecay, data, n: 300, loss: null, scheme: { kind: 'analytic' }, cacheResiduals: false });
+    expect(Array.from(fallback.residualVector(x))).toEqual(Array.from(plain.residualVector(x)));
     const robust = fusedKernel(false);
     createBlockProblem({ backend, kernel: robust.kernel, data, n: 300, loss: resolveLoss('huber', 1), scheme: { kind: 'analytic' }, blockRows: 64 }).evaluate(x, true);
     expect(robust.calls).toEqual({ fused: 0, rows: 5 });

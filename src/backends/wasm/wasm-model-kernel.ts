@@ -301,11 +301,12 @@ export class WasmModelKernel implements ModelKernel {
    * module's `cols` export writes each sub-block of at most `backend.foldBlockRows(p + 1)` points
    * column-major into the output area — the layout the fold works on, padded to an even height
    * with a zero row — then Σ r² of the sub-block is taken (pairwise, before the fold overwrites
-   * the columns) and the sub-block is folded into `T` without a transpose. Bitwise the same rows
+   * the columns; also copied into `residuals` when given) and the sub-block is folded into `T`
+   * without a transpose. Bitwise the same rows
    * as {@link residualRows}; the triangle agrees with `residualRows` + `foldRows` to rounding
    * (the same reflections on sub-blocks of the same height, in the same order).
    */
-  foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend): number | null {
+  foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend, residuals?: Float64Array): number | null {
     if (!(backend instanceof WasmBackend) || backend.modelHost().heap !== this.heap) return null;
     this.begin(theta);
     const c = this.nParams + 1;
@@ -322,7 +323,9 @@ export class WasmModelKernel implements ModelKernel {
       this.fns.cols(this.desc, m, X, ms * 8, hasW);
       const view = this.heap.f64();
       if (m < ms) for (let k = 0; k < c; k++) view[X / 8 + k * ms + m] = 0;
-      ssq += backend.sumSquares(view, X / 8 + (c - 1) * ms, m);
+      const r = X / 8 + (c - 1) * ms;
+      ssq += backend.sumSquares(view, r, m);
+      if (residuals !== undefined) residuals.set(view.subarray(r, r + m), start + s);
       backend.foldColumnMajor(T, X, ms, c);
     }
     return ssq;

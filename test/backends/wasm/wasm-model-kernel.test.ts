@@ -552,9 +552,15 @@ describe('WasmModelKernel.foldRows (the fused Jacobian pass)', () => {
           for (const [start, n] of [[0, 1], [7, 3], [0, 1024], [13, 1025], [0, 5000], [100, 2047]] as const) {
             const th = Float64Array.from(theta);
             const T = new Float64Array(c * c);
-            const ssq = kernel.foldRows(th, data, start, n, T, backend)!;
+            const kept = new Float64Array(start + n + 1).fill(-7);
+            const ssq = kernel.foldRows(th, data, start, n, T, backend, kept)!;
             const ref = reference(kernel, backend, th, data, start, n, c);
             expect(Math.abs(ssq - ref.ssq)).toBeLessThanOrEqual(1e-13 * ref.ssq);
+            const r = new Float64Array(n);
+            kernel.residuals(th, data, start, n, r, 0, 1);
+            expect(Array.from(kept.subarray(start, start + n))).toEqual(Array.from(r));
+            expect(kept[start + n]).toBe(-7);
+            if (start > 0) expect(kept[start - 1]).toBe(-7);
             const G = gramOf(T, c);
             const H = gramOf(ref.T, c);
             for (let i = 0; i < c * c; i++) expect(Math.abs(G[i]! - H[i]!)).toBeLessThanOrEqual(1e-12 * (Math.abs(H[i]!) + Math.abs(H[0]!)));
