@@ -244,7 +244,7 @@ describe('generateWasmModelSimd', () => {
     ['a*sinh(b*x) + cosh(c*x) + tanh(x)', -3, 3],
     ['a/(1 + b*x) - c*x*x', -3, 3],
   ];
-  it.each(FUNCTIONS)('equals the scalar module on %s (bit for bit unless exp appears; odd and even n, weights, strides)', (expr, lo, hi) => {
+  it.each(FUNCTIONS)('equals the scalar module on %s (bit for bit unless exp appears; n = 0 … 8, 1023, 1025, 2048, 2049, weights, strides)', (expr, lo, hi) => {
     const prog = model(expr).program;
     const tol = prog.instructions.some((i) => i.fn === 'exp') ? 1e-13 : 0; // d erf(u) = 2/√π·exp(−u²)·u'
     const rand = rng(expr.length * 17 + 3);
@@ -253,7 +253,10 @@ describe('generateWasmModelSimd', () => {
     const y = column(n, rand, -1, 1);
     const w = column(n, rand, 0.5, 2);
     const theta = prog.params.map(() => 0.4 + 1.6 * rand());
-    for (const [m, weights, stride] of [[n, true, 1], [n - 1, false, 3], [1, true, 2], [3, false, 1], [0, true, 1]] as const) {
+    for (const [m, weights, stride] of [
+      [n, true, 1], [n - 1, false, 3], [0, true, 1], [1, true, 2], [2, false, 1], [3, false, 1], [4, true, 1], [5, false, 2],
+      [6, true, 3], [7, false, 1], [8, true, 2], [1023, false, 1], [1025, true, 2],
+    ] as const) {
       compareModules(prog, theta, [x], y, weights ? w : null, m, stride, tol);
     }
   });
@@ -270,7 +273,7 @@ describe('generateWasmModelSimd', () => {
       const n = 2049;
       const cols = variables.map(() => column(n, rand, -3, 3));
       const theta = prog.params.map(() => 0.3 + rand());
-      for (const m of [n, 2048, 1, 3]) compareModules(prog, theta, cols, column(n, rand, -1, 1), m % 2 ? column(n, rand, 0.5, 2) : null, m, 1 + (m % 3), 1e-13);
+      for (const m of [n, 2048, 1, 3, 4, 5, 6, 7, 8, 1023, 1025]) compareModules(prog, theta, cols, column(n, rand, -1, 1), m % 2 ? column(n, rand, 0.5, 2) : null, m, 1 + (m % 3), 1e-13);
     }
   });
 
@@ -290,23 +293,24 @@ describe('generateWasmModelSimd', () => {
     }
   });
 
-  it('never reads past point n − 1 (odd n with the columns ending at the end of memory)', () => {
+  it.each([5, 6, 7, 9, 10, 11])('never reads past point n − 1 (n = %i, the columns ending at the end of memory)', (n) => {
     const prog = model('a*exp(-b*x) + c + 0*z', { variables: ['z', 'x'] }).program;
-    const n = 5;
     const end = 65536;
     // x, w, y columns end exactly at the end of the single page: a 16-byte read of point n would trap
     const L: WasmModelLayout = { theta: 64, x: [end - 3 * 8 * n - 1024, end - 8 * n], y: end - 3 * 8 * n, w: end - 2 * 8 * n };
     const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 });
     const ex = instantiate(generateWasmModelSimd(prog), memory, prog, L);
     const f64 = new Float64Array(memory.buffer);
+    const xs = Array.from({ length: n }, (_, i) => i);
     f64.set([2, 0.5, 1], 8);
-    f64.set([0, 1, 2, 3, 4], L.x[1]! / 8);
-    f64.set([1, 1, 1, 1, 1], L.y / 8);
-    f64.set([1, 2, 3, 4, 5], L.w / 8);
+    f64.set(xs, L.x[1]! / 8);
+    f64.fill(1, L.y / 8, L.y / 8 + n);
+    f64.set(xs.map((i) => i + 1), L.w / 8);
+    const want = xs.map((x) => (x + 1) * (2 * Math.exp(-0.5 * x) + 1 - 1));
     ex.resid(n, 256, 8, 1);
-    expect(Array.from(f64.subarray(32, 37))).toEqual([0, 1, 2, 3, 4].map((x, i) => (i + 1) * (2 * Math.exp(-0.5 * x) + 1 - 1)));
+    Array.from(f64.subarray(32, 32 + n)).forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 14));
     ex.rows(n, 512, 1);
-    expect(f64[64 + 4 * 4 + 3]).toBe(5 * (2 * Math.exp(-2) + 1 - 1));
+    expect(f64[64 + (n - 1) * 4 + 3]).toBe(f64[32 + n - 1]);
   });
 
   it('rejects a malformed IR like the scalar generator', () => {
@@ -338,6 +342,106 @@ describe('generateWasmModelSimd', () => {
     const y = Float64Array.from(xs, (_, i) => Math.cos(i));
     const w = weights ? Float64Array.from(xs, (_, i) => 1 + (i % 3)) : null;
     compareModules(prog, [1.5, -0.25, 0.75].slice(0, prog.params.length), [xs], y, w, n, stride, expr.includes('exp') ? 1e-13 : 0);
+  });
+});
+
+// --- loop paths: main loop (several pairs per iteration), pair tail, odd point ----------------
+
+/**
+ * Run `rows` and `resid` of `gen` on windows of resident columns (θ, then the column offsets of
+ * point `start`, written to the descriptor before each call); each returned array is the output
+ * followed by 3 doubles that must keep the −7 they were filled with.
+ */
+function windowRunner(gen: GeneratedWasmModel, program: Program, theta: readonly number[], xs: readonly Float64Array[], y: Float64Array, w: Float64Array | null) {
+  const { L, out, pages } = layoutOf(program.variables.length);
+  const memory = new WebAssembly.Memory({ initial: pages });
+  const f64 = new Float64Array(memory.buffer);
+  const m: Record<string, unknown> = {};
+  for (const [name, exportName] of gen.imports) m[name] = kernelExports[exportName];
+  const raw = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m } as WebAssembly.Imports).exports as unknown as RawExports;
+  xs.forEach((c, v) => f64.set(c, L.x[v]! / 8));
+  f64.set(y, L.y / 8);
+  if (w) f64.set(w, L.w / 8);
+  const p = program.params.length;
+  const desc = (start: number): number => {
+    f64.set(theta, L.theta / 8);
+    new Uint32Array(memory.buffer).set([...L.x, L.y, L.w].map((b) => b + 8 * start), (L.theta + descriptorLayout(program).columns) / 4);
+    return L.theta;
+  };
+  const call = (len: number, f: () => void): Float64Array => {
+    f64.fill(-7, out / 8, out / 8 + len + 3);
+    f();
+    return f64.slice(out / 8, out / 8 + len + 3);
+  };
+  return {
+    rows: (start: number, n: number) => call(n * (p + 1), () => raw.rows(desc(start), n, out, w ? 1 : 0)),
+    resid: (start: number, n: number) => call(n, () => raw.resid(desc(start), n, out, 8, w ? 1 : 0)),
+  };
+}
+
+/**
+ * Assert that `rows` over points [start, start + n) equals, bit for bit, the same rows computed
+ * one point per call (the odd-point path) and two points per call (the pair path), that `resid`
+ * equals the rows' last entries, and that nothing is written past the last row.
+ */
+function assertPathsAgree(run: ReturnType<typeof windowRunner>, p: number, start: number, n: number): void {
+  const whole = run.rows(start, n);
+  expect(Array.from(whole.subarray(n * (p + 1))), `n = ${n}: written past the last row`).toEqual([-7, -7, -7]);
+  const resid = run.resid(start, n);
+  expect(Array.from(resid.subarray(n))).toEqual([-7, -7, -7]);
+  for (let i = 0; i < n; i++) {
+    const one = run.rows(start + i, 1);
+    for (let j = 0; j <= p; j++) {
+      const a = whole[i * (p + 1) + j], b = one[j];
+      if (!Object.is(a, b)) expect.fail(`n = ${n}, start ${start}: point ${i}, entry ${j}: loop ${a}, one point per call ${b}`);
+    }
+    if (!Object.is(resid[i], whole[i * (p + 1) + p])) expect.fail(`n = ${n}: point ${i}: resid ${resid[i]}, rows ${whole[i * (p + 1) + p]}`);
+    if (i % 2 === 0 && i + 1 < n) {
+      const two = run.rows(start + i, 2);
+      for (let j = 0; j < 2 * (p + 1); j++) {
+        if (!Object.is(whole[i * (p + 1) + j], two[j])) expect.fail(`n = ${n}: points ${i}, ${i + 1}, entry ${j}: loop ${whole[i * (p + 1) + j]}, one pair per call ${two[j]}`);
+      }
+    }
+  }
+}
+
+const PATH_MODELS: [string, readonly string[]][] = [
+  ['a*exp(-b*x) + c', ['x']],
+  ['a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x', ['x']],
+  ['a*exp(-b*x1) + c*exp(-d*x2*x1)', ['x1', 'x2']],
+  ['exp(a*x)^2 + exp(exp(b*x)) + sin(x)*c', ['x']],
+  ['a/(1 + b*x) - c*x*x + sign(x - a)', ['x']],
+];
+
+describe('generateWasmModelSimd: the loop paths (several interleaved pairs per iteration, pair tail, odd point)', () => {
+  it.each(PATH_MODELS)('computes every point of %s with the same operations on every path: bit-identical to one point or one pair per call (exp included)', (expr, variables) => {
+    const prog = model(expr, { variables: [...variables] }).program;
+    const rand = rng(expr.length * 13 + 1);
+    const N = 1040;
+    const xs = variables.map(() => column(N, rand, -3, 3));
+    const theta = prog.params.map(() => 0.4 + 1.2 * rand());
+    const gen = generateWasmModelSimd(prog);
+    for (const w of [null, column(N, rand, 0.5, 2)]) {
+      const run = windowRunner(gen, prog, theta, xs, column(N, rand, -1, 1), w);
+      for (const [start, n] of [[0, 1025], [1, 1023], [3, 8], [0, 7], [2, 6], [5, 5], [0, 4]] as const) assertPathsAgree(run, prog.params.length, start, n);
+    }
+  });
+
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 40 }),
+      fc.integer({ min: 0, max: 9 }),
+      fc.boolean(),
+      fc.constantFrom(...PATH_MODELS),
+      fc.float64Array({ minLength: 50, maxLength: 50, noDefaultInfinity: false }),
+    ],
+    { numRuns: 40 },
+  )('on any n and start, rows equal one point per call bit for bit and nothing is written past the last row (any doubles)', (n, start, weights, [expr, variables], x) => {
+    const prog = model(expr, { variables: [...variables] }).program;
+    const xs = variables.map((_, v) => (v === 0 ? x : Float64Array.from(x, (t) => t / 2 + 1)));
+    const w = weights ? Float64Array.from(x, (_, i) => 1 + (i % 3)) : null;
+    const run = windowRunner(generateWasmModelSimd(prog), prog, [1.5, -0.25, 0.75, 0.5, 1.25].slice(0, prog.params.length), xs, Float64Array.from(x, (_, i) => Math.cos(i)), w);
+    assertPathsAgree(run, prog.params.length, start, n);
   });
 });
 
@@ -424,7 +528,7 @@ const COLS_MODELS: [string, readonly string[], number, number][] = [
   ['a*sinh(b*x) + cosh(c*x) + tanh(x)', ['x'], -3, 3],
   ['a/(1 + b*x) - c*x*x', ['x'], -3, 3],
 ];
-const COLS_NS = [0, 1, 2, 3, 1023, 1024, 2049];
+const COLS_NS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 1023, 1024, 1025, 2049];
 
 describe('generateWasmModelSimd: cols (column-major rows, one v128.store per column and point pair)', () => {
   it('uses every IR function and pow across the cols model set', () => {
@@ -432,7 +536,7 @@ describe('generateWasmModelSimd: cols (column-major rows, one v128.store per col
     for (const fn of [...Object.keys(IR_FUNCTIONS), 'pow']) expect(used.has(fn as never), fn).toBe(true);
   });
 
-  it.each(COLS_MODELS)('writes the rows of %s transposed, bit for bit (exp included), for n = 0, 1, 2, 3, 1023, 1024, 2049, with and without weights', (expr, variables, lo, hi) => {
+  it.each(COLS_MODELS)('writes the rows of %s transposed, bit for bit (exp included), for n = 0 … 8, 1023, 1024, 1025, 2049, with and without weights', (expr, variables, lo, hi) => {
     const prog = model(expr, { variables: [...variables] }).program;
     const run = colsHarness(generateWasmModelSimd(prog), prog);
     const rand = rng(expr.length * 31 + 7);
