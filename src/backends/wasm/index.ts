@@ -6,6 +6,5 @@
  */
 export { createWasmBackend, REDUCE_CHUNK, type WasmBackendOptions } from './wasm-backend.ts';
 export { wasmSupport, type WasmSupport } from './wasm-support.ts';
-export {
-  WASM_MODEL_CACHE_SIZE, compileWasmModel, createWasmModelKernel, type CompiledWasmModel, type WasmModelKernel, type WasmModelKernelOptions,
-} from './wasm-model-kernel.ts';
+export { createWasmModelKernel, type WasmModelKernel, type WasmModelKernelOptions } from './wasm-model-kernel.ts';
+export { WASM_MODEL_CACHE_SIZE, compileWasmModel, type CompiledWasmModel } from './wasm-model-module.ts';

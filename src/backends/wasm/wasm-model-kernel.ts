@@ -2,13 +2,8 @@
  * A {@link ModelKernel} that runs an expression model's fused kernel inside WebAssembly, in the
  * memory of a wasm backend: no JS call per point.
  *
- * Compilation: the generated modules are position-independent (`model-wasm-codegen.ts`: every
- * address comes from a call descriptor θ | column offsets), so their bytes depend on the program
- * only. {@link compileWasmModel} compiles each distinct module once and keeps the
- * `WebAssembly.Module` in a bounded LRU ({@link WASM_MODEL_CACHE_SIZE} entries, keyed by the
- * bytes). A Module is immutable and stateless — memory belongs to instances — so this cache
- * shares no mutable state between fits, and a second fit of the same model skips the compile
- * and reuses the engine's optimized (tiered-up) code. Each kernel gets its own
+ * Compilation: the module of a program is compiled once (`wasm-model-module.ts`:
+ * position-independent code, a bounded cache of `WebAssembly.Module`s); each kernel gets its own
  * `WebAssembly.Instance`, bound to its backend's memory and math exports.
  *
  * Data: at creation the kernel allocates a scratch region in the backend's heap (the descriptor,
@@ -29,10 +24,14 @@
  * stay attached during a call; the kernel re-reads the memory view on every call, so it keeps
  * working after memory grew between calls (the resident data lives at byte offsets, unaffected).
  *
- * On the `'wasm-simd'` backend the module evaluates two points per loop iteration in f64x2
- * (`model-wasm-simd-codegen.ts`, with a vectorised `exp`); on `'wasm-scalar'` one point per
- * iteration (`model-wasm-codegen.ts`). If the engine rejects the f64x2 module, the scalar one is
- * used.
+ * On the `'wasm-simd'` backend the module evaluates four points per loop iteration as two
+ * independent f64x2 pairs (`model-wasm-simd-codegen.ts`, with a vectorised `exp`); on
+ * `'wasm-scalar'` one point per iteration (`model-wasm-codegen.ts`). If the engine rejects the
+ * f64x2 module, the scalar one is used.
+ *
+ * Fused Jacobian pass ({@link WasmModelKernel.foldRows}): on its own backend the kernel writes
+ * each sub-block column-major — the layout the QR fold works on — and folds it there, so a
+ * Jacobian pass neither builds a row-major block nor transposes one.
  *
  * Accuracy: the same operations in the same order as the JS kernel; math functions come from
  * AssemblyScript's musl-derived `Math` instead of V8's (in the f64x2 module `exp` is an inline
@@ -47,76 +46,17 @@ import type { Backend } from '../backend.ts';
 import { NlsqRangeError } from '../../errors.ts';
 import type { Program } from '../../model/ir.ts';
 import type { DataColumns, ModelKernel } from '../../model/model-kernel.ts';
-import { descriptorLayout, generateWasmModel } from './model-wasm-codegen.ts';
-import { generateWasmModelSimd } from './model-wasm-simd-codegen.ts';
+import { descriptorLayout } from './model-wasm-codegen.ts';
+import { type CompiledWasmModel, compileWasmModel } from './wasm-model-module.ts';
 import type { Allocation, WasmHeap } from './wasm-memory.ts';
 import { WasmBackend } from './wasm-backend.ts';
 
 /** Points per chunk copied into wasm memory per module call (copy path and foreign outputs). */
 export const WASM_MODEL_CHUNK = 2048;
-/** Compiled model modules kept by {@link compileWasmModel} (least recently used evicted first). */
-export const WASM_MODEL_CACHE_SIZE = 32;
-
 interface ModelExports {
   rows(desc: number, n: number, out: number, hasW: number): void;
   resid(desc: number, n: number, out: number, strideBytes: number, hasW: number): void;
   cols(desc: number, n: number, out: number, colStrideBytes: number, hasW: number): void;
-}
-
-/** A compiled model module and the kernel exports it imports (IR name → export name). */
-export interface CompiledWasmModel {
-  /** The compiled module (shared; instantiate it per memory). */
-  readonly module: WebAssembly.Module;
-  /** IR function name → export name on the kernel instance, for every import of module `m`. */
-  readonly imports: ReadonlyMap<string, string>;
-}
-
-/** Compiled modules by their bytes (as a latin-1 string), in least-recently-used order. */
-const compiledModels = new Map<string, CompiledWasmModel>();
-/**
- * The compiled modules of a program object by form (index 0 scalar, 1 f64x2), so that a model
- * fitted again skips the code generation too (as `Model` caches its program and JS kernel, this
- * assumes a program is not mutated after use). Weak: an entry lives as long as its program.
- */
-const byProgram = new WeakMap<Program, [CompiledWasmModel | undefined, CompiledWasmModel | undefined]>();
-
-function bytesKey(bytes: Uint8Array): string {
-  let key = '';
-  for (let i = 0; i < bytes.length; i += 4096) key += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  return key;
-}
-
-/**
- * Generate and compile (once) a program's module in the scalar or the f64x2 form. The bytes
- * depend only on the program, so equal programs — even distinct `Program` objects — share one
- * `WebAssembly.Module` from a bounded LRU cache of {@link WASM_MODEL_CACHE_SIZE} entries keyed
- * by the bytes; the same `Program` object again skips the generation as well (a weak map by
- * program, so the module of a live model is not recompiled even after the LRU evicted it).
- *
- * @param program - f and its gradient (from `lowerToProgram`).
- * @param simd - `true` for the f64x2 form (`generateWasmModelSimd`), `false` for the scalar one.
- * @returns the module and its imports.
- * @throws NlsqTypeError on a malformed IR; the engine's `WebAssembly.CompileError` when it rejects
- *   the module (e.g. the f64x2 form without SIMD) — nothing is cached then.
- */
-export function compileWasmModel(program: Program, simd: boolean): CompiledWasmModel {
-  const form = simd ? 1 : 0;
-  const forms = byProgram.get(program);
-  const known = forms?.[form];
-  if (known !== undefined) return known;
-  const gen = simd ? generateWasmModelSimd(program) : generateWasmModel(program);
-  const key = bytesKey(gen.bytes);
-  let compiled = compiledModels.get(key);
-  if (compiled !== undefined) {
-    compiledModels.delete(key);
-  } else {
-    compiled = { module: new WebAssembly.Module(gen.bytes), imports: gen.imports };
-    if (compiledModels.size >= WASM_MODEL_CACHE_SIZE) compiledModels.delete(compiledModels.keys().next().value!);
-  }
-  compiledModels.set(key, compiled);
-  if (forms === undefined) byProgram.set(program, form === 0 ? [compiled, undefined] : [undefined, compiled]);
-  else forms[form] = compiled;
-  return compiled;
 }
 
 /** Options of {@link createWasmModelKernel}. */

@@ -4,7 +4,7 @@ import type { Backend } from '../../../src/backends/backend.ts';
 import { createCpuBackend } from '../../../src/backends/cpu/cpu-backend.ts';
 import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
 import { WasmHeap } from '../../../src/backends/wasm/wasm-memory.ts';
-import { WASM_MODEL_CACHE_SIZE, WASM_MODEL_CHUNK, compileWasmModel, createWasmModelKernel } from '../../../src/backends/wasm/wasm-model-kernel.ts';
+import { WASM_MODEL_CHUNK, createWasmModelKernel } from '../../../src/backends/wasm/wasm-model-kernel.ts';
 import { NlsqRangeError } from '../../../src/errors.ts';
 import type { DataColumns, ModelKernel } from '../../../src/model/model-kernel.ts';
 import { model } from '../../../src/model/model.ts';
@@ -478,42 +478,6 @@ describe('createWasmModelKernel with resident data', () => {
   });
 });
 
-describe('compileWasmModel', () => {
-  it('compiles each distinct module once: the same Module for equal programs, another for a different program or form', () => {
-    const a = compileWasmModel(model('a*exp(-b*x) + c').program, true);
-    expect(compileWasmModel(model('a*exp(-b*x) + c').program, true).module).toBe(a.module);
-    expect(compileWasmModel(model('a*exp(-b*x) + c').program, false).module).not.toBe(a.module);
-    expect(compileWasmModel(model('a*exp(-b*x) + c*x').program, true).module).not.toBe(a.module);
-    expect(a.imports.size).toBe(0);
-    expect(compileWasmModel(model('a*sin(b*x)').program, false).imports.get('sin')).toBe('mathSin');
-  });
-
-  it(`keeps the ${WASM_MODEL_CACHE_SIZE} most recently used modules`, () => {
-    const first = compileWasmModel(model('a*x + 1').program, false).module;
-    for (let i = 2; i <= WASM_MODEL_CACHE_SIZE; i++) compileWasmModel(model(`a*x + ${i}`).program, false);
-    expect(compileWasmModel(model('a*x + 1').program, false).module).toBe(first); // still cached; now most recent
-    const kept = model('a*x + 2').program;
-    const second = compileWasmModel(kept, false);
-    for (let i = 1; i <= WASM_MODEL_CACHE_SIZE; i++) compileWasmModel(model(`a*x*x + ${i}`).program, false); // new bytes (names do not reach the code)
-    expect(compileWasmModel(model('a*x + 2').program, false).module).not.toBe(second.module); // evicted, recompiled
-    expect(compileWasmModel(kept, false)).toBe(second); // the same program object keeps its module
-  });
-
-  it('gives kernels on different backends their own instances of one module', async () => {
-    const other = await createWasmBackend();
-    const prog = model('a*exp(-b*x) + c').program;
-    const d: DataColumns = { x: [Float64Array.of(0, 1, 2)], y: Float64Array.of(3, 2, 1), w: null };
-    const k1 = createWasmModelKernel(prog, wasm, { resident: d })!;
-    const k2 = createWasmModelKernel(prog, other)!;
-    const r1 = new Float64Array(3);
-    const r2 = new Float64Array(3);
-    k1.residuals(Float64Array.of(2, 0.5, 1), d, 0, 3, r1, 0, 1);
-    k2.residuals(Float64Array.of(2, 0.5, 1), d, 0, 3, r2, 0, 1);
-    sameBits(r1, r2, 'residuals');
-    k1.dispose();
-    k2.dispose();
-  });
-});
 
 describe('WasmModelKernel.foldRows (the fused Jacobian pass)', () => {
   /** Reference: residualRows into a workspace, Σ r², backend.foldRows. */
@@ -583,3 +547,19 @@ describe('WasmModelKernel.foldRows (the fused Jacobian pass)', () => {
     kernel.dispose();
   });
 });
+
+describe('kernels of one compiled module', () => {
+  it('gives kernels on different backends their own instances of one module', async () => {
+    const other = await createWasmBackend();
+    const prog = model('a*exp(-b*x) + c').program;
+    const d: DataColumns = { x: [Float64Array.of(0, 1, 2)], y: Float64Array.of(3, 2, 1), w: null };
+    const k1 = createWasmModelKernel(prog, wasm, { resident: d })!;
+    const k2 = createWasmModelKernel(prog, other)!;
+    const r1 = new Float64Array(3);
+    const r2 = new Float64Array(3);
+    k1.residuals(Float64Array.of(2, 0.5, 1), d, 0, 3, r1, 0, 1);
+    k2.residuals(Float64Array.of(2, 0.5, 1), d, 0, 3, r2, 0, 1);
+    sameBits(r1, r2, 'residuals');
+    k1.dispose();
+    k2.dispose();
+  });});
