@@ -11,8 +11,9 @@
  * through `planDifferences`), then for a robust loss accumulate ρ(r_i²) and rescale the row as
  * SciPy's `scale_for_robust_loss_function`, then `backend.foldRows`. With the plain loss and an
  * exact Jacobian, a kernel that can fold on the backend itself (`ModelKernel.foldRows`: the wasm
- * model kernel on its own wasm backend) does the whole block in one call instead. The standard, chunked and
- * streaming strategies all evaluate through this class, which is why they agree to rounding.
+ * model kernel on its own wasm backend) does the whole block in one call instead. The standard,
+ * chunked and streaming strategies all evaluate through this class, which is why they agree to
+ * rounding.
  *
  * @module
  */
