@@ -109,7 +109,12 @@ async function loadWasm(simd: boolean): Promise<BackendLoad> {
     const reused = pool.takeIdleWasmBackend(simd);
     const backend = reused ?? ((await mod.createWasmBackend({ simd })) as InstanceType<typeof mod.WasmBackend>);
     const reason = reused === undefined ? `WebAssembly ${build} build instantiated` : `WebAssembly ${build} build (an idle instance reused)`;
-    return { ok: true, backend, reason, release: () => void pool.returnWasmBackend(backend) };
+    let released = false; // once only: a second release must not pool an instance another fit took since
+    const release = (): void => {
+      if (!released) pool.returnWasmBackend(backend);
+      released = true;
+    };
+    return { ok: true, backend, reason, release };
   } catch (error) {
     return unavailable(`the WebAssembly ${build} build failed to instantiate: ${errorText(error)}`);
   }

@@ -70,3 +70,21 @@ describe('wasm backend pool', () => {
     expect(takeIdleWasmBackend(true)).toBeUndefined();
   });
 });
+
+describe('a loaded wasm backend’s release', () => {
+  it('pools the instance once: a second release cannot hand it out while another fit holds it', async () => {
+    drain();
+    const { loadBackend } = await import('../../../src/backends/list-backends.ts');
+    const first = await loadBackend('wasm-simd');
+    if (!first.ok) throw new Error(first.reason);
+    first.release!();
+    const second = await loadBackend('wasm-simd');
+    if (!second.ok) throw new Error(second.reason);
+    expect(second.backend).toBe(first.backend);
+    expect(second.reason).toMatch(/an idle instance reused/);
+    first.release!(); // a stray second release while `second` holds it
+    expect(takeIdleWasmBackend(true)).toBeUndefined();
+    second.release!();
+    expect(takeIdleWasmBackend(true)).toBe(first.backend);
+  });
+});
