@@ -119,7 +119,7 @@ export async function benchExpDecay(lib: Lib, backends: Backend[], n: number, wi
   // right before the timed one (SciPy's inside its Python process, ours after that process ended).
   const lmRuns: ScipyResult[] = [];
   const warmOurs = () => lib.curveFit(expr, x, y, { p0 });
-  const interleaved = { warmup: 1, minRuns: 5, maxRuns: 5, minTimeMs: 0, ...(peer === undefined ? {} : { setup: async () => {
+  const interleaved = { warmup: 1, minRuns: 7, maxRuns: 7, minTimeMs: 0, ...(peer === undefined ? {} : { setup: async () => {
     lmRuns.push(runScipy(x, y, 'expdecay', p0, 'lm', 1, 1));
     await warmOurs();
   } }) };
