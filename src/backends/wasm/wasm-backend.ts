@@ -170,27 +170,6 @@ export class WasmBackend implements Backend {
     this.withTriangle(T, w.cols, (t, work) => this.k.fold(t, w.ptr, rows, w.cols, work));
   }
 
-  /**
-   * Fold a block that is already column-major in this backend's memory — `cols` columns of `ms`
-   * doubles (ms even; rows past the block's last are zero), column k at byte `X + 8·k·ms` — into
-   * `T`: {@link foldRows} without its transpose, for code that writes its rows column-major
-   * (`WasmModelKernel.foldRows`). The block is overwritten. Same precision contract as `foldRows`.
-   * @throws NlsqRangeError when the block does not lie inside the memory or ms is odd.
-   */
-  foldColumnMajor(T: Float64Array, X: number, ms: number, cols: number): void {
-    if (!Number.isInteger(ms) || ms < 0 || ms % 2 !== 0 || !Number.isInteger(X) || X < 0 || X + ms * cols * 8 > this.k.memory.buffer.byteLength || T.length < cols * cols) {
-      throw new NlsqRangeError(`${this.info.name}.foldColumnMajor: the block (${cols} columns of ${describeValue(ms)} rows at byte ${describeValue(X)}) must be even-height, inside the memory, and T of length ${cols * cols}`, 'X');
-    }
-    if (ms === 0) return;
-    this.ensureScratch(cols);
-    this.withTriangle(T, cols, (t, work) => this.k.foldColumnMajor(t, X, ms, cols, work));
-  }
-
-  /** Rows per column-major sub-block the fold works on for `cols` columns (even, ≤ 1024). */
-  foldBlockRows(cols: number): number {
-    return this.k.subRows(cols);
-  }
-
   mergeTriangles(T: Float64Array, S: Float64Array, cols: number): void {
     if (!Number.isInteger(cols) || cols < 1 || T.length < cols * cols || S.length < cols * cols) {
       throw new NlsqRangeError(`${this.info.name}.mergeTriangles: cols must be a positive integer and T, S of length cols², got cols ${describeValue(cols)}, lengths ${T.length} and ${S.length}`, 'S', 'ERR_SHAPE');

@@ -101,14 +101,19 @@ export class WasmModelKernel implements ModelKernel {
   private readonly desc: number;
   private readonly descColumns: number;
   private readonly chunk: ColumnSet;
-  /** Byte offset of the output area ((p+1)·CHUNK doubles). */
+  /** Byte offset of the output area ((p+1)·CHUNK doubles; the fused pass's column-major sub-block). */
   private readonly outPtr: number;
+  /** The backend kernels the fused pass calls directly (no per-sub-block host wrapper). */
+  private readonly folds: FoldExports;
+  /** Byte offsets of the fused pass's triangle ((p+1)² doubles) and fold scratch. */
+  private readonly foldT: number;
+  private readonly foldWork: number;
   private scratch: Allocation | null;
   private resident: Resident | null = null;
   private u32View: Uint32Array;
 
   /** @internal use {@link createWasmModelKernel}. */
-  constructor(program: Program, heap: WasmHeap, scratch: Allocation, fns: ModelExports) {
+  constructor(program: Program, heap: WasmHeap, scratch: Allocation, fns: ModelExports, folds: FoldExports) {
     const p = program.params.length;
     const k = program.variables.length;
     const C = WASM_MODEL_CHUNK;
@@ -123,6 +128,9 @@ export class WasmModelKernel implements ModelKernel {
     const cols = align16(scratch.ptr + descriptorLayout(program).bytes);
     this.chunk = { bases: Array.from({ length: k + 2 }, (_, c) => cols + c * C * 8) };
     this.outPtr = cols + (k + 2) * C * 8;
+    this.folds = folds;
+    this.foldT = this.outPtr + (p + 1) * C * 8;
+    this.foldWork = this.foldT + align16((p + 1) * (p + 1) * 8);
     this.u32View = new Uint32Array(heap.memory.buffer);
   }
 
@@ -238,36 +246,40 @@ export class WasmModelKernel implements ModelKernel {
 
   /**
    * See {@link ModelKernel.foldRows}: on the wasm backend whose memory this kernel lives in, the
-   * module's `cols` export writes each sub-block of at most `backend.foldBlockRows(p + 1)` points
-   * column-major into the output area — the layout the fold works on, padded to an even height
-   * with a zero row — then Σ r² of the sub-block is taken (pairwise, before the fold overwrites
-   * the columns; also copied into `residuals` when given) and the sub-block is folded into `T`
-   * without a transpose. Bitwise the same rows
-   * as {@link residualRows}; the triangle agrees with `residualRows` + `foldRows` to rounding
-   * (the same reflections on sub-blocks of the same height, in the same order).
+   * module's `cols` export writes each sub-block of at most `subRows(p + 1)` points column-major
+   * into the output area — the layout the fold works on, padded to an even height with a zero
+   * row — then Σ r² of the sub-block is taken (pairwise, before the fold overwrites the columns;
+   * also copied into `residuals` when given) and the backend's `foldColumnMajor` folds it, with
+   * no transpose, into a copy of `T` kept in wasm memory for the whole call (the kernels are
+   * called directly: no host wrapper per sub-block). Bitwise the same rows as
+   * {@link residualRows}; the triangle agrees with `residualRows` + `backend.foldRows` to
+   * rounding (the same reflections on sub-blocks of the same height, in the same order).
    */
   foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend, residuals?: Float64Array): number | null {
     if (!(backend instanceof WasmBackend) || backend.modelHost().heap !== this.heap) return null;
-    this.begin(theta);
     const c = this.nParams + 1;
+    if (T.length < c * c) throw new NlsqRangeError(`WasmModelKernel.foldRows: T must have length ${c * c} ((p+1)²), got ${T.length}`, 'T', 'ERR_SHAPE');
+    // Nothing below allocates in wasm memory, so one view serves the whole call.
+    const mem = this.begin(theta);
     const hasW = data.w === null ? 0 : 1;
     const resident = this.residentFor(data, start, n);
-    const sub = Math.min(backend.foldBlockRows(c), WASM_MODEL_CHUNK);
+    const sub = Math.min(this.folds.subRows(c), WASM_MODEL_CHUNK);
     const X = this.outPtr;
+    const t = this.foldT / 8;
+    mem.set(T.subarray(0, c * c), t);
     let ssq = 0;
     for (let s = 0; s < n; s += sub) {
       const m = Math.min(sub, n - s);
       const ms = (m + 1) & ~1;
-      // A fold may grow memory (its scratch), so every sub-block takes a fresh view.
-      this.window(this.heap.f64(), data, resident, start + s, m);
+      this.window(mem, data, resident, start + s, m);
       this.fns.cols(this.desc, m, X, ms * 8, hasW);
-      const view = this.heap.f64();
-      if (m < ms) for (let k = 0; k < c; k++) view[X / 8 + k * ms + m] = 0;
-      const r = X / 8 + (c - 1) * ms;
-      ssq += backend.sumSquares(view, r, m);
-      if (residuals !== undefined) residuals.set(view.subarray(r, r + m), start + s);
-      backend.foldColumnMajor(T, X, ms, c);
+      if (m < ms) for (let k = 0; k < c; k++) mem[X / 8 + k * ms + m] = 0;
+      const r = X + (c - 1) * ms * 8;
+      ssq += this.folds.sumSquares(r, m, 1);
+      if (residuals !== undefined) residuals.set(mem.subarray(r / 8, r / 8 + m), start + s);
+      this.folds.foldColumnMajor(this.foldT, X, ms, c, this.foldWork);
     }
+    T.set(mem.subarray(t, t + c * c));
     return ssq;
   }
 
@@ -338,15 +350,31 @@ export function createWasmModelKernel(program: Program, backend: Backend, option
     }
     fns ??= instantiateModel(compileWasmModel(program, false), exports);
     const C = WASM_MODEL_CHUNK;
-    const cols = program.variables.length + 2 + program.params.length + 1;
-    scratch = heap.allocate(align16(descriptorLayout(program).bytes) + cols * C * 8, 'createWasmModelKernel');
-    const kernel = new WasmModelKernel(program, heap, scratch, fns);
+    const c = program.params.length + 1;
+    const cols = program.variables.length + 2 + c;
+    const foldBytes = align16(c * c * 8) + 16 * ((c + 2) & ~1);
+    scratch = heap.allocate(align16(descriptorLayout(program).bytes) + cols * C * 8 + foldBytes, 'createWasmModelKernel');
+    const kernel = new WasmModelKernel(program, heap, scratch, fns, foldExports(exports));
     if (options.resident !== undefined) kernel.makeResident(options.resident);
     return kernel;
   } catch {
     if (scratch !== null) heap.release(scratch);
     return null;
   }
+}
+
+/** The backend kernels the fused pass calls (see `assembly/fold.ts`, `assembly/reduce.ts`). */
+interface FoldExports {
+  subRows(c: number): number;
+  sumSquares(p: number, n: number, stride: number): number;
+  foldColumnMajor(T: number, X: number, ms: number, c: number, scratch: number): void;
+}
+
+function foldExports(exports: Readonly<Record<string, unknown>>): FoldExports {
+  for (const name of ['subRows', 'sumSquares', 'foldColumnMajor']) {
+    if (typeof exports[name] !== 'function') throw new Error(`kernel instance lacks ${name}`);
+  }
+  return exports as unknown as FoldExports;
 }
 
 /** Instantiate a compiled module against the kernel instance's memory and math exports. */

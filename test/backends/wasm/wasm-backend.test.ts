@@ -82,30 +82,3 @@ describe.skipIf(!support.scalar)('createWasmBackend', () => {
     expect(() => w.maxAbs(ws.data(), 0, 11)).toThrow(/must index inside/);
   });
 });
-
-describe.skipIf(!support.scalar)('WasmBackend.foldColumnMajor', () => {
-  it('folds a column-major block like foldRows folds the same rows (both builds), and checks its arguments', async () => {
-    for (const simd of [true, false]) {
-      const b = (await createWasmBackend({ simd })) as import('../../../src/backends/wasm/wasm-backend.ts').WasmBackend;
-      for (const [m, c] of [[1, 1], [5, 3], [64, 4], [1000, 9]] as const) {
-        const ms = (m + 1) & ~1;
-        const ws = b.createWorkspace(ms, c);
-        const colMajor = b.createWorkspace(ms, c); // any block of ms·c doubles in the backend's memory
-        const A = ws.data(); // views after the last allocation (memory may have grown)
-        for (let i = 0; i < m * c; i++) A[i] = Math.sin(0.7 * i + c) + (i % c === 0 ? 2 : 0);
-        const X = colMajor.data();
-        X.fill(0);
-        for (let i = 0; i < m; i++) for (let k = 0; k < c; k++) X[k * ms + i] = A[i * c + k]!;
-        const T1 = Float64Array.from({ length: c * c }, (_, i) => (i % (c + 1) === 0 ? 1 : 0));
-        const T2 = T1.slice();
-        b.foldRows(T1, ws, m);
-        b.foldColumnMajor(T2, X.byteOffset, ms, c);
-        for (let i = 0; i < c * c; i++) expect(Math.abs(T2[i]! - T1[i]!)).toBeLessThanOrEqual(1e-13 * (1 + Math.abs(T1[i]!)));
-        b.releaseWorkspace(ws);
-        b.releaseWorkspace(colMajor);
-      }
-      expect(() => b.foldColumnMajor(new Float64Array(4), 64, 3, 2)).toThrow(/wasm-(simd|scalar)\.foldColumnMajor: the block .* must be even-height/);
-      expect(() => b.foldColumnMajor(new Float64Array(4), 2 ** 31, 2, 2)).toThrow(/inside the memory/);
-    }
-  });
-});

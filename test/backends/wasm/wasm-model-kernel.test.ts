@@ -535,6 +535,24 @@ describe('WasmModelKernel.foldRows (the fused Jacobian pass)', () => {
     }
   });
 
+  it('keeps working after the backend memory grew between calls, and rejects a short triangle', async () => {
+    const backend = await createWasmBackend();
+    const m = model('a*exp(-b*x) + c');
+    const data = randomData(1, 3000, rng(9), 0, 4, true);
+    const kernel = createWasmModelKernel(m.program, backend, { resident: data })!;
+    const th = Float64Array.of(2, 0.7, 0.3);
+    const before = new Float64Array(16);
+    const s1 = kernel.foldRows(th, data, 0, 3000, before, backend)!;
+    const big = backend.createWorkspace(1 << 20, 4); // 32 MiB: memory grows, old views detach
+    const after = new Float64Array(16);
+    const s2 = kernel.foldRows(th, data, 0, 3000, after, backend)!;
+    expect(s2).toBe(s1);
+    expect(Array.from(after)).toEqual(Array.from(before));
+    expect(() => kernel.foldRows(th, data, 0, 10, new Float64Array(15), backend)).toThrow('WasmModelKernel.foldRows: T must have length 16 ((p+1)²), got 15');
+    backend.releaseWorkspace(big);
+    kernel.dispose();
+  });
+
   it('does nothing and returns null on a backend it does not live in', async () => {
     const m = model('a*exp(-b*x) + c');
     const data = randomData(1, 10, rng(1), 0, 1, false);
