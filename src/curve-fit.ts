@@ -119,6 +119,10 @@ export function curveFitSync(f: ModelFunction | FittableModel, xdata: XData, yda
     throw new NlsqError(`curveFitSync: backend must be synchronous, got '${backend.backend.info.name}' (asynchronous); use curveFit`, 'ERR_NOT_SUPPORTED', 'backend');
   }
   const problem = createCurveFitProblem(resolved, backend.backend);
-  const outcome = solveCurveFitSync(resolved, problem, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });
-  return finish(outcome, resolved, backend, problem);
+  try {
+    const outcome = solveCurveFitSync(resolved, problem, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });
+    return finish(outcome, resolved, backend, problem);
+  } finally {
+    problem.dispose?.();
+  }
 }

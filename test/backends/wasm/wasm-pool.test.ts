@@ -88,3 +88,17 @@ describe('a loaded wasm backend’s release', () => {
     expect(takeIdleWasmBackend(true)).toBe(first.backend);
   });
 });
+
+describe('fits on a caller’s wasm instance', () => {
+  it('leave nothing allocated in it (async and sync)', async () => {
+    const { curveFitSync } = await import('../../../src/curve-fit.ts');
+    const mine = await fresh();
+    const x = Float64Array.from({ length: 3000 }, (_, i) => i / 300);
+    const y = Float64Array.from(x, (t) => 2 * Math.exp(-0.4 * t) + 0.3);
+    const m = model('a*exp(-b*x) + c');
+    await curveFit(m, x, y, { p0: [1, 1, 0], backend: mine });
+    curveFitSync(m, x, y, { p0: [1, 1, 0], backend: mine });
+    curveFitSync((t, a, b, c) => a * Math.exp(-b * t) + c, x, y, { p0: [1, 1, 0], backend: mine });
+    expect(mine.isIdle(Infinity)).toBe(true);
+  });
+});
