@@ -5,7 +5,9 @@
  * θ and the column offsets from the call
  * descriptor at `desc` (position-independent: the bytes depend on the program only), importing
  * `env.memory` and the non-native math functions (module `m`) — with loops that evaluate four
- * points per iteration as two independent pairs.
+ * points per iteration as two independent pairs. One addition to the contract: a module whose
+ * program has an `exp` reads the exp's 2 KiB table at `desc + expTableOffset(program)`, which the
+ * caller writes there once (`writeExpTable`; `wasm-model-kernel.ts` does, in its scratch).
  *
  * Each IR temporary is a v128 local holding the value at points i (lane 0) and i + 1 (lane 1).
  * θ is splatted into v128 locals once before the loop, where the θ-only (loop-invariant)
@@ -35,9 +37,10 @@
  *   the scalar ones (wasm's f64x2.min/max are the scalar f64.min/max per lane: NaN if either
  *   operand is NaN, −0 < +0 — JavaScript's `Math.min`/`Math.max`);
  * - `sign`, `step`: f64x2 compares and `v128.bitselect`, exactly the scalar selects (±0, NaN);
- * - `exp`: a vectorised exp emitted inline (`wasm-simd-exp.ts`: fdlibm's method, as V8's
- *   `Math.exp`, < 1 ulp; an inline body measured faster in V8 than a call to a module function
- *   with a v128 signature);
+ * - `exp`: a vectorised exp emitted inline (`wasm-simd-exp.ts`: optimized-routines' table
+ *   method, as musl's, ≤ 0.511 ulp, almost always correctly rounded — so it may differ from
+ *   V8's `Math.exp` (fdlibm) and the scalar module's import in the last bit; an inline body
+ *   measured faster in V8 than a call to a module function with a v128 signature);
  * - `pow` and every other function: lane-split (both lanes extracted, the scalar import called
  *   twice, the vector rebuilt), bitwise equal to the scalar module.
  *
@@ -49,11 +52,11 @@
 import { NlsqTypeError } from '../../errors.ts';
 import type { Operand, Program } from '../../model/ir.ts';
 import {
-  assembleModule, checkIndex, checkShape, collectImports, emitDescriptorLoads, emitOutputColumnBases, i32LocalCount, importSpec, invariant, live,
+  assembleModule, checkIndex, checkShape, collectImports, descriptorLayout, emitDescriptorLoads, emitOutputColumnBases, i32LocalCount, importSpec, invariant, live,
   type GeneratedWasmModel, type WasmModelMode,
 } from './model-wasm-codegen.ts';
 import { Bytes, I32, OP } from './wasm-binary-encoder.ts';
-import { EXP_LOCALS, emitExpChains } from './wasm-simd-exp.ts';
+import { EXP_LOCALS, emitExpChains, type ExpTable } from './wasm-simd-exp.ts';
 
 const V128 = 0x7b;
 /** SIMD opcodes (prefix 0xfd, then the u32 below). */
@@ -76,7 +79,8 @@ function constF64x2(code: Bytes, v: number): Bytes {
 
 /**
  * Point pairs (chains) the main loop evaluates per iteration, interleaved: 2, i.e. four points.
- * Measured in V8 (Node 20, x64; 1M points in blocks of 2048, TurboFan code): against one pair,
+ * Measured in V8 (Node 20, x64; 1M points in blocks of 2048, TurboFan code, with the fdlibm exp
+ * this module had before the table-driven one): against one pair,
  * 2 pairs cut `rows`/`cols`/`resid` of exp models by 10–22 % and of polynomial and rational
  * models by 0–20 %; 4 pairs cut exp models by 16–36 % but made a polynomial model's `rows` up to
  * 9 % slower. Each pair adds a copy of the loop body to the module.
@@ -120,6 +124,8 @@ interface VecContext {
   /** IR function / pow name → import function index. */
   readonly fnIndex: Map<string, number>;
   readonly localParam: number;
+  /** Where the inline exp reads its table: the descriptor's local, {@link expTableOffset} on. */
+  readonly expTable: ExpTable;
 }
 
 function operandLocal(o: Operand, ctx: VecContext, ch: Chain, at: number): number {
@@ -168,7 +174,7 @@ function isInlineExp(ctx: VecContext, k: number): boolean {
 /** Emit instruction k for every chain: the exp's statements interleaved, other instructions one chain after the other. */
 function emitVecInstruction(code: Bytes, k: number, ctx: VecContext, chains: readonly Chain[]): void {
   if (isInlineExp(ctx, k)) {
-    emitExpChains(code, chains.map((ch) => ({ base: ch.expLocals, arg: () => emitArg(code, k, 0, ctx, ch), result: ch.localTmp + k })));
+    emitExpChains(code, chains.map((ch) => ({ base: ch.expLocals, arg: () => emitArg(code, k, 0, ctx, ch), result: ch.localTmp + k })), ctx.expTable);
     return;
   }
   for (const ch of chains) {
@@ -386,7 +392,7 @@ function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: W
   const nArgs = mode === 'rows' ? 4 : 5;
   const nI32 = i32LocalCount(mode, p, k);
   const vBase = nArgs + nI32;
-  const ctx: VecContext = { program, fnIndex, localParam: vBase };
+  const ctx: VecContext = { program, fnIndex, localParam: vBase, expTable: { local: 0, offset: expTableOffset(program) } };
   const chains = Array.from({ length: PAIRS_PER_ITERATION }, (_, i) => chainAt(program, vBase + p, i));
   const L = { desc: 0, n: 1, out: 2, stride: 3, hasW: nArgs - 1, off: nArgs, o: nArgs + 1, base: nArgs + 2, col: nArgs + 2 + k + 2 };
   const need = live(program, mode === 'resid' ? [program.value] : [program.value, ...program.gradient]);
@@ -400,6 +406,19 @@ function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: W
   emitLoops(code, f, chains);
   code.byte(OP.end); // function
   return new Bytes().u32(code.b.length).append(code);
+}
+
+/**
+ * Byte offset, from the call descriptor, of the exp table (`writeExpTable` of `wasm-simd-exp.ts`,
+ * `EXP_TABLE_BYTES` bytes) that a module of this program reads when it has an `exp`: the
+ * descriptor's size rounded up to 16 bytes. The caller writes the table there once.
+ *
+ * @param program - the program the module was generated from.
+ * @returns the offset in bytes (a multiple of 16).
+ * @internal used by `wasm-model-kernel.ts` and the tests.
+ */
+export function expTableOffset(program: Program): number {
+  return (descriptorLayout(program).bytes + 15) & ~15;
 }
 
 /**

@@ -7,7 +7,7 @@
  * `WebAssembly.Instance`, bound to its backend's memory and math exports.
  *
  * Data: at creation the kernel allocates a scratch region in the backend's heap (the descriptor,
- * the variable columns, y and w for {@link WASM_MODEL_CHUNK} points, and an output area). With
+ * the f64x2 modules' exp table after it — see `expTableOffset` — the variable columns, y and w for {@link WASM_MODEL_CHUNK} points, and an output area). With
  * `resident: data` it also copies the fit's columns (x…, y, and w when present) into wasm memory
  * once; a later call whose `data` holds those same arrays (by identity: `x[v]`, `y`, and `w` or
  * null) reads them where they are — the descriptor points at `start` — with no per-call copy.
@@ -47,6 +47,8 @@ import { NlsqRangeError } from '../../errors.ts';
 import type { Program } from '../../model/ir.ts';
 import type { DataColumns, ModelKernel } from '../../model/model-kernel.ts';
 import { descriptorLayout } from './model-wasm-codegen.ts';
+import { expTableOffset } from './model-wasm-simd-codegen.ts';
+import { EXP_TABLE_BYTES, writeExpTable } from './wasm-simd-exp.ts';
 import { type CompiledWasmModel, compileWasmModel } from './wasm-model-module.ts';
 import type { Allocation, WasmHeap } from './wasm-memory.ts';
 import { WasmBackend } from './wasm-backend.ts';
@@ -125,7 +127,9 @@ export class WasmModelKernel implements ModelKernel {
     this.fns = fns;
     this.desc = scratch.ptr;
     this.descColumns = scratch.ptr + descriptorLayout(program).columns;
-    const cols = align16(scratch.ptr + descriptorLayout(program).bytes);
+    const table = scratch.ptr + expTableOffset(program); // the f64x2 modules' exp table
+    writeExpTable(heap.memory, table);
+    const cols = table + EXP_TABLE_BYTES;
     this.chunk = { bases: Array.from({ length: k + 2 }, (_, c) => cols + c * C * 8) };
     this.outPtr = cols + (k + 2) * C * 8;
     this.folds = folds;
@@ -353,7 +357,7 @@ export function createWasmModelKernel(program: Program, backend: Backend, option
     const c = program.params.length + 1;
     const cols = program.variables.length + 2 + c;
     const foldBytes = align16(c * c * 8) + 16 * ((c + 2) & ~1);
-    scratch = heap.allocate(align16(descriptorLayout(program).bytes) + cols * C * 8 + foldBytes, 'createWasmModelKernel');
+    scratch = heap.allocate(expTableOffset(program) + EXP_TABLE_BYTES + cols * C * 8 + foldBytes, 'createWasmModelKernel');
     const kernel = new WasmModelKernel(program, heap, scratch, fns, foldExports(exports));
     if (options.resident !== undefined) kernel.makeResident(options.resident);
     return kernel;
