@@ -4,11 +4,11 @@ import { WASM_IMPORTED_FUNCTIONS, descriptorLayout, generateWasmModel, invariant
 import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
 import { IR_FUNCTIONS, type Program } from '../../../src/model/ir.ts';
 import { model } from '../../../src/model/model.ts';
+import { COLS_MAX_N, COLS_MAX_PAD, colsHarness, rng } from './wasm-test-support.ts';
 
 /** The math the modules import for the cols tests: the kernel instance's exports (erf, erfc are not in `Math`). */
 const kernelExports = (await createWasmBackend({ simd: false }) as unknown as { modelHost(): { exports: Record<string, unknown> } }).modelHost().exports;
 
-type ColsExports = { rows(desc: number, n: number, out: number, hasW: number): void; cols(desc: number, n: number, out: number, colStride: number, hasW: number): void };
 
 /** Where a test puts θ (the call descriptor starts there), the columns, y and w (byte offsets). */
 interface Layout { readonly theta: number; readonly x: readonly number[]; readonly y: number; readonly w: number }
@@ -179,76 +179,7 @@ describe('generateWasmModel', () => {
 
 // --- cols: the column-major export ------------------------------------------------------------
 
-/** Bits no computation writes (a signalling-NaN payload): marks memory `cols` must leave alone. */
-const SENTINEL = 0x7ff4deadbeef0001n;
-/** Most points a cols harness call takes, and the most padding beyond 8n between output columns. */
-const COLS_MAX_N = 2049;
-const COLS_MAX_PAD = 64;
 
-/** One `cols` case: θ, the variable columns, y, w (null: unit weights), n, extra bytes between output columns, and an 8-byte shift of `out`. */
-interface ColsCase { readonly theta: readonly number[]; readonly xs: readonly Float64Array[]; readonly y: Float64Array; readonly w: Float64Array | null; readonly n: number; readonly pad?: number; readonly shift?: number }
-
-/**
- * Instantiate `gen` (math from the kernel instance) over a memory with room for COLS_MAX_N points;
- * the returned function runs `rows` and `cols` on one case and asserts that cols is rows
- * transposed (±0 and NaN matched, no entry left unwritten) and that every other double of the
- * cols area (after row n − 1 of each column, between the columns, 16 bytes around them) keeps the
- * sentinel bits.
- */
-function colsHarness(gen: GeneratedWasmModel, program: Program): (c: ColsCase) => void {
-  const p = program.params.length;
-  const k = program.variables.length;
-  const colAt = (c: number): number => 1024 + c * 8 * COLS_MAX_N;
-  const rowsOut = colAt(k + 2);
-  const colsOut = rowsOut + 8 * (p + 1) * COLS_MAX_N + 64;
-  const bytes = colsOut + (p + 1) * (8 * COLS_MAX_N + 16 + COLS_MAX_PAD) + 64;
-  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-  const m: Record<string, unknown> = {};
-  for (const [name, exportName] of gen.imports) m[name] = kernelExports[exportName];
-  const raw = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m } as WebAssembly.Imports).exports as unknown as ColsExports;
-  const f64 = new Float64Array(memory.buffer);
-  const u64 = new BigUint64Array(memory.buffer);
-  const desc = 64;
-  new Uint32Array(memory.buffer).set(Array.from({ length: k + 2 }, (_, c) => colAt(c)), (desc + descriptorLayout(program).columns) / 4);
-  return (c) => {
-    const { n } = c;
-    f64.set(c.theta, desc / 8);
-    c.xs.forEach((x, v) => f64.set(x.subarray(0, n), colAt(v) / 8));
-    f64.set(c.y.subarray(0, n), colAt(k) / 8);
-    if (c.w) f64.set(c.w.subarray(0, n), colAt(k + 1) / 8);
-    const hasW = c.w ? 1 : 0;
-    const stride = 16 * Math.ceil((8 * n) / 16) + (c.pad ?? 0);
-    const out = colsOut + (c.shift ?? 0);
-    const lo = (out - 16) / 8, hi = (out + (p + 1) * stride + 16) / 8;
-    u64.fill(SENTINEL, rowsOut / 8, rowsOut / 8 + (p + 1) * n);
-    u64.fill(SENTINEL, lo, hi);
-    raw.rows(desc, n, rowsOut, hasW);
-    raw.cols(desc, n, out, stride, hasW);
-    const entry = new Set<number>();
-    for (let j = 0; j <= p; j++) {
-      for (let i = 0; i < n; i++) {
-        const at = out / 8 + (j * stride) / 8 + i;
-        const ref = rowsOut / 8 + i * (p + 1) + j;
-        entry.add(at);
-        if (u64[ref] === SENTINEL || u64[at] === SENTINEL) expect.fail(`n = ${n}: entry (${i}, ${j}) not written`);
-        if (!Object.is(f64[at], f64[ref])) expect.fail(`n = ${n}: entry (${i}, ${j}): cols ${f64[at]}, rows ${f64[ref]}`);
-      }
-    }
-    for (let a = lo; a < hi; a++) if (!entry.has(a) && u64[a] !== SENTINEL) expect.fail(`n = ${n}, stride ${stride}: cols wrote byte ${8 * a - out} outside its entries`);
-  };
-}
-
-/** A deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const column = (n: number, rand: () => number, lo: number, hi: number) => Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());
 
@@ -282,7 +213,7 @@ describe('generateWasmModel: cols (column-major rows)', () => {
 
   it.each(COLS_MODELS)('writes the rows of %s transposed, bit for bit, for n = 0, 1, 2, 3, 1023, 1024, 2049, with and without weights', (expr, variables, lo, hi) => {
     const prog = model(expr, { variables: [...variables] }).program;
-    const run = colsHarness(generateWasmModel(prog), prog);
+    const run = colsHarness(generateWasmModel(prog), prog, kernelExports);
     const rand = rng(expr.length * 31 + 7);
     const xs = variables.map(() => column(COLS_MAX_N, rand, lo, hi));
     const y = column(COLS_MAX_N, rand, -1, 1);
@@ -293,7 +224,7 @@ describe('generateWasmModel: cols (column-major rows)', () => {
 
   it('leaves the gap after row n − 1 of each column untouched when colStrideBytes exceeds 8n, at any 8-byte-aligned out', () => {
     const prog = model('a*exp(-b*x) + c*x^2 + sign(x)').program;
-    const run = colsHarness(generateWasmModel(prog), prog);
+    const run = colsHarness(generateWasmModel(prog), prog, kernelExports);
     const rand = rng(5);
     const xs = [column(COLS_MAX_N, rand, -3, 3)];
     const y = column(COLS_MAX_N, rand, -1, 1);
@@ -316,6 +247,6 @@ describe('generateWasmModel: cols (column-major rows)', () => {
     const prog = model(expr).program;
     const y = Float64Array.from(x, (_, i) => Math.cos(i));
     const w = weights ? Float64Array.from(x, (_, i) => 1 + (i % 3)) : null;
-    colsHarness(generateWasmModel(prog), prog)({ theta: [1.5, -0.25, 0.75].slice(0, prog.params.length), xs: [x], y, w, n, pad, shift });
+    colsHarness(generateWasmModel(prog), prog, kernelExports)({ theta: [1.5, -0.25, 0.75].slice(0, prog.params.length), xs: [x], y, w, n, pad, shift });
   });
 });

@@ -9,21 +9,11 @@ import { NlsqRangeError } from '../../../src/errors.ts';
 import type { DataColumns, ModelKernel } from '../../../src/model/model-kernel.ts';
 import { model } from '../../../src/model/model.ts';
 import { EXPRESSIONS } from '../../nist/expressions.ts';
+import { rng } from './wasm-test-support.ts';
 
 const wasm = await createWasmBackend();
 const scalar = await createWasmBackend({ simd: false });
 
-/** A deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomData(k: number, n: number, rand: () => number, lo: number, hi: number, weights: boolean): DataColumns {
   const col = () => Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());

@@ -1,0 +1,84 @@
+/**
+ * Shared helpers of the wasm model tests: a seeded PRNG and the `cols` harness that checks a
+ * generated module's column-major export against its `rows` export.
+ */
+import { expect } from 'vitest';
+import { descriptorLayout, type GeneratedWasmModel } from '../../../src/backends/wasm/model-wasm-codegen.ts';
+import { expTableOffset } from '../../../src/backends/wasm/model-wasm-simd-codegen.ts';
+import { writeExpTable } from '../../../src/backends/wasm/wasm-simd-exp.ts';
+import type { Program } from '../../../src/model/ir.ts';
+
+/** A deterministic PRNG (mulberry32) so failures reproduce. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type ColsExports = { rows(desc: number, n: number, out: number, hasW: number): void; cols(desc: number, n: number, out: number, colStride: number, hasW: number): void };
+
+/** Bits no computation writes (a signalling-NaN payload): marks memory `cols` must leave alone. */
+const SENTINEL = 0x7ff4deadbeef0001n;
+/** Most points a cols harness call takes, and the most padding beyond 8n between output columns. */
+export const COLS_MAX_N = 2049;
+export const COLS_MAX_PAD = 64;
+
+/** One `cols` case: θ, the variable columns, y, w (null: unit weights), n, extra bytes between output columns, and an 8-byte shift of `out`. */
+export interface ColsCase { readonly theta: readonly number[]; readonly xs: readonly Float64Array[]; readonly y: Float64Array; readonly w: Float64Array | null; readonly n: number; readonly pad?: number; readonly shift?: number }
+
+/**
+ * Instantiate `gen` (math from the kernel instance) over a memory with room for COLS_MAX_N points;
+ * the returned function runs `rows` and `cols` on one case and asserts that cols is rows
+ * transposed (±0 and NaN matched, no entry left unwritten) and that every other double of the
+ * cols area (after row n − 1 of each column, between the columns, 16 bytes around them) keeps the
+ * sentinel bits. The exp table the f64x2 modules read sits after the descriptor (scalar modules
+ * ignore it). `kernelExports`: the kernel instance's exports the module imports its math from.
+ */
+export function colsHarness(gen: GeneratedWasmModel, program: Program, kernelExports: Readonly<Record<string, unknown>>): (c: ColsCase) => void {
+  const p = program.params.length;
+  const k = program.variables.length;
+  const colAt = (c: number): number => 4096 + c * 8 * COLS_MAX_N;
+  const rowsOut = colAt(k + 2);
+  const colsOut = rowsOut + 8 * (p + 1) * COLS_MAX_N + 64;
+  const bytes = colsOut + (p + 1) * (8 * COLS_MAX_N + 16 + COLS_MAX_PAD) + 64;
+  const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+  const m: Record<string, unknown> = {};
+  for (const [name, exportName] of gen.imports) m[name] = kernelExports[exportName];
+  const raw = new WebAssembly.Instance(new WebAssembly.Module(gen.bytes), { env: { memory }, m } as WebAssembly.Imports).exports as unknown as ColsExports;
+  const f64 = new Float64Array(memory.buffer);
+  const u64 = new BigUint64Array(memory.buffer);
+  const desc = 64;
+  writeExpTable(memory, desc + expTableOffset(program));
+  new Uint32Array(memory.buffer).set(Array.from({ length: k + 2 }, (_, c) => colAt(c)), (desc + descriptorLayout(program).columns) / 4);
+  return (c) => {
+    const { n } = c;
+    f64.set(c.theta, desc / 8);
+    c.xs.forEach((x, v) => f64.set(x.subarray(0, n), colAt(v) / 8));
+    f64.set(c.y.subarray(0, n), colAt(k) / 8);
+    if (c.w) f64.set(c.w.subarray(0, n), colAt(k + 1) / 8);
+    const hasW = c.w ? 1 : 0;
+    const stride = 16 * Math.ceil((8 * n) / 16) + (c.pad ?? 0);
+    const out = colsOut + (c.shift ?? 0);
+    const lo = (out - 16) / 8, hi = (out + (p + 1) * stride + 16) / 8;
+    u64.fill(SENTINEL, rowsOut / 8, rowsOut / 8 + (p + 1) * n);
+    u64.fill(SENTINEL, lo, hi);
+    raw.rows(desc, n, rowsOut, hasW);
+    raw.cols(desc, n, out, stride, hasW);
+    const entry = new Set<number>();
+    for (let j = 0; j <= p; j++) {
+      for (let i = 0; i < n; i++) {
+        const at = out / 8 + (j * stride) / 8 + i;
+        const ref = rowsOut / 8 + i * (p + 1) + j;
+        entry.add(at);
+        if (u64[ref] === SENTINEL || u64[at] === SENTINEL) expect.fail(`n = ${n}: entry (${i}, ${j}) not written`);
+        if (!Object.is(f64[at], f64[ref])) expect.fail(`n = ${n}: entry (${i}, ${j}): cols ${f64[at]}, rows ${f64[ref]}`);
+      }
+    }
+    for (let a = lo; a < hi; a++) if (!entry.has(a) && u64[a] !== SENTINEL) expect.fail(`n = ${n}, stride ${stride}: cols wrote byte ${8 * a - out} outside its entries`);
+  };
+}
