@@ -52,6 +52,7 @@ import { EXP_TABLE_BYTES, writeExpTable } from './wasm-simd-exp.ts';
 import { type CompiledWasmModel, compileWasmModel } from './wasm-model-module.ts';
 import type { Allocation, WasmHeap } from './wasm-memory.ts';
 import { WasmBackend } from './wasm-backend.ts';
+import type { KernelExports } from './wasm-module.ts';
 
 /** Points per chunk copied into wasm memory per module call (copy path and foreign outputs). */
 export const WASM_MODEL_CHUNK = 2048;
@@ -205,47 +206,54 @@ export class WasmModelKernel implements ModelKernel {
     for (let c = 0; c < k + 2; c++) u32[d + c] = bases[c]!;
   }
 
-  /** See {@link ModelKernel.residualRows}. */
-  residualRows(theta: Float64Array, data: DataColumns, start: number, n: number, out: Float64Array, outOffset: number): void {
+  /**
+   * Run `visit` on the windows of points start … start+n−1 after pointing the descriptor at each
+   * (`c`: offset of the window in the call, `m`: its length, `mem`: the current f64 view): one
+   * window when the data are resident and `out` is in wasm memory, else chunks of
+   * {@link WASM_MODEL_CHUNK} copied through the scratch.
+   */
+  private eachWindow(theta: Float64Array, data: DataColumns, start: number, n: number, direct: boolean, visit: (mem: Float64Array, c: number, m: number) => void): void {
     const mem = this.begin(theta);
-    const cols = this.nParams + 1;
-    const hasW = data.w === null ? 0 : 1;
     const resident = this.residentFor(data, start, n);
-    const direct = out.buffer === this.memory.buffer;
-    const base = out.byteOffset + outOffset * 8;
     const step = direct && resident !== null ? Math.max(n, 1) : WASM_MODEL_CHUNK;
     for (let c = 0; c < n; c += step) {
       const m = Math.min(step, n - c);
       this.window(mem, data, resident, start + c, m);
+      visit(mem, c, m);
+    }
+  }
+
+  /** See {@link ModelKernel.residualRows}. */
+  residualRows(theta: Float64Array, data: DataColumns, start: number, n: number, out: Float64Array, outOffset: number): void {
+    const cols = this.nParams + 1;
+    const hasW = data.w === null ? 0 : 1;
+    const direct = out.buffer === this.memory.buffer;
+    const base = out.byteOffset + outOffset * 8;
+    this.eachWindow(theta, data, start, n, direct, (mem, c, m) => {
       if (direct) {
         this.fns.rows(this.desc, m, base + c * cols * 8, hasW);
       } else {
         this.fns.rows(this.desc, m, this.outPtr, hasW);
         out.set(mem.subarray(this.outPtr / 8, this.outPtr / 8 + m * cols), outOffset + c * cols);
       }
-    }
+    });
   }
 
   /** See {@link ModelKernel.residuals}. */
   residuals(theta: Float64Array, data: DataColumns, start: number, n: number, out: Float64Array, outOffset: number, outStride: number): void {
-    const mem = this.begin(theta);
     const hasW = data.w === null ? 0 : 1;
-    const resident = this.residentFor(data, start, n);
     const direct = out.buffer === this.memory.buffer;
     const base = out.byteOffset + outOffset * 8;
-    const step = direct && resident !== null ? Math.max(n, 1) : WASM_MODEL_CHUNK;
-    for (let c = 0; c < n; c += step) {
-      const m = Math.min(step, n - c);
-      this.window(mem, data, resident, start + c, m);
+    this.eachWindow(theta, data, start, n, direct, (mem, c, m) => {
       if (direct) {
         this.fns.resid(this.desc, m, base + c * outStride * 8, outStride * 8, hasW);
-      } else {
-        this.fns.resid(this.desc, m, this.outPtr, 8, hasW);
-        const src = this.outPtr / 8;
-        if (outStride === 1) out.set(mem.subarray(src, src + m), outOffset + c);
-        else for (let i = 0; i < m; i++) out[outOffset + (c + i) * outStride] = mem[src + i]!;
+        return;
       }
-    }
+      this.fns.resid(this.desc, m, this.outPtr, 8, hasW);
+      const src = this.outPtr / 8;
+      if (outStride === 1) out.set(mem.subarray(src, src + m), outOffset + c);
+      else for (let i = 0; i < m; i++) out[outOffset + (c + i) * outStride] = mem[src + i]!;
+    });
   }
 
   /**
@@ -368,11 +376,7 @@ export function createWasmModelKernel(program: Program, backend: Backend, option
 }
 
 /** The backend kernels the fused pass calls (see `assembly/fold.ts`, `assembly/reduce.ts`). */
-interface FoldExports {
-  subRows(c: number): number;
-  sumSquares(p: number, n: number, stride: number): number;
-  foldColumnMajor(T: number, X: number, ms: number, c: number, scratch: number): void;
-}
+type FoldExports = Pick<KernelExports, 'subRows' | 'sumSquares' | 'foldColumnMajor'>;
 
 function foldExports(exports: Readonly<Record<string, unknown>>): FoldExports {
   for (const name of ['subRows', 'sumSquares', 'foldColumnMajor']) {
