@@ -82,3 +82,23 @@ export function colsHarness(gen: GeneratedWasmModel, program: Program, kernelExp
     for (let a = lo; a < hi; a++) if (!entry.has(a) && u64[a] !== SENTINEL) expect.fail(`n = ${n}, stride ${stride}: cols wrote byte ${8 * a - out} outside its entries`);
   };
 }
+
+/** Models over every IR function with x ranges inside their domains (spot checks of each function). */
+export const FUNCTION_CASES: readonly (readonly [string, number, number])[] = [
+  ['a*exp(-b*x) + c', -3, 3],
+  ['a*log(b*x) + c', 0.1, 5],
+  ['a*log10(b*x) + log2(c*x)', 0.1, 5],
+  ['sqrt(a*x) + cbrt(b*x - 1)', 0.1, 5],
+  ['b*(x - a)^7 + (x - c)^(-5)', -3, 3],
+  ['a*(x - b)^c', -3, 3],
+  ['atan2(a, x - b) + atan(c*x)', -3, 3],
+  ['hypot(a*x, b) + c', -3, 3],
+  ['min(a*x, b) + max(x, c)', -3, 3],
+  ['abs(x - a)*b + c', -3, 3],
+  ['sign(x - a)*b + c*x', -3, 3],
+  ['a*erf(b*x) + erfc(c*x)', -6, 6],
+  ['a*sin(b*x) + cos(c*x) + tan(x/4)', -3, 3],
+  ['asin(x/(4*a)) + acos(x/(4*b)) + c', -3, 3],
+  ['a*sinh(b*x) + cosh(c*x) + tanh(x)', -3, 3],
+  ['a/(1 + b*x) - c*x*x', -3, 3],
+];
