@@ -124,6 +124,58 @@ function axpyDot2(x1: usize, x2: usize, u: usize, t1: f64, t2: f64, y: usize, n:
 }
 
 /**
+ * The first trailing columns in one sweep: next −= t0·u and x1 −= t1·u, then store
+ * Σ next_i² and Σ next_i x1_i (with the updated values, still in registers) at out and out + 8;
+ * n even.
+ */
+function axpyDotNext1(next: usize, x1: usize, u: usize, t0: f64, t1: f64, n: i32, out: usize): void {
+  if (!ASC_FEATURE_SIMD) {
+    store<f64>(out, axpyDot(next, u, t0, next, n));
+    store<f64>(out, axpyDot(x1, u, t1, next, n), 8);
+    return;
+  }
+  const t0v = f64x2.splat(t0), t1v = f64x2.splat(t1);
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0);
+  for (let i = 0; i < n; i += 2, next += 16, x1 += 16, u += 16) {
+    const uv = v128.load(u);
+    const a0 = f64x2.sub(v128.load(next), f64x2.mul(t0v, uv));
+    const a1 = f64x2.sub(v128.load(x1), f64x2.mul(t1v, uv));
+    v128.store(next, a0);
+    v128.store(x1, a1);
+    s0 = f64x2.add(s0, f64x2.mul(a0, a0));
+    s1 = f64x2.add(s1, f64x2.mul(a0, a1));
+  }
+  store<f64>(out, f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
+  store<f64>(out, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1), 8);
+}
+
+/** {@link axpyDotNext1} with a second trailing column x2 (t2): Σ next_i x2_i at out + 16. */
+function axpyDotNext2(next: usize, x1: usize, x2: usize, u: usize, t0: f64, t1: f64, t2: f64, n: i32, out: usize): void {
+  if (!ASC_FEATURE_SIMD) {
+    axpyDotNext1(next, x1, u, t0, t1, n, out);
+    store<f64>(out, axpyDot(x2, u, t2, next, n), 16);
+    return;
+  }
+  const t0v = f64x2.splat(t0), t1v = f64x2.splat(t1), t2v = f64x2.splat(t2);
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0);
+  for (let i = 0; i < n; i += 2, next += 16, x1 += 16, x2 += 16, u += 16) {
+    const uv = v128.load(u);
+    const a0 = f64x2.sub(v128.load(next), f64x2.mul(t0v, uv));
+    const a1 = f64x2.sub(v128.load(x1), f64x2.mul(t1v, uv));
+    const a2 = f64x2.sub(v128.load(x2), f64x2.mul(t2v, uv));
+    v128.store(next, a0);
+    v128.store(x1, a1);
+    v128.store(x2, a2);
+    s0 = f64x2.add(s0, f64x2.mul(a0, a0));
+    s1 = f64x2.add(s1, f64x2.mul(a0, a1));
+    s2 = f64x2.add(s2, f64x2.mul(a0, a2));
+  }
+  store<f64>(out, f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1));
+  store<f64>(out, f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1), 8);
+  store<f64>(out, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 16);
+}
+
+/**
  * Apply column j's reflector to T (row j) given acc_k = Σ X_ij X_ik; write τw_k into tw.
  * Returns the scale s (1 when the column is zero and the reflector is the identity).
  */
@@ -150,10 +202,13 @@ function reflect(T: usize, j: i32, c: i32, acc: usize, tw: usize): f64 {
   return scale;
 }
 
-/** Fold the column-major sub-block X (c columns of stride ms, even) into T. */
-function foldColumns(T: usize, X: usize, ms: i32, c: i32, tw: usize, acc: usize): void {
+/**
+ * Fold the column-major sub-block X (c columns of stride ms, even) into T. `dotsReady`: acc
+ * already holds acc_k = Σ_i X_i0 X_ik (k < c), written by whoever wrote X; else they are computed here.
+ */
+function foldColumns(T: usize, X: usize, ms: i32, c: i32, tw: usize, acc: usize, dotsReady: bool): void {
   const colBytes = <usize>ms << 3;
-  for (let k = 0; k < c; k++) store<f64>(acc + (<usize>k << 3), dotv(X, X + <usize>k * colBytes, ms));
+  if (!dotsReady) for (let k = 0; k < c; k++) store<f64>(acc + (<usize>k << 3), dotv(X, X + <usize>k * colBytes, ms));
   for (let j = 0; j < c; j++) {
     const scale = reflect(T, j, c, acc, tw);
     if (j + 1 >= c) break;
@@ -161,8 +216,17 @@ function foldColumns(T: usize, X: usize, ms: i32, c: i32, tw: usize, acc: usize)
     const xj = X + <usize>j * colBytes;
     const next = xj + colBytes;
     const q1 = <usize>(j + 1) << 3;
-    store<f64>(acc + q1, axpyDot(next, xj, load<f64>(tw + q1) * scale, next, ms));
-    let k = j + 2;
+    const t1 = load<f64>(tw + q1) * scale;
+    // The next column and up to two more in one sweep (their dots use next's updated values in
+    // registers); the rest in pairs against the updated next.
+    let k = min(j + 4, c);
+    if (k - j == 4) {
+      axpyDotNext2(next, next + colBytes, next + 2 * colBytes, xj, t1, load<f64>(tw + q1 + 8) * scale, load<f64>(tw + q1 + 16) * scale, ms, acc + q1);
+    } else if (k - j == 3) {
+      axpyDotNext1(next, next + colBytes, xj, t1, load<f64>(tw + q1 + 8) * scale, ms, acc + q1);
+    } else {
+      store<f64>(acc + q1, axpyDot(next, xj, t1, next, ms));
+    }
     for (; k + 1 < c; k += 2) {
       const q = <usize>k << 3;
       const x = X + <usize>k * colBytes;
@@ -183,26 +247,35 @@ function foldColumns(T: usize, X: usize, ms: i32, c: i32, tw: usize, acc: usize)
 export function fold(T: usize, A: usize, m: i32, c: i32, scratch: usize): void {
   const sub = subRows(c);
   const tw = scratch;
-  const acc = scratch + (<usize>((c + 2) & ~1) << 3);
-  const X = acc + (<usize>((c + 2) & ~1) << 3);
+  const acc = scratch + <usize>foldDotsOffset(c);
+  const X = acc + <usize>foldDotsOffset(c);
   for (let r0 = 0; r0 < m; r0 += sub) {
     const rows = min(sub, m - r0);
     const ms = (rows + 1) & ~1;
     transpose(A, r0, rows, c, X, ms);
-    foldColumns(T, X, ms, c, tw, acc);
+    foldColumns(T, X, ms, c, tw, acc, false);
   }
+}
+
+/**
+ * Byte offset, in the scratch of {@link foldColumnMajorDots}, of the c doubles
+ * acc_k = Σ_i X_i0 X_ik it takes ready-made.
+ */
+export function foldDotsOffset(c: i32): i32 {
+  return ((c + 2) & ~1) << 3;
 }
 
 /**
  * Fold a block that is already column-major — `c` columns of `ms` doubles each (ms even, the
  * rows past the block's last one zero), column k at `X + 8·k·ms` — into the c × c upper triangle
- * at `T`: {@link fold} without its transpose. The columns are overwritten. `scratch` (16-byte
- * aligned) needs 2·((c + 2) & ~1) doubles. For cache reuse keep ms ≤ {@link subRows}(c).
+ * at `T`: {@link fold} without its transpose, and with the first column's dot products
+ * acc_k = Σ_i X_i0 X_ik (k < c) already computed by the code that wrote X (a model's `cols`,
+ * which has each value in a register anyway) and stored at `scratch + foldDotsOffset(c)`: that
+ * saves the c sweeps computing them here. The columns are overwritten. `scratch` (16-byte
+ * aligned) holds 2·((c + 2) & ~1) doubles. For cache reuse keep ms ≤ {@link subRows}(c).
  */
-export function foldColumnMajor(T: usize, X: usize, ms: i32, c: i32, scratch: usize): void {
-  const tw = scratch;
-  const acc = scratch + (<usize>((c + 2) & ~1) << 3);
-  foldColumns(T, X, ms, c, tw, acc);
+export function foldColumnMajorDots(T: usize, X: usize, ms: i32, c: i32, scratch: usize): void {
+  foldColumns(T, X, ms, c, scratch, scratch + <usize>foldDotsOffset(c), true);
 }
 
 /** Doubles of scratch {@link fold} needs for c columns. */

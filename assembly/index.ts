@@ -4,7 +4,7 @@
  * `ASC_FEATURE_SIMD` selects the branch at compile time. No runtime, no allocation: the host
  * manages linear memory and passes byte offsets.
  */
-export { fold, foldColumnMajor, foldScratchDoubles, subRows } from './fold';
+export { fold, foldColumnMajorDots, foldDotsOffset, foldScratchDoubles, subRows } from './fold';
 export { gram, gramScratchDoubles } from './gram';
 export { dot, heapBase, maxAbs, sumSquares } from './reduce';
 export { mathAcos, mathAsin, mathAtan, mathAtan2, mathCbrt, mathCos, mathCosh, mathErf, mathErfc, mathExp, mathHypot, mathLog, mathLog10, mathLog2, mathPow, mathSin, mathSinh, mathTan, mathTanh } from './math';

@@ -18,8 +18,14 @@ export interface KernelExports {
   fold(T: number, A: number, m: number, c: number, scratch: number): void;
   /** Doubles of scratch `fold` needs for c columns (≈ 4 Ki: a column-major sub-block). */
   foldScratchDoubles(c: number): number;
-  /** `fold` of a block that is already column-major (c columns of ms doubles, ms even) at `X`; the columns are overwritten. */
-  foldColumnMajor(T: number, X: number, ms: number, c: number, scratch: number): void;
+  /**
+   * `fold` of a block that is already column-major (c columns of ms doubles, ms even, zero past
+   * the last row) at `X`, given acc_k = Σ_i X_i0 X_ik (k < c) at `scratch + foldDotsOffset(c)`
+   * (a model's `cols` writes them); the columns are overwritten.
+   */
+  foldColumnMajorDots(T: number, X: number, ms: number, c: number, scratch: number): void;
+  /** Byte offset in the fold scratch of the c first-column dot products `foldColumnMajorDots` reads. */
+  foldDotsOffset(c: number): number;
   /** Rows of the column-major sub-blocks `fold` works on for c columns (even, ≤ 1024). */
   subRows(c: number): number;
   /** G += AᵀA (upper) for m rows × c at `A`; scratch {@link KernelExports.gramScratchDoubles}(c) doubles. */
@@ -65,12 +71,21 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
+const decoded = new Map<KernelVariant, Uint8Array<ArrayBuffer>>();
+
 /**
- * The embedded binary of one variant.
+ * The embedded binary of one variant, decoded once per variant (every backend resolution
+ * validates it, which decoding afresh made cost ~1 ms per fit): the same array on every call —
+ * read it, never write to it.
  * @param variant - `'simd'` or `'scalar'`.
  */
 export function kernelBytes(variant: KernelVariant): Uint8Array<ArrayBuffer> {
-  return decodeBase64(variant === 'simd' ? WASM_SIMD_BASE64 : WASM_SCALAR_BASE64);
+  let bytes = decoded.get(variant);
+  if (bytes === undefined) {
+    bytes = decodeBase64(variant === 'simd' ? WASM_SIMD_BASE64 : WASM_SCALAR_BASE64);
+    decoded.set(variant, bytes);
+  }
+  return bytes;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../src/backends/cpu/cpu-backend.ts';
 import { REDUCE_CHUNK, createWasmBackend, wasmSupport } from '../../../src/backends/wasm/index.ts';
+import type { KernelExports } from '../../../src/backends/wasm/wasm-module.ts';
 
 const support = await wasmSupport();
 const cpu = createCpuBackend();
@@ -80,5 +81,52 @@ describe.skipIf(!support.scalar)('createWasmBackend', () => {
     const ws = w.createWorkspace(10, 1);
     expect(() => w.sumSquares(ws.data(), 5, 6)).toThrow(/wasm-simd.sumSquares: offset 5, n 6, stride 1 must index inside the array of length 10/);
     expect(() => w.maxAbs(ws.data(), 0, 11)).toThrow(/must index inside/);
+  });
+});
+
+describe.skipIf(!support.scalar)('kernel foldColumnMajorDots (the fused Jacobian pass fold)', () => {
+  /**
+   * Σ x_i y_i in the order of the build's `dotv` (assembly/fold.ts): SIMD — lanes (i, i + 1) into
+   * s0 and (i + 2, i + 3) into s1 per 4 rows, a last pair into s0, then (s0 + s1) lane 0 + lane 1;
+   * scalar — even rows into s0, odd into s1, then s0 + s1. n is even.
+   */
+  function dotvOrder(x: Float64Array, y: Float64Array, n: number, simd: boolean): number {
+    if (!simd) {
+      let s0 = 0, s1 = 0;
+      for (let i = 0; i < n; i += 2) { s0 += x[i]! * y[i]!; s1 += x[i + 1]! * y[i + 1]!; }
+      return s0 + s1;
+    }
+    const s0 = [0, 0], s1 = [0, 0];
+    let i = 0;
+    for (; i + 4 <= n; i += 4) for (let l = 0; l < 2; l++) { s0[l] += x[i + l]! * y[i + l]!; s1[l] += x[i + 2 + l]! * y[i + 2 + l]!; }
+    if (i < n) for (let l = 0; l < 2; l++) s0[l] += x[i + l]! * y[i + l]!;
+    return (s0[0]! + s1[0]!) + (s0[1]! + s1[1]!);
+  }
+
+  it.each([[1, 2], [2, 7], [4, 1024], [4, 1023], [5, 301], [9, 64]])('c = %i, m = %i: given the first-column dot products, bitwise the fold of the row-major block', async (c, m) => {
+    for (const simd of [true, false]) {
+      const backend = await createWasmBackend({ simd });
+      const { exports, heap } = backend.modelHost();
+      const k = exports as unknown as KernelExports;
+      const ms = (m + 1) & ~1;
+      let seed = 7 * c + m;
+      const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+      const rows = Float64Array.from({ length: m * c }, rand);
+      const T0 = Float64Array.from({ length: c * c }, (_, i) => (i % c >= Math.floor(i / c) ? rand() : 0));
+      const A = heap.allocate(m * c * 8, 'test'), X = heap.allocate(c * ms * 8, 'test');
+      const T1 = heap.allocate(c * c * 8, 'test'), T2 = heap.allocate(c * c * 8, 'test');
+      const w1 = heap.allocate(k.foldScratchDoubles(c) * 8, 'test'), w2 = heap.allocate(k.foldScratchDoubles(c) * 8, 'test');
+      const f = heap.f64();
+      f.set(rows, A.ptr / 8);
+      f.set(T0, T1.ptr / 8);
+      f.set(T0, T2.ptr / 8);
+      const cols = Array.from({ length: c }, (_, j) => Float64Array.from({ length: ms }, (_, i) => (i < m ? rows[i * c + j]! : 0)));
+      cols.forEach((col, j) => f.set(col, X.ptr / 8 + j * ms));
+      cols.forEach((col, j) => { f[(w2.ptr + k.foldDotsOffset(c)) / 8 + j] = dotvOrder(cols[0]!, col, ms, simd); });
+      k.fold(T1.ptr, A.ptr, m, c, w1.ptr);
+      k.foldColumnMajorDots(T2.ptr, X.ptr, ms, c, w2.ptr);
+      expect(Array.from(f.subarray(T2.ptr / 8, T2.ptr / 8 + c * c))).toEqual(Array.from(f.subarray(T1.ptr / 8, T1.ptr / 8 + c * c)));
+      for (const a of [A, X, T1, T2, w1, w2]) heap.release(a);
+    }
   });
 });

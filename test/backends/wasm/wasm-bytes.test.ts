@@ -25,7 +25,7 @@ describe('wasm-bytes.generated.ts', () => {
     const exportsOf = (bytes: Uint8Array<ArrayBuffer>) => WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name).sort();
     const kernels = (bytes: Uint8Array<ArrayBuffer>) => exportsOf(bytes).filter((n) => !n.startsWith('math'));
     const math = (bytes: Uint8Array<ArrayBuffer>) => exportsOf(bytes).filter((n) => n.startsWith('math'));
-    expect(kernels(simd)).toEqual(['dot', 'fold', 'foldColumnMajor', 'foldScratchDoubles', 'gram', 'gramScratchDoubles', 'heapBase', 'maxAbs', 'memory', 'subRows', 'sumSquares']);
+    expect(kernels(simd)).toEqual(['dot', 'fold', 'foldColumnMajorDots', 'foldDotsOffset', 'foldScratchDoubles', 'gram', 'gramScratchDoubles', 'heapBase', 'maxAbs', 'memory', 'subRows', 'sumSquares']);
     // The math functions generated model kernels import (wasm → wasm calls, no JS per point).
     expect(math(simd)).toEqual(['mathAcos', 'mathAsin', 'mathAtan', 'mathAtan2', 'mathCbrt', 'mathCos', 'mathCosh', 'mathErf', 'mathErfc', 'mathExp', 'mathHypot', 'mathLog', 'mathLog10', 'mathLog2', 'mathPow', 'mathSin', 'mathSinh', 'mathTan', 'mathTanh']);
     expect(exportsOf(scalar)).toEqual(exportsOf(simd));
