@@ -10,11 +10,15 @@
  *   `out + i·(p+1)·8`;
  * - `resid(desc, n, out, strideBytes, hasW)`: writes `w·(f − y)` at `out + i·strideBytes`,
  *   computing only the instructions f depends on;
- * - `cols(desc, n, out, colStrideBytes, hasW)`: the entries of `rows`, column-major: entry j of
+ * - `cols(desc, n, out, colStrideBytes, hasW, acc)`: the entries of `rows`, column-major: entry j of
  *   point i (j < p: w·∂f/∂θ_j; j = p: w·(f − y)) at `out + j·colStrideBytes + 8i` — the layout a
  *   QR fold reads, so no transpose is needed. Same instructions as `rows` (bit-identical values),
  *   only the store addresses differ; nothing is written past row n − 1 of any column, so columns
- *   may be any distance ≥ 8n apart (the callers use a multiple of 16).
+ *   may be any distance ≥ 8n apart (the callers use a multiple of 16). It also writes p + 2 sums
+ *   as f64 at `acc`: Σ_i X_i0 X_ij for j = 0 … p (X the p + 1 columns it wrote), then Σ_i X_ip²
+ *   (Σ r²) — the first-column dot products the Householder fold starts with
+ *   (`foldColumnMajorDots` in `assembly/fold.ts`) and the cost, computed while each value is
+ *   in a register instead of by sweeps over the columns afterwards.
  *
  * Position independence: the code bakes in no address. `desc` is the byte offset of a small call
  * descriptor the host writes before each call ({@link descriptorLayout}): θ as p f64 at `desc`,
@@ -212,6 +216,9 @@ function emitInstruction(code: Bytes, k: number, ctx: FnContext): void {
 /** Which generated function: row-major `rows`, strided residuals `resid`, column-major `cols`. @internal */
 export type WasmModelMode = 'rows' | 'resid' | 'cols';
 
+/** Number of (i32) parameters of each exported function (see the module comment). @internal */
+export const WASM_MODEL_ARITY: Readonly<Record<WasmModelMode, number>> = { rows: 4, resid: 5, cols: 6 };
+
 /**
  * The i32 locals a function of `mode` needs after its params: off, o, base_0..base_{k+1}, and
  * for `cols` the p + 1 output column bases. @internal shared with `model-wasm-simd-codegen.ts`.
@@ -232,13 +239,28 @@ export function emitOutputColumnBases(code: Bytes, outLocal: number, strideLocal
   }
 }
 
+/** The locals {@link emitStores} uses (`e0`, `v`, `sums`: cols only). */
+interface StoreLocals {
+  readonly o: number;
+  readonly off: number;
+  readonly stride: number;
+  readonly w: number;
+  readonly y: number;
+  readonly col: number;
+  /** f64: entry 0 of the point, and the entry just stored. */
+  readonly e0: number;
+  readonly v: number;
+  /** f64: the p + 2 running sums of `cols` (see the module comment). */
+  readonly sums: number;
+}
+
 /**
  * Emit the stores of one point (scalar form): `w·∂f/∂θ_j` (rows, cols) and `w·(f − y)`, at
  * `o + 8j` (rows), `o` (resid) or `col_j + off` (cols); then `o += rowBytes | stride` (rows,
  * resid; in cols the column bases stay and `off` moves). `L` names the locals: o, off, stride,
  * wi, y's column base, col_0.
  */
-function emitStores(code: Bytes, ctx: FnContext, mode: WasmModelMode, L: { readonly o: number; readonly off: number; readonly stride: number; readonly w: number; readonly y: number; readonly col: number }): void {
+function emitStores(code: Bytes, ctx: FnContext, mode: WasmModelMode, L: StoreLocals): void {
   const p = ctx.program.params.length;
   const m = ctx.program.instructions.length;
   /** Push the store address of entry j; returns the memarg offset to store at. */
@@ -250,12 +272,28 @@ function emitStores(code: Bytes, ctx: FnContext, mode: WasmModelMode, L: { reado
     code.byte(OP.localGet).u32(L.col + j).byte(OP.localGet).u32(L.off).byte(OP.i32Add);
     return 0;
   };
+  /** Store the entry on the stack; in cols also add it to the sums (entry 0 kept in e0). */
+  const store = (j: number, offset: number): void => {
+    if (mode !== 'cols') {
+      code.byte(OP.f64Store).u32(3).u32(offset);
+      return;
+    }
+    const keep = j === 0 ? L.e0 : L.v;
+    code.byte(OP.localTee).u32(keep).byte(OP.f64Store).u32(3).u32(offset);
+    const add = (sum: number, a: number, b: number): void => {
+      code.byte(OP.localGet).u32(sum).byte(OP.localGet).u32(a).byte(OP.localGet).u32(b);
+      code.byte(OP.f64Mul).byte(OP.f64Add).byte(OP.localSet).u32(sum);
+    };
+    add(L.sums + j, L.e0, keep);
+    if (j === p) add(L.sums + p + 1, keep, keep);
+  };
   if (mode !== 'resid') {
     ctx.program.gradient.forEach((g, j) => {
       const offset = dest(j);
       code.byte(OP.localGet).u32(L.w);
       emitOperand(code, g, ctx, m);
-      code.byte(OP.f64Mul).byte(OP.f64Store).u32(3).u32(offset);
+      code.byte(OP.f64Mul);
+      store(j, offset);
     });
   }
   // residual: w·(f − y)
@@ -264,7 +302,7 @@ function emitStores(code: Bytes, ctx: FnContext, mode: WasmModelMode, L: { reado
   emitOperand(code, ctx.program.value, ctx, m);
   code.byte(OP.localGet).u32(L.y).byte(OP.localGet).u32(L.off).byte(OP.i32Add);
   code.byte(OP.f64Load).u32(3).u32(0).byte(OP.f64Sub).byte(OP.f64Mul);
-  code.byte(OP.f64Store).u32(3).u32(offset);
+  store(p, offset);
   if (mode === 'cols') return;
   code.byte(OP.localGet).u32(L.o);
   if (mode === 'rows') code.byte(OP.i32Const).i32((p + 1) * 8);
@@ -274,27 +312,29 @@ function emitStores(code: Bytes, ctx: FnContext, mode: WasmModelMode, L: { reado
 
 /**
  * Body of `rows` (params desc, n, out, hasW), `resid` (params desc, n, out, strideBytes, hasW) or
- * `cols` (params desc, n, out, colStrideBytes, hasW). Locals after the params: i32 off, i32 o,
+ * `cols` (params desc, n, out, colStrideBytes, hasW, acc). Locals after the params: i32 off, i32 o,
  * i32 base_0..base_{k+1} (columns x…, y, w), [cols: i32 col_0..col_p]; f64 θ_0..p−1, x_0..k−1,
- * t_0..m−1, wi.
+ * t_0..m−1, wi, e0, v, [cols: the p + 2 sums].
  */
 function functionBody(program: Program, fnIndex: Map<string, number>, mode: WasmModelMode): Bytes {
   const p = program.params.length;
   const k = program.variables.length;
   const m = program.instructions.length;
-  const nArgs = mode === 'rows' ? 4 : 5;
-  const L_DESC = 0, L_N = 1, L_OUT = 2, L_STRIDE = 3, L_HASW = nArgs - 1;
+  const nArgs = WASM_MODEL_ARITY[mode];
+  const L_DESC = 0, L_N = 1, L_OUT = 2, L_STRIDE = 3, L_HASW = mode === 'rows' ? 3 : 4, L_ACC = 5;
   const L_OFF = nArgs, L_O = nArgs + 1, L_BASE = nArgs + 2, L_COL = L_BASE + k + 2;
   const nI32 = i32LocalCount(mode, p, k);
   const f64Base = nArgs + nI32;
   const ctx: FnContext = { program, fnIndex, localParam: f64Base, localVar: f64Base + p, localTmp: f64Base + p + k };
   const L_W = ctx.localTmp + m;
+  const L_SUMS = L_W + 3;
+  const nSums = mode === 'cols' ? p + 2 : 0;
   const roots = mode === 'resid' ? [program.value] : [program.value, ...program.gradient];
   const need = live(program, roots);
   const code = new Bytes();
   /** Push base_c + off (the address of column c's current point). */
   const at = (c: number): Bytes => code.byte(OP.localGet).u32(L_BASE + c).byte(OP.localGet).u32(L_OFF).byte(OP.i32Add);
-  code.u32(2).u32(nI32).byte(I32).u32(p + k + m + 1).byte(F64); // locals
+  code.u32(2).u32(nI32).byte(I32).u32(p + k + m + 3 + nSums).byte(F64); // locals
   emitDescriptorLoads(code, program, L_DESC, L_BASE, ctx.localParam, (c) => c.byte(OP.f64Load));
   if (mode === 'cols') emitOutputColumnBases(code, L_OUT, L_STRIDE, L_COL, p + 1);
   const inv = invariant(program);
@@ -310,12 +350,13 @@ function functionBody(program: Program, fnIndex: Map<string, number>, mode: Wasm
   code.byte(OP.localGet).u32(L_HASW).byte(OP.if).byte(F64);
   at(k + 1).byte(OP.f64Load).u32(3).u32(0);
   code.byte(OP.else).byte(OP.f64Const).f64(1).byte(OP.end).byte(OP.localSet).u32(L_W);
-  emitStores(code, ctx, mode, { o: L_O, off: L_OFF, stride: L_STRIDE, w: L_W, y: L_BASE + k, col: L_COL });
+  emitStores(code, ctx, mode, { o: L_O, off: L_OFF, stride: L_STRIDE, w: L_W, y: L_BASE + k, col: L_COL, e0: L_W + 1, v: L_W + 2, sums: L_SUMS });
   code.byte(OP.localGet).u32(L_OFF).byte(OP.i32Const).i32(8).byte(OP.i32Add).byte(OP.localSet).u32(L_OFF);
   code.byte(OP.localGet).u32(L_N).byte(OP.i32Const).i32(-1).byte(OP.i32Add).byte(OP.localSet).u32(L_N);
   code.byte(OP.localGet).u32(L_N).byte(OP.brIf).u32(0);
   code.byte(OP.end); // loop
   code.byte(OP.end); // block
+  for (let j = 0; j < nSums; j++) code.byte(OP.localGet).u32(L_ACC).byte(OP.localGet).u32(L_SUMS + j).byte(OP.f64Store).u32(3).u32(8 * j);
   code.byte(OP.end); // function
   return new Bytes().u32(code.b.length).append(code);
 }
@@ -362,17 +403,16 @@ export function collectImports(program: Program, skip: readonly string[] = []): 
 
 /**
  * Assemble a model module: imports `env.memory` and `m.<name>` for each of `fnIndex` (type 0 or 1
- * by arity), defines `bodies` (types `funcTypes`, after the imports) and exports `rows`, `resid`
- * and `cols` as the last three of them. Types: 0 (f64)→f64, 1 (f64,f64)→f64, 2 rows (i32×4)→(),
- * 3 resid and cols (i32×5)→(), then `extraTypes`. @internal
+ * by arity), defines the three `bodies` (`rows`, `resid`, `cols`, after the imports) and exports
+ * them. Types: 0 (f64)→f64, 1 (f64,f64)→f64, then (i32 × {@link WASM_MODEL_ARITY}) → () for
+ * rows, resid and cols. @internal
  */
-export function assembleModule(fnIndex: ReadonlyMap<string, number>, extraTypes: readonly Bytes[], funcTypes: readonly number[], bodies: readonly Bytes[]): Uint8Array<ArrayBuffer> {
+export function assembleModule(fnIndex: ReadonlyMap<string, number>, bodies: readonly Bytes[]): Uint8Array<ArrayBuffer> {
+  const modes = ['rows', 'resid', 'cols'] as const;
   const types = new Bytes().vec([
     new Bytes().byte(0x60).u32(1).byte(F64).u32(1).byte(F64),
     new Bytes().byte(0x60).u32(2).byte(F64, F64).u32(1).byte(F64),
-    new Bytes().byte(0x60).u32(4).byte(I32, I32, I32, I32).u32(0),
-    new Bytes().byte(0x60).u32(5).byte(I32, I32, I32, I32, I32).u32(0),
-    ...extraTypes,
+    ...modes.map((mode) => new Bytes().byte(0x60).u32(WASM_MODEL_ARITY[mode]).byte(...new Array<number>(WASM_MODEL_ARITY[mode]).fill(I32)).u32(0)),
   ]);
   const importItems: Bytes[] = [new Bytes().name('env').name('memory').byte(0x02).byte(0x00).u32(0)];
   for (const name of fnIndex.keys()) {
@@ -380,13 +420,9 @@ export function assembleModule(fnIndex: ReadonlyMap<string, number>, extraTypes:
     importItems.push(new Bytes().name('m').name(name).byte(0x00).u32(arity === 1 ? 0 : 1));
   }
   const nImports = fnIndex.size;
-  const funcs = new Bytes().u32(funcTypes.length);
-  for (const t of funcTypes) funcs.u32(t);
-  const exports = new Bytes().vec([
-    new Bytes().name('rows').byte(0x00).u32(nImports + bodies.length - 3),
-    new Bytes().name('resid').byte(0x00).u32(nImports + bodies.length - 2),
-    new Bytes().name('cols').byte(0x00).u32(nImports + bodies.length - 1),
-  ]);
+  const funcs = new Bytes().u32(modes.length);
+  modes.forEach((_, i) => funcs.u32(2 + i));
+  const exports = new Bytes().vec(modes.map((mode, i) => new Bytes().name(mode).byte(0x00).u32(nImports + i)));
   const out = new Bytes()
     .byte(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00)
     .append(section(1, types))
@@ -415,5 +451,5 @@ export function generateWasmModel(program: Program): GeneratedWasmModel {
   checkShape(program);
   const { fnIndex, imports } = collectImports(program);
   const bodies = (['rows', 'resid', 'cols'] as const).map((mode) => functionBody(program, fnIndex, mode));
-  return { bytes: assembleModule(fnIndex, [], [2, 3, 3], bodies), imports };
+  return { bytes: assembleModule(fnIndex, bodies), imports };
 }

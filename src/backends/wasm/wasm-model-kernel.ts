@@ -30,8 +30,9 @@
  * f64x2 module, the scalar one is used.
  *
  * Fused Jacobian pass ({@link WasmModelKernel.foldRows}): on its own backend the kernel writes
- * each sub-block column-major — the layout the QR fold works on — and folds it there, so a
- * Jacobian pass neither builds a row-major block nor transposes one.
+ * each sub-block column-major — the layout the QR fold works on — with the fold's first dot
+ * products and Σ r² summed on the way, and folds it there, so a Jacobian pass neither builds a
+ * row-major block nor transposes one, nor sweeps the block for those sums.
  *
  * Accuracy: the same operations in the same order as the JS kernel; math functions come from
  * AssemblyScript's musl-derived `Math` instead of V8's (in the f64x2 module `exp` is an inline
@@ -59,7 +60,7 @@ export const WASM_MODEL_CHUNK = 2048;
 interface ModelExports {
   rows(desc: number, n: number, out: number, hasW: number): void;
   resid(desc: number, n: number, out: number, strideBytes: number, hasW: number): void;
-  cols(desc: number, n: number, out: number, colStrideBytes: number, hasW: number): void;
+  cols(desc: number, n: number, out: number, colStrideBytes: number, hasW: number, acc: number): void;
 }
 
 /** Options of {@link createWasmModelKernel}. */
@@ -260,12 +261,14 @@ export class WasmModelKernel implements ModelKernel {
    * See {@link ModelKernel.foldRows}: on the wasm backend whose memory this kernel lives in, the
    * module's `cols` export writes each sub-block of at most `subRows(p + 1)` points column-major
    * into the output area — the layout the fold works on, padded to an even height with a zero
-   * row — then Σ r² of the sub-block is taken (pairwise, before the fold overwrites the columns;
-   * also copied into `residuals` when given) and the backend's `foldColumnMajor` folds it, with
-   * no transpose, into a copy of `T` kept in wasm memory for the whole call (the kernels are
-   * called directly: no host wrapper per sub-block). Bitwise the same rows as
-   * {@link residualRows}; the triangle agrees with `residualRows` + `backend.foldRows` to
-   * rounding (the same reflections on sub-blocks of the same height, in the same order).
+   * row — together with the sub-block's Σ r² and the first column's dot products Σ X_0·X_j,
+   * summed while each value is in a register; the residuals are copied into `residuals` when
+   * given, and the backend's `foldColumnMajorDots` folds the sub-block, with no transpose and
+   * without re-sweeping it for those dot products, into a copy of `T` kept in wasm memory for
+   * the whole call (the kernels are called directly: no host wrapper per sub-block). Bitwise the
+   * same rows as {@link residualRows}; the triangle agrees with `residualRows` +
+   * `backend.foldRows` to rounding (the same reflections on sub-blocks of the same height, in
+   * the same order; the dot products may be summed in another order).
    */
   foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend, residuals?: Float64Array): number | null {
     if (!(backend instanceof WasmBackend) || backend.modelHost().heap !== this.heap) return null;
@@ -278,18 +281,21 @@ export class WasmModelKernel implements ModelKernel {
     const sub = Math.min(this.folds.subRows(c), WASM_MODEL_CHUNK);
     const X = this.outPtr;
     const t = this.foldT / 8;
+    const dots = this.foldWork + this.folds.foldDotsOffset(c); // cols writes Σ X_0·X_j (j < c), then Σ r², here
     mem.set(T.subarray(0, c * c), t);
     let ssq = 0;
     for (let s = 0; s < n; s += sub) {
       const m = Math.min(sub, n - s);
       const ms = (m + 1) & ~1;
       this.window(mem, data, resident, start + s, m);
-      this.fns.cols(this.desc, m, X, ms * 8, hasW);
+      this.fns.cols(this.desc, m, X, ms * 8, hasW, dots);
       if (m < ms) for (let k = 0; k < c; k++) mem[X / 8 + k * ms + m] = 0;
-      const r = X + (c - 1) * ms * 8;
-      ssq += this.folds.sumSquares(r, m, 1);
-      if (residuals !== undefined) residuals.set(mem.subarray(r / 8, r / 8 + m), start + s);
-      this.folds.foldColumnMajor(this.foldT, X, ms, c, this.foldWork);
+      ssq += mem[dots / 8 + c]!;
+      if (residuals !== undefined) {
+        const r = X / 8 + (c - 1) * ms;
+        residuals.set(mem.subarray(r, r + m), start + s);
+      }
+      this.folds.foldColumnMajorDots(this.foldT, X, ms, c, this.foldWork);
     }
     T.set(mem.subarray(t, t + c * c));
     return ssq;
@@ -376,10 +382,10 @@ export function createWasmModelKernel(program: Program, backend: Backend, option
 }
 
 /** The backend kernels the fused pass calls (see `assembly/fold.ts`, `assembly/reduce.ts`). */
-type FoldExports = Pick<KernelExports, 'subRows' | 'sumSquares' | 'foldColumnMajor'>;
+type FoldExports = Pick<KernelExports, 'subRows' | 'foldDotsOffset' | 'foldColumnMajorDots'>;
 
 function foldExports(exports: Readonly<Record<string, unknown>>): FoldExports {
-  for (const name of ['subRows', 'sumSquares', 'foldColumnMajor']) {
+  for (const name of ['subRows', 'foldDotsOffset', 'foldColumnMajorDots']) {
     if (typeof exports[name] !== 'function') throw new Error(`kernel instance lacks ${name}`);
   }
   return exports as unknown as FoldExports;

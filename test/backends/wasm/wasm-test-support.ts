@@ -20,7 +20,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-type ColsExports = { rows(desc: number, n: number, out: number, hasW: number): void; cols(desc: number, n: number, out: number, colStride: number, hasW: number): void };
+type ColsExports = { rows(desc: number, n: number, out: number, hasW: number): void; cols(desc: number, n: number, out: number, colStride: number, hasW: number, acc: number): void };
 
 /** Bits no computation writes (a signalling-NaN payload): marks memory `cols` must leave alone. */
 const SENTINEL = 0x7ff4deadbeef0001n;
@@ -36,7 +36,8 @@ export interface ColsCase { readonly theta: readonly number[]; readonly xs: read
  * the returned function runs `rows` and `cols` on one case and asserts that cols is rows
  * transposed (±0 and NaN matched, no entry left unwritten) and that every other double of the
  * cols area (after row n − 1 of each column, between the columns, 16 bytes around them) keeps the
- * sentinel bits. The exp table the f64x2 modules read sits after the descriptor (scalar modules
+ * sentinel bits; and that the p + 2 sums cols writes at `acc` (and nothing around them) are
+ * Σ X_0·X_j (j ≤ p) and Σ X_p² of the rows, to 1e-13 of Σ |terms| (when that is finite). The exp table the f64x2 modules read sits after the descriptor (scalar modules
  * ignore it). `kernelExports`: the kernel instance's exports the module imports its math from.
  */
 export function colsHarness(gen: GeneratedWasmModel, program: Program, kernelExports: Readonly<Record<string, unknown>>): (c: ColsCase) => void {
@@ -45,7 +46,8 @@ export function colsHarness(gen: GeneratedWasmModel, program: Program, kernelExp
   const colAt = (c: number): number => 4096 + c * 8 * COLS_MAX_N;
   const rowsOut = colAt(k + 2);
   const colsOut = rowsOut + 8 * (p + 1) * COLS_MAX_N + 64;
-  const bytes = colsOut + (p + 1) * (8 * COLS_MAX_N + 16 + COLS_MAX_PAD) + 64;
+  const accOut = colsOut + (p + 1) * (8 * COLS_MAX_N + 16 + COLS_MAX_PAD) + 64;
+  const bytes = accOut + 8 * (p + 2) + 64;
   const memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
   const m: Record<string, unknown> = {};
   for (const [name, exportName] of gen.imports) m[name] = kernelExports[exportName];
@@ -67,8 +69,11 @@ export function colsHarness(gen: GeneratedWasmModel, program: Program, kernelExp
     const lo = (out - 16) / 8, hi = (out + (p + 1) * stride + 16) / 8;
     u64.fill(SENTINEL, rowsOut / 8, rowsOut / 8 + (p + 1) * n);
     u64.fill(SENTINEL, lo, hi);
+    u64.fill(SENTINEL, accOut / 8 - 1, accOut / 8 + p + 3);
     raw.rows(desc, n, rowsOut, hasW);
-    raw.cols(desc, n, out, stride, hasW);
+    raw.cols(desc, n, out, stride, hasW, accOut);
+    expectSums(f64.subarray(accOut / 8, accOut / 8 + p + 2), f64.subarray(rowsOut / 8, rowsOut / 8 + (p + 1) * n), p + 1, n);
+    if (u64[accOut / 8 - 1] !== SENTINEL || u64[accOut / 8 + p + 2] !== SENTINEL) expect.fail(`n = ${n}: cols wrote next to its sums`);
     const entry = new Set<number>();
     for (let j = 0; j <= p; j++) {
       for (let i = 0; i < n; i++) {
@@ -81,6 +86,22 @@ export function colsHarness(gen: GeneratedWasmModel, program: Program, kernelExp
     }
     for (let a = lo; a < hi; a++) if (!entry.has(a) && u64[a] !== SENTINEL) expect.fail(`n = ${n}, stride ${stride}: cols wrote byte ${8 * a - out} outside its entries`);
   };
+}
+
+/** The sums `cols` writes (see {@link colsHarness}) against the row-major rows (c entries each). */
+function expectSums(got: Float64Array, rows: Float64Array, c: number, n: number): void {
+  for (let j = 0; j <= c; j++) {
+    const a = j < c ? 0 : c - 1, b = j < c ? j : c - 1;
+    let sum = 0, size = 0;
+    for (let i = 0; i < n; i++) {
+      const t = rows[i * c + a]! * rows[i * c + b]!;
+      sum += t;
+      size += Math.abs(t);
+    }
+    const what = j < c ? `Σ X_0·X_${j}` : 'Σ r²';
+    if (!Number.isFinite(size)) continue; // overflowing or non-finite terms: the order of summation decides
+    if (!(Math.abs(got[j]! - sum) <= 1e-13 * size)) expect.fail(`n = ${n}: ${what} = ${got[j]}, rows give ${sum}`);
+  }
 }
 
 /** Models over every IR function with x ranges inside their domains (spot checks of each function). */
