@@ -16,6 +16,9 @@
 import type { Backend } from './backends/backend.ts';
 import type { Program } from './model/ir.ts';
 import type { ResolvedCurveFit } from './options/resolve-curve-fit.ts';
+import { lazy } from './lazy.ts';
+
+const wasmModelKernelModule = lazy(() => import('./backends/wasm/wasm-model-kernel.ts'));
 
 /** A resolved fit whose kernel suits its backend, and how to release that kernel. */
 export interface BackendKernel {
@@ -51,7 +54,7 @@ export async function kernelForBackend(resolved: ResolvedCurveFit, backend: Back
   const unchanged: BackendKernel = { resolved, kind: 'js', dispose() {} };
   const program = typeof resolved.model === 'function' ? undefined : (resolved.model as { readonly program?: Program }).program;
   if (backend.info.family !== 'wasm' || program === undefined || resolved.settings.scheme.kind !== 'analytic') return unchanged;
-  const { createWasmModelKernel } = await import('./backends/wasm/wasm-model-kernel.ts');
+  const { createWasmModelKernel } = await wasmModelKernelModule();
   const kernel = createWasmModelKernel(program, backend, options.resident === false ? {} : { resident: resolved.data });
   if (kernel === null) return unchanged;
   return { resolved: { ...resolved, kernel }, kind: 'wasm', dispose: () => kernel.dispose() };

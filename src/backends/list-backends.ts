@@ -16,6 +16,12 @@
  */
 import type { Backend, BackendInfo } from './backend.ts';
 import { createCpuBackend } from './cpu/cpu-backend.ts';
+import { lazy } from '../lazy.ts';
+
+// The optional backends' modules, imported on first use only (once: see `lazy`).
+const wasmBackendModule = lazy(() => import('./wasm/wasm-backend.ts'));
+const wasmPoolModule = lazy(() => import('./wasm/wasm-pool.ts'));
+const webgpuBackendModule = lazy(() => import('./webgpu/webgpu-backend.ts'));
 
 /** Concrete backend names, in the order {@link listBackends} reports them. */
 export type BackendName = 'cpu' | 'wasm-simd' | 'wasm-scalar' | 'webgpu';
@@ -94,7 +100,7 @@ async function loadWasm(simd: boolean): Promise<BackendLoad> {
   if (typeof WebAssembly === 'undefined') return unavailable('WebAssembly is not available in this runtime');
   let mod: typeof import('./wasm/wasm-backend.ts');
   try {
-    mod = await import('./wasm/wasm-backend.ts');
+    mod = await wasmBackendModule();
   } catch (error) {
     return unavailable(`the wasm backend module failed to load: ${errorText(error)}`);
   }
@@ -105,7 +111,7 @@ async function loadWasm(simd: boolean): Promise<BackendLoad> {
       const why = support.reason !== undefined ? `: ${support.reason}` : '';
       return unavailable(`this runtime does not support the WebAssembly ${build} build${why}`);
     }
-    const pool = await import('./wasm/wasm-pool.ts');
+    const pool = await wasmPoolModule();
     const reused = pool.takeIdleWasmBackend(simd);
     const backend = reused ?? ((await mod.createWasmBackend({ simd })) as InstanceType<typeof mod.WasmBackend>);
     const reason = reused === undefined ? `WebAssembly ${build} build instantiated` : `WebAssembly ${build} build (an idle instance reused)`;
@@ -140,7 +146,7 @@ async function loadWebGPU(allowSoftware: boolean): Promise<BackendLoad> {
   }
   let mod: typeof import('./webgpu/webgpu-backend.ts');
   try {
-    mod = await import('./webgpu/webgpu-backend.ts');
+    mod = await webgpuBackendModule();
   } catch (error) {
     return unavailable(`the WebGPU backend module failed to load: ${errorText(error)}`);
   }
