@@ -318,8 +318,8 @@ function emitPoints(code: Bytes, f: Frame, chains: readonly Chain[], pair: boole
 
 /**
  * `cols`: entry c of a chain's points is contiguous at col_c + off + 16·index — one store per
- * column and chain; each value also joins its chain's sums (entry 0 kept in v2, the others in
- * v). A lone last point (`pair` false) zeroes lane 1, which holds a copy of the same point.
+ * column and chain; after each column its values join the sums (entry 0 kept in v2, the others
+ * in v). A lone last point (`pair` false) zeroes lane 1, which holds a copy of the same point.
  */
 function emitColumnStores(code: Bytes, f: Frame, chains: readonly Chain[], pair: boolean, value: (c: number, ch: Chain) => void): void {
   const p = f.ctx.program.params.length;
@@ -426,8 +426,7 @@ function emitLoops(code: Bytes, f: Frame, chains: readonly Chain[]): void {
  * Body of `rows` (params desc, n, out, hasW), `resid` (params desc, n, out, strideBytes, hasW) or
  * `cols` (params desc, n, out, colStrideBytes, hasW, acc). Locals after the params: i32 off, i32 o,
  * i32 base_0..base_{k+1} (columns x…, y, w), [cols: i32 col_0..col_p]; v128 θ_0..p−1, then per
- * chain (A, B) x_0..k−1, t_0..m−1, w, v, v2 and the inline exp's scratch; [cols: per chain the
- * p + 2 sums].
+ * chain (A, B) x_0..k−1, t_0..m−1, w, v, v2 and the inline exp's scratch; [cols: the p + 2 sums].
  */
 function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: WasmModelMode): Bytes {
   const p = program.params.length;
