@@ -11,7 +11,6 @@
  * @module
  */
 import { resolveBackend, resolveBackendSync, type ResolvedBackend } from './backends/registry.ts';
-import { NlsqError } from './errors.ts';
 import type { FittableModel } from './model/model-kernel.ts';
 import type { ModelFunction } from './optim/closure-kernel.ts';
 import type { SolverOutcome } from './optim/evaluation.ts';
@@ -110,14 +109,12 @@ export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, y
 /**
  * {@link curveFit} on a synchronous backend, returning the result directly.
  *
- * @throws NlsqError (`ERR_NOT_SUPPORTED`) when the named backend is asynchronous; otherwise as {@link curveFit}.
+ * @throws BackendUnavailableError when the named backend is asynchronous (only the CPU backend, or a
+ *   wasm instance created beforehand, serves it); otherwise as {@link curveFit}.
  */
 export function curveFitSync(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): CurveFitResult {
   const resolved = resolveCurveFitOptions('curveFitSync', f, xdata, ydata, options);
   const backend = resolveBackendSync(resolved.backend, needsFor(resolved, true), { caller: resolved.caller });
-  if (!backend.backend.info.synchronous) {
-    throw new NlsqError(`curveFitSync: backend must be synchronous, got '${backend.backend.info.name}' (asynchronous); use curveFit`, 'ERR_NOT_SUPPORTED', 'backend');
-  }
   const problem = createCurveFitProblem(resolved, backend.backend);
   try {
     const outcome = solveCurveFitSync(resolved, problem, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });

@@ -1,7 +1,7 @@
 /**
  * nlsq — nonlinear least-squares curve fitting for TypeScript.
  *
- * - {@link curveFit} / {@link curveFitSync} / {@link leastSquares}: SciPy's `curve_fit` and
+ * - {@link curveFit} / {@link curveFitSync} / {@link leastSquares} / {@link leastSquaresSync}: SciPy's `curve_fit` and
  *   `least_squares` (TRF with bounds, LM, dogbox, robust losses, sigma, SciPy's pcov).
  * - {@link fit}: NLSQ's memory-aware workflow — standard, chunked (exact) or streaming (out of core).
  * - {@link model} / {@link models}: expression models with exact symbolic derivatives, compiled
@@ -14,7 +14,7 @@
 
 // Fitting
 export { curveFit, curveFitSync, type XData } from './curve-fit.ts';
-export { leastSquares } from './least-squares.ts';
+export { leastSquares, leastSquaresSync } from './least-squares.ts';
 export { fit, type FitOptions, type FitResult } from './workflow/fit.ts';
 export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide, ResidualFunction, ResidualJacobian } from './options/types.ts';
 export { OPTION_TABLE, type OptionRow } from './options/option-table.ts';

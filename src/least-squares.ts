@@ -1,5 +1,5 @@
 /**
- * `leastSquares`: SciPy's `scipy.optimize.least_squares` for TypeScript.
+ * `leastSquares` and `leastSquaresSync`: SciPy's `scipy.optimize.least_squares` for TypeScript.
  *
  * Minimize C(x) = ½ Σ ρ(f_i(x)²) subject to lb ≤ x ≤ ub, for a residual-vector function
  * f: ℝᵖ → ℝᵐ, by TRF (default), dogbox or Levenberg–Marquardt. The function is called with a
@@ -7,9 +7,10 @@
  *
  * @module
  */
-import { resolveBackend, type ResolvedBackend } from './backends/registry.ts';
+import { resolveBackend, resolveBackendSync, type ResolvedBackend } from './backends/registry.ts';
 import { ModelEvaluationError, NlsqRangeError } from './errors.ts';
-import { solve } from './fit-problem.ts';
+import { solve, solveSync, type SolveControls } from './fit-problem.ts';
+import type { SolverOutcome } from './optim/evaluation.ts';
 import { createVectorProblem, type VectorProblem } from './optim/vector-problem.ts';
 import { resolveLeastSquaresOptions, type ResolvedLeastSquares } from './options/resolve-least-squares.ts';
 import type { LeastSquaresOptions, ResidualFunction } from './options/types.ts';
@@ -49,6 +50,26 @@ export function createLeastSquaresProblem(resolved: ResolvedLeastSquares, backen
   return createVectorProblem({ backend: backend.backend, fun, jac: resolved.jac, p, m, loss: settings.loss, scheme: settings.scheme, caller });
 }
 
+/** The driver controls of a resolved call (with the per-iteration log at verbose ≥ 2). */
+function controlsOf(resolved: ResolvedLeastSquares): SolveControls {
+  return {
+    caller: resolved.caller,
+    signal: resolved.signal,
+    onIteration: resolved.verbose < 2 ? resolved.onIteration : (info) => {
+      resolved.log(`${resolved.caller}: iteration ${info.iteration}, cost ${formatNumber(info.cost)}, ‖g‖∞ ${formatNumber(info.gradientNorm)}`);
+      return resolved.onIteration?.(info);
+    },
+  };
+}
+
+/** The result of a solved problem (residuals and Jacobian at the solution), logged at verbose ≥ 1. */
+function finish(resolved: ResolvedLeastSquares, backend: ResolvedBackend, problem: VectorProblem, outcome: SolverOutcome): LeastSquaresResult {
+  const x = outcome.x;
+  const result = buildLeastSquaresResult(outcome, resolved, backend, problem.residualVector(x), problem.jacobianAt(x));
+  if (resolved.verbose > 0) resolved.log(`${resolved.caller}: ${outcome.message}; cost ${formatNumber(outcome.cost)}, nfev ${outcome.nfev}`);
+  return result;
+}
+
 /**
  * Solve a nonlinear least-squares problem with bounds (SciPy `least_squares`).
  *
@@ -67,23 +88,38 @@ export function createLeastSquaresProblem(resolved: ResolvedLeastSquares, backen
  */
 export async function leastSquares(fun: ResidualFunction, x0: ArrayLike<number> | number, options: LeastSquaresOptions = {}): Promise<LeastSquaresResult> {
   const resolved = resolveLeastSquaresOptions('leastSquares', fun, x0, options);
-  const backend = await resolveBackend(resolved.backend, { closures: true, synchronous: false }, { caller: 'leastSquares' });
+  const backend = await resolveBackend(resolved.backend, { closures: true, synchronous: false }, { caller: resolved.caller });
+  try {
+    const problem = createLeastSquaresProblem(resolved, backend);
+    try {
+      return finish(resolved, backend, problem, await solve(problem, resolved.settings.solver, controlsOf(resolved)));
+    } finally {
+      problem.dispose();
+    }
+  } finally {
+    backend.release?.();
+  }
+}
+
+/**
+ * {@link leastSquares} on a synchronous backend, returning the result directly (the same
+ * solver, iterations and result; `signal` is honoured only when it is already aborted).
+ *
+ * @throws BackendUnavailableError when the named backend is asynchronous (only the CPU backend, or a
+ *   wasm instance created beforehand, serves it); otherwise as {@link leastSquares}.
+ * @example
+ * ```ts
+ * const r = leastSquaresSync((x) => [10 * (x[1]! - x[0]! ** 2), 1 - x[0]!], [-1.2, 1]);
+ * r.x; // ≈ [1, 1]
+ * ```
+ */
+export function leastSquaresSync(fun: ResidualFunction, x0: ArrayLike<number> | number, options: LeastSquaresOptions = {}): LeastSquaresResult {
+  const resolved = resolveLeastSquaresOptions('leastSquaresSync', fun, x0, options);
+  const backend = resolveBackendSync(resolved.backend, { closures: true, synchronous: true }, { caller: resolved.caller });
   const problem = createLeastSquaresProblem(resolved, backend);
   try {
-    const outcome = await solve(problem, resolved.settings.solver, {
-      caller: resolved.caller,
-      signal: resolved.signal,
-      onIteration: resolved.verbose < 2 ? resolved.onIteration : (info) => {
-        resolved.log(`${resolved.caller}: iteration ${info.iteration}, cost ${formatNumber(info.cost)}, ‖g‖∞ ${formatNumber(info.gradientNorm)}`);
-        return resolved.onIteration?.(info);
-      },
-    });
-    const x = outcome.x;
-    const result = buildLeastSquaresResult(outcome, resolved, backend, problem.residualVector(x), problem.jacobianAt(x));
-    if (resolved.verbose > 0) resolved.log(`${resolved.caller}: ${outcome.message}; cost ${formatNumber(outcome.cost)}, nfev ${outcome.nfev}`);
-    return result;
+    return finish(resolved, backend, problem, solveSync(problem, resolved.settings.solver, controlsOf(resolved)));
   } finally {
     problem.dispose();
-    backend.release?.();
   }
 }

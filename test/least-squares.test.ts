@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelEvaluationError, NlsqError } from '../src/errors.ts';
-import { leastSquares } from '../src/least-squares.ts';
+import { leastSquares, leastSquaresSync } from '../src/least-squares.ts';
+import { createWasmBackend } from '../src/backends/wasm/index.ts';
 
 const rosen = (x: Float64Array) => [10 * (x[1]! - x[0]! ** 2), 1 - x[0]!];
 
@@ -50,5 +51,33 @@ describe('leastSquares', () => {
     const error = await leastSquares(rosen, [-1.2, 1], { signal: controller.signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NlsqError);
     expect((error as NlsqError).code).toBe('ERR_ABORTED');
+  });
+});
+
+describe('leastSquaresSync', () => {
+  it('returns what leastSquares returns, for each method, with bounds and a robust loss', async () => {
+    const cases: Parameters<typeof leastSquares>[2][] = [{}, { method: 'lm' }, { method: 'dogbox', bounds: [[-2, -2], [0.9, 2]] }, { loss: 'soft_l1', fScale: 0.1, bounds: [[-2, 0], [2, 1.5]] }];
+    for (const options of cases) {
+      const a = await leastSquares(rosen, [-1.2, 1], options);
+      const b = leastSquaresSync(rosen, [-1.2, 1], options);
+      expect(b.x).toEqual(a.x);
+      expect([b.cost, b.nfev, b.njev, b.status, b.method]).toEqual([a.cost, a.nfev, a.njev, a.status, a.method]);
+      expect(b.fun).toEqual(a.fun);
+      expect(b.jac).toEqual(a.jac);
+    }
+  });
+
+  it('checks its arguments under its own name, refuses an asynchronous backend, and honours onIteration', async () => {
+    expect(() => leastSquaresSync(rosen, [2, 2], { p0: [1, 1] } as never)).toThrow(/leastSquaresSync: unknown option 'p0'/);
+    expect(() => leastSquaresSync(rosen, [NaN, 2])).toThrow(/leastSquaresSync: x0 must be finite, got NaN at index 0/);
+    expect(() => leastSquaresSync(() => [1, NaN], [0])).toThrow(/leastSquaresSync: the residuals must be finite at x0 = \[0\], got NaN at index 1/);
+    expect(() => leastSquaresSync(rosen, [-1.2, 1], { backend: 'wasm' })).toThrow(/leastSquaresSync: backend wasm is not usable here[\s\S]*WebAssembly is loaded asynchronously/);
+    const wasm = await createWasmBackend();
+    expect(leastSquaresSync(rosen, [-1.2, 1], { backend: wasm }).backend).toBe('wasm-simd');
+    const stopped = leastSquaresSync(rosen, [-1.2, 1], { onIteration: () => false });
+    expect(stopped.status).toBe('stopped');
+    const controller = new AbortController();
+    controller.abort();
+    expect(() => leastSquaresSync(rosen, [-1.2, 1], { signal: controller.signal })).toThrow(/aborted by its AbortSignal before it started/);
   });
 });

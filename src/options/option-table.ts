@@ -70,13 +70,14 @@ const SCIPY_ALIASES: Readonly<Record<string, string>> = Object.freeze({
 /**
  * Reject option keys that the function does not accept.
  *
- * @param caller - `'curveFit'`, `'curveFitSync'` or `'leastSquares'`.
+ * @param caller - `'curveFit'`, `'curveFitSync'`, `'leastSquares'` or `'leastSquaresSync'` (the
+ *   option table of leastSquares for the last two).
  * @param options - the caller's option object.
  * @param extraKeys - further keys a wrapping function (e.g. the workflow's `fit`) accepts.
  * @throws NlsqRangeError naming the unknown key, with the right spelling when it is a SciPy one.
  */
 export function checkOptionKeys(caller: string, options: object, extraKeys: readonly string[] = []): void {
-  const forCurveFit = caller !== 'leastSquares';
+  const forCurveFit = !caller.startsWith('leastSquares');
   const allowed = new Set<string>(extraKeys);
   for (const r of OPTION_TABLE) if (forCurveFit ? r.curveFit : r.leastSquares) allowed.add(r.name);
   for (const key of Object.keys(options)) {

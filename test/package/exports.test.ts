@@ -17,7 +17,7 @@ interface PackageJson {
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
 
 /** The public names the README and the smoke suites rely on. */
-const PUBLIC_API = ['curveFit', 'curveFitSync', 'leastSquares', 'model', 'models', 'fit', 'listBackends', 'createCpuBackend'];
+const PUBLIC_API = ['curveFit', 'curveFitSync', 'leastSquares', 'leastSquaresSync', 'model', 'models', 'fit', 'listBackends', 'createCpuBackend'];
 
 /** Import a specifier the way a consumer's Node process would, from the package root; returns its export names. */
 function consumerExports(specifier: string): string[] {

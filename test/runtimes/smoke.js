@@ -129,12 +129,14 @@ function commonCases(nlsq, x, y, webgpu) {
       },
     },
     {
-      name: 'leastSquares solves Rosenbrock to (1, 1)',
+      name: 'leastSquares and leastSquaresSync solve Rosenbrock to (1, 1)',
       run: async () => {
         const fun = (p) => [10 * (p[1] - p[0] * p[0]), 1 - p[0]];
         const r = await need(nlsq, 'leastSquares')(fun, [-1.2, 1]);
         if (r.success !== true) throw new Error(`success is ${r.success} (${r.message})`);
         assertClose(r.x, [1, 1], 1e-6, 'x');
+        const s = need(nlsq, 'leastSquaresSync')(fun, [-1.2, 1]);
+        assertClose(s.x, r.x, 0, 'leastSquaresSync x');
       },
     },
     {
