@@ -37,6 +37,13 @@ describe('wasm-bytes.generated.ts', () => {
   });
 });
 
+describe('kernelBytes', () => {
+  it('decodes each variant once and hands out that array', () => {
+    expect(kernelBytes('simd')).toBe(kernelBytes('simd'));
+    expect(kernelBytes('scalar')).not.toBe(kernelBytes('simd'));
+  });
+});
+
 describe('decodeBase64', () => {
   it('inverts Buffer base64 for every length mod 3', () => {
     for (const n of [0, 1, 2, 3, 4, 5, 255, 256, 1000]) {
