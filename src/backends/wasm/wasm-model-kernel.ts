@@ -36,7 +36,7 @@
  *
  * Accuracy: the same operations in the same order as the JS kernel; math functions come from
  * AssemblyScript's musl-derived `Math` instead of V8's (in the f64x2 module `exp` is an inline
- * vectorised fdlibm exp, within 1 ulp of V8's `Math.exp`), so rows agree with the JS kernel to
+ * vectorised table-driven exp, `wasm-simd-exp.ts`, within 1 ulp of V8's `Math.exp`), so rows agree with the JS kernel to
  * ~1e-15 relative per function value (tests check 1e-13). Resident and copied data give
  * bit-identical results (the same code reads the same values).
  *
