@@ -4,8 +4,7 @@
  * Run: `EGL_PLATFORM=surfaceless npx tsx examples/04-webgpu.ts` (software adapters are allowed
  * here explicitly; they are never chosen automatically).
  */
-import { curveFit, model } from '../src/index.ts';
-import { createWebGPUBackend } from '../src/backends/webgpu/index.ts';
+import { createWebGPUBackend, curveFit, model } from '../src/index.ts';
 
 const { create } = (await import('webgpu')) as unknown as { create: (flags: string[]) => GPU };
 const gpu = create(process.env['NLSQ_WEBGPU_FLAGS']?.split(',') ?? ['backend=opengles']);

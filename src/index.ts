@@ -43,6 +43,9 @@ export { isFittableModel } from './model/model-kernel.ts';
 // Backends
 export type { Backend, BackendInfo, BackendFamily, Precision, Workspace } from './backends/backend.ts';
 export { createCpuBackend } from './backends/cpu/cpu-backend.ts';
+export { createWasmBackend, createWebGPUBackend } from './backends/backend-factories.ts';
+export type { WasmBackendOptions } from './backends/wasm/wasm-backend.ts';
+export type { WebGPUBackend, WebGPUBackendOptions } from './backends/webgpu/webgpu-backend.ts';
 export { listBackends, loadBackend, BACKEND_NAMES, BACKEND_REQUEST_NAMES, type BackendStatus, type BackendName, type BackendRequestName, type BackendLoadOptions, type BackendLoad } from './backends/list-backends.ts';
 export { BACKEND_ENV_VARIABLE, resolveBackend, resolveBackendSync, type BackendOption, type BackendNeeds, type ResolvedBackend, type ResolveContext, type BackendSource } from './backends/registry.ts';
 

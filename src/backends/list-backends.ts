@@ -16,12 +16,7 @@
  */
 import type { Backend, BackendInfo } from './backend.ts';
 import { createCpuBackend } from './cpu/cpu-backend.ts';
-import { lazy } from '../lazy.ts';
-
-// The optional backends' modules, imported on first use only (once: see `lazy`).
-const wasmBackendModule = lazy(() => import('./wasm/wasm-backend.ts'));
-const wasmPoolModule = lazy(() => import('./wasm/wasm-pool.ts'));
-const webgpuBackendModule = lazy(() => import('./webgpu/webgpu-backend.ts'));
+import { wasmBackendModule, wasmPoolModule, webgpuBackendModule } from './backend-factories.ts';
 
 /** Concrete backend names, in the order {@link listBackends} reports them. */
 export type BackendName = 'cpu' | 'wasm-simd' | 'wasm-scalar' | 'webgpu';

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, ensureDist } from './dist-build.ts';
@@ -17,7 +18,7 @@ interface PackageJson {
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
 
 /** The public names the README and the smoke suites rely on. */
-const PUBLIC_API = ['curveFit', 'curveFitSync', 'leastSquares', 'leastSquaresSync', 'model', 'models', 'fit', 'listBackends', 'createCpuBackend'];
+const PUBLIC_API = ['curveFit', 'curveFitSync', 'leastSquares', 'leastSquaresSync', 'model', 'models', 'fit', 'listBackends', 'createCpuBackend', 'createWasmBackend', 'createWebGPUBackend'];
 
 /** Import a specifier the way a consumer's Node process would, from the package root; returns its export names. */
 function consumerExports(specifier: string): string[] {
@@ -63,6 +64,38 @@ describe.skipIf(skipReason !== null)(`the built package${skipReason ? ` (skipped
   it('gives a consumer of nlsq/node its file readers without touching the core entry', (ctx) => {
     if (pkg.exports['./node'] === undefined) ctx.skip();
     expect(consumerExports(`${pkg.name}/node`).length).toBeGreaterThan(0);
+  });
+
+  it('type-checks a consumer project against the declarations (strict, skipLibCheck off, lib ES2022 + DOM)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nlsq-consumer-'));
+    try {
+      mkdirSync(join(dir, 'node_modules'));
+      symlinkSync(ROOT, join(dir, 'node_modules', pkg.name), 'dir');
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module' }));
+      const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2022', 'DOM'], types: [] };
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['main.ts'] }));
+      writeFileSync(join(dir, 'main.ts'), [
+        `import { curveFit, curveFitSync, createWasmBackend, createWebGPUBackend, fit, leastSquaresSync, model, models, type CurveFitResult } from '${pkg.name}';`,
+        'const x = [0, 1, 2, 3], y = [1, 0.5, 0.25, 0.125];',
+        'const wasm = await createWasmBackend({ simd: true });',
+        "const r: CurveFitResult = curveFitSync(model('a*exp(-b*x)'), x, y, { p0: [1, 1], backend: wasm });",
+        'const s = await curveFit((t: number, a: number, b: number) => a * Math.exp(-b * t), x, y, { bounds: [[0, 0], [10, 10]] });',
+        'const l = leastSquaresSync((p) => [p[0]! - 1], [0]);',
+        "const w = await fit(models.gaussian(), x, y, { p0: 'auto', workflow: 'auto' });",
+        'const gpu: Promise<unknown> = createWebGPUBackend({ allowSoftware: false });',
+        'export const out = [r.popt, s.perr, l.x, w.strategy, gpu];',
+      ].join('\n'));
+      const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+      let output = '';
+      try {
+        execFileSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (e) {
+        output = String((e as { stdout?: string }).stdout ?? e);
+      }
+      expect(output).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('ships a declaration file for every public name', () => {

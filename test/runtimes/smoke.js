@@ -119,6 +119,14 @@ function commonCases(nlsq, x, y, webgpu) {
       },
     },
     {
+      name: 'createWasmBackend from the main entry serves curveFitSync',
+      run: async () => {
+        const wasm = await need(nlsq, 'createWasmBackend')();
+        const r = need(nlsq, 'curveFitSync')(need(nlsq, 'model')('a*exp(-b*x)+c'), x, y, { p0: P0, backend: wasm });
+        checkFit(r, wasm.info.name, 1e-6, 'curveFitSync on a created wasm backend');
+      },
+    },
+    {
       name: 'an expression model survives toJSON / model.fromJSON and fits the same',
       run: async () => {
         const model = need(nlsq, 'model');
