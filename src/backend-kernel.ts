@@ -16,9 +16,7 @@
 import type { Backend } from './backends/backend.ts';
 import type { Program } from './model/ir.ts';
 import type { ResolvedCurveFit } from './options/resolve-curve-fit.ts';
-import { lazy } from './lazy.ts';
-
-const wasmModelKernelModule = lazy(() => import('./backends/wasm/wasm-model-kernel.ts'));
+import { wasmModelKernelModule } from './backends/backend-factories.ts';
 
 /** A resolved fit whose kernel suits its backend, and how to release that kernel. */
 export interface BackendKernel {
@@ -40,6 +38,24 @@ export interface BackendKernelOptions {
   readonly resident?: boolean;
 }
 
+/** The expression model's IR when a WASM kernel may replace the fit's kernel on this backend. */
+function wasmCandidate(resolved: ResolvedCurveFit, backend: Backend): Program | undefined {
+  const program = typeof resolved.model === 'function' ? undefined : (resolved.model as { readonly program?: Program }).program;
+  return backend.info.family === 'wasm' && resolved.settings.scheme.kind === 'analytic' ? program : undefined;
+}
+
+function withWasmKernel(module: WasmModelKernelModule, program: Program, resolved: ResolvedCurveFit, backend: Backend, options: BackendKernelOptions): BackendKernel {
+  const kernel = module.createWasmModelKernel(program, backend, options.resident === false ? {} : { resident: resolved.data });
+  if (kernel === null) return unchanged(resolved);
+  return { resolved: { ...resolved, kernel }, kind: 'wasm', dispose: () => kernel.dispose() };
+}
+
+function unchanged(resolved: ResolvedCurveFit): BackendKernel {
+  return { resolved, kind: 'js', dispose() {} };
+}
+
+type WasmModelKernelModule = Awaited<ReturnType<typeof wasmModelKernelModule>>;
+
 /**
  * Swap in a WASM kernel when the backend is a WASM backend and the model is an expression model
  * (it has an IR `program`); otherwise return the fit unchanged. Falls back to the JS kernel when
@@ -51,11 +67,20 @@ export interface BackendKernelOptions {
  * @returns the fit with the kernel to use, its kind, and `dispose` (call it when the fit ends).
  */
 export async function kernelForBackend(resolved: ResolvedCurveFit, backend: Backend, options: BackendKernelOptions = {}): Promise<BackendKernel> {
-  const unchanged: BackendKernel = { resolved, kind: 'js', dispose() {} };
-  const program = typeof resolved.model === 'function' ? undefined : (resolved.model as { readonly program?: Program }).program;
-  if (backend.info.family !== 'wasm' || program === undefined || resolved.settings.scheme.kind !== 'analytic') return unchanged;
-  const { createWasmModelKernel } = await wasmModelKernelModule();
-  const kernel = createWasmModelKernel(program, backend, options.resident === false ? {} : { resident: resolved.data });
-  if (kernel === null) return unchanged;
-  return { resolved: { ...resolved, kernel }, kind: 'wasm', dispose: () => kernel.dispose() };
+  const program = wasmCandidate(resolved, backend);
+  if (program === undefined) return unchanged(resolved);
+  return withWasmKernel(await wasmModelKernelModule(), program, resolved, backend, options);
+}
+
+/**
+ * {@link kernelForBackend} for synchronous fits: the same swap when the WASM model compiler is
+ * already loaded — as it is with every wasm backend the library hands out (`createWasmBackend`,
+ * `loadBackend`, the automatic choice) — else the fit unchanged (its JS kernel: the same results
+ * to 1e-13 relative).
+ */
+export function kernelForBackendSync(resolved: ResolvedCurveFit, backend: Backend, options: BackendKernelOptions = {}): BackendKernel {
+  const program = wasmCandidate(resolved, backend);
+  const module = wasmModelKernelModule.loaded;
+  if (program === undefined || module === undefined) return unchanged(resolved);
+  return withWasmKernel(module, program, resolved, backend, options);
 }

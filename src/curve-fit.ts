@@ -19,7 +19,7 @@ import type { CurveFitOptions } from './options/types.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from './result/curve-fit-result.ts';
 import { isWebGPUBackend } from './backends/webgpu/is-webgpu-backend.ts';
 import { fitOnDevice } from './device-fit.ts';
-import { kernelForBackend } from './backend-kernel.ts';
+import { kernelForBackend, kernelForBackendSync } from './backend-kernel.ts';
 import { createCurveFitProblem, solveCurveFit, solveCurveFitSync, type BlockLayout, type CurveFitProblem } from './fit-problem.ts';
 import { formatNumber } from './result/report.ts';
 
@@ -107,7 +107,9 @@ export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, y
 }
 
 /**
- * {@link curveFit} on a synchronous backend, returning the result directly.
+ * {@link curveFit} on a synchronous backend, returning the result directly. By default that is
+ * the CPU backend; a wasm backend created beforehand (`await createWasmBackend()`) and passed as
+ * `backend` runs it as `curveFit` would, expression models compiled to WebAssembly included.
  *
  * @throws BackendUnavailableError when the named backend is asynchronous (only the CPU backend, or a
  *   wasm instance created beforehand, serves it); otherwise as {@link curveFit}.
@@ -115,11 +117,14 @@ export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, y
 export function curveFitSync(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): CurveFitResult {
   const resolved = resolveCurveFitOptions('curveFitSync', f, xdata, ydata, options);
   const backend = resolveBackendSync(resolved.backend, needsFor(resolved, true), { caller: resolved.caller });
-  const problem = createCurveFitProblem(resolved, backend.backend);
+  const compiled = kernelForBackendSync(resolved, backend.backend);
+  let problem: CurveFitProblem | null = null;
   try {
-    const outcome = solveCurveFitSync(resolved, problem, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });
+    problem = createCurveFitProblem(compiled.resolved, backend.backend);
+    const outcome = solveCurveFitSync(compiled.resolved, problem, { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) });
     return finish(outcome, resolved, backend, problem);
   } finally {
-    problem.dispose?.();
+    problem?.dispose?.();
+    compiled.dispose();
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kernelForBackend, type BackendKernel } from '../src/backend-kernel.ts';
+import { kernelForBackend, kernelForBackendSync, type BackendKernel } from '../src/backend-kernel.ts';
 import type { WasmModelKernel } from '../src/backends/wasm/wasm-model-kernel.ts';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
 import { createWasmBackend, wasmSupport } from '../src/backends/wasm/index.ts';
@@ -49,5 +49,20 @@ describe('kernelForBackend', () => {
     onWasm.popt.forEach((v, j) => expect(Math.abs(v - onCpu.popt[j]!)).toBeLessThanOrEqual(1e-10 * Math.abs(onCpu.popt[j]!)));
     onWasm.perr.forEach((v, j) => expect(Math.abs(v - onCpu.perr[j]!)).toBeLessThanOrEqual(1e-8 * onCpu.perr[j]!));
     expect(onWasm.nfev).toBe(onCpu.nfev);
+  });
+});
+
+describe('kernelForBackendSync', () => {
+  it.skipIf(!support.scalar)('swaps in the WASM kernel once the model compiler is loaded, as kernelForBackend does, and keeps JS elsewhere', async () => {
+    const wasm = await createWasmBackend();
+    const resolved = resolveCurveFitOptions('curveFitSync', seed, x, y, { p0: [1, 1, 0] });
+    await kernelForBackend(resolved, wasm).then((k) => k.dispose()); // loads the compiler (so does every library-made wasm backend)
+    const onWasm = kernelForBackendSync(resolved, wasm);
+    expect(onWasm.kind).toBe('wasm');
+    expect((onWasm.resolved.kernel as WasmModelKernel).residentBytes).toBeGreaterThanOrEqual(2 * n * 8);
+    onWasm.dispose();
+    expect(kernelForBackendSync(resolved, createCpuBackend()).kind).toBe('js');
+    const closure = resolveCurveFitOptions('curveFitSync', (t: number, a: number, b: number, c: number) => a * Math.exp(-b * t) + c, x, y, { p0: [1, 1, 0] });
+    expect(kernelForBackendSync(closure, wasm).kind).toBe('js');
   });
 });

@@ -25,3 +25,17 @@ describe('lazy', () => {
     expect(calls).toBe(2);
   });
 });
+
+describe('lazy().loaded', () => {
+  it('is undefined until the load succeeds, then the value; a failed load leaves it undefined', async () => {
+    const get = lazy(async () => 42);
+    expect(get.loaded).toBeUndefined();
+    const pending = get();
+    expect(get.loaded).toBeUndefined();
+    expect(await pending).toBe(42);
+    expect(get.loaded).toBe(42);
+    const failing = lazy(() => Promise.reject(new Error('offline')));
+    await expect(failing()).rejects.toThrow('offline');
+    expect(failing.loaded).toBeUndefined();
+  });
+});

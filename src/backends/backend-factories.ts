@@ -16,12 +16,19 @@ export const wasmBackendModule = lazy(() => import('./wasm/wasm-backend.ts'));
 export const wasmPoolModule = lazy(() => import('./wasm/wasm-pool.ts'));
 /** The WebGPU backend's module, imported once on first use. @internal */
 export const webgpuBackendModule = lazy(() => import('./webgpu/webgpu-backend.ts'));
+/**
+ * The WASM model compiler (expression models compiled to WebAssembly), imported once on first
+ * use. Every wasm backend the library hands out comes with it loaded, so that synchronous fits on
+ * that backend (`curveFitSync`) can use it too. @internal
+ */
+export const wasmModelKernelModule = lazy(() => import('./wasm/wasm-model-kernel.ts'));
 
 /**
  * Create a WebAssembly backend of your own: the SIMD build where the engine supports it, else
  * the scalar one. Once created it is synchronous, so besides `backend` of `curveFit` and `fit`
  * it serves `curveFitSync` / `leastSquaresSync`, which cannot load it themselves (WebAssembly is
- * compiled asynchronously). An instance you create is yours: fits use it and never pool it.
+ * compiled asynchronously) — with expression models compiled to WebAssembly there too, as in
+ * `curveFit`. An instance you create is yours: fits use it and never pool it.
  *
  * @param options - `simd: true` insists on the SIMD build, `false` asks for the scalar one.
  * @returns the backend (`info.name` `'wasm-simd'` or `'wasm-scalar'`).
@@ -34,7 +41,8 @@ export const webgpuBackendModule = lazy(() => import('./webgpu/webgpu-backend.ts
  * ```
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend> {
-  return (await wasmBackendModule()).createWasmBackend(options);
+  const [backends] = await Promise.all([wasmBackendModule(), wasmModelKernelModule()]);
+  return backends.createWasmBackend(options);
 }
 
 /**

@@ -16,7 +16,7 @@
  */
 import type { Backend, BackendInfo } from './backend.ts';
 import { createCpuBackend } from './cpu/cpu-backend.ts';
-import { wasmBackendModule, wasmPoolModule, webgpuBackendModule } from './backend-factories.ts';
+import { wasmBackendModule, wasmModelKernelModule, wasmPoolModule, webgpuBackendModule } from './backend-factories.ts';
 
 /** Concrete backend names, in the order {@link listBackends} reports them. */
 export type BackendName = 'cpu' | 'wasm-simd' | 'wasm-scalar' | 'webgpu';
@@ -106,7 +106,7 @@ async function loadWasm(simd: boolean): Promise<BackendLoad> {
       const why = support.reason !== undefined ? `: ${support.reason}` : '';
       return unavailable(`this runtime does not support the WebAssembly ${build} build${why}`);
     }
-    const pool = await wasmPoolModule();
+    const [pool] = await Promise.all([wasmPoolModule(), wasmModelKernelModule()]); // the model compiler comes with every wasm backend
     const reused = pool.takeIdleWasmBackend(simd);
     const backend = reused ?? ((await mod.createWasmBackend({ simd })) as InstanceType<typeof mod.WasmBackend>);
     const reason = reused === undefined ? `WebAssembly ${build} build instantiated` : `WebAssembly ${build} build (an idle instance reused)`;

@@ -11,15 +11,17 @@ const y = Float64Array.from(x, (t) => 2 * Math.exp(-0.7 * t) + 0.1);
 const expr = model('a*exp(-b*x) + c');
 
 describe('createWasmBackend (main entry)', () => {
-  it('creates either build, which then serves the synchronous functions (the async fit to rounding)', async () => {
+  it('creates either build, which then serves the synchronous functions exactly as the asynchronous ones', async () => {
     for (const simd of [true, false]) {
       const wasm = await createWasmBackend({ simd });
       expect(wasm.info.name).toBe(simd ? 'wasm-simd' : 'wasm-scalar');
       const sync = curveFitSync(expr, x, y, { p0: [1, 1, 0], backend: wasm });
       const async_ = await curveFit(expr, x, y, { p0: [1, 1, 0], backend: wasm });
       expect(sync.backend).toBe(wasm.info.name);
-      // The synchronous path runs the JS kernel (the WASM model compiler is loaded asynchronously): the same fit to rounding.
-      sync.popt.forEach((v, j) => expect(Math.abs(v - async_.popt[j]!)).toBeLessThanOrEqual(1e-12 * Math.abs(async_.popt[j]!)));
+      // The instance comes with the WASM model compiler loaded, so the synchronous fit runs the same WASM kernel: bit for bit.
+      expect(sync.popt).toEqual(async_.popt);
+      expect(sync.pcov).toEqual(async_.pcov);
+      expect([sync.nfev, sync.njev]).toEqual([async_.nfev, async_.njev]);
       expect(leastSquaresSync((p) => [p[0]! - 3, 2 * (p[1]! + 1)], [0, 0], { backend: wasm }).x).toEqual([3, -1]);
     }
   });
