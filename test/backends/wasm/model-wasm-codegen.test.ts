@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fc, test } from '@fast-check/vitest';
 import { WASM_IMPORTED_FUNCTIONS, descriptorLayout, generateWasmModel, invariant, type GeneratedWasmModel } from '../../../src/backends/wasm/model-wasm-codegen.ts';
 import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
-import { IR_FUNCTIONS, type Program } from '../../../src/model/ir.ts';
+import type { Program } from '../../../src/model/ir.ts';
 import { model } from '../../../src/model/model.ts';
-import { COLS_MAX_N, COLS_MAX_PAD, colsHarness, rng } from './wasm-test-support.ts';
+import { colsContract, rng } from './wasm-test-support.ts';
 
 /** The math the modules import for the cols tests: the kernel instance's exports (erf, erfc are not in `Math`). */
 const kernelExports = (await createWasmBackend({ simd: false }) as unknown as { modelHost(): { exports: Record<string, unknown> } }).modelHost().exports;
@@ -181,72 +180,6 @@ describe('generateWasmModel', () => {
 
 
 
-const column = (n: number, rand: () => number, lo: number, hi: number) => Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());
-
-/** Models whose programs use every IR function (step through d min / d max) and pow, with x ranges in their domains. */
-const COLS_MODELS: [string, readonly string[], number, number][] = [
-  ['a*exp(-b*x) + c', ['x'], -3, 3],
-  ['a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x', ['x'], -3, 3],
-  ['a*exp(-b*x1) + c*exp(-d*x2*x1)', ['x1', 'x2'], -3, 3],
-  ['a*log(b*x) + c', ['x'], 0.1, 5],
-  ['a*log10(b*x) + log2(c*x)', ['x'], 0.1, 5],
-  ['sqrt(a*x) + cbrt(b*x - 1)', ['x'], 0.1, 5],
-  ['b*(x - a)^7 + (x - c)^(-5)', ['x'], -3, 3],
-  ['atan2(a, x - b) + atan(c*x)', ['x'], -3, 3],
-  ['hypot(a*x, b) + c', ['x'], -3, 3],
-  ['min(a*x, b) + max(x, c)', ['x'], -3, 3],
-  ['abs(x - a)*b + c', ['x'], -3, 3],
-  ['sign(x - a)*b + c*x', ['x'], -3, 3],
-  ['a*erf(b*x) + erfc(c*x)', ['x'], -6, 6],
-  ['a*sin(b*x) + cos(c*x) + tan(x/4)', ['x'], -3, 3],
-  ['asin(x/(4*a)) + acos(x/(4*b)) + c', ['x'], -3, 3],
-  ['a*sinh(b*x) + cosh(c*x) + tanh(x)', ['x'], -3, 3],
-  ['a/(1 + b*x) - c*x*x', ['x'], -3, 3],
-];
 const COLS_NS = [0, 1, 2, 3, 1023, 1024, 2049];
 
-describe('generateWasmModel: cols (column-major rows)', () => {
-  it('uses every IR function and pow across the cols model set', () => {
-    const used = new Set(COLS_MODELS.flatMap(([e, v]) => model(e, { variables: [...v] }).program.instructions.map((i) => (i.op === 'pow' ? 'pow' : i.fn))));
-    for (const fn of [...Object.keys(IR_FUNCTIONS), 'pow']) expect(used.has(fn as never), fn).toBe(true);
-  });
-
-  it.each(COLS_MODELS)('writes the rows of %s transposed, bit for bit, for n = 0, 1, 2, 3, 1023, 1024, 2049, with and without weights', (expr, variables, lo, hi) => {
-    const prog = model(expr, { variables: [...variables] }).program;
-    const run = colsHarness(generateWasmModel(prog), prog, kernelExports);
-    const rand = rng(expr.length * 31 + 7);
-    const xs = variables.map(() => column(COLS_MAX_N, rand, lo, hi));
-    const y = column(COLS_MAX_N, rand, -1, 1);
-    const w = column(COLS_MAX_N, rand, 0.5, 2);
-    const theta = prog.params.map(() => 0.4 + 1.6 * rand());
-    for (const n of COLS_NS) for (const weights of [true, false]) run({ theta, xs, y, w: weights ? w : null, n });
-  });
-
-  it('leaves the gap after row n − 1 of each column untouched when colStrideBytes exceeds 8n, at any 8-byte-aligned out', () => {
-    const prog = model('a*exp(-b*x) + c*x^2 + sign(x)').program;
-    const run = colsHarness(generateWasmModel(prog), prog, kernelExports);
-    const rand = rng(5);
-    const xs = [column(COLS_MAX_N, rand, -3, 3)];
-    const y = column(COLS_MAX_N, rand, -1, 1);
-    for (const n of COLS_NS) {
-      for (const [pad, shift] of [[16, 0], [COLS_MAX_PAD, 0], [48, 8], [0, 8]] as const) run({ theta: [1.5, 0.5, -0.25], xs, y, w: n % 2 ? y : null, n, pad, shift });
-    }
-  });
-
-  test.prop(
-    [
-      fc.integer({ min: 0, max: 300 }),
-      fc.boolean(),
-      fc.constantFrom(0, 16, 48),
-      fc.constantFrom(0, 8),
-      fc.float64Array({ minLength: 300, maxLength: 300, noDefaultInfinity: false }),
-      fc.constantFrom('a*x*x + b/x - abs(x - c)', 'min(a, x)*sign(x) + max(x*b, c) + sqrt(x)', 'a*exp(-b*x) + c', 'x^a + hypot(b, x)*c'),
-    ],
-    { numRuns: 40 },
-  )('cols is rows transposed on random x windows (any doubles, any n, padding, weights)', (n, weights, pad, shift, x, expr) => {
-    const prog = model(expr).program;
-    const y = Float64Array.from(x, (_, i) => Math.cos(i));
-    const w = weights ? Float64Array.from(x, (_, i) => 1 + (i % 3)) : null;
-    colsHarness(generateWasmModel(prog), prog, kernelExports)({ theta: [1.5, -0.25, 0.75].slice(0, prog.params.length), xs: [x], y, w, n, pad, shift });
-  });
-});
+describe('generateWasmModel: cols (column-major rows)', () => colsContract(generateWasmModel, COLS_NS, kernelExports));

@@ -4,10 +4,10 @@ import { descriptorLayout, generateWasmModel, type GeneratedWasmModel } from '..
 import { expTableOffset, generateWasmModelSimd } from '../../../src/backends/wasm/model-wasm-simd-codegen.ts';
 import { EXP_TABLE_BYTES, writeExpTable } from '../../../src/backends/wasm/wasm-simd-exp.ts';
 import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
-import { IR_FUNCTIONS, type Program } from '../../../src/model/ir.ts';
+import type { Program } from '../../../src/model/ir.ts';
 import { model } from '../../../src/model/model.ts';
 import expFixture from '../../fixtures/models/exp.json' with { type: 'json' };
-import { COLS_MAX_N, COLS_MAX_PAD, FUNCTION_CASES, colsHarness, rng } from './wasm-test-support.ts';
+import { FUNCTION_CASES, colsContract, column, rng } from './wasm-test-support.ts';
 
 /** The math the modules import: the kernel instance's exports, as in production. */
 const kernelExports = (await createWasmBackend({ simd: false }) as unknown as { modelHost(): { exports: Record<string, unknown> } }).modelHost().exports;
@@ -101,7 +101,6 @@ function compareModules(program: Program, theta: number[], cols: Float64Array[],
 }
 
 
-const column = (n: number, rand: () => number, lo: number, hi: number) => Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());
 
 /** Distance in units in the last place between two finite doubles of the same sign (or zero). */
 function ulps(a: number, b: number): number {
@@ -464,57 +463,10 @@ describe('generateWasmModelSimd: the loop paths (several interleaved pairs per i
 // --- cols: the column-major export ------------------------------------------------------------
 
 
-/** Models whose programs use every IR function (step through d min / d max) and pow, with x ranges in their domains. */
-const COLS_MODELS: [string, readonly string[], number, number][] = [
-  ['a*exp(-b*x) + c', ['x'], -3, 3],
-  ['a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x', ['x'], -3, 3],
-  ['a*exp(-b*x1) + c*exp(-d*x2*x1)', ['x1', 'x2'], -3, 3],
-  ['exp(a*x)^2 + exp(exp(b*x))', ['x'], -3, 3],
-  ['a*log(b*x) + c', ['x'], 0.1, 5],
-  ['a*log10(b*x) + log2(c*x)', ['x'], 0.1, 5],
-  ['sqrt(a*x) + cbrt(b*x - 1)', ['x'], 0.1, 5],
-  ['b*(x - a)^7 + (x - c)^(-5)', ['x'], -3, 3],
-  ['a*(x - b)^c', ['x'], -3, 3],
-  ['atan2(a, x - b) + atan(c*x)', ['x'], -3, 3],
-  ['hypot(a*x, b) + c', ['x'], -3, 3],
-  ['min(a*x, b) + max(x, c)', ['x'], -3, 3],
-  ['abs(x - a)*b + c', ['x'], -3, 3],
-  ['sign(x - a)*b + c*x', ['x'], -3, 3],
-  ['a*erf(b*x) + erfc(c*x)', ['x'], -6, 6],
-  ['a*sin(b*x) + cos(c*x) + tan(x/4)', ['x'], -3, 3],
-  ['asin(x/(4*a)) + acos(x/(4*b)) + c', ['x'], -3, 3],
-  ['a*sinh(b*x) + cosh(c*x) + tanh(x)', ['x'], -3, 3],
-  ['a/(1 + b*x) - c*x*x', ['x'], -3, 3],
-];
 const COLS_NS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 1023, 1024, 1025, 2049];
 
 describe('generateWasmModelSimd: cols (column-major rows, one v128.store per column and point pair)', () => {
-  it('uses every IR function and pow across the cols model set', () => {
-    const used = new Set(COLS_MODELS.flatMap(([e, v]) => model(e, { variables: [...v] }).program.instructions.map((i) => (i.op === 'pow' ? 'pow' : i.fn))));
-    for (const fn of [...Object.keys(IR_FUNCTIONS), 'pow']) expect(used.has(fn as never), fn).toBe(true);
-  });
-
-  it.each(COLS_MODELS)('writes the rows of %s transposed, bit for bit (exp included), for n = 0 … 8, 1023, 1024, 1025, 2049, with and without weights', (expr, variables, lo, hi) => {
-    const prog = model(expr, { variables: [...variables] }).program;
-    const run = colsHarness(generateWasmModelSimd(prog), prog, kernelExports);
-    const rand = rng(expr.length * 31 + 7);
-    const xs = variables.map(() => column(COLS_MAX_N, rand, lo, hi));
-    const y = column(COLS_MAX_N, rand, -1, 1);
-    const w = column(COLS_MAX_N, rand, 0.5, 2);
-    const theta = prog.params.map(() => 0.4 + 1.6 * rand());
-    for (const n of COLS_NS) for (const weights of [true, false]) run({ theta, xs, y, w: weights ? w : null, n });
-  });
-
-  it('leaves the gap after row n − 1 of each column untouched when colStrideBytes exceeds 8n, at any 8-byte-aligned out (odd tail: lane 0 only)', () => {
-    const prog = model('a*exp(-b*x) + c*x^2 + sign(x)').program;
-    const run = colsHarness(generateWasmModelSimd(prog), prog, kernelExports);
-    const rand = rng(5);
-    const xs = [column(COLS_MAX_N, rand, -3, 3)];
-    const y = column(COLS_MAX_N, rand, -1, 1);
-    for (const n of COLS_NS) {
-      for (const [pad, shift] of [[16, 0], [COLS_MAX_PAD, 0], [48, 8], [0, 8]] as const) run({ theta: [1.5, 0.5, -0.25], xs, y, w: n % 2 ? y : null, n, pad, shift });
-    }
-  });
+  colsContract(generateWasmModelSimd, COLS_NS, kernelExports);
 
   it('stores a point pair with one v128.store per column and no shuffle', () => {
     const prog = model('a*x*x + b/x - abs(x - c)').program;
@@ -525,23 +477,6 @@ describe('generateWasmModelSimd: cols (column-major rows, one v128.store per col
     expect(simdOps(bodies[0]!, 0x0d)).toBeGreaterThanOrEqual(4);
     expect(simdOps(cols, 0x0d)).toBe(0);
     expect(simdOps(cols, 0x0b)).toBeGreaterThanOrEqual(prog.params.length + 1);
-  });
-
-  test.prop(
-    [
-      fc.integer({ min: 0, max: 300 }),
-      fc.boolean(),
-      fc.constantFrom(0, 16, 48),
-      fc.constantFrom(0, 8),
-      fc.float64Array({ minLength: 300, maxLength: 300, noDefaultInfinity: false }),
-      fc.constantFrom('a*x*x + b/x - abs(x - c)', 'min(a, x)*sign(x) + max(x*b, c) + sqrt(x)', 'a*exp(-b*x) + c', 'x^a + hypot(b, x)*c'),
-    ],
-    { numRuns: 40 },
-  )('cols is rows transposed on random x windows (any doubles, any n, padding, weights)', (n, weights, pad, shift, x, expr) => {
-    const prog = model(expr).program;
-    const y = Float64Array.from(x, (_, i) => Math.cos(i));
-    const w = weights ? Float64Array.from(x, (_, i) => 1 + (i % 3)) : null;
-    colsHarness(generateWasmModelSimd(prog), prog, kernelExports)({ theta: [1.5, -0.25, 0.75].slice(0, prog.params.length), xs: [x], y, w, n, pad, shift });
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../src/backends/cpu/cpu-backend.ts';
 import { REDUCE_CHUNK, createWasmBackend, wasmSupport } from '../../../src/backends/wasm/index.ts';
 import type { KernelExports } from '../../../src/backends/wasm/wasm-module.ts';
+import type { WasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
 
 const support = await wasmSupport();
 const cpu = createCpuBackend();
@@ -105,7 +106,7 @@ describe.skipIf(!support.scalar)('kernel foldColumnMajorDots (the fused Jacobian
 
   it.each([[1, 2], [2, 7], [4, 1024], [4, 1023], [5, 301], [9, 64]])('c = %i, m = %i: given the first-column dot products, bitwise the fold of the row-major block', async (c, m) => {
     for (const simd of [true, false]) {
-      const backend = await createWasmBackend({ simd });
+      const backend = (await createWasmBackend({ simd })) as WasmBackend;
       const { exports, heap } = backend.modelHost();
       const k = exports as unknown as KernelExports;
       const ms = (m + 1) & ~1;

@@ -1,12 +1,15 @@
 /**
- * Shared helpers of the wasm model tests: a seeded PRNG and the `cols` harness that checks a
- * generated module's column-major export against its `rows` export.
+ * Shared helpers of the wasm model tests: a seeded PRNG, random columns, the `cols` harness that
+ * checks a generated module's column-major export against its `rows` export, and the `cols`
+ * contract both generators' tests run.
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
 import { descriptorLayout, type GeneratedWasmModel } from '../../../src/backends/wasm/model-wasm-codegen.ts';
 import { expTableOffset } from '../../../src/backends/wasm/model-wasm-simd-codegen.ts';
 import { writeExpTable } from '../../../src/backends/wasm/wasm-simd-exp.ts';
-import type { Program } from '../../../src/model/ir.ts';
+import { IR_FUNCTIONS, type Program } from '../../../src/model/ir.ts';
+import { model } from '../../../src/model/model.ts';
 
 /** A deterministic PRNG (mulberry32) so failures reproduce. */
 export function rng(seed: number): () => number {
@@ -102,6 +105,84 @@ function expectSums(got: Float64Array, rows: Float64Array, c: number, n: number)
     if (!Number.isFinite(size)) continue; // overflowing or non-finite terms: the order of summation decides
     if (!(Math.abs(got[j]! - sum) <= 1e-13 * size)) expect.fail(`n = ${n}: ${what} = ${got[j]}, rows give ${sum}`);
   }
+}
+
+/** Column of n uniform values in [lo, hi). */
+export const column = (n: number, rand: () => number, lo: number, hi: number): Float64Array => Float64Array.from({ length: n }, () => lo + (hi - lo) * rand());
+
+/** Models whose programs use every IR function (step through d min / d max) and pow, with x ranges in their domains. */
+export const COLS_MODELS: [string, readonly string[], number, number][] = [
+  ['a*exp(-b*x) + c', ['x'], -3, 3],
+  ['a*exp(-(x - mu)^2/(2*s^2)) + b0 + b1*x', ['x'], -3, 3],
+  ['a*exp(-b*x1) + c*exp(-d*x2*x1)', ['x1', 'x2'], -3, 3],
+  ['exp(a*x)^2 + exp(exp(b*x))', ['x'], -3, 3],
+  ['a*log(b*x) + c', ['x'], 0.1, 5],
+  ['a*log10(b*x) + log2(c*x)', ['x'], 0.1, 5],
+  ['sqrt(a*x) + cbrt(b*x - 1)', ['x'], 0.1, 5],
+  ['b*(x - a)^7 + (x - c)^(-5)', ['x'], -3, 3],
+  ['a*(x - b)^c', ['x'], -3, 3],
+  ['atan2(a, x - b) + atan(c*x)', ['x'], -3, 3],
+  ['hypot(a*x, b) + c', ['x'], -3, 3],
+  ['min(a*x, b) + max(x, c)', ['x'], -3, 3],
+  ['abs(x - a)*b + c', ['x'], -3, 3],
+  ['sign(x - a)*b + c*x', ['x'], -3, 3],
+  ['a*erf(b*x) + erfc(c*x)', ['x'], -6, 6],
+  ['a*sin(b*x) + cos(c*x) + tan(x/4)', ['x'], -3, 3],
+  ['asin(x/(4*a)) + acos(x/(4*b)) + c', ['x'], -3, 3],
+  ['a*sinh(b*x) + cosh(c*x) + tanh(x)', ['x'], -3, 3],
+  ['a/(1 + b*x) - c*x*x', ['x'], -3, 3],
+];
+
+/**
+ * The `cols` contract, for either generator: every IR function and pow is covered; `cols` is
+ * `rows` transposed bit for bit (with the sums at `acc`, see {@link colsHarness}) for each model,
+ * each n of `ns`, with and without weights; the gap after row n − 1 is left alone at any padding
+ * and 8-byte-aligned `out`; and the same on random windows of any doubles (fast-check).
+ */
+export function colsContract(generate: (program: Program) => GeneratedWasmModel, ns: readonly number[], kernelExports: Readonly<Record<string, unknown>>): void {
+  it('uses every IR function and pow across the cols model set', () => {
+    const used = new Set(COLS_MODELS.flatMap(([e, v]) => model(e, { variables: [...v] }).program.instructions.map((i) => (i.op === 'pow' ? 'pow' : i.fn))));
+    for (const fn of [...Object.keys(IR_FUNCTIONS), 'pow']) expect(used.has(fn as never), fn).toBe(true);
+  });
+
+  it.each(COLS_MODELS)(`writes the rows of %s transposed, bit for bit, for n = ${ns.join(', ')}, with and without weights`, (expr, variables, lo, hi) => {
+    const prog = model(expr, { variables: [...variables] }).program;
+    const run = colsHarness(generate(prog), prog, kernelExports);
+    const rand = rng(expr.length * 31 + 7);
+    const xs = variables.map(() => column(COLS_MAX_N, rand, lo, hi));
+    const y = column(COLS_MAX_N, rand, -1, 1);
+    const w = column(COLS_MAX_N, rand, 0.5, 2);
+    const theta = prog.params.map(() => 0.4 + 1.6 * rand());
+    for (const n of ns) for (const weights of [true, false]) run({ theta, xs, y, w: weights ? w : null, n });
+  });
+
+  it('leaves the gap after row n − 1 of each column untouched when colStrideBytes exceeds 8n, at any 8-byte-aligned out', () => {
+    const prog = model('a*exp(-b*x) + c*x^2 + sign(x)').program;
+    const run = colsHarness(generate(prog), prog, kernelExports);
+    const rand = rng(5);
+    const xs = [column(COLS_MAX_N, rand, -3, 3)];
+    const y = column(COLS_MAX_N, rand, -1, 1);
+    for (const n of ns) {
+      for (const [pad, shift] of [[16, 0], [COLS_MAX_PAD, 0], [48, 8], [0, 8]] as const) run({ theta: [1.5, 0.5, -0.25], xs, y, w: n % 2 ? y : null, n, pad, shift });
+    }
+  });
+
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 300 }),
+      fc.boolean(),
+      fc.constantFrom(0, 16, 48),
+      fc.constantFrom(0, 8),
+      fc.float64Array({ minLength: 300, maxLength: 300, noDefaultInfinity: false }),
+      fc.constantFrom('a*x*x + b/x - abs(x - c)', 'min(a, x)*sign(x) + max(x*b, c) + sqrt(x)', 'a*exp(-b*x) + c', 'x^a + hypot(b, x)*c'),
+    ],
+    { numRuns: 40 },
+  )('cols is rows transposed on random x windows (any doubles, any n, padding, weights)', (n, weights, pad, shift, x, expr) => {
+    const prog = model(expr).program;
+    const y = Float64Array.from(x, (_, i) => Math.cos(i));
+    const w = weights ? Float64Array.from(x, (_, i) => 1 + (i % 3)) : null;
+    colsHarness(generate(prog), prog, kernelExports)({ theta: [1.5, -0.25, 0.75].slice(0, prog.params.length), xs: [x], y, w, n, pad, shift });
+  });
 }
 
 /** Models over every IR function with x ranges inside their domains (spot checks of each function). */
