@@ -10,18 +10,10 @@ import { expTableOffset } from '../../../src/backends/wasm/model-wasm-simd-codeg
 import { writeExpTable } from '../../../src/backends/wasm/wasm-simd-exp.ts';
 import { IR_FUNCTIONS, type Program } from '../../../src/model/ir.ts';
 import { model } from '../../../src/model/model.ts';
+import { rng } from '../../../bench/harness.ts';
 
-/** A deterministic PRNG (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The benchmarks' seeded PRNG (mulberry32), so failures reproduce. */
+export { rng };
 
 type ColsExports = { rows(desc: number, n: number, out: number, hasW: number): void; cols(desc: number, n: number, out: number, colStride: number, hasW: number, acc: number): void };
 
@@ -185,22 +177,5 @@ export function colsContract(generate: (program: Program) => GeneratedWasmModel,
   });
 }
 
-/** Models over every IR function with x ranges inside their domains (spot checks of each function). */
-export const FUNCTION_CASES: readonly (readonly [string, number, number])[] = [
-  ['a*exp(-b*x) + c', -3, 3],
-  ['a*log(b*x) + c', 0.1, 5],
-  ['a*log10(b*x) + log2(c*x)', 0.1, 5],
-  ['sqrt(a*x) + cbrt(b*x - 1)', 0.1, 5],
-  ['b*(x - a)^7 + (x - c)^(-5)', -3, 3],
-  ['a*(x - b)^c', -3, 3],
-  ['atan2(a, x - b) + atan(c*x)', -3, 3],
-  ['hypot(a*x, b) + c', -3, 3],
-  ['min(a*x, b) + max(x, c)', -3, 3],
-  ['abs(x - a)*b + c', -3, 3],
-  ['sign(x - a)*b + c*x', -3, 3],
-  ['a*erf(b*x) + erfc(c*x)', -6, 6],
-  ['a*sin(b*x) + cos(c*x) + tan(x/4)', -3, 3],
-  ['asin(x/(4*a)) + acos(x/(4*b)) + c', -3, 3],
-  ['a*sinh(b*x) + cosh(c*x) + tanh(x)', -3, 3],
-  ['a/(1 + b*x) - c*x*x', -3, 3],
-];
+/** The one-variable (x) models of {@link COLS_MODELS} as (expr, lo, hi): every IR function with x ranges inside their domains. */
+export const FUNCTION_CASES: readonly (readonly [string, number, number])[] = COLS_MODELS.filter(([, v]) => v.length === 1 && v[0] === 'x').map(([e, , lo, hi]) => [e, lo, hi] as const);
