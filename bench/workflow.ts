@@ -5,9 +5,9 @@
  * - streaming over 50M points generated on the fly (never resident): points per second per pass
  *   and the peak resident set size, sampled after every source chunk.
  */
-import { fit } from '../src/workflow/fit.ts';
+import { fit } from '../src/fit.ts';
 import { model } from '../src/model/model.ts';
-import type { SourceChunk } from '../src/workflow/data-source.ts';
+import type { SourceChunk } from '../src/sources/data-source.ts';
 import { type BenchRow, gaussian, measureRoundRobin, rng } from './harness.ts';
 import { expDecayData } from './fits.ts';
 

@@ -19,13 +19,13 @@
 import { fileURLToPath } from 'node:url';
 import type { BackendInfo } from '../src/backends/backend.ts';
 import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
-import { formatCount } from '../src/workflow/format.ts';
+import { formatCount } from '../src/util/format.ts';
 import { MemoryBudget, validateBudgetInput } from '../src/workflow/memory-budget.ts';
 import { backendCapacity, MemoryBudgetSelector } from '../src/workflow/memory-budget-selector.ts';
 import type { ModelKind } from '../src/workflow/memory-budget-selector.ts';
 import { MemoryEstimator } from '../src/workflow/memory-estimator.ts';
 import { buildPlan } from '../src/workflow/plan.ts';
-import { fit } from '../src/workflow/fit.ts';
+import { fit } from '../src/fit.ts';
 import { listBackends } from '../src/backends/list-backends.ts';
 import { writeStrategyFigure } from './lib/strategy-figure.ts';
 

@@ -12,15 +12,15 @@
  */
 import { resolveBackend, resolveBackendSync, type ResolvedBackend } from './backends/registry.ts';
 import type { FittableModel } from './model/model-kernel.ts';
-import type { ModelFunction } from './optim/closure-kernel.ts';
+import type { ModelFunction } from './model/closure-kernel.ts';
 import type { SolverOutcome } from './optim/evaluation.ts';
 import { resolveCurveFitOptions, type ResolvedCurveFit } from './options/resolve-curve-fit.ts';
 import type { CurveFitOptions } from './options/types.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from './result/curve-fit-result.ts';
 import { isWebGPUBackend } from './backends/webgpu/is-webgpu-backend.ts';
-import { fitOnDevice } from './device-fit.ts';
-import { kernelForBackend, kernelForBackendSync } from './backend-kernel.ts';
-import { createCurveFitProblem, solveCurveFit, solveCurveFitSync, type BlockLayout, type CurveFitProblem } from './fit-problem.ts';
+import { fitOnDevice } from './run/device-fit.ts';
+import { kernelForBackend, kernelForBackendSync } from './run/backend-kernel.ts';
+import { createCurveFitProblem, solveCurveFit, solveCurveFitSync, type BlockLayout, type CurveFitProblem } from './evaluate/curve-fit-problem.ts';
 import { formatNumber } from './result/report.ts';
 
 /** xdata: n numbers (one variable) or k arrays of n numbers. */

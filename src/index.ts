@@ -15,7 +15,7 @@
 // Fitting
 export { curveFit, curveFitSync, type XData } from './curve-fit.ts';
 export { leastSquares, leastSquaresSync } from './least-squares.ts';
-export { fit, type FitOptions, type FitResult } from './workflow/fit.ts';
+export { fit, type FitOptions, type FitResult } from './fit.ts';
 export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide, ResidualFunction, ResidualJacobian } from './options/types.ts';
 export { OPTION_TABLE, type OptionRow } from './options/option-table.ts';
 export type { FitWarning } from './options/solver-settings.ts';
@@ -24,7 +24,7 @@ export type { LeastSquaresResult } from './result/least-squares-result.ts';
 export type { Band, NewX } from './result/bands.ts';
 export type { Choice, FitChoices } from './result/choice.ts';
 export type { FitStatistics } from './result/statistics.ts';
-export type { ModelFunction, PointJacobian } from './optim/closure-kernel.ts';
+export type { ModelFunction, PointJacobian } from './model/closure-kernel.ts';
 export type { IterationInfo, SolverStatus } from './optim/evaluation.ts';
 export { STATUS_CODE } from './optim/evaluation.ts';
 export type { LossName, LossFunction } from './optim/loss.ts';
@@ -35,7 +35,8 @@ export { studentTQuantile, twoSidedTCritical, normalQuantile } from './stats/stu
 export { model, Model, type ModelOptions, type ModelJSON } from './model/model.ts';
 export type { Node as ExpressionNode, BinaryOperator } from './model/ast.ts';
 export { models } from './model/models/index.ts';
-export { lowerToProgram, IR_FUNCTIONS, type Program, type Instr, type Operand, type Op, type IrFunctionName, type LowerableModel } from './model/ir.ts';
+export { IR_FUNCTIONS, type Program, type Instr, type Operand, type Op, type IrFunctionName } from './model/ir.ts';
+export { lowerToProgram, type LowerableModel } from './model/lower.ts';
 export type { ExpressionKernel, KernelMode } from './model/expression-kernel.ts';
 export type { FittableModel, ModelKernel, DataColumns } from './model/model-kernel.ts';
 export { isFittableModel } from './model/model-kernel.ts';
@@ -68,13 +69,13 @@ export {
 } from './workflow/memory-budget-selector.ts';
 export { buildPlan, type Plan, type PlanInput, type Workflow } from './workflow/plan.ts';
 export { goalTolerances, SIZE_TIERS, type Goal, type GoalTolerances, type SizeTier, type SizeTierInfo } from './workflow/goal.ts';
-export { arraySource, type DataSource, type SourceChunk, type NumericColumn, type ArrayData, type ChunkIterable } from './workflow/data-source.ts';
-export { blobSource, type RecordFormat, type CsvFormat, type Float64Format } from './workflow/blob-source.ts';
-export type { CsvOptions } from './workflow/csv-parser.ts';
-export type { Float64Options } from './workflow/float64-parser.ts';
-export { validateCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type StreamingCheckpoint, type WarmupSummary } from './workflow/checkpoint.ts';
-export { WARMUP_DEFAULTS, type WarmupOptions, type ResolvedWarmupOptions, type WarmupState } from './workflow/warmup.ts';
-export type { StreamingProgress } from './workflow/streaming-fit.ts';
+export { arraySource, type DataSource, type SourceChunk, type NumericColumn, type ArrayData, type ChunkIterable } from './sources/data-source.ts';
+export { blobSource, type RecordFormat, type CsvFormat, type Float64Format } from './sources/blob-source.ts';
+export type { CsvOptions } from './sources/csv-parser.ts';
+export type { Float64Options } from './sources/float64-parser.ts';
+export { validateCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type StreamingCheckpoint, type WarmupSummary } from './streaming/checkpoint.ts';
+export { WARMUP_DEFAULTS, type WarmupOptions, type ResolvedWarmupOptions, type WarmupState } from './streaming/warmup.ts';
+export type { StreamingProgress } from './streaming/streaming-fit.ts';
 
 // Errors
 export {

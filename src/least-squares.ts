@@ -9,9 +9,9 @@
  */
 import { resolveBackend, resolveBackendSync, type ResolvedBackend } from './backends/registry.ts';
 import { ModelEvaluationError, NlsqRangeError } from './errors.ts';
-import { solve, solveSync, type SolveControls } from './fit-problem.ts';
+import { solve, solveSync, type SolveControls } from './evaluate/curve-fit-problem.ts';
 import type { SolverOutcome } from './optim/evaluation.ts';
-import { createVectorProblem, type VectorProblem } from './optim/vector-problem.ts';
+import { createVectorProblem, type VectorProblem } from './evaluate/vector-problem.ts';
 import { resolveLeastSquaresOptions, type ResolvedLeastSquares } from './options/resolve-least-squares.ts';
 import type { LeastSquaresOptions, ResidualFunction } from './options/types.ts';
 import { buildLeastSquaresResult, type LeastSquaresResult } from './result/least-squares-result.ts';

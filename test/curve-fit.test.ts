@@ -6,7 +6,7 @@ import type { Backend } from '../src/backends/backend.ts';
 import { curveFit, curveFitSync } from '../src/curve-fit.ts';
 import { AbortError, ModelEvaluationError, NlsqError } from '../src/errors.ts';
 import type { FittableModel } from '../src/model/model-kernel.ts';
-import { createClosureKernel } from '../src/optim/closure-kernel.ts';
+import { createClosureKernel } from '../src/model/closure-kernel.ts';
 import { studentTQuantile } from '../src/stats/student-t.ts';
 
 const expDecay = (x: number, a: number, k: number) => a * Math.exp(-k * x);

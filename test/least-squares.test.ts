@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelEvaluationError, NlsqError } from '../src/errors.ts';
 import { leastSquares, leastSquaresSync } from '../src/least-squares.ts';
-import { createWasmBackend } from '../src/backends/wasm/index.ts';
+import { createWasmBackend } from '../src/backends/wasm/wasm-backend.ts';
 
 const rosen = (x: Float64Array) => [10 * (x[1]! - x[0]! ** 2), 1 - x[0]!];
 

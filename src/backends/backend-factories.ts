@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { lazy } from '../lazy.ts';
+import { lazy } from '../util/lazy.ts';
 import type { Backend } from './backend.ts';
 import type { WasmBackendOptions } from './wasm/wasm-backend.ts';
 import type { WebGPUBackend, WebGPUBackendOptions } from './webgpu/webgpu-backend.ts';

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { erf, erfc } from './erf.ts';
+import { erf, erfc } from '../stats/erf.ts';
 import type { IrFunctionName } from './ir.ts';
 
 /** Heaviside step: 1 for a ≥ 0, 0 for a < 0, NaN for NaN (used by derivatives of min/max). */

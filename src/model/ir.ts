@@ -52,10 +52,6 @@
  * @module
  */
 
-import type { Node } from './ast.ts';
-import { lowerNodes } from './lower.ts';
-import { differentiate } from './differentiate.ts';
-import { simplify } from './simplify.ts';
 
 /** An instruction operand: an inline constant, a parameter θ_j, a variable x_k or a temporary. */
 export type Operand =
@@ -123,40 +119,4 @@ export interface Program {
   readonly value: Operand;
   /** Where ∂f/∂θ_j ends up, one per parameter. */
   readonly gradient: readonly Operand[];
-}
-
-/** What {@link lowerToProgram} needs: a parsed, resolved expression and its parameter/variable names. */
-export interface LowerableModel {
-  /** The model expression's AST (symbols resolved to params / variables / constants). */
-  readonly ast: Node;
-  /** Parameter names, in order. */
-  readonly params: readonly string[];
-  /** Variable names, in order. */
-  readonly variables: readonly string[];
-}
-
-/**
- * Lower a model to an IR {@link Program}: differentiate f with respect to every parameter,
- * simplify f and the derivatives, and emit one straight-line program with shared
- * subexpressions computed once (common-subexpression elimination by hash-consing).
- *
- * @param model - a `Model` (from `model(...)`) or anything with `ast`, `params`, `variables`.
- * @returns the program; `gradient[j]` holds ∂f/∂θ_j.
- * @example
- * ```ts
- * const prog = lowerToProgram(model('a*exp(-b*x)+c'));
- * prog.instructions.filter((i) => i.fn === 'exp').length; // 1
- * ```
- */
-export function lowerToProgram(model: LowerableModel): Program {
-  const f = simplify(model.ast);
-  const grads = model.params.map((_, j) => simplify(differentiate(f, j)));
-  const { instructions, roots } = lowerNodes([f, ...grads]);
-  return {
-    params: [...model.params],
-    variables: [...model.variables],
-    instructions,
-    value: roots[0]!,
-    gradient: roots.slice(1),
-  };
 }

@@ -13,7 +13,9 @@
 import { ModelParseError } from '../errors.ts';
 import { nodeKey, type Node } from './ast.ts';
 import { isIrFunction } from './functions.ts';
-import type { Instr, Op, Operand } from './ir.ts';
+import { differentiate } from './differentiate.ts';
+import type { Instr, Op, Operand, Program } from './ir.ts';
+import { simplify } from './simplify.ts';
 
 /** Output of {@link lowerNodes}. */
 export interface LoweredNodes {
@@ -125,4 +127,40 @@ export function lowerNodes(roots: readonly Node[]): LoweredNodes {
   const l = new Lowerer();
   const operands = roots.map((r) => l.lower(r));
   return { instructions: l.instructions, roots: operands };
+}
+
+/** What {@link lowerToProgram} needs: a parsed, resolved expression and its parameter/variable names. */
+export interface LowerableModel {
+  /** The model expression's AST (symbols resolved to params / variables / constants). */
+  readonly ast: Node;
+  /** Parameter names, in order. */
+  readonly params: readonly string[];
+  /** Variable names, in order. */
+  readonly variables: readonly string[];
+}
+
+/**
+ * Lower a model to an IR {@link Program}: differentiate f with respect to every parameter,
+ * simplify f and the derivatives, and emit one straight-line program with shared
+ * subexpressions computed once (common-subexpression elimination by hash-consing).
+ *
+ * @param model - a `Model` (from `model(...)`) or anything with `ast`, `params`, `variables`.
+ * @returns the program; `gradient[j]` holds ∂f/∂θ_j.
+ * @example
+ * ```ts
+ * const prog = lowerToProgram(model('a*exp(-b*x)+c'));
+ * prog.instructions.filter((i) => i.fn === 'exp').length; // 1
+ * ```
+ */
+export function lowerToProgram(model: LowerableModel): Program {
+  const f = simplify(model.ast);
+  const grads = model.params.map((_, j) => simplify(differentiate(f, j)));
+  const { instructions, roots } = lowerNodes([f, ...grads]);
+  return {
+    params: [...model.params],
+    variables: [...model.variables],
+    instructions,
+    value: roots[0]!,
+    gradient: roots.slice(1),
+  };
 }

@@ -16,7 +16,6 @@
  * @module
  */
 
-import type { Backend } from '../backends/backend.ts';
 
 /** A window of resident data: k variable columns, the observations, optional weights 1/σ. */
 export interface DataColumns {
@@ -56,13 +55,15 @@ export interface ModelKernel {
   residualRows?(theta: Float64Array, data: DataColumns, start: number, n: number, out: Float64Array, outOffset: number): void;
   /**
    * Optional fused Jacobian pass: evaluate the rows `[J_i | r_i]` of points start … start+n−1
-   * and fold them into the (p+1)² triangle `T` on `backend` (afterwards `T` is the R factor of
-   * `[T_old; rows]`, as `backend.foldRows` would leave it), with no row-major block in between;
-   * returns Σ r_i² over the points, and when `residuals` is given also writes r_i there (at index
-   * i, indexed like the data). Returns null, doing nothing, when this kernel cannot fold on
-   * `backend` — the caller then uses {@link ModelKernel.residualRows} and `backend.foldRows`.
+   * and fold them into the (p+1)² triangle `T` (afterwards `T` is the R factor of
+   * `[T_old; rows]`, as a backend's `foldRows` would leave it), with no row-major block in
+   * between; returns Σ r_i² over the points, and when `residuals` is given also writes r_i there
+   * (at index i, indexed like the data). The kernel folds on the backend it was created for (a
+   * kernel compiled into a wasm instance folds there): the backend is bound at creation, not
+   * passed per call. Returns null, doing nothing, when it cannot fold these rows — the caller
+   * then uses {@link ModelKernel.residualRows} and its backend's `foldRows`.
    */
-  foldRows?(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend, residuals?: Float64Array): number | null;
+  foldRows?(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, residuals?: Float64Array): number | null;
 }
 
 /**

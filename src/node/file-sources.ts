@@ -10,9 +10,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { DataSourceError, NlsqTypeError, describeValue } from '../errors.ts';
-import { type CsvOptions, parseCsv } from '../workflow/csv-parser.ts';
-import type { SourceChunk } from '../workflow/data-source.ts';
-import { type Float64Options, parseFloat64 } from '../workflow/float64-parser.ts';
+import { type CsvOptions, parseCsv } from '../sources/csv-parser.ts';
+import type { SourceChunk } from '../sources/data-source.ts';
+import { type Float64Options, parseFloat64 } from '../sources/float64-parser.ts';
 
 /** File-reading options shared by the readers. */
 export interface FileReadOptions {

@@ -4,6 +4,6 @@
  * @module
  */
 export { csvFileSource, float64FileSource, type FileReadOptions } from './file-sources.ts';
-export type { CsvOptions, ColumnRef } from '../workflow/csv-parser.ts';
-export type { Float64Options } from '../workflow/float64-parser.ts';
-export type { SourceChunk } from '../workflow/data-source.ts';
+export type { CsvOptions, ColumnRef } from '../sources/csv-parser.ts';
+export type { Float64Options } from '../sources/float64-parser.ts';
+export type { SourceChunk } from '../sources/data-source.ts';

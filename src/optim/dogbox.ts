@@ -18,7 +18,7 @@
 import { inBounds, stepSizeToBound } from './bounds.ts';
 import type { ResidualProblem, SolverGenerator, SolverStatus } from './evaluation.ts';
 import type { SolverOptions } from './solver-options.ts';
-import { lstsqMinNorm, norm2, normInf } from './small-linalg.ts';
+import { lstsqMinNorm, norm2, normInf } from '../linalg/small-linalg.ts';
 import { checkInitialEvaluation, expectEvaluation, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
 import { checkTermination, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
 import { buildQuadratic1d, computeJacScale, type DenseMatrix, evaluateQuadratic, minimizeQuadratic1d, updateTrRadius } from './trust-region.ts';

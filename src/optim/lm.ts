@@ -35,7 +35,7 @@ import { ModelEvaluationError, NlsqRangeError } from '../errors.ts';
 import type { Evaluation, ResidualProblem, SolverGenerator, SolverStatus } from './evaluation.ts';
 import { lmpar } from './lmpar.ts';
 import type { SolverOptions } from './solver-options.ts';
-import { applyQrfacTranspose, enorm, EPS, normInf, qrfacPivoted } from './small-linalg.ts';
+import { applyQrfacTranspose, enorm, EPS, normInf, qrfacPivoted } from '../linalg/small-linalg.ts';
 import { checkInitialEvaluation, expectEvaluation, formatVector, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
 import { fmt, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
 

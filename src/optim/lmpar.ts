@@ -11,7 +11,7 @@
  * @module
  */
 
-import { enorm } from './small-linalg.ts';
+import { enorm } from '../linalg/small-linalg.ts';
 
 /** Smallest positive normalized double (MINPACK `dpmpar(2)`). */
 const DWARF = 2.2250738585072014e-308;

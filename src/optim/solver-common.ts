@@ -6,7 +6,7 @@
  */
 import { ModelEvaluationError, NlsqError } from '../errors.ts';
 import type { Evaluation, IterationInfo, SolverReply } from './evaluation.ts';
-import { upperTransposeMatVec } from './small-linalg.ts';
+import { upperTransposeMatVec } from '../linalg/small-linalg.ts';
 
 /** The linearization at a point, read from the triangle T = [R z; 0 ρ]. */
 export interface Linearization {

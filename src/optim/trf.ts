@@ -33,7 +33,7 @@
 import type { ResidualProblem, SolverGenerator, SolverStatus } from './evaluation.ts';
 import { clScalingVector, findActiveConstraints, inBounds, makeStrictlyFeasible, stepSizeToBound } from './bounds.ts';
 import type { SolverOptions } from './solver-options.ts';
-import { norm2, normInf, thinSvd } from './small-linalg.ts';
+import { norm2, normInf, thinSvd } from '../linalg/small-linalg.ts';
 import { checkInitialEvaluation, expectEvaluation, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
 import { checkTermination, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
 import {

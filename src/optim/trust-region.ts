@@ -14,7 +14,7 @@
  * @module
  */
 import { NlsqRangeError } from '../errors.ts';
-import { EPS, norm2 } from './small-linalg.ts';
+import { EPS, norm2 } from '../linalg/small-linalg.ts';
 
 /** A small dense matrix, row-major: `data[i·cols + j]`. */
 export interface DenseMatrix {

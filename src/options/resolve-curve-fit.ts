@@ -10,7 +10,7 @@
 import type { BackendOption } from '../backends/registry.ts';
 import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import { isFittableModel, type DataColumns, type FittableModel, type ModelKernel } from '../model/model-kernel.ts';
-import { createClosureKernel, type ModelFunction } from '../optim/closure-kernel.ts';
+import { createClosureKernel, type ModelFunction } from '../model/closure-kernel.ts';
 import type { IterationInfo } from '../optim/evaluation.ts';
 import { validateFitData, type SigmaForm } from './data.ts';
 import { checkOptionKeys } from './option-table.ts';

@@ -8,7 +8,7 @@
 import type { BackendOption } from '../backends/registry.ts';
 import { describeValue, NlsqTypeError } from '../errors.ts';
 import type { IterationInfo } from '../optim/evaluation.ts';
-import type { VectorFunction, VectorJacobian } from '../optim/vector-problem.ts';
+import type { VectorFunction, VectorJacobian } from './types.ts';
 import { checkOptionKeys } from './option-table.ts';
 import { resolveLog } from './resolve-curve-fit.ts';
 import { resolveSolverSettings, type SolverSettings } from './solver-settings.ts';

@@ -10,7 +10,7 @@ import type { BackendOption } from '../backends/registry.ts';
 import type { IterationInfo } from '../optim/evaluation.ts';
 import type { LossFunction, LossName } from '../optim/loss.ts';
 import type { SolverMethod } from '../optim/solver-options.ts';
-import type { PointJacobian } from '../optim/closure-kernel.ts';
+import type { PointJacobian } from '../model/closure-kernel.ts';
 
 /** A bound: one number for every parameter, or one per parameter (±Infinity for none). */
 export type BoundSide = number | ArrayLike<number>;
@@ -86,3 +86,8 @@ export interface LeastSquaresOptions extends CommonFitOptions {
   /** `'2-point'` (default), `'3-point'` or a Jacobian function. */
   readonly jac?: '2-point' | '3-point' | ResidualJacobian;
 }
+
+/** r(x) → m residuals. */
+export type VectorFunction = (x: Float64Array) => ArrayLike<number>;
+/** J(x) → m rows of p, or a row-major m·p Float64Array. */
+export type VectorJacobian = (x: Float64Array) => ArrayLike<ArrayLike<number>> | Float64Array;

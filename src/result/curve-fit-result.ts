@@ -14,7 +14,7 @@ import { describeValue, NlsqRangeError } from '../errors.ts';
 import { STATUS_CODE, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import type { FitWarning } from '../options/solver-settings.ts';
-import { DEFAULT_BLOCK_ROWS } from '../optim/block-problem.ts';
+import { DEFAULT_BLOCK_ROWS } from '../evaluate/block-problem.ts';
 import { estimateCovariance } from '../stats/covariance.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
 import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';

@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { thinSvd, EPS } from '../optim/small-linalg.ts';
+import { thinSvd, EPS } from '../linalg/small-linalg.ts';
 
 /** Which of SciPy's two covariance recipes to follow. */
 export type CovarianceRecipe = 'svd' | 'triangular-inverse';

@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { erfc } from '../model/erf.ts';
+import { erfc } from './erf.ts';
 import { inverseIncompleteBeta } from './incomplete-beta.ts';
 
 const SQRT1_2 = Math.SQRT1_2;

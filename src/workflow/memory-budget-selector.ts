@@ -32,7 +32,7 @@
  */
 import type { BackendInfo } from '../backends/backend.ts';
 import { BackendUnavailableError, describeValue, NlsqRangeError } from '../errors.ts';
-import { formatBytes, formatCount, formatGb, formatLimitGb } from './format.ts';
+import { formatBytes, formatCount, formatGb, formatLimitGb } from '../util/format.ts';
 import { BYTES_PER_GB, DEFAULT_SAFETY_FACTOR, MemoryBudget, validateBudgetInput } from './memory-budget.ts';
 import type { MemoryBudgetInput, ResolvedBudgetInput } from './memory-budget.ts';
 

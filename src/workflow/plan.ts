@@ -13,7 +13,7 @@
  */
 import type { BackendInfo } from '../backends/backend.ts';
 import { BackendUnavailableError, describeValue, NlsqRangeError } from '../errors.ts';
-import { formatCount } from './format.ts';
+import { formatCount } from '../util/format.ts';
 import { MemoryBudget, validateBudgetInput } from './memory-budget.ts';
 import type { ResolvedBudgetInput } from './memory-budget.ts';
 import {

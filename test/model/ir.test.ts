@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IR_FUNCTIONS, lowerToProgram } from '../../src/model/ir.ts';
+import { IR_FUNCTIONS } from '../../src/model/ir.ts';
+import { lowerToProgram } from '../../src/model/lower.ts';
 import { model } from '../../src/model/model.ts';
 import { RUNTIME_FUNCTIONS } from '../../src/model/functions.ts';
 

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataSourceError, NlsqTypeError } from '../../src/errors.ts';
 import { csvFileSource, float64FileSource } from '../../src/node/index.ts';
-import { ChunkNormalizer, arraySource, classifySource, readPass } from '../../src/workflow/data-source.ts';
-import { streamingFit } from '../../src/workflow/streaming-fit.ts';
-import { cpu, expData, expKernel, maxRelDiff, retainedBytes, standardFit, trfOptions } from '../workflow/streaming-helpers.ts';
+import { ChunkNormalizer, arraySource, classifySource, readPass } from '../../src/sources/data-source.ts';
+import { streamingFit } from '../../src/streaming/streaming-fit.ts';
+import { cpu, expData, expKernel, maxRelDiff, retainedBytes, standardFit, trfOptions } from '../support/streaming-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'nlsq-files-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

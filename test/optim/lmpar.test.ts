@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { lmpar, qrsolv } from '../../src/optim/lmpar.ts';
-import { applyQrfacTranspose, qrfacPivoted } from '../../src/optim/small-linalg.ts';
+import { applyQrfacTranspose, qrfacPivoted } from '../../src/linalg/small-linalg.ts';
 
 /** Factor a row-major m×n A as lmder does and return what lmpar needs. */
 function factor(aRow: number[][], b: number[]) {

@@ -2,7 +2,7 @@ import { fc, test } from '@fast-check/vitest';
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
 import { householderFold } from '../../src/backends/cpu/householder-fold.ts';
-import { thinSvd } from '../../src/optim/small-linalg.ts';
+import { thinSvd } from '../../src/linalg/small-linalg.ts';
 import {
   buildQuadratic1d,
   computeJacScale,

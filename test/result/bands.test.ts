@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createClosureKernel } from '../../src/optim/closure-kernel.ts';
+import { createClosureKernel } from '../../src/model/closure-kernel.ts';
 import { computeBand, parseNewX, predictWithGradient, type BandContext } from '../../src/result/bands.ts';
 import { studentTQuantile } from '../../src/stats/student-t.ts';
 

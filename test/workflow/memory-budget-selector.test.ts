@@ -11,7 +11,7 @@ import {
 } from '../../src/workflow/memory-budget-selector.ts';
 import type { ModelKind, Selection } from '../../src/workflow/memory-budget-selector.ts';
 import { validateBudgetInput } from '../../src/workflow/memory-budget.ts';
-import { backendsArb, cpuInfo, gpuInfo, softwareGpuInfo, wasmInfo } from './fake-backends.ts';
+import { backendsArb, cpuInfo, gpuInfo, softwareGpuInfo, wasmInfo } from '../support/fake-backends.ts';
 
 const selector = new MemoryBudgetSelector();
 

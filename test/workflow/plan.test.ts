@@ -4,7 +4,7 @@ import { BackendUnavailableError, NlsqRangeError } from '../../src/errors.ts';
 import { MemoryBudgetSelector } from '../../src/workflow/memory-budget-selector.ts';
 import { buildPlan } from '../../src/workflow/plan.ts';
 import type { Workflow } from '../../src/workflow/plan.ts';
-import { backendsArb, cpuInfo, gpuInfo, softwareGpuInfo, wasmInfo } from './fake-backends.ts';
+import { backendsArb, cpuInfo, gpuInfo, softwareGpuInfo, wasmInfo } from '../support/fake-backends.ts';
 
 const backends = [cpuInfo, wasmInfo, gpuInfo, softwareGpuInfo];
 

@@ -258,7 +258,8 @@ export class WasmModelKernel implements ModelKernel {
   }
 
   /**
-   * See {@link ModelKernel.foldRows}: on the wasm backend whose memory this kernel lives in, the
+   * See {@link ModelKernel.foldRows}: on the wasm backend whose memory this kernel lives in (bound
+   * at creation), the
    * module's `cols` export writes each sub-block of at most `subRows(p + 1)` points column-major
    * into the output area — the layout the fold works on, padded to an even height with a zero
    * row — together with the sub-block's Σ r² and the first column's dot products Σ X_0·X_j,
@@ -270,8 +271,7 @@ export class WasmModelKernel implements ModelKernel {
    * `backend.foldRows` to rounding (the same reflections on sub-blocks of the same height, in
    * the same order; the dot products may be summed in another order).
    */
-  foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, backend: Backend, residuals?: Float64Array): number | null {
-    if (!(backend instanceof WasmBackend) || backend.modelHost().heap !== this.heap) return null;
+  foldRows(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, residuals?: Float64Array): number | null {
     const c = this.nParams + 1;
     if (T.length < c * c) throw new NlsqRangeError(`WasmModelKernel.foldRows: T must have length ${c * c} ((p+1)²), got ${T.length}`, 'T', 'ERR_SHAPE');
     // Nothing below allocates in wasm memory, so one view serves the whole call.

@@ -5,7 +5,7 @@
  * @module
  */
 import { NlsqTypeError, describeValue } from '../../errors.ts';
-import type { LowerableModel } from '../../model/ir.ts';
+import type { LowerableModel } from '../../model/lower.ts';
 
 /**
  * Assert that a model can run on the WebGPU backend: an expression model (from `model('…')` or

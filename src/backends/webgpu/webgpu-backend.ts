@@ -22,7 +22,7 @@ import type { Backend, BackendInfo } from '../backend.ts';
 import { createCpuBackend } from '../cpu/cpu-backend.ts';
 import { BackendUnavailableError } from '../../errors.ts';
 import { type AdapterInfoLike, describeAdapter, isSoftwareAdapter } from './adapter-info.ts';
-import { type DeviceContext, type DeviceProblem, type DeviceProblemOptions, createDeviceProblem } from './device-problem.ts';
+import { type DeviceContext, type DeviceProblem, type DeviceProblemOptions, createDeviceProblem } from '../../evaluate/device-problem.ts';
 import { DeviceLostError } from './device-lost-error.ts';
 import { PipelineCache } from './pipeline-cache.ts';
 

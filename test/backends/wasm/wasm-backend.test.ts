@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCpuBackend } from '../../../src/backends/cpu/cpu-backend.ts';
-import { REDUCE_CHUNK, createWasmBackend, wasmSupport } from '../../../src/backends/wasm/index.ts';
+import { REDUCE_CHUNK, createWasmBackend, wasmSupport } from '../../../src/backends/wasm/wasm-backend.ts';
 import type { KernelExports } from '../../../src/backends/wasm/wasm-module.ts';
 import type { WasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
 

@@ -490,7 +490,7 @@ describe('WasmModelKernel.foldRows (the fused Jacobian pass)', () => {
             const th = Float64Array.from(theta);
             const T = new Float64Array(c * c);
             const kept = new Float64Array(start + n + 1).fill(-7);
-            const ssq = kernel.foldRows(th, data, start, n, T, backend, kept)!;
+            const ssq = kernel.foldRows(th, data, start, n, T, kept)!;
             const ref = reference(kernel, backend, th, data, start, n, c);
             expect(Math.abs(ssq - ref.ssq)).toBeLessThanOrEqual(1e-13 * ref.ssq);
             const r = new Float64Array(n);
@@ -515,26 +515,14 @@ describe('WasmModelKernel.foldRows (the fused Jacobian pass)', () => {
     const kernel = createWasmModelKernel(m.program, backend, { resident: data })!;
     const th = Float64Array.of(2, 0.7, 0.3);
     const before = new Float64Array(16);
-    const s1 = kernel.foldRows(th, data, 0, 3000, before, backend)!;
+    const s1 = kernel.foldRows(th, data, 0, 3000, before)!;
     const big = backend.createWorkspace(1 << 20, 4); // 32 MiB: memory grows, old views detach
     const after = new Float64Array(16);
-    const s2 = kernel.foldRows(th, data, 0, 3000, after, backend)!;
+    const s2 = kernel.foldRows(th, data, 0, 3000, after)!;
     expect(s2).toBe(s1);
     expect(Array.from(after)).toEqual(Array.from(before));
-    expect(() => kernel.foldRows(th, data, 0, 10, new Float64Array(15), backend)).toThrow('WasmModelKernel.foldRows: T must have length 16 ((p+1)²), got 15');
+    expect(() => kernel.foldRows(th, data, 0, 10, new Float64Array(15))).toThrow('WasmModelKernel.foldRows: T must have length 16 ((p+1)²), got 15');
     backend.releaseWorkspace(big);
-    kernel.dispose();
-  });
-
-  it('does nothing and returns null on a backend it does not live in', async () => {
-    const m = model('a*exp(-b*x) + c');
-    const data = randomData(1, 10, rng(1), 0, 1, false);
-    const kernel = createWasmModelKernel(m.program, wasm)!;
-    const T = new Float64Array(16);
-    for (const other of [createCpuBackend(), await createWasmBackend()]) {
-      expect(kernel.foldRows(Float64Array.of(1, 1, 0), data, 0, 10, T, other)).toBeNull();
-      expect(Array.from(T)).toEqual(new Array(16).fill(0));
-    }
     kernel.dispose();
   });
 });

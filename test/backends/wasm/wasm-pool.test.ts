@@ -4,7 +4,7 @@ import { POOL_MEMORY_LIMIT, returnWasmBackend, takeIdleWasmBackend } from '../..
 import { curveFit } from '../../../src/curve-fit.ts';
 import { leastSquares } from '../../../src/least-squares.ts';
 import { model } from '../../../src/model/model.ts';
-import { fit } from '../../../src/workflow/fit.ts';
+import { fit } from '../../../src/fit.ts';
 
 const fresh = async (simd = true) => (await createWasmBackend({ simd })) as WasmBackend;
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BackendUnavailableError } from '../../../src/errors.ts';
-import { createWasmBackend, wasmSupport } from '../../../src/backends/wasm/index.ts';
+import { createWasmBackend, wasmSupport } from '../../../src/backends/wasm/wasm-backend.ts';
 import { kernelBytes } from '../../../src/backends/wasm/wasm-module.ts';
 import { loadBackendsUnderTest } from '../backends-under-test.ts';
 

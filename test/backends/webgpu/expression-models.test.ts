@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { model } from '../../../src/model/model.ts';
-import { lowerToProgram } from '../../../src/model/ir.ts';
+import { lowerToProgram } from '../../../src/model/lower.ts';
 import { nodeWebGPUBackend } from './node-device.ts';
 
 const { backend, reason } = await nodeWebGPUBackend();

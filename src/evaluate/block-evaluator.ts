@@ -1,0 +1,219 @@
+/**
+ * The data walk of one evaluation: model → residual rows → robust-loss scaling → QR fold.
+ *
+ * A {@link BlockEvaluator} evaluates the residuals (and, when asked, the Jacobian) at one
+ * parameter vector over any number of data windows, in blocks of at most `blockRows` points,
+ * and folds each block into the augmented triangle T (see `backends/backend.ts`). Memory is one
+ * block workspace (blockRows × (p+1)) plus three residual columns for finite differences,
+ * allocated once per evaluator and reused: nothing grows with N.
+ *
+ * Per block the walk is: fill rows `[J_i | r_i]` (fused analytic kernel, or finite differences
+ * through `planDifferences`), then for a robust loss accumulate ρ(r_i²) and rescale the row as
+ * SciPy's `scale_for_robust_loss_function`, then `backend.foldRows`. With the plain loss and an
+ * exact Jacobian, a kernel that can fold on the backend itself (`ModelKernel.foldRows`: the wasm
+ * model kernel on its own wasm backend) does the whole block in one call instead. The standard,
+ * chunked and streaming strategies all evaluate through this class, which is why they agree to
+ * rounding.
+ *
+ * @module
+ */
+import type { Backend, Workspace } from '../backends/backend.ts';
+import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
+import type { Evaluation } from '../optim/evaluation.ts';
+import { type DifferencePlan, type JacobianScheme, planDifferences, writeDifferenceColumn } from '../optim/finite-difference.ts';
+import { type Loss, robustRowScale } from '../optim/loss.ts';
+
+/** How an evaluation uses a residual store (see {@link BlockEvaluator.begin}). */
+export type ResidualStoreMode = 'none' | 'write' | 'read';
+
+/** Options of a {@link BlockEvaluator}. */
+export interface BlockEvaluatorOptions {
+  /** Backend doing the folds and reductions. */
+  readonly backend: Backend;
+  /** The compiled model. */
+  readonly kernel: ModelKernel;
+  /** Robust loss, or null for the linear loss. */
+  readonly loss: Loss | null;
+  /** How the Jacobian is obtained (must be `'analytic'` only when the kernel has `residualRows`). */
+  readonly scheme: JacobianScheme;
+  /** Points per block (the workspace height). */
+  readonly blockRows: number;
+}
+
+/** Evaluates residuals, cost and the folded triangle over data windows, block by block. */
+export class BlockEvaluator {
+  /** Number of parameters. */
+  readonly p: number;
+  private readonly options: BlockEvaluatorOptions;
+  private readonly cols: number;
+  private readonly ws: Workspace;
+  private readonly f0: Float64Array;
+  private readonly f1: Float64Array;
+  private readonly f2: Float64Array;
+  private readonly rho = new Float64Array(3);
+  private readonly T: Float64Array;
+  /** Use the kernel's fused evaluate-and-fold path (plain loss, exact Jacobian) when it offers one. */
+  private readonly fused: boolean;
+  private x: Float64Array = new Float64Array(0);
+  private jacobian = false;
+  private plan: DifferencePlan | null = null;
+  private store: Float64Array | null = null;
+  private storeMode: ResidualStoreMode = 'none';
+  private cost = 0;
+  private compensation = 0;
+  private m = 0;
+
+  /** @param options - backend, kernel, loss, Jacobian scheme and block size. */
+  constructor(options: BlockEvaluatorOptions) {
+    const { kernel, blockRows, scheme } = options;
+    if (scheme.kind === 'analytic' && (kernel.residualRows === undefined || !kernel.analyticJacobian)) {
+      throw new TypeError('BlockEvaluator: the analytic Jacobian scheme needs a kernel with residualRows');
+    }
+    this.options = options;
+    this.p = kernel.nParams;
+    this.cols = this.p + 1;
+    this.ws = options.backend.createWorkspace(blockRows, this.cols);
+    this.f0 = new Float64Array(blockRows);
+    this.f1 = new Float64Array(blockRows);
+    this.f2 = new Float64Array(blockRows);
+    this.T = new Float64Array(this.cols * this.cols);
+    this.fused = options.loss === null && scheme.kind === 'analytic' && kernel.foldRows !== undefined;
+  }
+
+  /** True when Jacobian passes go through the kernel's fused `foldRows` (and can keep residuals cheaply). */
+  get fusesJacobian(): boolean {
+    return this.fused;
+  }
+
+  /**
+   * Start an evaluation at `x`; `jacobian` asks for the folded triangle too.
+   *
+   * @param store - optional residual store indexed like the data (length ≥ the last index + 1):
+   *   `'write'` keeps the plain residuals of the pass in it (a cost-only pass, or a Jacobian pass
+   *   through the kernel's fused `foldRows`, where they come at the cost of a copy); `'read'`
+   *   takes the residuals at x from it (written by a cost-only pass at the same x) instead of
+   *   re-evaluating the model for finite differences.
+   */
+  begin(x: Float64Array, jacobian: boolean, store: Float64Array | null = null, mode: ResidualStoreMode = 'none'): void {
+    this.store = mode === 'none' ? null : store;
+    this.storeMode = this.store === null ? 'none' : mode;
+    this.x = Float64Array.from(x);
+    this.jacobian = jacobian;
+    const { scheme } = this.options;
+    this.plan = jacobian && scheme.kind !== 'analytic' ? planDifferences(this.x, scheme) : null;
+    this.cost = 0;
+    this.compensation = 0;
+    this.m = 0;
+    this.T.fill(0);
+  }
+
+  /** Evaluate points start … start+n−1 of `data` and fold them. */
+  addWindow(data: DataColumns, start: number, n: number): void {
+    const rows = this.ws.capacity;
+    for (let s = start, end = start + n; s < end; s += rows) this.addBlock(data, s, Math.min(rows, end - s));
+  }
+
+  /** Finish the evaluation: cost ½Σρ, m, and T when the Jacobian was asked for and is finite. */
+  finish(): Evaluation {
+    const cost = this.cost + this.compensation;
+    let T: Float64Array | null = null;
+    if (this.jacobian && Number.isFinite(cost) && this.T.every(Number.isFinite)) T = Float64Array.from(this.T);
+    return { cost, m: this.m, T };
+  }
+
+  /** Plain residuals r_i = w_i (f(x_i) − y_i) at `x` for points start … start+n−1 into `out`. */
+  residuals(x: Float64Array, data: DataColumns, start: number, n: number, out: Float64Array): void {
+    this.options.kernel.residuals(x, data, start, n, out, 0, 1);
+  }
+
+  private addBlock(data: DataColumns, start: number, rows: number): void {
+    const { kernel, loss, backend } = this.options;
+    this.m += rows;
+    if (!this.jacobian) {
+      const out = this.storeMode === 'write' ? this.store!.subarray(start, start + rows) : this.f0;
+      kernel.residuals(this.x, data, start, rows, out, 0, 1);
+      this.accumulate(loss === null ? 0.5 * backend.sumSquares(out, 0, rows) : this.lossCost(out, rows));
+      return;
+    }
+    if (this.fused) {
+      const keep = this.storeMode === 'write' ? this.store! : undefined;
+      const ssq = kernel.foldRows!(this.x, data, start, rows, this.T, keep);
+      if (ssq !== null) {
+        this.accumulate(0.5 * ssq);
+        return;
+      }
+    }
+    const A = this.fillRows(data, start, rows);
+    const c = this.cols;
+    if (this.storeMode === 'write') {
+      // Only when a fused kernel declined this block: keep its residuals like the others.
+      const store = this.store!;
+      for (let i = 0, q = this.p; i < rows; i++, q += c) store[start + i] = A[q]!;
+    }
+    this.accumulate(loss === null ? 0.5 * backend.sumSquares(A, this.p, rows, c) : this.scaleRows(A, rows));
+    backend.foldRows(this.T, this.ws, rows);
+  }
+
+  private fillRows(data: DataColumns, start: number, rows: number): Float64Array {
+    const { kernel } = this.options;
+    const c = this.cols;
+    if (this.plan === null) {
+      kernel.residualRows!(this.x, data, start, rows, this.ws.data(), 0);
+      return this.ws.data();
+    }
+    const plan = this.plan;
+    let f0 = this.f0;
+    if (this.storeMode === 'read') f0 = this.store!.subarray(start, start + rows);
+    else kernel.residuals(this.x, data, start, rows, f0, 0, 1);
+    const A = this.ws.data();
+    for (let i = 0, q = this.p; i < rows; i++, q += c) A[q] = f0[i]!;
+    for (let j = 0; j < this.p; j++) {
+      kernel.residuals(plan.thetas[plan.evalsPerColumn * j]!, data, start, rows, this.f1, 0, 1);
+      if (plan.evalsPerColumn === 2) kernel.residuals(plan.thetas[2 * j + 1]!, data, start, rows, this.f2, 0, 1);
+      writeDifferenceColumn(plan, j, f0, this.f1, this.f2, rows, A, c);
+    }
+    return A;
+  }
+
+  /** ½ Σ ρ(f_i²) over a residual column. */
+  private lossCost(f: Float64Array, rows: number): number {
+    const loss = this.options.loss!;
+    let s = 0;
+    for (let i = 0; i < rows; i++) {
+      loss.rho(f[i]! * f[i]!, this.rho);
+      s += this.rho[0]!;
+    }
+    return 0.5 * s;
+  }
+
+  /** Apply SciPy's robust-loss row scaling in place; returns the block's ½ Σ ρ. */
+  private scaleRows(A: Float64Array, rows: number): number {
+    const loss = this.options.loss!;
+    const c = this.cols;
+    const p = this.p;
+    const rho = this.rho;
+    let s = 0;
+    for (let i = 0, row = 0; i < rows; i++, row += c) {
+      const f = A[row + p]!;
+      loss.rho(f * f, rho);
+      s += rho[0]!;
+      const scale = robustRowScale(f, rho);
+      for (let j = 0; j < p; j++) A[row + j] = A[row + j]! * scale;
+      A[row + p] = (f * rho[1]!) / scale;
+    }
+    return 0.5 * s;
+  }
+
+  /** Neumaier-compensated running sum of the block costs. */
+  private accumulate(v: number): void {
+    const t = this.cost + v;
+    if (Math.abs(this.cost) >= Math.abs(v)) this.compensation += this.cost - t + v;
+    else this.compensation += v - t + this.cost;
+    this.cost = t;
+  }
+
+  /** Release the workspace. */
+  dispose(): void {
+    this.options.backend.releaseWorkspace(this.ws);
+  }
+}

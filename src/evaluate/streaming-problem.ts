@@ -1,0 +1,152 @@
+/**
+ * The streaming data walk: a {@link ResidualProblem} whose every evaluation is one full pass over
+ * a re-readable source.
+ *
+ * Each `evaluate(x, jacobian)` opens a new pass, validates each chunk as it arrives
+ * ({@link ChunkNormalizer}), and feeds it to a {@link BlockEvaluator} — the same object the
+ * standard and chunked strategies use — which evaluates the model in blocks of `blockRows`
+ * points, applies the robust-loss scaling and folds the rows into the (p+1)×(p+1) triangle T by
+ * Householder TSQR. Only the current chunk and the block workspace are resident, so memory is
+ * O(chunk + blockRows·(p+1)) whatever the number of points; since TSQR is independent of the
+ * block order up to rounding, the evaluation equals the in-memory one to O(ε) and the solver takes
+ * the same steps.
+ *
+ * The first pass counts m; later passes must yield the same number of points (a source that
+ * changes between passes is an error, not a silently different problem).
+ *
+ * @module
+ */
+import type { Backend } from '../backends/backend.ts';
+import { DataSourceError } from '../errors.ts';
+import type { ModelKernel } from '../model/model-kernel.ts';
+import { BlockEvaluator } from './block-evaluator.ts';
+import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
+import type { JacobianScheme } from '../optim/finite-difference.ts';
+import type { Loss } from '../optim/loss.ts';
+import { ChunkNormalizer, type PassSource, readPass } from '../sources/data-source.ts';
+
+/** Information passed to {@link StreamingProblemOptions.onPass} after each pass. */
+export interface PassInfo {
+  /** 1-based pass number (counting the passes of this problem only). */
+  readonly pass: number;
+  /** Points read in this pass (m). */
+  readonly points: number;
+  /** Points read over all passes of this problem. */
+  readonly pointsSeen: number;
+  /** Cost ½Σρ(f²) of the pass. */
+  readonly cost: number;
+  /** Whether the pass folded the Jacobian. */
+  readonly jacobian: boolean;
+}
+
+/** Options of {@link StreamingProblem}. */
+export interface StreamingProblemOptions {
+  /** Backend doing the folds. */
+  readonly backend: Backend;
+  /** Compiled model. */
+  readonly kernel: ModelKernel;
+  /** A re-readable classified source (see `classifySource`). */
+  readonly source: PassSource;
+  /** Robust loss, or null for linear. */
+  readonly loss: Loss | null;
+  /** Jacobian scheme. */
+  readonly scheme: JacobianScheme;
+  /** Points per block of the evaluator (the workspace height). */
+  readonly blockRows: number;
+  /** Known number of points (e.g. from a checkpoint), checked against every pass. */
+  readonly m?: number | null;
+  /** Function name for messages (default `'fit'`). */
+  readonly fn?: string;
+  /** Abort signal checked between chunks. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called after each completed pass. */
+  readonly onPass?: ((info: PassInfo) => void) | undefined;
+}
+
+/**
+ * A residual problem evaluated by full passes over a streaming source.
+ *
+ * @example
+ * ```ts
+ * const problem = new StreamingProblem({ backend, kernel, source: await classifySource(src), loss: null,
+ *   scheme: { kind: 'analytic' }, blockRows: 4096 });
+ * const ev = await problem.evaluate(x, true); // { cost, m, T } — one pass
+ * ```
+ */
+export class StreamingProblem implements ResidualProblem {
+  /** Number of parameters. */
+  readonly p: number;
+  /** Fused analytic kernels give the Jacobian with the residuals (as the in-memory walk). */
+  readonly jacobianIsCheap: boolean;
+  /** Completed passes. */
+  passes = 0;
+  /** Points read over all passes. */
+  pointsSeen = 0;
+  private mKnown: number | null;
+  private readonly evaluator: BlockEvaluator;
+  private readonly normalizer: ChunkNormalizer;
+  private readonly options: StreamingProblemOptions;
+
+  /**
+   * @param options - backend, kernel, source, loss, scheme, block size, callbacks.
+   * @throws DataSourceError when the source cannot be re-read.
+   */
+  constructor(options: StreamingProblemOptions) {
+    const fn = options.fn ?? 'fit';
+    if (!options.source.rereadable) {
+      throw new DataSourceError(`${fn}: exact streaming passes need a re-readable source; this one can be read only once`);
+    }
+    this.options = options;
+    this.p = options.kernel.nParams;
+    this.jacobianIsCheap = options.scheme.kind === 'analytic';
+    this.mKnown = options.m ?? null;
+    this.evaluator = new BlockEvaluator({
+      backend: options.backend,
+      kernel: options.kernel,
+      loss: options.loss,
+      scheme: options.scheme,
+      blockRows: options.blockRows,
+    });
+    this.normalizer = new ChunkNormalizer(options.kernel.nVariables, fn);
+  }
+
+  /** Number of points, known after the first pass (null before). */
+  get m(): number | null {
+    return this.mKnown;
+  }
+
+  /**
+   * One pass: cost (and T when `jacobian`) at x.
+   *
+   * @param x - parameters.
+   * @param jacobian - fold the Jacobian too.
+   * @returns the evaluation over every point of the source.
+   * @throws DataSourceError for an empty source, a malformed chunk, a source that throws, or a
+   *   point count that differs from the first pass; AbortError when the signal aborts.
+   */
+  async evaluate(x: Float64Array, jacobian: boolean): Promise<Evaluation> {
+    const { source, signal } = this.options;
+    const fn = this.options.fn ?? 'fit';
+    const ev = this.evaluator;
+    ev.begin(x, jacobian);
+    const iterator = await source.open();
+    const n = await readPass(iterator, this.normalizer, (c) => ev.addWindow(c.data, 0, c.n), signal, fn);
+    if (n === 0) throw new DataSourceError(`${fn}: source yielded no data points (no chunks, or only empty ones)`);
+    if (this.mKnown !== null && n !== this.mKnown) {
+      throw new DataSourceError(
+        `${fn}: source yielded ${n} points on pass ${this.passes + 1} but ${this.mKnown} before; a re-readable source must yield the same data on every pass`,
+      );
+    }
+    this.mKnown = n;
+    this.passes++;
+    this.pointsSeen += n;
+    const result = ev.finish();
+    this.options.onPass?.({ pass: this.passes, points: n, pointsSeen: this.pointsSeen, cost: result.cost, jacobian });
+    return result;
+  }
+
+  /** Release the evaluator's workspace. */
+  dispose(): void {
+    this.evaluator.dispose();
+  }
+}

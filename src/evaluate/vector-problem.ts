@@ -1,0 +1,226 @@
+/**
+ * A {@link ResidualProblem} for a residual-*vector* function r: ℝᵖ → ℝᵐ — what `leastSquares`
+ * minimizes, and what `curveFit` uses with a 2-D sigma (residuals L⁻¹(f − y), which couple all
+ * points and so cannot be evaluated block by block).
+ *
+ * One evaluation calls r(x) once (and, for the Jacobian, p or 2p more times by SciPy's
+ * `approx_derivative` rules via `planDifferences`, or the user's Jacobian function), applies the
+ * robust-loss scaling of SciPy's `scale_for_robust_loss_function`
+ *
+ * ```
+ *   s_i = √max(ρ'_i + 2ρ''_i f_i², ε),   J_s = diag(s) J,   f_s = f ∘ ρ' / s,   cost = ½ Σ ρ(f_i²)
+ * ```
+ *
+ * and folds the rows [J_s | f_s] into the triangle T with the backend, `blockRows` rows at a
+ * time. Everything is dense and resident: m-vectors and one m×p Jacobian.
+ *
+ * @module
+ */
+import type { Backend, Workspace } from '../backends/backend.ts';
+import { describeValue, ModelEvaluationError, NlsqRangeError, NlsqTypeError } from '../errors.ts';
+import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
+import { type JacobianScheme, planDifferences, writeDifferenceColumn } from '../optim/finite-difference.ts';
+import { type Loss, robustRowScale } from '../optim/loss.ts';
+import type { VectorFunction, VectorJacobian } from '../options/types.ts';
+
+
+/** Options of {@link createVectorProblem}. */
+export interface VectorProblemOptions {
+  /** Backend folding the rows. */
+  readonly backend: Backend;
+  /** The residual function. */
+  readonly fun: VectorFunction;
+  /** Its Jacobian, when `scheme.kind === 'analytic'`. */
+  readonly jac?: VectorJacobian | undefined;
+  /** Number of parameters p. */
+  readonly p: number;
+  /** Number of residuals m (from a first call of `fun`). */
+  readonly m: number;
+  /** Robust loss, or null for linear. */
+  readonly loss: Loss | null;
+  /** How the Jacobian is obtained. */
+  readonly scheme: JacobianScheme;
+  /** Rows folded per backend call (default min(m, 4096)). */
+  readonly blockRows?: number;
+  /** Public function name for messages. */
+  readonly caller?: string;
+}
+
+/** The vector problem, with access to plain residuals and the last Jacobian. */
+export interface VectorProblem extends ResidualProblem {
+  /** Number of residuals. */
+  readonly m: number;
+  /** Evaluate synchronously (the vector function is plain JS). */
+  evaluate(x: Float64Array, jacobian: boolean): Evaluation;
+  /** r(x), unscaled by the loss. */
+  residualVector(x: Float64Array): Float64Array;
+  /** The loss-scaled Jacobian J_s (m×p row-major) at x: reused from the last evaluation at x, else computed. */
+  jacobianAt(x: Float64Array): Float64Array;
+  /** Release the block workspace on the backend (the problem is unusable afterwards). */
+  dispose(): void;
+}
+
+function callFunction(caller: string, fun: VectorFunction, x: Float64Array, m: number, out: Float64Array): void {
+  let r: ArrayLike<number>;
+  try {
+    r = fun(Float64Array.from(x));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ModelEvaluationError(`${caller}: fun threw at x = [${Array.from(x).join(', ')}]: ${reason}`, 'fun', { cause: error });
+  }
+  if (r === null || typeof r !== 'object' || typeof r.length !== 'number') {
+    throw new NlsqTypeError(`${caller}: fun must return an array of numbers, got ${describeValue(r)}`, 'fun');
+  }
+  if (r.length !== m) {
+    throw new NlsqRangeError(`${caller}: fun must return ${m} residuals at every x (as at x0), got ${r.length}`, 'fun', 'ERR_SHAPE');
+  }
+  for (let i = 0; i < m; i++) out[i] = r[i]!;
+}
+
+function callJacobian(caller: string, jac: VectorJacobian, x: Float64Array, m: number, p: number, out: Float64Array): void {
+  let J: ArrayLike<ArrayLike<number>> | Float64Array;
+  try {
+    J = jac(Float64Array.from(x));
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ModelEvaluationError(`${caller}: jac threw at x = [${Array.from(x).join(', ')}]: ${reason}`, 'jac', { cause: error });
+  }
+  if (J instanceof Float64Array) {
+    if (J.length !== m * p) throw new NlsqRangeError(`${caller}: jac must return an ${m}×${p} matrix (${m * p} values row-major), got ${J.length} values`, 'jac', 'ERR_SHAPE');
+    out.set(J);
+    return;
+  }
+  if (J === null || typeof J !== 'object' || J.length !== m) {
+    throw new NlsqRangeError(`${caller}: jac must return ${m} rows of ${p} values, got ${describeValue(J)}`, 'jac', 'ERR_SHAPE');
+  }
+  for (let i = 0; i < m; i++) {
+    const row = J[i]!;
+    if (row === null || typeof row !== 'object' || row.length !== p) {
+      throw new NlsqRangeError(`${caller}: jac row ${i} must have ${p} values, got ${describeValue(row)}`, 'jac', 'ERR_SHAPE');
+    }
+    for (let j = 0; j < p; j++) out[i * p + j] = row[j]!;
+  }
+}
+
+/** The dense evaluation state: m-vectors, one m×p Jacobian and one block workspace, reused. */
+class DenseVectorProblem implements VectorProblem {
+  readonly p: number;
+  readonly m: number;
+  readonly jacobianIsCheap = false;
+  private readonly options: VectorProblemOptions;
+  private readonly caller: string;
+  private readonly blockRows: number;
+  private readonly ws: Workspace;
+  private readonly f0: Float64Array;
+  private readonly f1: Float64Array;
+  private readonly f2: Float64Array;
+  private readonly J: Float64Array;
+  private readonly rho = new Float64Array(3);
+  private lastJx: Float64Array | null = null;
+
+  constructor(options: VectorProblemOptions) {
+    const { p, m } = options;
+    if (options.scheme.kind === 'analytic' && options.jac === undefined) throw new TypeError('createVectorProblem: the analytic scheme needs jac');
+    this.options = options;
+    this.p = p;
+    this.m = m;
+    this.caller = options.caller ?? 'leastSquares';
+    this.blockRows = Math.max(1, Math.min(options.blockRows ?? 4096, m));
+    this.ws = options.backend.createWorkspace(this.blockRows, p + 1);
+    this.f0 = new Float64Array(m);
+    this.f1 = new Float64Array(m);
+    this.f2 = new Float64Array(m);
+    this.J = new Float64Array(m * p);
+  }
+
+  evaluate(x: Float64Array, withJacobian: boolean): Evaluation {
+    const { m } = this;
+    callFunction(this.caller, this.options.fun, x, m, this.f0);
+    if (!withJacobian) return { cost: this.scale(false), m, T: null };
+    this.jacobian(x);
+    const cost = this.scale(true);
+    this.lastJx = Float64Array.from(x);
+    const finite = Number.isFinite(cost) && this.J.every(Number.isFinite) && this.f0.every(Number.isFinite);
+    return { cost, m, T: finite ? this.fold() : null };
+  }
+
+  residualVector(x: Float64Array): Float64Array {
+    const out = new Float64Array(this.m);
+    callFunction(this.caller, this.options.fun, x, this.m, out);
+    return out;
+  }
+
+  dispose(): void {
+    this.options.backend.releaseWorkspace(this.ws);
+  }
+
+  jacobianAt(x: Float64Array): Float64Array {
+    const last = this.lastJx;
+    if (last === null || last.some((v, j) => v !== x[j])) this.evaluate(x, true);
+    return Float64Array.from(this.J);
+  }
+
+  /** J at x (f0 must hold r(x)): the user's function, or SciPy's difference formulas. */
+  private jacobian(x: Float64Array): void {
+    const { scheme, jac, fun } = this.options;
+    const { m, p, J } = this;
+    if (scheme.kind === 'analytic') {
+      callJacobian(this.caller, jac!, x, m, p, J);
+      return;
+    }
+    const plan = planDifferences(x, scheme);
+    for (let j = 0; j < p; j++) {
+      callFunction(this.caller, fun, plan.thetas[plan.evalsPerColumn * j]!, m, this.f1);
+      if (plan.evalsPerColumn === 2) callFunction(this.caller, fun, plan.thetas[2 * j + 1]!, m, this.f2);
+      writeDifferenceColumn(plan, j, this.f0, this.f1, this.f2, m, J, p);
+    }
+  }
+
+  /** Scale J and f0 for the loss in place (SciPy `scale_for_robust_loss_function`); returns the cost. */
+  private scale(withJacobian: boolean): number {
+    const { loss, backend } = this.options;
+    const { m, p, J, f0, rho } = this;
+    if (loss === null) return 0.5 * backend.sumSquares(f0, 0, m);
+    let s = 0;
+    for (let i = 0; i < m; i++) {
+      const f = f0[i]!;
+      loss.rho(f * f, rho);
+      s += rho[0]!;
+      if (!withJacobian) continue;
+      const si = robustRowScale(f, rho);
+      for (let j = 0; j < p; j++) J[i * p + j] = J[i * p + j]! * si;
+      f0[i] = (f * rho[1]!) / si;
+    }
+    return 0.5 * s;
+  }
+
+  /** Fold the rows [J_s | f_s] into a fresh triangle, blockRows at a time. */
+  private fold(): Float64Array {
+    const { m, p, J, f0, blockRows, ws } = this;
+    const cols = p + 1;
+    const T = new Float64Array(cols * cols);
+    for (let start = 0; start < m; start += blockRows) {
+      const rows = Math.min(blockRows, m - start);
+      const A = ws.data();
+      for (let i = 0; i < rows; i++) {
+        const src = (start + i) * p;
+        for (let j = 0; j < p; j++) A[i * cols + j] = J[src + j]!;
+        A[i * cols + p] = f0[start + i]!;
+      }
+      this.options.backend.foldRows(T, ws, rows);
+    }
+    return T;
+  }
+}
+
+/**
+ * Create the residual problem of a vector function.
+ *
+ * @param options - function, optional Jacobian, sizes, loss, scheme, backend.
+ * @returns a {@link VectorProblem}.
+ * @throws TypeError when the analytic scheme is asked for without `jac`; (from `evaluate`)
+ *   ModelEvaluationError when `fun`/`jac` throw, NlsqRangeError when they return the wrong shape.
+ */
+export function createVectorProblem(options: VectorProblemOptions): VectorProblem {
+  return new DenseVectorProblem(options);
+}

@@ -1,0 +1,175 @@
+/**
+ * Fitting on the WebGPU backend: the model runs on the device in f32, then — unless
+ * `polish: false` — the last iterations and the covariance run on an f64 backend.
+ *
+ * Phase 1 (device): the expression model's IR is compiled to WGSL, x, y and the weights are
+ * uploaded once, and every evaluation uploads θ and reads back per-workgroup partial sums of the
+ * augmented Gram matrix, combined and factored in f64 on the host (`backends/webgpu/`). The
+ * solver runs unchanged on that `ResidualProblem`.
+ * Phase 2 (polish): the same solver restarts from the device's answer on an f64 backend (wasm,
+ * else cpu) over the same resident data, so the reported popt and pcov carry f64 accuracy.
+ *
+ * The device forms the Gram matrix JᵀJ in f32, whose relative rounding is about ε₃₂ · κ(J)² (κ of
+ * the column-equilibrated J): once it exceeds {@link F32_CONDITION_LIMIT} (≈ 1/(3√ε₃₂)) the f32
+ * normal equations carry no correct digit and the device path cannot be trusted (NIST's Lanczos problems are such). The condition
+ * of every device factor R is watched; past the limit the fit restarts from p0 on the f64 backend
+ * (with polish) or returns the f32 answer with an `ill-conditioned-f32` warning (without).
+ *
+ * @module
+ */
+import { resolveBackend, type ResolvedBackend } from '../backends/registry.ts';
+import type { WebGPUBackend } from '../backends/webgpu/webgpu-backend.ts';
+import { assertWebGPUModel } from '../backends/webgpu/assert-model.ts';
+import type { DeviceLoss } from '../backends/webgpu/gram-partials.wgsl.ts';
+import { NlsqRangeError } from '../errors.ts';
+import { createCurveFitProblem, solve, type SolveControls } from '../evaluate/curve-fit-problem.ts';
+import { lowerToProgram } from '../model/lower.ts';
+import type { ResidualProblem, SolverOutcome } from '../optim/evaluation.ts';
+import { thinSvd } from '../linalg/small-linalg.ts';
+import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import type { Choice } from '../result/choice.ts';
+import type { FitWarning } from '../options/solver-settings.ts';
+
+/** What a device fit returns to the result builder. */
+export interface DeviceFitOutcome {
+  /** The final outcome (the polished one when polishing). */
+  readonly outcome: SolverOutcome;
+  /** Weighted residuals at popt, evaluated in f64. */
+  readonly fun: Float64Array;
+  /** Where each phase ran, for `choices.precision`. */
+  readonly precision: Choice;
+  /** Warnings: an unpolished f32 answer (`f32-result`), a Jacobian too ill-conditioned for f32 (`ill-conditioned-f32`). */
+  readonly warnings: readonly FitWarning[];
+  /** How the device split the data, for `choices.blockSize`. */
+  readonly layout: Choice;
+}
+
+const DEVICE_LOSSES: readonly string[] = ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'];
+
+/** Largest κ(R) = κ(J) for which the f32 Gram matrix keeps about one correct digit. */
+export const F32_CONDITION_LIMIT = 1e3;
+
+/**
+ * κ₂ of the p×p R of a triangle T after scaling its columns to unit norm (Infinity when R is
+ * singular). Cholesky of the Gram matrix is accurate to ε·κ(D⁻¹JᵀJD⁻¹) for the best diagonal D
+ * (van der Sluis, "Condition numbers and equilibration of matrices", Numer. Math. 14, 1969), so
+ * the column-equilibrated condition is the one that decides whether f32 suffices.
+ */
+export function triangleCondition(T: Float64Array, p: number): number {
+  const c = p + 1;
+  const R = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) {
+    let norm2 = 0;
+    for (let i = 0; i <= j; i++) norm2 += T[i * c + j]! * T[i * c + j]!;
+    const scale = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
+    for (let i = 0; i <= j; i++) R[i * p + j] = T[i * c + j]! * scale;
+  }
+  const { s } = thinSvd(R, p, p);
+  return s[p - 1]! > 0 ? s[0]! / s[p - 1]! : Infinity;
+}
+
+/** Wrap a device problem to record the worst condition of the factors it returns. */
+function watchCondition(problem: ResidualProblem): { problem: ResidualProblem; worst: () => number } {
+  let worst = 0;
+  return {
+    worst: () => worst,
+    problem: {
+      p: problem.p,
+      jacobianIsCheap: problem.jacobianIsCheap,
+      async evaluate(x, jacobian) {
+        const ev = await problem.evaluate(x, jacobian);
+        if (ev.T !== null) worst = Math.max(worst, triangleCondition(ev.T, problem.p));
+        return ev;
+      },
+    },
+  };
+}
+
+/**
+ * Fit a resolved curve fit on a WebGPU backend, polishing on f64 unless told not to.
+ *
+ * @param resolved - the resolved fit (an expression model; 1-D sigma at most; a built-in loss).
+ * @param backend - the WebGPU backend.
+ * @param controls - caller, signal, onIteration.
+ * @param polish - run the final iterations and the covariance on an f64 backend (default true).
+ * @returns the outcome, residuals and the precision decision.
+ * @throws NlsqTypeError for a JS closure model; NlsqRangeError for a covariance sigma or a JS loss.
+ */
+export async function fitOnDevice(resolved: ResolvedCurveFit, backend: WebGPUBackend, controls: SolveControls, polish: boolean): Promise<DeviceFitOutcome> {
+  const { caller, settings } = resolved;
+  assertWebGPUModel(resolved.model, caller);
+  if (resolved.sigma.kind === '2d') {
+    throw new NlsqRangeError(`${caller}: the WebGPU backend takes a 1-D sigma at most, got a covariance (2-D) sigma; use backend 'cpu' or 'wasm'`, 'sigma');
+  }
+  if (!DEVICE_LOSSES.includes(settings.lossName)) {
+    throw new NlsqRangeError(`${caller}: the WebGPU backend runs the built-in losses (${DEVICE_LOSSES.join(', ')}), got a loss function; use backend 'cpu' or 'wasm'`, 'loss');
+  }
+  const device = await backend.createDeviceProblem({
+    program: lowerToProgram(resolved.model),
+    data: { x: resolved.data.x, y: resolved.data.y, w: resolved.data.w },
+    loss: settings.lossName as DeviceLoss,
+    fScale: settings.fScale,
+  });
+  const layout: Choice = {
+    given: 'default',
+    used: `${device.chunks} device chunk${device.chunks === 1 ? '' : 's'}`,
+    reason: `the data stay on ${backend.info.name}, split to fit its binding limits; each evaluation reads back per-workgroup partial sums`,
+  };
+  const watched = watchCondition(device);
+  let coarse: SolverOutcome;
+  try {
+    coarse = await solve(watched.problem, settings.solver, controls);
+  } finally {
+    device.destroy();
+  }
+  const kappa = watched.worst();
+  const illConditioned = !(kappa <= F32_CONDITION_LIMIT);
+  const f64 = await f64Backend(caller);
+  const problem = createCurveFitProblem(resolved, f64.backend);
+  if (!polish) {
+    const warnings: FitWarning[] = [{ code: 'f32-result', message: `${caller}: polish is false, so popt and pcov carry f32 accuracy from the WebGPU device` }];
+    if (illConditioned) warnings.push(conditionWarning(caller, kappa));
+    return {
+      outcome: coarse,
+      fun: problem.residualVector(coarse.x),
+      precision: { given: 'polish: false', used: 'f32', reason: `every iteration and the covariance on ${backend.info.name} in f32 (not polished)` },
+      warnings,
+      layout,
+    };
+  }
+  if (illConditioned) {
+    const outcome = await solve(problem, settings.solver, controls);
+    return {
+      outcome,
+      fun: problem.residualVector(outcome.x),
+      precision: {
+        given: 'default',
+        used: 'f64',
+        reason: `κ(J) reached ${kappa.toExponential(1)} > ${F32_CONDITION_LIMIT} on ${backend.info.name}, beyond what its f32 Gram matrix resolves: fitted from p0 on ${f64.backend.info.name} (f64) instead`,
+      },
+      warnings: [conditionWarning(caller, kappa)],
+      layout,
+    };
+  }
+  const fine = await solve(problem, { ...settings.solver, x0: coarse.x }, controls);
+  const outcome: SolverOutcome = { ...fine, nfev: coarse.nfev + fine.nfev, njev: coarse.njev + fine.njev, nit: coarse.nit + fine.nit };
+  return {
+    outcome,
+    fun: problem.residualVector(outcome.x),
+    precision: {
+      given: 'default',
+      used: 'f32 → f64',
+      reason: `${coarse.nit} iterations on ${backend.info.name} (f32, ${coarse.nfev} evaluations), then polished on ${f64.backend.info.name} (f64, ${fine.nit} iterations) for popt and pcov`,
+    },
+    warnings: [],
+    layout,
+  };
+}
+
+async function f64Backend(caller: string): Promise<ResolvedBackend> {
+  return resolveBackend(['wasm', 'cpu'], { closures: false, synchronous: false }, { caller, env: () => undefined });
+}
+
+function conditionWarning(caller: string, kappa: number): FitWarning {
+  return { code: 'ill-conditioned-f32', message: `${caller}: the Jacobian's condition number reached ${kappa.toExponential(1)} on the WebGPU device, beyond the ${F32_CONDITION_LIMIT} its f32 Gram matrix resolves; the f32 iterations were not trusted` };
+}

@@ -1,0 +1,91 @@
+/**
+ * `fit(model, source, options)`: the streaming strategy over a data source that is never resident.
+ *
+ * The first chunk is read once to learn the number of variables and to resolve the options
+ * exactly as `curveFit` would (p0 — including a model's `'auto'` estimate from that chunk —
+ * bounds, method, loss, Jacobian scheme). Then `streamingFit` runs the warm-up and the exact
+ * passes, and one more pass at popt accumulates the statistics. pcov uses the total m.
+ *
+ * @module
+ */
+import { DataSourceError } from '../errors.ts';
+import type { FittableModel } from '../model/model-kernel.ts';
+import type { ModelFunction } from '../model/closure-kernel.ts';
+import { resolveCurveFitOptions, type ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import { buildCurveFitResult } from '../result/curve-fit-result.ts';
+import type { FitStatistics } from '../result/statistics.ts';
+import { ChunkNormalizer, classifySource, readPass, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
+import type { FitResult } from '../result/fit-result.ts';
+import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
+import { hostBackendFor, planFit } from './plan-fit.ts';
+import { streamResolved } from './stream-resolved.ts';
+import { StatisticsAccumulator } from '../streaming/streaming-statistics.ts';
+
+/** Read the first chunk; return it and a source that still yields every chunk. */
+async function peekFirstChunk(source: DataSource): Promise<{ first: SourceChunk; source: DataSource; passes: PassSource }> {
+  const passes = await classifySource(source, 'fit');
+  const it = await passes.open();
+  const step = await it.next();
+  if (step.done === true) throw new DataSourceError('fit: source yielded no chunks: there is no data to fit');
+  const first = step.value;
+  if (passes.rereadable) {
+    await it.return?.();
+    return { first, source, passes };
+  }
+  async function* rest(): AsyncGenerator<SourceChunk> {
+    yield first;
+    for (;;) {
+      const s = await it.next();
+      if (s.done === true) return;
+      yield s.value;
+    }
+  }
+  return { first, source: rest(), passes };
+}
+
+/**
+ * Fit a model to a streaming source (see the module documentation).
+ * @internal called by `fit()`.
+ */
+export async function fitSource(model: ModelFunction | FittableModel, source: DataSource, options: FitOptions): Promise<FitResult> {
+  if (options.workflow !== undefined && options.workflow !== 'auto' && options.workflow !== 'streaming') {
+    throw new DataSourceError(`fit: a data source is fitted by the 'streaming' workflow, got workflow '${options.workflow}'`);
+  }
+  const peeked = await peekFirstChunk(source);
+  const { first } = peeked;
+  const curveOptions = { ...splitFitOptions(options, 0), ...(first.sigma ? { sigma: first.sigma } : {}) };
+  const resolved = resolveCurveFitOptions('fit', model, first.x, first.y, curveOptions, FIT_KEYS);
+  if (resolved.sigma.kind === '2d') throw new DataSourceError('fit: a streaming source cannot carry a covariance (2-D) sigma');
+  const planned = await planFit(resolved, options, 'streaming');
+  const { plan } = planned;
+  const backend = await hostBackendFor(planned.backend);
+  const streamed = await streamResolved(resolved, peeked.source, backend.backend, options);
+  const statistics = peeked.passes.rereadable ? await sourceStatistics(source, resolved, streamed.outcome.x) : unavailableStatistics(streamed.m, resolved.p);
+  const whole: ResolvedCurveFit = { ...resolved, n: streamed.m };
+  const result = buildCurveFitResult(streamed.outcome, whole, {
+    backend,
+    fun: null,
+    strategy: {
+      given: options.workflow ?? 'auto',
+      used: 'streaming',
+      reason: `a data source is always streamed: ${streamed.passes} passes over ${streamed.m.toLocaleString('en-US')} points${streamed.approximate ? ' (one-pass source: mini-batch estimate only)' : ''}`,
+    },
+    blockSize: { given: options.chunkSize === undefined ? 'default' : String(options.chunkSize), used: 'source chunks', reason: 'the source decides its chunk sizes' },
+    statistics,
+  });
+  for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
+  return Object.assign(result, { plan }) as FitResult;
+}
+
+/** One more pass at popt for the goodness-of-fit statistics. */
+async function sourceStatistics(source: DataSource, resolved: ResolvedCurveFit, popt: Float64Array) {
+  const passes = await classifySource(source, 'fit');
+  const acc = new StatisticsAccumulator(resolved.kernel, popt);
+  await readPass(await passes.open(), new ChunkNormalizer(resolved.k, 'fit'), (chunk) => acc.add(chunk.data, chunk.n), resolved.signal, 'fit');
+  return acc.result(resolved.p);
+}
+
+/** A one-pass source cannot be read again at popt: its statistics are NaN (and a warning says so). */
+function unavailableStatistics(n: number, p: number): FitStatistics {
+  return { n, p, dof: n - p, chiSquare: NaN, reducedChiSquare: NaN, rss: NaN, rSquared: NaN, adjRSquared: NaN, rmse: NaN, mae: NaN, aic: NaN, bic: NaN };
+}

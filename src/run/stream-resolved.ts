@@ -1,0 +1,42 @@
+/**
+ * The streaming run of a resolved fit, shared by resident arrays sent to the streaming strategy
+ * and by data sources: the model compiled for the backend, the solver, loss, Jacobian scheme,
+ * warm-up, callbacks and checkpoints, handed to `streamingFit`.
+ *
+ * @module
+ */
+import type { Backend } from '../backends/backend.ts';
+import { kernelForBackend } from './backend-kernel.ts';
+import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import type { DataSource } from '../sources/data-source.ts';
+import type { FitOptions } from './fit-options.ts';
+import { streamingFit, type StreamingFitResult } from '../streaming/streaming-fit.ts';
+
+/**
+ * Run the streaming strategy of a resolved fit over `source` on `backend`: the options every
+ * streaming fit shares (model, solver, loss, Jacobian scheme, warm-up, callbacks, checkpoints).
+ */
+export async function streamResolved(resolved: ResolvedCurveFit, source: DataSource, backend: Backend, options: FitOptions): Promise<StreamingFitResult> {
+  const { settings } = resolved;
+  const compiled = await kernelForBackend(resolved, backend, { resident: false });
+  try {
+    return await streamingFit({
+      source,
+      kernel: compiled.resolved.kernel,
+      backend,
+      solver: settings.solver,
+      loss: settings.loss,
+      scheme: settings.scheme,
+      warmup: options.warmup,
+      onProgress: options.onProgress,
+      onIteration: resolved.onIteration,
+      onCheckpoint: options.onCheckpoint,
+      checkpointEvery: options.checkpointEvery,
+      resumeFrom: options.resumeFrom,
+      signal: resolved.signal,
+      fn: 'fit',
+    });
+  } finally {
+    compiled.dispose();
+  }
+}
