@@ -5,6 +5,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DIST_ENTRY, ROOT, ensureDist } from './dist-build.ts';
 import { packageName, walkImportGraph } from './import-graph.ts';
+import { LAYERS, findCycles, layerOf, layerViolations, sourceEdges, unitOf } from './source-graph.ts';
 import type { ImportGraph } from './import-graph.ts';
 
 const skipReason = ensureDist();
@@ -110,5 +111,38 @@ describe.skipIf(skipReason !== null)(`the built package's import graph${skipReas
 
   it('has no dynamic import that a bundler cannot follow', () => {
     expect(g.opaqueDynamicImports.map((s) => relative(ROOT, s))).toEqual([]);
+  });
+});
+
+describe('the layers of src/ (docs/architecture.md)', () => {
+  const SRC = join(ROOT, 'src');
+  const edges = sourceEdges(SRC);
+
+  it('reads the relative imports of every source file, type-only imports included', () => {
+    expect(edges.length).toBeGreaterThan(100);
+    expect(edges.some((e) => e.from === 'index.ts' && e.to === 'curve-fit.ts')).toBe(true);
+  });
+
+  it('has no import cycle in src/', () => {
+    expect(findCycles(edges).map((c) => c.join(' → '))).toEqual([]);
+  });
+
+  it('imports only downward: every cross-folder import respects the layer list', () => {
+    expect(layerViolations(edges)).toEqual([]);
+  });
+
+  it('names every folder of src/ in exactly one layer', () => {
+    const units = new Set(edges.flatMap((e) => [unitOf(e.from), unitOf(e.to)]));
+    expect([...units].filter((u) => layerOf(u) < 0)).toEqual([]);
+    const listed = LAYERS.flat();
+    expect(new Set(listed).size).toBe(listed.length);
+  });
+
+  it('flags an upward import, a sibling import and a cycle (the checks can fail)', () => {
+    expect(layerViolations([{ from: 'optim/trf.ts', to: 'backends/backend.ts', line: 1 }])).toEqual([
+      'optim/trf.ts:1 → backends/backend.ts (siblings optim and backends)',
+    ]);
+    expect(layerViolations([{ from: 'model/ir.ts', to: 'run/solve.ts', line: 2 }])[0]).toContain('imports upward');
+    expect(findCycles([{ from: 'a.ts', to: 'b.ts', line: 1 }, { from: 'b.ts', to: 'a.ts', line: 1 }])).toEqual([['a.ts', 'b.ts', 'a.ts']]);
   });
 });
