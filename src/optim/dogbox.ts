@@ -21,8 +21,8 @@ import type { SolverOptions } from './solver-options.ts';
 import { lstsqMinNorm, norm2, normInf } from '../linalg/small-linalg.ts';
 import { checkInitialEvaluation, expectEvaluation, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
 import { checkTermination, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
-import { buildQuadratic1d, computeJacScale, type DenseMatrix, evaluateQuadratic, minimizeQuadratic1d, updateTrRadius } from './trust-region.ts';
-import { fixedScale } from './trf.ts';
+import { computeJacScale, fixedScale } from './scaling.ts';
+import { buildQuadratic1d, type DenseMatrix, evaluateQuadratic, minimizeQuadratic1d, updateTrRadius } from './trust-region.ts';
 
 /** Result of {@link doglegStep}. */
 export interface DoglegResult {

@@ -3,7 +3,7 @@
  *
  * Problem: minimize C(x) = ½ Σ ρ(f_i(x)²) subject to lb ≤ x ≤ ub. Notation as in SciPy's
  * `trf.py`: g = Jᵀf the gradient (of the loss-scaled problem), v the Coleman–Li scaling vector
- * with derivative dv (see `bounds.ts`), `scale` the variable scaling (x_scale or Moré's Jacobian
+ * with derivative dv (see `scaling.ts`), `scale` the variable scaling (x_scale or Moré's Jacobian
  * column norms), and in the "hat" variables
  *
  * ```
@@ -31,14 +31,14 @@
  * @module
  */
 import type { ResidualProblem, SolverGenerator, SolverStatus } from './evaluation.ts';
-import { clScalingVector, findActiveConstraints, inBounds, makeStrictlyFeasible, stepSizeToBound } from './bounds.ts';
+import { findActiveConstraints, inBounds, makeStrictlyFeasible, stepSizeToBound } from './bounds.ts';
+import { clOptimality, clScalingVector, computeJacScale, fixedScale } from './scaling.ts';
 import type { SolverOptions } from './solver-options.ts';
 import { norm2, normInf, thinSvd } from '../linalg/small-linalg.ts';
 import { checkInitialEvaluation, expectEvaluation, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
 import { checkTermination, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
 import {
   buildQuadratic1d,
-  computeJacScale,
   type DenseMatrix,
   evaluateQuadratic,
   intersectTrustRegion,
@@ -68,36 +68,45 @@ interface HatModel {
   readonly uf: Float64Array;
 }
 
+/** The inputs of {@link selectStep}, in SciPy trf's notation. */
+export interface SelectStepInput {
+  /** The current point (strictly feasible). */
+  readonly x: Float64Array;
+  /** J_h (as R·diag(d)). */
+  readonly Jh: DenseMatrix;
+  /** The diagonal C in hat variables (g ∘ dv ∘ scale). */
+  readonly diagH: Float64Array;
+  /** The gradient in hat variables. */
+  readonly gH: Float64Array;
+  /** The trust-region step in the original variables (modified). */
+  readonly p: Float64Array;
+  /** The trust-region step in hat variables (modified). */
+  readonly pH: Float64Array;
+  /** The hat scaling d = √v ∘ scale. */
+  readonly d: Float64Array;
+  /** The trust-region radius. */
+  readonly Delta: number;
+  /** Lower bounds. */
+  readonly lb: Float64Array;
+  /** Upper bounds. */
+  readonly ub: Float64Array;
+  /** The step-back ratio from the bounds, θ = max(0.995, 1 − ‖g_scaled‖∞). */
+  readonly theta: number;
+}
+
 /**
  * Choose among the trust-region step, its reflection and the Cauchy step (SciPy trf
- * `select_step`). `p` and `pH` are modified.
+ * `select_step`): when x + p leaves the box, the candidates are p cut back at the first bound,
+ * p's reflection off that bound (minimized along the reflected line within the trust region and
+ * the box), and the constrained Cauchy step along −g_h, each pulled back by θ; the one with the
+ * smallest model value q(s_h) = ½‖J_h s_h‖² + g_hᵀs_h + ½s_hᵀdiag_h s_h wins. `p` and `pH` are
+ * modified.
  *
- * @param x - current point (strictly feasible).
- * @param Jh - J_h (as R·diag(d)).
- * @param diagH - the diagonal C in hat variables.
- * @param gH - gradient in hat variables.
- * @param p - trust-region step in original variables.
- * @param pH - trust-region step in hat variables.
- * @param d - hat scaling.
- * @param Delta - radius.
- * @param lb - lower bounds.
- * @param ub - upper bounds.
- * @param theta - step-back ratio from the bounds.
+ * @param input - the point, the hat model, the trust-region step, Δ, the bounds and θ.
  * @returns the chosen step and its predicted reduction.
  */
-export function selectStep(
-  x: Float64Array,
-  Jh: DenseMatrix,
-  diagH: Float64Array,
-  gH: Float64Array,
-  p: Float64Array,
-  pH: Float64Array,
-  d: Float64Array,
-  Delta: number,
-  lb: Float64Array,
-  ub: Float64Array,
-  theta: number,
-): SelectedStep {
+export function selectStep(input: SelectStepInput): SelectedStep {
+  const { x, Jh, diagH, gH, p, pH, d, Delta, lb, ub, theta } = input;
   const n = x.length;
   const xp = new Float64Array(n);
   for (let i = 0; i < n; i++) xp[i] = x[i]! + p[i]!;
@@ -213,19 +222,11 @@ function proposeStep(
   const chosen =
     box === null
       ? { step: pStep, stepH: pH, predicted: -evaluateQuadratic(model.Jh, model.gH, pH) }
-      : selectStep(x, model.Jh, model.diagH, model.gH, pStep, pH, model.d, Delta, box.lb, box.ub, box.theta);
+      : selectStep({ x, Jh: model.Jh, diagH: model.diagH, gH: model.gH, p: pStep, pH, d: model.d, Delta, lb: box.lb, ub: box.ub, theta: box.theta });
   const xTrial = new Float64Array(p);
   for (let i = 0; i < p; i++) xTrial[i] = x[i]! + chosen.step[i]!;
   const xNew = box === null ? xTrial : makeStrictlyFeasible(xTrial, box.lb, box.ub, 0);
   return { ...chosen, xNew, alpha: sol.alpha };
-}
-
-/** ‖g∘v‖∞ with v the Coleman–Li vector at x (SciPy trf's optimality). */
-function scaledGradientNorm(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float64Array): number {
-  const { v } = clScalingVector(x, g, lb, ub);
-  const gv = new Float64Array(g.length);
-  for (let i = 0; i < g.length; i++) gv[i] = g[i]! * v[i]!;
-  return normInf(gv);
 }
 
 /**
@@ -328,7 +329,7 @@ export function* trf(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, op
       }
     } else stepNorm = 0;
     iteration += 1;
-    const info = iterationInfo(iteration, cost, x, scaledGradientNorm(x, lin.g, lb, ub), stepNorm, nfev);
+    const info = iterationInfo(iteration, cost, x, clOptimality(x, lin.g, lb, ub), stepNorm, nfev);
     if ((yield { kind: 'iteration', info }) === false) {
       status = 'stopped';
       message = stoppedMessage(iteration);
@@ -352,16 +353,6 @@ export function* trf(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, op
     njev,
     nit: iteration,
   };
-}
-
-/**
- * The fixed variable scaling of a numeric `xScale`: scale = xScale, scaleInv = 1/xScale.
- *
- * @param xScale - positive scales, one per parameter.
- * @returns copies of scale and its inverse.
- */
-export function fixedScale(xScale: Float64Array): { scale: Float64Array; scaleInv: Float64Array } {
-  return { scale: Float64Array.from(xScale), scaleInv: Float64Array.from(xScale, (s) => 1 / s) };
 }
 
 /** Δ₀ = ‖x₀ ∘ scaleInv / √v‖ with v[dv≠0] scaled by scaleInv (1 when that is 0). */

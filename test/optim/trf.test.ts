@@ -88,7 +88,7 @@ describe('selectStep', () => {
   const Jh = { rows: 2, cols: 2, data: F([2, 0.5, 0, 1]) };
   it('returns the trust-region step unchanged when x + p is within the bounds', () => {
     const p = F([0.1, 0.1]);
-    const out = selectStep(F([0, 0]), Jh, F([0, 0]), F([1, 1]), p, F([0.1, 0.1]), F([1, 1]), 1, F([-1, -1]), F([1, 1]), 0.995);
+    const out = selectStep({ x: F([0, 0]), Jh, diagH: F([0, 0]), gH: F([1, 1]), p, pH: F([0.1, 0.1]), d: F([1, 1]), Delta: 1, lb: F([-1, -1]), ub: F([1, 1]), theta: 0.995 });
     expect(out.step).toBe(p);
     expect(out.predicted).toBeCloseTo(-(0.5 * (0.25 ** 2 + 0.1 ** 2) + 0.2), 14);
   });
@@ -99,7 +99,7 @@ describe('selectStep', () => {
     const ub = F([1, 1]);
     const gH = F([-3, -1]);
     const pH = F([0.9, 0.3]);
-    const out = selectStep(x, Jh, F([0, 0]), gH, Float64Array.from(pH), Float64Array.from(pH), F([1, 1]), 1, lb, ub, 0.995);
+    const out = selectStep({ x, Jh, diagH: F([0, 0]), gH, p: Float64Array.from(pH), pH: Float64Array.from(pH), d: F([1, 1]), Delta: 1, lb, ub, theta: 0.995 });
     for (let i = 0; i < 2; i++) {
       expect(x[i]! + out.step[i]!).toBeGreaterThan(lb[i]!);
       expect(x[i]! + out.step[i]!).toBeLessThan(ub[i]!);
