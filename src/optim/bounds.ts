@@ -1,7 +1,7 @@
 /**
  * Bound-constraint helpers shared by `trf` and `dogbox`: SciPy's `optimize/_lsq/common.py`
- * (`in_bounds`, `step_size_to_bound`, `find_active_constraints`, `make_strictly_feasible`,
- * `CL_scaling_vector`) on p-sized vectors.
+ * (`in_bounds`, `step_size_to_bound`, `find_active_constraints`, `make_strictly_feasible`) on
+ * p-sized vectors. The Coleman–Li scaling vector lives with the other scalings in `scaling.ts`.
  *
  * Notation: x the parameters, lb ≤ x ≤ ub the bounds (±∞ where absent), s a direction,
  * g = Jᵀf the gradient of the cost.
@@ -136,45 +136,4 @@ export function makeStrictlyFeasible(x: Float64Array, lb: Float64Array, ub: Floa
     if (xNew[i]! < l || xNew[i]! > u) xNew[i] = 0.5 * (l + u);
   }
   return xNew;
-}
-
-/** Result of {@link clScalingVector}. */
-export interface ClScaling {
-  /** The Coleman–Li scaling vector v ≥ 0. */
-  readonly v: Float64Array;
-  /** dv_i/dx_i ∈ {−1, 0, 1}. */
-  readonly dv: Float64Array;
-}
-
-/**
- * Coleman–Li scaling vector (SciPy `CL_scaling_vector`; Branch, Coleman & Li, SIAM J. Sci.
- * Comput. 21(1), 1999, eq. 2.2):
- *
- * ```
- *          | ub_i − x_i   if g_i < 0 and ub_i < ∞      (dv_i = −1)
- *   v_i =  | x_i − lb_i   if g_i > 0 and lb_i > −∞     (dv_i =  1)
- *          | 1            otherwise                    (dv_i =  0)
- * ```
- *
- * @param x - point within the bounds.
- * @param g - gradient of the cost.
- * @param lb - lower bounds.
- * @param ub - upper bounds.
- * @returns v and its derivative dv.
- */
-export function clScalingVector(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float64Array): ClScaling {
-  const n = x.length;
-  const v = new Float64Array(n).fill(1);
-  const dv = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (g[i]! < 0 && Number.isFinite(ub[i]!)) {
-      v[i] = ub[i]! - x[i]!;
-      dv[i] = -1;
-    }
-    if (g[i]! > 0 && Number.isFinite(lb[i]!)) {
-      v[i] = x[i]! - lb[i]!;
-      dv[i] = 1;
-    }
-  }
-  return { v, dv };
 }

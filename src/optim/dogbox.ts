@@ -10,19 +10,21 @@
  * solution of J_free·s = −f, here of R_free·s = −z (J = QR, so ‖J_free s + f‖² = ‖R_free s + z‖² +
  * ρ²), and the dogleg path from the constrained Cauchy point towards it is cut at the box.
  *
+ * The loop (evaluate, accept or reject, radius, termination, progress) is the shared
+ * `trust-region-minimizer.ts`; this file supplies the steps ({@link dogboxSteps}).
+ *
  * Counting and outputs follow SciPy: nfev = 1 + trial points, njev = 1 + accepted steps,
  * `optimality` = ‖g_free‖∞, `grad` the full gradient, `activeMask` the final on_bound flags.
  *
  * @module
  */
 import { inBounds, stepSizeToBound } from './bounds.ts';
-import type { ResidualProblem, SolverGenerator, SolverStatus } from './evaluation.ts';
+import type { ResidualProblem, SolverGenerator } from './evaluation.ts';
 import type { SolverOptions } from './solver-options.ts';
-import { lstsqMinNorm, norm2, normInf } from '../linalg/small-linalg.ts';
-import { checkInitialEvaluation, expectEvaluation, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
-import { checkTermination, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
-import { buildQuadratic1d, computeJacScale, type DenseMatrix, evaluateQuadratic, minimizeQuadratic1d, updateTrRadius } from './trust-region.ts';
-import { fixedScale } from './trf.ts';
+import { lstsqMinNorm } from '../linalg/small-linalg.ts';
+import type { Linearization } from './solver-common.ts';
+import { type LinearizedPoint, type LocalModel, type MinimizerSteps, type TrialStep, trustRegionMinimizer } from './trust-region-minimizer.ts';
+import { buildQuadratic1d, type DenseMatrix, evaluateQuadratic, minimizeQuadratic1d } from './trust-region.ts';
 
 /** Result of {@link doglegStep}. */
 export interface DoglegResult {
@@ -107,6 +109,7 @@ interface FreeModel {
   readonly b: number;
 }
 
+/** The active set's complement, J_free, g_free, the Gauss–Newton step and the quadratic along −g_free. */
 function freeModel(lin: Linearization, p: number, activeSet: Uint8Array): FreeModel {
   const freeList: number[] = [];
   for (let j = 0; j < p; j++) if (!activeSet[j]) freeList.push(j);
@@ -122,154 +125,106 @@ function freeModel(lin: Linearization, p: number, activeSet: Uint8Array): FreeMo
   return { free, Jfree, gFree, newton, a, b };
 }
 
+/** src at the given indices. */
 function pick(src: Float64Array, idx: Int32Array): Float64Array {
   return Float64Array.from(idx, (j) => src[j]!);
 }
 
-/**
- * One trial step: the dogleg step on the free variables in the box Δ·scale ∩ bounds, scattered
- * back to all p variables (zeros on the active ones), with its predicted reduction.
- */
-function proposeDogleg(
-  x: Float64Array,
-  model: FreeModel,
-  Delta: number,
-  scale: Float64Array,
-  lb: Float64Array,
-  ub: Float64Array,
-): { step: Float64Array; predicted: number; trHit: boolean; boundHits: Int8Array } {
-  const { free } = model;
-  const trBounds = Float64Array.from(free, (j) => Delta * scale[j]!);
-  const dl = doglegStep(pick(x, free), model.newton, model.gFree, model.a, model.b, trBounds, pick(lb, free), pick(ub, free));
-  const step = new Float64Array(x.length);
-  for (let c = 0; c < free.length; c++) step[free[c]!] = dl.step[c]!;
-  const predicted = -evaluateQuadratic(model.Jfree, model.gFree, dl.step);
-  return { step, predicted, trHit: dl.trHit, boundHits: dl.boundHits };
+/** A dogbox trial: the step, and the bound flags of the free variables it lands on. */
+export interface DogboxTrial extends TrialStep {
+  /** The free variables of the iteration (indices into x). */
+  readonly free: Int32Array;
+  /** Per free variable: −1/1 when the step lands on its lower/upper bound, else 0. */
+  readonly boundHits: Int8Array;
 }
 
 /**
- * The dogbox solver generator (SciPy `dogbox`, exact trust-region solver).
+ * One trial step: the dogleg step on the free variables in the box Δ·scale ∩ bounds, scattered
+ * back to all p variables (zeros on the active ones), with its predicted reduction. The trial
+ * point is x + step clipped to the bounds; on acceptance x moves there with the variables the
+ * step landed on put exactly on their bounds. ‖step‖ in the trust-region norm is ‖step ∘ scaleInv‖∞.
+ */
+function proposeDogleg(at: LinearizedPoint, model: FreeModel, Delta: number, onBound: Int8Array, lb: Float64Array, ub: Float64Array): DogboxTrial {
+  const { x } = at;
+  const { scale, scaleInv } = at.scale;
+  const { free } = model;
+  const p = x.length;
+  const trBounds = Float64Array.from(free, (j) => Delta * scale[j]!);
+  const dl = doglegStep(pick(x, free), model.newton, model.gFree, model.a, model.b, trBounds, pick(lb, free), pick(ub, free));
+  const step = new Float64Array(p);
+  for (let c = 0; c < free.length; c++) step[free[c]!] = dl.step[c]!;
+  const predicted = -evaluateQuadratic(model.Jfree, model.gFree, dl.step);
+  const xTrial = new Float64Array(p);
+  for (let i = 0; i < p; i++) xTrial[i] = Math.min(Math.max(x[i]! + step[i]!, lb[i]!), ub[i]!);
+  let norm = 0;
+  for (let i = 0; i < p; i++) norm = Math.max(norm, Math.abs(step[i]! * scaleInv[i]!));
+  const xNext = snapToBounds(xTrial, mergeFlags(onBound, free, dl.boundHits), lb, ub);
+  return { step, xTrial, xNext, norm, predicted, boundaryHit: dl.trHit, free, boundHits: dl.boundHits };
+}
+
+/**
+ * The steps of dogbox for the shared trust-region loop: Δ₀ = ‖x0 ∘ scaleInv‖∞ (1 when 0), the
+ * active set {i : on_bound_i·g_i < 0} and the free Gauss–Newton step at each iterate, the dogleg
+ * step in the rectangular trust region, and the on_bound flags committed on acceptance.
+ *
+ * @param options - resolved options (the bounds are read).
+ * @returns the steps.
+ */
+export function dogboxSteps(options: Pick<SolverOptions, 'lb' | 'ub'>): MinimizerSteps<DogboxTrial> {
+  const { lb, ub } = options;
+  let onBound: Int8Array = new Int8Array(0);
+  return {
+    measure: '‖g_free‖∞',
+    start(at: LinearizedPoint): number {
+      const { x } = at;
+      const { scaleInv } = at.scale;
+      onBound = Int8Array.from(x, (xi, i) => (xi === lb[i] ? -1 : xi === ub[i] ? 1 : 0));
+      let Delta = 0;
+      for (let i = 0; i < x.length; i++) Delta = Math.max(Delta, Math.abs(x[i]! * scaleInv[i]!));
+      return Delta === 0 ? 1 : Delta;
+    },
+    linearize(at: LinearizedPoint): LocalModel<DogboxTrial> {
+      const p = at.x.length;
+      const activeSet = Uint8Array.from(onBound, (b, i) => (b * at.lin.g[i]! < 0 ? 1 : 0));
+      const flags = onBound;
+      let model: FreeModel | null = null;
+      return {
+        optimality: freeGradientNorm(activeSet, at.lin.g),
+        compute(Delta: number): DogboxTrial {
+          model ??= freeModel(at.lin, p, activeSet);
+          return proposeDogleg(at, model, Delta, flags, lb, ub);
+        },
+      };
+    },
+    accept(trial: DogboxTrial): void {
+      onBound = mergeFlags(onBound, trial.free, trial.boundHits);
+    },
+    activeMask: (): Int8Array => Int8Array.from(onBound),
+  };
+}
+
+/**
+ * The dogbox solver generator (SciPy `dogbox`, exact trust-region solver): the shared
+ * {@link trustRegionMinimizer} with {@link dogboxSteps}, started from x0 as given.
  *
  * @param problem - p and whether the Jacobian is cheap (then it is requested at trial points).
  * @param options - resolved options (method 'dogbox').
  * @returns the solver generator.
  * @throws ModelEvaluationError when the residuals or the Jacobian are not finite at x0.
  */
-export function* dogbox(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, options: SolverOptions): SolverGenerator {
-  const { p, jacobianIsCheap: cheap } = problem;
-  const { lb, ub, ftol, xtol, gtol, maxNfev } = options;
-  const caller = options.caller ?? 'leastSquares';
-  let x: Float64Array = Float64Array.from(options.x0);
-  const ev0 = expectEvaluation(yield { kind: 'evaluate', x: x.slice(), jacobian: true }, caller);
-  let lin = checkInitialEvaluation(ev0, x, p, caller);
-  let cost = ev0.cost;
-  let nfev = 1;
-  let njev = 1;
-  const jacScale = options.xScale === 'jac';
-  let { scale, scaleInv } = jacScale ? computeJacScale(lin.colNorms) : fixedScale(options.xScale as Float64Array);
-  let Delta = 0;
-  for (let i = 0; i < p; i++) Delta = Math.max(Delta, Math.abs(x[i]! * scaleInv[i]!));
-  if (Delta === 0) Delta = 1;
-  const onBound = new Int8Array(p);
-  for (let i = 0; i < p; i++) onBound[i] = x[i] === lb[i] ? -1 : x[i] === ub[i] ? 1 : 0;
-  let status: SolverStatus | null = null;
-  let message = '';
-  let iteration = 0;
-  let gNorm = 0;
-  for (;;) {
-    const activeSet = new Uint8Array(p);
-    const gMasked = Float64Array.from(lin.g);
-    for (let i = 0; i < p; i++) {
-      activeSet[i] = onBound[i]! * lin.g[i]! < 0 ? 1 : 0;
-      if (activeSet[i]) gMasked[i] = 0;
-    }
-    gNorm = normInf(gMasked);
-    if (gNorm < gtol) {
-      status = 'gtol';
-      message = gtolMessage(gNorm, gtol, '‖g_free‖∞');
-    }
-    if (status !== null || nfev === maxNfev) break;
-    const model = freeModel(lin, p, activeSet);
-    let actualReduction = -1;
-    let stepNorm = 0;
-    let xNew = x;
-    let costNew = cost;
-    let trialT: Float64Array | null = null;
-    let onBoundFree: Int8Array = new Int8Array(0);
-    let stepHNorm = 0;
-    while (actualReduction <= 0 && nfev < maxNfev) {
-      const { step, predicted, trHit, boundHits } = proposeDogleg(x, model, Delta, scale, lb, ub);
-      onBoundFree = boundHits;
-      xNew = new Float64Array(p);
-      for (let i = 0; i < p; i++) xNew[i] = Math.min(Math.max(x[i]! + step[i]!, lb[i]!), ub[i]!);
-      const ev = expectEvaluation(yield { kind: 'evaluate', x: xNew.slice(), jacobian: cheap }, caller);
-      nfev += 1;
-      stepHNorm = 0;
-      for (let i = 0; i < p; i++) stepHNorm = Math.max(stepHNorm, Math.abs(step[i]! * scaleInv[i]!));
-      if (!Number.isFinite(ev.cost) || (cheap && ev.T === null)) {
-        Delta = 0.25 * stepHNorm;
-        continue;
-      }
-      costNew = ev.cost;
-      trialT = cheap ? ev.T : null;
-      actualReduction = cost - costNew;
-      const upd = updateTrRadius(Delta, actualReduction, predicted, stepHNorm, trHit);
-      Delta = upd.Delta;
-      stepNorm = norm2(step);
-      const test = checkTermination(actualReduction, cost, stepNorm, norm2(x), upd.ratio, ftol, xtol);
-      if (test.status !== null) {
-        status = test.status;
-        message = test.message;
-        break;
-      }
-    }
-    if (actualReduction > 0) {
-      let T = trialT;
-      if (T === null) T = expectEvaluation(yield { kind: 'evaluate', x: snapToBounds(xNew, onBound, onBoundFree, model.free, lb, ub, true), jacobian: true }, caller).T;
-      njev += 1;
-      if (T === null) {
-        status = null;
-        stepNorm = 0;
-        Delta = 0.25 * stepHNorm; // as for a non-finite trial point
-      } else {
-        x = snapToBounds(xNew, onBound, onBoundFree, model.free, lb, ub, false);
-        cost = costNew;
-        lin = unpackTriangle(T, p);
-        if (jacScale) ({ scale, scaleInv } = computeJacScale(lin.colNorms, scaleInv));
-      }
-    } else stepNorm = 0;
-    iteration += 1;
-    const info = iterationInfo(iteration, cost, x, freeGradientNorm(onBound, lin.g), stepNorm, nfev);
-    if ((yield { kind: 'iteration', info }) === false) {
-      status = 'stopped';
-      message = stoppedMessage(iteration);
-      break;
-    }
-  }
-  if (status === null) {
-    status = 'max-nfev';
-    message = maxNfevMessage(nfev, maxNfev);
-  }
-  const activeMask = Int8Array.from(onBound);
-  return { x, cost, T: lin.T, grad: lin.g, optimality: gNorm, activeMask, status, message, nfev, njev, nit: iteration };
+export function dogbox(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, options: SolverOptions): SolverGenerator {
+  return trustRegionMinimizer(problem, options, dogboxSteps(options));
 }
 
-/**
- * Commit the bound flags of an accepted step and put flagged variables exactly on their bound
- * (SciPy: `x[on_bound == -1] = lb`, ...). With `dryRun` the flags are not committed (used to
- * compute the point at which the Jacobian is requested).
- */
-function snapToBounds(
-  xNew: Float64Array,
-  onBound: Int8Array,
-  onBoundFree: Int8Array,
-  free: Int32Array,
-  lb: Float64Array,
-  ub: Float64Array,
-  dryRun: boolean,
-): Float64Array {
-  const flags: Int8Array = dryRun ? Int8Array.from(onBound) : onBound;
-  for (let c = 0; c < free.length; c++) flags[free[c]!] = onBoundFree[c]!;
+/** The on_bound flags after a step: those of the free variables replaced by the step's hits. */
+function mergeFlags(onBound: Int8Array, free: Int32Array, boundHits: Int8Array): Int8Array {
+  const flags = Int8Array.from(onBound);
+  for (let c = 0; c < free.length; c++) flags[free[c]!] = boundHits[c]!;
+  return flags;
+}
+
+/** Put flagged variables exactly on their bound (SciPy: `x[on_bound == -1] = lb`, ...). */
+function snapToBounds(xNew: Float64Array, flags: Int8Array, lb: Float64Array, ub: Float64Array): Float64Array {
   const x = Float64Array.from(xNew);
   for (let i = 0; i < x.length; i++) {
     if (flags[i] === -1) x[i] = lb[i]!;
@@ -278,9 +233,9 @@ function snapToBounds(
   return x;
 }
 
-/** ‖g‖∞ over the free variables (on_bound·g ≥ 0). */
-function freeGradientNorm(onBound: Int8Array, g: Float64Array): number {
+/** ‖g‖∞ over the free variables (those not in the active set). */
+function freeGradientNorm(activeSet: Uint8Array, g: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < g.length; i++) if (!(onBound[i]! * g[i]! < 0)) s = Math.max(s, Math.abs(g[i]!));
+  for (let i = 0; i < g.length; i++) if (!activeSet[i]) s = Math.max(s, Math.abs(g[i]!));
   return s;
 }

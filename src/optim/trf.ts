@@ -3,7 +3,7 @@
  *
  * Problem: minimize C(x) = ½ Σ ρ(f_i(x)²) subject to lb ≤ x ≤ ub. Notation as in SciPy's
  * `trf.py`: g = Jᵀf the gradient (of the loss-scaled problem), v the Coleman–Li scaling vector
- * with derivative dv (see `bounds.ts`), `scale` the variable scaling (x_scale or Moré's Jacobian
+ * with derivative dv (see `scaling.ts`), `scale` the variable scaling (x_scale or Moré's Jacobian
  * column norms), and in the "hat" variables
  *
  * ```
@@ -18,7 +18,9 @@
  * cut back at the first bound, its reflection off that bound, and the constrained Cauchy step,
  * each pulled back by θ = max(0.995, 1 − ‖g_scaled‖∞) to stay strictly feasible.
  *
- * SciPy writes two loops, `trf_bounds` and `trf_no_bounds`; this is one loop. With all bounds
+ * The loop itself (evaluate, accept or reject, radius, termination, progress) is the shared
+ * `trust-region-minimizer.ts`; this file supplies the steps ({@link trfSteps}). SciPy writes two
+ * loops, `trf_bounds` and `trf_no_bounds`; here they are one set of steps. With all bounds
  * infinite, v ≡ 1 and dv ≡ 0, so d = scale, diag_h = 0, Δ₀ = ‖x₀/scale‖ and ‖g∘v‖∞ = ‖g‖∞ —
  * the bounded formulas reduce to the unbounded ones. The two places where `trf_no_bounds` differs
  * in code, not only in value, are branched on `bounded`: the step is the trust-region step itself
@@ -30,21 +32,20 @@
  *
  * @module
  */
-import type { ResidualProblem, SolverGenerator, SolverStatus } from './evaluation.ts';
-import { clScalingVector, findActiveConstraints, inBounds, makeStrictlyFeasible, stepSizeToBound } from './bounds.ts';
+import type { ResidualProblem, SolverGenerator } from './evaluation.ts';
+import { findActiveConstraints, inBounds, makeStrictlyFeasible, stepSizeToBound } from './bounds.ts';
+import { clOptimality, hatScalingVector } from './scaling.ts';
 import type { SolverOptions } from './solver-options.ts';
-import { norm2, normInf, thinSvd } from '../linalg/small-linalg.ts';
-import { checkInitialEvaluation, expectEvaluation, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
-import { checkTermination, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
+import { norm2, thinSvd } from '../linalg/small-linalg.ts';
+import type { Linearization } from './solver-common.ts';
+import { type LinearizedPoint, type LocalModel, type MinimizerSteps, type TrialStep, trustRegionMinimizer } from './trust-region-minimizer.ts';
 import {
   buildQuadratic1d,
-  computeJacScale,
   type DenseMatrix,
   evaluateQuadratic,
   intersectTrustRegion,
   minimizeQuadratic1d,
   solveLsqTrustRegion,
-  updateTrRadius,
 } from './trust-region.ts';
 
 /** A candidate step in original and hat variables with its predicted reduction. */
@@ -68,36 +69,45 @@ interface HatModel {
   readonly uf: Float64Array;
 }
 
+/** The inputs of {@link selectStep}, in SciPy trf's notation. */
+export interface SelectStepInput {
+  /** The current point (strictly feasible). */
+  readonly x: Float64Array;
+  /** J_h (as R·diag(d)). */
+  readonly Jh: DenseMatrix;
+  /** The diagonal C in hat variables (g ∘ dv ∘ scale). */
+  readonly diagH: Float64Array;
+  /** The gradient in hat variables. */
+  readonly gH: Float64Array;
+  /** The trust-region step in the original variables (modified). */
+  readonly p: Float64Array;
+  /** The trust-region step in hat variables (modified). */
+  readonly pH: Float64Array;
+  /** The hat scaling d = √v ∘ scale. */
+  readonly d: Float64Array;
+  /** The trust-region radius. */
+  readonly Delta: number;
+  /** Lower bounds. */
+  readonly lb: Float64Array;
+  /** Upper bounds. */
+  readonly ub: Float64Array;
+  /** The step-back ratio from the bounds, θ = max(0.995, 1 − ‖g_scaled‖∞). */
+  readonly theta: number;
+}
+
 /**
  * Choose among the trust-region step, its reflection and the Cauchy step (SciPy trf
- * `select_step`). `p` and `pH` are modified.
+ * `select_step`): when x + p leaves the box, the candidates are p cut back at the first bound,
+ * p's reflection off that bound (minimized along the reflected line within the trust region and
+ * the box), and the constrained Cauchy step along −g_h, each pulled back by θ; the one with the
+ * smallest model value q(s_h) = ½‖J_h s_h‖² + g_hᵀs_h + ½s_hᵀdiag_h s_h wins. `p` and `pH` are
+ * modified.
  *
- * @param x - current point (strictly feasible).
- * @param Jh - J_h (as R·diag(d)).
- * @param diagH - the diagonal C in hat variables.
- * @param gH - gradient in hat variables.
- * @param p - trust-region step in original variables.
- * @param pH - trust-region step in hat variables.
- * @param d - hat scaling.
- * @param Delta - radius.
- * @param lb - lower bounds.
- * @param ub - upper bounds.
- * @param theta - step-back ratio from the bounds.
+ * @param input - the point, the hat model, the trust-region step, Δ, the bounds and θ.
  * @returns the chosen step and its predicted reduction.
  */
-export function selectStep(
-  x: Float64Array,
-  Jh: DenseMatrix,
-  diagH: Float64Array,
-  gH: Float64Array,
-  p: Float64Array,
-  pH: Float64Array,
-  d: Float64Array,
-  Delta: number,
-  lb: Float64Array,
-  ub: Float64Array,
-  theta: number,
-): SelectedStep {
+export function selectStep(input: SelectStepInput): SelectedStep {
+  const { x, Jh, diagH, gH, p, pH, d, Delta, lb, ub, theta } = input;
   const n = x.length;
   const xp = new Float64Array(n);
   for (let i = 0; i < n; i++) xp[i] = x[i]! + p[i]!;
@@ -213,25 +223,63 @@ function proposeStep(
   const chosen =
     box === null
       ? { step: pStep, stepH: pH, predicted: -evaluateQuadratic(model.Jh, model.gH, pH) }
-      : selectStep(x, model.Jh, model.diagH, model.gH, pStep, pH, model.d, Delta, box.lb, box.ub, box.theta);
+      : selectStep({ x, Jh: model.Jh, diagH: model.diagH, gH: model.gH, p: pStep, pH, d: model.d, Delta, lb: box.lb, ub: box.ub, theta: box.theta });
   const xTrial = new Float64Array(p);
   for (let i = 0; i < p; i++) xTrial[i] = x[i]! + chosen.step[i]!;
   const xNew = box === null ? xTrial : makeStrictlyFeasible(xTrial, box.lb, box.ub, 0);
   return { ...chosen, xNew, alpha: sol.alpha };
 }
 
-/** ‖g∘v‖∞ with v the Coleman–Li vector at x (SciPy trf's optimality). */
-function scaledGradientNorm(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float64Array): number {
-  const { v } = clScalingVector(x, g, lb, ub);
-  const gv = new Float64Array(g.length);
-  for (let i = 0; i < g.length; i++) gv[i] = g[i]! * v[i]!;
-  return normInf(gv);
+/**
+ * The steps of TRF for the shared trust-region loop: Δ₀ from x0, the hat model (one SVD) at each
+ * iterate, built on the first step from it, and the exact trust-region step with `select_step`.
+ * The Levenberg–Marquardt parameter α carries over from step to step (SciPy passes it as the
+ * initial guess) and is rescaled by Δ/Δ_new when the radius changes.
+ *
+ * @param options - resolved options (bounds and xtol are read).
+ * @returns the steps.
+ */
+export function trfSteps(options: Pick<SolverOptions, 'lb' | 'ub' | 'xtol'>): MinimizerSteps {
+  const { lb, ub, xtol } = options;
+  const bounded = lb.some((l) => l !== -Infinity) || ub.some((u) => u !== Infinity);
+  let m = 0;
+  let alpha = 0;
+  return {
+    measure: '‖g∘v‖∞',
+    start(at: LinearizedPoint, residuals: number): number {
+      m = residuals;
+      return initialRadius(at.x, at.lin.g, lb, ub, at.scale.scaleInv);
+    },
+    linearize(at: LinearizedPoint): LocalModel {
+      const optimality = clOptimality(at.x, at.lin.g, lb, ub);
+      const theta = Math.max(0.995, 1 - optimality);
+      let model: HatModel | null = null;
+      return {
+        optimality,
+        compute(Delta: number): TrialStep {
+          if (model === null) {
+            const { v, dv } = hatScalingVector(at.x, at.lin.g, lb, ub, at.scale.scaleInv);
+            model = hatModel(at.lin, at.x.length, v, dv, at.scale.scale);
+          }
+          const chosen = proposeStep(at.x, model, m, Delta, alpha, bounded ? { lb, ub, theta } : null);
+          alpha = chosen.alpha;
+          const norm = norm2(chosen.stepH);
+          return { step: chosen.step, xTrial: chosen.xNew, xNext: chosen.xNew, norm, predicted: chosen.predicted, boundaryHit: norm > 0.95 * Delta };
+        },
+      };
+    },
+    radiusChanged(from: number, to: number): void {
+      alpha *= from / to;
+    },
+    activeMask: (x: Float64Array): Int8Array => findActiveConstraints(x, lb, ub, xtol),
+  };
 }
 
 /**
- * The TRF solver generator (SciPy `trf`, exact trust-region solver): yields evaluation requests
- * and per-iteration progress, returns the outcome. Counts as SciPy: nfev = 1 + trial points,
- * njev = 1 + accepted steps; `optimality` = ‖g∘v‖∞; `activeMask` from
+ * The TRF solver generator (SciPy `trf`, exact trust-region solver): the shared
+ * {@link trustRegionMinimizer} with {@link trfSteps}, started from x0 pushed strictly inside the
+ * bounds (`make_strictly_feasible(x0, lb, ub, rstep=1e-10)`). Counts as SciPy: nfev = 1 + trial
+ * points, njev = 1 + accepted steps; `optimality` = ‖g∘v‖∞; `activeMask` from
  * `find_active_constraints(x, lb, ub, rtol=xtol)`.
  *
  * When `problem.jacobianIsCheap`, the Jacobian is requested with every trial point and reused
@@ -244,133 +292,17 @@ function scaledGradientNorm(x: Float64Array, g: Float64Array, lb: Float64Array, 
  * @returns the solver generator.
  * @throws ModelEvaluationError when the residuals or the Jacobian are not finite at x0.
  */
-export function* trf(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, options: SolverOptions): SolverGenerator {
-  const { p, jacobianIsCheap: cheap } = problem;
-  const { lb, ub, ftol, xtol, gtol, maxNfev } = options;
-  const caller = options.caller ?? 'leastSquares';
-  const bounded = lb.some((l) => l !== -Infinity) || ub.some((u) => u !== Infinity);
-  let x = makeStrictlyFeasible(options.x0, lb, ub, 1e-10);
-  const ev0 = expectEvaluation(yield { kind: 'evaluate', x: x.slice(), jacobian: true }, caller);
-  let lin = checkInitialEvaluation(ev0, x, p, caller);
-  const m = ev0.m;
-  let cost = ev0.cost;
-  let nfev = 1;
-  let njev = 1;
-  const jacScale = options.xScale === 'jac';
-  let { scale, scaleInv } = jacScale ? computeJacScale(lin.colNorms) : fixedScale(options.xScale as Float64Array);
-  let Delta = initialRadius(x, lin.g, lb, ub, scaleInv);
-  let alpha = 0;
-  let status: SolverStatus | null = null;
-  let message = '';
-  let iteration = 0;
-  let gNorm = 0;
-  for (;;) {
-    const { v, dv } = clScalingVector(x, lin.g, lb, ub);
-    const gv = new Float64Array(p);
-    for (let i = 0; i < p; i++) gv[i] = lin.g[i]! * v[i]!;
-    gNorm = normInf(gv);
-    if (gNorm < gtol) {
-      status = 'gtol';
-      message = gtolMessage(gNorm, gtol, '‖g∘v‖∞');
-    }
-    if (status !== null || nfev === maxNfev) break;
-    for (let i = 0; i < p; i++) if (dv[i] !== 0) v[i] = v[i]! * scaleInv[i]!;
-    const model = hatModel(lin, p, v, dv, scale);
-    const theta = Math.max(0.995, 1 - gNorm);
-    let actualReduction = -1;
-    let stepNorm = 0;
-    let xNew = x;
-    let costNew = cost;
-    let trialT: Float64Array | null = null;
-    let stepHNorm = 0;
-    while (actualReduction <= 0 && nfev < maxNfev) {
-      const chosen = proposeStep(x, model, m, Delta, alpha, bounded ? { lb, ub, theta } : null);
-      alpha = chosen.alpha;
-      xNew = chosen.xNew;
-      const ev = expectEvaluation(yield { kind: 'evaluate', x: xNew.slice(), jacobian: cheap }, caller);
-      nfev += 1;
-      stepHNorm = norm2(chosen.stepH);
-      if (!Number.isFinite(ev.cost) || (cheap && ev.T === null)) {
-        Delta = 0.25 * stepHNorm;
-        continue;
-      }
-      costNew = ev.cost;
-      trialT = cheap ? ev.T : null;
-      actualReduction = cost - costNew;
-      const upd = updateTrRadius(Delta, actualReduction, chosen.predicted, stepHNorm, stepHNorm > 0.95 * Delta);
-      stepNorm = norm2(chosen.step);
-      const test = checkTermination(actualReduction, cost, stepNorm, norm2(x), upd.ratio, ftol, xtol);
-      if (test.status !== null) {
-        status = test.status;
-        message = test.message;
-        break;
-      }
-      alpha *= Delta / upd.Delta;
-      Delta = upd.Delta;
-    }
-    if (actualReduction > 0) {
-      let T = trialT;
-      if (T === null) {
-        const evJ = expectEvaluation(yield { kind: 'evaluate', x: xNew.slice(), jacobian: true }, caller);
-        T = evJ.T;
-      }
-      njev += 1;
-      if (T === null) {
-        // Non-finite Jacobian at the new point: reject the step like a non-finite trial point.
-        Delta = 0.25 * stepHNorm;
-        status = null;
-        stepNorm = 0;
-      } else {
-        x = xNew;
-        cost = costNew;
-        lin = unpackTriangle(T, p);
-        if (jacScale) ({ scale, scaleInv } = computeJacScale(lin.colNorms, scaleInv));
-      }
-    } else stepNorm = 0;
-    iteration += 1;
-    const info = iterationInfo(iteration, cost, x, scaledGradientNorm(x, lin.g, lb, ub), stepNorm, nfev);
-    if ((yield { kind: 'iteration', info }) === false) {
-      status = 'stopped';
-      message = stoppedMessage(iteration);
-      break;
-    }
-  }
-  if (status === null) {
-    status = 'max-nfev';
-    message = maxNfevMessage(nfev, maxNfev);
-  }
-  return {
-    x,
-    cost,
-    T: lin.T,
-    grad: lin.g,
-    optimality: gNorm,
-    activeMask: findActiveConstraints(x, lb, ub, xtol),
-    status,
-    message,
-    nfev,
-    njev,
-    nit: iteration,
-  };
+export function trf(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, options: SolverOptions): SolverGenerator {
+  const x0 = makeStrictlyFeasible(options.x0, options.lb, options.ub, 1e-10);
+  return trustRegionMinimizer(problem, { ...options, x0 }, trfSteps(options));
 }
 
-/**
- * The fixed variable scaling of a numeric `xScale`: scale = xScale, scaleInv = 1/xScale.
- *
- * @param xScale - positive scales, one per parameter.
- * @returns copies of scale and its inverse.
- */
-export function fixedScale(xScale: Float64Array): { scale: Float64Array; scaleInv: Float64Array } {
-  return { scale: Float64Array.from(xScale), scaleInv: Float64Array.from(xScale, (s) => 1 / s) };
-}
-
-/** Δ₀ = ‖x₀ ∘ scaleInv / √v‖ with v[dv≠0] scaled by scaleInv (1 when that is 0). */
+/** Δ₀ = ‖x₀ ∘ scaleInv / √v‖ with v the hat scaling vector ({@link hatScalingVector}); 1 when that is 0. */
 function initialRadius(x: Float64Array, g: Float64Array, lb: Float64Array, ub: Float64Array, scaleInv: Float64Array): number {
-  const { v, dv } = clScalingVector(x, g, lb, ub);
+  const { v } = hatScalingVector(x, g, lb, ub, scaleInv);
   let sum = 0;
   for (let i = 0; i < x.length; i++) {
-    const vi = dv[i] !== 0 ? v[i]! * scaleInv[i]! : v[i]!;
-    const t = (x[i]! * scaleInv[i]!) / Math.sqrt(vi);
+    const t = (x[i]! * scaleInv[i]!) / Math.sqrt(v[i]!);
     sum += t * t;
   }
   const Delta = Math.sqrt(sum);

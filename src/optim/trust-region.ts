@@ -366,31 +366,3 @@ export function evaluateQuadratic(A: DenseMatrix, g: ArrayLike<number>, s: Array
   for (let i = 0; i < s.length; i++) l += s[i]! * g[i]!;
   return 0.5 * q + l;
 }
-
-/** Result of {@link computeJacScale}. */
-export interface JacScale {
-  /** 1/scaleInv. */
-  readonly scale: Float64Array;
-  /** Column norms of J (running maximum when an old value is given). */
-  readonly scaleInv: Float64Array;
-}
-
-/**
- * Variable scaling from the Jacobian (SciPy `compute_jac_scale`, Moré 1977): scaleInv_j = ‖J_:j‖
- * (zeros replaced by 1 on the first call), afterwards max(‖J_:j‖, scaleInv_old_j).
- *
- * @param colNorms - column norms of J (= of R).
- * @param scaleInvOld - the previous scaleInv, or null on the first call.
- * @returns scale and scaleInv.
- */
-export function computeJacScale(colNorms: Float64Array, scaleInvOld: Float64Array | null = null): JacScale {
-  const n = colNorms.length;
-  const scaleInv = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
-    const c = colNorms[j]!;
-    scaleInv[j] = scaleInvOld === null ? (c === 0 ? 1 : c) : Math.max(c, scaleInvOld[j]!);
-  }
-  const scale = new Float64Array(n);
-  for (let j = 0; j < n; j++) scale[j] = 1 / scaleInv[j]!;
-  return { scale, scaleInv };
-}

@@ -1,40 +1,15 @@
-import { fc, test } from '@fast-check/vitest';
+import { test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
-  clScalingVector,
   findActiveConstraints,
   inBounds,
   makeStrictlyFeasible,
   nextAfter,
   stepSizeToBound,
 } from '../../src/optim/bounds.ts';
+import { boxAndPoint } from './box-arbitrary.ts';
 
 const F = (a: number[]) => Float64Array.from(a);
-
-/** A box with some infinite sides and a point strictly inside it. */
-const boxAndPoint = fc
-  .array(
-    fc.record({
-      lo: fc.oneof(fc.constant(-Infinity), fc.double({ min: -10, max: 0, noNaN: true })),
-      width: fc.double({ min: 0.01, max: 10, noNaN: true }),
-      hiInf: fc.boolean(),
-      u: fc.double({ min: 0.01, max: 0.99, noNaN: true }),
-      s: fc.double({ min: -5, max: 5, noNaN: true }),
-    }),
-    { minLength: 1, maxLength: 6 },
-  )
-  .map((cols) => {
-    const lb = F(cols.map((c) => c.lo));
-    const ub = F(cols.map((c) => (c.hiInf ? Infinity : (Number.isFinite(c.lo) ? c.lo : -1) + c.width)));
-    const x = F(
-      cols.map((c, i) => {
-        const lo = Number.isFinite(lb[i]!) ? lb[i]! : ub[i]! - 20;
-        const hi = Number.isFinite(ub[i]!) ? ub[i]! : lo + 20;
-        return Number.isFinite(lb[i]!) || Number.isFinite(ub[i]!) ? lo + c.u * (hi - lo) : c.u;
-      }),
-    );
-    return { lb, ub, x, s: F(cols.map((c) => c.s)) };
-  });
 
 describe('stepSizeToBound', () => {
   it('matches SciPy: the nearest bound and which side is hit', () => {
@@ -103,30 +78,4 @@ describe('nextAfter', () => {
     expect(nextAfter(0, -1)).toBe(-5e-324);
     expect(nextAfter(3, 3)).toBe(3);
   });
-});
-
-describe('clScalingVector', () => {
-  it('matches SciPy', () => {
-    const { v, dv } = clScalingVector(F([0.5, 0.5, 0.5, 0.5]), F([1, -1, 1, 0]), F([0, 0, -Infinity, 0]), F([1, 1, 1, 1]));
-    expect(Array.from(v)).toEqual([0.5, 0.5, 1, 1]);
-    expect(Array.from(dv)).toEqual([1, -1, 0, 0]);
-  });
-
-  test.prop([boxAndPoint])(
-    'v is the distance to the bound the anti-gradient points at (1 if none), dv its derivative, v ≥ 0',
-    ({ lb, ub, x, s: g }) => {
-      const { v, dv } = clScalingVector(x, g, lb, ub);
-      for (let i = 0; i < x.length; i++) {
-        expect(v[i]).toBeGreaterThanOrEqual(0);
-        if (dv[i] === 1) expect(v[i]).toBe(x[i]! - lb[i]!);
-        else if (dv[i] === -1) expect(v[i]).toBe(ub[i]! - x[i]!);
-        else {
-          expect(v[i]).toBe(1);
-          expect((g[i]! > 0 && Number.isFinite(lb[i]!)) || (g[i]! < 0 && Number.isFinite(ub[i]!))).toBe(false);
-        }
-        // The scaled optimality v·g vanishes at a bound the gradient pushes against.
-        if (dv[i] !== 0) expect(Math.sign(dv[i]!)).toBe(Math.sign(g[i]!));
-      }
-    },
-  );
 });

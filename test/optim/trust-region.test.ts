@@ -5,7 +5,6 @@ import { householderFold } from '../../src/backends/cpu/householder-fold.ts';
 import { thinSvd } from '../../src/linalg/small-linalg.ts';
 import {
   buildQuadratic1d,
-  computeJacScale,
   type DenseMatrix,
   evaluateQuadratic,
   intersectTrustRegion,
@@ -170,21 +169,12 @@ describe('intersectTrustRegion', () => {
   });
 });
 
-describe('updateTrRadius and computeJacScale', () => {
+describe('updateTrRadius', () => {
   it('shrinks on a poor ratio, doubles on a good boundary step, keeps otherwise', () => {
     expect(updateTrRadius(1, 0.1, 1, 0.8, true)).toEqual({ Delta: 0.2, ratio: 0.1 });
     expect(updateTrRadius(1, 0.9, 1, 1, true)).toEqual({ Delta: 2, ratio: 0.9 });
     expect(updateTrRadius(1, 0.9, 1, 0.5, false)).toEqual({ Delta: 1, ratio: 0.9 });
     expect(updateTrRadius(1, 0, 0, 0.5, false)).toEqual({ Delta: 1, ratio: 1 });
     expect(updateTrRadius(1, 1, -1, 0.4, false)).toEqual({ Delta: 0.1, ratio: 0 });
-  });
-
-  it('computeJacScale replaces zero norms by 1 first, then keeps the running maximum (SciPy values)', () => {
-    const first = computeJacScale(Float64Array.from([0, 5]));
-    expect(Array.from(first.scale)).toEqual([1, 0.2]);
-    expect(Array.from(first.scaleInv)).toEqual([1, 5]);
-    const next = computeJacScale(Float64Array.from([1, 1]), Float64Array.from([2, 0.5]));
-    expect(Array.from(next.scale)).toEqual([0.5, 1]);
-    expect(Array.from(next.scaleInv)).toEqual([2, 1]);
   });
 });
