@@ -13,7 +13,7 @@
  * @module
  */
 import type { Backend } from '../backends/backend.ts';
-import { AbortError, ModelEvaluationError, NlsqRangeError } from '../errors.ts';
+import { ModelEvaluationError, NlsqRangeError, throwIfAborted } from '../errors.ts';
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import { createBlockProblem, DEFAULT_BLOCK_ROWS } from './block-problem.ts';
 import { createSolver, runSolverAsync, runSolverSync } from '../optim/driver.ts';
@@ -203,6 +203,6 @@ export function solveCurveFitSync(resolved: ResolvedCurveFit, problem: CurveFitP
  */
 export function solveSync(problem: ResidualProblem, options: SolverOptions, controls: SolveControls): SolverOutcome {
   const { caller, signal, onIteration } = controls;
-  if (signal?.aborted === true) throw new AbortError(`${caller}: the fit was aborted by its AbortSignal before it started`, { cause: signal.reason });
+  throwIfAborted(signal, caller);
   return runSolverSync(createSolver(problem, options), problem, onIteration, caller);
 }
