@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { NlsqRangeError } from '../../src/errors.ts';
+import { curveFit } from '../../src/curve-fit.ts';
 import type { IterationInfo, ResidualProblem } from '../../src/optim/evaluation.ts';
 import { runSolverSync } from '../../src/optim/driver.ts';
-import { lm, lmTermination } from '../../src/optim/lm.ts';
+import { lm } from '../../src/optim/lm.ts';
+import { lmTermination } from '../../src/optim/lm-termination.ts';
 import { createDenseProblem } from './dense-problem.ts';
 import { caseOptions, loadFixture, problems } from './problems.ts';
 
@@ -51,6 +53,78 @@ describe('lm', () => {
     const out = runSolverSync(lm(problem, caseOptions(c)), problem);
     expect(requests.filter(Boolean).length).toBe(out.njev + 1);
     expect(out.optimality).toBeCloseTo(c.optimality!, 9);
+  });
+});
+
+describe('lm with non-finite evaluations mid-fit', () => {
+  const c = byName('rosenbrock-lm');
+  const rosen = specs.rosenbrock!;
+  const dist = (a: Float64Array, b: Float64Array) => Math.hypot(...Array.from(a, (v, i) => v - b[i]!));
+
+  /** The first point the plain run accepted (its first onIteration report). */
+  function firstAccepted(cheap: boolean): Float64Array {
+    const problem = createDenseProblem(rosen, { cheap });
+    const seen: IterationInfo[] = [];
+    runSolverSync(lm(problem, caseOptions(c)), problem, (info) => void seen.push(info));
+    return Float64Array.from(seen[0]!.params);
+  }
+
+  it.each([false, true])('shrinks Δ on a non-finite Jacobian at a point it would accept, and goes on to the optimum (cheap Jacobian: %s)', (cheap) => {
+    const plain = runSolverSync(lm(createDenseProblem(rosen, { cheap }), caseOptions(c)), createDenseProblem(rosen, { cheap }));
+    const bad = firstAccepted(cheap);
+    const broken = { ...rosen, jac: (x: Float64Array, o: Float64Array) => (dist(x, bad) < 1e-3 ? o.fill(NaN) : rosen.jac(x, o)) };
+    const problem = createDenseProblem(broken, { cheap });
+    const out = runSolverSync(lm(problem, caseOptions(c)), problem);
+    const at = problem.points.findIndex((x) => dist(x, bad) === 0);
+    expect(at).toBeGreaterThan(0);
+    const x0 = problem.points[0]!;
+    const next = problem.points.slice(at + 1).find((x) => dist(x, bad) > 0)!;
+    expect(dist(next, x0)).toBeLessThan(dist(bad, x0)); // the next trial is inside a smaller region
+    expect(dist(out.x, bad)).toBeGreaterThan(1e-3); // never accepted there
+    expect(['ftol', 'xtol', 'ftol-xtol', 'gtol']).toContain(out.status);
+    expect(Array.from(out.x)).toEqual(Array.from(out.x, () => expect.closeTo(1, 7)));
+    expect(Array.from(plain.x)).toEqual(Array.from(out.x, () => expect.closeTo(1, 7)));
+  });
+
+  it('reports a model that turns NaN after some evaluations as a failure naming the evaluation, not as xtol at the last point', () => {
+    for (const cheap of [false, true]) {
+      let calls = 0;
+      const turning = { ...rosen, fun: (x: Float64Array, o: Float64Array) => (++calls > 3 ? o.fill(NaN) : rosen.fun(x, o)) };
+      const problem = createDenseProblem(turning, { cheap });
+      const options = caseOptions(c);
+      const out = runSolverSync(lm(problem, options), problem);
+      expect(out.status).toBe('max-nfev');
+      expect(out.nfev).toBe(options.maxNfev);
+      expect(out.message).toMatch(/^The maximum number of function evaluations is exceeded: nfev = 200 ≥ maxNfev = 200; the last \d+ trial evaluations were not finite \(the last: the residuals \(cost NaN\) at x = \[/);
+      expect(Number.isFinite(out.cost)).toBe(true);
+      expect(problem.points.every((x) => x.every(Number.isFinite))).toBe(true); // Δ never underflows into NaN steps
+    }
+  });
+
+  it('names the Jacobian when only the Jacobian turns non-finite', () => {
+    let jacs = 0;
+    const turning = { ...rosen, jac: (x: Float64Array, o: Float64Array) => (++jacs > 2 ? o.fill(NaN) : rosen.jac(x, o)) };
+    const problem = createDenseProblem(turning);
+    const out = runSolverSync(lm(problem, caseOptions(c)), problem);
+    expect(out.status).toBe('max-nfev');
+    expect(out.message).toMatch(/trial evaluations? (was|were) not finite \(the last: the Jacobian at x = \[/);
+    expect(out.njev).toBeGreaterThan(2); // the failed Jacobian evaluations are counted
+  });
+
+  it('issue 21 defect 9: curveFit with a closure that returns NaN after 200 calls fails with lm as with trf and dogbox', async () => {
+    const xdata = Array.from({ length: 60 }, (_, i) => i / 12);
+    const ydata = xdata.map((t) => 2.5 * Math.exp(-1.3 * t));
+    for (const method of ['lm', 'trf', 'dogbox'] as const) {
+      let calls = 0;
+      const f = (t: number, a: number, b: number) => {
+        calls++;
+        return calls > 200 ? NaN : a * Math.exp(-b * t);
+      };
+      const r = await curveFit(f, xdata, ydata, { p0: [1, 1], method });
+      expect(r.success).toBe(false);
+      expect(r.status).toBe('max-nfev');
+      if (method === 'lm') expect(r.message).toMatch(/trial evaluations were not finite \(the last: the residuals \(cost NaN\) at x = \[/);
+    }
   });
 });
 
