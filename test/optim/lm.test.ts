@@ -1,6 +1,8 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { NlsqRangeError } from '../../src/errors.ts';
-import { curveFit } from '../../src/curve-fit.ts';
+import { curveFit, curveFitSync } from '../../src/curve-fit.ts';
+import { model } from '../../src/model/model.ts';
 import type { IterationInfo, ResidualProblem } from '../../src/optim/evaluation.ts';
 import { runSolverSync } from '../../src/optim/driver.ts';
 import { lm } from '../../src/optim/lm.ts';
@@ -124,6 +126,61 @@ describe('lm with non-finite evaluations mid-fit', () => {
       expect(r.success).toBe(false);
       expect(r.status).toBe('max-nfev');
       if (method === 'lm') expect(r.message).toMatch(/trial evaluations were not finite \(the last: the residuals \(cost NaN\) at x = \[/);
+    }
+  });
+});
+
+describe('lm on residuals whose squares under- or overflow (issue 21, defect 8)', () => {
+  // y = 3e-300·exp(−1.2x) + 5e-301 + 2e-302·sin(7x): ½‖r‖² is 0 in doubles, ‖r‖ is not.
+  // SciPy 1.17 curve_fit(method='lm') from p0 = [1e-300, 1, 1e-301]: scripts/fixtures/lm-tiny-scale.py
+  const xdata = Array.from({ length: 50 }, (_, i) => i * 0.1);
+  const ydata = xdata.map((t) => 3e-300 * Math.exp(-1.2 * t) + 5e-301 + 2e-302 * Math.sin(7 * t));
+  const p0 = [1e-300, 1, 1e-301];
+  const SCIPY_JAC = [3.008794131479321e-300, 1.20681826582357, 5.023559082843238e-301]; // nfev 6
+  const SCIPY_FD = [3.008794131650568e-300, 1.2068182660015965, 5.023559083292642e-301]; // nfev 21
+  const relErr = (a: ArrayLike<number>, b: readonly number[]) => Math.max(...b.map((v, i) => Math.abs(a[i]! / v - 1)));
+
+  it('reaches SciPy’s parameters with an exact Jacobian (and its nfev), where it used to stop at p0 with gtol', () => {
+    const r = curveFitSync(model('a*exp(-b*x)+c'), xdata, ydata, { p0, method: 'lm', backend: 'cpu' });
+    expect(r.success).toBe(true);
+    expect(r.cost).toBe(0); // as SciPy's: the sum of squares underflows
+    expect(relErr(r.popt, SCIPY_JAC)).toBeLessThan(1e-9);
+    expect(r.nfev).toBe(6);
+  });
+
+  it('reaches them with finite differences', () => {
+    const f = (t: number, a: number, b: number, c: number) => a * Math.exp(-b * t) + c;
+    const r = curveFitSync(f, xdata, ydata, { p0, method: 'lm', backend: 'cpu' });
+    expect(r.success).toBe(true);
+    expect(relErr(r.popt, SCIPY_FD)).toBeLessThan(1e-8);
+  });
+
+  test.prop([fc.integer({ min: -1000, max: -900 })], { numRuns: 12 })('follows the unscaled path when the residuals are scaled by 2^k into underflow', (k) => {
+    const c = byName('expfit-lm');
+    const s = 2 ** k;
+    const spec = specs.expfit!;
+    const tiny = { ...spec, fun: (x: Float64Array, o: Float64Array) => (spec.fun(x, o), o.forEach((v, i) => (o[i] = v * s))), jac: (x: Float64Array, o: Float64Array) => (spec.jac(x, o), o.forEach((v, i) => (o[i] = v * s))) };
+    const plain = runSolverSync(lm(createDenseProblem(spec), caseOptions(c)), createDenseProblem(spec));
+    const scaled = runSolverSync(lm(createDenseProblem(tiny), caseOptions(c)), createDenseProblem(tiny));
+    expect(scaled.status).toBe(plain.status);
+    expect(relErr(scaled.x, Array.from(plain.x))).toBeLessThan(1e-10);
+  });
+
+  it('reports data near 1e200 clearly: the sum of squares overflows, rescale y', () => {
+    const yBig = xdata.map((t) => 3e200 * Math.exp(-1.2 * t) + 5e199);
+    for (const method of ['lm', 'trf'] as const) {
+      const error = (() => {
+        try {
+          curveFitSync(model('a*exp(-b*x)+c'), xdata, yBig, { p0: [1e200, 1, 1e199], method, backend: 'cpu' });
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(NlsqRangeError);
+      expect(error).toMatchObject({ code: 'ERR_NON_FINITE', argument: 'ydata' });
+      expect((error as Error).message).toBe(
+        'curveFitSync: the sum of squared residuals must be finite at p0, got Infinity: every residual is finite, but the largest, -2.4e+200 (residual 0), squares beyond the double range (1.8e308); rescale ydata (and sigma) toward 1 — e.g. fit y / 2e+200 — and scale the fitted parameters back',
+      );
     }
   });
 });
