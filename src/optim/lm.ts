@@ -35,15 +35,17 @@
  *   non-finite evaluation (`nonFiniteTermination`).
  * - **Residuals whose squares underflow.** The evaluators report the cost ½‖f‖²; for data near
  *   1e-300 it is 0 while ‖f‖ is not, and every ratio MINPACK forms from ‖f‖ would be lost. Below
- *   {@link TINY_COST}, ‖f‖ is taken from the triangle instead (‖[z; ρ]‖, scaled as MINPACK's
- *   `enorm` scales), and a problem whose Jacobian is not cheap is asked for it at the trial
- *   points too (counted in nfev/njev). Above it nothing changes, bit for bit.
+ *   `TINY_COST` (2⁻⁹⁶⁸), ‖f‖ is taken from the triangle instead (‖[z; ρ]‖ by a scaled norm, as
+ *   MINPACK's `enorm` scales), and a problem whose Jacobian is not cheap is asked for it at the
+ *   trial points too (counted in nfev/njev). This needs a fold that keeps such columns (the CPU
+ *   backend's does). Above it nothing changes, bit for bit.
  *
  * Counting: nfev = function evaluations (1 + trial points) plus `jacobianCostsNfev` per Jacobian
  * (MINPACK `lmdif` counts its p forward-difference calls), njev = Jacobian evaluations. `grad` and
- * `optimality` = ‖Jᵀf‖∞ are taken at the final x, as SciPy's `call_minpack` does; when the last
- * Jacobian was computed at an earlier point, one more uncounted Jacobian evaluation is requested
- * (SciPy's extra `jac(x)` call).
+ * `optimality` = ‖Jᵀf‖∞ are taken at the final x, as SciPy's `call_minpack` does. The Jacobian at
+ * a point the ratio test accepts is requested right after its evaluation (the point is accepted
+ * only if it is finite); when the run ends at that point it is not counted — SciPy's extra,
+ * uncounted `jac(x)` call for grad.
  *
  * @module
  */
@@ -65,10 +67,10 @@ const FACTOR = 100;
  * under 2⁻⁵¹¹ are subnormal or 0 — so ‖f‖ is not √(2·cost). Above it, for any m < 2⁵⁰, the
  * subnormal squares change √(2·cost) by less than an ulp.
  */
-export const TINY_COST = 2 ** -968;
+const TINY_COST = 2 ** -968;
 
 /**
- * ‖f‖ of an evaluation: √(2·cost); when the cost is below {@link TINY_COST} and the triangle
+ * ‖f‖ of an evaluation: √(2·cost); when the cost is below `TINY_COST` and the triangle
  * T = [R z; 0 ρ] came with it, ‖[z; ρ]‖ (= ‖f‖, since ‖f‖² = ‖z‖² + ρ²) by a scaled norm.
  */
 function residualNorm(ev: Evaluation, p: number): number {
