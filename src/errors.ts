@@ -108,6 +108,20 @@ export class AbortError extends NlsqError {
   }
 }
 
+/**
+ * Report a cancelled fit: when `signal` has aborted, throw the one {@link AbortError} every
+ * cancellation point uses (the solver drivers before each request, the data-source passes
+ * between chunks, the synchronous API before it starts) — `caller: the fit was aborted by its
+ * AbortSignal`, with the signal's reason as `cause`. One event, one message.
+ *
+ * @param signal - the caller's signal, if any.
+ * @param caller - public function name for the message (e.g. `'curveFit'`).
+ * @throws AbortError when `signal.aborted`.
+ */
+export function throwIfAborted(signal: AbortSignal | undefined, caller: string): void {
+  if (signal?.aborted === true) throw new AbortError(`${caller}: the fit was aborted by its AbortSignal`, { cause: signal.reason });
+}
+
 /** A streaming data source misbehaved (mismatched chunk lengths, no chunks, threw mid-pass). */
 export class DataSourceError extends NlsqError {
   /** @param message - full message naming the chunk. */

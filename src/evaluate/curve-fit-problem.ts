@@ -13,7 +13,7 @@
  * @module
  */
 import type { Backend } from '../backends/backend.ts';
-import { AbortError, ModelEvaluationError, NlsqRangeError } from '../errors.ts';
+import { ModelEvaluationError, NlsqRangeError, throwIfAborted } from '../errors.ts';
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import { createBlockProblem, DEFAULT_BLOCK_ROWS } from './block-problem.ts';
 import { createSolver, runSolverAsync, runSolverSync } from '../optim/driver.ts';
@@ -99,6 +99,8 @@ export function createCurveFitProblem(resolved: ResolvedCurveFit, backend: Backe
  * @param problem - its problem.
  * @returns the residual vector at p0.
  * @throws ModelEvaluationError when a residual at p0 is NaN or ±Infinity (or the model throws).
+ * @throws NlsqRangeError (`ERR_NON_FINITE`, argument `ydata`) when the residuals are finite but
+ *   their sum of squares overflows (|r| beyond about 1e154: y near 1e160–1e300).
  */
 export function checkInitialResiduals(resolved: ResolvedCurveFit, problem: CurveFitProblem): Float64Array {
   const { caller, settings, data } = resolved;
@@ -111,6 +113,15 @@ export function checkInitialResiduals(resolved: ResolvedCurveFit, problem: Curve
     throw new ModelEvaluationError(
       `${caller}: the residuals must be finite at p0 = [${Array.from(x0).join(', ')}], got ${r[i]} at ${where}`,
       'p0',
+    );
+  }
+  let big = 0;
+  for (let i = 1; i < r.length; i++) if (Math.abs(r[i]!) > Math.abs(r[big]!)) big = i;
+  if (r.length > 0 && !Number.isFinite(0.5 * r.reduce((s, v) => s + v * v, 0))) {
+    throw new NlsqRangeError(
+      `${caller}: the sum of squared residuals must be finite at p0, got Infinity: every residual is finite, but the largest, ${r[big]} (residual ${big}), squares beyond the double range (1.8e308); rescale ydata (and sigma) toward 1 — e.g. fit y / ${Math.abs(r[big]!).toExponential(0)} — and scale the fitted parameters back`,
+      'ydata',
+      'ERR_NON_FINITE',
     );
   }
   const { kernel } = resolved;
@@ -203,6 +214,6 @@ export function solveCurveFitSync(resolved: ResolvedCurveFit, problem: CurveFitP
  */
 export function solveSync(problem: ResidualProblem, options: SolverOptions, controls: SolveControls): SolverOutcome {
   const { caller, signal, onIteration } = controls;
-  if (signal?.aborted === true) throw new AbortError(`${caller}: the fit was aborted by its AbortSignal before it started`, { cause: signal.reason });
+  throwIfAborted(signal, caller);
   return runSolverSync(createSolver(problem, options), problem, onIteration, caller);
 }

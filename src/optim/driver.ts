@@ -2,14 +2,19 @@
  * Drivers: run a solver generator against a {@link ResidualProblem}.
  *
  * A solver yields `evaluate` and `iteration` requests (see `evaluation.ts`); a driver answers
- * them. The synchronous driver serves `curveFitSync`/`leastSquaresSync` with synchronous
- * problems (CPU and wasm backends); the asynchronous one serves everything else (streaming
- * sources, WebGPU) and adds cancellation and progress callbacks. Both run the *same* generator,
- * so the iteration path does not depend on the driver.
+ * them. There is one driver core, {@link driveSolver}: it serves the requests, checks the abort
+ * signal before each one, answers a primed first evaluation, runs the callbacks, and closes the
+ * solver generator (`return()`, so its `finally` blocks run) whenever the run ends early — an
+ * error from the problem, a callback, the signal or the runner itself. The core never waits
+ * itself: every evaluation and callback answer passes through the runner as a
+ * {@link DriverWait}. {@link runSolverSync} hands the values straight back and refuses Promises
+ * (`curveFitSync`, `leastSquaresSync` on CPU or wasm); {@link runSolverAsync} awaits them
+ * (`curveFit`, WebGPU, and the exact phase of the streaming strategy). Sync, async and streaming
+ * therefore run the same generator along the same path.
  *
  * @module
  */
-import { AbortError, NlsqError } from '../errors.ts';
+import { NlsqError, throwIfAborted } from '../errors.ts';
 import { dogbox } from './dogbox.ts';
 import type { Evaluation, IterationInfo, ResidualProblem, SolverGenerator, SolverOutcome, SolverReply } from './evaluation.ts';
 import { lm } from './lm.ts';
@@ -38,18 +43,133 @@ export function createSolver(problem: Pick<ResidualProblem, 'p' | 'jacobianIsChe
   }
 }
 
+/** An evaluation already made at `x` (e.g. the streaming warm-up's guard pass at x0). */
+export interface PrimedEvaluation {
+  /** Where it was made. */
+  readonly x: Float64Array;
+  /** The evaluation there, with the triangle T. */
+  readonly evaluation: Evaluation;
+}
+
+/** What the driver has served so far, for a hook that records progress (a checkpoint). */
+export interface DriverProgress {
+  /** Evaluation requests answered (a primed answer included). */
+  readonly evaluations: number;
+  /** Of those, the ones that asked for the Jacobian. */
+  readonly jacobians: number;
+}
+
+/** How the driver core answers a solver: the evaluator, the callbacks and the cancellation. */
+export interface DriverHooks {
+  /** Public function name for messages. */
+  readonly caller: string;
+  /** Evaluate at x (with the triangle T when `jacobian`). */
+  readonly evaluate: (x: Float64Array, jacobian: boolean) => Evaluation | PromiseLike<Evaluation>;
+  /** Progress callback after each iteration; `false` stops the fit (status `'stopped'`). */
+  readonly onIteration?: ((info: IterationInfo) => boolean | void | PromiseLike<boolean | void>) | undefined;
+  /** Runs before `onIteration` at each iteration (the streaming checkpoint). */
+  readonly beforeIteration?: ((info: IterationInfo, progress: DriverProgress) => void | PromiseLike<void>) | undefined;
+  /** Cancels the fit; checked before every request. */
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Answers the first evaluation request instead of `evaluate` when that request is at exactly
+   * `primed.x` (a request without the Jacobian gets the cost alone); dropped after that request.
+   */
+  readonly primed?: PrimedEvaluation | null | undefined;
+}
+
+/**
+ * Something the driver core waits on — an evaluation, the answer of `onIteration`, or the end of
+ * `beforeIteration` — as a value or, for the asynchronous runner, a Promise of it. The runner
+ * sends the settled value back into the core.
+ */
+export type DriverWait =
+  | { readonly kind: 'evaluation'; readonly value: Evaluation | PromiseLike<Evaluation> }
+  | { readonly kind: 'onIteration'; readonly value: boolean | void | PromiseLike<boolean | void> }
+  | { readonly kind: 'beforeIteration'; readonly value: void | PromiseLike<void> };
+
+/** The driver core as a generator: yields what it waits on, returns the solver's outcome. */
+export type DriverCore = Generator<DriverWait, SolverOutcome, unknown>;
+
+/**
+ * The one driver core: advance the solver generator `gen`, answering its requests through
+ * `hooks`. Before each request the signal is checked ({@link throwIfAborted}); an `evaluate`
+ * request is answered by the primed evaluation when it matches, else by `hooks.evaluate`; an
+ * `iteration` request runs `beforeIteration` then `onIteration`, and a `false` from the latter
+ * is sent to the solver, which then stops. When the run ends other than by the solver returning
+ * — anything thrown here, or the runner closing the core — `gen.return()` is called, so the
+ * solver's `finally` blocks run.
+ *
+ * @param gen - the solver generator (e.g. `lm(problem, options)`).
+ * @param hooks - evaluator, callbacks, signal, primed evaluation and the caller's name.
+ * @returns the core; drive it with a runner that settles each {@link DriverWait} and sends the
+ *   value back (`runSolverSync`, `runSolverAsync`).
+ * @throws AbortError (from the core, when resumed) when the signal has aborted.
+ */
+export function* driveSolver(gen: SolverGenerator, hooks: DriverHooks): DriverCore {
+  let primed = hooks.primed ?? null;
+  let evaluations = 0;
+  let jacobians = 0;
+  let reply: SolverReply | undefined;
+  let finished = false;
+  try {
+    for (;;) {
+      const step = reply === undefined ? gen.next() : gen.next(reply);
+      if (step.done === true) {
+        finished = true;
+        return step.value;
+      }
+      throwIfAborted(hooks.signal, hooks.caller);
+      const req = step.value;
+      if (req.kind === 'evaluate') {
+        let ev: Evaluation;
+        if (primed !== null && sameVector(req.x, primed.x)) {
+          const first = primed.evaluation;
+          ev = req.jacobian ? first : { cost: first.cost, m: first.m, T: null };
+        } else {
+          ev = (yield { kind: 'evaluation', value: hooks.evaluate(req.x, req.jacobian) }) as Evaluation;
+        }
+        primed = null;
+        evaluations += 1;
+        if (req.jacobian) jacobians += 1;
+        reply = ev;
+      } else {
+        if (hooks.beforeIteration !== undefined) {
+          yield { kind: 'beforeIteration', value: hooks.beforeIteration(req.info, { evaluations, jacobians }) };
+        }
+        const answer = hooks.onIteration === undefined ? undefined : yield { kind: 'onIteration', value: hooks.onIteration(req.info) };
+        reply = answer !== false;
+      }
+    }
+  } finally {
+    if (!finished) gen.return(undefined as never);
+  }
+}
+
 /** Options of {@link runSolverAsync}. */
 export interface AsyncDriverOptions {
-  /** Cancels the fit; checked before every evaluation. */
-  readonly signal?: AbortSignal;
+  /** Cancels the fit; checked before every request. */
+  readonly signal?: AbortSignal | undefined;
   /** Progress callback after each iteration; returning `false` (or a Promise of false) stops the fit. */
-  readonly onIteration?: (info: IterationInfo) => boolean | void | Promise<boolean | void>;
+  readonly onIteration?: ((info: IterationInfo) => boolean | void | PromiseLike<boolean | void>) | undefined;
+  /** Runs (and is awaited) before `onIteration` at each iteration, with the evaluations served so far. */
+  readonly beforeIteration?: ((info: IterationInfo, progress: DriverProgress) => void | PromiseLike<void>) | undefined;
+  /** An evaluation already made, answering the first request at its x. */
+  readonly primed?: PrimedEvaluation | null | undefined;
   /** Public function name for messages (default `'curveFit'`). */
-  readonly caller?: string;
+  readonly caller?: string | undefined;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** The error of a Promise met by the synchronous runner. */
+function notSynchronous(kind: DriverWait['kind'], caller: string): NlsqError {
+  if (kind === 'evaluation') {
+    return new NlsqError(`${caller}: the problem evaluates asynchronously (its backend or data source is asynchronous); use the asynchronous API instead`, 'ERR_NOT_SUPPORTED');
+  }
+  return new NlsqError(`${caller}: ${kind} must return a boolean or nothing in the synchronous API, got a Promise`, 'ERR_NOT_SUPPORTED', kind);
 }
 
 /**
@@ -60,8 +180,9 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * @param onIteration - optional progress callback; returning `false` stops the fit.
  * @param caller - public function name for messages (default `'curveFitSync'`).
  * @returns the solver's outcome.
- * @throws NlsqError (`ERR_NOT_SUPPORTED`) when `problem.evaluate` returns a Promise; any error
- *   thrown by `problem.evaluate` or `onIteration` propagates after the generator is closed.
+ * @throws NlsqError (`ERR_NOT_SUPPORTED`) when `problem.evaluate` or `onIteration` returns a
+ *   Promise; any error thrown by `problem.evaluate` or `onIteration` propagates. In every case
+ *   the generator is closed first.
  */
 export function runSolverSync(
   gen: SolverGenerator,
@@ -69,78 +190,68 @@ export function runSolverSync(
   onIteration?: (info: IterationInfo) => boolean | void,
   caller = 'curveFitSync',
 ): SolverOutcome {
-  let reply: SolverReply | undefined;
-  let done = false;
+  const core = driveSolver(gen, { caller, evaluate: (x, jacobian) => problem.evaluate(x, jacobian), onIteration });
+  let input: unknown;
+  let finished = false;
   try {
     for (;;) {
-      const step = reply === undefined ? gen.next() : gen.next(reply);
+      const step = core.next(input);
       if (step.done === true) {
-        done = true;
+        finished = true;
         return step.value;
       }
-      const req = step.value;
-      if (req.kind === 'evaluate') {
-        const ev = problem.evaluate(req.x, req.jacobian);
-        if (isPromiseLike(ev)) {
-          (ev as Promise<Evaluation>).catch(() => undefined);
-          throw new NlsqError(`${caller}: the problem evaluates asynchronously (its backend or data source is asynchronous); use the asynchronous API instead`, 'ERR_NOT_SUPPORTED');
-        }
-        reply = ev;
-      } else {
-        const r = onIteration === undefined ? undefined : onIteration(req.info);
-        if (isPromiseLike(r)) {
-          throw new NlsqError(`${caller}: onIteration must return a boolean or nothing in the synchronous API, got a Promise`, 'ERR_NOT_SUPPORTED', 'onIteration');
-        }
-        reply = r !== false;
+      const wait = step.value;
+      if (isPromiseLike(wait.value)) {
+        Promise.resolve(wait.value).catch(() => undefined);
+        throw notSynchronous(wait.kind, caller);
       }
+      input = wait.value;
     }
   } finally {
-    if (!done) gen.return(undefined as never);
+    if (!finished) core.return(undefined as never);
   }
 }
 
 /**
- * Run a solver asynchronously: evaluations may return Promises, `signal` is checked before each
- * evaluation, `onIteration` may be async.
+ * Run a solver asynchronously: evaluations and callbacks may return Promises (awaited), the
+ * signal is checked before every request, a primed evaluation answers the first request at its x.
  *
  * @param gen - the solver generator.
  * @param problem - the problem.
- * @param options - signal, onIteration and the caller's name.
+ * @param options - signal, callbacks, primed evaluation and the caller's name.
  * @returns the solver's outcome.
- * @throws AbortError when the signal is aborted ("curveFit: the fit was aborted by its
- *   AbortSignal after N evaluations"); errors from `problem.evaluate` or `onIteration` propagate
- *   after the generator is closed.
+ * @throws AbortError when the signal aborts ("curveFit: the fit was aborted by its AbortSignal");
+ *   errors from `problem.evaluate` or the callbacks propagate. In every case the generator is
+ *   closed first.
  */
-export async function runSolverAsync(
-  gen: SolverGenerator,
-  problem: ResidualProblem,
-  options: AsyncDriverOptions = {},
-): Promise<SolverOutcome> {
-  const { signal, onIteration } = options;
-  const caller = options.caller ?? 'curveFit';
-  let reply: SolverReply | undefined;
-  let evaluations = 0;
-  let done = false;
+export async function runSolverAsync(gen: SolverGenerator, problem: ResidualProblem, options: AsyncDriverOptions = {}): Promise<SolverOutcome> {
+  const core = driveSolver(gen, {
+    caller: options.caller ?? 'curveFit',
+    evaluate: (x, jacobian) => problem.evaluate(x, jacobian),
+    onIteration: options.onIteration,
+    beforeIteration: options.beforeIteration,
+    signal: options.signal,
+    primed: options.primed,
+  });
+  let input: unknown;
+  let finished = false;
   try {
     for (;;) {
-      const step = reply === undefined ? gen.next() : gen.next(reply);
+      const step = core.next(input);
       if (step.done === true) {
-        done = true;
+        finished = true;
         return step.value;
       }
-      const req = step.value;
-      if (req.kind === 'evaluate') {
-        if (signal?.aborted === true) {
-          throw new AbortError(`${caller}: the fit was aborted by its AbortSignal after ${evaluations} evaluations`, { cause: signal.reason });
-        }
-        reply = await problem.evaluate(req.x, req.jacobian);
-        evaluations += 1;
-      } else {
-        const r = onIteration === undefined ? undefined : await onIteration(req.info);
-        reply = r !== false;
-      }
+      input = await step.value.value;
     }
   } finally {
-    if (!done) gen.return(undefined as never);
+    if (!finished) core.return(undefined as never);
   }
+}
+
+/** Bitwise equality of two parameter vectors (−0 ≠ 0, NaN = NaN). */
+function sameVector(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }

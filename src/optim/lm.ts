@@ -23,24 +23,60 @@
  * by requiring every tolerance ≥ ε; `leastsq` (gtol = 0 by default) can return them, and
  * `curve_fit` then raises — the "too small" message lets the caller do the same.
  *
+ * Two departures from MINPACK, both where it reports a success it did not reach:
+ *
+ * - **Non-finite trial points.** MINPACK rejects a trial point whose residuals are NaN/±∞ (the
+ *   ratio test fails) but still runs its convergence tests, so a model that turns NaN mid-fit
+ *   shrinks Δ until `xtol` passes and the fit "converges" where it stood. Here a trial point
+ *   that is not finite — residuals, or the Jacobian at a point the ratio test would accept — is
+ *   rejected with MINPACK's own step-bound update for a failed step, and satisfies no
+ *   convergence test: the run goes on with a smaller Δ (like trf/dogbox, which shrink their
+ *   radius) and, if nothing finite is found, ends at `maxNfev` with a message naming the
+ *   non-finite evaluation (`nonFiniteTermination`).
+ * - **Residuals whose squares underflow.** The evaluators report the cost ½‖f‖²; for data near
+ *   1e-300 it is 0 while ‖f‖ is not, and every ratio MINPACK forms from ‖f‖ would be lost. Below
+ *   `TINY_COST` (2⁻⁹⁶⁸), ‖f‖ is taken from the triangle instead (‖[z; ρ]‖ by a scaled norm, as
+ *   MINPACK's `enorm` scales), and a problem whose Jacobian is not cheap is asked for it at the
+ *   trial points too (counted in nfev/njev). This needs a fold that keeps such columns (the CPU
+ *   backend's does). Above it nothing changes, bit for bit.
+ *
  * Counting: nfev = function evaluations (1 + trial points) plus `jacobianCostsNfev` per Jacobian
  * (MINPACK `lmdif` counts its p forward-difference calls), njev = Jacobian evaluations. `grad` and
- * `optimality` = ‖Jᵀf‖∞ are taken at the final x, as SciPy's `call_minpack` does; when the last
- * Jacobian was computed at an earlier point, one more uncounted Jacobian evaluation is requested
- * (SciPy's extra `jac(x)` call).
+ * `optimality` = ‖Jᵀf‖∞ are taken at the final x, as SciPy's `call_minpack` does. The Jacobian at
+ * a point the ratio test accepts is requested right after its evaluation (the point is accepted
+ * only if it is finite); when the run ends at that point it is not counted — SciPy's extra,
+ * uncounted `jac(x)` call for grad.
  *
  * @module
  */
-import { ModelEvaluationError, NlsqRangeError } from '../errors.ts';
-import type { Evaluation, ResidualProblem, SolverGenerator, SolverStatus } from './evaluation.ts';
+import { NlsqRangeError } from '../errors.ts';
+import type { Evaluation, ResidualProblem, SolverGenerator } from './evaluation.ts';
+import { lmTermination, type LmTestNumbers, minpackInfo, type NonFiniteTrials, nonFiniteTermination } from './lm-termination.ts';
 import { lmpar } from './lmpar.ts';
 import type { SolverOptions } from './solver-options.ts';
 import { applyQrfacTranspose, enorm, EPS, normInf, qrfacPivoted } from '../linalg/small-linalg.ts';
-import { checkInitialEvaluation, expectEvaluation, formatVector, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
-import { fmt, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
+import { scaledNorm } from '../linalg/scaled-norm.ts';
+import { checkInitialEvaluation, expectEvaluation, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
+import { stoppedMessage } from './termination.ts';
 
 /** MINPACK's step-bound factor (SciPy passes 100). */
 const FACTOR = 100;
+
+/**
+ * Below this cost (2⁻⁹⁶⁸ ≈ 4e-292) ½Σfᵢ² has lost digits to underflow — the squares of residuals
+ * under 2⁻⁵¹¹ are subnormal or 0 — so ‖f‖ is not √(2·cost). Above it, for any m < 2⁵⁰, the
+ * subnormal squares change √(2·cost) by less than an ulp.
+ */
+const TINY_COST = 2 ** -968;
+
+/**
+ * ‖f‖ of an evaluation: √(2·cost); when the cost is below `TINY_COST` and the triangle
+ * T = [R z; 0 ρ] came with it, ‖[z; ρ]‖ (= ‖f‖, since ‖f‖² = ‖z‖² + ρ²) by a scaled norm.
+ */
+function residualNorm(ev: Evaluation, p: number): number {
+  if (ev.cost >= TINY_COST || ev.T === null || !(ev.cost >= 0)) return Math.sqrt(2 * ev.cost);
+  return scaledNorm(ev.T, p, p + 1, p + 1);
+}
 
 /** The pivoted factorization of one outer iteration. */
 interface LmFactor {
@@ -114,78 +150,6 @@ function updateStepBound(
   return { delta, par };
 }
 
-/** MINPACK's convergence tests after a trial step → info (0 = continue). */
-function minpackInfo(
-  actred: number,
-  prered: number,
-  ratio: number,
-  delta: number,
-  xnorm: number,
-  gnorm: number,
-  nfev: number,
-  o: SolverOptions,
-): number {
-  const fOk = Math.abs(actred) <= o.ftol && prered <= o.ftol && 0.5 * ratio <= 1;
-  const xOk = delta <= o.xtol * xnorm;
-  if (fOk && xOk) return 3;
-  if (xOk) return 2;
-  if (fOk) return 1;
-  if (nfev >= o.maxNfev) return 5;
-  if (Math.abs(actred) <= EPS && prered <= EPS && 0.5 * ratio <= 1) return 6;
-  if (delta <= EPS * xnorm) return 7;
-  if (gnorm <= EPS) return 8;
-  return 0;
-}
-
-/** The quantities MINPACK's tests compare, for the termination message. */
-export interface LmTestNumbers {
-  /** Scaled actual reduction 1 − (‖f_new‖/‖f‖)². */
-  readonly actred: number;
-  /** Scaled predicted reduction. */
-  readonly prered: number;
-  /** actred / prered. */
-  readonly ratio: number;
-  /** Step bound Δ. */
-  readonly delta: number;
-  /** ‖D x‖. */
-  readonly xnorm: number;
-  /** max_j |cos(f, J_:j)|. */
-  readonly gnorm: number;
-  /** Evaluations so far. */
-  readonly nfev: number;
-}
-
-/**
- * Status and message for a MINPACK info code (1–8, see the module table).
- *
- * @param info - MINPACK's info.
- * @param t - the numbers the tests compared.
- * @param o - the options (tolerances, maxNfev).
- * @returns the status and a message with the numbers.
- */
-export function lmTermination(info: number, t: LmTestNumbers, o: SolverOptions): { status: SolverStatus; message: string } {
-  const fText = `|actred| = ${fmt(Math.abs(t.actred))} ≤ ftol = ${fmt(o.ftol)} and prered = ${fmt(t.prered)} ≤ ftol`;
-  const xText = `Δ = ${fmt(t.delta)} ≤ xtol·‖Dx‖ = ${fmt(o.xtol * t.xnorm)}`;
-  switch (info) {
-    case 1:
-      return { status: 'ftol', message: `\`ftol\` termination condition is satisfied: ${fText}` };
-    case 2:
-      return { status: 'xtol', message: `\`xtol\` termination condition is satisfied: ${xText}` };
-    case 3:
-      return { status: 'ftol-xtol', message: `Both \`ftol\` and \`xtol\` termination conditions are satisfied: ${fText}; ${xText}` };
-    case 4:
-      return { status: 'gtol', message: gtolMessage(t.gnorm, o.gtol, 'max |cos(f, J_:j)|').replace(' < ', ' ≤ ') };
-    case 5:
-      return { status: 'max-nfev', message: maxNfevMessage(t.nfev, o.maxNfev) };
-    case 6:
-      return { status: 'ftol', message: `\`ftol\` = ${fmt(o.ftol)} is too small: no further reduction in the sum of squares is possible (|actred| = ${fmt(Math.abs(t.actred))} ≤ ε)` };
-    case 7:
-      return { status: 'xtol', message: `\`xtol\` = ${fmt(o.xtol)} is too small: no further improvement in the approximate solution is possible (Δ = ${fmt(t.delta)} ≤ ε·‖Dx‖)` };
-    default:
-      return { status: 'gtol', message: `\`gtol\` = ${fmt(o.gtol)} is too small: f is orthogonal to the columns of the Jacobian to machine precision (max |cos| = ${fmt(t.gnorm)} ≤ ε)` };
-  }
-}
-
 /**
  * The Levenberg–Marquardt solver generator (MINPACK `lmder` on the folded triangle).
  *
@@ -193,8 +157,7 @@ export function lmTermination(info: number, t: LmTestNumbers, o: SolverOptions):
  * @param options - resolved options (method 'lm'; bounds must be infinite, tolerances ≥ 0).
  * @returns the solver generator.
  * @throws NlsqRangeError when there are fewer residuals than parameters.
- * @throws ModelEvaluationError when the residuals or the Jacobian are not finite at x0, or the
- *   Jacobian is not finite at an accepted point.
+ * @throws ModelEvaluationError when the residuals or the Jacobian are not finite at x0.
  */
 export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, options: SolverOptions): SolverGenerator {
   const { p, jacobianIsCheap: cheap } = problem;
@@ -202,14 +165,14 @@ export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, opt
   const jacCost = options.jacobianCostsNfev;
   let x: Float64Array = Float64Array.from(options.x0);
   const ev0 = expectEvaluation(yield { kind: 'evaluate', x: x.slice(), jacobian: true }, caller);
-  let lin: Linearization | null = checkInitialEvaluation(ev0, x, p, caller);
+  let lin: Linearization = checkInitialEvaluation(ev0, x, p, caller);
   if (ev0.m < p) {
     throw new NlsqRangeError(`${caller}: method 'lm' needs at least as many residuals as parameters (${p}), got ${ev0.m}`, 'method');
   }
   let cost = ev0.cost;
   let nfev = 1 + jacCost;
   let njev = 1;
-  let fnorm = Math.sqrt(2 * cost);
+  let fnorm = residualNorm(ev0, p);
   const mode2 = options.xScale !== 'jac';
   const diag = mode2 ? Float64Array.from(options.xScale as Float64Array, (s) => 1 / s) : new Float64Array(p);
   let par = 0;
@@ -218,18 +181,18 @@ export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, opt
   let xnorm = 0;
   let info = 0;
   let last: LmTestNumbers = { actred: 0, prered: 0, ratio: 0, delta: 0, xnorm: 0, gnorm: 0, nfev };
-  let fresh = false; // lin came with an accepted trial point and is not counted yet
+  let fresh = false; // lin came with an accepted trial point and is not reported yet
+  let prepaid = false; // ... and its Jacobian was counted with the trial evaluation
   let stopped = false;
   let stepNorm = 0;
+  let nonFinite: NonFiniteTrials | null = null; // the run of non-finite trial points up to the last one
+  let nonFiniteRun = 0;
   outer: for (;;) {
-    if (lin === null) {
-      const evJ = expectEvaluation(yield { kind: 'evaluate', x: x.slice(), jacobian: true }, caller);
-      lin = requireJacobian(evJ, x, p, caller);
-      fresh = true;
-    }
     if (fresh) {
-      nfev += jacCost;
-      njev += 1;
+      if (!prepaid) {
+        nfev += jacCost;
+        njev += 1;
+      }
       fresh = false;
       const infoRec = iterationInfo(iter - 1, cost, x, normInf(lin.g), stepNorm, nfev);
       if ((yield { kind: 'iteration', info: infoRec }) === false) {
@@ -259,46 +222,74 @@ export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, opt
       for (let j = 0; j < p; j++) xTrial[j] = x[j]! + step[j]!;
       const pnorm = weightedNorm(diag, step);
       if (iter === 1) delta = Math.min(delta, pnorm);
-      const ev = expectEvaluation(yield { kind: 'evaluate', x: xTrial.slice(), jacobian: cheap }, caller);
+      // Residuals too small to square: ‖f‖ must come from the triangle, so ask for it.
+      const withJacobian = cheap || !(cost >= TINY_COST);
+      const ev = expectEvaluation(yield { kind: 'evaluate', x: xTrial.slice(), jacobian: withJacobian }, caller);
       nfev += 1;
-      const fnorm1 = Math.sqrt(2 * ev.cost);
-      const fr = fnorm1 / fnorm;
-      const actred = 0.1 * fnorm1 < fnorm ? 1 - fr * fr : -1;
-      const temp1 = rTimesStep(fac, p, step) / fnorm;
-      const temp2 = (Math.sqrt(par) * pnorm) / fnorm;
-      const prered = temp1 * temp1 + (temp2 * temp2) / 0.5;
-      const dirder = -(temp1 * temp1 + temp2 * temp2);
-      const ratio = prered !== 0 ? actred / prered : 0;
-      ({ delta, par } = updateStepBound(ratio, actred, dirder, fnorm1, fnorm, pnorm, delta, par));
-      if (ratio >= 1e-4) {
+      if (withJacobian && !cheap) {
+        nfev += jacCost;
+        njev += 1;
+      }
+      let fnorm1 = residualNorm(ev, p);
+      let bad: NonFiniteTrials['what'] | null = Number.isFinite(fnorm1) ? null : 'residuals';
+      let t = assessTrial(fac, p, step, par, pnorm, fnorm, fnorm1);
+      let accepted: Linearization | null = null;
+      if (t.ratio >= 1e-4) {
+        // MINPACK accepts here; the Jacobian at the new point must be finite for that.
+        let T = ev.T;
+        if (!withJacobian) {
+          T = expectEvaluation(yield { kind: 'evaluate', x: xTrial.slice(), jacobian: true }, caller).T;
+          if (T === null) {
+            nfev += jacCost;
+            njev += 1;
+          }
+        }
+        if (T === null) {
+          bad = 'Jacobian';
+          fnorm1 = NaN; // rejected like a trial point with non-finite residuals
+          t = assessTrial(fac, p, step, par, pnorm, fnorm, fnorm1);
+        } else accepted = unpackTriangle(T, p);
+      }
+      ({ delta, par } = updateStepBound(t.ratio, t.actred, t.dirder, fnorm1, fnorm, pnorm, delta, par));
+      if (accepted !== null) {
         x = xTrial;
         xnorm = weightedNorm(diag, x);
         fnorm = fnorm1;
         cost = ev.cost;
         stepNorm = enorm(step);
         iter += 1;
-        lin = cheap ? requireJacobian(ev, x, p, caller) : null;
-        fresh = cheap;
+        lin = accepted;
+        fresh = true;
+        prepaid = withJacobian && !cheap;
       }
-      last = { actred, prered, ratio, delta, xnorm, gnorm, nfev };
-      info = minpackInfo(actred, prered, ratio, delta, xnorm, gnorm, nfev, options);
+      last = { actred: t.actred, prered: t.prered, ratio: t.ratio, delta, xnorm, gnorm, nfev };
+      if (bad === null) {
+        nonFinite = null;
+        nonFiniteRun = 0;
+        info = minpackInfo(t.actred, t.prered, t.ratio, delta, xnorm, gnorm, nfev, options);
+      } else {
+        // No test can pass: keep Δ where the step still moves x (MINPACK's own floor, test 7),
+        // so that the run goes on probing near x instead of letting Δ underflow.
+        delta = Math.max(delta, EPS * (xnorm > 0 ? xnorm : 1));
+        nonFiniteRun += 1;
+        nonFinite = { count: nonFiniteRun, what: bad, cost: ev.cost, x: xTrial };
+        info = nfev >= options.maxNfev ? 5 : 0;
+      }
       if (info !== 0) break outer;
-      if (ratio >= 1e-4) break;
+      if (accepted !== null) break;
     }
   }
-  let final: Linearization;
-  if (lin === null) {
-    // SciPy's call_minpack evaluates jac(x) once more for grad/optimality; not counted.
-    const evJ = expectEvaluation(yield { kind: 'evaluate', x: x.slice(), jacobian: true }, caller);
-    final = requireJacobian(evJ, x, p, caller);
-  } else final = lin;
-  const term = stopped ? { status: 'stopped' as const, message: stoppedMessage(iter - 1) } : lmTermination(info, last, options);
+  const term = stopped
+    ? { status: 'stopped' as const, message: stoppedMessage(iter - 1) }
+    : info === 5 && nonFinite !== null
+      ? nonFiniteTermination(nfev, options, nonFinite)
+      : lmTermination(info, last, options);
   return {
     x,
     cost,
-    T: final.T,
-    grad: final.g,
-    optimality: normInf(final.g),
+    T: lin.T,
+    grad: lin.g,
+    optimality: normInf(lin.g),
     activeMask: new Int8Array(p),
     status: term.status,
     message: term.message,
@@ -308,9 +299,24 @@ export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, opt
   };
 }
 
-function requireJacobian(ev: Evaluation, x: Float64Array, p: number, caller: string): Linearization {
-  if (ev.T === null) {
-    throw new ModelEvaluationError(`${caller}: the Jacobian must be finite at every accepted point, got non-finite entries at x = ${formatVector(x)}`, 'jac');
-  }
-  return unpackTriangle(ev.T, p);
+/** MINPACK's measures of a trial step (`lmder` after the evaluation at x + step). */
+interface TrialAssessment {
+  /** Scaled actual reduction 1 − (‖f₁‖/‖f‖)², or −1 when ‖f₁‖ ≥ 10‖f‖ or is not finite. */
+  readonly actred: number;
+  /** Scaled predicted reduction. */
+  readonly prered: number;
+  /** Scaled directional derivative. */
+  readonly dirder: number;
+  /** actred / prered (0 when prered = 0). */
+  readonly ratio: number;
+}
+
+function assessTrial(fac: LmFactor, p: number, step: Float64Array, par: number, pnorm: number, fnorm: number, fnorm1: number): TrialAssessment {
+  const fr = fnorm1 / fnorm;
+  const actred = 0.1 * fnorm1 < fnorm ? 1 - fr * fr : -1;
+  const temp1 = rTimesStep(fac, p, step) / fnorm;
+  const temp2 = (Math.sqrt(par) * pnorm) / fnorm;
+  const prered = temp1 * temp1 + (temp2 * temp2) / 0.5;
+  const dirder = -(temp1 * temp1 + temp2 * temp2);
+  return { actred, prered, dirder, ratio: prered !== 0 ? actred / prered : 0 };
 }

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { AbortError, DataSourceError, NlsqTypeError, describeValue } from '../errors.ts';
+import { DataSourceError, NlsqTypeError, describeValue, throwIfAborted } from '../errors.ts';
 import type { DataColumns } from '../model/model-kernel.ts';
 
 /** A column of numbers: a plain array or a `Float64Array` (used without copying). */
@@ -321,13 +321,3 @@ export async function readPass(
   }
 }
 
-/**
- * Throw an {@link AbortError} (with the signal's reason as `cause`) when `signal` has aborted.
- *
- * @param signal - optional abort signal.
- * @param fn - function name for the message.
- * @throws AbortError when aborted.
- */
-export function throwIfAborted(signal: AbortSignal | undefined, fn = 'fit'): void {
-  if (signal?.aborted) throw new AbortError(`${fn}: aborted by the caller's signal`, { cause: signal.reason });
-}

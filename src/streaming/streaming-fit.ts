@@ -26,11 +26,11 @@
  * @module
  */
 import type { Backend } from '../backends/backend.ts';
-import { NlsqRangeError } from '../errors.ts';
+import { NlsqRangeError, throwIfAborted } from '../errors.ts';
 import type { ModelKernel } from '../model/model-kernel.ts';
 import { findActiveConstraints } from '../optim/bounds.ts';
 import { DEFAULT_BLOCK_ROWS } from '../evaluate/block-problem.ts';
-import { createSolver } from '../optim/driver.ts';
+import { createSolver, runSolverAsync } from '../optim/driver.ts';
 import { METHODS } from '../options/solver-settings.ts';
 import { requireOneOf } from '../options/validate.ts';
 import type { Evaluation, IterationInfo, ResidualProblem, SolverGenerator, SolverOutcome } from '../optim/evaluation.ts';
@@ -38,7 +38,7 @@ import type { JacobianScheme } from '../optim/finite-difference.ts';
 import type { Loss } from '../optim/loss.ts';
 import type { SolverOptions } from '../optim/solver-options.ts';
 import { type StreamingCheckpoint, type WarmupSummary, validateCheckpoint } from './checkpoint.ts';
-import { type DataSource, classifySource, throwIfAborted } from '../sources/data-source.ts';
+import { type DataSource, classifySource } from '../sources/data-source.ts';
 import { StreamingProblem } from '../evaluate/streaming-problem.ts';
 import { type StreamingContext, type StreamingProgress, completePass, runOnePass, runWarmupPhase } from './streaming-warmup-phase.ts';
 import { type WarmupOptions, resolveWarmupOptions } from './warmup.ts';
@@ -216,8 +216,7 @@ async function runExactPhase(
   summary: WarmupSummary,
   base: StreamingCheckpoint | null,
 ): Promise<SolverOutcome> {
-  const { x0 } = start;
-  let primed = start.first; // the guard pass's evaluation at x0 answers the first request at x0
+  const { x0, first } = start;
   const problem = new StreamingProblem({
     backend: ctx.backend,
     kernel: ctx.kernel,
@@ -232,39 +231,24 @@ async function runExactPhase(
   });
   const nfev0 = base?.nfev ?? 0;
   const solverOptions: SolverOptions = { ...options.solver, x0, maxNfev: Math.max(1, options.solver.maxNfev - nfev0) };
-  const gen = (options.createSolver ?? createSolver)(problem, solverOptions);
-  let jacobianPasses = base?.njev ?? 0;
   try {
-    let r = gen.next();
-    while (!r.done) {
-      const req = r.value;
-      if (req.kind === 'evaluate') {
-        if (primed !== null && sameVector(req.x, x0)) {
-          r = gen.next(req.jacobian ? primed : { cost: primed.cost, m: primed.m, T: null });
-        } else {
-          r = gen.next(await problem.evaluate(req.x, req.jacobian));
-        }
-        primed = null;
-        if (req.jacobian) jacobianPasses++;
-        continue;
-      }
-      throwIfAborted(ctx.signal, ctx.fn);
-      if (ctx.onCheckpoint && ctx.passes - ctx.lastCheckpointPass >= ctx.checkpointEvery) {
+    const gen = (options.createSolver ?? createSolver)(problem, solverOptions);
+    const outcome = await runSolverAsync(gen, problem, {
+      caller: ctx.fn,
+      signal: ctx.signal,
+      onIteration: options.onIteration,
+      // the guard pass's evaluation at x0 answers the solver's first request at x0
+      primed: first === null ? null : { x: x0, evaluation: first },
+      beforeIteration: async (info, progress) => {
+        if (!ctx.onCheckpoint || ctx.passes - ctx.lastCheckpointPass < ctx.checkpointEvery) return;
         ctx.lastCheckpointPass = ctx.passes;
-        await ctx.onCheckpoint(exactCheckpoint(ctx, req.info, base, jacobianPasses, summary));
-      }
-      r = gen.next((await options.onIteration?.(req.info)) !== false);
-    }
-    return finishOutcome(r.value, base);
+        await ctx.onCheckpoint(exactCheckpoint(ctx, info, base, (base?.njev ?? 0) + progress.jacobians, summary));
+      },
+    });
+    return finishOutcome(outcome, base);
   } finally {
     problem.dispose();
   }
-}
-
-function sameVector(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 async function onePassResult(

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, DataSourceError, ModelEvaluationError } from '../../src/errors.ts';
-import type { SolverOutcome } from '../../src/optim/evaluation.ts';
+import type { SolverGenerator, SolverOutcome } from '../../src/optim/evaluation.ts';
+import { createSolver as createSolverFor } from '../../src/optim/driver.ts';
+import type { StreamingCheckpoint } from '../../src/streaming/checkpoint.ts';
 import { resolveLoss } from '../../src/optim/loss.ts';
 import type { SolverOptions } from '../../src/optim/solver-options.ts';
 import { type DataSource, arraySource } from '../../src/sources/data-source.ts';
-import { type StreamingFitOptions, streamingFit } from '../../src/streaming/streaming-fit.ts';
+import { type SolverFactory, type StreamingFitOptions, streamingFit } from '../../src/streaming/streaming-fit.ts';
 import type { StreamingProgress } from '../../src/streaming/streaming-warmup-phase.ts';
 import { cpu, expData, expKernel, maxRelDiff, standardErrors, standardFit, trfOptions } from '../support/streaming-helpers.ts';
 
@@ -122,6 +124,82 @@ describe('streamingFit: bad input never gives an answer', () => {
   it('reports a model that is not finite at the start', async () => {
     const solver = trfOptions([1, -800, 0]);
     await expect(fit(arraySource(data, 3000), solver, { warmup: false })).rejects.toThrow(ModelEvaluationError);
+  });
+});
+
+describe('streamingFit: the exact phase runs on the shared driver core', () => {
+  /** The default solver, wrapped so that the test sees whether its `finally` ran. */
+  function recordingFactory(): { createSolver: SolverFactory; closed: () => boolean; evaluations: () => number; jacobiansAtIteration: number[] } {
+    let closed = false;
+    let evaluations = 0;
+    let jacobians = 0;
+    const jacobiansAtIteration: number[] = [];
+    const createSolver: SolverFactory = (problem, options) =>
+      (function* (): SolverGenerator {
+        const inner = createSolverFor(problem, options);
+        try {
+          let r = inner.next();
+          while (r.done !== true) {
+            if (r.value.kind === 'evaluate') {
+              evaluations++;
+              if (r.value.jacobian) jacobians++;
+            } else jacobiansAtIteration.push(jacobians);
+            r = inner.next(yield r.value);
+          }
+          return r.value;
+        } finally {
+          closed = true;
+          inner.return(undefined as never);
+        }
+      })();
+    return { createSolver, closed: () => closed, evaluations: () => evaluations, jacobiansAtIteration };
+  }
+
+  it('closes the solver generator when a pass fails', async () => {
+    let pass = 0;
+    const source = () => {
+      const p = ++pass;
+      return (async function* () {
+        yield* arraySource(data, 3000);
+        if (p === 3) throw new Error('connection reset');
+      })();
+    };
+    const rec = recordingFactory();
+    await expect(fit(source, trfOptions([1, 1, 0]), { warmup: false, createSolver: rec.createSolver })).rejects.toThrow(DataSourceError);
+    expect(rec.closed()).toBe(true);
+  });
+
+  it('closes it on abort, with the one abort message', async () => {
+    const ac = new AbortController();
+    const rec = recordingFactory();
+    const run = fit(arraySource(data, 1500), trfOptions([1, 1, 0]), { warmup: false, signal: ac.signal, createSolver: rec.createSolver, onIteration: () => void ac.abort() });
+    await expect(run).rejects.toThrow(new AbortError('fit: the fit was aborted by its AbortSignal'));
+    expect(rec.closed()).toBe(true);
+  });
+
+  it('closes it when a checkpoint callback throws', async () => {
+    const rec = recordingFactory();
+    const onCheckpoint = (state: { phase: string }) => {
+      if (state.phase === 'exact') throw new Error('disk full');
+    };
+    await expect(fit(arraySource(data, 1500), trfOptions([1, 1, 0]), { warmup: false, createSolver: rec.createSolver, onCheckpoint })).rejects.toThrow('disk full');
+    expect(rec.closed()).toBe(true);
+  });
+
+  it('answers the first request with the warm-up guard pass (no pass of its own), counting it as a Jacobian pass', async () => {
+    const checkpoints: StreamingCheckpoint[] = [];
+    const rec = recordingFactory();
+    let exactPasses = 0;
+    const r = await fit(arraySource(data, 1500), trfOptions([1, 1, 0]), {
+      createSolver: rec.createSolver,
+      onCheckpoint: (c) => void checkpoints.push(c),
+      onProgress: (p) => void (exactPasses += p.phase === 'exact' ? 1 : 0),
+    });
+    expect(r.warmup.used).toBe(true);
+    expect(exactPasses).toBe(rec.evaluations() - 1);
+    // njev of each exact checkpoint: the Jacobian requests so far, the primed x0 answer included
+    expect(checkpoints.filter((c) => c.phase === 'exact').map((c) => c.njev)).toEqual(rec.jacobiansAtIteration);
+    expect(rec.closed()).toBe(true);
   });
 });
 

@@ -15,8 +15,15 @@
  * per column (the norm of the next column is accumulated during the update sweep), row-major
  * friendly. Backward stable.
  *
+ * σ² is summed plainly, which is exact enough while the entries lie within about 1e±154; when it
+ * underflows (data near 1e-300, whose squares are 0) or overflows (near 1e200), the column's
+ * norm is recomputed with scaling (`linalg/scaled-norm.ts`, as LAPACK's `dlarfg` uses `dnrm2`),
+ * so such columns are folded rather than dropped or turned into NaN. Within the safe range the
+ * arithmetic is unchanged, bit for bit.
+ *
  * @module
  */
+import { scaledNorm } from '../../linalg/scaled-norm.ts';
 
 /**
  * Fold `m` rows of `A` (starting at element `offset`, row stride `c`) into the triangle `T`.
@@ -41,10 +48,22 @@ export function householderFold(
   let sigma2 = 0;
   for (let q = offset; q < end; q += c) sigma2 += A[q]! * A[q]!;
   for (let j = 0; j < c; j++) {
-    const next = sigma2 === 0 ? columnNorm2(A, offset + j + 1, end, c, j + 1 < c) : reflect(T, A, offset, end, c, j, sigma2, w);
-    sigma2 = next;
+    const alpha = T[j * c + j]!;
+    let norm = Math.sqrt(alpha * alpha + sigma2);
+    if (!(sigma2 >= SAFE_SIGMA2 && norm < Infinity) && sigma2 === sigma2) {
+      // The squares under- or overflowed (entries beyond ~1e±154): take the norm scaled.
+      const sigma = scaledNorm(A, offset + j, m, c);
+      norm = sigma < MIN_NORM ? 0 : Math.hypot(alpha, sigma);
+    }
+    sigma2 = norm === 0 ? columnNorm2(A, offset + j + 1, end, c, j + 1 < c) : reflect(T, A, offset, end, c, j, norm, w);
   }
 }
+
+/** Below this σ² the plain sum of squares of a column has lost digits to underflow (2⁻¹⁰⁰⁰). */
+const SAFE_SIGMA2 = 2 ** -1000;
+
+/** A block column of smaller norm is left out, as a zero one (1/(α − β) must not overflow). */
+const MIN_NORM = 2 ** -1020;
 
 /** Σ A_ij² down column j (starting at element `first`), or 0 when there is no such column. */
 function columnNorm2(A: Float64Array, first: number, end: number, c: number, exists: boolean): number {
@@ -54,14 +73,13 @@ function columnNorm2(A: Float64Array, first: number, end: number, c: number, exi
 }
 
 /**
- * Apply the reflector of column j (σ² = Σ_i A_ij² given) to T and the block in two sweeps:
+ * Apply the reflector of column j (norm = √(α² + Σ_i A_ij²) given) to T and the block in two sweeps:
  * the first scales u and accumulates w, the second updates the trailing columns and returns
  * the next column's σ² from the updated values (so no separate norm sweep is needed).
  */
-function reflect(T: Float64Array, A: Float64Array, offset: number, end: number, c: number, j: number, sigma2: number, w: Float64Array): number {
+function reflect(T: Float64Array, A: Float64Array, offset: number, end: number, c: number, j: number, norm: number, w: Float64Array): number {
   const jj = j * c + j;
   const alpha = T[jj]!;
-  const norm = Math.sqrt(alpha * alpha + sigma2);
   const beta = alpha > 0 ? -norm : norm;
   const scale = 1 / (alpha - beta);
   const tau = (beta - alpha) / beta;

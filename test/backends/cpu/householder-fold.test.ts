@@ -75,6 +75,33 @@ describe('householderFold', () => {
     expectClose(gramOf(T, c), AtA, 1e-12);
   });
 
+  test.prop([matrixArb, fc.array(fc.integer({ min: -1010, max: 1010 }), { minLength: 6, maxLength: 6 }), fc.integer({ min: 1, max: 7 })])(
+    'columns scaled by 2^k, even to 1e-300 or 1e300 where their squares under- or overflow, fold to R scaled alike',
+    (A, ks, blockSize) => {
+      const c = A[0]!.length;
+      const scaled = A.map((row) => row.map((v, j) => v * 2 ** ks[j]!));
+      const blocks: number[][] = [];
+      for (let s = 0; s < A.length; s += blockSize) blocks.push(A.map((_, i) => i).slice(s, s + blockSize));
+      const T = foldAll(A, blocks);
+      const Ts = foldAll(scaled, blocks);
+      const colNorm = (j: number) => Math.max(...Array.from({ length: j + 1 }, (_, i) => Math.abs(T[i * c + j]!)));
+      for (let i = 0; i < c; i++) {
+        // rows of R are unique up to sign (a diagonal that is rounding noise may flip)
+        const err = (sign: number) => Math.max(...Array.from({ length: c - i }, (_, d) => Math.abs(Ts[i * c + i + d]! / 2 ** ks[i + d]! - sign * T[i * c + i + d]!) / (colNorm(i + d) || 1)));
+        expect(Math.min(err(1), err(-1))).toBeLessThanOrEqual(1e-12);
+      }
+    },
+  );
+
+  it('folds residuals near 1e-300 instead of dropping them (their plain squares are 0)', () => {
+    const A = [[1, 3e-300], [1, 4e-300], [1, 12e-300]];
+    const T = foldAll(A, [[0, 1, 2]]);
+    // [[1, 3e-300], [1, 4e-300], [1, 12e-300]]: R = [[√3, 19e-300/√3], [0, ρ]] with ρ² = 169e-600 − (19e-300)²/3
+    expect(Math.abs(T[0]!)).toBeCloseTo(Math.sqrt(3), 14);
+    expect(Math.abs(T[1]! / (19e-300 / Math.sqrt(3))) - 1).toBeLessThan(1e-14);
+    expect(Math.abs(Math.abs(T[3]!) / (Math.sqrt(169 - 361 / 3) * 1e-300) - 1)).toBeLessThan(1e-13);
+  });
+
   it('propagates NaN so a failed evaluation is detected', () => {
     const T = foldAll([[1, NaN], [2, 3]], [[0, 1]]);
     expect(Number.isNaN(T[3]!)).toBe(true);
