@@ -49,15 +49,18 @@
  *   triangles combined at the end). Every walk today folds its blocks in sequence into one T, so
  *   nothing merges; a parallel chunk walk would call it.
  * - `gram` is the SQL / device form of the fold (JᵀJ, Jᵀr, rᵀr in one pass, as a database
- *   aggregate or a GPU reduction computes them). The WebGPU evaluator forms the same sums on the
- *   device in f32 (`webgpu/gram-partials.wgsl.ts`); the host walks fold by QR, which does not
- *   square κ(J). A SQL source would call it.
- * - `dot` and `maxAbs` are the reductions the statistics and the solvers' norms would use. The
- *   statistics (`result/statistics.ts`, `streaming/streaming-statistics.ts`) are not wired to
- *   them: they form χ², RSS, TSS and Σ|e| in one fused pass, blocked and Neumaier-compensated,
- *   which a per-sum pairwise reduction would neither reproduce bit for bit nor do in one pass;
- *   moving them needs a fused multi-sum member, which whoever next changes those two files
- *   would add with them. The solvers' norms are p-sized and stay in `optim/`.
+ *   aggregate or a GPU reduction computes them). The WebGPU evaluator forms exactly these sums on
+ *   the device in f32 (`webgpu/gram-partials.wgsl.ts`, combined in `webgpu/gram-combine.ts`); the
+ *   host walks fold by QR instead, which does not square κ(J). No SQL source exists yet; one
+ *   (aggregating G in the database, or folding fetched rows by `gram` on the host) would call it.
+ * - `dot` and `maxAbs` are reductions for N-sized vectors; the solvers' norms are p-sized and
+ *   stay in `optim/`. The statistics (`result/statistics.ts` from resident arrays,
+ *   `streaming/streaming-statistics.ts` per streamed chunk) are deliberately not wired to
+ *   `sumSquares`/`dot`: they form χ², RSS, TSS and Σ|e| in one fused pass with compensated sums
+ *   (blocked Neumaier; Welford for the streamed TSS), which four pairwise reductions would neither
+ *   reproduce bit for bit nor do in one pass, and the streamed accumulator holds no backend.
+ *   Moving them onto the backend needs a fused, compensated multi-sum member added together with
+ *   a change to those two files; it is left open (issue 12, item 5).
  *
  * ## Where a member runs
  *

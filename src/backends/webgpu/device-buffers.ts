@@ -23,9 +23,13 @@ export const MAP_MODE_READ = 1;
 
 /** One kernel variant (Jacobian or cost only) with its bind groups and read-back layout. */
 export interface Variant {
+  /** The generated WGSL kernel (`entries` floats per workgroup partial). */
   readonly kernel: GramKernel;
+  /** Its compiled pipeline. */
   readonly pipeline: GPUComputePipeline;
+  /** One bind group per data chunk. */
   readonly bindGroups: GPUBindGroup[];
+  /** Where each chunk's partials lie in the partials buffer. */
   readonly regions: PartialRegion[];
   /** Bytes of the partials buffer this variant writes (from 0). */
   readonly usedBytes: number;
@@ -35,8 +39,11 @@ export interface Variant {
 export interface Resources {
   /** Every buffer created, for `destroy`. */
   readonly buffers: GPUBuffer[];
+  /** Per chunk: the packed f32 data columns (read-only storage). */
   readonly dataBuffers: GPUBuffer[];
+  /** Per chunk: the `Cfg` uniform. */
   readonly cfgBuffers: GPUBuffer[];
+  /** The θ uniform, written before each evaluation. */
   readonly thetaBuffer: GPUBuffer;
 }
 
