@@ -37,7 +37,7 @@ export async function benchWebGPU(n: number): Promise<BenchRow[]> {
   const m = model(GAUSS_BG, { params: ['a', 'mu', 's', 'b0', 'b1'] });
   const p0 = [4, 1.5, 1, 0.5, 0.1];
   const rows: BenchRow[] = [];
-  const problem = await backend.createDeviceProblem({ program: m.program, data: { x: [x], y, w: null } });
+  const problem = await backend.createModelEvaluator({ program: m.program, data: { x: [x], y, w: null } });
   const theta = Float64Array.from(p0);
   const ev = await measure(() => problem.evaluate(theta, true), { warmup: 1, minRuns: 5, maxRuns: 10 });
   rows.push({ section: 'webgpu', name: `${label}: device evaluation with Jacobian n=${n}`, impl: label, ...ev, extra: { chunks: problem.chunks } });

@@ -17,8 +17,7 @@ import type { SolverOutcome } from './optim/evaluation.ts';
 import { resolveCurveFitOptions, type ResolvedCurveFit } from './options/resolve-curve-fit.ts';
 import type { CurveFitOptions } from './options/types.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from './result/curve-fit-result.ts';
-import { isWebGPUBackend } from './backends/webgpu/is-webgpu-backend.ts';
-import { fitOnDevice } from './run/device-fit.ts';
+import { evaluatesOnDevice, fitOnDevice } from './run/device-fit.ts';
 import { kernelForBackend, kernelForBackendSync } from './run/backend-kernel.ts';
 import { createCurveFitProblem, solveCurveFit, solveCurveFitSync, type BlockLayout, type CurveFitProblem } from './evaluate/curve-fit-problem.ts';
 import { formatNumber } from './result/report.ts';
@@ -47,7 +46,7 @@ function finish(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: Res
  */
 export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedBackend, context: StrategyContext = {}, layout: BlockLayout = {}): Promise<CurveFitResult> {
   const controls = { caller: resolved.caller, signal: resolved.signal, onIteration: iterationLogger(resolved) };
-  if (isWebGPUBackend(backend.backend)) {
+  if (evaluatesOnDevice(backend.backend)) {
     const device = await fitOnDevice(resolved, backend.backend, controls, resolved.polish);
     const result = buildCurveFitResult(device.outcome, resolved, { ...context, blockSize: device.layout, backend, fun: device.fun, precision: device.precision });
     result.warnings.push(...device.warnings);

@@ -7,8 +7,8 @@
 import type { BackendInfo } from '../backends/backend.ts';
 import { listBackends } from '../backends/list-backends.ts';
 import { readRuntimeEnv, resolveBackend, type ResolvedBackend } from '../backends/registry.ts';
-import { isWebGPUBackend } from '../backends/webgpu/is-webgpu-backend.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import { evaluatesOnDevice } from './device-fit.ts';
 import type { FitOptions } from './fit-options.ts';
 import { buildPlan, type Plan, type Workflow } from '../workflow/plan.ts';
 
@@ -47,11 +47,12 @@ export async function planFit(resolved: ResolvedCurveFit, options: FitOptions, w
 }
 
 /**
- * Streaming passes fold on the host: a WebGPU plan is swapped for the fastest f64 host backend
- * (the reason says so); any other backend is returned as it is.
+ * Streaming passes fold on the host: a backend that evaluates on its device (WebGPU; see
+ * `evaluatesOnDevice`) is swapped for the fastest f64 host backend (the reason says so); any other
+ * backend is returned as it is.
  */
 export async function hostBackendFor(planned: ResolvedBackend): Promise<ResolvedBackend> {
-  if (!isWebGPUBackend(planned.backend)) return planned;
+  if (!evaluatesOnDevice(planned.backend)) return planned;
   const host = await resolveBackend(['wasm', 'cpu'], { closures: true, synchronous: false }, { caller: 'fit', env: () => undefined });
   return { ...host, given: planned.given, reason: `streaming passes fold on the host, so ${host.backend.info.name} (f64) runs them instead of ${planned.backend.info.name}` };
 }

@@ -1,101 +1,79 @@
 /**
- * Device tests of the WebGPU backend in Node, through the optional `webgpu` package on its
- * OpenGL ES path (a software adapter here). Skipped, with the reason printed, when this runtime
- * has no adapter. The same checks run in Chromium and Deno via `scripts/test-webgpu.mjs`.
+ * The ResidualProblem adapter over a device model evaluator (`evaluate/device-problem.ts`), run
+ * without a GPU: on a stub evaluator (what is forwarded) and on the f64 reference device backend
+ * (a solver through the adapter reaches the host block walk's answer). The WebGPU evaluator itself
+ * is tested in `test/backends/webgpu/webgpu-evaluator.test.ts`.
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { deviceChecks } from '../browser/webgpu/checks.ts';
-import { NlsqRangeError } from '../../src/errors.ts';
-import { expDecayProgram } from '../backends/webgpu/ir-reference.ts';
-import { nodeWebGPUBackend } from '../backends/webgpu/node-device.ts';
+import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
+import type { DeviceEvaluation, DeviceModelEvaluator } from '../../src/backends/model-evaluator.ts';
+import { curveFit } from '../../src/curve-fit.ts';
+import { createDeviceProblem } from '../../src/evaluate/device-problem.ts';
+import { lowerToProgram } from '../../src/model/lower.ts';
+import { model } from '../../src/model/model.ts';
+import { runSolverAsync } from '../../src/optim/driver.ts';
+import { trf } from '../../src/optim/trf.ts';
+import { createReferenceDeviceBackend } from '../backends/reference-device-backend.ts';
 
-const { backend, reason } = await nodeWebGPUBackend();
-if (backend === null) console.log(`WebGPU device tests skipped: ${reason}`);
-afterAll(() => backend?.destroy());
-
-describe.skipIf(backend === null)('WebGPU device evaluator (Node, webgpu package)', () => {
-  const create = async () => {
-    const r = await nodeWebGPUBackend();
-    if (r.backend === null) throw new Error(r.reason);
-    return r.backend;
+/** An evaluator that records its calls and returns a fresh object per call. */
+function stubEvaluator(): DeviceModelEvaluator & { calls: { theta: number[]; jacobian: boolean }[]; destroyed: number; last: DeviceEvaluation | null } {
+  const stub = {
+    p: 2,
+    m: 11,
+    chunks: 3,
+    calls: [] as { theta: number[]; jacobian: boolean }[],
+    destroyed: 0,
+    last: null as DeviceEvaluation | null,
+    async evaluate(theta: Float64Array, jacobian: boolean): Promise<DeviceEvaluation> {
+      stub.calls.push({ theta: [...theta], jacobian });
+      stub.last = { m: 11, cost: theta[0]! + 2 * theta[1]!, T: jacobian ? Float64Array.of(1, 2, 3, 0, 4, 5, 0, 0, 6) : null };
+      return stub.last;
+    },
+    destroy() {
+      stub.destroyed++;
+    },
   };
-  for (const check of backend === null ? [] : deviceChecks(backend, create)) {
-    it(check.name, () => check.run());
-  }
+  return stub;
+}
 
-  it('reports itself as an f32, asynchronous, expression-only backend and flags the software adapter', () => {
-    expect(backend!.info).toMatchObject({ name: 'webgpu', family: 'webgpu', precision: 'f32', epsilon: 2 ** -23, synchronous: false, runsClosures: false });
-    expect(backend!.info.software).toBe(true);
-    expect(backend!.info.speedClass).toBe(0.5);
-    expect(backend!.info.maxBufferBytes).toBe(backend!.device.limits.maxStorageBufferBindingSize);
+describe('createDeviceProblem (the ResidualProblem adapter)', () => {
+  it('forwards the sizes and declares the Jacobian cheap (the device forms it in the same kernel)', () => {
+    const problem = createDeviceProblem(stubEvaluator());
+    expect({ p: problem.p, m: problem.m, chunks: problem.chunks, jacobianIsCheap: problem.jacobianIsCheap }).toEqual({ p: 2, m: 11, chunks: 3, jacobianIsCheap: true });
   });
 
-  it('rejects robust losses, mismatched data and wrong parameter counts with messages naming the argument', async () => {
-    const program = expDecayProgram();
-    const x = new Float64Array(10);
-    const y = new Float64Array(10);
-    await expect(
-      backend!.createDeviceProblem({ program, data: { x: [x], y, w: null }, loss: 'tukey' as 'linear' }),
-    ).rejects.toThrow(
-      "createDeviceProblem: loss must be one of 'linear', 'soft_l1', 'huber', 'cauchy', 'arctan' on the WebGPU device (a loss function runs on an f64 backend), got \"tukey\"",
+  test.prop([fc.float64Array({ minLength: 2, maxLength: 2, noNaN: true }), fc.boolean()], { numRuns: 30 })(
+    'returns the evaluator’s evaluation itself, for the same θ and request',
+    async (theta, jacobian) => {
+      const stub = stubEvaluator();
+      const problem = createDeviceProblem(stub);
+      const ev = await problem.evaluate(theta, jacobian);
+      expect(ev).toBe(stub.last);
+      expect(stub.calls).toEqual([{ theta: [...theta], jacobian }]);
+    },
+  );
+
+  it('destroys the evaluator with the problem', () => {
+    const stub = stubEvaluator();
+    createDeviceProblem(stub).destroy();
+    expect(stub.destroyed).toBe(1);
+  });
+
+  it('lets trf solve on a device evaluator: the answer of the f64 host block walk', async () => {
+    const n = 1500;
+    const x = Float64Array.from({ length: n }, (_, i) => (5 * i) / n);
+    const y = Float64Array.from(x, (t, i) => 3 * Math.exp(-1.2 * t) + 0.5 + 0.02 * Math.sin(977 * i));
+    const m = model('a*exp(-b*x) + c');
+    const device = createReferenceDeviceBackend();
+    const problem = createDeviceProblem(await device.createModelEvaluator({ program: lowerToProgram(m), data: { x: [x], y, w: null } }));
+    const inf = Float64Array.of(Infinity, Infinity, Infinity);
+    const out = await runSolverAsync(
+      trf(problem, { method: 'trf', x0: Float64Array.of(1, 1, 0), lb: inf.map((v) => -v), ub: inf, ftol: 1e-12, xtol: 1e-12, gtol: 1e-12, maxNfev: 200, xScale: Float64Array.of(1, 1, 1), jacobianCostsNfev: 0 }),
+      problem,
     );
-    await expect(backend!.createDeviceProblem({ program, data: { x: [x], y, w: null }, fScale: 0 })).rejects.toThrow(
-      'createDeviceProblem: fScale must be a positive finite number, got 0',
-    );
-    await expect(backend!.createDeviceProblem({ program, data: { x: [x], y: new Float64Array(9), w: null } })).rejects.toThrow(NlsqRangeError);
-    const prob = await backend!.createDeviceProblem({ program, data: { x: [x], y, w: null } });
-    await expect(prob.evaluate(Float64Array.of(1, 2), true)).rejects.toThrow('DeviceProblem.evaluate: x must have length 3 (one per parameter), got 2');
-    prob.destroy();
-    await expect(prob.evaluate(Float64Array.of(1, 2, 3), true)).rejects.toThrow('DeviceProblem.evaluate: the problem was destroyed');
-  });
-
-  it('serializes concurrent evaluations: each gets the result of its own parameters', async () => {
-    const program = expDecayProgram();
-    const x = Float64Array.from({ length: 2000 }, (_, i) => i / 400);
-    const y = Float64Array.from(x, (v) => Math.exp(-v));
-    const prob = await backend!.createDeviceProblem({ program, data: { x: [x], y, w: null } });
-    const thetas = [Float64Array.of(1, 1, 0), Float64Array.of(2, 1, 0), Float64Array.of(1, 1, 0.5)];
-    const together = await Promise.all(thetas.map((t, i) => prob.evaluate(t, i !== 1)));
-    for (let i = 0; i < thetas.length; i++) {
-      const alone = await prob.evaluate(thetas[i]!, i !== 1);
-      expect(together[i]!.cost).toBe(alone.cost);
-      expect(together[i]!.T === null).toBe(i === 1);
-    }
-    expect(together[0]!.cost).toBeLessThan(1e-6);
-    prob.destroy();
-  });
-
-  it('shares compiled pipelines between problems of the same model', async () => {
-    const program = expDecayProgram();
-    const data = { x: [Float64Array.of(1, 2, 3)], y: Float64Array.of(1, 2, 3), w: null };
-    const a = await backend!.createDeviceProblem({ program, data });
-    const before = backend!.pipelines.compiles;
-    const b = await backend!.createDeviceProblem({ program, data });
-    expect(backend!.pipelines.compiles).toBe(before);
-    a.destroy();
-    b.destroy();
-  });
-});
-
-describe.skipIf(backend === null)('WebGPU grid-stride accumulation', () => {
-  it('gives the same Gram when few workgroups loop over many points each', async () => {
-    const { referenceGram } = await import('../backends/webgpu/ir-reference.ts');
-    const program = expDecayProgram();
-    const m = 50000;
-    const x = Float64Array.from({ length: m }, (_, i) => (5 * i) / m);
-    const y = Float64Array.from(x, (v) => 1.5 * Math.exp(-0.6 * v) + 0.2 + 0.05 * Math.cos(13 * v));
-    const data = { x: [x], y, w: null };
-    const th = Float64Array.of(1.4, 0.55, 0.25);
-    const prob = await backend!.createDeviceProblem({ program, data, pointsPerThread: 400 });
-    const partials = await prob.readPartials(th, true);
-    expect(partials.length).toBe(2 * 10); // ceil(50000 / (64·400)) = 2 workgroups
-    const ev = await prob.evaluate(th, true);
-    const G = referenceGram(program, th, data);
-    expect(Math.abs(ev.cost - G[9]! / 2)).toBeLessThanOrEqual(2e-4 * (G[9]! / 2));
-    const T = ev.T!;
-    // (TᵀT)_00 = Σ J_0² and (TᵀT)_03 = Σ J_0 r
-    expect(Math.abs(T[0]! ** 2 - G[0]!)).toBeLessThanOrEqual(2e-4 * G[0]!);
-    expect(Math.abs(T[0]! * T[3]! - G[3]!)).toBeLessThanOrEqual(2e-4 * Math.sqrt(G[0]! * G[9]!));
-    prob.destroy();
+    problem.destroy();
+    const reference = await curveFit(m, x, y, { p0: [1, 1, 0], method: 'trf', ftol: 1e-12, xtol: 1e-12, gtol: 1e-12, backend: 'cpu' });
+    out.x.forEach((v, j) => expect(Math.abs(v - reference.popt[j]!)).toBeLessThanOrEqual(1e-9 * Math.abs(reference.popt[j]!)));
+    expect(Math.abs(out.cost - reference.cost)).toBeLessThanOrEqual(1e-9 * reference.cost);
   });
 });

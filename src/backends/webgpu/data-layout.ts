@@ -13,6 +13,7 @@
  * @module
  */
 import { NlsqRangeError } from '../../errors.ts';
+import type { DeviceData } from '../model-evaluator.ts';
 
 /** One device chunk: points [start, start + n). */
 export interface ChunkSpan {
@@ -48,7 +49,7 @@ export function planChunks(
   const cap = Math.min(byBytes, byIndex, Math.floor(maxPoints));
   if (!(cap >= 1)) {
     throw new NlsqRangeError(
-      `createDeviceProblem: a chunk must hold at least one point (${columns} f32 columns), got a limit of ${cap} points`,
+      `createModelEvaluator: a chunk must hold at least one point (${columns} f32 columns), got a limit of ${cap} points`,
       'data',
     );
   }
@@ -63,16 +64,6 @@ export function planChunks(
     start += n;
   }
   return chunks;
-}
-
-/** The fit data as the device problem receives it. */
-export interface DeviceData {
-  /** k columns of independent variables, each of length m. */
-  readonly x: readonly Float64Array[];
-  /** Observations (length m). */
-  readonly y: Float64Array;
-  /** Weights 1/σ (length m), or null. */
-  readonly w: Float64Array | null;
 }
 
 /**
@@ -116,10 +107,10 @@ export function packChunk(data: DeviceData, chunk: ChunkSpan, out: Float32Array)
  */
 export function validateDeviceData(data: DeviceData, variables: number): void {
   const m = data.y.length;
-  if (m < 1) throw new NlsqRangeError('createDeviceProblem: data.y must hold at least one point, got 0', 'data.y', 'ERR_SHAPE');
+  if (m < 1) throw new NlsqRangeError('createModelEvaluator: data.y must hold at least one point, got 0', 'data.y', 'ERR_SHAPE');
   if (data.x.length !== variables) {
     throw new NlsqRangeError(
-      `createDeviceProblem: data.x must have ${variables} column(s) (one per model variable), got ${data.x.length}`,
+      `createModelEvaluator: data.x must have ${variables} column(s) (one per model variable), got ${data.x.length}`,
       'data.x',
       'ERR_SHAPE',
     );
@@ -127,7 +118,7 @@ export function validateDeviceData(data: DeviceData, variables: number): void {
   data.x.forEach((col, v) => {
     if (col.length !== m) {
       throw new NlsqRangeError(
-        `createDeviceProblem: data.x[${v}] must have length ${m} (one per ydata value), got ${col.length}`,
+        `createModelEvaluator: data.x[${v}] must have length ${m} (one per ydata value), got ${col.length}`,
         'data.x',
         'ERR_SHAPE',
       );
@@ -135,7 +126,7 @@ export function validateDeviceData(data: DeviceData, variables: number): void {
   });
   if (data.w !== null && data.w.length !== m) {
     throw new NlsqRangeError(
-      `createDeviceProblem: data.w must have length ${m} (one per ydata value), got ${data.w.length}`,
+      `createModelEvaluator: data.w must have length ${m} (one per ydata value), got ${data.w.length}`,
       'data.w',
       'ERR_SHAPE',
     );

@@ -44,6 +44,7 @@
  * @module
  */
 import type { Program } from '../../model/ir.ts';
+import type { DeviceLoss } from '../model-evaluator.ts';
 import { generateWgslPointBody } from './codegen-wgsl.ts';
 
 /** Invocations per workgroup (a power of two; ≤ the 128 that compatibility-mode devices allow). */
@@ -51,12 +52,6 @@ export const WORKGROUP_SIZE = 64;
 
 /** Target number of points each invocation accumulates before the tree reduction. */
 export const DEFAULT_POINTS_PER_THREAD = 16;
-
-/** Losses the device evaluates (SciPy's built-ins; a JS loss function cannot run in WGSL). */
-export type DeviceLoss = 'linear' | 'soft_l1' | 'huber' | 'cauchy' | 'arctan';
-
-/** The device losses, for validation. */
-export const DEVICE_LOSSES: readonly DeviceLoss[] = ['linear', 'soft_l1', 'huber', 'cauchy', 'arctan'];
 
 /**
  * WGSL computing, at `z` = r²/C², the unscaled ρ (`l0`), ρ' (`l1`) and the row-scale square

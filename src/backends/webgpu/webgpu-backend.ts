@@ -2,15 +2,22 @@
  * The WebGPU backend: expression models evaluated as fused WGSL kernels on device-resident data,
  * with per-workgroup f32 partials of the augmented Gram matrix combined in f64 on the host.
  *
- * A GPU only pays when the model runs on it, so the backend's real work is
- * {@link WebGPUBackend.createDeviceProblem}: upload x, y, w once, then per evaluation upload θ
- * and read back a few hundred partial sums (see `device-problem.ts`, `gram-partials.wgsl.ts`).
- * The members of the generic {@link Backend} interface (`foldRows`, `mergeTriangles`, `gram`,
- * `sumSquares`, `dot`, `maxAbs`, workspaces) run the f64 CPU kernels on the host: they serve the
- * p×p work and the host-side data walks, and are exact f64 like the CPU backend's.
+ * A GPU only pays when the model runs on it, so the backend's real work is the optional
+ * {@link Backend} member `createModelEvaluator` (`webgpu-evaluator.ts`): upload x, y, w once, then
+ * per evaluation upload θ and read back a few hundred partial sums (`gram-partials.wgsl.ts`,
+ * `gram-combine.ts`). The fit path uses it because the member is there (`run/device-fit.ts`).
  *
- * Precision: `info.precision` is `'f32'` (ε = 2⁻²³) because the N-sized arithmetic is f32 on the
- * device; the workflow polishes the last iterations on an f64 backend.
+ * Every other member of the {@link Backend} interface (`createWorkspace`, `releaseWorkspace`,
+ * `foldRows`, `mergeTriangles`, `gram`, `sumSquares`, `dot`, `maxAbs`) is *delegated*, unchanged,
+ * to the f64 CPU backend on the host: no N-sized block ever goes to the device, since shipping
+ * rows there would cost more than folding them. `info.hostDelegated` lists them, and their results
+ * are bit-identical to the CPU backend's. (No fit path calls them on this backend today: device
+ * fits go through the evaluator, streaming fits are swapped to a host backend; they keep the
+ * backend usable wherever a `Backend` is taken.)
+ *
+ * Precision: `info.precision` is `'f32'` (ε = 2⁻²³): it describes `createModelEvaluator`, whose
+ * N-sized arithmetic is f32 on the device (contract in `../model-evaluator.ts`); the fit path
+ * polishes the last iterations on an f64 backend. The delegated members are f64.
  *
  * This module never imports a WebGPU implementation: browsers and Deno provide `navigator.gpu`;
  * in Node the caller passes `gpu` (e.g. `create(['backend=opengles'])` from the `webgpu`
@@ -18,11 +25,12 @@
  *
  * @module
  */
-import type { Backend, BackendInfo } from '../backend.ts';
+import { BLOCK_MEMBERS, type Backend, type BackendInfo } from '../backend.ts';
 import { createCpuBackend } from '../cpu/cpu-backend.ts';
 import { BackendUnavailableError } from '../../errors.ts';
 import { type AdapterInfoLike, describeAdapter, isSoftwareAdapter } from './adapter-info.ts';
-import { type DeviceContext, type DeviceProblem, type DeviceProblemOptions, createDeviceProblem } from '../../evaluate/device-problem.ts';
+import type { DeviceContext } from './device-context.ts';
+import { type WebGPUEvaluatorRequest, type WebGPUModelEvaluator, createWebGPUEvaluator } from './webgpu-evaluator.ts';
 import { DeviceLostError } from './device-lost-error.ts';
 import { PipelineCache } from './pipeline-cache.ts';
 
@@ -46,7 +54,7 @@ export interface WebGPUBackendOptions {
   readonly allowSoftware?: boolean;
 }
 
-/** The WebGPU backend: a {@link Backend} plus the device evaluator. */
+/** The WebGPU backend: a {@link Backend} whose `createModelEvaluator` runs on the device. */
 export interface WebGPUBackend extends Backend {
   /** The device. */
   readonly device: GPUDevice;
@@ -55,10 +63,10 @@ export interface WebGPUBackend extends Backend {
   /** The pipeline cache of this device. */
   readonly pipelines: PipelineCache;
   /**
-   * Upload data and compile the fused kernels of an expression model's IR; the returned problem
-   * evaluates on the device (see `device-problem.ts`).
+   * Upload data and compile the fused kernels of an expression model's IR; the returned evaluator
+   * runs on the device (see `webgpu-evaluator.ts`). Always present on this backend.
    */
-  createDeviceProblem(options: DeviceProblemOptions): Promise<DeviceProblem>;
+  createModelEvaluator(request: WebGPUEvaluatorRequest): Promise<WebGPUModelEvaluator>;
   /** Resolves with a {@link DeviceLostError} when the device is lost. */
   readonly lost: Promise<DeviceLostError>;
   /** Destroy the device (only when the backend created it). */
@@ -132,6 +140,7 @@ function makeInfo(device: GPUDevice, software: boolean): BackendInfo {
     speedClass: software ? 0.5 : 4,
     software,
     runsClosures: false,
+    hostDelegated: BLOCK_MEMBERS,
   });
 }
 
@@ -159,15 +168,17 @@ function makeLayouts(device: GPUDevice): { bindGroupLayout: GPUBindGroupLayout; 
  * with `speedClass` 0.5 (hardware: 4).
  *
  * @param options - where the device comes from, and whether software adapters are acceptable.
- * @returns the backend; its `info.precision` is `'f32'`.
+ * @returns the backend; its `info.precision` is `'f32'` (the device evaluator's), and
+ *   `info.hostDelegated` lists the members that run on the host in f64.
  * @throws BackendUnavailableError when there is no WebGPU, no adapter, or only a software adapter
  *   without `allowSoftware`.
  * @example
  * ```ts
  * // Node: import { create } from 'webgpu'
  * const backend = await createWebGPUBackend({ gpu: create([]) });
- * const problem = await backend.createDeviceProblem({ program: lowerToProgram(model('a*exp(-b*x)')), data: { x: [x], y, w: null } });
- * const ev = await problem.evaluate(Float64Array.of(1, 0.5), true); // { cost, m, T }
+ * const evaluator = await backend.createModelEvaluator({ program: lowerToProgram(model('a*exp(-b*x)')), data: { x: [x], y, w: null } });
+ * const ev = await evaluator.evaluate(Float64Array.of(1, 0.5), true); // { cost, m, T }
+ * evaluator.destroy();
  * ```
  */
 export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): Promise<WebGPUBackend> {
@@ -200,11 +211,12 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
     adapterDescription: describeAdapter(adapterInfo),
     pipelines: cache,
     lost,
-    createDeviceProblem: (o) => createDeviceProblem(ctx, o),
+    createModelEvaluator: (request) => createWebGPUEvaluator(ctx, request),
     destroy: () => {
       if (owned) device.destroy();
       void keepAlive; // the GPU instance and adapter live as long as the backend
     },
+    // delegated to the f64 CPU kernels on the host (info.hostDelegated)
     createWorkspace: (capacity, cols) => host.createWorkspace(capacity, cols),
     releaseWorkspace: (ws) => host.releaseWorkspace(ws),
     foldRows: (T, ws, rows) => host.foldRows(T, ws, rows),

@@ -64,13 +64,13 @@ describe('validateDeviceData', () => {
   const y = new Float64Array(5);
   it('names the argument, the expected length and what came', () => {
     expect(() => validateDeviceData({ x: [new Float64Array(4)], y, w: null }, 1)).toThrow(
-      'createDeviceProblem: data.x[0] must have length 5 (one per ydata value), got 4',
+      'createModelEvaluator: data.x[0] must have length 5 (one per ydata value), got 4',
     );
     expect(() => validateDeviceData({ x: [new Float64Array(5)], y, w: new Float64Array(6) }, 1)).toThrow(
-      'createDeviceProblem: data.w must have length 5 (one per ydata value), got 6',
+      'createModelEvaluator: data.w must have length 5 (one per ydata value), got 6',
     );
     expect(() => validateDeviceData({ x: [], y, w: null }, 1)).toThrow(
-      'createDeviceProblem: data.x must have 1 column(s) (one per model variable), got 0',
+      'createModelEvaluator: data.x must have 1 column(s) (one per model variable), got 0',
     );
     expect(() => validateDeviceData({ x: [], y: new Float64Array(0), w: null }, 0)).toThrow(/at least one point/);
   });

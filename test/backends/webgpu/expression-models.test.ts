@@ -70,7 +70,7 @@ describe.skipIf(backend === null)('expression models on the device', () => {
       const rows = new Float64Array(m * cols);
       kernel.residualRows!(theta, data, 0, m, rows, 0);
       const G = cpuGram(rows, m, cols);
-      const prob = await backend!.createDeviceProblem({ program, data });
+      const prob = await backend!.createModelEvaluator({ program, data });
       const ev = await prob.evaluate(theta, true);
       prob.destroy();
       const rr = G[G.length - 1]!;

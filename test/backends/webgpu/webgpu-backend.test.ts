@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createWebGPUBackend } from '../../../src/backends/webgpu/webgpu-backend.ts';
+import { BLOCK_MEMBERS } from '../../../src/backends/backend.ts';
 import { createCpuBackend } from '../../../src/backends/cpu/cpu-backend.ts';
 import { BackendUnavailableError } from '../../../src/errors.ts';
 import { nodeGpu, nodeWebGPUBackend } from './node-device.ts';
@@ -50,8 +51,10 @@ if (available === null) console.log(`WebGPU backend tests on a real adapter skip
 available?.destroy();
 
 describe.skipIf(available === null)('createWebGPUBackend on the Node adapter', () => {
-  it('runs the generic Backend members on the host with the f64 CPU kernels', async () => {
+  it('runs the generic Backend members on the host with the f64 CPU kernels, and says so in info.hostDelegated', async () => {
     const { backend } = await nodeWebGPUBackend();
+    expect(backend!.info.hostDelegated).toEqual(BLOCK_MEMBERS);
+    expect(Object.isFrozen(backend!.info.hostDelegated)).toBe(true);
     const cpu = createCpuBackend();
     const rows = 7;
     const cols = 3;
@@ -80,14 +83,5 @@ describe.skipIf(available === null)('createWebGPUBackend on the Node adapter', (
     const lost = await Promise.race([device.lost.then(() => 'lost'), new Promise((r) => setTimeout(() => r('alive'), 200))]);
     expect(lost).toBe('alive');
     device.destroy();
-  });
-});
-
-describe('isWebGPUBackend', () => {
-  it('tells WebGPU backends from host backends', async () => {
-    const { isWebGPUBackend } = await import('../../../src/backends/webgpu/is-webgpu-backend.ts');
-    expect(isWebGPUBackend(createCpuBackend())).toBe(false);
-    const fake = { info: { family: 'webgpu' }, createDeviceProblem: async () => null } as unknown as Parameters<typeof isWebGPUBackend>[0];
-    expect(isWebGPUBackend(fake)).toBe(true);
   });
 });

@@ -15,6 +15,7 @@ import { trf } from '../../../src/optim/trf.ts';
 import { runSolverAsync } from '../../../src/optim/driver.ts';
 import { expDecayProgram, referenceGram, referenceRobust } from '../../backends/webgpu/ir-reference.ts';
 import { resolveLoss } from '../../../src/optim/loss.ts';
+import { createDeviceProblem } from '../../../src/evaluate/device-problem.ts';
 
 /** One named check. */
 export interface DeviceCheck {
@@ -151,7 +152,7 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
       name: 'gram partials combined in f64 match the f64 CPU gram within f32 tolerance',
       run: async () => {
         const data = expDecayData(20000, true);
-        const prob = await backend.createDeviceProblem({ program, data });
+        const prob = await backend.createModelEvaluator({ program, data });
         try {
           const got = sumPartials(await prob.readPartials(T0, true), 10);
           assertGramClose(got, referenceGram(program, T0, data), 4, 2e-5, 'gram');
@@ -166,7 +167,7 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
     {
       name: 'partial sums are bitwise identical on two runs',
       run: async () => {
-        const prob = await backend.createDeviceProblem({ program, data: expDecayData(30000, true) });
+        const prob = await backend.createModelEvaluator({ program, data: expDecayData(30000, true) });
         try {
           const a = await prob.readPartials(T0, true);
           const b = await prob.readPartials(T0, true);
@@ -183,7 +184,7 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
       name: 'evaluate returns the cost and a triangle T with TᵀT equal to the f64 augmented Gram',
       run: async () => {
         const data = expDecayData(5000, false);
-        const prob = await backend.createDeviceProblem({ program, data });
+        const prob = await backend.createModelEvaluator({ program, data });
         try {
           const ev = await prob.evaluate(T0, true);
           const G = referenceGram(program, T0, data);
@@ -207,8 +208,8 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
       name: 'data split into several device chunks give the same evaluation as one chunk',
       run: async () => {
         const data = expDecayData(10000, true);
-        const one = await backend.createDeviceProblem({ program, data });
-        const many = await backend.createDeviceProblem({ program, data, maxPointsPerChunk: 1500 });
+        const one = await backend.createModelEvaluator({ program, data });
+        const many = await backend.createModelEvaluator({ program, data, maxPointsPerChunk: 1500 });
         try {
           assert(one.chunks === 1 && many.chunks === 7, `chunks ${one.chunks}, ${many.chunks}`);
           const a = await one.evaluate(T0, true);
@@ -229,7 +230,7 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
         const y = Float64Array.from(x, (v) => Math.sin(v));
         const data = { x: [x], y, w: null };
         const th = Float64Array.of(1.3, 0.7, 1.6);
-        const prob = await backend.createDeviceProblem({ program: prog, data });
+        const prob = await backend.createModelEvaluator({ program: prog, data });
         try {
           const ev = await prob.evaluate(th, true);
           const G = referenceGram(prog, th, data);
@@ -251,7 +252,7 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
         const th = Float64Array.of(2.5, 0.8, 0.4);
         for (const loss of ['soft_l1', 'huber', 'cauchy', 'arctan'] as const) {
           const fScale = 0.1;
-          const prob = await backend.createDeviceProblem({ program, data, loss, fScale });
+          const prob = await backend.createModelEvaluator({ program, data, loss, fScale });
           try {
             const ev = await prob.evaluate(th, true);
             const ref = referenceRobust(program, th, data, resolveLoss(loss, fScale)!);
@@ -269,7 +270,7 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
     {
       name: 'non-finite parameters give a NaN cost and no triangle; overflowing residuals give no triangle',
       run: async () => {
-        const prob = await backend.createDeviceProblem({ program, data: expDecayData(1000, false) });
+        const prob = await backend.createModelEvaluator({ program, data: expDecayData(1000, false) });
         try {
           const ev = await prob.evaluate(Float64Array.of(Number.NaN, 1, 1), true);
           assert(Number.isNaN(ev.cost) && ev.T === null, `NaN params gave cost ${ev.cost}`);
@@ -291,10 +292,10 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
       },
     },
     {
-      name: 'NIST Misra1a fits to 3 digits on the device (trf, no polish)',
+      name: 'NIST Misra1a fits to 3 digits on the device (trf through the ResidualProblem adapter, no polish)',
       run: async () => {
         const data = { x: [Float64Array.from(MISRA1A.x)], y: Float64Array.from(MISRA1A.y), w: null };
-        const prob = await backend.createDeviceProblem({ program: misra1aProgram(), data });
+        const prob = createDeviceProblem(await backend.createModelEvaluator({ program: misra1aProgram(), data }));
         try {
           const out = await runSolverAsync(
             trf(prob, {
@@ -319,7 +320,7 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
       name: 'a lost device rejects evaluations with DeviceLostError',
       run: async () => {
         const extra = await createExtra();
-        const prob = await extra.createDeviceProblem({ program, data: expDecayData(1000, false) });
+        const prob = await extra.createModelEvaluator({ program, data: expDecayData(1000, false) });
         extra.destroy();
         const err = await prob.evaluate(T0, true).then(() => null, (e: unknown) => e);
         assert(err instanceof DeviceLostError, `got ${String(err)}`);
