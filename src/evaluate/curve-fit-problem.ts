@@ -35,7 +35,16 @@ export interface CurveFitProblem extends ResidualProblem {
   dispose?(): void;
 }
 
-/** Solve L z = b in place (L lower triangular n×n row-major). */
+/**
+ * Solve L z = b in place by forward substitution, z_i = (b_i − Σ_{k<i} L_ik z_k) / L_ii, for L
+ * lower triangular n×n row-major (its upper part is not read): LAPACK `dtrsv('L', 'N', 'N')`.
+ * The covariance-sigma fit whitens with it, r = L⁻¹(f − y) for the Cholesky factor L of the
+ * covariance, as SciPy's `curve_fit` does with `solve_triangular(L, …, lower=True)`.
+ *
+ * @param L - the lower-triangular factor, n×n row-major, nonzero diagonal.
+ * @param n - its order.
+ * @param b - the right-hand side (n values), overwritten with z.
+ */
 export function forwardSubstitute(L: Float64Array, n: number, b: Float64Array): void {
   for (let i = 0; i < n; i++) {
     let s = b[i]!;
