@@ -13,28 +13,23 @@
  * popt and pcov to rounding — unlike NLSQ, whose chunked strategy merges per-chunk fits.
  * With a data source (`fit(model, source, options)`) the fit is always streaming.
  *
+ * This file resolves the options and dispatches; the run path is `run/fit-arrays.ts` (arrays)
+ * and `run/source-fit.ts` (a source).
+ *
  * @module
  */
-import type { ResolvedBackend } from './backends/registry.ts';
-import { NlsqRangeError } from './errors.ts';
-import { createCurveFitProblem, explainStart } from './evaluate/curve-fit-problem.ts';
-import { runCurveFit } from './curve-fit.ts';
 import type { FittableModel } from './model/model-kernel.ts';
 import type { ModelFunction } from './model/closure-kernel.ts';
-import { DEFAULT_BLOCK_ROWS } from './evaluate/block-problem.ts';
-import { resolveCurveFitOptions, type ResolvedCurveFit } from './options/resolve-curve-fit.ts';
-import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from './result/curve-fit-result.ts';
+import { resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
 import type { XData } from './curve-fit.ts';
-import { arraySource, type DataSource } from './sources/data-source.ts';
+import type { DataSource } from './sources/data-source.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './run/fit-options.ts';
-import { hostBackendFor, planFit } from './run/plan-fit.ts';
-import { streamResolved } from './run/stream-resolved.ts';
-import type { Plan } from './workflow/plan.ts';
+import { fitArrays } from './run/fit-arrays.ts';
 import { fitSource } from './run/source-fit.ts';
+import type { FitResult } from './result/fit-result.ts';
 
 export type { FitOptions } from './run/fit-options.ts';
 export type { FitResult } from './result/fit-result.ts';
-import type { FitResult } from './result/fit-result.ts';
 
 /**
  * Fit a model with a memory-aware strategy (NLSQ's `fit(..., workflow='auto')`).
@@ -65,67 +60,14 @@ export async function fit(
   yOrOptions?: ArrayLike<number> | FitOptions,
   maybeOptions?: FitOptions,
 ): Promise<FitResult> {
-  if (isYData(yOrOptions)) return fitResident(model, xOrSource as XData, yOrOptions, maybeOptions ?? {});
+  if (isYData(yOrOptions)) {
+    const options = maybeOptions ?? {};
+    const resolved = resolveCurveFitOptions('fit', model, xOrSource as XData, yOrOptions, splitFitOptions(options, yOrOptions.length), FIT_KEYS);
+    return fitArrays(resolved, options);
+  }
   return fitSource(model, xOrSource as DataSource, (yOrOptions as FitOptions | undefined) ?? {});
 }
 
 function isYData(v: unknown): v is ArrayLike<number> {
   return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
 }
-
-async function fitResident(model: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: FitOptions): Promise<FitResult> {
-  const resolved = resolveCurveFitOptions('fit', model, xdata, ydata, splitFitOptions(options, ydata.length), FIT_KEYS);
-  const workflow = resolved.sigma.kind === '2d' ? requireStandard(options) : options.workflow;
-  const { plan, backend } = await planFit(resolved, options, workflow);
-  const blockRows = blockRowsFor(plan, resolved);
-  const context = {
-    strategy: { given: options.workflow ?? 'auto', used: plan.strategy, reason: plan.reason },
-    blockSize: {
-      given: options.chunkSize === undefined ? 'default' : String(options.chunkSize),
-      used: String(blockRows),
-      reason: plan.strategy === 'standard' ? 'standard: cache-sized blocks over resident data' : `${plan.strategy}: ${plan.chunkSize.toLocaleString('en-US')} points per ${plan.strategy === 'chunked' ? 'chunk' : 'batch'}`,
-    },
-  };
-  try {
-    const result = plan.strategy === 'streaming' ? await streamResident(resolved, plan, backend, options, context) : await runCurveFit(resolved, backend, context, { blockRows, cacheResiduals: plan.strategy !== 'chunked' });
-    return Object.assign(result, { plan }) as FitResult;
-  } finally {
-    backend.release?.();
-  }
-}
-
-/** A covariance sigma couples every residual: only the standard strategy can honour it. */
-function requireStandard(options: FitOptions): 'standard' {
-  if (options.workflow !== undefined && options.workflow !== 'auto' && options.workflow !== 'standard') {
-    throw new NlsqRangeError(
-      `fit: a covariance (2-D) sigma couples all points, so workflow must be 'standard' or 'auto', got '${options.workflow}'`,
-      'workflow',
-    );
-  }
-  return 'standard';
-}
-
-function blockRowsFor(plan: Plan, resolved: ResolvedCurveFit): number {
-  if (plan.strategy === 'chunked') return plan.chunkSize;
-  return Math.min(resolved.n, DEFAULT_BLOCK_ROWS);
-}
-
-/** The streaming strategy over resident arrays (served as a chunked source; never on the device). */
-async function streamResident(
-  resolved: ResolvedCurveFit,
-  plan: Plan,
-  given: ResolvedBackend,
-  options: FitOptions,
-  context: Pick<CurveFitContext, 'strategy' | 'blockSize'>,
-): Promise<CurveFitResult> {
-  const backend = await hostBackendFor(given);
-  const problem = createCurveFitProblem(resolved, backend.backend);
-  const { data } = resolved;
-  const sigma = resolved.sigma.kind === '1d' ? resolved.sigma.sigma : null;
-  const source = arraySource({ x: data.x.length === 1 ? data.x[0]! : data.x, y: data.y, sigma }, plan.batchSize ?? plan.chunkSize);
-  const streamed = await streamResolved(resolved, source, backend.backend, options).catch((error: unknown) => {
-    throw explainStart(resolved, problem, error);
-  });
-  return buildCurveFitResult(streamed.outcome, resolved, { ...context, backend, fun: problem.residualVector(streamed.outcome.x) });
-}
-

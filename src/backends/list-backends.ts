@@ -7,10 +7,12 @@
  * from a custom bundle, or a runtime cannot evaluate it) makes that backend *unavailable* with the
  * import error as the reason; nothing here throws for an unavailable backend.
  *
- * No state is kept between calls: every load returns a fresh backend instance (the CPU backend
- * owns a scratch buffer; a wasm instance owns its linear memory; a WebGPU backend owns a device),
- * so two concurrent fits never share one. Whatever caching of compiled code exists (a compiled
- * `WebAssembly.Module`, a pipeline cache) lives inside those backend modules, not here.
+ * Every load returns an instance no other holder has (the CPU backend owns a scratch buffer; a
+ * wasm instance owns its linear memory — a new one, or an idle one from `wasm/wasm-pool.ts`; a
+ * WebGPU backend owns a device), so two concurrent fits never share one, and a `release` that
+ * hands it back (pooled, or destroyed). The only state kept here is the count of instances handed
+ * out and not yet released ({@link outstandingBackendLoads}). Whatever caching of compiled code
+ * exists (a compiled `WebAssembly.Module`, a pipeline cache) lives inside the backend modules.
  *
  * @module
  */
@@ -60,7 +62,11 @@ export type BackendLoad =
       readonly backend: Backend;
       /** One sentence: why it is usable. */
       readonly reason: string;
-      /** Hand the instance back when done with it (pooled backends: see `wasm/wasm-pool.ts`). */
+      /**
+       * Hand the instance back when done with it: a wasm instance returns to its pool
+       * (`wasm/wasm-pool.ts`), a WebGPU device is destroyed. Every load the loaders return has
+       * one; calling it again does nothing.
+       */
       readonly release?: () => void;
     }
   | {
@@ -82,6 +88,42 @@ function errorText(error: unknown): string {
 
 function unavailable(reason: string): BackendLoad {
   return { ok: false, reason };
+}
+
+/** Backends handed out by a load and not yet released (see {@link outstandingBackendLoads}). */
+let outstanding = 0;
+
+/**
+ * A successful load whose `release` runs `free` once and is counted: a second call does
+ * nothing, so a stray release cannot pool an instance another fit has taken since.
+ */
+function handedOut(backend: Backend, reason: string, free: () => void): BackendLoad {
+  outstanding++;
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    outstanding--;
+    free();
+  };
+  return { ok: true, backend, reason, release };
+}
+
+/**
+ * How many backends the loaders ({@link loadBackend}, {@link loadBackendSync}, and through them
+ * the registry and {@link listBackends}) have handed out that were not released yet. A run that
+ * releases what it acquires leaves this where it found it; tests read it to prove that every
+ * path does (`test/run/lifecycle.test.ts`). Read-only introspection, not part of the public API.
+ * @internal
+ */
+export function outstandingBackendLoads(): number {
+  return outstanding;
+}
+
+/** The CPU backend: always available; releasing it frees nothing beyond the count. */
+function loadCpu(): BackendLoad {
+  const backend = createCpuBackend();
+  return handedOut(backend, 'the CPU backend is always available', () => disposeBackend(backend));
 }
 
 /**
@@ -110,12 +152,7 @@ async function loadWasm(simd: boolean): Promise<BackendLoad> {
     const reused = pool.takeIdleWasmBackend(simd);
     const backend = reused ?? ((await mod.createWasmBackend({ simd })) as InstanceType<typeof mod.WasmBackend>);
     const reason = reused === undefined ? `WebAssembly ${build} build instantiated` : `WebAssembly ${build} build (an idle instance reused)`;
-    let released = false; // once only: a second release must not pool an instance another fit took since
-    const release = (): void => {
-      if (!released) pool.returnWasmBackend(backend);
-      released = true;
-    };
-    return { ok: true, backend, reason, release };
+    return handedOut(backend, reason, () => pool.returnWasmBackend(backend));
   } catch (error) {
     return unavailable(`the WebAssembly ${build} build failed to instantiate: ${errorText(error)}`);
   }
@@ -148,7 +185,7 @@ async function loadWebGPU(allowSoftware: boolean): Promise<BackendLoad> {
   try {
     const backend = await mod.createWebGPUBackend({ allowSoftware });
     const kind = backend.info.software ? 'a software (emulated) adapter' : 'a hardware adapter';
-    return { ok: true, backend, reason: `WebGPU device created on ${kind}` };
+    return handedOut(backend, `WebGPU device created on ${kind}`, () => disposeBackend(backend));
   } catch (error) {
     const text = errorText(error);
     if (!allowSoftware && /software/i.test(text)) {
@@ -174,7 +211,7 @@ export interface BackendLoadOptions {
 export async function loadBackend(name: BackendName, options: BackendLoadOptions = {}): Promise<BackendLoad> {
   switch (name) {
     case 'cpu':
-      return { ok: true, backend: createCpuBackend(), reason: 'the CPU backend is always available' };
+      return loadCpu();
     case 'wasm-simd':
       return loadWasm(true);
     case 'wasm-scalar':
@@ -195,7 +232,7 @@ export async function loadBackend(name: BackendName, options: BackendLoadOptions
  * @returns the instance, or the reason it cannot be loaded synchronously (never throws).
  */
 export function loadBackendSync(name: BackendName): BackendLoad {
-  if (name === 'cpu') return { ok: true, backend: createCpuBackend(), reason: 'the CPU backend is always available' };
+  if (name === 'cpu') return loadCpu();
   const what = name === 'webgpu' ? 'a WebGPU device is created asynchronously' : 'WebAssembly is loaded asynchronously';
   return unavailable(
     `${name} cannot be loaded by a synchronous call (${what}); use the asynchronous API, or create the backend ` +

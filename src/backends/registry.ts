@@ -84,7 +84,8 @@ export interface ResolvedBackend {
   readonly source?: BackendSource;
   /**
    * Hand the backend back once the fit is done with it (a reusable wasm instance returns to its
-   * pool); absent for the caller's own instances and for backends that need no release.
+   * pool, a WebGPU device the registry created is destroyed); present for every backend the
+   * registry loaded, absent for the caller's own instances. Calling it again does nothing.
    */
   readonly release?: () => void;
 }
@@ -324,6 +325,7 @@ export function resolveBackendSync(option: BackendOption, needs: BackendNeeds, c
     if (skipped.has(name)) continue;
     const load = accept(loadBackendSync(name), syncNeeds, false);
     others.set(name, load.ok ? '' : load.reason);
+    if (load.ok) releaseLoad(load); // probed for the message only, as in resolveBackend
   }
   throw unavailableError(caller, request, skipped, others);
 }

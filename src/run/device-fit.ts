@@ -29,8 +29,11 @@ import { assertDeviceModel } from '../backends/assert-device-model.ts';
 import { DEVICE_LOSSES, type DeviceLoss, type DeviceModelEvaluator, type ModelEvaluatorRequest } from '../backends/model-evaluator.ts';
 import { resolveBackend, type ResolvedBackend } from '../backends/registry.ts';
 import { NlsqRangeError } from '../errors.ts';
-import { createCurveFitProblem, solve, type SolveControls } from '../evaluate/curve-fit-problem.ts';
+import { createCurveFitProblem } from '../evaluate/curve-fit-problem.ts';
 import { createDeviceProblem } from '../evaluate/device-problem.ts';
+import { kernelForBackend } from './backend-kernel.ts';
+import type { BackendLease } from './backend-lease.ts';
+import { solve, type SolveControls } from './solve.ts';
 import { lowerToProgram } from '../model/lower.ts';
 import type { ResidualProblem, SolverOutcome } from '../optim/evaluation.ts';
 import { thinSvd } from '../linalg/small-linalg.ts';
@@ -114,10 +117,11 @@ function watchCondition(problem: ResidualProblem): { problem: ResidualProblem; w
  * @param backend - a backend with `createModelEvaluator` (see {@link evaluatesOnDevice}).
  * @param controls - caller, signal, onIteration.
  * @param polish - run the final iterations and the covariance on an f64 backend (default true).
+ * @param lease - acquires the f64 backend, holds its model kernel and problem, frees them when the run ends.
  * @returns the outcome, residuals and the precision decision.
  * @throws NlsqTypeError for a JS closure model; NlsqRangeError for a covariance sigma or a JS loss.
  */
-export async function fitOnDevice(resolved: ResolvedCurveFit, backend: DeviceBackend, controls: SolveControls, polish: boolean): Promise<DeviceFitOutcome> {
+export async function fitOnDevice(resolved: ResolvedCurveFit, backend: DeviceBackend, controls: SolveControls, polish: boolean, lease: BackendLease): Promise<DeviceFitOutcome> {
   const { caller, settings } = resolved;
   const { name } = backend.info;
   assertDeviceModel(resolved.model, caller, name);
@@ -149,8 +153,9 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: DeviceBac
   }
   const kappa = watched.worst();
   const illConditioned = !(kappa <= F32_CONDITION_LIMIT);
-  const f64 = await f64Backend(caller);
-  const problem = createCurveFitProblem(resolved, f64.backend);
+  const f64 = await lease.backend(() => f64Backend(caller));
+  const compiled = lease.hold(await kernelForBackend(resolved, f64.backend));
+  const problem = lease.hold(createCurveFitProblem(compiled.resolved, f64.backend));
   const { precision } = backend.info;
   if (!polish) {
     const warnings: FitWarning[] = [{ code: 'f32-result', message: `${caller}: polish is false, so popt and pcov carry ${precision} accuracy from the ${name} device` }];

@@ -17,6 +17,7 @@ import type { FitStatistics } from '../result/statistics.ts';
 import { ChunkNormalizer, classifySource, readPass, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
 import type { FitResult } from '../result/fit-result.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
+import { withLease } from './backend-lease.ts';
 import { hostBackendFor, planFit } from './plan-fit.ts';
 import { streamResolved } from './stream-resolved.ts';
 import { StatisticsAccumulator } from '../streaming/streaming-statistics.ts';
@@ -56,25 +57,27 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
   const curveOptions = { ...splitFitOptions(options, 0), ...(first.sigma ? { sigma: first.sigma } : {}) };
   const resolved = resolveCurveFitOptions('fit', model, first.x, first.y, curveOptions, FIT_KEYS);
   if (resolved.sigma.kind === '2d') throw new DataSourceError('fit: a streaming source cannot carry a covariance (2-D) sigma');
-  const planned = await planFit(resolved, options, 'streaming');
-  const { plan } = planned;
-  const backend = await hostBackendFor(planned.backend);
-  const streamed = await streamResolved(resolved, peeked.source, backend.backend, options);
-  const statistics = peeked.passes.rereadable ? await sourceStatistics(source, resolved, streamed.outcome.x) : unavailableStatistics(streamed.m, resolved.p);
-  const whole: ResolvedCurveFit = { ...resolved, n: streamed.m };
-  const result = buildCurveFitResult(streamed.outcome, whole, {
-    backend,
-    fun: null,
-    strategy: {
-      given: options.workflow ?? 'auto',
-      used: 'streaming',
-      reason: `a data source is always streamed: ${streamed.passes} passes over ${streamed.m.toLocaleString('en-US')} points${streamed.approximate ? ' (one-pass source: mini-batch estimate only)' : ''}`,
-    },
-    blockSize: { given: options.chunkSize === undefined ? 'default' : String(options.chunkSize), used: 'source chunks', reason: 'the source decides its chunk sizes' },
-    statistics,
+  return withLease(async (lease) => {
+    const planned = await planFit(resolved, options, 'streaming', lease);
+    const { plan } = planned;
+    const backend = await hostBackendFor(planned.backend, lease);
+    const streamed = await streamResolved(resolved, peeked.source, backend.backend, options, lease);
+    const statistics = peeked.passes.rereadable ? await sourceStatistics(source, resolved, streamed.outcome.x) : unavailableStatistics(streamed.m, resolved.p);
+    const whole: ResolvedCurveFit = { ...resolved, n: streamed.m };
+    const result = buildCurveFitResult(streamed.outcome, whole, {
+      backend,
+      fun: null,
+      strategy: {
+        given: options.workflow ?? 'auto',
+        used: 'streaming',
+        reason: `a data source is always streamed: ${streamed.passes} passes over ${streamed.m.toLocaleString('en-US')} points${streamed.approximate ? ' (one-pass source: mini-batch estimate only)' : ''}`,
+      },
+      blockSize: { given: options.chunkSize === undefined ? 'default' : String(options.chunkSize), used: 'source chunks', reason: 'the source decides its chunk sizes' },
+      statistics,
+    });
+    for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
+    return Object.assign(result, { plan }) as FitResult;
   });
-  for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
-  return Object.assign(result, { plan }) as FitResult;
 }
 
 /** One more pass at popt for the goodness-of-fit statistics. */

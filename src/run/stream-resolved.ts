@@ -7,6 +7,7 @@
  */
 import type { Backend } from '../backends/backend.ts';
 import { kernelForBackend } from './backend-kernel.ts';
+import type { BackendLease } from './backend-lease.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import type { DataSource } from '../sources/data-source.ts';
 import type { FitOptions } from './fit-options.ts';
@@ -15,28 +16,26 @@ import { streamingFit, type StreamingFitResult } from '../streaming/streaming-fi
 /**
  * Run the streaming strategy of a resolved fit over `source` on `backend`: the options every
  * streaming fit shares (model, solver, loss, Jacobian scheme, warm-up, callbacks, checkpoints).
+ * The model kernel compiled for the backend (windows copied per call: O(chunk) memory) is held
+ * by `lease` and freed when the run ends.
  */
-export async function streamResolved(resolved: ResolvedCurveFit, source: DataSource, backend: Backend, options: FitOptions): Promise<StreamingFitResult> {
+export async function streamResolved(resolved: ResolvedCurveFit, source: DataSource, backend: Backend, options: FitOptions, lease: BackendLease): Promise<StreamingFitResult> {
   const { settings } = resolved;
-  const compiled = await kernelForBackend(resolved, backend, { resident: false });
-  try {
-    return await streamingFit({
-      source,
-      kernel: compiled.resolved.kernel,
-      backend,
-      solver: settings.solver,
-      loss: settings.loss,
-      scheme: settings.scheme,
-      warmup: options.warmup,
-      onProgress: options.onProgress,
-      onIteration: resolved.onIteration,
-      onCheckpoint: options.onCheckpoint,
-      checkpointEvery: options.checkpointEvery,
-      resumeFrom: options.resumeFrom,
-      signal: resolved.signal,
-      fn: 'fit',
-    });
-  } finally {
-    compiled.dispose();
-  }
+  const compiled = lease.hold(await kernelForBackend(resolved, backend, { resident: false }));
+  return streamingFit({
+    source,
+    kernel: compiled.resolved.kernel,
+    backend,
+    solver: settings.solver,
+    loss: settings.loss,
+    scheme: settings.scheme,
+    warmup: options.warmup,
+    onProgress: options.onProgress,
+    onIteration: resolved.onIteration,
+    onCheckpoint: options.onCheckpoint,
+    checkpointEvery: options.checkpointEvery,
+    resumeFrom: options.resumeFrom,
+    signal: resolved.signal,
+    fn: 'fit',
+  });
 }

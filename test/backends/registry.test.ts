@@ -12,6 +12,7 @@ import {
 } from '../../src/backends/registry.ts';
 import type { BackendNeeds, BackendStatus } from '../../src/backends/registry.ts';
 import { BackendUnavailableError, NlsqTypeError } from '../../src/errors.ts';
+import { loadBackend, loadBackendSync, outstandingBackendLoads } from '../../src/backends/list-backends.ts';
 
 const closureAsync: BackendNeeds = { closures: true, synchronous: false };
 const expressionAsync: BackendNeeds = { closures: false, synchronous: false };
@@ -275,6 +276,37 @@ describe('resolveBackendSync', () => {
 
   it('fails under NLSQ_BACKEND=wasm rather than silently using the CPU', () => {
     expect(() => resolveBackendSync(undefined, closureSync, envWith('wasm'))).toThrow(/NLSQ_BACKEND=wasm is not usable here/);
+  });
+
+  it('releases the backends it loads only to list them in its error', () => {
+    const before = outstandingBackendLoads();
+    expect(() => resolveBackendSync('webgpu', closureSync, noEnv)).toThrow(/available: 'cpu'/);
+    expect(outstandingBackendLoads()).toBe(before);
+  });
+});
+
+describe('releasing what the loaders hand out', () => {
+  it('every successful load carries a release, counted once however often it is called', async () => {
+    const before = outstandingBackendLoads();
+    const loads = [loadBackendSync('cpu'), await loadBackend('cpu'), await loadBackend('wasm-scalar')].filter((l) => l.ok);
+    expect(outstandingBackendLoads()).toBe(before + loads.length);
+    for (const load of loads) {
+      if (!load.ok) continue;
+      expect(load.release).toBeTypeOf('function');
+      load.release!();
+      load.release!();
+    }
+    expect(outstandingBackendLoads()).toBe(before);
+  });
+
+  it('resolveBackend, a refused candidate and listBackends leave nothing outstanding once released', async () => {
+    const before = outstandingBackendLoads();
+    const r = await resolveBackend(['wasm-scalar', 'cpu'], closureAsync, noEnv);
+    expect(outstandingBackendLoads()).toBe(before + 1);
+    r.release!();
+    await listBackends();
+    await caught(resolveBackend('webgpu', closureAsync, noEnv));
+    expect(outstandingBackendLoads()).toBe(before);
   });
 });
 

@@ -24,6 +24,39 @@ export const POOL_MEMORY_LIMIT = 64 * 2 ** 20;
 /** One idle backend per build (key: SIMD or not). */
 const idle = new Map<boolean, WasmBackend>();
 
+/** What the pool has done since the process started (see {@link wasmPoolStats}). */
+export interface WasmPoolStats {
+  /** Takes that found an idle backend and handed it out. */
+  readonly reused: number;
+  /** Takes that found none (the caller instantiates a new backend). */
+  readonly missed: number;
+  /** Backends handed back and kept. */
+  readonly kept: number;
+  /** Backends handed back and dropped: one of their build was already kept, or not idle within the limit. */
+  readonly dropped: number;
+}
+
+const stats = { reused: 0, missed: 0, kept: 0, dropped: 0 };
+
+/**
+ * The pool's counters, a copy. Read-only introspection for tests (`test/run/lifecycle.test.ts`
+ * proves with it that fits hand their instances back and take them again); not public API.
+ * @internal
+ */
+export function wasmPoolStats(): WasmPoolStats {
+  return { ...stats };
+}
+
+/**
+ * The idle backend of a build without taking it (it stays in the pool), for tests that check
+ * which instance the next fit will get and that it is idle. Not public API.
+ * @param simd - the SIMD build (true) or the scalar one.
+ * @internal
+ */
+export function peekIdleWasmBackend(simd: boolean): WasmBackend | undefined {
+  return idle.get(simd);
+}
+
 /**
  * Take the idle backend of a build, if any (it leaves the pool).
  * @param simd - the SIMD build (true) or the scalar one.
@@ -31,6 +64,8 @@ const idle = new Map<boolean, WasmBackend>();
 export function takeIdleWasmBackend(simd: boolean): WasmBackend | undefined {
   const backend = idle.get(simd);
   idle.delete(simd);
+  if (backend === undefined) stats.missed++;
+  else stats.reused++;
   return backend;
 }
 
@@ -42,7 +77,11 @@ export function takeIdleWasmBackend(simd: boolean): WasmBackend | undefined {
  */
 export function returnWasmBackend(backend: WasmBackend): boolean {
   const simd = backend.info.name === 'wasm-simd';
-  if (idle.has(simd) || !backend.isIdle(POOL_MEMORY_LIMIT)) return false;
+  if (idle.has(simd) || !backend.isIdle(POOL_MEMORY_LIMIT)) {
+    stats.dropped++;
+    return false;
+  }
   idle.set(simd, backend);
+  stats.kept++;
   return true;
 }

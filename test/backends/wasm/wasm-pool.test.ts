@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createWasmBackend, type WasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
-import { POOL_MEMORY_LIMIT, returnWasmBackend, takeIdleWasmBackend } from '../../../src/backends/wasm/wasm-pool.ts';
+import { peekIdleWasmBackend, POOL_MEMORY_LIMIT, returnWasmBackend, takeIdleWasmBackend, wasmPoolStats } from '../../../src/backends/wasm/wasm-pool.ts';
 import { curveFit } from '../../../src/curve-fit.ts';
 import { leastSquares } from '../../../src/least-squares.ts';
 import { model } from '../../../src/model/model.ts';
@@ -59,6 +59,22 @@ describe('wasm backend pool', () => {
     expect(takeIdleWasmBackend(true)).toBeDefined();
     await leastSquares((p) => [p[0]! - 1, 10 * (p[1]! - p[0]! ** 2)], [0, 0], { backend: 'wasm-simd' });
     expect(takeIdleWasmBackend(true)).toBeDefined();
+  });
+
+  it('counts what it does (reused, missed, kept, dropped), and peeking takes nothing', async () => {
+    drain();
+    const a = await fresh();
+    const b = await fresh();
+    const before = wasmPoolStats();
+    expect(takeIdleWasmBackend(true)).toBeUndefined();
+    expect(returnWasmBackend(a)).toBe(true);
+    expect(returnWasmBackend(b)).toBe(false);
+    expect(peekIdleWasmBackend(true)).toBe(a);
+    expect(peekIdleWasmBackend(true)).toBe(a);
+    expect(takeIdleWasmBackend(true)).toBe(a);
+    expect(peekIdleWasmBackend(true)).toBeUndefined();
+    const after = wasmPoolStats();
+    expect([after.reused - before.reused, after.missed - before.missed, after.kept - before.kept, after.dropped - before.dropped]).toEqual([1, 1, 1, 1]);
   });
 
   it('never pools a backend the caller passed in', async () => {

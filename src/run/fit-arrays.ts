@@ -1,0 +1,97 @@
+/**
+ * `fit(model, x, y, options)` once its options are resolved: plan, lease the backend, run the
+ * chosen strategy over the resident arrays.
+ *
+ * ```
+ *   planFit (memory budget × available backends) ─▶ standard: runCurveFit, cache-sized blocks
+ *                                                 ├▶ chunked:  runCurveFit, chunk-sized blocks
+ *                                                 └▶ streaming: the arrays served as a chunked
+ *                                                    source to streamResolved, on a host backend
+ * ```
+ *
+ * The three fold the same Jacobian rows into the same triangle (TSQR), so they reach the same
+ * popt and pcov to rounding. Every backend the plan or the streaming swap acquires, and every
+ * problem and kernel built on them, is held by one {@link BackendLease}.
+ *
+ * @module
+ */
+import type { ResolvedBackend } from '../backends/registry.ts';
+import { NlsqRangeError } from '../errors.ts';
+import { DEFAULT_BLOCK_ROWS } from '../evaluate/block-problem.ts';
+import { createCurveFitProblem } from '../evaluate/curve-fit-problem.ts';
+import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import { buildCurveFitResult, type CurveFitResult } from '../result/curve-fit-result.ts';
+import type { FitResult } from '../result/fit-result.ts';
+import { arraySource } from '../sources/data-source.ts';
+import type { Plan } from '../workflow/plan.ts';
+import { withLease, type BackendLease } from './backend-lease.ts';
+import type { FitOptions } from './fit-options.ts';
+import { hostBackendFor, planFit } from './plan-fit.ts';
+import { runCurveFit, type StrategyContext } from './run-curve-fit.ts';
+import { explainStart } from './solve.ts';
+import { streamResolved } from './stream-resolved.ts';
+
+/**
+ * Fit resident arrays with the strategy the plan picks (or the one `options.workflow` forces).
+ *
+ * @param resolved - from `resolveCurveFitOptions('fit', …)` over the `curveFit` part of the options.
+ * @param options - the `fit` options (workflow, memory limit, chunk size, streaming options).
+ * @returns the result with its plan.
+ * @throws NlsqRangeError for a covariance sigma with a workflow other than standard; otherwise as `curveFit`.
+ */
+export function fitArrays(resolved: ResolvedCurveFit, options: FitOptions): Promise<FitResult> {
+  const workflow = resolved.sigma.kind === '2d' ? requireStandard(options) : options.workflow;
+  return withLease(async (lease) => {
+    const { plan, backend } = await planFit(resolved, options, workflow, lease);
+    const blockRows = blockRowsFor(plan, resolved);
+    const context: StrategyContext = {
+      strategy: { given: options.workflow ?? 'auto', used: plan.strategy, reason: plan.reason },
+      blockSize: {
+        given: options.chunkSize === undefined ? 'default' : String(options.chunkSize),
+        used: String(blockRows),
+        reason: plan.strategy === 'standard' ? 'standard: cache-sized blocks over resident data' : `${plan.strategy}: ${plan.chunkSize.toLocaleString('en-US')} points per ${plan.strategy === 'chunked' ? 'chunk' : 'batch'}`,
+      },
+    };
+    const result =
+      plan.strategy === 'streaming'
+        ? await streamResident(resolved, plan, backend, options, context, lease)
+        : await runCurveFit(resolved, backend, lease, context, { blockRows, cacheResiduals: plan.strategy !== 'chunked' });
+    return Object.assign(result, { plan }) as FitResult;
+  });
+}
+
+/** A covariance sigma couples every residual: only the standard strategy can honour it. */
+function requireStandard(options: FitOptions): 'standard' {
+  if (options.workflow !== undefined && options.workflow !== 'auto' && options.workflow !== 'standard') {
+    throw new NlsqRangeError(
+      `fit: a covariance (2-D) sigma couples all points, so workflow must be 'standard' or 'auto', got '${options.workflow}'`,
+      'workflow',
+    );
+  }
+  return 'standard';
+}
+
+function blockRowsFor(plan: Plan, resolved: ResolvedCurveFit): number {
+  if (plan.strategy === 'chunked') return plan.chunkSize;
+  return Math.min(resolved.n, DEFAULT_BLOCK_ROWS);
+}
+
+/** The streaming strategy over resident arrays (served as a chunked source; never on the device). */
+async function streamResident(
+  resolved: ResolvedCurveFit,
+  plan: Plan,
+  given: ResolvedBackend,
+  options: FitOptions,
+  context: StrategyContext,
+  lease: BackendLease,
+): Promise<CurveFitResult> {
+  const backend = await hostBackendFor(given, lease);
+  const problem = lease.hold(createCurveFitProblem(resolved, backend.backend));
+  const { data } = resolved;
+  const sigma = resolved.sigma.kind === '1d' ? resolved.sigma.sigma : null;
+  const source = arraySource({ x: data.x.length === 1 ? data.x[0]! : data.x, y: data.y, sigma }, plan.batchSize ?? plan.chunkSize);
+  const streamed = await streamResolved(resolved, source, backend.backend, options, lease).catch((error: unknown) => {
+    throw explainStart(resolved, problem, error);
+  });
+  return buildCurveFitResult(streamed.outcome, resolved, { ...context, backend, fun: problem.residualVector(streamed.outcome.x) });
+}
