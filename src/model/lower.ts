@@ -127,7 +127,7 @@ class Lowerer {
  * @param roots - the trees (f first, then ∂f/∂θ_j), already simplified; any iterable, read once.
  * @returns the instructions and one operand per tree.
  * @throws ModelParseError on an unresolved symbol or unknown function (not reachable from `model()`);
- *   NlsqRangeError past {@link MAX_PROGRAM_INSTRUCTIONS} instructions.
+ *   NlsqRangeError past 2^18 instructions (`MAX_PROGRAM_INSTRUCTIONS`).
  */
 export function lowerNodes(roots: Iterable<Node>): LoweredNodes {
   const l = new Lowerer();
@@ -153,7 +153,7 @@ export interface LowerableModel {
  *
  * @param model - a `Model` (from `model(...)`) or anything with `ast`, `params`, `variables`.
  * @returns the program; `gradient[j]` holds ∂f/∂θ_j.
- * @throws NlsqRangeError past {@link MAX_PROGRAM_INSTRUCTIONS} instructions.
+ * @throws NlsqRangeError past 2^18 instructions (`MAX_PROGRAM_INSTRUCTIONS`).
  * @example
  * ```ts
  * const prog = lowerToProgram(model('a*exp(-b*x)+c'));

@@ -134,7 +134,7 @@ export class Model implements FittableModel {
    * A kernel for block evaluation: fused residual rows with exact derivatives.
    *
    * @param options - `compile: false` forces the IR interpreter (default: the model's `compile`
-   *   option); a program of more than {@link MAX_COMPILED_INSTRUCTIONS} instructions is always
+   *   option); a program of more than 2^15 instructions (`MAX_COMPILED_INSTRUCTIONS`) is always
    *   interpreted.
    * @returns an {@link ExpressionKernel} (`mode` tells whether it is compiled).
    */
@@ -175,7 +175,7 @@ export class Model implements FittableModel {
   /**
    * Rebuild a model from {@link Model.toJSON} output (e.g. inside a Web Worker).
    *
-   * @param json - the JSON object (or its string form), of format version {@link MODEL_JSON_VERSION}.
+   * @param json - the JSON object (or its string form), of format version 1 (`MODEL_JSON_VERSION`).
    * @returns the model.
    * @throws NlsqTypeError when `json` is not a model's JSON (text that is not JSON included);
    *   NlsqRangeError for another format version; the errors of {@link model} for its contents.
