@@ -11,18 +11,21 @@
  * - MemoryBudgetSelector for automatic strategy (and backend) selection
  * - Overriding the choice (given vs used in a plan)
  * - A test fit with workflow 'auto'
- * - The strategy-boundaries figure (figures/strategy-boundaries.svg / .png)
+ * - The strategy-boundaries figure of what the selector picks with the backends found here,
+ *   written to figures/out/ (ignored by git: it carries this machine's memory)
  *
  * Run this example:
  *     npm run demo        (= tsx examples/02-workflow-tiers.ts)
+ *     npm run demo -- --reference
+ *                         (rewrites the committed figures/strategy-boundaries.svg / .png: the
+ *                          same figure without this machine's memory line)
  */
 import { fileURLToPath } from 'node:url';
 import type { BackendInfo } from '../src/backends/backend.ts';
-import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
 import { formatCount } from '../src/util/format.ts';
 import { MemoryBudget, validateBudgetInput } from '../src/workflow/memory-budget.ts';
 import { backendCapacity, MemoryBudgetSelector } from '../src/workflow/memory-budget-selector.ts';
-import type { ModelKind } from '../src/workflow/memory-budget-selector.ts';
+import type { ModelKind, Strategy } from '../src/workflow/memory-budget-selector.ts';
 import { MemoryEstimator } from '../src/workflow/memory-estimator.ts';
 import { buildPlan } from '../src/workflow/plan.ts';
 import { fit } from '../src/fit.ts';
@@ -31,7 +34,17 @@ import { writeStrategyFigure } from './lib/strategy-figure.ts';
 
 const RULE = '='.repeat(70);
 const LINE = '-'.repeat(50);
-const FIGURE_BASE = fileURLToPath(new URL('../figures/strategy-boundaries', import.meta.url));
+const REFERENCE = process.argv.includes('--reference');
+const FIGURE_BASE = fileURLToPath(new URL(REFERENCE ? '../figures/strategy-boundaries' : '../figures/out/strategy-boundaries', import.meta.url));
+const SCAN_POINTS = 5_000_000;
+const SCAN_LIMITS_GB = [0.05, 0.5, 8, 32, 64, 128];
+
+/** One point of the memory-limit scan of section 6. */
+interface ScanPoint {
+  readonly n: number;
+  readonly gb: number;
+  readonly strategy: Strategy;
+}
 
 /** "1K", "50K", "5M", "1B" */
 function sizeLabel(n: number): string {
@@ -135,21 +148,24 @@ function section5(): void {
   the whole block runs it chunked, with chunks capped to fit.`);
 }
 
-function section6(backends: readonly BackendInfo[]): void {
+function section6(backends: readonly BackendInfo[]): ScanPoint[] {
   heading('6. Strategy Selection with Different Memory Limits');
-  const n = 5_000_000;
+  const n = SCAN_POINTS;
   console.log(`Dataset: ${n / 1e6}M points, 5 parameters\n`);
   const selector = new MemoryBudgetSelector({ safetyFactor: 0.75 });
-  for (const limit of [0.05, 0.5, 8, 32, 64, 128]) {
+  const scan: ScanPoint[] = [];
+  for (const limit of SCAN_LIMITS_GB) {
     const s = selector.select({ nPoints: n, nParams: 5, memoryLimitGb: limit, backends });
     const config = s.config === null ? 'all points resident' : 'chunkSize' in s.config ? `chunkSize ${formatCount(s.config.chunkSize)}` : `batchSize ${formatCount(s.config.batchSize)}`;
-    console.log(`  Memory limit: ${String(limit).padStart(6)} GB -> ${s.strategy.padEnd(10)} (${config})`);
+    console.log(`  Memory limit: ${String(limit).padStart(6)} GB -> ${s.strategy.padEnd(10)} (${config}) on ${s.backend?.name ?? '-'}`);
+    scan.push({ n, gb: limit, strategy: s.strategy });
   }
   heading('7. Overriding the Choice: given vs used');
   const plan = buildPlan({ workflow: 'chunked', chunkSize: 250_000, nPoints: n, nParams: 5, backends });
   console.log(`  given: ${JSON.stringify(plan.given)}`);
   console.log(`  used:  strategy ${plan.used.workflow}, backend ${plan.used.backend}, chunkSize ${formatCount(plan.used.chunkSize)}`);
   console.log(`  reason: ${plan.reason}`);
+  return scan;
 }
 
 /** Deterministic standard-normal noise (mulberry32 + Box–Muller). */
@@ -182,21 +198,32 @@ async function section8(): Promise<void> {
   console.log(`  Reason: ${r.reason}`);
 }
 
-async function section9(backends: readonly BackendInfo[]): Promise<void> {
+/** What a backend's capacity is bounded by, in words. */
+function capacityBound(info: BackendInfo, byBuffer: boolean): string {
+  const bytes = byBuffer ? info.maxBufferBytes : info.memoryBytes;
+  const gib = `${(bytes / 2 ** 30).toFixed(bytes % 2 ** 30 === 0 ? 0 : 1)} GiB`;
+  const what = info.name === 'cpu' ? 'the largest typed array' : info.name.startsWith('wasm') ? 'the wasm32 address space' : byBuffer ? 'its largest buffer' : 'its device memory';
+  return byBuffer ? `${gib}, ${what}` : `0.75 × ${gib}, ${what}`;
+}
+
+async function section9(backends: readonly BackendInfo[], scan: readonly ScanPoint[]): Promise<void> {
   heading('9. Saving the strategy-boundaries figure...');
-  const cpu = backends.find((b) => b.name === 'cpu') ?? createCpuBackend().info;
-  const machineGb = MemoryEstimator.getAvailableMemoryGb();
-  const { maxRows, limit } = backendCapacity(cpu, validateBudgetInput('demo', { nPoints: 1, nParams: 5 }));
+  // Draw what the demo itself selects: the closure model with the backends found here.
+  const selector = new MemoryBudgetSelector({ safetyFactor: 0.75 });
+  const chosen = selector.select({ nPoints: SCAN_POINTS, nParams: 5, backends, modelKind: 'closure' }).backend ?? backends[0]!;
+  const capacity = backendCapacity(chosen, validateBudgetInput('demo', { nPoints: 1, nParams: 5 }));
   const out = await writeStrategyFigure(
     {
       nParams: 5,
       points: [1e4, 1e9],
-      memoryGb: [4, 128],
-      machineGb,
-      backends: [cpu],
+      memoryGb: [0.01, 256],
+      memoryTicks: [0.01, 0.1, 1, 10, 100],
+      machineGb: REFERENCE ? undefined : MemoryEstimator.getAvailableMemoryGb(),
+      scan: { label: `${SCAN_POINTS / 1e6}M-point scan (section 6)`, points: scan },
+      backends,
       subtitle: [
-        '5 parameters, closure model on the cpu backend, safety factor 0.75',
-        `Right edge: cpu holds ≤ ${formatCount(maxRows)} points at once (${limit})`,
+        `5 parameters, closure model, safety factor 0.75; backends here: ${backends.map((b) => b.name).join(', ')}; the selector runs ${chosen.name}`,
+        `Right edge: ${chosen.name} holds ≤ ${formatCount(capacity.maxRows)} points at once (${capacityBound(chosen, capacity.limit.includes('buffer'))})`,
       ],
     },
     FIGURE_BASE,
@@ -231,9 +258,9 @@ async function main(): Promise<void> {
   section3();
   section4(infos, lines);
   section5();
-  section6(infos);
+  const scan = section6(infos);
   await section8();
-  await section9(infos);
+  await section9(infos, scan);
   summary();
 }
 

@@ -1,6 +1,8 @@
 /**
  * The strategy-boundaries figure: dataset size (log x) against memory limit (log y), each region
- * coloured by the strategy MemoryBudgetSelector picks there, with this machine's memory marked.
+ * coloured by the strategy MemoryBudgetSelector picks there with the given backends, optionally
+ * with this machine's memory marked and a scan of memory limits drawn as points. One unit
+ * throughout: GiB (2^30 bytes, what NLSQ and the selector call GB).
  *
  * Rendering is headless: Vega-Lite compiles the spec, a Vega View renders SVG without a DOM, and
  * resvg rasterises the PNG. These packages are example-only devDependencies; nothing in `src/`
@@ -20,11 +22,15 @@ export interface StrategyFigureOptions {
   readonly nParams: number;
   /** Dataset sizes on x: [min, max] points. */
   readonly points: readonly [number, number];
-  /** Memory limits on y: [min, max] GB. */
+  /** Memory limits on y: [min, max] GiB. */
   readonly memoryGb: readonly [number, number];
-  /** This machine's available memory (GB), marked by a horizontal rule. */
-  readonly machineGb: number;
-  /** The backend(s) the selector may use. */
+  /** Tick values on y (GiB). */
+  readonly memoryTicks: readonly number[];
+  /** This machine's available memory (GiB), marked by a horizontal rule; omitted for a machine-independent figure. */
+  readonly machineGb?: number | undefined;
+  /** Points to mark, e.g. a scan of memory limits at one dataset size, with the strategy chosen at each. */
+  readonly scan?: { readonly label: string; readonly points: readonly { readonly n: number; readonly gb: number; readonly strategy: Strategy }[] } | undefined;
+  /** The backend(s) the selector may use (what the demo's own selection used). */
   readonly backends: readonly BackendInfo[];
   /** Lines under the title. */
   readonly subtitle: readonly string[];
@@ -74,52 +80,75 @@ export function sampleStrategies(opts: StrategyFigureOptions): Cell[] {
   return cells;
 }
 
+const STRATEGIES = ['standard', 'chunked', 'streaming'];
+const COLOURS = ['#59a14f', '#f28e2b', '#e15759'];
+
 /** The Vega-Lite spec of the figure. */
 export function strategyFigureSpec(opts: StrategyFigureOptions, cells: readonly Cell[]): vegaLite.TopLevelSpec {
   const [lo, hi] = opts.memoryGb;
-  const inRange = opts.machineGb >= lo && opts.machineGb <= hi;
-  const ruleGb = Math.min(hi, Math.max(lo, opts.machineGb));
-  const label = `this machine: ${opts.machineGb.toFixed(1)} GB available${inRange ? '' : opts.machineGb < lo ? ' (below the chart)' : ' (above the chart)'}`;
-  const x = { field: 'n0', type: 'quantitative', scale: { type: 'log', domain: [...opts.points], nice: false }, axis: { title: 'dataset size (points)', values: [1e4, 1e5, 1e6, 1e7, 1e8, 1e9], labelExpr: SIZE_LABEL, grid: false } } as const;
-  const y = { field: 'm0', type: 'quantitative', scale: { type: 'log', domain: [lo, hi], nice: false }, axis: { title: 'memory limit (GB = 2³⁰ bytes)', values: [4, 8, 16, 32, 64, 128], grid: false } } as const;
+  const yScale = { type: 'log', domain: [lo, hi], nice: false } as const;
+  const xScale = { type: 'log', domain: [...opts.points], nice: false } as const;
+  const x = { field: 'n0', type: 'quantitative', scale: xScale, axis: { title: 'dataset size (points)', values: [1e4, 1e5, 1e6, 1e7, 1e8, 1e9], labelExpr: SIZE_LABEL, grid: false } } as const;
+  const y = { field: 'm0', type: 'quantitative', scale: yScale, axis: { title: 'memory limit (GiB = 2³⁰ bytes)', values: [...opts.memoryTicks], grid: false } } as const;
+  const layers: unknown[] = [
+    {
+      data: { values: cells.map((c) => ({ ...c })) },
+      // Each rect is stroked in its own colour so neighbouring columns leave no hairline seams.
+      mark: { type: 'rect', strokeWidth: 0.8 },
+      encoding: {
+        x,
+        x2: { field: 'n1' },
+        y,
+        y2: { field: 'm1' },
+        color: { field: 'strategy', type: 'nominal', title: 'strategy', scale: { domain: STRATEGIES, range: COLOURS }, legend: { orient: 'right' } },
+        stroke: { field: 'strategy', type: 'nominal', scale: { domain: STRATEGIES, range: COLOURS }, title: 'strategy', legend: { orient: 'right' } },
+      },
+    },
+  ];
+  if (opts.machineGb !== undefined) {
+    const inRange = opts.machineGb >= lo && opts.machineGb <= hi;
+    const ruleGb = Math.min(hi, Math.max(lo, opts.machineGb));
+    const label = `this machine: ${opts.machineGb.toFixed(1)} GiB available${inRange ? '' : opts.machineGb < lo ? ' (below the chart)' : ' (above the chart)'}`;
+    layers.push({
+      data: { values: [{ gb: ruleGb, label }] },
+      layer: [
+        { mark: { type: 'rule', color: 'black', strokeWidth: 2, strokeDash: [6, 4] }, encoding: { y: { field: 'gb', type: 'quantitative', scale: yScale } } },
+        {
+          mark: { type: 'text', align: 'left', dx: 6, dy: -8, fontSize: 13, fontWeight: 'bold', color: 'black' },
+          encoding: { x: { datum: opts.points[0], type: 'quantitative', scale: xScale }, y: { field: 'gb', type: 'quantitative', scale: yScale }, text: { field: 'label' } },
+        },
+      ],
+    });
+  }
+  if (opts.scan !== undefined && opts.scan.points.length > 0) {
+    const top = opts.scan.points.reduce((a, b) => (b.gb > a.gb ? b : a));
+    layers.push({
+      data: { values: opts.scan.points.map((p) => ({ ...p, text: `${p.gb} GiB: ${p.strategy}` })) },
+      layer: [
+        {
+          mark: { type: 'point', filled: true, size: 70, color: 'black', shape: 'diamond', opacity: 1 },
+          encoding: { x: { field: 'n', type: 'quantitative', scale: xScale }, y: { field: 'gb', type: 'quantitative', scale: yScale } },
+        },
+        {
+          mark: { type: 'text', align: 'right', dx: -9, fontSize: 11, color: 'black' },
+          encoding: { x: { field: 'n', type: 'quantitative', scale: xScale }, y: { field: 'gb', type: 'quantitative', scale: yScale }, text: { field: 'text' } },
+        },
+      ],
+    });
+    layers.push({
+      data: { values: [{ n: top.n, gb: top.gb, label: opts.scan.label }] },
+      mark: { type: 'text', align: 'center', dy: -14, fontSize: 12, fontWeight: 'bold', color: 'black' },
+      encoding: { x: { field: 'n', type: 'quantitative', scale: xScale }, y: { field: 'gb', type: 'quantitative', scale: yScale }, text: { field: 'label' } },
+    });
+  }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Strategy chosen by MemoryBudgetSelector', subtitle: [...opts.subtitle], anchor: 'start', fontSize: 16, subtitleFontSize: 11 },
     width: 720,
-    height: 400,
+    height: 440,
     background: 'white',
     config: { font: 'DejaVu Sans', axis: { labelFontSize: 12, titleFontSize: 13 }, legend: { labelFontSize: 12, titleFontSize: 13 } },
-    layer: [
-      {
-        data: { values: cells.map((c) => ({ ...c })) },
-        // Each rect is stroked in its own colour so neighbouring columns leave no hairline seams.
-        mark: { type: 'rect', strokeWidth: 0.8 },
-        encoding: {
-          x,
-          x2: { field: 'n1' },
-          y,
-          y2: { field: 'm1' },
-          color: {
-            field: 'strategy',
-            type: 'nominal',
-            title: 'strategy',
-            scale: { domain: ['standard', 'chunked', 'streaming'], range: ['#59a14f', '#f28e2b', '#e15759'] },
-            legend: { orient: 'right' },
-          },
-          stroke: { field: 'strategy', type: 'nominal', scale: { domain: ['standard', 'chunked', 'streaming'], range: ['#59a14f', '#f28e2b', '#e15759'] }, title: 'strategy', legend: { orient: 'right' } },
-        },
-      },
-      {
-        data: { values: [{ gb: ruleGb, label }] },
-        layer: [
-          { mark: { type: 'rule', color: 'black', strokeWidth: 2, strokeDash: [6, 4] }, encoding: { y: { field: 'gb', type: 'quantitative', scale: { type: 'log', domain: [lo, hi] } } } },
-          {
-            mark: { type: 'text', align: 'left', dx: 6, dy: -8, fontSize: 13, fontWeight: 'bold', color: 'black' },
-            encoding: { x: { datum: opts.points[0], type: 'quantitative', scale: { type: 'log', domain: [...opts.points] } }, y: { field: 'gb', type: 'quantitative' }, text: { field: 'label' } },
-          },
-        ],
-      },
-    ],
+    layer: layers,
   } as vegaLite.TopLevelSpec;
 }
 

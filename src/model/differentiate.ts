@@ -12,6 +12,7 @@
 
 import { ModelParseError } from '../errors.ts';
 import { num, type Node } from './ast.ts';
+import { foldTree } from './fold-tree.ts';
 import { add, apply, div, mul, negate, power, sub } from './simplify.ts';
 
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
@@ -74,42 +75,29 @@ function powerDerivative(a: Node, b: Node, da: Node, db: Node): Node {
   return mul(ab, add(mul(db, apply('log', a)), div(mul(b, da), a)));
 }
 
-function derive(node: Node, j: number, memo: Map<Node, Node>): Node {
-  const cached = memo.get(node);
-  if (cached !== undefined) return cached;
-  let out: Node;
+function deriveOne(node: Node, j: number, ds: readonly Node[]): Node {
   switch (node.type) {
     case 'param':
-      out = num(node.index === j ? 1 : 0);
-      break;
+      return num(node.index === j ? 1 : 0);
     case 'neg':
-      out = negate(derive(node.arg, j, memo));
-      break;
+      return negate(ds[0]!);
     case 'bin': {
       const { left: a, right: b } = node;
-      const da = derive(a, j, memo);
-      const db = derive(b, j, memo);
-      if (node.op === '+') out = add(da, db);
-      else if (node.op === '-') out = sub(da, db);
-      else if (node.op === '*') out = add(mul(da, b), mul(a, db));
-      else if (node.op === '/') {
-        out = isZeroNode(db) ? div(da, b) : sub(div(da, b), div(mul(a, db), power(b, num(2))));
-      } else out = powerDerivative(a, b, da, db);
-      break;
+      const da = ds[0]!;
+      const db = ds[1]!;
+      if (node.op === '+') return add(da, db);
+      if (node.op === '-') return sub(da, db);
+      if (node.op === '*') return add(mul(da, b), mul(a, db));
+      if (node.op === '/') return isZeroNode(db) ? div(da, b) : sub(div(da, b), div(mul(a, db), power(b, num(2))));
+      return powerDerivative(a, b, da, db);
     }
-    case 'call': {
-      const ds = node.args.map((a) => derive(a, j, memo));
-      out =
-        node.args.length === 1
-          ? mul(unaryDerivative(node.fn, node.args[0]!), ds[0]!)
-          : binaryCallDerivative(node.fn, node.args[0]!, node.args[1]!, ds[0]!, ds[1]!);
-      break;
-    }
+    case 'call':
+      return node.args.length === 1
+        ? mul(unaryDerivative(node.fn, node.args[0]!), ds[0]!)
+        : binaryCallDerivative(node.fn, node.args[0]!, node.args[1]!, ds[0]!, ds[1]!);
     default:
-      out = num(0);
+      return num(0);
   }
-  memo.set(node, out);
-  return out;
 }
 
 function isZeroNode(n: Node): boolean {
@@ -117,7 +105,8 @@ function isZeroNode(n: Node): boolean {
 }
 
 /**
- * The derivative ∂f/∂θ_j of a resolved tree, simplified.
+ * The derivative ∂f/∂θ_j of a resolved tree, simplified; built bottom-up without recursion (any
+ * depth), each shared subtree once.
  *
  * @param node - the resolved tree of f.
  * @param paramIndex - j, the index of the parameter.
@@ -125,5 +114,5 @@ function isZeroNode(n: Node): boolean {
  * @throws ModelParseError for a function without a derivative rule (not reachable from parsed input).
  */
 export function differentiate(node: Node, paramIndex: number): Node {
-  return derive(node, paramIndex, new Map());
+  return foldTree<Node>(node, (n, ds) => deriveOne(n, paramIndex, ds));
 }

@@ -2,16 +2,18 @@
  * Lowering of resolved, simplified expression trees to the straight-line IR of `ir.ts`, with
  * common-subexpression elimination.
  *
- * Every compound node is keyed structurally (`nodeKey`); a node whose key was already emitted
- * reuses that temporary, so a subexpression shared by f and its derivatives (or repeated within
- * one of them) is computed once. Small integer powers (|n| ≤ 4) become multiplications by binary
+ * Every instruction is keyed by its operation and operands (hash-consing); an instruction whose
+ * key was already emitted reuses that temporary, so a subexpression shared by f and its
+ * derivatives (or repeated within one of them) is computed once — structurally equal subtrees
+ * lower to equal operands, hence to the same temporaries. Trees are walked without recursion. Small integer powers (|n| ≤ 4) become multiplications by binary
  * exponentiation (x² = x·x, x⁴ = (x·x)·(x·x), x⁻² = 1/(x·x)), themselves shared.
  *
  * @module
  */
 
-import { ModelParseError } from '../errors.ts';
-import { nodeKey, type Node } from './ast.ts';
+import { ModelParseError, NlsqRangeError } from '../errors.ts';
+import type { Node } from './ast.ts';
+import { foldTree } from './fold-tree.ts';
 import { isIrFunction } from './functions.ts';
 import { differentiate } from './differentiate.ts';
 import type { Instr, Op, Operand, Program } from './ir.ts';
@@ -25,14 +27,27 @@ export interface LoweredNodes {
   readonly roots: Operand[];
 }
 
+/**
+ * Most instructions in the program of one model (f and all its derivatives together): 2^18. A
+ * larger one is an NlsqRangeError rather than minutes of work and gigabytes of memory (a product
+ * of many parameters has derivatives that share little).
+ */
+export const MAX_PROGRAM_INSTRUCTIONS = 2 ** 18;
+
 class Lowerer {
   readonly instructions: Instr[] = [];
   private readonly byKey = new Map<string, Operand>();
-  private readonly keys = new WeakMap<Node, string>();
+  private readonly lowered = new WeakMap<Node, Operand>(); // weak: a derivative's tree can go once lowered
 
   private emit(key: string, op: Op, args: Operand[], fn?: Instr['fn']): Operand {
     const found = this.byKey.get(key);
     if (found !== undefined) return found;
+    if (this.instructions.length === MAX_PROGRAM_INSTRUCTIONS) {
+      throw new NlsqRangeError(
+        `model: f and its derivatives need more than ${MAX_PROGRAM_INSTRUCTIONS} instructions (MAX_PROGRAM_INSTRUCTIONS); write a model this large as a function f(x, ...params)`,
+        'expression',
+      );
+    }
     const instr: Instr = fn === undefined ? { op, args } : { op, fn, args };
     this.instructions.push(instr);
     const operand: Operand = { kind: 'tmp', index: this.instructions.length - 1 };
@@ -72,10 +87,15 @@ class Lowerer {
     return n < 0 ? this.op('div', [{ kind: 'const', value: 1 }, result!]) : result!;
   }
 
+  /** Lower a tree without recursion (any depth); nodes met before, in this tree or an earlier one, are not lowered again. */
   lower(node: Node): Operand {
+    return foldTree<Operand>(node, (n, kids) => this.lowerOne(n, kids), this.lowered);
+  }
+
+  /** One node, its children already lowered. */
+  private lowerOne(node: Node, kids: readonly Operand[]): Operand {
     switch (node.type) {
       case 'num':
-        return { kind: 'const', value: node.value };
       case 'const':
         return { kind: 'const', value: node.value };
       case 'param':
@@ -84,48 +104,35 @@ class Lowerer {
         return { kind: 'var', index: node.index };
       case 'sym':
         throw new ModelParseError(`model: unresolved name '${node.name}'`, 0);
-      default:
-        return this.lowerCompound(node);
-    }
-  }
-
-  private lowerCompound(node: Node): Operand {
-    const key = nodeKey(node, this.keys);
-    const found = this.byKey.get(key);
-    if (found !== undefined) return found;
-    let result: Operand;
-    if (node.type === 'neg') {
-      result = this.op('neg', [this.lower(node.arg)]);
-    } else if (node.type === 'bin') {
-      const l = this.lower(node.left);
-      const r = node.right;
-      if (node.op === '^' && r.type === 'num' && Number.isInteger(r.value) && r.value !== 0 && Math.abs(r.value) <= 4) {
-        result = this.integerPower(l, r.value);
-      } else {
+      case 'neg':
+        return this.op('neg', [kids[0]!]);
+      case 'bin': {
+        const r = node.right;
+        if (node.op === '^' && r.type === 'num' && Number.isInteger(r.value) && r.value !== 0 && Math.abs(r.value) <= 4) {
+          return this.integerPower(kids[0]!, r.value);
+        }
         const ops = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '^': 'pow' } as const;
-        result = this.op(ops[node.op], [l, this.lower(r)]);
+        return this.op(ops[node.op], [kids[0]!, kids[1]!]);
       }
-    } else if (node.type === 'call') {
-      if (!isIrFunction(node.fn)) throw new ModelParseError(`model: unknown function '${node.fn}'`, 0);
-      result = this.op('call', node.args.map((a) => this.lower(a)), node.fn);
-    } else {
-      throw new ModelParseError('model: internal error: unexpected node', 0);
+      case 'call':
+        if (!isIrFunction(node.fn)) throw new ModelParseError(`model: unknown function '${node.fn}'`, 0);
+        return this.op('call', [...kids], node.fn);
     }
-    this.byKey.set(key, result);
-    return result;
   }
 }
 
 /**
  * Lower several resolved trees into one shared straight-line program.
  *
- * @param roots - the trees (f first, then ∂f/∂θ_j), already simplified.
+ * @param roots - the trees (f first, then ∂f/∂θ_j), already simplified; any iterable, read once.
  * @returns the instructions and one operand per tree.
- * @throws ModelParseError on an unresolved symbol or unknown function (not reachable from `model()`).
+ * @throws ModelParseError on an unresolved symbol or unknown function (not reachable from `model()`);
+ *   NlsqRangeError past 2^18 instructions (`MAX_PROGRAM_INSTRUCTIONS`).
  */
-export function lowerNodes(roots: readonly Node[]): LoweredNodes {
+export function lowerNodes(roots: Iterable<Node>): LoweredNodes {
   const l = new Lowerer();
-  const operands = roots.map((r) => l.lower(r));
+  const operands: Operand[] = [];
+  for (const r of roots) operands.push(l.lower(r));
   return { instructions: l.instructions, roots: operands };
 }
 
@@ -146,6 +153,7 @@ export interface LowerableModel {
  *
  * @param model - a `Model` (from `model(...)`) or anything with `ast`, `params`, `variables`.
  * @returns the program; `gradient[j]` holds ∂f/∂θ_j.
+ * @throws NlsqRangeError past 2^18 instructions (`MAX_PROGRAM_INSTRUCTIONS`).
  * @example
  * ```ts
  * const prog = lowerToProgram(model('a*exp(-b*x)+c'));
@@ -154,8 +162,12 @@ export interface LowerableModel {
  */
 export function lowerToProgram(model: LowerableModel): Program {
   const f = simplify(model.ast);
-  const grads = model.params.map((_, j) => simplify(differentiate(f, j)));
-  const { instructions, roots } = lowerNodes([f, ...grads]);
+  const p = model.params.length;
+  function* trees(): Generator<Node> {
+    yield f;
+    for (let j = 0; j < p; j++) yield simplify(differentiate(f, j)); // built one at a time, lowered, then free
+  }
+  const { instructions, roots } = lowerNodes(trees());
   return {
     params: [...model.params],
     variables: [...model.variables],

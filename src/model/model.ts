@@ -18,11 +18,21 @@ import { printNode } from './printer.ts';
 import { resolveNames, resolveSymbols } from './resolve.ts';
 import { simplify } from './simplify.ts';
 
+/** The format version {@link Model.toJSON} writes and {@link Model.fromJSON} reads. */
+export const MODEL_JSON_VERSION = 1;
+
+/**
+ * Largest program (f and its derivatives, in IR instructions) compiled to JavaScript: 2^15.
+ * A larger one runs on the IR interpreter, with identical results — a generated function that
+ * long needs a stack frame larger than engines give.
+ */
+export const MAX_COMPILED_INSTRUCTIONS = 2 ** 15;
+
 /** Options of {@link model}. */
 export interface ModelOptions {
   /** Parameter names in order (default: identifiers that are not variables or constants, by first appearance). */
   readonly params?: readonly string[];
-  /** Variable names (default `['x']`). */
+  /** Variable names (default `['x']`); each one listed must appear in the expression. */
   readonly variables?: readonly string[];
   /** Default for {@link Model.createKernel}: false forces the interpreter (default true). */
   readonly compile?: boolean;
@@ -73,12 +83,15 @@ export class Model implements FittableModel {
 
   /**
    * Prefer {@link model}. @param expression - the expression. @param options - see {@link ModelOptions}.
-   * @throws ModelParseError on a syntax error or unknown name; NlsqRangeError on invalid names.
+   * @throws ModelParseError on a syntax error or unknown name; NlsqRangeError on invalid or unused
+   *   names, malformed default bounds, or an expression past the parser's size limit;
+   *   NlsqTypeError on options of the wrong type.
    */
   constructor(expression: string, options: ModelOptions = {}) {
     if (typeof options !== 'object' || options === null) {
       throw new NlsqTypeError(`model: options must be an object, got ${describeValue(options)}`, 'options');
     }
+    checkOptionTypes(options);
     const parsed = parseExpression(expression);
     const names = resolveNames(parsed, expression, options.params, options.variables);
     this.source = expression;
@@ -120,11 +133,13 @@ export class Model implements FittableModel {
   /**
    * A kernel for block evaluation: fused residual rows with exact derivatives.
    *
-   * @param options - `compile: false` forces the IR interpreter (default: the model's `compile` option).
+   * @param options - `compile: false` forces the IR interpreter (default: the model's `compile`
+   *   option); a program of more than 2^15 instructions (`MAX_COMPILED_INSTRUCTIONS`) is always
+   *   interpreted.
    * @returns an {@link ExpressionKernel} (`mode` tells whether it is compiled).
    */
   createKernel(options: { readonly compile?: boolean } = {}): ExpressionKernel {
-    const compile = options.compile ?? this.compileDefault;
+    const compile = (options.compile ?? this.compileDefault) && this.program.instructions.length <= MAX_COMPILED_INSTRUCTIONS;
     if (!compile) return new ExpressionKernel(this.program, this.valueProgram, null);
     if (this.cache.compiled === undefined) this.cache.compiled = tryCompile(this.program, this.valueProgram);
     return new ExpressionKernel(this.program, this.valueProgram, this.cache.compiled);
@@ -153,36 +168,82 @@ export class Model implements FittableModel {
 
   /** The JSON form: expression, names and bounds (functions such as `estimateP0` do not travel). */
   toJSON(): ModelJSON {
-    const json: ModelJSON = { type: 'nlsq.model', version: 1, expression: this.source, params: [...this.params], variables: [...this.variables], name: this.name };
+    const json: ModelJSON = { type: 'nlsq.model', version: MODEL_JSON_VERSION, expression: this.source, params: [...this.params], variables: [...this.variables], name: this.name };
     return this.defaultBounds === undefined ? json : { ...json, defaultBounds: this.defaultBounds };
   }
 
   /**
    * Rebuild a model from {@link Model.toJSON} output (e.g. inside a Web Worker).
    *
-   * @param json - the JSON object (or its string form).
+   * @param json - the JSON object (or its string form), of format version 1 (`MODEL_JSON_VERSION`).
    * @returns the model.
-   * @throws NlsqTypeError when `json` is not a model's JSON.
+   * @throws NlsqTypeError when `json` is not a model's JSON (text that is not JSON included);
+   *   NlsqRangeError for another format version; the errors of {@link model} for its contents.
    */
   static fromJSON(json: ModelJSON | string): Model {
-    const obj = (typeof json === 'string' ? JSON.parse(json) : json) as Partial<ModelJSON> | null;
-    if (obj === null || typeof obj !== 'object' || obj.type !== 'nlsq.model' || typeof obj.expression !== 'string') {
+    let obj: unknown = json;
+    if (typeof json === 'string') {
+      try {
+        obj = JSON.parse(json);
+      } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        throw new NlsqTypeError(`model.fromJSON: json must be the output of Model.toJSON() or its JSON text, got text that is not JSON (${why})`, 'json', { cause: e });
+      }
+    }
+    const o = obj as Partial<Record<keyof ModelJSON, unknown>> | null;
+    if (o === null || typeof o !== 'object' || o.type !== 'nlsq.model' || typeof o.expression !== 'string') {
       throw new NlsqTypeError(`model.fromJSON: json must be the output of Model.toJSON(), got ${describeValue(obj)}`, 'json');
     }
-    const options: ModelOptions = { params: obj.params, variables: obj.variables };
-    return new Model(obj.expression, {
-      ...options,
-      ...(obj.name !== undefined ? { name: obj.name } : {}),
-      ...(obj.defaultBounds !== undefined ? { defaultBounds: obj.defaultBounds } : {}),
+    if (o.version !== MODEL_JSON_VERSION) {
+      throw new NlsqRangeError(`model.fromJSON: json.version must be ${MODEL_JSON_VERSION} (the model format this version of nlsq reads), got ${describeValue(o.version)}`, 'json');
+    }
+    // toJSON always lists the variables; the default ['x'] is passed as the default, so that a
+    // model that does not use x (model('a')) comes back as it was made.
+    const vars = o.variables;
+    const isDefault = Array.isArray(vars) && vars.length === 1 && vars[0] === 'x';
+    return new Model(o.expression, {
+      ...(o.params !== undefined ? { params: o.params as readonly string[] } : {}),
+      ...(vars !== undefined && !isDefault ? { variables: vars as readonly string[] } : {}),
+      ...(o.name !== undefined ? { name: o.name as string } : {}),
+      ...(o.defaultBounds !== undefined ? { defaultBounds: o.defaultBounds as readonly [readonly number[], readonly number[]] } : {}),
     });
   }
 }
 
-function checkBounds(bounds: readonly [readonly number[], readonly number[]], p: number): readonly [readonly number[], readonly number[]] {
-  if (!Array.isArray(bounds) || bounds.length !== 2 || bounds[0].length !== p || bounds[1].length !== p) {
-    throw new NlsqRangeError(`model: defaultBounds must be [lb, ub] with ${p} entries each, got ${describeValue(bounds)}`, 'defaultBounds', 'ERR_SHAPE');
+function checkOptionTypes(options: ModelOptions): void {
+  if (options.compile !== undefined && typeof options.compile !== 'boolean') {
+    throw new NlsqTypeError(`model: compile must be a boolean, got ${describeValue(options.compile)}`, 'compile');
   }
-  return [Object.freeze([...bounds[0]]), Object.freeze([...bounds[1]])];
+  if (options.name !== undefined && typeof options.name !== 'string') {
+    throw new NlsqTypeError(`model: name must be a string, got ${describeValue(options.name)}`, 'name');
+  }
+  if (options.estimateP0 !== undefined && typeof options.estimateP0 !== 'function') {
+    throw new NlsqTypeError(`model: estimateP0 must be a function (x, y) => p0, got ${describeValue(options.estimateP0)}`, 'estimateP0');
+  }
+}
+
+function checkBounds(bounds: unknown, p: number): readonly [readonly number[], readonly number[]] {
+  const shape = `[lb, ub], two arrays of ${p} numbers (one per parameter)`;
+  if (!Array.isArray(bounds) || bounds.length !== 2) {
+    throw new NlsqRangeError(`model: defaultBounds must be ${shape}, got ${describeValue(bounds)}`, 'defaultBounds', 'ERR_SHAPE');
+  }
+  const sides = bounds.map((side: unknown, s: number) => {
+    const name = s === 0 ? 'lb' : 'ub';
+    if (!Array.isArray(side) || side.length !== p) {
+      throw new NlsqRangeError(`model: defaultBounds must be ${shape}, got ${name} = ${describeValue(side)}`, 'defaultBounds', 'ERR_SHAPE');
+    }
+    const bad = side.findIndex((v: unknown) => typeof v !== 'number' || Number.isNaN(v));
+    if (bad >= 0) {
+      throw new NlsqRangeError(`model: defaultBounds ${name}[${bad}] must be a number (±Infinity for none), got ${describeValue(side[bad])}`, 'defaultBounds', 'ERR_NON_FINITE');
+    }
+    return Object.freeze([...(side as number[])]);
+  });
+  const [lb, ub] = sides as [readonly number[], readonly number[]];
+  const j = lb.findIndex((l, i) => !(l < ub[i]!));
+  if (j >= 0) {
+    throw new NlsqRangeError(`model: defaultBounds must have each lower bound strictly less than its upper bound, got lb[${j}] = ${lb[j]} ≥ ub[${j}] = ${ub[j]}`, 'defaultBounds');
+  }
+  return [lb, ub];
 }
 
 function toColumns(x: ArrayLike<number> | readonly ArrayLike<number>[], k: number): Float64Array[] {

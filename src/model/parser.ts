@@ -13,13 +13,21 @@
  * ```
  *
  * The parser only builds a tree; nothing in the text is ever executed or used as a property
- * name. Every failure is a {@link ModelParseError} whose message shows the expression with a
- * caret under the offending position.
+ * name. Every failure is a {@link ModelParseError} whose message shows the expression (around the
+ * offending position, for a long one) with a caret under that position.
+ *
+ * Size limits: parentheses, unary signs and powers nest at most {@link MAX_NESTING} deep (the
+ * parser recurses there); an expression holds at most {@link MAX_EXPRESSION_TOKENS} tokens
+ * (numbers, names, operators), which keeps a model's kernels within what the backends can
+ * compile — a larger one is an NlsqRangeError, raised before the text is read further. Chains of
+ * `+ - * /` are read without recursion, and every later pass (resolution, printing,
+ * simplification, differentiation, lowering) walks trees without recursion, so a flat sum of
+ * tens of thousands of terms is a valid model.
  *
  * @module
  */
 
-import { ModelParseError } from '../errors.ts';
+import { ModelParseError, NlsqRangeError } from '../errors.ts';
 import { bin, call, neg, num, type Node } from './ast.ts';
 import { userFunctionArity, userFunctionNames } from './functions.ts';
 
@@ -39,7 +47,14 @@ interface Token {
   readonly value: number;
 }
 
-const MAX_DEPTH = 256;
+/** Deepest nesting of parentheses, unary signs and powers in an expression. */
+export const MAX_NESTING = 256;
+
+/** Most tokens (numbers, names, operators, parentheses, commas) in an expression: 65536. */
+export const MAX_EXPRESSION_TOKENS = 65536;
+
+/** Characters of the expression shown either side of the caret in a message about a long expression. */
+const EXCERPT = 60;
 const OPERATORS = ['**', '+', '-', '*', '/', '^', '(', ')', ','];
 
 /**
@@ -51,8 +66,16 @@ const OPERATORS = ['**', '+', '-', '*', '/', '^', '(', ')', ','];
  * @returns the error (not thrown).
  */
 export function parseError(source: string, pos: number, what: string): ModelParseError {
-  const shown = source.replace(/[\r\n\t]/g, ' ');
-  return new ModelParseError(`model: ${what} at position ${pos}\n  ${shown}\n  ${' '.repeat(pos)}^`, pos);
+  let shown = source.replace(/[\r\n\t]/g, ' ');
+  let caret = pos;
+  if (shown.length > 2 * EXCERPT + 20) {
+    const from = Math.max(0, pos - EXCERPT);
+    const to = Math.min(shown.length, pos + EXCERPT);
+    const head = from > 0 ? '…' : '';
+    shown = head + shown.slice(from, to) + (to < shown.length ? '…' : '');
+    caret = head.length + pos - from;
+  }
+  return new ModelParseError(`model: ${what} at position ${pos}\n  ${shown}\n  ${' '.repeat(caret)}^`, pos);
 }
 
 function isDigit(c: string | undefined): boolean {
@@ -80,12 +103,22 @@ function scanNumber(src: string, start: number): Token {
   return { kind: 'num', text, pos: start, value };
 }
 
-/** Split an expression into tokens. @throws ModelParseError on a character that starts no token. */
+/**
+ * Split an expression into tokens.
+ * @throws ModelParseError on a character that starts no token; NlsqRangeError past {@link MAX_EXPRESSION_TOKENS}.
+ */
 function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < src.length) {
     const c = src[i]!;
+    if (tokens.length === MAX_EXPRESSION_TOKENS && c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') {
+      throw new NlsqRangeError(
+        `model: the expression has more than ${MAX_EXPRESSION_TOKENS} tokens (numbers, names, operators; the limit is MAX_EXPRESSION_TOKENS), ` +
+          `the first one past it at position ${i} of ${src.length} characters; write a model this large as a function f(x, ...params)`,
+        'expression',
+      );
+    }
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i++;
     } else if (isDigit(c) || (c === '.' && isDigit(src[i + 1]))) {
@@ -146,7 +179,7 @@ class Parser {
   }
 
   private expr(): Node {
-    if (++this.depth > MAX_DEPTH) throw parseError(this.src, this.peek().pos, 'expression is nested too deeply');
+    if (++this.depth > MAX_NESTING) throw parseError(this.src, this.peek().pos, `expression is nested too deeply (more than ${MAX_NESTING} levels of parentheses, unary signs or powers)`);
     let left = this.term();
     while (this.isOp('+') || this.isOp('-')) {
       const op = this.tokens[this.index++]!.text as '+' | '-';
@@ -167,7 +200,7 @@ class Parser {
 
   private unary(): Node {
     if (this.isOp('-') || this.isOp('+')) {
-      if (++this.depth > MAX_DEPTH) throw parseError(this.src, this.peek().pos, 'expression is nested too deeply');
+      if (++this.depth > MAX_NESTING) throw parseError(this.src, this.peek().pos, `expression is nested too deeply (more than ${MAX_NESTING} levels of parentheses, unary signs or powers)`);
       const minus = this.tokens[this.index++]!.text === '-';
       const arg = this.unary();
       this.depth--;
@@ -180,7 +213,7 @@ class Parser {
     const base = this.primary();
     if (this.isOp('^') || this.isOp('**')) {
       this.index++;
-      if (++this.depth > MAX_DEPTH) throw parseError(this.src, this.peek().pos, 'expression is nested too deeply');
+      if (++this.depth > MAX_NESTING) throw parseError(this.src, this.peek().pos, `expression is nested too deeply (more than ${MAX_NESTING} levels of parentheses, unary signs or powers)`);
       const exponent = this.unary();
       this.depth--;
       return bin('^', base, exponent);
@@ -240,7 +273,8 @@ class Parser {
  *
  * @param source - the expression, e.g. `'a*exp(-b*x) + c'`.
  * @returns the tree and the identifiers it uses, in order of first appearance.
- * @throws ModelParseError when the text is not an expression of the grammar (message with caret).
+ * @throws ModelParseError when the text is not an expression of the grammar (message with caret);
+ *   NlsqRangeError when it holds more than {@link MAX_EXPRESSION_TOKENS} tokens.
  * @example
  * ```ts
  * parseExpression('a*(x+1');

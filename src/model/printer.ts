@@ -12,6 +12,7 @@
  */
 
 import type { Node } from './ast.ts';
+import { foldTree } from './fold-tree.ts';
 
 const PREC_ADD = 1;
 const PREC_MUL = 2;
@@ -48,39 +49,23 @@ export function formatNumber(value: number): string {
   return String(value);
 }
 
-const printNodeImpl = (n: Node, relaxed: boolean): string => printNode(n, relaxed);
-
 function wrap(text: string, yes: boolean): string {
   return yes ? `(${text})` : text;
 }
 
-function printBinary(node: Extract<Node, { type: 'bin' }>, relaxed: boolean): string {
-  const printNode = (n: Node): string => printNodeImpl(n, relaxed);
+function printBinary(node: Extract<Node, { type: 'bin' }>, left: string, right: string): string {
   const p = precedence(node);
   if (node.op === '^') {
-    const left = printNode(node.left);
-    const right = printNode(node.right);
     const base = wrap(left, precedence(node.left) <= PREC_POW || node.left.type === 'num' && precedence(node.left) < PREC_ATOM);
     return `${base}^${wrap(right, precedence(node.right) < PREC_POW)}`;
   }
-  const left = wrap(printNode(node.left), precedence(node.left) < p);
   const rp = precedence(node.right);
-  const right = wrap(printNode(node.right), rp <= p || rp === PREC_NEG);
   const sep = p === PREC_ADD ? ` ${node.op} ` : node.op;
-  return `${left}${sep}${right}`;
+  return `${wrap(left, precedence(node.left) < p)}${sep}${wrap(right, rp <= p || rp === PREC_NEG)}`;
 }
 
-/**
- * Print an expression tree as text with minimal parentheses.
- *
- * @param node - the tree (resolved or not).
- * @param relaxed - when true, a negated product or quotient is written `-a*b` instead of
- *   `-(a*b)` (the same value in IEEE arithmetic, but it parses as `(-a)*b`); used for display
- *   of derivatives. Default false: the output parses back to the identical tree.
- * @returns the text, e.g. `a*exp(-b*x) + c`.
- */
-export function printNode(node: Node, relaxed = false): string {
-  const rec = (n: Node): string => printNode(n, relaxed);
+/** One node's text from its children's texts. */
+function printOne(node: Node, kids: readonly string[], relaxed: boolean): string {
   switch (node.type) {
     case 'num':
       return formatNumber(node.value);
@@ -90,10 +75,23 @@ export function printNode(node: Node, relaxed = false): string {
     case 'const':
       return node.name;
     case 'neg':
-      return `-${wrap(rec(node.arg), precedence(node.arg) < (relaxed ? PREC_MUL : PREC_POW))}`;
+      return `-${wrap(kids[0]!, precedence(node.arg) < (relaxed ? PREC_MUL : PREC_POW))}`;
     case 'bin':
-      return printBinary(node, relaxed);
+      return printBinary(node, kids[0]!, kids[1]!);
     case 'call':
-      return `${node.fn}(${node.args.map(rec).join(', ')})`;
+      return `${node.fn}(${kids.join(', ')})`;
   }
+}
+
+/**
+ * Print an expression tree as text with minimal parentheses, without recursion (any depth).
+ *
+ * @param node - the tree (resolved or not).
+ * @param relaxed - when true, a negated product or quotient is written `-a*b` instead of
+ *   `-(a*b)` (the same value in IEEE arithmetic, but it parses as `(-a)*b`); used for display
+ *   of derivatives. Default false: the output parses back to the identical tree.
+ * @returns the text, e.g. `a*exp(-b*x) + c`.
+ */
+export function printNode(node: Node, relaxed = false): string {
+  return foldTree<string>(node, (n, kids) => printOne(n, kids, relaxed));
 }

@@ -5,13 +5,16 @@
  * Rules (as `model()` documents): variables default to `['x']`; parameters default to every
  * other identifier that is not a named constant (`pi`, `e`), in order of first appearance; a
  * name listed explicitly as a parameter or variable shadows the constant of that name; with
- * explicit `params`, an identifier that is none of these is an error.
+ * explicit `params`, an identifier that is none of these is an error; an explicitly listed
+ * variable that the expression does not use is an error (with `variables: ['t']`, the `x` of
+ * `a*x + b` would otherwise silently become a parameter).
  *
  * @module
  */
 
 import { ModelParseError, NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
 import { NAMED_CONSTANTS, type Node } from './ast.ts';
+import { foldTree } from './fold-tree.ts';
 import { userFunctionArity } from './functions.ts';
 import { parseError, type ParseResult } from './parser.ts';
 
@@ -57,10 +60,19 @@ function checkOverlap(ps: readonly string[], vars: readonly string[]): void {
  * @param variables - explicit variable names, or undefined for `['x']`.
  * @returns the names.
  * @throws ModelParseError for an identifier that is neither (with explicit params).
- * @throws NlsqRangeError for invalid, repeated or overlapping names, or no parameters.
+ * @throws NlsqRangeError for invalid, repeated, overlapping or unused names, or no parameters.
  */
 export function resolveNames(parsed: ParseResult, source: string, params?: readonly string[], variables?: readonly string[]): ResolvedNames {
   const vars = variables === undefined ? ['x'] : checkNames(variables, 'variables');
+  const unused = variables === undefined ? [] : vars.filter((v) => !parsed.symbols.has(v));
+  if (unused.length > 0) {
+    const names = [...parsed.symbols.keys()];
+    throw new NlsqRangeError(
+      `model: variables lists ${unused.map((v) => `'${v}'`).join(', ')}, which the expression does not use ` +
+        `(its names: ${names.join(', ') || 'none'}); every listed variable must appear in the expression`,
+      'variables',
+    );
+  }
   let ps: string[];
   if (params === undefined) {
     ps = [...parsed.symbols.keys()].filter((s) => !vars.includes(s) && !NAMED_CONSTANTS.has(s));
@@ -79,7 +91,8 @@ export function resolveNames(parsed: ParseResult, source: string, params?: reado
 }
 
 /**
- * Replace the `sym` nodes of a tree by `param`, `var` or `const` nodes.
+ * Replace the `sym` nodes of a tree by `param`, `var` or `const` nodes (without recursion: the
+ * tree may be any depth).
  *
  * @param node - the parsed tree.
  * @param names - resolved names.
@@ -87,23 +100,25 @@ export function resolveNames(parsed: ParseResult, source: string, params?: reado
  * @throws ModelParseError if a symbol is unknown (only possible when names were not derived from this tree).
  */
 export function resolveSymbols(node: Node, names: ResolvedNames): Node {
-  switch (node.type) {
-    case 'sym': {
-      const p = names.params.indexOf(node.name);
-      if (p >= 0) return { type: 'param', index: p, name: node.name };
-      const v = names.variables.indexOf(node.name);
-      if (v >= 0) return { type: 'var', index: v, name: node.name };
-      const c = NAMED_CONSTANTS.get(node.name);
-      if (c !== undefined) return { type: 'const', name: node.name, value: c };
-      throw new ModelParseError(`model: unknown name '${node.name}'`, 0);
+  return foldTree<Node>(node, (n, kids) => {
+    switch (n.type) {
+      case 'sym': {
+        const p = names.params.indexOf(n.name);
+        if (p >= 0) return { type: 'param', index: p, name: n.name };
+        const v = names.variables.indexOf(n.name);
+        if (v >= 0) return { type: 'var', index: v, name: n.name };
+        const c = NAMED_CONSTANTS.get(n.name);
+        if (c !== undefined) return { type: 'const', name: n.name, value: c };
+        throw new ModelParseError(`model: unknown name '${n.name}'`, 0);
+      }
+      case 'neg':
+        return { type: 'neg', arg: kids[0]! };
+      case 'bin':
+        return { type: 'bin', op: n.op, left: kids[0]!, right: kids[1]! };
+      case 'call':
+        return { type: 'call', fn: n.fn, args: [...kids] };
+      default:
+        return n;
     }
-    case 'neg':
-      return { type: 'neg', arg: resolveSymbols(node.arg, names) };
-    case 'bin':
-      return { type: 'bin', op: node.op, left: resolveSymbols(node.left, names), right: resolveSymbols(node.right, names) };
-    case 'call':
-      return { type: 'call', fn: node.fn, args: node.args.map((a) => resolveSymbols(a, names)) };
-    default:
-      return node;
-  }
+  });
 }

@@ -19,6 +19,7 @@
  */
 
 import { bin, call, isNum, neg, num, type Node } from './ast.ts';
+import { foldTree } from './fold-tree.ts';
 import { RUNTIME_FUNCTIONS, isIrFunction, runtimePow } from './functions.ts';
 
 function isZero(n: Node): boolean {
@@ -106,32 +107,31 @@ export function apply(fn: string, ...args: Node[]): Node {
 }
 
 /**
- * Simplify a tree bottom-up with the rules of this module. Shared subtrees are simplified once.
+ * Simplify a tree bottom-up with the rules of this module, without recursion (any depth). Shared
+ * subtrees are simplified once.
  *
  * @param node - the tree.
  * @param memo - cache for shared subtrees (optional).
  * @returns the simplified tree.
  */
 export function simplify(node: Node, memo: Map<Node, Node> = new Map()): Node {
-  const cached = memo.get(node);
-  if (cached !== undefined) return cached;
-  let out: Node;
-  switch (node.type) {
-    case 'neg':
-      out = negate(simplify(node.arg, memo));
-      break;
-    case 'bin': {
-      const l = simplify(node.left, memo);
-      const r = simplify(node.right, memo);
-      out = node.op === '+' ? add(l, r) : node.op === '-' ? sub(l, r) : node.op === '*' ? mul(l, r) : node.op === '/' ? div(l, r) : power(l, r);
-      break;
-    }
-    case 'call':
-      out = apply(node.fn, ...node.args.map((a) => simplify(a, memo)));
-      break;
-    default:
-      out = node;
-  }
-  memo.set(node, out);
-  return out;
+  return foldTree<Node>(
+    node,
+    (n, kids) => {
+      switch (n.type) {
+        case 'neg':
+          return negate(kids[0]!);
+        case 'bin': {
+          const l = kids[0]!;
+          const r = kids[1]!;
+          return n.op === '+' ? add(l, r) : n.op === '-' ? sub(l, r) : n.op === '*' ? mul(l, r) : n.op === '/' ? div(l, r) : power(l, r);
+        }
+        case 'call':
+          return apply(n.fn, ...kids);
+        default:
+          return n;
+      }
+    },
+    memo,
+  );
 }

@@ -3,22 +3,30 @@
  * Node file readers for the streaming strategy: CSV and raw little-endian Float64 files, read
  * with bounded memory (one read block of `highWaterMark` bytes, one partial line, one chunk of
  * parsed rows). Each iteration of a returned source reopens the file, so it is re-readable and
- * supports exact passes. The parsing is the isomorphic code of `workflow/csv-parser.ts` and
- * `workflow/float64-parser.ts`; this module only opens files.
+ * supports exact passes. The parsing is the isomorphic code of `sources/csv-parser.ts` and
+ * `sources/float64-parser.ts`; this module only opens files.
+ *
+ * Every option is checked when the source is created, with the library's errors (policy in
+ * `sources/reader-options.ts`): an unknown key is rejected, `highWaterMark` is an integer from 1
+ * to 2^30 bytes, `chunkRows` a positive integer with at most 1 GiB a chunk.
  *
  * @module
  */
 import { createReadStream } from 'node:fs';
 import { DataSourceError, NlsqTypeError, describeValue } from '../errors.ts';
-import { type CsvOptions, parseCsv } from '../sources/csv-parser.ts';
+import { resolveCsvOptions } from '../sources/csv-options.ts';
+import { type CsvOptions, readCsv } from '../sources/csv-parser.ts';
 import type { SourceChunk } from '../sources/data-source.ts';
-import { type Float64Options, parseFloat64 } from '../sources/float64-parser.ts';
+import { type Float64Options, readFloat64, resolveFloat64Options } from '../sources/float64-parser.ts';
+import { highWaterMarkOption } from '../sources/reader-options.ts';
 
 /** File-reading options shared by the readers. */
 export interface FileReadOptions {
-  /** Bytes per read from the file (default 65536). */
+  /** Bytes per read from the file: an integer from 1 to 2^30 (default 65536). */
   readonly highWaterMark?: number | undefined;
 }
+
+const FILE_KEYS = ['highWaterMark'] as const;
 
 async function* readFile(path: string, highWaterMark: number, fn: string): AsyncGenerator<Uint8Array, void, undefined> {
   const stream = createReadStream(path, { highWaterMark });
@@ -46,11 +54,13 @@ function reopenable(make: () => AsyncGenerator<SourceChunk, void, undefined>): A
  * Stream a CSV file as a re-readable source.
  *
  * @param path - file path.
- * @param options - columns by header name or 0-based index (`x`, `y`, `sigma?`), `header`,
- *   `delimiter`, `comment`, `chunkRows`, `highWaterMark`.
+ * @param options - columns by header name or 0-based index (`x`, `y` — both required —
+ *   `sigma?`), `header`, `delimiter`, `comment`, `chunkRows`, `maxLineLength`, `highWaterMark`.
+ *   Quoted fields follow RFC 4180 (see `sources/csv-records.ts`).
  * @returns an async iterable of chunks; each iteration reopens the file.
- * @throws NlsqTypeError for a bad path; DataSourceError (while iterating) for unreadable files,
- *   missing columns and unparsable values, naming the line.
+ * @throws NlsqTypeError / NlsqRangeError (at once) for a bad path, missing or unknown options and
+ *   invalid option values; DataSourceError (while iterating) for unreadable files, missing
+ *   columns, malformed quoting and unparsable values, naming the line.
  * @example
  * ```ts
  * import { csvFileSource } from 'nlsq/node';
@@ -58,9 +68,12 @@ function reopenable(make: () => AsyncGenerator<SourceChunk, void, undefined>): A
  * ```
  */
 export function csvFileSource(path: string, options: CsvOptions & FileReadOptions): AsyncIterable<SourceChunk> {
-  checkPath(path, 'csvFileSource');
-  const hwm = options.highWaterMark ?? 1 << 16;
-  return reopenable(() => parseCsv(readFile(path, hwm, 'csvFileSource'), options, 'csvFileSource'));
+  const fn = 'csvFileSource';
+  checkPath(path, fn);
+  if (options === undefined) throw new NlsqTypeError(`${fn}: options are required: at least { x, y }, the columns to read`, 'options');
+  const csv = resolveCsvOptions(options, fn, FILE_KEYS);
+  const hwm = highWaterMarkOption(fn, options.highWaterMark);
+  return reopenable(() => readCsv(readFile(path, hwm, fn), csv, fn));
 }
 
 /**
@@ -70,8 +83,9 @@ export function csvFileSource(path: string, options: CsvOptions & FileReadOption
  * @param path - file path.
  * @param options - `variables` (k, default 1), `sigma` (default false), `chunkRows`, `highWaterMark`.
  * @returns an async iterable of chunks; each iteration reopens the file.
- * @throws NlsqTypeError for a bad path; DataSourceError (while iterating) for unreadable files or
- *   a file that ends inside a record.
+ * @throws NlsqTypeError / NlsqRangeError (at once) for a bad path, unknown options and invalid
+ *   option values; DataSourceError (while iterating) for unreadable files or a file that ends
+ *   inside a record.
  * @example
  * ```ts
  * import { float64FileSource } from 'nlsq/node';
@@ -79,7 +93,9 @@ export function csvFileSource(path: string, options: CsvOptions & FileReadOption
  * ```
  */
 export function float64FileSource(path: string, options: Float64Options & FileReadOptions = {}): AsyncIterable<SourceChunk> {
-  checkPath(path, 'float64FileSource');
-  const hwm = options.highWaterMark ?? 1 << 16;
-  return reopenable(() => parseFloat64(readFile(path, hwm, 'float64FileSource'), options, 'float64FileSource'));
+  const fn = 'float64FileSource';
+  checkPath(path, fn);
+  const f64 = resolveFloat64Options(options, fn, FILE_KEYS);
+  const hwm = highWaterMarkOption(fn, options.highWaterMark);
+  return reopenable(() => readFloat64(readFile(path, hwm, fn), f64, fn));
 }

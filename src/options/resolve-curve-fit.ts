@@ -11,6 +11,7 @@ import type { BackendOption } from '../backends/registry.ts';
 import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import { isFittableModel, type DataColumns, type FittableModel, type ModelKernel } from '../model/model-kernel.ts';
 import { createClosureKernel, type ModelFunction } from '../model/closure-kernel.ts';
+import { modelFactoryCall } from '../model/models/index.ts';
 import type { IterationInfo } from '../optim/evaluation.ts';
 import { validateFitData, type SigmaForm } from './data.ts';
 import { checkOptionKeys } from './option-table.ts';
@@ -152,6 +153,10 @@ export function resolveCurveFitOptions(
 ): ResolvedCurveFit {
   if (typeof options !== 'object' || options === null) throw new NlsqTypeError(`${caller}: options must be an object, got ${describeValue(options)}`, 'options');
   checkOptionKeys(caller, options, extraKeys);
+  const factory = modelFactoryCall(model);
+  if (factory !== undefined) {
+    throw new NlsqTypeError(`${caller}: f is ${factory.replace(/\(.*\)$/, '')}, a model factory, not a model; call it: ${factory}`, 'f');
+  }
   if (typeof model !== 'function' && !isFittableModel(model)) {
     throw new NlsqTypeError(`${caller}: f must be a function f(x, ...params) or a model, got ${describeValue(model)}`, 'f');
   }

@@ -1,7 +1,8 @@
 /**
- * Plain-text reports of a fit: a brief one (status, parameters ± standard errors, key statistics)
- * and a full one that adds every decision as given / used / reason and the warnings — after
- * Ceres' `BriefReport` / `FullReport`. Reports are strings; nothing is printed.
+ * Plain-text reports of a fit: a brief one (status, the run, which backend ran and why,
+ * parameters ± standard errors, key statistics) and a full one that adds every decision as
+ * given / used / reason and the warnings — after Ceres' `BriefReport` / `FullReport`. Reports
+ * are strings; nothing is printed.
  *
  * @module
  */
@@ -65,7 +66,8 @@ function parameterLines(input: ReportInput): string[] {
  * Render a report.
  *
  * @param input - the fit's numbers and decisions.
- * @param full - include given/used/reason for every decision and the warnings.
+ * @param full - include given/used/reason for every decision and the warnings (the brief report
+ *   already gives the backend's reason, on the line after the run line).
  * @returns the report text (lines joined with `\n`).
  */
 export function renderReport(input: ReportInput, full: boolean): string {
@@ -74,7 +76,7 @@ export function renderReport(input: ReportInput, full: boolean): string {
   const run =
     `  method ${c.method.used} · backend ${c.backend.used} · strategy ${c.strategy.used} · ` +
     `nfev ${input.nfev} · njev ${input.njev} · nit ${input.nit} · cost ${formatNumber(input.cost)} · optimality ${formatNumber(input.optimality)}`;
-  const lines = [head, run, ...parameterLines(input)];
+  const lines = [head, run, `  backend ${c.backend.used}: ${c.backend.reason}`, ...parameterLines(input)];
   if (input.statistics.length > 0) lines.push(`  ${input.statistics.join(' · ')}`);
   if (!full) {
     if (input.warnings.length > 0) lines.push(`  ${input.warnings.length} warning(s); report({ full: true }) lists them`);

@@ -10,9 +10,10 @@
  * @module
  */
 import { NlsqTypeError, describeValue } from '../errors.ts';
-import { type CsvOptions, parseCsv } from './csv-parser.ts';
+import { type ResolvedCsvOptions, resolveCsvOptions } from './csv-options.ts';
+import { type CsvOptions, readCsv } from './csv-parser.ts';
 import type { SourceChunk } from './data-source.ts';
-import { type Float64Options, parseFloat64 } from './float64-parser.ts';
+import { type Float64Options, type ResolvedFloat64Options, readFloat64, resolveFloat64Options } from './float64-parser.ts';
 
 /** CSV records: `format: 'csv'` with the {@link CsvOptions}. */
 export interface CsvFormat extends CsvOptions {
@@ -29,22 +30,30 @@ export interface Float64Format extends Float64Options {
 /** Which record format a byte stream holds, with its options. */
 export type RecordFormat = CsvFormat | Float64Format;
 
+/** A {@link RecordFormat} checked and defaulted. */
+export type ResolvedRecordFormat = { readonly format: 'csv'; readonly options: ResolvedCsvOptions } | { readonly format: 'float64'; readonly options: ResolvedFloat64Options };
+
 /**
- * Parse a byte stream in the given format.
+ * Check a record format and its options (policy in `reader-options.ts`: unknown keys and invalid
+ * values are rejected).
  *
- * @param bytes - byte blocks of any size.
  * @param format - `'csv'` with {@link CsvOptions} or `'float64'` with {@link Float64Options}.
  * @param fn - function name for messages.
- * @returns an async generator of chunks.
- * @throws NlsqTypeError for an unknown format.
+ * @returns the resolved format.
+ * @throws NlsqTypeError / NlsqRangeError for an unknown format, an unknown key or an invalid value.
  */
-export function parseRecords(bytes: AsyncIterable<Uint8Array>, format: RecordFormat, fn: string): AsyncGenerator<SourceChunk, void, undefined> {
+export function resolveRecordFormat(format: RecordFormat, fn: string): ResolvedRecordFormat {
   if (format === null || typeof format !== 'object') {
     throw new NlsqTypeError(`${fn}: options must be an object with format 'csv' or 'float64', got ${describeValue(format)}`, 'format');
   }
-  if (format.format === 'csv') return parseCsv(bytes, format, fn);
-  if (format.format === 'float64') return parseFloat64(bytes, format, fn);
+  if (format.format === 'csv') return { format: 'csv', options: resolveCsvOptions(format, fn, ['format']) };
+  if (format.format === 'float64') return { format: 'float64', options: resolveFloat64Options(format, fn, ['format']) };
   throw new NlsqTypeError(`${fn}: format must be 'csv' or 'float64', got ${describeValue((format as { format: unknown }).format)}`, 'format');
+}
+
+/** Parse a byte stream in a resolved format. */
+function readRecords(bytes: AsyncIterable<Uint8Array>, format: ResolvedRecordFormat, fn: string): AsyncGenerator<SourceChunk, void, undefined> {
+  return format.format === 'csv' ? readCsv(bytes, format.options, fn) : readFloat64(bytes, format.options, fn);
 }
 
 /** Read a `ReadableStream` of bytes with a reader (portable: not every browser makes streams async-iterable). */
@@ -70,10 +79,11 @@ async function* readStream(stream: ReadableStream<Uint8Array>): AsyncGenerator<U
  * A re-readable streaming source over a `File` or `Blob`.
  *
  * @param blob - the file (e.g. from an `<input type="file">`).
- * @param format - `{ format: 'csv', x, y, sigma?, header?, delimiter?, chunkRows? }` or
- *   `{ format: 'float64', variables?, sigma?, chunkRows? }`.
+ * @param format - `{ format: 'csv', x, y, sigma?, header?, delimiter?, comment?, chunkRows?,
+ *   maxLineLength? }` or `{ format: 'float64', variables?, sigma?, chunkRows? }`.
  * @returns an async iterable whose every iteration streams the blob again.
- * @throws NlsqTypeError when `blob` has no `stream()` method or the format is unknown.
+ * @throws NlsqTypeError when `blob` has no `stream()` method or the format is unknown;
+ *   NlsqTypeError / NlsqRangeError for unknown options and invalid option values.
  * @example
  * ```ts
  * const source = blobSource(input.files[0], { format: 'csv', x: 'time', y: 'signal' });
@@ -84,10 +94,10 @@ export function blobSource(blob: Blob, format: RecordFormat): AsyncIterable<Sour
   if (blob === null || typeof blob !== 'object' || typeof (blob as Blob).stream !== 'function') {
     throw new NlsqTypeError(`blobSource: blob must be a Blob or File, got ${describeValue(blob)}`, 'blob');
   }
-  parseRecords((async function* () {})(), format, 'blobSource'); // validate the format up front
+  const resolved = resolveRecordFormat(format, 'blobSource');
   return {
     [Symbol.asyncIterator]() {
-      return parseRecords(readStream(blob.stream()), format, 'blobSource');
+      return readRecords(readStream(blob.stream()), resolved, 'blobSource');
     },
   };
 }

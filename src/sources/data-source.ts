@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { DataSourceError, NlsqTypeError, describeValue, throwIfAborted } from '../errors.ts';
+import { AbortError, DataSourceError, NlsqTypeError, describeValue, throwIfAborted } from '../errors.ts';
 import type { DataColumns } from '../model/model-kernel.ts';
 
 /** A column of numbers: a plain array or a `Float64Array` (used without copying). */
@@ -274,7 +274,7 @@ function checkFinite(a: Float64Array, where: string, name: string): void {
 /**
  * Read one pass of a source chunk by chunk: validates each chunk, wraps errors the source throws
  * in a {@link DataSourceError} naming the chunk (with `cause`), checks the abort signal between
- * chunks, and closes the source's iterator when the pass stops early.
+ * chunks and while waiting for one, and closes the source's iterator when the pass stops early.
  *
  * @param iterator - an iterator from {@link PassSource.open}.
  * @param normalizer - the chunk validator.
@@ -300,8 +300,13 @@ export async function readPass(
       throwIfAborted(signal, fn);
       let r: IteratorResult<SourceChunk>;
       try {
-        r = await iterator.next();
+        r = await nextChunk(iterator, signal, fn);
       } catch (e) {
+        if (e instanceof AbortError) {
+          done = true; // the pending next() may never settle: close the source without waiting for it
+          void Promise.resolve(iterator.return?.()).catch(() => {});
+          throw e;
+        }
         done = true; // a throwing iterator is finished; do not call return()
         const msg = e instanceof Error ? e.message : String(e);
         throw new DataSourceError(`${fn}: source threw while reading chunk ${index}: ${msg}`, { cause: e });
@@ -321,3 +326,22 @@ export async function readPass(
   }
 }
 
+/**
+ * The source's next chunk, or an {@link AbortError} as soon as `signal` aborts — even while the
+ * source is still producing the chunk (a stalled file or network read), so cancellation never
+ * waits on the source.
+ */
+function nextChunk(
+  iterator: AsyncIterator<SourceChunk> | Iterator<SourceChunk>,
+  signal: AbortSignal | undefined,
+  fn: string,
+): IteratorResult<SourceChunk> | Promise<IteratorResult<SourceChunk>> {
+  const pending = iterator.next();
+  if (signal === undefined || !(pending instanceof Promise)) return pending;
+  let onAbort = (): void => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new AbortError(`${fn}: the fit was aborted by its AbortSignal`, { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([pending, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}

@@ -10,9 +10,9 @@
  *
  * @module
  */
-import { DataSourceError, NlsqRangeError } from '../errors.ts';
+import { DataSourceError } from '../errors.ts';
 import type { SourceChunk } from './data-source.ts';
-import { DEFAULT_CHUNK_ROWS } from './csv-parser.ts';
+import { booleanOption, checkReaderKeys, chunkRowsOption, integerOption } from './reader-options.ts';
 
 /** Options of the raw Float64 readers. */
 export interface Float64Options {
@@ -20,8 +20,41 @@ export interface Float64Options {
   readonly variables?: number | undefined;
   /** Whether each record ends with sigma (default false). */
   readonly sigma?: boolean | undefined;
-  /** Records per yielded chunk (default 65536). */
+  /** Records per yielded chunk (default 65536; at most 1 GiB of records a chunk). */
   readonly chunkRows?: number | undefined;
+}
+
+/** The option keys of {@link Float64Options}. */
+export const FLOAT64_OPTION_KEYS: readonly string[] = Object.freeze(['variables', 'sigma', 'chunkRows']);
+
+/** Largest accepted `variables` (k) of the Float64 readers. */
+export const MAX_FLOAT64_VARIABLES = 65536;
+
+/** {@link Float64Options} checked and defaulted. */
+export interface ResolvedFloat64Options {
+  /** Number of independent variables k. */
+  readonly k: number;
+  /** Whether each record ends with sigma. */
+  readonly hasSigma: boolean;
+  /** Records per chunk. */
+  readonly chunkRows: number;
+}
+
+/**
+ * Check and default the Float64 reader options (policy in `reader-options.ts`).
+ *
+ * @param options - the caller's options.
+ * @param fn - function name for messages.
+ * @param extraKeys - further keys the calling reader accepts (e.g. `highWaterMark`, `format`).
+ * @returns the resolved options.
+ * @throws NlsqTypeError / NlsqRangeError for a non-object, an unknown key or an invalid value.
+ */
+export function resolveFloat64Options(options: unknown, fn: string, extraKeys: readonly string[] = []): ResolvedFloat64Options {
+  const o = checkReaderKeys(fn, options, [...FLOAT64_OPTION_KEYS, ...extraKeys]);
+  const k = integerOption(fn, 'variables', o['variables'], 1, 1, MAX_FLOAT64_VARIABLES, 'independent variables per record');
+  const hasSigma = booleanOption(fn, 'sigma', o['sigma'], false);
+  const chunkRows = chunkRowsOption(fn, o['chunkRows'], k + 1 + (hasSigma ? 1 : 0));
+  return { k, hasSigma, chunkRows };
 }
 
 function deinterleave(buf: Uint8Array, records: number, width: number, k: number, hasSigma: boolean): SourceChunk {
@@ -34,24 +67,31 @@ function deinterleave(buf: Uint8Array, records: number, width: number, k: number
 }
 
 /**
- * Parse raw Float64 records into chunks of `chunkRows` records.
+ * Parse raw Float64 records into chunks of `chunkRows` records. The options are checked when
+ * this is called, before the first chunk is asked for.
  *
  * @param bytes - the file's bytes in blocks of any size.
  * @param options - variables k, whether sigma is present, chunk size.
  * @param fn - function name for messages.
  * @returns an async generator of chunks.
- * @throws DataSourceError when the data end inside a record; NlsqRangeError for bad options.
+ * @throws NlsqTypeError / NlsqRangeError (at once) for bad options; DataSourceError (while
+ *   iterating) when the data end inside a record.
  */
-export async function* parseFloat64(
-  bytes: AsyncIterable<Uint8Array>,
-  options: Float64Options = {},
-  fn = 'float64Source',
-): AsyncGenerator<SourceChunk, void, undefined> {
-  const k = options.variables ?? 1;
-  const hasSigma = options.sigma ?? false;
-  const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
-  if (!Number.isInteger(k) || k < 1) throw new NlsqRangeError(`${fn}: variables must be a positive integer, got ${String(k)}`, 'variables');
-  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new NlsqRangeError(`${fn}: chunkRows must be a positive integer, got ${String(chunkRows)}`, 'chunkRows');
+export function parseFloat64(bytes: AsyncIterable<Uint8Array>, options: Float64Options = {}, fn = 'float64Source'): AsyncGenerator<SourceChunk, void, undefined> {
+  return readFloat64(bytes, resolveFloat64Options(options, fn), fn);
+}
+
+/**
+ * Parse raw Float64 records with options already resolved by {@link resolveFloat64Options}.
+ *
+ * @param bytes - the file's bytes in blocks of any size.
+ * @param options - the resolved options.
+ * @param fn - function name for messages.
+ * @returns an async generator of chunks.
+ * @throws DataSourceError when the data end inside a record.
+ */
+export async function* readFloat64(bytes: AsyncIterable<Uint8Array>, options: ResolvedFloat64Options, fn: string): AsyncGenerator<SourceChunk, void, undefined> {
+  const { k, hasSigma, chunkRows } = options;
   const width = k + 1 + (hasSigma ? 1 : 0);
   const recordBytes = width * 8;
   const buf = new Uint8Array(chunkRows * recordBytes);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { ModelParseError } from '../../src/errors.ts';
-import { parseExpression } from '../../src/model/parser.ts';
+import { ModelParseError, NlsqRangeError } from '../../src/errors.ts';
+import { MAX_EXPRESSION_TOKENS, parseExpression } from '../../src/model/parser.ts';
 import { printNode } from '../../src/model/printer.ts';
 import { exprTree } from './arbitraries.ts';
 
@@ -78,5 +78,36 @@ describe('parseExpression', () => {
       expect(e).toBeInstanceOf(ModelParseError);
       expect((e as ModelParseError).message).toContain('^');
     }
+  });
+});
+
+describe('parseExpression size limits', () => {
+  it('reads a flat chain of 15000 terms (no recursion along + - * /)', () => {
+    const { ast, symbols } = parseExpression('a' + '+x*2'.repeat(15000));
+    expect([...symbols.keys()]).toEqual(['a', 'x']);
+    let depth = 0;
+    for (let n = ast; n.type === 'bin' && n.op === '+'; n = n.left) depth++;
+    expect(depth).toBe(15000);
+  });
+
+  it('stops at MAX_EXPRESSION_TOKENS with an NlsqRangeError naming the limit, without reading the rest', () => {
+    expect(() => parseExpression('x+'.repeat(MAX_EXPRESSION_TOKENS / 2) + 'x')).toThrow(NlsqRangeError);
+    expect(() => parseExpression('x+'.repeat(MAX_EXPRESSION_TOKENS / 2) + 'x')).toThrow(/more than 65536 tokens .* at position 65536 of 65537 characters/);
+    expect(() => parseExpression(' x + '.repeat(MAX_EXPRESSION_TOKENS / 2 - 1) + 'x ')).not.toThrow(); // exactly the limit; blanks are no tokens
+  });
+
+  it('shows a window of a long expression around the caret', () => {
+    const text = 'a*x + ' + 'x + '.repeat(100) + ')';
+    try {
+      parseExpression(text);
+      expect.unreachable();
+    } catch (e) {
+      const [, shown, caret] = (e as ModelParseError).message.split('\n');
+      expect(shown!.length).toBeLessThan(130);
+      expect(shown!.startsWith('  …')).toBe(true);
+      expect(shown![caret!.length - 1]).toBe(')');
+      expect((e as ModelParseError).position).toBe(text.length - 1);
+    }
+    expect(() => parseExpression('('.repeat(300) + 'x')).toThrow('expression is nested too deeply (more than 256 levels of parentheses, unary signs or powers)');
   });
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataSourceError, NlsqTypeError } from '../../src/errors.ts';
+import { DataSourceError, NlsqRangeError, NlsqTypeError } from '../../src/errors.ts';
 import { csvFileSource, float64FileSource } from '../../src/node/index.ts';
 import { ChunkNormalizer, arraySource, classifySource, readPass } from '../../src/sources/data-source.ts';
 import { streamingFit } from '../../src/streaming/streaming-fit.ts';
@@ -99,5 +99,36 @@ describe('float64FileSource', () => {
     expect(points).toBe(n);
     expect(sum).toBeGreaterThan(0);
     expect(peak).toBeLessThan(8 * 2 ** 20); // the file is 24 MB; a chunk is 0.2 MB
+  });
+});
+
+describe('file reader options (issue 21, defect 2)', () => {
+  it('rejects a highWaterMark that is not a positive integer at once, with the library error (0 used to read nothing forever)', () => {
+    for (const highWaterMark of [0, -5, 0.5, NaN, 2 ** 31]) {
+      for (const make of [() => csvFileSource(csvPath, { x: 0, y: 1, highWaterMark }), () => float64FileSource(f64Path, { highWaterMark })]) {
+        expect(make).toThrow(NlsqRangeError);
+        expect(make).toThrow(/FileSource: highWaterMark must be an integer from 1 to 1073741824 \(bytes per read\), got /);
+      }
+    }
+    expect(() => float64FileSource(f64Path, { highWaterMark: '64k' as never })).toThrow(NlsqTypeError);
+  });
+
+  it('requires the CSV options, rejects unknown ones and a chunk too large to allocate', () => {
+    expect(() => (csvFileSource as (p: string) => unknown)(csvPath)).toThrow('csvFileSource: options are required: at least { x, y }, the columns to read');
+    expect(() => csvFileSource(csvPath, { x: 0, y: 1, chunkrows: 10 } as never)).toThrow(
+      "csvFileSource: unknown option 'chunkrows' (accepted: chunkRows, comment, delimiter, header, highWaterMark, maxLineLength, sigma, x, y)",
+    );
+    expect(() => float64FileSource(f64Path, { format: 'float64' } as never)).toThrow(/unknown option 'format'/);
+    expect(() => csvFileSource(csvPath, { x: 0, y: 1, chunkRows: 1e12 })).toThrow(
+      'csvFileSource: chunkRows must be an integer from 1 to 67108864 (rows per chunk; 2 columns × 8 bytes a row, at most 1 GiB a chunk), got 1000000000000',
+    );
+    expect(() => float64FileSource(f64Path, { sigma: true, chunkRows: 1e12 })).toThrow(NlsqRangeError);
+    expect(() => float64FileSource(f64Path, { sigma: 1 as never })).toThrow('float64FileSource: sigma must be a boolean, got 1');
+  });
+
+  it('still reads with the smallest read size', async () => {
+    const p = join(dir, 'tiny.csv');
+    writeFileSync(p, 'a,"b, quoted"\n1,2\n3,4\n');
+    expect((await readAll(csvFileSource(p, { x: 'a', y: 'b, quoted', highWaterMark: 1 }))).y).toEqual([2, 4]);
   });
 });

@@ -11,13 +11,14 @@ const input = {
 };
 
 describe('renderReport', () => {
-  it('brief: status line, run line, parameters ± errors with bound flags, statistics, warning count', () => {
+  it('brief: status line, run line, which backend ran and why, parameters ± errors with bound flags, statistics, warning count', () => {
     const text = renderReport(input, false);
     const lines = text.split('\n');
     expect(lines[0]).toBe('curveFit: success (xtol) — xtol satisfied: ‖dx‖ = 3.1e-10 ≤ 4.0e-9');
     expect(lines[1]).toContain('method trf · backend cpu · strategy standard · nfev 12');
-    expect(lines[2]).toBe('  amplitude = 2.5 ± 0.01');
-    expect(lines[3]).toBe('  k         = 0.25 ± 0.002  (at lower bound)');
+    expect(lines[2]).toBe('  backend cpu: because cpu');
+    expect(lines[3]).toBe('  amplitude = 2.5 ± 0.01');
+    expect(lines[4]).toBe('  k         = 0.25 ± 0.002  (at lower bound)');
     expect(text).toContain('1 warning(s)');
   });
 

@@ -1,7 +1,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { DataSourceError, NlsqRangeError } from '../../src/errors.ts';
-import { type CsvOptions, parseCsv, parseDecimal } from '../../src/sources/csv-parser.ts';
+import { DataSourceError, NlsqRangeError, NlsqTypeError } from '../../src/errors.ts';
+import { type CsvOptions, parseCsv } from '../../src/sources/csv-parser.ts';
+import { parseDecimal } from '../../src/sources/decimal.ts';
+import { DELIMITERS, byteBlocks, fieldStyle, layoutStyle, textField, writeCsv } from './csv-tables.ts';
 import type { SourceChunk } from '../../src/sources/data-source.ts';
 
 /** The text's bytes in blocks of `size` (splitting lines, numbers and UTF-8 sequences). */
@@ -35,6 +37,7 @@ describe('parseDecimal', () => {
 
   it('reads NaN and infinities by name and rejects what is not a number', () => {
     expect(parseDecimal(' NaN ', 0, 5)).toBeNaN();
+    expect(parseDecimal('\t1.5 \t', 0, 6)).toBe(1.5); // tab padding as well as spaces
     expect(parseDecimal('-inf', 0, 4)).toBe(-Infinity);
     expect(parseDecimal('Infinity', 0, 8)).toBe(Infinity);
     for (const bad of ['', ' ', 'abc', '1e', '--1', '0x10', '1.2.3', '.', '+']) expect(parseDecimal(bad, 0, bad.length)).toBeUndefined();
@@ -74,7 +77,33 @@ describe('parseCsv', () => {
 
   it('names a missing column and lists those in the header', async () => {
     await expect(parseAll('a,b\n1,2\n', { x: 'a', y: 'c' })).rejects.toThrow('csvFileSource: column "c" is not in the header (columns: "a", "b")');
-    await expect(parseAll('1,2\n', { x: 'a', y: 1, header: false })).rejects.toThrow(NlsqRangeError);
+    expect(() => parseCsv(blocks('1,2\n', 5), { x: 'a', y: 1, header: false }, 'csvFileSource')).toThrow(NlsqRangeError);
+  });
+
+  it('says the y option is required instead of looking for column "undefined"', () => {
+    const run = () => parseCsv(blocks('a,b\n1,2\n', 5), { x: 'a' } as never, 'csvFileSource');
+    expect(run).toThrow(NlsqTypeError);
+    expect(run).toThrow('csvFileSource: the y option is required: the column of the observations, by header name or 0-based index');
+    expect(() => parseCsv(blocks('', 5), { y: 1 } as never, 'csvFileSource')).toThrow(/the x option is required/);
+  });
+
+  it('reads tab-padded cells, and shows a cell it cannot read as it is (tabs visible)', async () => {
+    const chunks = await parseAll('a,b\n\t1\t, 2 \n', { x: 'a', y: 'b' });
+    expect(flat(chunks, 'y')).toEqual([2]);
+    expect(Array.from(chunks[0]!.x as Float64Array)).toEqual([1]);
+    await expect(parseAll('a,b\n1,\t2x\n', { x: 'a', y: 'b' })).rejects.toThrow('line 2, column "b": cannot read "\\t2x" as a number');
+    await expect(parseAll('a,b\n1,\n', { x: 'a', y: 'b' })).rejects.toThrow('line 2, column "b": cannot read an empty cell as a number');
+  });
+
+  it('never shifts columns on a quoted field holding delimiters (issue 21, defect 3)', async () => {
+    const text = 'name,time,signal\n"a, 2, 3, 4",0,1\n"b,\n""5""",1,3\n';
+    for (const size of [1, 3, 64]) {
+      const chunks = await parseAll(text, { x: 'time', y: 'signal' }, size);
+      expect(chunks.flatMap((c) => Array.from(c.x as Float64Array))).toEqual([0, 1]);
+      expect(flat(chunks, 'y')).toEqual([1, 3]);
+    }
+    const quotedNumbers = await parseAll('"t","v"\n"1.5", " 2"\n', { x: 't', y: 'v' });
+    expect(flat(quotedNumbers, 'y')).toEqual([2]);
   });
 
   it('bounds memory on a file without line breaks', async () => {
@@ -84,5 +113,40 @@ describe('parseCsv', () => {
   it('passes NaN through to the chunk (the chunk validation names it)', async () => {
     const chunks = await parseAll('x,y\n1,NaN\n', { x: 'x', y: 'y' });
     expect(flat(chunks, 'y')[0]).toBeNaN();
+  });
+
+  test.prop(
+    [
+      fc.integer({ min: 0, max: 3 }).chain((extra) =>
+        fc.record({
+          names: fc.uniqueArray(textField.filter((t) => t.trim() === t), { minLength: 3 + extra, maxLength: 3 + extra }),
+          order: fc.shuffledSubarray([0, 1, 2, 3, 4, 5].slice(0, 3 + extra), { minLength: 3 + extra, maxLength: 3 + extra }),
+          rows: fc.array(
+            fc.tuple(
+              fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => (v === 0 ? 0 : v)), { minLength: 3, maxLength: 3 }),
+              fc.array(textField, { minLength: extra, maxLength: extra }),
+            ),
+            { maxLength: 12 },
+          ),
+        }),
+      ),
+      fc.constantFrom(...DELIMITERS),
+      fc.array(fieldStyle, { minLength: 1, maxLength: 7 }),
+      layoutStyle,
+      fc.array(fc.integer({ min: 1, max: 23 }), { minLength: 1, maxLength: 4 }),
+      fc.integer({ min: 1, max: 5 }),
+    ],
+    { numRuns: 200 },
+  )('reads the numeric columns of random tables with quoted text columns by header name, whatever the blocks (RFC 4180)', async (table, delimiter, styles, layout, sizes, chunkRows) => {
+    const { names, order, rows } = table;
+    // file column c holds logical column order.indexOf(c): x (0), y (1), sigma (2) or a text column (3…)
+    const record = (cells: readonly string[]) => order.map((_, c) => cells[order.indexOf(c)]!);
+    const body = rows.map(([nums, texts]) => record([...nums.map(String), ...texts]));
+    const { text } = writeCsv([record(names), ...body], delimiter, styles, layout);
+    const chunks: SourceChunk[] = [];
+    for await (const c of parseCsv(byteBlocks(text, sizes), { x: names[0]!, y: names[1]!, sigma: names[2]!, delimiter, chunkRows }, 'csvFileSource')) chunks.push(c);
+    expect(chunks.flatMap((c) => Array.from(c.x as Float64Array))).toEqual(rows.map(([n]) => n[0]));
+    expect(flat(chunks, 'y')).toEqual(rows.map(([n]) => n[1]));
+    expect(flat(chunks, 'sigma')).toEqual(rows.map(([n]) => n[2]));
   });
 });

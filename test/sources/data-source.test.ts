@@ -200,3 +200,23 @@ describe('readPass', () => {
     expect((err as Error).cause).toBe('user');
   });
 });
+
+describe('readPass and a stalled source', () => {
+  it('ends with an AbortError as soon as the signal aborts, even while the source never yields', async () => {
+    let closed = false;
+    const stalled: AsyncIterator<SourceChunk> = {
+      next: () => new Promise<IteratorResult<SourceChunk>>(() => {}),
+      return: async () => {
+        closed = true;
+        return { done: true, value: undefined };
+      },
+    };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new Error('user cancelled')), 20);
+    const err = await readPass(stalled, new ChunkNormalizer(1), () => {}, controller.signal, 'fit').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect((err as AbortError).message).toBe("fit: the fit was aborted by its AbortSignal");
+    expect(((err as AbortError).cause as Error).message).toBe('user cancelled');
+    expect(closed).toBe(true);
+  });
+});

@@ -48,6 +48,6 @@ describe('parseFloat64', () => {
   });
 
   it('rejects a non-integer variable count', async () => {
-    await expect(parseAll(leBytes([1, 2]), 8, { variables: 0 })).rejects.toThrow('float64Source: variables must be a positive integer, got 0');
+    await expect(parseAll(leBytes([1, 2]), 8, { variables: 0 })).rejects.toThrow('float64Source: variables must be an integer from 1 to 65536 (independent variables per record), got 0');
   });
 });

@@ -21,42 +21,71 @@ import { gaussian, gaussian2d, lorentzian, pseudoVoigt } from './peaks.ts';
 import { linear, polynomial } from './polynomial.ts';
 import { fivePL, fourPL, gompertz, hill, michaelisMenten, sigmoid } from './sigmoidal.ts';
 
+/**
+ * The marker of a model factory — a function that returns a model, such as `models.gaussian` —
+ * under `Symbol.for('nlsq.modelFactory')`; its value is how to call the factory. Fitting
+ * functions use it to tell someone who passed `models.gaussian` to call it (`models.gaussian()`),
+ * instead of treating the factory as a model function f(x, ...params).
+ */
+export const MODEL_FACTORY: unique symbol = Symbol.for('nlsq.modelFactory') as never;
+
+/**
+ * How to call a model factory, when `value` is one (it carries {@link MODEL_FACTORY}).
+ *
+ * @param value - anything.
+ * @returns e.g. `'models.gaussian()'`, or undefined when `value` is not a model factory.
+ */
+export function modelFactoryCall(value: unknown): string | undefined {
+  if (typeof value !== 'function') return undefined;
+  const call = (value as unknown as Record<symbol, unknown>)[MODEL_FACTORY];
+  return typeof call === 'string' ? call : undefined;
+}
+
+function markFactories<T extends Record<string, (...args: never[]) => unknown>>(factories: T): T {
+  for (const [name, f] of Object.entries(factories)) {
+    Object.defineProperty(f, MODEL_FACTORY, { value: name === 'polynomial' ? 'models.polynomial(degree)' : `models.${name}()` });
+  }
+  return factories;
+}
+
 /** Factories of the built-in models (see each function for its expression and estimator). */
-export const models = Object.freeze({
-  /** Straight line `a*x + b` (params a, b). */
-  linear,
-  /** Polynomial `c0 + c1*x + … + cd*x^d` of degree d from 0 to 20 (params c0 … cd). */
-  polynomial,
-  /** Exponential decay with offset `a*exp(-k*x) + c` (params a, k, c; k ≥ 0). */
-  exponentialDecay,
-  /** Exponential growth with offset `a*exp(k*x) + c` (params a, k, c; k ≥ 0). */
-  exponentialGrowth,
-  /** Two exponentials with offset `a1*exp(-k1*x) + a2*exp(-k2*x) + c` (params a1, k1, a2, k2, c; rates ≥ 0). */
-  doubleExponential,
-  /** Gaussian peak `a*exp(-(x - mu)^2/(2*sigma^2))` (params a, mu, sigma; sigma ≥ 0). */
-  gaussian,
-  /** Lorentzian peak `a*gamma^2/((x - x0)^2 + gamma^2)` (params a, x0, gamma; gamma the HWHM, ≥ 0). */
-  lorentzian,
-  /** Pseudo-Voigt peak `a*(eta*exp(-log(2)*((x - x0)/w)^2) + (1 - eta)/(1 + ((x - x0)/w)^2))` (params a, x0, w, eta; w ≥ 0, 0 ≤ eta ≤ 1). */
-  pseudoVoigt,
-  /** Logistic sigmoid `L/(1 + exp(-k*(x - x0))) + b` (params L, x0, k, b). */
-  sigmoid,
-  /** Hill equation `vmax*x^n/(k^n + x^n)` (params vmax, k, n; k, n ≥ 0). */
-  hill,
-  /** Four-parameter logistic `d + (a - d)/(1 + (x/c)^b)` (params a, b, c, d; c ≥ 0). */
-  fourPL,
-  /** Five-parameter logistic `d + (a - d)/(1 + (x/c)^b)^g` (params a, b, c, d, g; c ≥ 0, g > 0). */
-  fivePL,
-  /** Michaelis–Menten `vmax*x/(km + x)` (params vmax, km; km ≥ 0). */
-  michaelisMenten,
-  /** Power law `a*x^b` for x > 0 (params a, b). */
-  powerLaw,
-  /** Damped sine with offset `a*exp(-gamma*x)*sin(omega*x + phi) + c` (params a, gamma, omega, phi, c; a, omega ≥ 0). */
-  dampedSine,
-  /** Gompertz growth `a*exp(-b*exp(-c*x))` (params a, b, c). */
-  gompertz,
-  /** Axis-aligned 2-D Gaussian with offset `a*exp(-((x - x0)^2/(2*sx^2) + (y - y0)^2/(2*sy^2))) + c` over x, y (params a, x0, y0, sx, sy, c; sx, sy ≥ 0). */
-  gaussian2d,
-});
+export const models = Object.freeze(
+  markFactories({
+    /** Straight line `a*x + b` (params a, b). */
+    linear,
+    /** Polynomial `c0 + c1*x + … + cd*x^d` of degree d from 0 to 20 (params c0 … cd). */
+    polynomial,
+    /** Exponential decay with offset `a*exp(-k*x) + c` (params a, k, c; k ≥ 0). */
+    exponentialDecay,
+    /** Exponential growth with offset `a*exp(k*x) + c` (params a, k, c; k ≥ 0). */
+    exponentialGrowth,
+    /** Two exponentials with offset `a1*exp(-k1*x) + a2*exp(-k2*x) + c` (params a1, k1, a2, k2, c; rates ≥ 0). */
+    doubleExponential,
+    /** Gaussian peak `a*exp(-(x - mu)^2/(2*sigma^2))` (params a, mu, sigma; sigma ≥ 0). */
+    gaussian,
+    /** Lorentzian peak `a*gamma^2/((x - x0)^2 + gamma^2)` (params a, x0, gamma; gamma the HWHM, ≥ 0). */
+    lorentzian,
+    /** Pseudo-Voigt peak `a*(eta*exp(-log(2)*((x - x0)/w)^2) + (1 - eta)/(1 + ((x - x0)/w)^2))` (params a, x0, w, eta; w ≥ 0, 0 ≤ eta ≤ 1). */
+    pseudoVoigt,
+    /** Logistic sigmoid `L/(1 + exp(-k*(x - x0))) + b` (params L, x0, k, b). */
+    sigmoid,
+    /** Hill equation `vmax*x^n/(k^n + x^n)` (params vmax, k, n; k, n ≥ 0). */
+    hill,
+    /** Four-parameter logistic `d + (a - d)/(1 + (x/c)^b)` (params a, b, c, d; c ≥ 0). */
+    fourPL,
+    /** Five-parameter logistic `d + (a - d)/(1 + (x/c)^b)^g` (params a, b, c, d, g; c ≥ 0, g > 0). */
+    fivePL,
+    /** Michaelis–Menten `vmax*x/(km + x)` (params vmax, km; km ≥ 0). */
+    michaelisMenten,
+    /** Power law `a*x^b` for x > 0 (params a, b). */
+    powerLaw,
+    /** Damped sine with offset `a*exp(-gamma*x)*sin(omega*x + phi) + c` (params a, gamma, omega, phi, c; a, omega ≥ 0). */
+    dampedSine,
+    /** Gompertz growth `a*exp(-b*exp(-c*x))` (params a, b, c). */
+    gompertz,
+    /** Axis-aligned 2-D Gaussian with offset `a*exp(-((x - x0)^2/(2*sx^2) + (y - y0)^2/(2*sy^2))) + c` over x, y (params a, x0, y0, sx, sy, c; sx, sy ≥ 0). */
+    gaussian2d,
+  }),
+);
 
 export { linear, polynomial, exponentialDecay, exponentialGrowth, doubleExponential, gaussian, lorentzian, pseudoVoigt, sigmoid, hill, fourPL, fivePL, michaelisMenten, powerLaw, dampedSine, gompertz, gaussian2d };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { curveFitSync } from '../../../src/curve-fit.ts';
-import { models } from '../../../src/model/models/index.ts';
+import { curveFit, curveFitSync } from '../../../src/curve-fit.ts';
+import { NlsqTypeError } from '../../../src/errors.ts';
+import { modelFactoryCall, models } from '../../../src/model/models/index.ts';
 import type { Model } from '../../../src/model/model.ts';
 
 /** Deterministic normal noise (mulberry32 + Box–Muller). */
@@ -99,5 +100,23 @@ describe('the model library', () => {
         });
       }
     });
+  });
+});
+
+describe('a model factory passed as the model (issue 21)', () => {
+  it('says to call it, instead of blaming f.length and p0', async () => {
+    const x = [1, 2, 3, 4];
+    const y = [1, 3, 2, 1];
+    for (const [name, call] of Object.entries({ gaussian: 'models.gaussian()', polynomial: 'models.polynomial(degree)', gaussian2d: 'models.gaussian2d()' })) {
+      const factory = models[name as keyof typeof models];
+      expect(modelFactoryCall(factory)).toBe(call);
+      const message = `curveFit: f is models.${name}, a model factory, not a model; call it: ${call}`;
+      await expect(curveFit(factory as never, x, y, { p0: 'auto' })).rejects.toThrow(message);
+      expect(() => curveFitSync(factory as never, x, y, { p0: [1, 2, 3] })).toThrow(NlsqTypeError);
+    }
+    expect(Object.keys(models).every((k) => modelFactoryCall(models[k as keyof typeof models]) === (k === 'polynomial' ? 'models.polynomial(degree)' : `models.${k}()`))).toBe(true);
+    expect(modelFactoryCall(models.gaussian())).toBeUndefined();
+    expect(modelFactoryCall((x: number, a: number) => a * x)).toBeUndefined();
+    expect(() => curveFitSync((...p: number[]) => p[1]! * p[0]!, x, y)).toThrow(/f.length is 0 .* pass p0/); // a real function keeps its message
   });
 });

@@ -1,0 +1,72 @@
+/**
+ * Bottom-up folds of expression trees without recursion, so that the depth of a tree is bounded
+ * by memory, not by the call stack: a flat sum of 3000 terms is a left-leaning chain 3000 nodes
+ * deep, which recursive passes (resolution, printing, simplification, differentiation, lowering)
+ * cannot walk on a default stack.
+ *
+ * @module
+ */
+
+import type { Node } from './ast.ts';
+
+/** What {@link foldTree} remembers folded nodes in: a `Map`, or a `WeakMap` that lets folded trees be collected. */
+export interface FoldMemo<T> {
+  /** Whether the node was folded. */
+  has(node: Node): boolean;
+  /** The node's value, if folded. */
+  get(node: Node): T | undefined;
+  /** Remember the node's value. */
+  set(node: Node, value: T): unknown;
+}
+
+/**
+ * Fold a tree bottom-up with an explicit stack: `combine(node, values)` receives the values of the
+ * node's children (the argument of a negation, the left and right operands of a binary
+ * operation, the arguments of a call) in order, and is called once per distinct node (trees may
+ * share subtrees), in the order a recursive post-order walk would call it — a node's first child
+ * and everything below it before its second child, children before their parent.
+ *
+ * @param root - the tree.
+ * @param combine - the value of a node from the values of its children.
+ * @param memo - values of nodes already folded (shared between folds of trees with common
+ *   subtrees); filled with every node of `root`.
+ * @returns the value of `root`.
+ */
+export function foldTree<T>(root: Node, combine: (node: Node, children: readonly T[]) => T, memo: FoldMemo<T> = new Map<Node, T>()): T {
+  const nodes: Node[] = [root];
+  const expanded: boolean[] = [false];
+  while (nodes.length > 0) {
+    const top = nodes.length - 1;
+    const node = nodes[top]!;
+    if (!expanded[top]) {
+      if (memo.has(node)) {
+        nodes.pop();
+        expanded.pop();
+        continue;
+      }
+      expanded[top] = true;
+      if (node.type === 'bin') {
+        nodes.push(node.right, node.left);
+        expanded.push(false, false);
+      } else if (node.type === 'neg') {
+        nodes.push(node.arg);
+        expanded.push(false);
+      } else if (node.type === 'call') {
+        for (let i = node.args.length - 1; i >= 0; i--) {
+          nodes.push(node.args[i]!);
+          expanded.push(false);
+        }
+      }
+      continue;
+    }
+    nodes.pop();
+    expanded.pop();
+    let values: T[];
+    if (node.type === 'bin') values = [memo.get(node.left)!, memo.get(node.right)!];
+    else if (node.type === 'neg') values = [memo.get(node.arg)!];
+    else if (node.type === 'call') values = node.args.map((a) => memo.get(a)!);
+    else values = [];
+    memo.set(node, combine(node, values));
+  }
+  return memo.get(root)!;
+}
