@@ -19,8 +19,8 @@
 import type { Backend, Workspace } from '../backends/backend.ts';
 import { describeValue, ModelEvaluationError, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
-import { type JacobianScheme, planDifferences, writeDifferenceColumn } from '../optim/finite-difference.ts';
-import { type Loss, robustRowScale } from '../optim/loss.ts';
+import { differenceColumns, type JacobianScheme, planDifferences } from '../optim/finite-difference.ts';
+import { applyRobustLoss, type Loss } from '../optim/loss.ts';
 import type { VectorFunction, VectorJacobian } from '../options/types.ts';
 
 
@@ -168,30 +168,16 @@ class DenseVectorProblem implements VectorProblem {
       callJacobian(this.caller, jac!, x, m, p, J);
       return;
     }
-    const plan = planDifferences(x, scheme);
-    for (let j = 0; j < p; j++) {
-      callFunction(this.caller, fun, plan.thetas[plan.evalsPerColumn * j]!, m, this.f1);
-      if (plan.evalsPerColumn === 2) callFunction(this.caller, fun, plan.thetas[2 * j + 1]!, m, this.f2);
-      writeDifferenceColumn(plan, j, this.f0, this.f1, this.f2, m, J, p);
-    }
+    const at = (theta: Float64Array, out: Float64Array): void => callFunction(this.caller, fun, theta, m, out);
+    differenceColumns(planDifferences(x, scheme), this.f0, m, J, p, at, this.f1, this.f2);
   }
 
   /** Scale J and f0 for the loss in place (SciPy `scale_for_robust_loss_function`); returns the cost. */
   private scale(withJacobian: boolean): number {
     const { loss, backend } = this.options;
-    const { m, p, J, f0, rho } = this;
+    const { m, p, f0 } = this;
     if (loss === null) return 0.5 * backend.sumSquares(f0, 0, m);
-    let s = 0;
-    for (let i = 0; i < m; i++) {
-      const f = f0[i]!;
-      loss.rho(f * f, rho);
-      s += rho[0]!;
-      if (!withJacobian) continue;
-      const si = robustRowScale(f, rho);
-      for (let j = 0; j < p; j++) J[i * p + j] = J[i * p + j]! * si;
-      f0[i] = (f * rho[1]!) / si;
-    }
-    return 0.5 * s;
+    return applyRobustLoss(loss, m, f0, 0, 1, withJacobian ? this.J : null, p, p, this.rho);
   }
 
   /** Fold the rows [J_s | f_s] into a fresh triangle, blockRows at a time. */
