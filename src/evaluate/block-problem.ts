@@ -13,6 +13,7 @@ import { BlockEvaluator } from './block-evaluator.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { JacobianScheme } from '../optim/finite-difference.ts';
 import type { Loss } from '../optim/loss.ts';
+import { sameVector } from '../util/same-vector.ts';
 
 /** Default points per block: a block of p ≤ 8 (≤ 300 KB) stays in L2 cache; measured flat from 512 to 4096 rows on wasm-simd and best at 512–2048 on the CPU (npm run bench -- kernels). */
 export const DEFAULT_BLOCK_ROWS = 2048;
@@ -107,11 +108,4 @@ export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
       evaluator.dispose();
     },
   };
-}
-
-/** Bitwise equality of two parameter vectors. */
-function sameVector(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }

@@ -22,6 +22,7 @@ import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import { differenceColumns, type JacobianScheme, planDifferences } from '../optim/finite-difference.ts';
 import { applyRobustLoss, type Loss } from '../optim/loss.ts';
 import type { VectorFunction, VectorJacobian } from '../options/types.ts';
+import { sameVector } from '../util/same-vector.ts';
 
 
 /** Options of {@link createVectorProblem}. */
@@ -156,7 +157,7 @@ class DenseVectorProblem implements VectorProblem {
 
   jacobianAt(x: Float64Array): Float64Array {
     const last = this.lastJx;
-    if (last === null || last.some((v, j) => v !== x[j])) this.evaluate(x, true);
+    if (last === null || !sameVector(last, x)) this.evaluate(x, true);
     return Float64Array.from(this.J);
   }
 

@@ -43,6 +43,7 @@ import { StreamingProblem } from '../evaluate/streaming-problem.ts';
 import { type StreamingContext, type StreamingProgress, completePass, runOnePass, runWarmupPhase } from './streaming-warmup-phase.ts';
 import { type WarmupOptions, resolveWarmupOptions } from './warmup.ts';
 import { exactCheckpoint, finishOutcome } from './streaming-outcome.ts';
+import { sameVector } from '../util/same-vector.ts';
 
 export type { StreamingProgress } from './streaming-warmup-phase.ts';
 
@@ -259,12 +260,6 @@ async function runExactPhase(
   } finally {
     problem.dispose();
   }
-}
-
-function sameVector(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 async function onePassResult(
