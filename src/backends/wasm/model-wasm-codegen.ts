@@ -52,6 +52,7 @@
 
 import { NlsqTypeError } from '../../errors.ts';
 import type { IrFunctionName, Operand, Program } from '../../model/ir.ts';
+import { liveInstructions } from '../../model/liveness.ts';
 import { Bytes, F64, I32, OP, section } from './wasm-binary-encoder.ts';
 
 /**
@@ -109,17 +110,6 @@ export interface GeneratedWasmModel {
 export function checkIndex(i: number, limit: number, what: string): number {
   if (!Number.isInteger(i) || i < 0 || i >= limit) throw new NlsqTypeError(`wasm codegen: IR ${what} index out of range: ${String(i)}`, 'program');
   return i;
-}
-
-/** Which instructions `roots` depend on (need[i] for instruction i). @internal */
-export function live(program: Program, roots: readonly Operand[]): boolean[] {
-  const need = new Array<boolean>(program.instructions.length).fill(false);
-  const mark = (o: Operand): void => {
-    if (o.kind === 'tmp') need[checkIndex(o.index, program.instructions.length, 'temporary')] = true;
-  };
-  roots.forEach(mark);
-  for (let i = program.instructions.length - 1; i >= 0; i--) if (need[i]) program.instructions[i]!.args.forEach(mark);
-  return need;
 }
 
 /**
@@ -330,7 +320,7 @@ function functionBody(program: Program, fnIndex: Map<string, number>, mode: Wasm
   const L_SUMS = L_W + 3;
   const nSums = mode === 'cols' ? p + 2 : 0;
   const roots = mode === 'resid' ? [program.value] : [program.value, ...program.gradient];
-  const need = live(program, roots);
+  const need = liveInstructions(program, roots, 'wasm codegen');
   const code = new Bytes();
   /** Push base_c + off (the address of column c's current point). */
   const at = (c: number): Bytes => code.byte(OP.localGet).u32(L_BASE + c).byte(OP.localGet).u32(L_OFF).byte(OP.i32Add);
