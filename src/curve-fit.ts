@@ -21,7 +21,7 @@ import { isWebGPUBackend } from './backends/webgpu/is-webgpu-backend.ts';
 import { fitOnDevice } from './run/device-fit.ts';
 import { kernelForBackend, kernelForBackendSync } from './run/backend-kernel.ts';
 import { createCurveFitProblem, solveCurveFit, solveCurveFitSync, type BlockLayout, type CurveFitProblem } from './evaluate/curve-fit-problem.ts';
-import { formatNumber } from './result/report.ts';
+import { formatNumber } from './util/format.ts';
 
 /** xdata: n numbers (one variable) or k arrays of n numbers. */
 export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;

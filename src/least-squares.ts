@@ -15,7 +15,7 @@ import { createVectorProblem, type VectorProblem } from './evaluate/vector-probl
 import { resolveLeastSquaresOptions, type ResolvedLeastSquares } from './options/resolve-least-squares.ts';
 import type { LeastSquaresOptions, ResidualFunction } from './options/types.ts';
 import { buildLeastSquaresResult, type LeastSquaresResult } from './result/least-squares-result.ts';
-import { formatNumber } from './result/report.ts';
+import { formatNumber } from './util/format.ts';
 
 /**
  * Build the vector problem of a resolved leastSquares call: one call of `fun` at x0 sets m, and

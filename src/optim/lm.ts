@@ -37,7 +37,8 @@ import { lmpar } from './lmpar.ts';
 import type { SolverOptions } from './solver-options.ts';
 import { applyQrfacTranspose, enorm, EPS, normInf, qrfacPivoted } from '../linalg/small-linalg.ts';
 import { checkInitialEvaluation, expectEvaluation, formatVector, iterationInfo, type Linearization, unpackTriangle } from './solver-common.ts';
-import { fmt, gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
+import { gtolMessage, maxNfevMessage, stoppedMessage } from './termination.ts';
+import { formatExponent as fmt } from '../util/format.ts';
 
 /** MINPACK's step-bound factor (SciPy passes 100). */
 const FACTOR = 100;

@@ -13,6 +13,7 @@ import { resolveLoss, type Loss } from '../optim/loss.ts';
 import type { SolverMethod, SolverOptions } from '../optim/solver-options.ts';
 import type { CommonFitOptions } from './types.ts';
 import { requireNumber, requireOneOf, toFloat64 } from './validate.ts';
+import { formatExponent } from '../util/format.ts';
 
 const EPS = 2 ** -52;
 
@@ -136,7 +137,7 @@ function resolveTolerances(caller: string, options: CommonFitOptions, method: So
     if (value < EPS && !leastsq) {
       warnings.push({
         code: 'tolerance-below-eps',
-        message: `${caller}: setting ${name} = ${value} below the machine epsilon (${EPS.toExponential(2)}) effectively disables the corresponding termination condition`,
+        message: `${caller}: setting ${name} = ${value} below the machine epsilon (${formatExponent(EPS, 2)}) effectively disables the corresponding termination condition`,
       });
     }
     return value;
@@ -146,10 +147,10 @@ function resolveTolerances(caller: string, options: CommonFitOptions, method: So
   const gtol = tol('gtol');
   if (leastsq) return { ftol, xtol, gtol };
   if (method === 'lm' && (ftol < EPS || xtol < EPS || gtol < EPS)) {
-    throw new NlsqRangeError(`${caller}: all tolerances must be ≥ machine epsilon (${EPS.toExponential(2)}) for method 'lm', got ftol = ${ftol}, xtol = ${xtol}, gtol = ${gtol}`, 'ftol');
+    throw new NlsqRangeError(`${caller}: all tolerances must be ≥ machine epsilon (${formatExponent(EPS, 2)}) for method 'lm', got ftol = ${ftol}, xtol = ${xtol}, gtol = ${gtol}`, 'ftol');
   }
   if (ftol < EPS && xtol < EPS && gtol < EPS) {
-    throw new NlsqRangeError(`${caller}: at least one of ftol, xtol, gtol must be ≥ machine epsilon (${EPS.toExponential(2)}), got ${ftol}, ${xtol}, ${gtol}`, 'ftol');
+    throw new NlsqRangeError(`${caller}: at least one of ftol, xtol, gtol must be ≥ machine epsilon (${formatExponent(EPS, 2)}), got ${ftol}, ${xtol}, ${gtol}`, 'ftol');
   }
   return { ftol, xtol, gtol };
 }

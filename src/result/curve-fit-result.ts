@@ -19,7 +19,8 @@ import { estimateCovariance } from '../stats/covariance.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
 import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';
 import type { Choice, FitChoices } from './choice.ts';
-import { formatNumber, renderReport } from './report.ts';
+import { renderReport } from './report.ts';
+import { formatNumber } from '../util/format.ts';
 import { computeStatistics, statisticsFromWeightedResiduals, type FitStatistics } from './statistics.ts';
 
 /** Confidence intervals of the parameters. */

@@ -29,6 +29,7 @@ import { thinSvd } from '../linalg/small-linalg.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import type { Choice } from '../result/choice.ts';
 import type { FitWarning } from '../options/solver-settings.ts';
+import { formatExponent } from '../util/format.ts';
 
 /** What a device fit returns to the result builder. */
 export interface DeviceFitOutcome {
@@ -145,7 +146,7 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: WebGPUBac
       precision: {
         given: 'default',
         used: 'f64',
-        reason: `κ(J) reached ${kappa.toExponential(1)} > ${F32_CONDITION_LIMIT} on ${backend.info.name}, beyond what its f32 Gram matrix resolves: fitted from p0 on ${f64.backend.info.name} (f64) instead`,
+        reason: `κ(J) reached ${formatExponent(kappa)} > ${F32_CONDITION_LIMIT} on ${backend.info.name}, beyond what its f32 Gram matrix resolves: fitted from p0 on ${f64.backend.info.name} (f64) instead`,
       },
       warnings: [conditionWarning(caller, kappa)],
       layout,
@@ -171,5 +172,5 @@ async function f64Backend(caller: string): Promise<ResolvedBackend> {
 }
 
 function conditionWarning(caller: string, kappa: number): FitWarning {
-  return { code: 'ill-conditioned-f32', message: `${caller}: the Jacobian's condition number reached ${kappa.toExponential(1)} on the WebGPU device, beyond the ${F32_CONDITION_LIMIT} its f32 Gram matrix resolves; the f32 iterations were not trusted` };
+  return { code: 'ill-conditioned-f32', message: `${caller}: the Jacobian's condition number reached ${formatExponent(kappa)} on the WebGPU device, beyond the ${F32_CONDITION_LIMIT} its f32 Gram matrix resolves; the f32 iterations were not trusted` };
 }

@@ -33,7 +33,8 @@
 import type { BackendInfo } from '../backends/backend.ts';
 import { BackendUnavailableError, describeValue, NlsqRangeError } from '../errors.ts';
 import { formatBytes, formatCount, formatGb, formatLimitGb } from '../util/format.ts';
-import { BYTES_PER_GB, DEFAULT_SAFETY_FACTOR, MemoryBudget, validateBudgetInput } from './memory-budget.ts';
+import { DEFAULT_SAFETY_FACTOR, MemoryBudget, validateBudgetInput } from './memory-budget.ts';
+import { BYTES_PER_GB } from './memory-estimator.ts';
 import type { MemoryBudgetInput, ResolvedBudgetInput } from './memory-budget.ts';
 
 /** The three strategies, lightest first (the order of {@link STRATEGY_RANK}). */

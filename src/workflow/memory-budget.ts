@@ -22,10 +22,7 @@
  * @module
  */
 import { describeValue, NlsqRangeError } from '../errors.ts';
-import { MemoryEstimator } from './memory-estimator.ts';
-
-/** Bytes in NLSQ's "GB" (a GiB). */
-export const BYTES_PER_GB = 1024 ** 3;
+import { BYTES_PER_GB, MemoryEstimator } from './memory-estimator.ts';
 
 /** NLSQ's factor on the Jacobian size for the peak estimate (SVD U, S, V workspace). */
 export const PEAK_JACOBIAN_FACTOR = 1.3;
