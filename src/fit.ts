@@ -21,7 +21,7 @@ import { createCurveFitProblem, explainStart } from './evaluate/curve-fit-proble
 import { runCurveFit } from './curve-fit.ts';
 import type { FittableModel } from './model/model-kernel.ts';
 import type { ModelFunction } from './model/closure-kernel.ts';
-import { DEFAULT_BLOCK_ROWS } from './evaluate/block-problem.ts';
+import { walkChoices } from './result/choice.ts';
 import { resolveCurveFitOptions, type ResolvedCurveFit } from './options/resolve-curve-fit.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from './result/curve-fit-result.ts';
 import type { XData } from './curve-fit.ts';
@@ -77,17 +77,9 @@ async function fitResident(model: ModelFunction | FittableModel, xdata: XData, y
   const resolved = resolveCurveFitOptions('fit', model, xdata, ydata, splitFitOptions(options, ydata.length), FIT_KEYS);
   const workflow = resolved.sigma.kind === '2d' ? requireStandard(options) : options.workflow;
   const { plan, backend } = await planFit(resolved, options, workflow);
-  const blockRows = blockRowsFor(plan, resolved);
-  const context = {
-    strategy: { given: options.workflow ?? 'auto', used: plan.strategy, reason: plan.reason },
-    blockSize: {
-      given: options.chunkSize === undefined ? 'default' : String(options.chunkSize),
-      used: String(blockRows),
-      reason: plan.strategy === 'standard' ? 'standard: cache-sized blocks over resident data' : `${plan.strategy}: ${plan.chunkSize.toLocaleString('en-US')} points per ${plan.strategy === 'chunked' ? 'chunk' : 'batch'}`,
-    },
-  };
+  const context = walkChoices({ kind: 'planned', plan, workflow: options.workflow, chunkSize: options.chunkSize });
   try {
-    const result = plan.strategy === 'streaming' ? await streamResident(resolved, plan, backend, options, context) : await runCurveFit(resolved, backend, context, { blockRows, cacheResiduals: plan.strategy !== 'chunked' });
+    const result = plan.strategy === 'streaming' ? await streamResident(resolved, plan, backend, options, context) : await runCurveFit(resolved, backend, context, { blockRows: plan.blockRows, cacheResiduals: plan.strategy !== 'chunked' });
     return Object.assign(result, { plan }) as FitResult;
   } finally {
     backend.release?.();
@@ -103,11 +95,6 @@ function requireStandard(options: FitOptions): 'standard' {
     );
   }
   return 'standard';
-}
-
-function blockRowsFor(plan: Plan, resolved: ResolvedCurveFit): number {
-  if (plan.strategy === 'chunked') return plan.chunkSize;
-  return Math.min(resolved.n, DEFAULT_BLOCK_ROWS);
 }
 
 /** The streaming strategy over resident arrays (served as a chunked source; never on the device). */

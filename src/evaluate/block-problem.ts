@@ -14,9 +14,7 @@ import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { JacobianScheme } from '../optim/finite-difference.ts';
 import type { Loss } from '../optim/loss.ts';
 import { sameVector } from '../util/same-vector.ts';
-
-/** Default points per block: a block of p ≤ 8 (≤ 300 KB) stays in L2 cache; measured flat from 512 to 4096 rows on wasm-simd and best at 512–2048 on the CPU (npm run bench -- kernels). */
-export const DEFAULT_BLOCK_ROWS = 2048;
+import { blockRowsFor } from '../workflow/block-rows.ts';
 
 /** Options of {@link createBlockProblem}. */
 export interface BlockProblemOptions {
@@ -27,7 +25,7 @@ export interface BlockProblemOptions {
   readonly n: number;
   readonly loss: Loss | null;
   readonly scheme: JacobianScheme;
-  /** Points per block (defaults to {@link DEFAULT_BLOCK_ROWS}, capped at n). */
+  /** Points per block (defaults to `DEFAULT_BLOCK_ROWS` of `workflow/block-rows.ts`, capped at n). */
   readonly blockRows?: number;
   /**
    * Keep the residuals of the last evaluation (n doubles) — cost-only passes, and Jacobian passes
@@ -65,7 +63,7 @@ export interface BlockProblem extends ResidualProblem {
  */
 export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
   const { kernel, data, n } = options;
-  const blockRows = Math.max(1, Math.min(options.blockRows ?? DEFAULT_BLOCK_ROWS, n));
+  const blockRows = blockRowsFor(n, options.blockRows);
   const evaluator = new BlockEvaluator({ ...options, blockRows });
   const useCache = options.cacheResiduals !== false;
   const analytic = options.scheme.kind === 'analytic';

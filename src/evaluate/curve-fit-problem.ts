@@ -15,7 +15,7 @@
 import type { Backend } from '../backends/backend.ts';
 import { AbortError, ModelEvaluationError, NlsqRangeError } from '../errors.ts';
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
-import { createBlockProblem, DEFAULT_BLOCK_ROWS } from './block-problem.ts';
+import { createBlockProblem } from './block-problem.ts';
 import { createSolver, runSolverAsync, runSolverSync } from '../optim/driver.ts';
 import type { IterationInfo, ResidualProblem, SolverOutcome } from '../optim/evaluation.ts';
 import type { SolverOptions } from '../optim/solver-options.ts';
@@ -88,7 +88,7 @@ export function createCurveFitProblem(resolved: ResolvedCurveFit, backend: Backe
   const blockRows = layout.blockRows ?? resolved.blockRows;
   if (resolved.sigma.kind === '2d') return covarianceProblem(resolved, backend, resolved.sigma.L, blockRows);
   const { kernel, data, n, settings } = resolved;
-  return createBlockProblem({ backend, kernel, data, n, loss: settings.loss, scheme: settings.scheme, blockRows: blockRows ?? DEFAULT_BLOCK_ROWS, cacheResiduals: layout.cacheResiduals ?? true });
+  return createBlockProblem({ backend, kernel, data, n, loss: settings.loss, scheme: settings.scheme, blockRows, cacheResiduals: layout.cacheResiduals ?? true });
 }
 
 /**

@@ -23,6 +23,7 @@ import { differenceColumns, type JacobianScheme, planDifferences } from '../opti
 import { applyRobustLoss, type Loss } from '../optim/loss.ts';
 import type { VectorFunction, VectorJacobian } from '../options/types.ts';
 import { sameVector } from '../util/same-vector.ts';
+import { blockRowsFor } from '../workflow/block-rows.ts';
 
 
 /** Options of {@link createVectorProblem}. */
@@ -41,7 +42,7 @@ export interface VectorProblemOptions {
   readonly loss: Loss | null;
   /** How the Jacobian is obtained. */
   readonly scheme: JacobianScheme;
-  /** Rows folded per backend call (default min(m, 4096)). */
+  /** Rows folded per backend call (default `blockRowsFor(m)`: min(m, `DEFAULT_BLOCK_ROWS`)). */
   readonly blockRows?: number;
   /** Public function name for messages. */
   readonly caller?: string;
@@ -126,7 +127,7 @@ class DenseVectorProblem implements VectorProblem {
     this.p = p;
     this.m = m;
     this.caller = options.caller ?? 'leastSquares';
-    this.blockRows = Math.max(1, Math.min(options.blockRows ?? 4096, m));
+    this.blockRows = blockRowsFor(m, options.blockRows);
     this.ws = options.backend.createWorkspace(this.blockRows, p + 1);
     this.f0 = new Float64Array(m);
     this.f1 = new Float64Array(m);

@@ -29,7 +29,7 @@ import type { Backend } from '../backends/backend.ts';
 import { NlsqRangeError } from '../errors.ts';
 import type { ModelKernel } from '../model/model-kernel.ts';
 import { findActiveConstraints } from '../optim/bounds.ts';
-import { DEFAULT_BLOCK_ROWS } from '../evaluate/block-problem.ts';
+import { DEFAULT_BLOCK_ROWS } from '../workflow/block-rows.ts';
 import { createSolver } from '../optim/driver.ts';
 import { METHODS } from '../options/solver-settings.ts';
 import { requireOneOf } from '../options/validate.ts';
