@@ -18,6 +18,7 @@
  * @module
  */
 import type { Backend, Workspace } from '../backends/backend.ts';
+import { NlsqTypeError } from '../errors.ts';
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import type { Evaluation } from '../optim/evaluation.ts';
 import { type DifferencePlan, differenceColumns, type JacobianScheme, planDifferences } from '../optim/finite-difference.ts';
@@ -67,7 +68,7 @@ export class BlockEvaluator {
   constructor(options: BlockEvaluatorOptions) {
     const { kernel, blockRows, scheme } = options;
     if (scheme.kind === 'analytic' && (kernel.residualRows === undefined || !kernel.analyticJacobian)) {
-      throw new TypeError('BlockEvaluator: the analytic Jacobian scheme needs a kernel with residualRows');
+      throw new NlsqTypeError('BlockEvaluator: the analytic Jacobian scheme needs a kernel with residualRows and an analytic Jacobian', 'scheme');
     }
     this.options = options;
     this.p = kernel.nParams;

@@ -122,7 +122,7 @@ class DenseVectorProblem implements VectorProblem {
 
   constructor(options: VectorProblemOptions) {
     const { p, m } = options;
-    if (options.scheme.kind === 'analytic' && options.jac === undefined) throw new TypeError('createVectorProblem: the analytic scheme needs jac');
+    if (options.scheme.kind === 'analytic' && options.jac === undefined) throw new NlsqTypeError('createVectorProblem: the analytic scheme needs jac', 'jac');
     this.options = options;
     this.p = p;
     this.m = m;
@@ -206,7 +206,7 @@ class DenseVectorProblem implements VectorProblem {
  *
  * @param options - function, optional Jacobian, sizes, loss, scheme, backend.
  * @returns a {@link VectorProblem}.
- * @throws TypeError when the analytic scheme is asked for without `jac`; (from `evaluate`)
+ * @throws NlsqTypeError when the analytic scheme is asked for without `jac`; (from `evaluate`)
  *   ModelEvaluationError when `fun`/`jac` throw, NlsqRangeError when they return the wrong shape.
  */
 export function createVectorProblem(options: VectorProblemOptions): VectorProblem {

@@ -13,6 +13,7 @@
  * @module
  */
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+import { NlsqRangeError } from '../errors.ts';
 
 /** Machine epsilon of f64, 2⁻⁵² (numpy's `finfo(float).eps`, MINPACK's `dpmpar(1)`). */
 export const EPS = 2 ** -52;
@@ -34,10 +35,10 @@ export interface ThinSvd {
  * @param rows - number of rows.
  * @param cols - number of columns.
  * @returns s (non-increasing), U and V.
- * @throws RangeError when rows < cols.
+ * @throws NlsqRangeError (argument `rows`, code `ERR_SHAPE`) when rows < cols.
  */
 export function thinSvd(a: Float64Array, rows: number, cols: number): ThinSvd {
-  if (rows < cols) throw new RangeError(`thinSvd: rows must be ≥ cols, got ${rows} × ${cols}`);
+  if (rows < cols) throw new NlsqRangeError(`thinSvd: rows must be ≥ cols, got ${rows} × ${cols}`, 'rows', 'ERR_SHAPE');
   // Scale by a power of two so that max|a| ∈ [½, 1) and flush entries below 2⁻⁹⁰⁰ of it: the
   // Golub–Kahan code divides by column norms, and a column of subnormal numbers (an underflowed
   // exp in a Jacobian) would otherwise overflow it. Both operations change nothing else.

@@ -9,6 +9,7 @@
  * @module
  */
 import type { Workspace } from '../backend.ts';
+import { BackendUnavailableError, NlsqRangeError } from '../../errors.ts';
 
 /** Bytes in a wasm page. */
 const PAGE = 65536;
@@ -51,7 +52,7 @@ export class WasmHeap {
 
   /**
    * Allocate `bytes` (16-byte aligned, padded), growing memory if needed.
-   * @throws RangeError when memory cannot grow that far (4 GiB wasm32 limit or host refusal).
+   * @throws NlsqRangeError when memory cannot grow that far (4 GiB wasm32 limit or host refusal).
    */
   allocate(bytes: number, who: string): Allocation {
     const size = align(bytes + PAD);
@@ -100,12 +101,12 @@ export class WasmHeap {
     if (byteEnd <= have) return;
     const pages = Math.ceil((byteEnd - have) / PAGE);
     if (have / PAGE + pages > MAX_PAGES) {
-      throw new RangeError(`${who}: needs ${byteEnd} bytes of wasm memory, more than the 4 GiB wasm32 limit`);
+      throw new NlsqRangeError(`${who}: needs ${byteEnd} bytes of wasm memory, more than the 4 GiB wasm32 limit`, 'bytes');
     }
     try {
       this.memory.grow(pages);
     } catch (cause) {
-      throw new RangeError(`${who}: could not grow wasm memory to ${byteEnd} bytes (the host refused)`, { cause });
+      throw new NlsqRangeError(`${who}: could not grow wasm memory to ${byteEnd} bytes (the host refused)`, 'bytes', 'ERR_RANGE', { cause });
     }
   }
 }
@@ -141,7 +142,7 @@ export class WasmWorkspace implements Workspace {
 
   /** Byte offset of row 0 in linear memory. */
   get ptr(): number {
-    if (!this.allocation) throw new RangeError('wasm workspace: used after releaseWorkspace');
+    if (!this.allocation) throw new BackendUnavailableError('wasm workspace: used after releaseWorkspace');
     return this.allocation.ptr;
   }
 
