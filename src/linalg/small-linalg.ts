@@ -95,25 +95,6 @@ export function lstsqMinNorm(a: Float64Array, rows: number, cols: number, b: Flo
 }
 
 /**
- * out = R·x for a p×p row-major upper-triangular R (entries below the diagonal are ignored).
- *
- * @param R - p×p row-major, upper triangle read.
- * @param ld - row stride of R (p, or p+1 when R is read in place from the augmented triangle T).
- * @param p - order.
- * @param x - vector of length p.
- * @param out - output of length p (must not alias x).
- * @returns out.
- */
-export function upperMatVec(R: Float64Array, ld: number, p: number, x: Float64Array, out: Float64Array): Float64Array {
-  for (let i = 0; i < p; i++) {
-    let sum = 0;
-    for (let j = i; j < p; j++) sum += R[i * ld + j]! * x[j]!;
-    out[i] = sum;
-  }
-  return out;
-}
-
-/**
  * out = Rᵀ·y for a p×p row-major upper-triangular R: with y = z = Qᵀf this is the gradient Jᵀf.
  *
  * @param R - upper triangle, row stride `ld`.
@@ -199,13 +180,6 @@ export function enorm(x: ArrayLike<number>, offset = 0, n: number = x.length - o
   if (s1 !== 0) return x1max * Math.sqrt(s1 + s2 / x1max / x1max);
   if (s2 !== 0) return s2 >= x3max ? Math.sqrt(s2 * (1 + (x3max / s2) * (x3max * s3))) : Math.sqrt(x3max * (s2 / x3max + x3max * s3));
   return x3max * Math.sqrt(s3);
-}
-
-/** Dot product Σ aᵢbᵢ. */
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }
 
 /** Result of {@link qrfacPivoted}. */

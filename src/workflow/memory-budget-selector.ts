@@ -51,7 +51,7 @@ export const MIN_CHUNK_SIZE = 1_000;
 /** NLSQ's largest chunk or batch (FR-007). */
 export const MAX_CHUNK_SIZE = 1_000_000;
 /** NLSQ's margin: chunked once the peak exceeds this fraction of the threshold (FR-010). */
-export const PEAK_MARGIN = 0.9;
+const PEAK_MARGIN = 0.9;
 
 /** Inputs of {@link MemoryBudgetSelector.select}. */
 export interface SelectorInput extends Omit<MemoryBudgetInput, 'safetyFactor' | 'dtypeBytes'> {
@@ -100,7 +100,7 @@ export interface Selection {
  * @param nParams - number of parameters p.
  * @returns 16 + 8p.
  */
-export function bytesPerPoint(nParams: number): number {
+function bytesPerPoint(nParams: number): number {
   return 16 + 8 * nParams;
 }
 
@@ -239,7 +239,7 @@ export function assessBackend(info: BackendInfo, v: ResolvedBudgetInput, host: S
  * @param synchronous - only synchronous backends qualify.
  * @returns the eligible backends, fastest first, and a phrase per skipped one.
  */
-export function rankBackends(
+function rankBackends(
   backends: readonly BackendInfo[],
   modelKind: ModelKind,
   synchronous: boolean,

@@ -25,10 +25,10 @@ import { describeValue, NlsqRangeError } from '../errors.ts';
 import { BYTES_PER_GB, MemoryEstimator } from './memory-estimator.ts';
 
 /** NLSQ's factor on the Jacobian size for the peak estimate (SVD U, S, V workspace). */
-export const PEAK_JACOBIAN_FACTOR = 1.3;
+const PEAK_JACOBIAN_FACTOR = 1.3;
 
 /** NLSQ's fixed solver overhead in the peak estimate, in GB. */
-export const SOLVER_OVERHEAD_GB = 0.1;
+const SOLVER_OVERHEAD_GB = 0.1;
 
 /** Default fraction of the available memory a fit may use. */
 export const DEFAULT_SAFETY_FACTOR = 0.75;

@@ -14,7 +14,7 @@ import { BackendUnavailableError, NlsqRangeError } from '../../errors.ts';
 /** Bytes in a wasm page. */
 const PAGE = 65536;
 /** wasm32 can address at most 65536 pages = 4 GiB. */
-export const MAX_PAGES = 65536;
+const MAX_PAGES = 65536;
 /** Allocation granularity (v128 alignment). */
 const ALIGN = 16;
 /** Slack bytes after every allocation (no kernel reads past its rows; this guards future ones). */
