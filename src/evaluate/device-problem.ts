@@ -210,11 +210,11 @@ function lostSoon(ctx: DeviceContext): Promise<DeviceLostError | null> {
   return Promise.race([ctx.lost, new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))]);
 }
 
-async function popScopes(device: GPUDevice, fn: string): Promise<void> {
+async function popScopes(device: GPUDevice, caller: string): Promise<void> {
   const oom = await device.popErrorScope();
   const validation = await device.popErrorScope();
   const err = oom ?? validation;
-  if (err !== null) throw new NlsqError(`${fn}: the WebGPU device reported an error: ${err.message}`, 'ERR_BACKEND_UNAVAILABLE', 'backend');
+  if (err !== null) throw new NlsqError(`${caller}: the WebGPU device reported an error: ${err.message}`, 'ERR_BACKEND_UNAVAILABLE', 'backend');
 }
 
 /**

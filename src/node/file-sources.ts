@@ -20,21 +20,21 @@ export interface FileReadOptions {
   readonly highWaterMark?: number | undefined;
 }
 
-async function* readFile(path: string, highWaterMark: number, fn: string): AsyncGenerator<Uint8Array, void, undefined> {
+async function* readFile(path: string, highWaterMark: number, caller: string): AsyncGenerator<Uint8Array, void, undefined> {
   const stream = createReadStream(path, { highWaterMark });
   try {
     for await (const block of stream) yield block as Uint8Array;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new DataSourceError(`${fn}: cannot read ${JSON.stringify(path)}: ${msg}`, { cause: e });
+    throw new DataSourceError(`${caller}: cannot read ${JSON.stringify(path)}: ${msg}`, { cause: e });
   } finally {
     stream.destroy();
   }
 }
 
-function checkPath(path: unknown, fn: string): asserts path is string {
+function checkPath(path: unknown, caller: string): asserts path is string {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new NlsqTypeError(`${fn}: path must be a non-empty string, got ${describeValue(path)}`, 'path');
+    throw new NlsqTypeError(`${caller}: path must be a non-empty string, got ${describeValue(path)}`, 'path');
   }
 }
 

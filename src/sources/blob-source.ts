@@ -34,17 +34,17 @@ export type RecordFormat = CsvFormat | Float64Format;
  *
  * @param bytes - byte blocks of any size.
  * @param format - `'csv'` with {@link CsvOptions} or `'float64'` with {@link Float64Options}.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns an async generator of chunks.
  * @throws NlsqTypeError for an unknown format.
  */
-export function parseRecords(bytes: AsyncIterable<Uint8Array>, format: RecordFormat, fn: string): AsyncGenerator<SourceChunk, void, undefined> {
+export function parseRecords(bytes: AsyncIterable<Uint8Array>, format: RecordFormat, caller: string): AsyncGenerator<SourceChunk, void, undefined> {
   if (format === null || typeof format !== 'object') {
-    throw new NlsqTypeError(`${fn}: options must be an object with format 'csv' or 'float64', got ${describeValue(format)}`, 'format');
+    throw new NlsqTypeError(`${caller}: options must be an object with format 'csv' or 'float64', got ${describeValue(format)}`, 'format');
   }
-  if (format.format === 'csv') return parseCsv(bytes, format, fn);
-  if (format.format === 'float64') return parseFloat64(bytes, format, fn);
-  throw new NlsqTypeError(`${fn}: format must be 'csv' or 'float64', got ${describeValue((format as { format: unknown }).format)}`, 'format');
+  if (format.format === 'csv') return parseCsv(bytes, format, caller);
+  if (format.format === 'float64') return parseFloat64(bytes, format, caller);
+  throw new NlsqTypeError(`${caller}: format must be 'csv' or 'float64', got ${describeValue((format as { format: unknown }).format)}`, 'format');
 }
 
 /** Read a `ReadableStream` of bytes with a reader (portable: not every browser makes streams async-iterable). */

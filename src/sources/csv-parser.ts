@@ -124,20 +124,20 @@ function splitHeader(line: string, delimiter: string): string[] {
   });
 }
 
-function planColumns(options: CsvOptions, header: string[] | null, fn: string): ColumnPlan {
+function planColumns(options: CsvOptions, header: string[] | null, caller: string): ColumnPlan {
   const xs = Array.isArray(options.x) ? (options.x as readonly ColumnRef[]) : [options.x as ColumnRef];
   const refs: ColumnRef[] = [...xs, options.y];
   if (options.sigma !== undefined) refs.push(options.sigma);
   const fields = new Int32Array(refs.length);
   refs.forEach((r, i) => {
     if (typeof r === 'number') {
-      if (!Number.isInteger(r) || r < 0) throw new NlsqRangeError(`${fn}: a column index must be a non-negative integer, got ${r}`, 'columns');
+      if (!Number.isInteger(r) || r < 0) throw new NlsqRangeError(`${caller}: a column index must be a non-negative integer, got ${r}`, 'columns');
       fields[i] = r;
       return;
     }
-    if (header === null) throw new NlsqRangeError(`${fn}: column "${r}" is named but the file is read without a header (header: false)`, 'columns');
+    if (header === null) throw new NlsqRangeError(`${caller}: column "${r}" is named but the file is read without a header (header: false)`, 'columns');
     const at = header.indexOf(r);
-    if (at < 0) throw new DataSourceError(`${fn}: column "${r}" is not in the header (columns: ${header.map((h) => JSON.stringify(h)).join(', ')})`);
+    if (at < 0) throw new DataSourceError(`${caller}: column "${r}" is not in the header (columns: ${header.map((h) => JSON.stringify(h)).join(', ')})`);
     fields[i] = at;
   });
   const names = refs.map((r, i) => (header !== null ? header[fields[i]!]! : `#${String(r)}`));
@@ -178,28 +178,28 @@ class ChunkBuilder {
  *
  * @param bytes - the file's bytes in blocks of any size (block boundaries may split lines and characters).
  * @param options - columns, header, delimiter, comment character, chunk size.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns an async generator of chunks.
  * @throws DataSourceError for a missing column, an unparsable value, a short row or an over-long
  *   line (naming the line); NlsqRangeError for bad options.
  */
-export async function* parseCsv(bytes: AsyncIterable<Uint8Array>, options: CsvOptions, fn = 'csvSource'): AsyncGenerator<SourceChunk, void, undefined> {
+export async function* parseCsv(bytes: AsyncIterable<Uint8Array>, options: CsvOptions, caller = 'csvSource'): AsyncGenerator<SourceChunk, void, undefined> {
   const delimiter = options.delimiter ?? ',';
   const comment = options.comment ?? '#';
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   const maxLine = options.maxLineLength ?? 1 << 20;
-  if (delimiter.length !== 1) throw new NlsqRangeError(`${fn}: delimiter must be one character, got ${JSON.stringify(delimiter)}`, 'delimiter');
-  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new NlsqRangeError(`${fn}: chunkRows must be a positive integer, got ${String(chunkRows)}`, 'chunkRows');
+  if (delimiter.length !== 1) throw new NlsqRangeError(`${caller}: delimiter must be one character, got ${JSON.stringify(delimiter)}`, 'delimiter');
+  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new NlsqRangeError(`${caller}: chunkRows must be a positive integer, got ${String(chunkRows)}`, 'chunkRows');
   const refs = [...(Array.isArray(options.x) ? options.x : [options.x]), options.y, options.sigma];
   const wantHeader = options.header ?? refs.some((r) => typeof r === 'string');
   const decoder = new TextDecoder('utf-8');
-  const state = new LineState(delimiter, comment, wantHeader, options, fn, chunkRows);
+  const state = new LineState(delimiter, comment, wantHeader, options, caller, chunkRows);
   let carry = '';
   for await (const block of bytes) {
     const text = carry + decoder.decode(block, { stream: true });
     const last = text.lastIndexOf('\n');
     if (last < 0) {
-      if (text.length > maxLine) throw new DataSourceError(`${fn}: line ${state.lineNo + 1} is longer than ${maxLine} characters`);
+      if (text.length > maxLine) throw new DataSourceError(`${caller}: line ${state.lineNo + 1} is longer than ${maxLine} characters`);
       carry = text;
       continue;
     }
@@ -208,7 +208,7 @@ export async function* parseCsv(bytes: AsyncIterable<Uint8Array>, options: CsvOp
       if (state.line(text, s, e)) yield state.builder!.take();
     }
     carry = text.slice(last + 1);
-    if (carry.length > maxLine) throw new DataSourceError(`${fn}: line ${state.lineNo + 1} is longer than ${maxLine} characters`);
+    if (carry.length > maxLine) throw new DataSourceError(`${caller}: line ${state.lineNo + 1} is longer than ${maxLine} characters`);
   }
   const rest = carry + decoder.decode();
   if (rest.length > 0 && state.line(rest, 0, rest.length)) yield state.builder!.take();
@@ -225,14 +225,14 @@ class LineState {
     private readonly comment: string,
     private headerPending: boolean,
     private readonly options: CsvOptions,
-    private readonly fn: string,
+    private readonly caller: string,
     private readonly chunkRows: number,
   ) {
     if (!headerPending) this.setPlan(null);
   }
 
   private setPlan(header: string[] | null): void {
-    this.plan = planColumns(this.options, header, this.fn);
+    this.plan = planColumns(this.options, header, this.caller);
     this.builder = new ChunkBuilder(this.plan, this.chunkRows);
   }
 
@@ -264,7 +264,7 @@ class LineState {
         if (fields[c] !== field) continue;
         const v = parseDecimal(text, a, z);
         if (v === undefined) {
-          throw new DataSourceError(`${this.fn}: line ${this.lineNo}, column ${JSON.stringify(plan.names[c])}: cannot read ${JSON.stringify(text.slice(a, z).trim())} as a number`);
+          throw new DataSourceError(`${this.caller}: line ${this.lineNo}, column ${JSON.stringify(plan.names[c])}: cannot read ${JSON.stringify(text.slice(a, z).trim())} as a number`);
         }
         b.set(c, v);
         found++;
@@ -272,7 +272,7 @@ class LineState {
       a = z + 1;
     }
     if (found < fields.length) {
-      throw new DataSourceError(`${this.fn}: line ${this.lineNo} has too few fields (needs column ${Math.max(...fields)} counting from 0)`);
+      throw new DataSourceError(`${this.caller}: line ${this.lineNo} has too few fields (needs column ${Math.max(...fields)} counting from 0)`);
     }
     b.rows++;
   }

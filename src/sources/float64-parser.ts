@@ -38,20 +38,20 @@ function deinterleave(buf: Uint8Array, records: number, width: number, k: number
  *
  * @param bytes - the file's bytes in blocks of any size.
  * @param options - variables k, whether sigma is present, chunk size.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns an async generator of chunks.
  * @throws DataSourceError when the data end inside a record; NlsqRangeError for bad options.
  */
 export async function* parseFloat64(
   bytes: AsyncIterable<Uint8Array>,
   options: Float64Options = {},
-  fn = 'float64Source',
+  caller = 'float64Source',
 ): AsyncGenerator<SourceChunk, void, undefined> {
   const k = options.variables ?? 1;
   const hasSigma = options.sigma ?? false;
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
-  if (!Number.isInteger(k) || k < 1) throw new NlsqRangeError(`${fn}: variables must be a positive integer, got ${String(k)}`, 'variables');
-  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new NlsqRangeError(`${fn}: chunkRows must be a positive integer, got ${String(chunkRows)}`, 'chunkRows');
+  if (!Number.isInteger(k) || k < 1) throw new NlsqRangeError(`${caller}: variables must be a positive integer, got ${String(k)}`, 'variables');
+  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new NlsqRangeError(`${caller}: chunkRows must be a positive integer, got ${String(chunkRows)}`, 'chunkRows');
   const width = k + 1 + (hasSigma ? 1 : 0);
   const recordBytes = width * 8;
   const buf = new Uint8Array(chunkRows * recordBytes);
@@ -74,7 +74,7 @@ export async function* parseFloat64(
   const records = Math.floor(fill / recordBytes);
   if (fill % recordBytes !== 0) {
     throw new DataSourceError(
-      `${fn}: the data end inside record ${total + records} (${fill % recordBytes} trailing bytes; each record is ${width} doubles = ${recordBytes} bytes)`,
+      `${caller}: the data end inside record ${total + records} (${fill % recordBytes} trailing bytes; each record is ${width} doubles = ${recordBytes} bytes)`,
     );
   }
   if (records > 0) yield deinterleave(buf, records, width, k, hasSigma);

@@ -92,7 +92,7 @@ export interface StreamingFitOptions {
   /** Cancels the fit between chunks. */
   readonly signal?: AbortSignal | undefined;
   /** Public function name for messages (default `'fit'`). */
-  readonly fn?: string | undefined;
+  readonly caller?: string | undefined;
 }
 
 /** What {@link streamingFit} returns. */
@@ -125,15 +125,15 @@ const DISABLED: WarmupSummary = Object.freeze({
   used: false,
 });
 
-function positiveInteger(v: number | undefined, dflt: number, name: string, fn: string): number {
+function positiveInteger(v: number | undefined, dflt: number, name: string, caller: string): number {
   if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v < 1) throw new NlsqRangeError(`${fn}: ${name} must be a positive integer, got ${String(v)}`, name);
+  if (!Number.isInteger(v) || v < 1) throw new NlsqRangeError(`${caller}: ${name} must be a positive integer, got ${String(v)}`, name);
   return v;
 }
 
-function makeContext(o: StreamingFitOptions, source: StreamingContext['source'], fn: string, resume: StreamingCheckpoint | null): StreamingContext {
+function makeContext(o: StreamingFitOptions, source: StreamingContext['source'], caller: string, resume: StreamingCheckpoint | null): StreamingContext {
   return {
-    fn,
+    caller,
     backend: o.backend,
     kernel: o.kernel,
     loss: o.loss,
@@ -142,9 +142,9 @@ function makeContext(o: StreamingFitOptions, source: StreamingContext['source'],
     lb: o.solver.lb,
     ub: o.solver.ub,
     p0: resume ? Float64Array.from(resume.p0) : Float64Array.from(o.solver.x0),
-    batchSize: positiveInteger(o.batchSize, DEFAULT_BATCH_SIZE, 'batchSize', fn),
-    blockRows: positiveInteger(o.blockRows, DEFAULT_BLOCK_ROWS, 'blockRows', fn),
-    checkpointEvery: positiveInteger(o.checkpointEvery, 1, 'checkpointEvery', fn),
+    batchSize: positiveInteger(o.batchSize, DEFAULT_BATCH_SIZE, 'batchSize', caller),
+    blockRows: positiveInteger(o.blockRows, DEFAULT_BLOCK_ROWS, 'blockRows', caller),
+    checkpointEvery: positiveInteger(o.checkpointEvery, 1, 'checkpointEvery', caller),
     signal: o.signal,
     onProgress: o.onProgress,
     onCheckpoint: o.onCheckpoint,
@@ -173,16 +173,16 @@ function makeContext(o: StreamingFitOptions, source: StreamingContext['source'],
  * ```
  */
 export async function streamingFit(options: StreamingFitOptions): Promise<StreamingFitResult> {
-  const fn = options.fn ?? 'fit';
-  if (options.createSolver === undefined) requireOneOf(fn, 'method', options.solver.method, METHODS);
+  const caller = options.caller ?? 'fit';
+  if (options.createSolver === undefined) requireOneOf(caller, 'method', options.solver.method, METHODS);
   const p = options.kernel.nParams;
-  const resume = options.resumeFrom !== undefined && options.resumeFrom !== null ? validateCheckpoint(options.resumeFrom, p, fn) : null;
-  const warmupOptions = options.warmup === false ? null : resolveWarmupOptions(options.warmup, fn);
-  const source = await classifySource(options.source, fn);
-  const ctx = makeContext(options, source, fn, resume);
-  throwIfAborted(options.signal, fn);
+  const resume = options.resumeFrom !== undefined && options.resumeFrom !== null ? validateCheckpoint(options.resumeFrom, p, caller) : null;
+  const warmupOptions = options.warmup === false ? null : resolveWarmupOptions(options.warmup, caller);
+  const source = await classifySource(options.source, caller);
+  const ctx = makeContext(options, source, caller, resume);
+  throwIfAborted(options.signal, caller);
   if (!source.rereadable) {
-    if (resume) throw new NlsqRangeError(`${fn}: resumeFrom needs a re-readable source; this one can be read only once`, 'resumeFrom');
+    if (resume) throw new NlsqRangeError(`${caller}: resumeFrom needs a re-readable source; this one can be read only once`, 'resumeFrom');
     return onePassResult(ctx, options, warmupOptions);
   }
   let x0 = ctx.p0;
@@ -227,7 +227,7 @@ async function runExactPhase(
     scheme: ctx.scheme,
     blockRows: ctx.blockRows,
     m: ctx.m,
-    fn: ctx.fn,
+    caller: ctx.caller,
     signal: ctx.signal,
     onPass: (info) => completePass(ctx, info.points, true, 'exact', info.cost),
   });
@@ -249,7 +249,7 @@ async function runExactPhase(
         if (req.jacobian) jacobianPasses++;
         continue;
       }
-      throwIfAborted(ctx.signal, ctx.fn);
+      throwIfAborted(ctx.signal, ctx.caller);
       if (ctx.onCheckpoint && ctx.passes - ctx.lastCheckpointPass >= ctx.checkpointEvery) {
         ctx.lastCheckpointPass = ctx.passes;
         await ctx.onCheckpoint(exactCheckpoint(ctx, req.info, base, jacobianPasses, summary));
@@ -267,7 +267,7 @@ async function onePassResult(
   options: StreamingFitOptions,
   warmupOptions: ReturnType<typeof resolveWarmupOptions> | null,
 ): Promise<StreamingFitResult> {
-  const w = warmupOptions ?? resolveWarmupOptions(undefined, ctx.fn);
+  const w = warmupOptions ?? resolveWarmupOptions(undefined, ctx.caller);
   const r = await runOnePass(ctx, w);
   const p = r.x.length;
   const m = ctx.m!;
@@ -294,7 +294,7 @@ async function onePassResult(
     warmup: { enabled: true, batches: r.batches, epochs: 1, stopReason: r.stopReason, startCost: null, endCost: null, used: true },
     resumed: false,
     warnings: [
-      `${ctx.fn}: the source can be read only once, so the result is a mini-batch (Adam) estimate from one pass: approximate, without exact trust-region passes or a covariance; pass a re-readable source (an iterable or a function returning a fresh iterator) for the exact fit`,
+      `${ctx.caller}: the source can be read only once, so the result is a mini-batch (Adam) estimate from one pass: approximate, without exact trust-region passes or a covariance; pass a re-readable source (an iterable or a function returning a fresh iterator) for the exact fit`,
     ],
   };
 }

@@ -269,7 +269,7 @@ export interface BackendChoice {
 /**
  * Pick the fastest eligible backend that `assess` accepts.
  *
- * @param fn - the public function name for error messages.
+ * @param caller - the public function name for error messages.
  * @param backends - the available backends.
  * @param modelKind - the model's kind.
  * @param synchronous - only synchronous backends qualify.
@@ -278,7 +278,7 @@ export interface BackendChoice {
  * @throws BackendUnavailableError when no backend qualifies, listing why each was skipped.
  */
 export function chooseBackend(
-  fn: string,
+  caller: string,
   backends: readonly BackendInfo[],
   modelKind: ModelKind,
   synchronous: boolean,
@@ -296,7 +296,7 @@ export function chooseBackend(
     return { info, assessment, why: `${rank}${kind}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}` };
   }
   const names = backends.map((b) => b.name).join(', ') || 'none';
-  throw new BackendUnavailableError(`${fn}: no backend can run this fit automatically (available: ${names})${skipped.length > 0 ? `: ${skipped.join('; ')}` : ''}`);
+  throw new BackendUnavailableError(`${caller}: no backend can run this fit automatically (available: ${names})${skipped.length > 0 ? `: ${skipped.join('; ')}` : ''}`);
 }
 
 /**
@@ -356,11 +356,11 @@ export class MemoryBudgetSelector {
    *   automatically, or none can hold a minimal chunk.
    */
   select(input: SelectorInput): Selection {
-    const fn = 'MemoryBudgetSelector.select';
-    const v = validateBudgetInput(fn, { ...input, safetyFactor: this.safetyFactor });
+    const caller = 'MemoryBudgetSelector.select';
+    const v = validateBudgetInput(caller, { ...input, safetyFactor: this.safetyFactor });
     const modelKind = input.modelKind ?? 'closure';
     if (modelKind !== 'closure' && modelKind !== 'expression') {
-      throw new NlsqRangeError(`${fn}: modelKind must be 'closure' or 'expression', got ${describeValue(modelKind)}`, 'modelKind');
+      throw new NlsqRangeError(`${caller}: modelKind must be 'closure' or 'expression', got ${describeValue(modelKind)}`, 'modelKind');
     }
     const budget = MemoryBudget.compute(v);
     const host = decideHostStrategy(budget);
@@ -370,7 +370,7 @@ export class MemoryBudgetSelector {
       const reason = `${host.clause}: ${host.strategy}, ${sizeClause(host.strategy, size)}`;
       return Object.freeze({ strategy: host.strategy, backend: null, config: configFor(host.strategy, size, budget.thresholdGb), budget, reason });
     }
-    const choice = chooseBackend(fn, backends, modelKind, input.synchronous === true, (info) =>
+    const choice = chooseBackend(caller, backends, modelKind, input.synchronous === true, (info) =>
       assessBackend(info, v, host.strategy, budget.thresholdGb),
     );
     const a = choice.assessment;

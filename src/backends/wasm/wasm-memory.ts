@@ -54,7 +54,7 @@ export class WasmHeap {
    * Allocate `bytes` (16-byte aligned, padded), growing memory if needed.
    * @throws NlsqRangeError when memory cannot grow that far (4 GiB wasm32 limit or host refusal).
    */
-  allocate(bytes: number, who: string): Allocation {
+  allocate(bytes: number, caller: string): Allocation {
     const size = align(bytes + PAD);
     for (let i = 0; i < this.free.length; i++) {
       const [start, end] = this.free[i]!;
@@ -64,7 +64,7 @@ export class WasmHeap {
       return { ptr: start, bytes: size };
     }
     const ptr = this.top;
-    this.ensure(ptr + size, who);
+    this.ensure(ptr + size, caller);
     this.top = ptr + size;
     return { ptr, bytes: size };
   }
@@ -96,17 +96,17 @@ export class WasmHeap {
     else this.free.splice(i, 0, [start, end]);
   }
 
-  private ensure(byteEnd: number, who: string): void {
+  private ensure(byteEnd: number, caller: string): void {
     const have = this.memory.buffer.byteLength;
     if (byteEnd <= have) return;
     const pages = Math.ceil((byteEnd - have) / PAGE);
     if (have / PAGE + pages > MAX_PAGES) {
-      throw new NlsqRangeError(`${who}: needs ${byteEnd} bytes of wasm memory, more than the 4 GiB wasm32 limit`, 'bytes');
+      throw new NlsqRangeError(`${caller}: needs ${byteEnd} bytes of wasm memory, more than the 4 GiB wasm32 limit`, 'bytes');
     }
     try {
       this.memory.grow(pages);
     } catch (cause) {
-      throw new NlsqRangeError(`${who}: could not grow wasm memory to ${byteEnd} bytes (the host refused)`, 'bytes', 'ERR_RANGE', { cause });
+      throw new NlsqRangeError(`${caller}: could not grow wasm memory to ${byteEnd} bytes (the host refused)`, 'bytes', 'ERR_RANGE', { cause });
     }
   }
 }

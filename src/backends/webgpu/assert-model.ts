@@ -13,7 +13,7 @@ import type { LowerableModel } from '../../model/lower.ts';
  * into the IR the WGSL generator consumes.
  *
  * @param model - the model given to `curveFit`.
- * @param fn - the public function name for the message (default `'curveFit'`).
+ * @param caller - the public function name for the message (default `'curveFit'`).
  * @throws NlsqTypeError (argument `'f'`) for a JS function or any other non-expression model,
  *   saying to use an expression model or another backend.
  * @example
@@ -23,7 +23,7 @@ import type { LowerableModel } from '../../model/lower.ts';
  * // expression model such as model('a*exp(-b*x)+c'), got a function. Use backend 'cpu' or 'wasm' for JS functions.
  * ```
  */
-export function assertWebGPUModel(model: unknown, fn: string = 'curveFit'): asserts model is LowerableModel {
+export function assertWebGPUModel(model: unknown, caller: string = 'curveFit'): asserts model is LowerableModel {
   const candidate = model as Partial<LowerableModel> | null;
   const ok =
     typeof model === 'object' &&
@@ -34,7 +34,7 @@ export function assertWebGPUModel(model: unknown, fn: string = 'curveFit'): asse
     Array.isArray(candidate.variables);
   if (ok) return;
   throw new NlsqTypeError(
-    `${fn}: the WebGPU backend runs expression models only; f must be an expression model such as ` +
+    `${caller}: the WebGPU backend runs expression models only; f must be an expression model such as ` +
       `model('a*exp(-b*x)+c'), got ${describeValue(model)}. Use backend 'cpu' or 'wasm' for JS functions.`,
     'f',
   );
