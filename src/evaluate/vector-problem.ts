@@ -23,7 +23,7 @@ import { differenceColumns, type JacobianScheme, planDifferences } from '../opti
 import { applyRobustLoss, type Loss } from '../optim/loss.ts';
 import type { VectorFunction, VectorJacobian } from '../options/types.ts';
 import { sameVector } from '../util/same-vector.ts';
-import { blockRowsFor } from '../workflow/block-rows.ts';
+import { blockRowsFor, VECTOR_BLOCK_ROWS } from '../workflow/block-rows.ts';
 
 
 /** Options of {@link createVectorProblem}. */
@@ -42,7 +42,7 @@ export interface VectorProblemOptions {
   readonly loss: Loss | null;
   /** How the Jacobian is obtained. */
   readonly scheme: JacobianScheme;
-  /** Rows folded per backend call (default `blockRowsFor(m)`: min(m, `DEFAULT_BLOCK_ROWS`)). */
+  /** Rows folded per backend call (default min(m, `VECTOR_BLOCK_ROWS` = 4096); see `workflow/block-rows.ts`). */
   readonly blockRows?: number;
   /** Public function name for messages. */
   readonly caller?: string;
@@ -127,7 +127,7 @@ class DenseVectorProblem implements VectorProblem {
     this.p = p;
     this.m = m;
     this.caller = options.caller ?? 'leastSquares';
-    this.blockRows = blockRowsFor(m, options.blockRows);
+    this.blockRows = blockRowsFor(m, options.blockRows, VECTOR_BLOCK_ROWS);
     this.ws = options.backend.createWorkspace(this.blockRows, p + 1);
     this.f0 = new Float64Array(m);
     this.f1 = new Float64Array(m);

@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { blockRowsFor, DEFAULT_BLOCK_ROWS } from '../../src/workflow/block-rows.ts';
+import { blockRowsFor, DEFAULT_BLOCK_ROWS, VECTOR_BLOCK_ROWS } from '../../src/workflow/block-rows.ts';
 
 describe('blockRowsFor', () => {
   it('is the cache-sized default capped at n, or the height given', () => {
@@ -10,6 +10,12 @@ describe('blockRowsFor', () => {
     expect(blockRowsFor(10_000, 64)).toBe(64);
     expect(blockRowsFor(10, 64)).toBe(10);
     expect(blockRowsFor(0)).toBe(1);
+  });
+
+  it('takes the dense vector problem\'s own default when asked', () => {
+    expect(VECTOR_BLOCK_ROWS).toBe(4096);
+    expect(blockRowsFor(5000, undefined, VECTOR_BLOCK_ROWS)).toBe(4096);
+    expect(blockRowsFor(5000, 100, VECTOR_BLOCK_ROWS)).toBe(100);
   });
 
   test.prop([fc.integer({ min: 0, max: 1e7 }), fc.option(fc.integer({ min: 1, max: 1e7 }), { nil: undefined })])('lies in [1, max(n, 1)] and never exceeds what was asked', (n, given) => {
