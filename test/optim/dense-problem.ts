@@ -3,7 +3,7 @@
  * loss-scaled as SciPy's `scale_for_robust_loss_function` and folded into the augmented triangle
  * with the CPU backend's `householderFold` — the reference the block evaluator must match.
  */
-import { householderFold } from '../../src/backends/cpu/householder-fold.ts';
+import { householderFold } from '../../src/backends/cpu/fold.ts';
 import type { Evaluation, ResidualProblem } from '../../src/optim/evaluation.ts';
 import type { Loss } from '../../src/optim/loss.ts';
 

@@ -7,7 +7,7 @@
 import type { Backend, BackendInfo, Workspace } from '../backend.ts';
 import { NlsqRangeError } from '../../errors.ts';
 import { gramAccumulate } from './gram.ts';
-import { householderFold, mergeTriangles } from './householder-fold.ts';
+import { householderFold, mergeTriangles } from './fold.ts';
 import { maxAbsolute, pairwiseDot, pairwiseSumSquares } from './pairwise-sum.ts';
 
 /** Largest typed array a JS engine allocates (V8: 2³²−1 elements on 64-bit; we report bytes). */

@@ -25,8 +25,8 @@
  * working after memory grew between calls (the resident data lives at byte offsets, unaffected).
  *
  * On the `'wasm-simd'` backend the module evaluates four points per loop iteration as two
- * independent f64x2 pairs (`model-wasm-simd-codegen.ts`, with a vectorised `exp`); on
- * `'wasm-scalar'` one point per iteration (`model-wasm-codegen.ts`). If the engine rejects the
+ * independent f64x2 pairs (`codegen-wasm-simd.ts`, with a vectorised `exp`); on
+ * `'wasm-scalar'` one point per iteration (`codegen-wasm.ts`). If the engine rejects the
  * f64x2 module, the scalar one is used.
  *
  * Fused Jacobian pass ({@link WasmModelKernel.foldRows}): on its own backend the kernel writes
@@ -47,8 +47,8 @@ import type { Backend } from '../backend.ts';
 import { BackendUnavailableError, NlsqRangeError } from '../../errors.ts';
 import type { Program } from '../../model/ir.ts';
 import type { DataColumns, ModelKernel } from '../../model/model-kernel.ts';
-import { descriptorLayout } from './model-wasm-codegen.ts';
-import { expTableOffset } from './model-wasm-simd-codegen.ts';
+import { descriptorLayout } from './codegen-wasm.ts';
+import { expTableOffset } from './codegen-wasm-simd.ts';
 import { EXP_TABLE_BYTES, writeExpTable } from './wasm-simd-exp.ts';
 import { type CompiledWasmModel, compileWasmModel } from './wasm-model-module.ts';
 import type { Allocation, WasmHeap } from './wasm-memory.ts';

@@ -1,6 +1,6 @@
 /**
  * f64x2 (WebAssembly SIMD) code generation from the IR (see `src/model/ir.ts`): the same module
- * contract as the scalar generator of `model-wasm-codegen.ts` — `rows(desc, n, out, hasW)`,
+ * contract as the scalar generator of `codegen-wasm.ts` — `rows(desc, n, out, hasW)`,
  * `resid(desc, n, out, strideBytes, hasW)` and `cols(desc, n, out, colStrideBytes, hasW, acc)`
  * (with its p + 2 sums at `acc`) reading θ and the column offsets from the call
  * descriptor at `desc` (position-independent: the bytes depend on the program only), importing
@@ -64,7 +64,7 @@ import {
   assembleModule, checkIndex, checkShape, collectImports, descriptorLayout, emitDescriptorLoads, emitOutputColumnBases, i32LocalCount, importSpec, invariant,
   WASM_MODEL_ARITY,
   type GeneratedWasmModel, type WasmModelMode,
-} from './model-wasm-codegen.ts';
+} from './codegen-wasm.ts';
 import { Bytes, I32, OP } from './wasm-binary-encoder.ts';
 import { EXP_LOCALS, emitExpChains, type ExpTable } from './wasm-simd-exp.ts';
 
