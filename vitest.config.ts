@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    setupFiles: ['test/setup-fast-check.ts'],
+    setupFiles: ['test/setup-fast-check.ts', 'test/setup-matchers.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

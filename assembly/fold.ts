@@ -1,7 +1,7 @@
 /**
  * Householder fold of a row-major block under an upper triangle (TSQR update), AssemblyScript.
  *
- * Same algorithm as `src/backends/cpu/householder-fold.ts` (LAPACK `dtpqrt`, reflector v = [1; u]
+ * Same algorithm as `src/backends/cpu/fold.ts` (LAPACK `dtpqrt`, reflector v = [1; u]
  * acting on row j of T and the m rows of A), restructured for SIMD:
  *
  * 1. The block is taken in sub-blocks of at most {@link subRows}(c) rows (folding a block in

@@ -1,6 +1,6 @@
 /**
  * Double-precision math functions for generated expression-model modules
- * (`src/backends/wasm/model-wasm-codegen.ts`): a model module imports these exports of the kernel
+ * (`src/backends/wasm/codegen-wasm.ts`): a model module imports these exports of the kernel
  * instance, so a model's `exp`, `log`, `pow`, … run as wasm → wasm calls, not JS calls.
  *
  * Semantics follow JavaScript's `Math` (see `src/model/ir.ts`). AssemblyScript's `Math` is a port

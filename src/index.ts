@@ -52,7 +52,8 @@ export { BACKEND_ENV_VARIABLE, resolveBackend, resolveBackendSync, type BackendO
 
 // Workflow
 export { MemoryEstimator, DEFAULT_AVAILABLE_GB, type MemoryReading, type MemorySource, type MemoryHost } from './workflow/memory-estimator.ts';
-export { MemoryBudget, BYTES_PER_GB, DEFAULT_SAFETY_FACTOR, type MemoryBudgetInput } from './workflow/memory-budget.ts';
+export { MemoryBudget, DEFAULT_SAFETY_FACTOR, type MemoryBudgetInput } from './workflow/memory-budget.ts';
+export { BYTES_PER_GB } from './workflow/memory-estimator.ts';
 export {
   MemoryBudgetSelector,
   computeChunkSize,

@@ -15,7 +15,7 @@ import type { LowerableModel } from '../model/lower.ts';
  * `lowerToProgram` turns into the IR the device's code generator consumes.
  *
  * @param model - the model given to `curveFit`.
- * @param fn - the public function name for the message (default `'curveFit'`).
+ * @param caller - the public function name for the message (default `'curveFit'`).
  * @param backend - the backend's name for the message (default `'webgpu'`).
  * @throws NlsqTypeError (argument `'f'`) for a JS function or any other non-expression model,
  *   saying to use an expression model or another backend.
@@ -26,7 +26,7 @@ import type { LowerableModel } from '../model/lower.ts';
  * // expression model such as model('a*exp(-b*x)+c'), got a function. Use backend 'cpu' or 'wasm' for JS functions.
  * ```
  */
-export function assertDeviceModel(model: unknown, fn: string = 'curveFit', backend: string = 'webgpu'): asserts model is LowerableModel {
+export function assertDeviceModel(model: unknown, caller: string = 'curveFit', backend: string = 'webgpu'): asserts model is LowerableModel {
   const candidate = model as Partial<LowerableModel> | null;
   const ok =
     typeof model === 'object' &&
@@ -37,7 +37,7 @@ export function assertDeviceModel(model: unknown, fn: string = 'curveFit', backe
     Array.isArray(candidate.variables);
   if (ok) return;
   throw new NlsqTypeError(
-    `${fn}: the ${backend} backend runs expression models only; f must be an expression model such as ` +
+    `${caller}: the ${backend} backend runs expression models only; f must be an expression model such as ` +
       `model('a*exp(-b*x)+c'), got ${describeValue(model)}. Use backend 'cpu' or 'wasm' for JS functions.`,
     'f',
   );

@@ -153,7 +153,7 @@ export interface Backend {
 
   /**
    * Allocate a block buffer of `capacity` rows × `cols` columns, zero-filled.
-   * @throws RangeError when it exceeds {@link BackendInfo.maxBufferBytes}.
+   * @throws NlsqRangeError (argument `capacity`) when it exceeds {@link BackendInfo.maxBufferBytes}.
    */
   createWorkspace(capacity: number, cols: number): Workspace;
 

@@ -251,7 +251,7 @@ export function releaseLoad(load: BackendLoad & { ok: true }): void {
 }
 
 /** Release what a probed backend holds, when it offers a way to (WebGPU: its device). */
-export function disposeBackend(backend: Backend): void {
+function disposeBackend(backend: Backend): void {
   const disposable = backend as Backend & { destroy?: () => void; dispose?: () => void };
   try {
     if (typeof disposable.destroy === 'function') disposable.destroy();

@@ -18,10 +18,11 @@
  * @module
  */
 import type { Backend, Workspace } from '../backends/backend.ts';
+import { NlsqTypeError } from '../errors.ts';
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import type { Evaluation } from '../optim/evaluation.ts';
-import { type DifferencePlan, type JacobianScheme, planDifferences, writeDifferenceColumn } from '../optim/finite-difference.ts';
-import { type Loss, robustRowScale } from '../optim/loss.ts';
+import { type DifferencePlan, differenceColumns, type JacobianScheme, planDifferences } from '../optim/finite-difference.ts';
+import { applyRobustLoss, type Loss } from '../optim/loss.ts';
 
 /** How an evaluation uses a residual store (see {@link BlockEvaluator.begin}). */
 export type ResidualStoreMode = 'none' | 'write' | 'read';
@@ -67,7 +68,7 @@ export class BlockEvaluator {
   constructor(options: BlockEvaluatorOptions) {
     const { kernel, blockRows, scheme } = options;
     if (scheme.kind === 'analytic' && (kernel.residualRows === undefined || !kernel.analyticJacobian)) {
-      throw new TypeError('BlockEvaluator: the analytic Jacobian scheme needs a kernel with residualRows');
+      throw new NlsqTypeError('BlockEvaluator: the analytic Jacobian scheme needs a kernel with residualRows and an analytic Jacobian', 'scheme');
     }
     this.options = options;
     this.p = kernel.nParams;
@@ -132,7 +133,7 @@ export class BlockEvaluator {
     if (!this.jacobian) {
       const out = this.storeMode === 'write' ? this.store!.subarray(start, start + rows) : this.f0;
       kernel.residuals(this.x, data, start, rows, out, 0, 1);
-      this.accumulate(loss === null ? 0.5 * backend.sumSquares(out, 0, rows) : this.lossCost(out, rows));
+      this.accumulate(loss === null ? 0.5 * backend.sumSquares(out, 0, rows) : applyRobustLoss(loss, rows, out, 0, 1, null, 0, this.p, this.rho));
       return;
     }
     if (this.fused) {
@@ -150,7 +151,7 @@ export class BlockEvaluator {
       const store = this.store!;
       for (let i = 0, q = this.p; i < rows; i++, q += c) store[start + i] = A[q]!;
     }
-    this.accumulate(loss === null ? 0.5 * backend.sumSquares(A, this.p, rows, c) : this.scaleRows(A, rows));
+    this.accumulate(loss === null ? 0.5 * backend.sumSquares(A, this.p, rows, c) : applyRobustLoss(loss, rows, A, this.p, c, A, c, this.p, this.rho));
     backend.foldRows(this.T, this.ws, rows);
   }
 
@@ -167,41 +168,8 @@ export class BlockEvaluator {
     else kernel.residuals(this.x, data, start, rows, f0, 0, 1);
     const A = this.ws.data();
     for (let i = 0, q = this.p; i < rows; i++, q += c) A[q] = f0[i]!;
-    for (let j = 0; j < this.p; j++) {
-      kernel.residuals(plan.thetas[plan.evalsPerColumn * j]!, data, start, rows, this.f1, 0, 1);
-      if (plan.evalsPerColumn === 2) kernel.residuals(plan.thetas[2 * j + 1]!, data, start, rows, this.f2, 0, 1);
-      writeDifferenceColumn(plan, j, f0, this.f1, this.f2, rows, A, c);
-    }
+    differenceColumns(plan, f0, rows, A, c, (theta, out) => kernel.residuals(theta, data, start, rows, out, 0, 1), this.f1, this.f2);
     return A;
-  }
-
-  /** ½ Σ ρ(f_i²) over a residual column. */
-  private lossCost(f: Float64Array, rows: number): number {
-    const loss = this.options.loss!;
-    let s = 0;
-    for (let i = 0; i < rows; i++) {
-      loss.rho(f[i]! * f[i]!, this.rho);
-      s += this.rho[0]!;
-    }
-    return 0.5 * s;
-  }
-
-  /** Apply SciPy's robust-loss row scaling in place; returns the block's ½ Σ ρ. */
-  private scaleRows(A: Float64Array, rows: number): number {
-    const loss = this.options.loss!;
-    const c = this.cols;
-    const p = this.p;
-    const rho = this.rho;
-    let s = 0;
-    for (let i = 0, row = 0; i < rows; i++, row += c) {
-      const f = A[row + p]!;
-      loss.rho(f * f, rho);
-      s += rho[0]!;
-      const scale = robustRowScale(f, rho);
-      for (let j = 0; j < p; j++) A[row + j] = A[row + j]! * scale;
-      A[row + p] = (f * rho[1]!) / scale;
-    }
-    return 0.5 * s;
   }
 
   /** Neumaier-compensated running sum of the block costs. */

@@ -13,9 +13,8 @@ import { BlockEvaluator } from './block-evaluator.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { JacobianScheme } from '../optim/finite-difference.ts';
 import type { Loss } from '../optim/loss.ts';
-
-/** Default points per block: a block of p ≤ 8 (≤ 300 KB) stays in L2 cache; measured flat from 512 to 4096 rows on wasm-simd and best at 512–2048 on the CPU (npm run bench -- kernels). */
-export const DEFAULT_BLOCK_ROWS = 2048;
+import { sameVector } from '../util/same-vector.ts';
+import { blockRowsFor } from '../workflow/block-rows.ts';
 
 /** Options of {@link createBlockProblem}. */
 export interface BlockProblemOptions {
@@ -26,7 +25,7 @@ export interface BlockProblemOptions {
   readonly n: number;
   readonly loss: Loss | null;
   readonly scheme: JacobianScheme;
-  /** Points per block (defaults to {@link DEFAULT_BLOCK_ROWS}, capped at n). */
+  /** Points per block (defaults to `DEFAULT_BLOCK_ROWS` of `workflow/block-rows.ts`, capped at n). */
   readonly blockRows?: number;
   /**
    * Keep the residuals of the last evaluation (n doubles) — cost-only passes, and Jacobian passes
@@ -64,7 +63,7 @@ export interface BlockProblem extends ResidualProblem {
  */
 export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
   const { kernel, data, n } = options;
-  const blockRows = Math.max(1, Math.min(options.blockRows ?? DEFAULT_BLOCK_ROWS, n));
+  const blockRows = blockRowsFor(n, options.blockRows);
   const evaluator = new BlockEvaluator({ ...options, blockRows });
   const useCache = options.cacheResiduals !== false;
   const analytic = options.scheme.kind === 'analytic';
@@ -107,11 +106,4 @@ export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
       evaluator.dispose();
     },
   };
-}
-
-/** Bitwise equality of two parameter vectors. */
-function sameVector(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }

@@ -14,7 +14,7 @@
  */
 import type { Backend } from '../backends/backend.ts';
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
-import { createBlockProblem, DEFAULT_BLOCK_ROWS } from './block-problem.ts';
+import { createBlockProblem } from './block-problem.ts';
 import type { ResidualProblem } from '../optim/evaluation.ts';
 import { createVectorProblem } from './vector-problem.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
@@ -94,5 +94,5 @@ export function createCurveFitProblem(resolved: ResolvedCurveFit, backend: Backe
   const blockRows = layout.blockRows ?? resolved.blockRows;
   if (resolved.sigma.kind === '2d') return covarianceProblem(resolved, backend, resolved.sigma.L, blockRows);
   const { kernel, data, n, settings } = resolved;
-  return createBlockProblem({ backend, kernel, data, n, loss: settings.loss, scheme: settings.scheme, blockRows: blockRows ?? DEFAULT_BLOCK_ROWS, cacheResiduals: layout.cacheResiduals ?? true });
+  return createBlockProblem({ backend, kernel, data, n, loss: settings.loss, scheme: settings.scheme, blockRows, cacheResiduals: layout.cacheResiduals ?? true });
 }

@@ -56,7 +56,7 @@ export interface StreamingProblemOptions {
   /** Known number of points (e.g. from a checkpoint), checked against every pass. */
   readonly m?: number | null;
   /** Function name for messages (default `'fit'`). */
-  readonly fn?: string;
+  readonly caller?: string;
   /** Abort signal checked between chunks. */
   readonly signal?: AbortSignal | undefined;
   /** Called after each completed pass. */
@@ -92,9 +92,9 @@ export class StreamingProblem implements ResidualProblem {
    * @throws DataSourceError when the source cannot be re-read.
    */
   constructor(options: StreamingProblemOptions) {
-    const fn = options.fn ?? 'fit';
+    const caller = options.caller ?? 'fit';
     if (!options.source.rereadable) {
-      throw new DataSourceError(`${fn}: exact streaming passes need a re-readable source; this one can be read only once`);
+      throw new DataSourceError(`${caller}: exact streaming passes need a re-readable source; this one can be read only once`);
     }
     this.options = options;
     this.p = options.kernel.nParams;
@@ -107,7 +107,7 @@ export class StreamingProblem implements ResidualProblem {
       scheme: options.scheme,
       blockRows: options.blockRows,
     });
-    this.normalizer = new ChunkNormalizer(options.kernel.nVariables, fn);
+    this.normalizer = new ChunkNormalizer(options.kernel.nVariables, caller);
   }
 
   /** Number of points, known after the first pass (null before). */
@@ -126,15 +126,15 @@ export class StreamingProblem implements ResidualProblem {
    */
   async evaluate(x: Float64Array, jacobian: boolean): Promise<Evaluation> {
     const { source, signal } = this.options;
-    const fn = this.options.fn ?? 'fit';
+    const caller = this.options.caller ?? 'fit';
     const ev = this.evaluator;
     ev.begin(x, jacobian);
     const iterator = await source.open();
-    const n = await readPass(iterator, this.normalizer, (c) => ev.addWindow(c.data, 0, c.n), signal, fn);
-    if (n === 0) throw new DataSourceError(`${fn}: source yielded no data points (no chunks, or only empty ones)`);
+    const n = await readPass(iterator, this.normalizer, (c) => ev.addWindow(c.data, 0, c.n), signal, caller);
+    if (n === 0) throw new DataSourceError(`${caller}: source yielded no data points (no chunks, or only empty ones)`);
     if (this.mKnown !== null && n !== this.mKnown) {
       throw new DataSourceError(
-        `${fn}: source yielded ${n} points on pass ${this.passes + 1} but ${this.mKnown} before; a re-readable source must yield the same data on every pass`,
+        `${caller}: source yielded ${n} points on pass ${this.passes + 1} but ${this.mKnown} before; a re-readable source must yield the same data on every pass`,
       );
     }
     this.mKnown = n;

@@ -19,9 +19,11 @@
 import type { Backend, Workspace } from '../backends/backend.ts';
 import { describeValue, ModelEvaluationError, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
-import { type JacobianScheme, planDifferences, writeDifferenceColumn } from '../optim/finite-difference.ts';
-import { type Loss, robustRowScale } from '../optim/loss.ts';
+import { differenceColumns, type JacobianScheme, planDifferences } from '../optim/finite-difference.ts';
+import { applyRobustLoss, type Loss } from '../optim/loss.ts';
 import type { VectorFunction, VectorJacobian } from '../options/types.ts';
+import { sameVector } from '../util/same-vector.ts';
+import { blockRowsFor, VECTOR_BLOCK_ROWS } from '../workflow/block-rows.ts';
 
 
 /** Options of {@link createVectorProblem}. */
@@ -40,7 +42,7 @@ export interface VectorProblemOptions {
   readonly loss: Loss | null;
   /** How the Jacobian is obtained. */
   readonly scheme: JacobianScheme;
-  /** Rows folded per backend call (default min(m, 4096)). */
+  /** Rows folded per backend call (default min(m, `VECTOR_BLOCK_ROWS` = 4096); see `workflow/block-rows.ts`). */
   readonly blockRows?: number;
   /** Public function name for messages. */
   readonly caller?: string;
@@ -120,12 +122,12 @@ class DenseVectorProblem implements VectorProblem {
 
   constructor(options: VectorProblemOptions) {
     const { p, m } = options;
-    if (options.scheme.kind === 'analytic' && options.jac === undefined) throw new TypeError('createVectorProblem: the analytic scheme needs jac');
+    if (options.scheme.kind === 'analytic' && options.jac === undefined) throw new NlsqTypeError('createVectorProblem: the analytic scheme needs jac', 'jac');
     this.options = options;
     this.p = p;
     this.m = m;
     this.caller = options.caller ?? 'leastSquares';
-    this.blockRows = Math.max(1, Math.min(options.blockRows ?? 4096, m));
+    this.blockRows = blockRowsFor(m, options.blockRows, VECTOR_BLOCK_ROWS);
     this.ws = options.backend.createWorkspace(this.blockRows, p + 1);
     this.f0 = new Float64Array(m);
     this.f1 = new Float64Array(m);
@@ -156,7 +158,7 @@ class DenseVectorProblem implements VectorProblem {
 
   jacobianAt(x: Float64Array): Float64Array {
     const last = this.lastJx;
-    if (last === null || last.some((v, j) => v !== x[j])) this.evaluate(x, true);
+    if (last === null || !sameVector(last, x)) this.evaluate(x, true);
     return Float64Array.from(this.J);
   }
 
@@ -168,30 +170,16 @@ class DenseVectorProblem implements VectorProblem {
       callJacobian(this.caller, jac!, x, m, p, J);
       return;
     }
-    const plan = planDifferences(x, scheme);
-    for (let j = 0; j < p; j++) {
-      callFunction(this.caller, fun, plan.thetas[plan.evalsPerColumn * j]!, m, this.f1);
-      if (plan.evalsPerColumn === 2) callFunction(this.caller, fun, plan.thetas[2 * j + 1]!, m, this.f2);
-      writeDifferenceColumn(plan, j, this.f0, this.f1, this.f2, m, J, p);
-    }
+    const at = (theta: Float64Array, out: Float64Array): void => callFunction(this.caller, fun, theta, m, out);
+    differenceColumns(planDifferences(x, scheme), this.f0, m, J, p, at, this.f1, this.f2);
   }
 
   /** Scale J and f0 for the loss in place (SciPy `scale_for_robust_loss_function`); returns the cost. */
   private scale(withJacobian: boolean): number {
     const { loss, backend } = this.options;
-    const { m, p, J, f0, rho } = this;
+    const { m, p, f0 } = this;
     if (loss === null) return 0.5 * backend.sumSquares(f0, 0, m);
-    let s = 0;
-    for (let i = 0; i < m; i++) {
-      const f = f0[i]!;
-      loss.rho(f * f, rho);
-      s += rho[0]!;
-      if (!withJacobian) continue;
-      const si = robustRowScale(f, rho);
-      for (let j = 0; j < p; j++) J[i * p + j] = J[i * p + j]! * si;
-      f0[i] = (f * rho[1]!) / si;
-    }
-    return 0.5 * s;
+    return applyRobustLoss(loss, m, f0, 0, 1, withJacobian ? this.J : null, p, p, this.rho);
   }
 
   /** Fold the rows [J_s | f_s] into a fresh triangle, blockRows at a time. */
@@ -218,7 +206,7 @@ class DenseVectorProblem implements VectorProblem {
  *
  * @param options - function, optional Jacobian, sizes, loss, scheme, backend.
  * @returns a {@link VectorProblem}.
- * @throws TypeError when the analytic scheme is asked for without `jac`; (from `evaluate`)
+ * @throws NlsqTypeError when the analytic scheme is asked for without `jac`; (from `evaluate`)
  *   ModelEvaluationError when `fun`/`jac` throw, NlsqRangeError when they return the wrong shape.
  */
 export function createVectorProblem(options: VectorProblemOptions): VectorProblem {

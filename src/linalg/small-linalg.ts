@@ -13,6 +13,7 @@
  * @module
  */
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+import { NlsqRangeError } from '../errors.ts';
 
 /** Machine epsilon of f64, 2⁻⁵² (numpy's `finfo(float).eps`, MINPACK's `dpmpar(1)`). */
 export const EPS = 2 ** -52;
@@ -34,10 +35,10 @@ export interface ThinSvd {
  * @param rows - number of rows.
  * @param cols - number of columns.
  * @returns s (non-increasing), U and V.
- * @throws RangeError when rows < cols.
+ * @throws NlsqRangeError (argument `rows`, code `ERR_SHAPE`) when rows < cols.
  */
 export function thinSvd(a: Float64Array, rows: number, cols: number): ThinSvd {
-  if (rows < cols) throw new RangeError(`thinSvd: rows must be ≥ cols, got ${rows} × ${cols}`);
+  if (rows < cols) throw new NlsqRangeError(`thinSvd: rows must be ≥ cols, got ${rows} × ${cols}`, 'rows', 'ERR_SHAPE');
   // Scale by a power of two so that max|a| ∈ [½, 1) and flush entries below 2⁻⁹⁰⁰ of it: the
   // Golub–Kahan code divides by column norms, and a column of subnormal numbers (an underflowed
   // exp in a Jacobian) would otherwise overflow it. Both operations change nothing else.
@@ -91,25 +92,6 @@ export function lstsqMinNorm(a: Float64Array, rows: number, cols: number, b: Flo
     for (let j = 0; j < cols; j++) x[j] = x[j]! + V[j * cols + k]! * c;
   }
   return x;
-}
-
-/**
- * out = R·x for a p×p row-major upper-triangular R (entries below the diagonal are ignored).
- *
- * @param R - p×p row-major, upper triangle read.
- * @param ld - row stride of R (p, or p+1 when R is read in place from the augmented triangle T).
- * @param p - order.
- * @param x - vector of length p.
- * @param out - output of length p (must not alias x).
- * @returns out.
- */
-export function upperMatVec(R: Float64Array, ld: number, p: number, x: Float64Array, out: Float64Array): Float64Array {
-  for (let i = 0; i < p; i++) {
-    let sum = 0;
-    for (let j = i; j < p; j++) sum += R[i * ld + j]! * x[j]!;
-    out[i] = sum;
-  }
-  return out;
 }
 
 /**
@@ -198,13 +180,6 @@ export function enorm(x: ArrayLike<number>, offset = 0, n: number = x.length - o
   if (s1 !== 0) return x1max * Math.sqrt(s1 + s2 / x1max / x1max);
   if (s2 !== 0) return s2 >= x3max ? Math.sqrt(s2 * (1 + (x3max / s2) * (x3max * s3))) : Math.sqrt(x3max * (s2 / x3max + x3max * s3));
   return x3max * Math.sqrt(s3);
-}
-
-/** Dot product Σ aᵢbᵢ. */
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
 }
 
 /** Result of {@link qrfacPivoted}. */

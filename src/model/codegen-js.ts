@@ -31,7 +31,7 @@ export type CompiledResidualRows = (theta: Float64Array, data: DataColumns, star
  * @returns the literal (`(-0)`, `NaN`, `Infinity`, `(-2.5)`, `1e-7`, …).
  * @throws NlsqTypeError if `value` is not a number (defence against a tampered IR).
  */
-export function formatJsNumber(value: number): string {
+function formatJsNumber(value: number): string {
   if (typeof value !== 'number') throw new NlsqTypeError(`model: IR constant must be a number, got ${typeof value}`, 'program');
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return 'Infinity';
@@ -101,7 +101,15 @@ function prologue(program: Program): string[] {
   return lines;
 }
 
-/** Build the source of both kernels (exported for tests and for inspection). */
+/**
+ * The JavaScript source of both kernels of an expression model — `rows` (value and gradient per
+ * point, for the Jacobian rows) and `residuals` (value only) — and the runtime functions they call
+ * by index. What {@link compileProgram} compiles with `new Function`; readable for inspection.
+ *
+ * @param program - the IR of f and ∂f/∂θ.
+ * @param valueProgram - the IR of f alone.
+ * @returns both sources and the function table they index.
+ */
 export function generateJsSource(program: Program, valueProgram: Program): { rows: string; residuals: string; fns: ((...a: number[]) => number)[] } {
   const fns: ((...a: number[]) => number)[] = [];
   const full = pointBody(program, fns);

@@ -41,7 +41,7 @@ function precedence(node: Node): number {
  * @param value - the number.
  * @returns its text.
  */
-export function formatNumber(value: number): string {
+function formatNumber(value: number): string {
   if (Number.isNaN(value)) return '0/0';
   if (value === Infinity) return '1/0';
   if (value === -Infinity) return '-1/0';

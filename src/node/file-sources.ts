@@ -28,21 +28,21 @@ export interface FileReadOptions {
 
 const FILE_KEYS = ['highWaterMark'] as const;
 
-async function* readFile(path: string, highWaterMark: number, fn: string): AsyncGenerator<Uint8Array, void, undefined> {
+async function* readFile(path: string, highWaterMark: number, caller: string): AsyncGenerator<Uint8Array, void, undefined> {
   const stream = createReadStream(path, { highWaterMark });
   try {
     for await (const block of stream) yield block as Uint8Array;
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
-    throw new DataSourceError(`${fn}: cannot read ${JSON.stringify(path)}: ${msg}`, { cause: e });
+    throw new DataSourceError(`${caller}: cannot read ${JSON.stringify(path)}: ${msg}`, { cause: e });
   } finally {
     stream.destroy();
   }
 }
 
-function checkPath(path: unknown, fn: string): asserts path is string {
+function checkPath(path: unknown, caller: string): asserts path is string {
   if (typeof path !== 'string' || path.length === 0) {
-    throw new NlsqTypeError(`${fn}: path must be a non-empty string, got ${describeValue(path)}`, 'path');
+    throw new NlsqTypeError(`${caller}: path must be a non-empty string, got ${describeValue(path)}`, 'path');
   }
 }
 
@@ -68,12 +68,12 @@ function reopenable(make: () => AsyncGenerator<SourceChunk, void, undefined>): A
  * ```
  */
 export function csvFileSource(path: string, options: CsvOptions & FileReadOptions): AsyncIterable<SourceChunk> {
-  const fn = 'csvFileSource';
-  checkPath(path, fn);
-  if (options === undefined) throw new NlsqTypeError(`${fn}: options are required: at least { x, y }, the columns to read`, 'options');
-  const csv = resolveCsvOptions(options, fn, FILE_KEYS);
-  const hwm = highWaterMarkOption(fn, options.highWaterMark);
-  return reopenable(() => readCsv(readFile(path, hwm, fn), csv, fn));
+  const caller = 'csvFileSource';
+  checkPath(path, caller);
+  if (options === undefined) throw new NlsqTypeError(`${caller}: options are required: at least { x, y }, the columns to read`, 'options');
+  const csv = resolveCsvOptions(options, caller, FILE_KEYS);
+  const hwm = highWaterMarkOption(caller, options.highWaterMark);
+  return reopenable(() => readCsv(readFile(path, hwm, caller), csv, caller));
 }
 
 /**
@@ -93,9 +93,9 @@ export function csvFileSource(path: string, options: CsvOptions & FileReadOption
  * ```
  */
 export function float64FileSource(path: string, options: Float64Options & FileReadOptions = {}): AsyncIterable<SourceChunk> {
-  const fn = 'float64FileSource';
-  checkPath(path, fn);
-  const f64 = resolveFloat64Options(options, fn, FILE_KEYS);
-  const hwm = highWaterMarkOption(fn, options.highWaterMark);
-  return reopenable(() => readFloat64(readFile(path, hwm, fn), f64, fn));
+  const caller = 'float64FileSource';
+  checkPath(path, caller);
+  const f64 = resolveFloat64Options(options, caller, FILE_KEYS);
+  const hwm = highWaterMarkOption(caller, options.highWaterMark);
+  return reopenable(() => readFloat64(readFile(path, hwm, caller), f64, caller));
 }

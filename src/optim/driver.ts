@@ -20,6 +20,7 @@ import type { Evaluation, IterationInfo, ResidualProblem, SolverGenerator, Solve
 import { lm } from './lm.ts';
 import type { SolverOptions } from './solver-options.ts';
 import { trf } from './trf.ts';
+import { sameVector } from '../util/same-vector.ts';
 
 /**
  * The solver generator for `options.method` (`trf`, `dogbox` or `lm`).
@@ -247,11 +248,4 @@ export async function runSolverAsync(gen: SolverGenerator, problem: ResidualProb
   } finally {
     if (!finished) core.return(undefined as never);
   }
-}
-
-/** Bitwise equality of two parameter vectors (−0 ≠ 0, NaN = NaN). */
-function sameVector(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }

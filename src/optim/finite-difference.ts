@@ -138,11 +138,45 @@ export function planDifferences(x: Float64Array, scheme: Exclude<JacobianScheme,
   return { evalsPerColumn: twoSided ? 2 : 1, thetas, formula, dx };
 }
 
+/** Writes the residuals at a perturbed parameter vector into `out` (the first `rows` entries). */
+export type ResidualsAt = (theta: Float64Array, out: Float64Array) => void;
+
 /**
- * Write column j of a block's Jacobian from residuals at x (f0) and at the perturbed points
- * (f1, and f2 for two-evaluation formulas): `A[i·stride + j] = difference_i / dx_j`.
+ * Fill a block's finite-difference Jacobian, column by column — the one home of the difference
+ * loop: column j evaluates the residuals at `thetas[evalsPerColumn·j]` (and
+ * `thetas[2j + 1]` for two-evaluation formulas) and writes `A[i·stride + j]` by the column's
+ * formula (forward (f₁ − f₀)/dx, central (f₂ − f₁)/dx or one-sided (−3f₀ + 4f₁ − f₂)/dx),
+ * as SciPy's `approx_derivative` / MINPACK `fdjac2` do over the whole vector.
+ *
+ * @param plan - the perturbations (from {@link planDifferences}).
+ * @param f0 - the residuals at x.
+ * @param rows - number of residuals in the block.
+ * @param A - the block, row-major with row length `stride`; columns 0 … p−1 are written.
+ * @param stride - row length of `A`.
+ * @param residualsAt - evaluates the residuals at a perturbed point.
+ * @param f1 - scratch of at least `rows` values.
+ * @param f2 - scratch of at least `rows` values (used by two-evaluation formulas).
  */
-export function writeDifferenceColumn(
+export function differenceColumns(
+  plan: DifferencePlan,
+  f0: Float64Array,
+  rows: number,
+  A: Float64Array,
+  stride: number,
+  residualsAt: ResidualsAt,
+  f1: Float64Array,
+  f2: Float64Array,
+): void {
+  const per = plan.evalsPerColumn;
+  for (let j = 0; j < plan.dx.length; j++) {
+    residualsAt(plan.thetas[per * j]!, f1);
+    if (per === 2) residualsAt(plan.thetas[2 * j + 1]!, f2);
+    writeDifferenceColumn(plan, j, f0, f1, f2, rows, A, stride);
+  }
+}
+
+/** Column j of a block's Jacobian from f0, f1 (and f2): `A[i·stride + j] = difference_i / dx_j`. */
+function writeDifferenceColumn(
   plan: DifferencePlan,
   j: number,
   f0: Float64Array,

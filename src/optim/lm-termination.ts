@@ -9,7 +9,8 @@ import type { SolverOptions } from './solver-options.ts';
 import type { SolverStatus } from './evaluation.ts';
 import { formatVector } from './solver-common.ts';
 import { EPS } from '../linalg/small-linalg.ts';
-import { fmt, gtolMessage, maxNfevMessage } from './termination.ts';
+import { gtolMessage, maxNfevMessage } from './termination.ts';
+import { formatExponent as fmt } from '../util/format.ts';
 
 /**
  * MINPACK's convergence tests after a trial step (`lmder`'s tests, in its order).

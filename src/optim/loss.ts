@@ -123,11 +123,61 @@ function scaled(name: string, raw: RawLoss, fScale: number): Loss {
   };
 }
 
+/** The floor ε of SciPy's row scale: s = √max(ρ' + 2ρ''f², ε). */
+const SCALE_FLOOR = 2.220446049250313e-16;
+
 /**
- * The robust-loss row scaling of SciPy's `scale_for_robust_loss_function` for one residual:
- * returns s = √max(ρ' + 2ρ''f², ε) and writes nothing; the residual scale is ρ'/s.
+ * Apply a robust loss to a block of rows in place and return its cost ½ Σ ρ(f_i²) — SciPy's
+ * `scale_for_robust_loss_function` (Triggs et al. 2000, §4.3), the one home of the row scaling:
+ *
+ * ```
+ *   s_i = √max(ρ'_i + 2ρ''_i f_i², ε),   J_i ← s_i J_i,   f_i ← f_i ρ'_i / s_i
+ * ```
+ *
+ * Residual i is `f[fAt + i·fStride]`; its Jacobian row is `J[i·jStride … i·jStride + p − 1]`
+ * (so a row-major block [J | f] of width c is `J = f = A`, `fAt = p`, `fStride = jStride = c`).
+ * With `J === null` only the cost is computed and `f` is left as it is (a cost-only pass).
+ * ρ is summed in row order, so the cost is the same to the bit wherever the rows come from.
+ *
+ * @param loss - the scaled loss.
+ * @param rows - number of residuals.
+ * @param f - the residuals (scaled in place when `J` is given).
+ * @param fAt - index of the first residual in `f`.
+ * @param fStride - distance between residuals in `f`.
+ * @param J - the Jacobian rows to scale in place, or null for the cost alone.
+ * @param jStride - distance between Jacobian rows in `J`.
+ * @param p - number of parameters (Jacobian columns).
+ * @param rho - scratch of length 3 for [ρ, ρ', ρ''].
+ * @returns ½ Σ ρ(f_i²) over the rows.
  */
-export function robustRowScale(f: number, rho: Float64Array): number {
-  const s = rho[1]! + 2 * rho[2]! * f * f;
-  return Math.sqrt(s < 2.220446049250313e-16 ? 2.220446049250313e-16 : s);
+export function applyRobustLoss(
+  loss: Loss,
+  rows: number,
+  f: Float64Array,
+  fAt: number,
+  fStride: number,
+  J: Float64Array | null,
+  jStride: number,
+  p: number,
+  rho: Float64Array,
+): number {
+  let s = 0;
+  if (J === null) {
+    for (let i = 0, q = fAt; i < rows; i++, q += fStride) {
+      const r = f[q]!;
+      loss.rho(r * r, rho);
+      s += rho[0]!;
+    }
+    return 0.5 * s;
+  }
+  for (let i = 0, q = fAt, row = 0; i < rows; i++, q += fStride, row += jStride) {
+    const r = f[q]!;
+    loss.rho(r * r, rho);
+    s += rho[0]!;
+    const t = rho[1]! + 2 * rho[2]! * r * r;
+    const scale = Math.sqrt(t < SCALE_FLOOR ? SCALE_FLOOR : t);
+    for (let j = row, end = row + p; j < end; j++) J[j] = J[j]! * scale;
+    f[q] = (r * rho[1]!) / scale;
+  }
+  return 0.5 * s;
 }

@@ -7,18 +7,8 @@
  *
  * @module
  */
+import { formatExponent } from '../util/format.ts';
 
-/**
- * Format a number for a message: two significant digits in exponent form (e.g. `3.1e-10`).
- *
- * @param x - the number.
- * @returns its text (`'0'` for zero, `'NaN'`/`'Infinity'` as is).
- */
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (x === 0) return '0';
-  return x.toExponential(1);
-}
 
 /** The numbers of one trust-region termination test (SciPy `check_termination`). */
 export interface TerminationTest {
@@ -52,8 +42,8 @@ export function checkTermination(
 ): TerminationTest {
   const ftolOk = dF < ftol * F && ratio > 0.25;
   const xtolOk = dxNorm < xtol * (xtol + xNorm);
-  const fText = `dF = ${fmt(dF)} < ftol·F = ${fmt(ftol * F)} (reduction ratio ${fmt(ratio)} > 0.25)`;
-  const xText = `‖dx‖ = ${fmt(dxNorm)} < xtol·(xtol + ‖x‖) = ${fmt(xtol * (xtol + xNorm))}`;
+  const fText = `dF = ${formatExponent(dF)} < ftol·F = ${formatExponent(ftol * F)} (reduction ratio ${formatExponent(ratio)} > 0.25)`;
+  const xText = `‖dx‖ = ${formatExponent(dxNorm)} < xtol·(xtol + ‖x‖) = ${formatExponent(xtol * (xtol + xNorm))}`;
   if (ftolOk && xtolOk) return { status: 'ftol-xtol', message: `Both \`ftol\` and \`xtol\` termination conditions are satisfied: ${fText}; ${xText}` };
   if (ftolOk) return { status: 'ftol', message: `\`ftol\` termination condition is satisfied: ${fText}` };
   if (xtolOk) return { status: 'xtol', message: `\`xtol\` termination condition is satisfied: ${xText}` };
@@ -69,7 +59,7 @@ export function checkTermination(
  * @returns the message.
  */
 export function gtolMessage(gNorm: number, gtol: number, measure: string): string {
-  return `\`gtol\` termination condition is satisfied: ${measure} = ${fmt(gNorm)} < gtol = ${fmt(gtol)}`;
+  return `\`gtol\` termination condition is satisfied: ${measure} = ${formatExponent(gNorm)} < gtol = ${formatExponent(gtol)}`;
 }
 
 /**

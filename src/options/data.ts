@@ -28,7 +28,7 @@ export interface FitData {
 }
 
 /** Split xdata into k columns: a flat array is one variable, an array of arrays is k variables. */
-export function parseXData(caller: string, xdata: unknown, n: number): Float64Array[] {
+function parseXData(caller: string, xdata: unknown, n: number): Float64Array[] {
   if (!isArrayLike(xdata)) {
     throw new NlsqTypeError(`${caller}: xdata must be an array of numbers or an array of k arrays, got ${describeValue(xdata)}`, 'xdata');
   }
@@ -59,7 +59,7 @@ function parseSigma(caller: string, sigma: unknown, n: number): { values: Float6
 }
 
 /** Lower Cholesky factor of the n×n row-major C (only its lower triangle is read, as LAPACK potrf). */
-export function choleskyLower(caller: string, C: Float64Array, n: number): Float64Array {
+function choleskyLower(caller: string, C: Float64Array, n: number): Float64Array {
   const L = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
     let d = C[j * n + j]!;

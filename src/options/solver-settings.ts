@@ -10,11 +10,49 @@
 import { NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
 import type { JacobianScheme } from '../optim/finite-difference.ts';
 import { resolveLoss, type Loss } from '../optim/loss.ts';
-import { defaultMaxNfev, type NfevConvention, type SolverMethod, type SolverOptions } from '../optim/solver-options.ts';
+import type { SolverMethod, SolverOptions } from '../optim/solver-options.ts';
 import type { CommonFitOptions } from './types.ts';
 import { requireNumber, requireOneOf, toFloat64 } from './validate.ts';
+import { formatExponent } from '../util/format.ts';
 
 const EPS = 2 ** -52;
+
+/** Which SciPy entry point's counting and limits to reproduce. */
+export type NfevConvention = 'least_squares' | 'leastsq';
+
+/**
+ * SciPy's default evaluation limit.
+ *
+ * - `least_squares` (SciPy ≥ 1.16), every method: 100·p. The count excludes the
+ *   finite-difference evaluations for all methods (lm goes through `lmder` with the Jacobian
+ *   from `VectorFunction`).
+ * - `leastsq` (what `curve_fit(method='lm')` calls): `lmdif` with a finite-difference Jacobian
+ *   counts those evaluations too and defaults to 200·(p+1); `lmder` with an analytic Jacobian
+ *   defaults to 100·(p+1).
+ *
+ * `curveFit` with trf/dogbox goes through `least_squares` (100·p); with lm through `leastsq`.
+ *
+ * @param method - the algorithm.
+ * @param p - number of parameters.
+ * @param jacIsFiniteDifference - whether the Jacobian is approximated by differences.
+ * @param convention - which SciPy entry point to follow (default `'least_squares'`; only affects lm).
+ * @returns the default `maxNfev`.
+ * @example
+ * ```ts
+ * defaultMaxNfev('trf', 3, true);            // 300
+ * defaultMaxNfev('lm', 3, true, 'leastsq');  // 800
+ * defaultMaxNfev('lm', 3, false, 'leastsq'); // 400
+ * ```
+ */
+export function defaultMaxNfev(
+  method: SolverMethod,
+  p: number,
+  jacIsFiniteDifference: boolean,
+  convention: NfevConvention = 'least_squares',
+): number {
+  if (method === 'lm' && convention === 'leastsq') return (jacIsFiniteDifference ? 200 : 100) * (p + 1);
+  return 100 * p;
+}
 
 /** The allowed methods. */
 export const METHODS: readonly SolverMethod[] = ['trf', 'dogbox', 'lm'];
@@ -99,7 +137,7 @@ function resolveTolerances(caller: string, options: CommonFitOptions, method: So
     if (value < EPS && !leastsq) {
       warnings.push({
         code: 'tolerance-below-eps',
-        message: `${caller}: setting ${name} = ${value} below the machine epsilon (${EPS.toExponential(2)}) effectively disables the corresponding termination condition`,
+        message: `${caller}: setting ${name} = ${value} below the machine epsilon (${formatExponent(EPS, 2)}) effectively disables the corresponding termination condition`,
       });
     }
     return value;
@@ -109,10 +147,10 @@ function resolveTolerances(caller: string, options: CommonFitOptions, method: So
   const gtol = tol('gtol');
   if (leastsq) return { ftol, xtol, gtol };
   if (method === 'lm' && (ftol < EPS || xtol < EPS || gtol < EPS)) {
-    throw new NlsqRangeError(`${caller}: all tolerances must be ≥ machine epsilon (${EPS.toExponential(2)}) for method 'lm', got ftol = ${ftol}, xtol = ${xtol}, gtol = ${gtol}`, 'ftol');
+    throw new NlsqRangeError(`${caller}: all tolerances must be ≥ machine epsilon (${formatExponent(EPS, 2)}) for method 'lm', got ftol = ${ftol}, xtol = ${xtol}, gtol = ${gtol}`, 'ftol');
   }
   if (ftol < EPS && xtol < EPS && gtol < EPS) {
-    throw new NlsqRangeError(`${caller}: at least one of ftol, xtol, gtol must be ≥ machine epsilon (${EPS.toExponential(2)}), got ${ftol}, ${xtol}, ${gtol}`, 'ftol');
+    throw new NlsqRangeError(`${caller}: at least one of ftol, xtol, gtol must be ≥ machine epsilon (${formatExponent(EPS, 2)}), got ${ftol}, ${xtol}, ${gtol}`, 'ftol');
   }
   return { ftol, xtol, gtol };
 }

@@ -71,7 +71,7 @@ export interface CurveFitOptions extends CommonFitOptions {
    * pcov carry f64 accuracy (default true); `false` returns the f32 answer and says so.
    */
   readonly polish?: boolean;
-  /** Rows per block of the data walk (default 4096: cache-sized; memory O(blockRows·p)). */
+  /** Rows per block of the data walk (default 2048, `DEFAULT_BLOCK_ROWS`: cache-sized; memory O(blockRows·p); 4096, `VECTOR_BLOCK_ROWS`, with a covariance sigma). */
   readonly blockRows?: number;
 }
 

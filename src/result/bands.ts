@@ -19,7 +19,7 @@
  */
 import { NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
-import { planDifferences, writeDifferenceColumn } from '../optim/finite-difference.ts';
+import { differenceColumns, planDifferences } from '../optim/finite-difference.ts';
 import { isArrayLike, toFloat64 } from '../options/validate.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
 
@@ -118,13 +118,8 @@ export function predictWithGradient(ctx: BandContext, columns: readonly Float64A
   }
   const yhat = predictValues(kernel, popt, columns);
   const plan = planDifferences(popt, { kind: '3-point', relStep: null, lb: ctx.lb, ub: ctx.ub });
-  const f1 = new Float64Array(n);
-  const f2 = new Float64Array(n);
-  for (let j = 0; j < p; j++) {
-    kernel.residuals(plan.thetas[2 * j]!, data, 0, n, f1, 0, 1);
-    kernel.residuals(plan.thetas[2 * j + 1]!, data, 0, n, f2, 0, 1);
-    writeDifferenceColumn(plan, j, yhat, f1, f2, n, G, p);
-  }
+  const at = (theta: Float64Array, out: Float64Array): void => kernel.residuals(theta, data, 0, n, out, 0, 1);
+  differenceColumns(plan, yhat, n, G, p, at, new Float64Array(n), new Float64Array(n));
   return { yhat, G };
 }
 

@@ -14,12 +14,12 @@ import { describeValue, NlsqRangeError } from '../errors.ts';
 import { STATUS_CODE, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import type { FitWarning } from '../options/solver-settings.ts';
-import { DEFAULT_BLOCK_ROWS } from '../evaluate/block-problem.ts';
 import { estimateCovariance } from '../stats/covariance.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
 import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';
-import type { Choice, FitChoices } from './choice.ts';
-import { formatNumber, renderReport } from './report.ts';
+import { type Choice, type FitChoices, walkChoices } from './choice.ts';
+import { renderReport } from './report.ts';
+import { formatNumber } from '../util/format.ts';
 import { computeStatistics, statisticsFromWeightedResiduals, type FitStatistics } from './statistics.ts';
 
 /** Confidence intervals of the parameters. */
@@ -184,15 +184,12 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
   const b = context.backend;
   const info = b.backend.info;
   const scheme = settings.scheme.kind;
+  const walk = walkChoices({ kind: resolved.sigma.kind === '2d' ? 'covariance' : 'blocks', n: resolved.n, blockRows: resolved.blockRows });
   return {
     backend: { given: b.given, used: info.name, reason: b.reason },
-    strategy: context.strategy ?? { given: 'default', used: 'standard', reason: 'all data in memory, one solve over resident arrays' },
+    strategy: context.strategy ?? walk.strategy,
     method: settings.methodChoice,
-    blockSize: context.blockSize ?? {
-      given: resolved.blockRows === undefined ? 'default' : String(resolved.blockRows),
-      used: resolved.sigma.kind === '2d' ? `${resolved.n} (dense)` : String(Math.min(resolved.n, resolved.blockRows ?? DEFAULT_BLOCK_ROWS)),
-      reason: resolved.sigma.kind === '2d' ? 'a covariance sigma couples all residuals: one dense block' : resolved.blockRows === undefined ? 'standard strategy: cache-sized blocks; the N×p Jacobian is never held whole' : 'block size given by the caller',
-    },
+    blockSize: context.blockSize ?? walk.blockSize,
     precision: context.precision ?? { given: 'default', used: info.precision, reason: `the ${info.name} backend computes in ${info.precision}` },
     jacobian: { given: scheme === 'analytic' ? 'analytic' : 'default', used: scheme, reason: scheme === 'analytic' ? 'the model supplies derivatives' : scheme === 'minpack' ? "MINPACK lmdif forward differences (SciPy leastsq)" : "SciPy approx_derivative steps" },
     loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },

@@ -8,7 +8,7 @@ import type { ResolvedBackend } from '../backends/registry.ts';
 import { STATUS_CODE, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
 import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
 import type { FitWarning } from '../options/solver-settings.ts';
-import type { FitChoices } from './choice.ts';
+import { type FitChoices, walkChoices } from './choice.ts';
 import { renderReport } from './report.ts';
 
 /** The result of a least-squares minimization. */
@@ -66,11 +66,12 @@ export function buildLeastSquaresResult(outcome: SolverOutcome, resolved: Resolv
   const { settings, p } = resolved;
   const m = fun.length;
   const info = backend.backend.info;
+  const walk = walkChoices({ kind: 'vector', m });
   const choices: FitChoices = {
     backend: { given: backend.given, used: info.name, reason: backend.reason },
-    strategy: { given: 'default', used: 'standard', reason: 'a residual-vector function is evaluated whole, in memory' },
+    strategy: walk.strategy,
     method: settings.methodChoice,
-    blockSize: { given: 'default', used: String(m), reason: 'dense residual vector' },
+    blockSize: walk.blockSize,
     precision: { given: 'default', used: info.precision, reason: `the ${info.name} backend computes in ${info.precision}` },
     jacobian: { given: settings.scheme.kind === 'analytic' ? 'function' : 'default', used: settings.scheme.kind, reason: 'SciPy approx_derivative steps unless a function is given' },
     loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },

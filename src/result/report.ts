@@ -8,6 +8,7 @@
  */
 import type { FitWarning } from '../options/solver-settings.ts';
 import type { FitChoices } from './choice.ts';
+import { formatNumber } from '../util/format.ts';
 
 /** What a report shows. */
 export interface ReportInput {
@@ -43,14 +44,6 @@ export interface ReportInput {
   readonly choices: FitChoices;
   /** Warnings. */
   readonly warnings: readonly FitWarning[];
-}
-
-/** A number in 6 significant digits, exponent form when very large or small. */
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e-3 && a < 1e6 ? String(Number(v.toPrecision(6))) : v.toExponential(5);
 }
 
 function parameterLines(input: ReportInput): string[] {

@@ -1,6 +1,6 @@
 /**
  * Compile a fit's model for the backend that runs it: an expression model on a WASM backend gets
- * a kernel generated from its IR into WebAssembly (`backends/wasm/model-wasm-codegen.ts`), so
+ * a kernel generated from its IR into WebAssembly (`backends/wasm/codegen-wasm.ts`), so
  * the whole evaluation runs inside WASM with no JS call per point. Other models and backends keep
  * the kernel resolved with the options (JS code generated from the same IR, or the closure).
  *

@@ -29,6 +29,7 @@ import { assertDeviceModel } from '../backends/assert-device-model.ts';
 import { DEVICE_LOSSES, type DeviceLoss, type DeviceModelEvaluator, type ModelEvaluatorRequest } from '../backends/model-evaluator.ts';
 import { resolveBackend, type ResolvedBackend } from '../backends/registry.ts';
 import { NlsqRangeError } from '../errors.ts';
+import { formatExponent } from '../util/format.ts';
 import { createCurveFitProblem } from '../evaluate/curve-fit-problem.ts';
 import { createDeviceProblem } from '../evaluate/device-problem.ts';
 import { kernelForBackend } from './backend-kernel.ts';
@@ -176,7 +177,7 @@ export async function fitOnDevice(resolved: ResolvedCurveFit, backend: DeviceBac
       precision: {
         given: 'default',
         used: 'f64',
-        reason: `κ(J) reached ${kappa.toExponential(1)} > ${F32_CONDITION_LIMIT} on ${name}, beyond what its ${precision} Gram matrix resolves: fitted from p0 on ${f64.backend.info.name} (f64) instead`,
+        reason: `κ(J) reached ${formatExponent(kappa)} > ${F32_CONDITION_LIMIT} on ${name}, beyond what its ${precision} Gram matrix resolves: fitted from p0 on ${f64.backend.info.name} (f64) instead`,
       },
       warnings: [conditionWarning(caller, kappa, backend)],
       layout,
@@ -203,5 +204,5 @@ async function f64Backend(caller: string): Promise<ResolvedBackend> {
 
 function conditionWarning(caller: string, kappa: number, backend: Backend): FitWarning {
   const { name, precision } = backend.info;
-  return { code: 'ill-conditioned-f32', message: `${caller}: the Jacobian's condition number reached ${kappa.toExponential(1)} on the ${name} device, beyond the ${F32_CONDITION_LIMIT} its ${precision} Gram matrix resolves; the ${precision} iterations were not trusted` };
+  return { code: 'ill-conditioned-f32', message: `${caller}: the Jacobian's condition number reached ${formatExponent(kappa)} on the ${name} device, beyond the ${F32_CONDITION_LIMIT} its ${precision} Gram matrix resolves; the ${precision} iterations were not trusted` };
 }

@@ -17,11 +17,11 @@
  */
 import type { ResolvedBackend } from '../backends/registry.ts';
 import { NlsqRangeError } from '../errors.ts';
-import { DEFAULT_BLOCK_ROWS } from '../evaluate/block-problem.ts';
 import { createCurveFitProblem } from '../evaluate/curve-fit-problem.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult, type CurveFitResult } from '../result/curve-fit-result.ts';
 import type { FitResult } from '../result/fit-result.ts';
+import { walkChoices } from '../result/choice.ts';
 import { arraySource } from '../sources/data-source.ts';
 import type { Plan } from '../workflow/plan.ts';
 import { withLease, type BackendLease } from './backend-lease.ts';
@@ -43,19 +43,11 @@ export function fitArrays(resolved: ResolvedCurveFit, options: FitOptions): Prom
   const workflow = resolved.sigma.kind === '2d' ? requireStandard(options) : options.workflow;
   return withLease(async (lease) => {
     const { plan, backend } = await planFit(resolved, options, workflow, lease);
-    const blockRows = blockRowsFor(plan, resolved);
-    const context: StrategyContext = {
-      strategy: { given: options.workflow ?? 'auto', used: plan.strategy, reason: plan.reason },
-      blockSize: {
-        given: options.chunkSize === undefined ? 'default' : String(options.chunkSize),
-        used: String(blockRows),
-        reason: plan.strategy === 'standard' ? 'standard: cache-sized blocks over resident data' : `${plan.strategy}: ${plan.chunkSize.toLocaleString('en-US')} points per ${plan.strategy === 'chunked' ? 'chunk' : 'batch'}`,
-      },
-    };
+    const context: StrategyContext = walkChoices({ kind: 'planned', plan, workflow: options.workflow, chunkSize: options.chunkSize });
     const result =
       plan.strategy === 'streaming'
         ? await streamResident(resolved, plan, backend, options, context, lease)
-        : await runCurveFit(resolved, backend, lease, context, { blockRows, cacheResiduals: plan.strategy !== 'chunked' });
+        : await runCurveFit(resolved, backend, lease, context, { blockRows: plan.blockRows, cacheResiduals: plan.strategy !== 'chunked' });
     return Object.assign(result, { plan }) as FitResult;
   });
 }
@@ -69,11 +61,6 @@ function requireStandard(options: FitOptions): 'standard' {
     );
   }
   return 'standard';
-}
-
-function blockRowsFor(plan: Plan, resolved: ResolvedCurveFit): number {
-  if (plan.strategy === 'chunked') return plan.chunkSize;
-  return Math.min(resolved.n, DEFAULT_BLOCK_ROWS);
 }
 
 /** The streaming strategy over resident arrays (served as a chunked source; never on the device). */

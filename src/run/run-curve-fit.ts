@@ -18,7 +18,7 @@ import { createCurveFitProblem, type BlockLayout, type CurveFitProblem } from '.
 import type { SolverOutcome } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from '../result/curve-fit-result.ts';
-import { formatNumber } from '../result/report.ts';
+import { formatNumber } from '../util/format.ts';
 import { kernelForBackend, kernelForBackendSync } from './backend-kernel.ts';
 import { withBackend, withBackendSync, type BackendLease } from './backend-lease.ts';
 import { evaluatesOnDevice, fitOnDevice } from './device-fit.ts';

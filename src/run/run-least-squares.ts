@@ -12,7 +12,7 @@ import { createVectorProblem, type VectorProblem } from '../evaluate/vector-prob
 import type { SolverOutcome } from '../optim/evaluation.ts';
 import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
 import { buildLeastSquaresResult, type LeastSquaresResult } from '../result/least-squares-result.ts';
-import { formatNumber } from '../result/report.ts';
+import { formatNumber } from '../util/format.ts';
 import { withBackend, withBackendSync } from './backend-lease.ts';
 import { solve, solveSync, type SolveControls } from './solve.ts';
 

@@ -13,6 +13,7 @@ import type { FittableModel } from '../model/model-kernel.ts';
 import type { ModelFunction } from '../model/closure-kernel.ts';
 import { resolveCurveFitOptions, type ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult } from '../result/curve-fit-result.ts';
+import { walkChoices } from '../result/choice.ts';
 import type { FitStatistics } from '../result/statistics.ts';
 import { ChunkNormalizer, classifySource, readPass, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
 import type { FitResult } from '../result/fit-result.ts';
@@ -67,12 +68,7 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
     const result = buildCurveFitResult(streamed.outcome, whole, {
       backend,
       fun: null,
-      strategy: {
-        given: options.workflow ?? 'auto',
-        used: 'streaming',
-        reason: `a data source is always streamed: ${streamed.passes} passes over ${streamed.m.toLocaleString('en-US')} points${streamed.approximate ? ' (one-pass source: mini-batch estimate only)' : ''}`,
-      },
-      blockSize: { given: options.chunkSize === undefined ? 'default' : String(options.chunkSize), used: 'source chunks', reason: 'the source decides its chunk sizes' },
+      ...walkChoices({ kind: 'source', workflow: options.workflow, chunkSize: options.chunkSize, points: streamed.m, passes: streamed.passes, approximate: streamed.approximate }),
       statistics,
     });
     for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });

@@ -36,6 +36,6 @@ export async function streamResolved(resolved: ResolvedCurveFit, source: DataSou
     checkpointEvery: options.checkpointEvery,
     resumeFrom: options.resumeFrom,
     signal: resolved.signal,
-    fn: 'fit',
+    caller: 'fit',
   });
 }

@@ -38,22 +38,22 @@ export type ResolvedRecordFormat = { readonly format: 'csv'; readonly options: R
  * values are rejected).
  *
  * @param format - `'csv'` with {@link CsvOptions} or `'float64'` with {@link Float64Options}.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns the resolved format.
  * @throws NlsqTypeError / NlsqRangeError for an unknown format, an unknown key or an invalid value.
  */
-export function resolveRecordFormat(format: RecordFormat, fn: string): ResolvedRecordFormat {
+export function resolveRecordFormat(format: RecordFormat, caller: string): ResolvedRecordFormat {
   if (format === null || typeof format !== 'object') {
-    throw new NlsqTypeError(`${fn}: options must be an object with format 'csv' or 'float64', got ${describeValue(format)}`, 'format');
+    throw new NlsqTypeError(`${caller}: options must be an object with format 'csv' or 'float64', got ${describeValue(format)}`, 'format');
   }
-  if (format.format === 'csv') return { format: 'csv', options: resolveCsvOptions(format, fn, ['format']) };
-  if (format.format === 'float64') return { format: 'float64', options: resolveFloat64Options(format, fn, ['format']) };
-  throw new NlsqTypeError(`${fn}: format must be 'csv' or 'float64', got ${describeValue((format as { format: unknown }).format)}`, 'format');
+  if (format.format === 'csv') return { format: 'csv', options: resolveCsvOptions(format, caller, ['format']) };
+  if (format.format === 'float64') return { format: 'float64', options: resolveFloat64Options(format, caller, ['format']) };
+  throw new NlsqTypeError(`${caller}: format must be 'csv' or 'float64', got ${describeValue((format as { format: unknown }).format)}`, 'format');
 }
 
 /** Parse a byte stream in a resolved format. */
-function readRecords(bytes: AsyncIterable<Uint8Array>, format: ResolvedRecordFormat, fn: string): AsyncGenerator<SourceChunk, void, undefined> {
-  return format.format === 'csv' ? readCsv(bytes, format.options, fn) : readFloat64(bytes, format.options, fn);
+function readRecords(bytes: AsyncIterable<Uint8Array>, format: ResolvedRecordFormat, caller: string): AsyncGenerator<SourceChunk, void, undefined> {
+  return format.format === 'csv' ? readCsv(bytes, format.options, caller) : readFloat64(bytes, format.options, caller);
 }
 
 /** Read a `ReadableStream` of bytes with a reader (portable: not every browser makes streams async-iterable). */

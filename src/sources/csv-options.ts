@@ -53,20 +53,20 @@ export interface ResolvedCsvOptions {
   readonly maxLineLength: number;
 }
 
-function columnRef(fn: string, name: string, value: unknown): ColumnRef {
+function columnRef(caller: string, name: string, value: unknown): ColumnRef {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 0) {
-      throw new NlsqRangeError(`${fn}: ${name} must be a header name or a 0-based column index (a non-negative integer), got ${describeValue(value)}`, name);
+      throw new NlsqRangeError(`${caller}: ${name} must be a header name or a 0-based column index (a non-negative integer), got ${describeValue(value)}`, name);
     }
     return value;
   }
-  throw new NlsqTypeError(`${fn}: ${name} must be a header name or a 0-based column index, got ${describeValue(value)}`, name);
+  throw new NlsqTypeError(`${caller}: ${name} must be a header name or a 0-based column index, got ${describeValue(value)}`, name);
 }
 
-function textOption(fn: string, name: string, value: unknown, fallback: string): string {
+function textOption(caller: string, name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string') throw new NlsqTypeError(`${fn}: ${name} must be a string, got ${describeValue(value)}`, name);
+  if (typeof value !== 'string') throw new NlsqTypeError(`${caller}: ${name} must be a string, got ${describeValue(value)}`, name);
   return value;
 }
 
@@ -74,40 +74,40 @@ function textOption(fn: string, name: string, value: unknown, fallback: string):
  * Check and default the CSV reader options.
  *
  * @param options - the caller's options.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @param extraKeys - further keys the calling reader accepts (e.g. `highWaterMark`, `format`).
  * @returns the resolved options.
  * @throws NlsqTypeError / NlsqRangeError for a non-object, an unknown key, a missing `x` or `y`,
  *   or an invalid value.
  */
-export function resolveCsvOptions(options: unknown, fn: string, extraKeys: readonly string[] = []): ResolvedCsvOptions {
-  const o = checkReaderKeys(fn, options, [...CSV_OPTION_KEYS, ...extraKeys]);
+export function resolveCsvOptions(options: unknown, caller: string, extraKeys: readonly string[] = []): ResolvedCsvOptions {
+  const o = checkReaderKeys(caller, options, [...CSV_OPTION_KEYS, ...extraKeys]);
   if (o['x'] === undefined) {
-    throw new NlsqTypeError(`${fn}: the x option is required: the column (or columns) of the independent variable, by header name or 0-based index`, 'x');
+    throw new NlsqTypeError(`${caller}: the x option is required: the column (or columns) of the independent variable, by header name or 0-based index`, 'x');
   }
   if (o['y'] === undefined) {
-    throw new NlsqTypeError(`${fn}: the y option is required: the column of the observations, by header name or 0-based index`, 'y');
+    throw new NlsqTypeError(`${caller}: the y option is required: the column of the observations, by header name or 0-based index`, 'y');
   }
   const xRaw = o['x'];
-  if (Array.isArray(xRaw) && xRaw.length === 0) throw new NlsqRangeError(`${fn}: x must name at least one column, got an empty array`, 'x');
-  const xs = Array.isArray(xRaw) ? xRaw.map((r: unknown, j: number) => columnRef(fn, `x[${j}]`, r)) : [columnRef(fn, 'x', xRaw)];
-  const y = columnRef(fn, 'y', o['y']);
-  const sigma = o['sigma'] === undefined ? undefined : columnRef(fn, 'sigma', o['sigma']);
+  if (Array.isArray(xRaw) && xRaw.length === 0) throw new NlsqRangeError(`${caller}: x must name at least one column, got an empty array`, 'x');
+  const xs = Array.isArray(xRaw) ? xRaw.map((r: unknown, j: number) => columnRef(caller, `x[${j}]`, r)) : [columnRef(caller, 'x', xRaw)];
+  const y = columnRef(caller, 'y', o['y']);
+  const sigma = o['sigma'] === undefined ? undefined : columnRef(caller, 'sigma', o['sigma']);
   const named = [...xs, y, sigma].some((r) => typeof r === 'string');
-  const header = booleanOption(fn, 'header', o['header'], named);
+  const header = booleanOption(caller, 'header', o['header'], named);
   const byName = [...xs, y, sigma].find((r) => typeof r === 'string');
   if (!header && byName !== undefined) {
-    throw new NlsqRangeError(`${fn}: column ${JSON.stringify(byName)} is named but the file is read without a header (header: false)`, 'header');
+    throw new NlsqRangeError(`${caller}: column ${JSON.stringify(byName)} is named but the file is read without a header (header: false)`, 'header');
   }
-  const delimiter = textOption(fn, 'delimiter', o['delimiter'], ',');
+  const delimiter = textOption(caller, 'delimiter', o['delimiter'], ',');
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-    throw new NlsqRangeError(`${fn}: delimiter must be one character other than '"', '\\r' and '\\n', got ${JSON.stringify(delimiter)}`, 'delimiter');
+    throw new NlsqRangeError(`${caller}: delimiter must be one character other than '"', '\\r' and '\\n', got ${JSON.stringify(delimiter)}`, 'delimiter');
   }
-  const comment = textOption(fn, 'comment', o['comment'], '#');
+  const comment = textOption(caller, 'comment', o['comment'], '#');
   if (/[\r\n"]/.test(comment) || comment.includes(delimiter)) {
-    throw new NlsqRangeError(`${fn}: comment must not contain a line break, a quote or the delimiter, got ${JSON.stringify(comment)}`, 'comment');
+    throw new NlsqRangeError(`${caller}: comment must not contain a line break, a quote or the delimiter, got ${JSON.stringify(comment)}`, 'comment');
   }
-  const chunkRows = chunkRowsOption(fn, o['chunkRows'], xs.length + 1 + (sigma === undefined ? 0 : 1));
-  const maxLineLength = integerOption(fn, 'maxLineLength', o['maxLineLength'], 1 << 20, 1, MAX_LINE_LENGTH, 'characters of one record');
+  const chunkRows = chunkRowsOption(caller, o['chunkRows'], xs.length + 1 + (sigma === undefined ? 0 : 1));
+  const maxLineLength = integerOption(caller, 'maxLineLength', o['maxLineLength'], 1 << 20, 1, MAX_LINE_LENGTH, 'characters of one record');
   return { xs, y, sigma, header, delimiter, comment, chunkRows, maxLineLength };
 }

@@ -29,7 +29,7 @@ interface ColumnPlan {
   readonly names: readonly string[];
 }
 
-function planColumns(options: ResolvedCsvOptions, header: string[] | null, fn: string): ColumnPlan {
+function planColumns(options: ResolvedCsvOptions, header: string[] | null, caller: string): ColumnPlan {
   const xs = options.xs;
   const refs: ColumnRef[] = [...xs, options.y];
   if (options.sigma !== undefined) refs.push(options.sigma);
@@ -40,7 +40,7 @@ function planColumns(options: ResolvedCsvOptions, header: string[] | null, fn: s
       return;
     }
     const at = header.indexOf(r);
-    if (at < 0) throw new DataSourceError(`${fn}: column "${r}" is not in the header (columns: ${header.map((h) => JSON.stringify(h)).join(', ')})`);
+    if (at < 0) throw new DataSourceError(`${caller}: column "${r}" is not in the header (columns: ${header.map((h) => JSON.stringify(h)).join(', ')})`);
     fields[i] = at;
   });
   const names = refs.map((_, i) => (header !== null && fields[i]! < header.length ? header[fields[i]!]! : `#${fields[i]!}`));
@@ -83,14 +83,14 @@ class ChunkBuilder {
  * @param bytes - the file's bytes in blocks of any size (block boundaries may split records,
  *   quoted fields and UTF-8 characters).
  * @param options - columns, header, delimiter, comment prefix, chunk size, longest record.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns an async generator of chunks.
  * @throws NlsqTypeError / NlsqRangeError (at once) for bad options; DataSourceError (while
  *   iterating) for a missing column, an unparsable value, a short row, malformed quoting or an
  *   over-long record (naming the line).
  */
-export function parseCsv(bytes: AsyncIterable<Uint8Array>, options: CsvOptions, fn = 'csvSource'): AsyncGenerator<SourceChunk, void, undefined> {
-  return readCsv(bytes, resolveCsvOptions(options, fn), fn);
+export function parseCsv(bytes: AsyncIterable<Uint8Array>, options: CsvOptions, caller = 'csvSource'): AsyncGenerator<SourceChunk, void, undefined> {
+  return readCsv(bytes, resolveCsvOptions(options, caller), caller);
 }
 
 /**
@@ -98,14 +98,14 @@ export function parseCsv(bytes: AsyncIterable<Uint8Array>, options: CsvOptions, 
  *
  * @param bytes - the file's bytes in blocks of any size.
  * @param options - the resolved options.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns an async generator of chunks.
  * @throws DataSourceError as {@link parseCsv}.
  */
-export async function* readCsv(bytes: AsyncIterable<Uint8Array>, options: ResolvedCsvOptions, fn: string): AsyncGenerator<SourceChunk, void, undefined> {
+export async function* readCsv(bytes: AsyncIterable<Uint8Array>, options: ResolvedCsvOptions, caller: string): AsyncGenerator<SourceChunk, void, undefined> {
   const decoder = new TextDecoder('utf-8');
-  const records = new CsvRecordReader(options.delimiter, options.comment, options.maxLineLength, fn);
-  const rows = new RowReader(options, fn);
+  const records = new CsvRecordReader(options.delimiter, options.comment, options.maxLineLength, caller);
+  const rows = new RowReader(options, caller);
   for await (const block of bytes) {
     records.push(decoder.decode(block, { stream: true }));
     while (records.next()) if (rows.add(records)) yield rows.builder!.take();
@@ -124,15 +124,15 @@ class RowReader {
   private readonly cursor: CsvFieldCursor;
   constructor(
     private readonly options: ResolvedCsvOptions,
-    private readonly fn: string,
+    private readonly caller: string,
   ) {
-    this.cursor = new CsvFieldCursor(options.delimiter, fn);
+    this.cursor = new CsvFieldCursor(options.delimiter, caller);
     this.headerPending = options.header;
     if (!this.headerPending) this.setPlan(null);
   }
 
   private setPlan(header: string[] | null): void {
-    this.plan = planColumns(this.options, header, this.fn);
+    this.plan = planColumns(this.options, header, this.caller);
     this.builder = new ChunkBuilder(this.plan, this.options.chunkRows);
   }
 
@@ -157,14 +157,14 @@ class RowReader {
         if (fields[c] !== field) continue;
         const v = cursor.escaped ? undefined : parseDecimal(r.text, cursor.start, cursor.end);
         if (v === undefined) {
-          throw new DataSourceError(`${this.fn}: line ${r.line}, column ${JSON.stringify(plan.names[c])}: cannot read ${describeCell(cursor.value())} as a number`);
+          throw new DataSourceError(`${this.caller}: line ${r.line}, column ${JSON.stringify(plan.names[c])}: cannot read ${describeCell(cursor.value())} as a number`);
         }
         b.set(c, v);
         found++;
       }
     }
     if (found < fields.length) {
-      throw new DataSourceError(`${this.fn}: line ${r.line} has too few fields (needs column ${Math.max(...fields)} counting from 0)`);
+      throw new DataSourceError(`${this.caller}: line ${r.line} has too few fields (needs column ${Math.max(...fields)} counting from 0)`);
     }
     b.rows++;
     return b.full;

@@ -71,13 +71,13 @@ export class CsvRecordReader {
    * @param delimiter - the field delimiter (one character other than `"`, `\r`, `\n`).
    * @param comment - the comment prefix ('' for none).
    * @param maxRecordLength - longest pending record, in characters.
-   * @param fn - function name for messages.
+   * @param caller - function name for messages.
    */
   constructor(
     delimiter: string,
     private readonly comment: string,
     private readonly maxRecordLength: number,
-    private readonly fn: string,
+    private readonly caller: string,
   ) {
     this.delim = delimiter.charCodeAt(0);
   }
@@ -118,7 +118,7 @@ export class CsvRecordReader {
       if (end < 0) {
         if (!this.finished) return this.needMore();
         if (this.inQuote) {
-          throw new DataSourceError(`${this.fn}: line ${this.lines + 1}: a quoted field is not closed before the end of the data (a quote inside a quoted field is written "")`);
+          throw new DataSourceError(`${this.caller}: line ${this.lines + 1}: a quoted field is not closed before the end of the data (a quote inside a quoted field is written "")`);
         }
         end = buf.length;
       }
@@ -163,7 +163,7 @@ export class CsvRecordReader {
   private needMore(): false {
     if (this.buf.length - this.pos > this.maxRecordLength) {
       const hint = this.inQuote ? ' (inside a quoted field: is a closing quote missing?)' : '';
-      throw new DataSourceError(`${this.fn}: line ${this.lines + 1} is longer than maxLineLength = ${this.maxRecordLength} characters${hint}`);
+      throw new DataSourceError(`${this.caller}: line ${this.lines + 1} is longer than maxLineLength = ${this.maxRecordLength} characters${hint}`);
     }
     return false;
   }
@@ -249,11 +249,11 @@ export class CsvFieldCursor {
 
   /**
    * @param delimiter - the field delimiter.
-   * @param fn - function name for messages.
+   * @param caller - function name for messages.
    */
   constructor(
     private readonly delimiter: string,
-    private readonly fn: string,
+    private readonly caller: string,
   ) {
     this.delim = delimiter.charCodeAt(0);
   }
@@ -309,7 +309,7 @@ export class CsvFieldCursor {
     let q = open;
     for (;;) {
       q = text.indexOf('"', q);
-      if (q < 0 || q >= e) throw new DataSourceError(`${this.fn}: line ${this.line}, field ${this.index}: the quoted field is not closed`);
+      if (q < 0 || q >= e) throw new DataSourceError(`${this.caller}: line ${this.line}, field ${this.index}: the quoted field is not closed`);
       if (q + 1 < e && text.charCodeAt(q + 1) === QUOTE) {
         escaped = true;
         q += 2;
@@ -325,7 +325,7 @@ export class CsvFieldCursor {
     while (k < e && isBlank(text.charCodeAt(k), this.delim)) k++;
     if (k < e && text.charCodeAt(k) !== this.delim) {
       throw new DataSourceError(
-        `${this.fn}: line ${this.line}, field ${this.index}: unexpected ${JSON.stringify(text[k])} after the closing quote (a quote inside a quoted field is written "")`,
+        `${this.caller}: line ${this.line}, field ${this.index}: unexpected ${JSON.stringify(text[k])} after the closing quote (a quote inside a quoted field is written "")`,
       );
     }
     this.finishAt(k);

@@ -68,7 +68,7 @@ function isIterator(v: unknown): boolean {
   return typeof v === 'object' && v !== null && typeof (v as { next?: unknown }).next === 'function';
 }
 
-function iteratorOf(it: ChunkIterable, fn: string): AsyncIterator<SourceChunk> | Iterator<SourceChunk> {
+function iteratorOf(it: ChunkIterable, caller: string): AsyncIterator<SourceChunk> | Iterator<SourceChunk> {
   if (it !== null && typeof it === 'object') {
     const a = (it as AsyncIterable<SourceChunk>)[Symbol.asyncIterator];
     if (typeof a === 'function') return a.call(it);
@@ -76,7 +76,7 @@ function iteratorOf(it: ChunkIterable, fn: string): AsyncIterator<SourceChunk> |
     if (typeof s === 'function') return s.call(it);
   }
   throw new NlsqTypeError(
-    `${fn}: source must be an (async) iterable of { x, y, sigma? } chunks or a function returning one, got ${describeValue(it)}`,
+    `${caller}: source must be an (async) iterable of { x, y, sigma? } chunks or a function returning one, got ${describeValue(it)}`,
     'source',
   );
 }
@@ -89,16 +89,16 @@ function iteratorOf(it: ChunkIterable, fn: string): AsyncIterator<SourceChunk> |
  * own iterator (a generator object) is one-pass; other iterables are re-readable.
  *
  * @param source - the caller's source.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns the classified source.
  * @throws NlsqTypeError when `source` is not an iterable or a function.
  */
-export async function classifySource(source: DataSource, fn = 'fit'): Promise<PassSource> {
+export async function classifySource(source: DataSource, caller = 'fit'): Promise<PassSource> {
   if (typeof source === 'function') {
     const first = await source();
     const second = await source();
-    if (first === second) return onePass(first, fn);
-    const secondIt = iteratorOf(second, fn);
+    if (first === second) return onePass(first, caller);
+    const secondIt = iteratorOf(second, caller);
     await secondIt.return?.();
     let pending: ChunkIterable | null = first;
     return {
@@ -106,23 +106,23 @@ export async function classifySource(source: DataSource, fn = 'fit'): Promise<Pa
       async open() {
         const it: ChunkIterable = pending ?? (await source());
         pending = null;
-        return iteratorOf(it, fn);
+        return iteratorOf(it, caller);
       },
     };
   }
-  if (isIterator(source)) return onePass(source, fn);
-  iteratorOf(source, fn); // type check only; iterables that are not iterators start fresh passes
-  return { rereadable: true, open: async () => iteratorOf(source, fn) };
+  if (isIterator(source)) return onePass(source, caller);
+  iteratorOf(source, caller); // type check only; iterables that are not iterators start fresh passes
+  return { rereadable: true, open: async () => iteratorOf(source, caller) };
 }
 
-function onePass(it: ChunkIterable, fn: string): PassSource {
+function onePass(it: ChunkIterable, caller: string): PassSource {
   let used = false;
   return {
     rereadable: false,
     async open() {
-      if (used) throw new DataSourceError(`${fn}: source can be read only once (it is an iterator, not a re-readable iterable)`);
+      if (used) throw new DataSourceError(`${caller}: source can be read only once (it is an iterator, not a re-readable iterable)`);
       used = true;
-      return iteratorOf(it, fn);
+      return iteratorOf(it, caller);
     },
   };
 }
@@ -189,11 +189,11 @@ export class ChunkNormalizer {
 
   /**
    * @param k - number of independent variables the model expects.
-   * @param fn - function name for messages.
+   * @param caller - function name for messages.
    */
   constructor(
     private readonly k: number,
-    private readonly fn = 'fit',
+    private readonly caller = 'fit',
   ) {}
 
   /**
@@ -205,7 +205,7 @@ export class ChunkNormalizer {
    * @throws DataSourceError for a malformed chunk, mismatched lengths, non-finite values, σ ≤ 0.
    */
   normalize(chunk: SourceChunk, index: number): NormalizedChunk {
-    const where = `${this.fn}: source chunk ${index}`;
+    const where = `${this.caller}: source chunk ${index}`;
     if (chunk === null || typeof chunk !== 'object') {
       throw new DataSourceError(`${where} must be an object { x, y, sigma? }, got ${describeValue(chunk)}`);
     }
@@ -281,7 +281,7 @@ function checkFinite(a: Float64Array, where: string, name: string): void {
  * @param visit - called with each non-empty chunk; may be async; returning `false` ends the pass early
  *   (the source's iterator is then closed).
  * @param signal - optional abort signal.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns the number of points read.
  * @throws DataSourceError, AbortError (when `signal` aborts), or whatever `visit` throws.
  */
@@ -290,17 +290,17 @@ export async function readPass(
   normalizer: ChunkNormalizer,
   visit: (chunk: NormalizedChunk) => void | boolean | Promise<void | boolean>,
   signal?: AbortSignal,
-  fn = 'fit',
+  caller = 'fit',
 ): Promise<number> {
   let index = 0;
   let points = 0;
   let done = false;
   try {
     for (;;) {
-      throwIfAborted(signal, fn);
+      throwIfAborted(signal, caller);
       let r: IteratorResult<SourceChunk>;
       try {
-        r = await nextChunk(iterator, signal, fn);
+        r = await nextChunk(iterator, signal, caller);
       } catch (e) {
         if (e instanceof AbortError) {
           done = true; // the pending next() may never settle: close the source without waiting for it
@@ -309,7 +309,7 @@ export async function readPass(
         }
         done = true; // a throwing iterator is finished; do not call return()
         const msg = e instanceof Error ? e.message : String(e);
-        throw new DataSourceError(`${fn}: source threw while reading chunk ${index}: ${msg}`, { cause: e });
+        throw new DataSourceError(`${caller}: source threw while reading chunk ${index}: ${msg}`, { cause: e });
       }
       if (r.done) {
         done = true;
@@ -334,13 +334,13 @@ export async function readPass(
 function nextChunk(
   iterator: AsyncIterator<SourceChunk> | Iterator<SourceChunk>,
   signal: AbortSignal | undefined,
-  fn: string,
+  caller: string,
 ): IteratorResult<SourceChunk> | Promise<IteratorResult<SourceChunk>> {
   const pending = iterator.next();
   if (signal === undefined || !(pending instanceof Promise)) return pending;
   let onAbort = (): void => {};
   const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new AbortError(`${fn}: the fit was aborted by its AbortSignal`, { cause: signal.reason }));
+    onAbort = () => reject(new AbortError(`${caller}: the fit was aborted by its AbortSignal`, { cause: signal.reason }));
     signal.addEventListener('abort', onAbort, { once: true });
   });
   return Promise.race([pending, aborted]).finally(() => signal.removeEventListener('abort', onAbort));

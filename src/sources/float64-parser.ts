@@ -44,16 +44,16 @@ export interface ResolvedFloat64Options {
  * Check and default the Float64 reader options (policy in `reader-options.ts`).
  *
  * @param options - the caller's options.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @param extraKeys - further keys the calling reader accepts (e.g. `highWaterMark`, `format`).
  * @returns the resolved options.
  * @throws NlsqTypeError / NlsqRangeError for a non-object, an unknown key or an invalid value.
  */
-export function resolveFloat64Options(options: unknown, fn: string, extraKeys: readonly string[] = []): ResolvedFloat64Options {
-  const o = checkReaderKeys(fn, options, [...FLOAT64_OPTION_KEYS, ...extraKeys]);
-  const k = integerOption(fn, 'variables', o['variables'], 1, 1, MAX_FLOAT64_VARIABLES, 'independent variables per record');
-  const hasSigma = booleanOption(fn, 'sigma', o['sigma'], false);
-  const chunkRows = chunkRowsOption(fn, o['chunkRows'], k + 1 + (hasSigma ? 1 : 0));
+export function resolveFloat64Options(options: unknown, caller: string, extraKeys: readonly string[] = []): ResolvedFloat64Options {
+  const o = checkReaderKeys(caller, options, [...FLOAT64_OPTION_KEYS, ...extraKeys]);
+  const k = integerOption(caller, 'variables', o['variables'], 1, 1, MAX_FLOAT64_VARIABLES, 'independent variables per record');
+  const hasSigma = booleanOption(caller, 'sigma', o['sigma'], false);
+  const chunkRows = chunkRowsOption(caller, o['chunkRows'], k + 1 + (hasSigma ? 1 : 0));
   return { k, hasSigma, chunkRows };
 }
 
@@ -72,13 +72,13 @@ function deinterleave(buf: Uint8Array, records: number, width: number, k: number
  *
  * @param bytes - the file's bytes in blocks of any size.
  * @param options - variables k, whether sigma is present, chunk size.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns an async generator of chunks.
  * @throws NlsqTypeError / NlsqRangeError (at once) for bad options; DataSourceError (while
  *   iterating) when the data end inside a record.
  */
-export function parseFloat64(bytes: AsyncIterable<Uint8Array>, options: Float64Options = {}, fn = 'float64Source'): AsyncGenerator<SourceChunk, void, undefined> {
-  return readFloat64(bytes, resolveFloat64Options(options, fn), fn);
+export function parseFloat64(bytes: AsyncIterable<Uint8Array>, options: Float64Options = {}, caller = 'float64Source'): AsyncGenerator<SourceChunk, void, undefined> {
+  return readFloat64(bytes, resolveFloat64Options(options, caller), caller);
 }
 
 /**
@@ -86,11 +86,11 @@ export function parseFloat64(bytes: AsyncIterable<Uint8Array>, options: Float64O
  *
  * @param bytes - the file's bytes in blocks of any size.
  * @param options - the resolved options.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns an async generator of chunks.
  * @throws DataSourceError when the data end inside a record.
  */
-export async function* readFloat64(bytes: AsyncIterable<Uint8Array>, options: ResolvedFloat64Options, fn: string): AsyncGenerator<SourceChunk, void, undefined> {
+export async function* readFloat64(bytes: AsyncIterable<Uint8Array>, options: ResolvedFloat64Options, caller: string): AsyncGenerator<SourceChunk, void, undefined> {
   const { k, hasSigma, chunkRows } = options;
   const width = k + 1 + (hasSigma ? 1 : 0);
   const recordBytes = width * 8;
@@ -114,7 +114,7 @@ export async function* readFloat64(bytes: AsyncIterable<Uint8Array>, options: Re
   const records = Math.floor(fill / recordBytes);
   if (fill % recordBytes !== 0) {
     throw new DataSourceError(
-      `${fn}: the data end inside record ${total + records} (${fill % recordBytes} trailing bytes; each record is ${width} doubles = ${recordBytes} bytes)`,
+      `${caller}: the data end inside record ${total + records} (${fill % recordBytes} trailing bytes; each record is ${width} doubles = ${recordBytes} bytes)`,
     );
   }
   if (records > 0) yield deinterleave(buf, records, width, k, hasSigma);

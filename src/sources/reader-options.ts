@@ -33,20 +33,20 @@ export const MAX_LINE_LENGTH = 2 ** 28;
 /**
  * Check that `options` is an object whose keys are all accepted.
  *
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @param options - the caller's options.
  * @param accepted - the accepted keys.
  * @returns the options as a record.
  * @throws NlsqTypeError when `options` is not an object; NlsqRangeError naming an unknown key.
  */
-export function checkReaderKeys(fn: string, options: unknown, accepted: readonly string[]): Readonly<Record<string, unknown>> {
+export function checkReaderKeys(caller: string, options: unknown, accepted: readonly string[]): Readonly<Record<string, unknown>> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new NlsqTypeError(`${fn}: options must be an object, got ${describeValue(options)}`, 'options');
+    throw new NlsqTypeError(`${caller}: options must be an object, got ${describeValue(options)}`, 'options');
   }
   const allowed = new Set(accepted);
   for (const key of Object.keys(options)) {
     if (!allowed.has(key)) {
-      throw new NlsqRangeError(`${fn}: unknown option '${key}' (accepted: ${[...allowed].sort().join(', ')})`, key);
+      throw new NlsqRangeError(`${caller}: unknown option '${key}' (accepted: ${[...allowed].sort().join(', ')})`, key);
     }
   }
   return options as Readonly<Record<string, unknown>>;
@@ -55,7 +55,7 @@ export function checkReaderKeys(fn: string, options: unknown, accepted: readonly
 /**
  * An optional integer option within [min, max].
  *
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @param name - the option's name.
  * @param value - the given value (undefined: the default).
  * @param fallback - the default.
@@ -65,13 +65,13 @@ export function checkReaderKeys(fn: string, options: unknown, accepted: readonly
  * @returns the value or the default.
  * @throws NlsqTypeError for a non-number; NlsqRangeError for NaN, a fraction or a value out of range.
  */
-export function integerOption(fn: string, name: string, value: unknown, fallback: number, min: number, max: number, unit: string): number {
+export function integerOption(caller: string, name: string, value: unknown, fallback: number, min: number, max: number, unit: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') {
-    throw new NlsqTypeError(`${fn}: ${name} must be an integer from ${min} to ${max} (${unit}), got ${describeValue(value)}`, name);
+    throw new NlsqTypeError(`${caller}: ${name} must be an integer from ${min} to ${max} (${unit}), got ${describeValue(value)}`, name);
   }
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new NlsqRangeError(`${fn}: ${name} must be an integer from ${min} to ${max} (${unit}), got ${describeValue(value)}`, name);
+    throw new NlsqRangeError(`${caller}: ${name} must be an integer from ${min} to ${max} (${unit}), got ${describeValue(value)}`, name);
   }
   return value;
 }
@@ -79,16 +79,16 @@ export function integerOption(fn: string, name: string, value: unknown, fallback
 /**
  * An optional boolean option.
  *
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @param name - the option's name.
  * @param value - the given value (undefined: the default).
  * @param fallback - the default.
  * @returns the value or the default.
  * @throws NlsqTypeError for anything but a boolean.
  */
-export function booleanOption(fn: string, name: string, value: unknown, fallback: boolean): boolean {
+export function booleanOption(caller: string, name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new NlsqTypeError(`${fn}: ${name} must be a boolean, got ${describeValue(value)}`, name);
+  if (typeof value !== 'boolean') throw new NlsqTypeError(`${caller}: ${name} must be a boolean, got ${describeValue(value)}`, name);
   return value;
 }
 
@@ -96,25 +96,25 @@ export function booleanOption(fn: string, name: string, value: unknown, fallback
  * The `chunkRows` option: a positive integer whose chunk of `columns` Float64 columns stays
  * within {@link MAX_CHUNK_BYTES}.
  *
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @param value - the given value (undefined: {@link DEFAULT_CHUNK_ROWS}, capped to the limit).
  * @param columns - how many Float64 values one row holds in memory.
  * @returns the rows per chunk.
  * @throws NlsqTypeError / NlsqRangeError for a value that is not such an integer.
  */
-export function chunkRowsOption(fn: string, value: unknown, columns: number): number {
+export function chunkRowsOption(caller: string, value: unknown, columns: number): number {
   const max = Math.max(1, Math.floor(MAX_CHUNK_BYTES / (8 * columns)));
-  return integerOption(fn, 'chunkRows', value, Math.min(DEFAULT_CHUNK_ROWS, max), 1, max, `rows per chunk; ${columns} column${columns === 1 ? '' : 's'} × 8 bytes a row, at most 1 GiB a chunk`);
+  return integerOption(caller, 'chunkRows', value, Math.min(DEFAULT_CHUNK_ROWS, max), 1, max, `rows per chunk; ${columns} column${columns === 1 ? '' : 's'} × 8 bytes a row, at most 1 GiB a chunk`);
 }
 
 /**
  * The `highWaterMark` option of the file readers.
  *
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @param value - the given value (undefined: 65536).
  * @returns bytes per read.
  * @throws NlsqTypeError / NlsqRangeError for a value that is not an integer from 1 to {@link MAX_HIGH_WATER_MARK}.
  */
-export function highWaterMarkOption(fn: string, value: unknown): number {
-  return integerOption(fn, 'highWaterMark', value, 1 << 16, 1, MAX_HIGH_WATER_MARK, 'bytes per read');
+export function highWaterMarkOption(caller: string, value: unknown): number {
+  return integerOption(caller, 'highWaterMark', value, 1 << 16, 1, MAX_HIGH_WATER_MARK, 'bytes per read');
 }

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { NlsqRangeError } from '../errors.ts';
 
 const FPMIN = 1e-300;
 const MAX_CF_ITERATIONS = 100_000;
@@ -111,11 +112,11 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
  * @param x - argument in [0, 1].
  * @param xc - 1 − x, when the caller knows it more accurately than `1 − x` (defaults to 1 − x).
  * @returns I_x(a, b) in [0, 1].
- * @throws RangeError when a or b is not positive or x is outside [0, 1].
+ * @throws NlsqRangeError (argument `a`, `b` or `x`) when a or b is not positive or x is outside [0, 1].
  */
 export function incompleteBeta(a: number, b: number, x: number, xc: number = 1 - x): number {
-  if (!(a > 0 && b > 0)) throw new RangeError(`incompleteBeta: a and b must be positive, got a = ${a}, b = ${b}`);
-  if (!(x >= 0 && x <= 1)) throw new RangeError(`incompleteBeta: x must be in [0, 1], got ${x}`);
+  if (!(a > 0 && b > 0)) throw new NlsqRangeError(`incompleteBeta: a and b must be positive, got a = ${a}, b = ${b}`, a > 0 ? 'b' : 'a');
+  if (!(x >= 0 && x <= 1)) throw new NlsqRangeError(`incompleteBeta: x must be in [0, 1], got ${x}`, 'x');
   if (x === 0 || xc === 1) return 0;
   if (x === 1 || xc === 0) return 1;
   const logFront = a * Math.log(x) + b * Math.log(xc) - logBeta(a, b);
@@ -153,11 +154,11 @@ function initialGuess(p: number, a: number, b: number): number {
  * @param a - first shape parameter, > 0.
  * @param b - second shape parameter, > 0.
  * @returns x with I_x(a, b) = p.
- * @throws RangeError when p is outside [0, 1] or a, b are not positive.
+ * @throws NlsqRangeError (argument `p`, `a` or `b`) when p is outside [0, 1] or a, b are not positive.
  */
 export function inverseIncompleteBeta(p: number, a: number, b: number): number {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`inverseIncompleteBeta: p must be in [0, 1], got ${p}`);
-  if (!(a > 0 && b > 0)) throw new RangeError(`inverseIncompleteBeta: a and b must be positive, got a = ${a}, b = ${b}`);
+  if (!(p >= 0 && p <= 1)) throw new NlsqRangeError(`inverseIncompleteBeta: p must be in [0, 1], got ${p}`, 'p');
+  if (!(a > 0 && b > 0)) throw new NlsqRangeError(`inverseIncompleteBeta: a and b must be positive, got a = ${a}, b = ${b}`, a > 0 ? 'b' : 'a');
   if (p === 0) return 0;
   if (p === 1) return 1;
   const a1 = a - 1;

@@ -19,6 +19,7 @@
  */
 import { erfc } from './erf.ts';
 import { inverseIncompleteBeta } from './incomplete-beta.ts';
+import { NlsqRangeError } from '../errors.ts';
 
 const SQRT1_2 = Math.SQRT1_2;
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -29,14 +30,14 @@ const CORNISH_FISHER_DOF = 1e5;
  *
  * @param p - probability in (0, 1); 0 and 1 give −∞ and +∞.
  * @returns z = Φ⁻¹(p).
- * @throws RangeError when p is outside [0, 1] or NaN.
+ * @throws NlsqRangeError (argument `p`) when p is outside [0, 1] or NaN.
  * @example
  * ```ts
  * normalQuantile(0.975); // 1.959963984540054
  * ```
  */
 export function normalQuantile(p: number): number {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`normalQuantile: p must be in [0, 1], got ${p}`);
+  if (!(p >= 0 && p <= 1)) throw new NlsqRangeError(`normalQuantile: p must be in [0, 1], got ${p}`, 'p');
   if (p === 0) return -Infinity;
   if (p === 1) return Infinity;
   if (p === 0.5) return 0;
@@ -64,15 +65,15 @@ function upperNormalQuantile(q: number): number {
  * @param p - probability in [0, 1] (0 and 1 give ∓∞).
  * @param dof - degrees of freedom, a positive real number or `Infinity` (the normal limit).
  * @returns t_p(dof).
- * @throws RangeError when p is outside [0, 1] or dof is not positive.
+ * @throws NlsqRangeError (argument `p` or `dof`) when p is outside [0, 1] or dof is not positive.
  * @example
  * ```ts
  * studentTQuantile(0.975, 10); // 2.2281388519649385
  * ```
  */
 export function studentTQuantile(p: number, dof: number): number {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`studentTQuantile: p must be in [0, 1], got ${p}`);
-  if (!(dof > 0)) throw new RangeError(`studentTQuantile: dof must be positive, got ${dof}`);
+  if (!(p >= 0 && p <= 1)) throw new NlsqRangeError(`studentTQuantile: p must be in [0, 1], got ${p}`, 'p');
+  if (!(dof > 0)) throw new NlsqRangeError(`studentTQuantile: dof must be positive, got ${dof}`, 'dof');
   if (p === 0) return -Infinity;
   if (p === 1) return Infinity;
   if (p === 0.5) return 0;
@@ -106,10 +107,10 @@ function upperTQuantile(q: number, dof: number): number {
  * @param level - confidence level in (0, 1).
  * @param dof - degrees of freedom (> 0, or Infinity).
  * @returns the half-width multiplier of a symmetric `level` interval.
- * @throws RangeError when level is outside (0, 1).
+ * @throws NlsqRangeError (argument `level` or `dof`) when level is outside (0, 1) or dof is not positive.
  */
 export function twoSidedTCritical(level: number, dof: number): number {
-  if (!(level > 0 && level < 1)) throw new RangeError(`twoSidedTCritical: level must be in (0, 1), got ${level}`);
-  if (!(dof > 0)) throw new RangeError(`twoSidedTCritical: dof must be positive, got ${dof}`);
+  if (!(level > 0 && level < 1)) throw new NlsqRangeError(`twoSidedTCritical: level must be in (0, 1), got ${level}`, 'level');
+  if (!(dof > 0)) throw new NlsqRangeError(`twoSidedTCritical: dof must be positive, got ${dof}`, 'dof');
   return upperTQuantile((1 - level) / 2, dof);
 }

@@ -91,18 +91,18 @@ function isCount(v: unknown): boolean {
  *
  * @param state - what the caller passed as `resumeFrom` (e.g. parsed JSON).
  * @param p - number of parameters of the model.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns the state, typed.
  * @throws NlsqTypeError when it is not a checkpoint object; NlsqRangeError when a field is
  *   missing or inconsistent (wrong version, wrong parameter count, non-finite x, bad counters).
  */
-export function validateCheckpoint(state: unknown, p: number, fn = 'fit'): StreamingCheckpoint {
+export function validateCheckpoint(state: unknown, p: number, caller = 'fit'): StreamingCheckpoint {
   if (state === null || typeof state !== 'object' || (state as StreamingCheckpoint).format !== CHECKPOINT_FORMAT) {
-    throw new NlsqTypeError(`${fn}: resumeFrom must be a checkpoint passed to onCheckpoint (format '${CHECKPOINT_FORMAT}'), got ${describeValue(state)}`, 'resumeFrom');
+    throw new NlsqTypeError(`${caller}: resumeFrom must be a checkpoint passed to onCheckpoint (format '${CHECKPOINT_FORMAT}'), got ${describeValue(state)}`, 'resumeFrom');
   }
   const s = state as StreamingCheckpoint;
   const bad = (what: string, got: unknown): never => {
-    throw new NlsqRangeError(`${fn}: resumeFrom.${what}, got ${describeValue(got)}`, 'resumeFrom');
+    throw new NlsqRangeError(`${caller}: resumeFrom.${what}, got ${describeValue(got)}`, 'resumeFrom');
   };
   if (s.version !== CHECKPOINT_VERSION) bad(`version must be ${CHECKPOINT_VERSION}`, s.version);
   if (s.phase !== 'warmup' && s.phase !== 'exact') bad(`phase must be 'warmup' or 'exact'`, s.phase);

@@ -29,7 +29,7 @@ import type { Backend } from '../backends/backend.ts';
 import { NlsqRangeError, throwIfAborted } from '../errors.ts';
 import type { ModelKernel } from '../model/model-kernel.ts';
 import { findActiveConstraints } from '../optim/bounds.ts';
-import { DEFAULT_BLOCK_ROWS } from '../evaluate/block-problem.ts';
+import { DEFAULT_BLOCK_ROWS } from '../workflow/block-rows.ts';
 import { createSolver, runSolverAsync } from '../optim/driver.ts';
 import { METHODS } from '../options/solver-settings.ts';
 import { requireOneOf } from '../options/validate.ts';
@@ -91,7 +91,7 @@ export interface StreamingFitOptions {
   /** Cancels the fit between chunks. */
   readonly signal?: AbortSignal | undefined;
   /** Public function name for messages (default `'fit'`). */
-  readonly fn?: string | undefined;
+  readonly caller?: string | undefined;
 }
 
 /** What {@link streamingFit} returns. */
@@ -124,15 +124,15 @@ const DISABLED: WarmupSummary = Object.freeze({
   used: false,
 });
 
-function positiveInteger(v: number | undefined, dflt: number, name: string, fn: string): number {
+function positiveInteger(v: number | undefined, dflt: number, name: string, caller: string): number {
   if (v === undefined) return dflt;
-  if (!Number.isInteger(v) || v < 1) throw new NlsqRangeError(`${fn}: ${name} must be a positive integer, got ${String(v)}`, name);
+  if (!Number.isInteger(v) || v < 1) throw new NlsqRangeError(`${caller}: ${name} must be a positive integer, got ${String(v)}`, name);
   return v;
 }
 
-function makeContext(o: StreamingFitOptions, source: StreamingContext['source'], fn: string, resume: StreamingCheckpoint | null): StreamingContext {
+function makeContext(o: StreamingFitOptions, source: StreamingContext['source'], caller: string, resume: StreamingCheckpoint | null): StreamingContext {
   return {
-    fn,
+    caller,
     backend: o.backend,
     kernel: o.kernel,
     loss: o.loss,
@@ -141,9 +141,9 @@ function makeContext(o: StreamingFitOptions, source: StreamingContext['source'],
     lb: o.solver.lb,
     ub: o.solver.ub,
     p0: resume ? Float64Array.from(resume.p0) : Float64Array.from(o.solver.x0),
-    batchSize: positiveInteger(o.batchSize, DEFAULT_BATCH_SIZE, 'batchSize', fn),
-    blockRows: positiveInteger(o.blockRows, DEFAULT_BLOCK_ROWS, 'blockRows', fn),
-    checkpointEvery: positiveInteger(o.checkpointEvery, 1, 'checkpointEvery', fn),
+    batchSize: positiveInteger(o.batchSize, DEFAULT_BATCH_SIZE, 'batchSize', caller),
+    blockRows: positiveInteger(o.blockRows, DEFAULT_BLOCK_ROWS, 'blockRows', caller),
+    checkpointEvery: positiveInteger(o.checkpointEvery, 1, 'checkpointEvery', caller),
     signal: o.signal,
     onProgress: o.onProgress,
     onCheckpoint: o.onCheckpoint,
@@ -172,16 +172,16 @@ function makeContext(o: StreamingFitOptions, source: StreamingContext['source'],
  * ```
  */
 export async function streamingFit(options: StreamingFitOptions): Promise<StreamingFitResult> {
-  const fn = options.fn ?? 'fit';
-  if (options.createSolver === undefined) requireOneOf(fn, 'method', options.solver.method, METHODS);
+  const caller = options.caller ?? 'fit';
+  if (options.createSolver === undefined) requireOneOf(caller, 'method', options.solver.method, METHODS);
   const p = options.kernel.nParams;
-  const resume = options.resumeFrom !== undefined && options.resumeFrom !== null ? validateCheckpoint(options.resumeFrom, p, fn) : null;
-  const warmupOptions = options.warmup === false ? null : resolveWarmupOptions(options.warmup, fn);
-  const source = await classifySource(options.source, fn);
-  const ctx = makeContext(options, source, fn, resume);
-  throwIfAborted(options.signal, fn);
+  const resume = options.resumeFrom !== undefined && options.resumeFrom !== null ? validateCheckpoint(options.resumeFrom, p, caller) : null;
+  const warmupOptions = options.warmup === false ? null : resolveWarmupOptions(options.warmup, caller);
+  const source = await classifySource(options.source, caller);
+  const ctx = makeContext(options, source, caller, resume);
+  throwIfAborted(options.signal, caller);
   if (!source.rereadable) {
-    if (resume) throw new NlsqRangeError(`${fn}: resumeFrom needs a re-readable source; this one can be read only once`, 'resumeFrom');
+    if (resume) throw new NlsqRangeError(`${caller}: resumeFrom needs a re-readable source; this one can be read only once`, 'resumeFrom');
     return onePassResult(ctx, options, warmupOptions);
   }
   let x0 = ctx.p0;
@@ -225,7 +225,7 @@ async function runExactPhase(
     scheme: ctx.scheme,
     blockRows: ctx.blockRows,
     m: ctx.m,
-    fn: ctx.fn,
+    caller: ctx.caller,
     signal: ctx.signal,
     onPass: (info) => completePass(ctx, info.points, true, 'exact', info.cost),
   });
@@ -234,7 +234,7 @@ async function runExactPhase(
   try {
     const gen = (options.createSolver ?? createSolver)(problem, solverOptions);
     const outcome = await runSolverAsync(gen, problem, {
-      caller: ctx.fn,
+      caller: ctx.caller,
       signal: ctx.signal,
       onIteration: options.onIteration,
       // the guard pass's evaluation at x0 answers the solver's first request at x0
@@ -256,7 +256,7 @@ async function onePassResult(
   options: StreamingFitOptions,
   warmupOptions: ReturnType<typeof resolveWarmupOptions> | null,
 ): Promise<StreamingFitResult> {
-  const w = warmupOptions ?? resolveWarmupOptions(undefined, ctx.fn);
+  const w = warmupOptions ?? resolveWarmupOptions(undefined, ctx.caller);
   const r = await runOnePass(ctx, w);
   const p = r.x.length;
   const m = ctx.m!;
@@ -283,7 +283,7 @@ async function onePassResult(
     warmup: { enabled: true, batches: r.batches, epochs: 1, stopReason: r.stopReason, startCost: null, endCost: null, used: true },
     resumed: false,
     warnings: [
-      `${ctx.fn}: the source can be read only once, so the result is a mini-batch (Adam) estimate from one pass: approximate, without exact trust-region passes or a covariance; pass a re-readable source (an iterable or a function returning a fresh iterator) for the exact fit`,
+      `${ctx.caller}: the source can be read only once, so the result is a mini-batch (Adam) estimate from one pass: approximate, without exact trust-region passes or a covariance; pass a re-readable source (an iterable or a function returning a fresh iterator) for the exact fit`,
     ],
   };
 }

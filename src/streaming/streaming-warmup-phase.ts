@@ -46,7 +46,7 @@ export interface StreamingProgress {
 /** What the phases share: the problem pieces, counters and callbacks of one fit. */
 export interface StreamingContext {
   /** Public function name for messages. */
-  readonly fn: string;
+  readonly caller: string;
   /** Backend of the folds. */
   readonly backend: Backend;
   /** Compiled model. */
@@ -96,13 +96,13 @@ export interface StreamingContext {
  * @throws DataSourceError for an empty pass or a full pass whose point count differs from m.
  */
 export function completePass(ctx: StreamingContext, n: number, full: boolean, phase: 'warmup' | 'exact', cost: number): void {
-  if (n === 0) throw new DataSourceError(`${ctx.fn}: source yielded no data points (no chunks, or only empty ones)`);
+  if (n === 0) throw new DataSourceError(`${ctx.caller}: source yielded no data points (no chunks, or only empty ones)`);
   ctx.passes++;
   ctx.pointsSeen += n;
   if (full) {
     if (ctx.m !== null && ctx.m !== n) {
       throw new DataSourceError(
-        `${ctx.fn}: source yielded ${n} points on pass ${ctx.passes} but ${ctx.m} before; a re-readable source must yield the same data on every pass`,
+        `${ctx.caller}: source yielded ${n} points on pass ${ctx.passes} but ${ctx.m} before; a re-readable source must yield the same data on every pass`,
       );
     }
     ctx.m = n;
@@ -160,7 +160,7 @@ async function warmupPass(ctx: StreamingContext, warm: AdamWarmup, normalizer: C
       return true;
     },
     ctx.signal,
-    ctx.fn,
+    ctx.caller,
   );
   return [n, !stopped, cost];
 }
@@ -182,7 +182,7 @@ export async function runWarmupPhase(
 ): Promise<WarmupPhaseResult> {
   const ev = warmupEvaluator(ctx);
   const warm = new AdamWarmup(ev, ctx.p0, ctx.lb, ctx.ub, options, resume ?? undefined);
-  const normalizer = new ChunkNormalizer(ctx.kernel.nVariables, ctx.fn);
+  const normalizer = new ChunkNormalizer(ctx.kernel.nVariables, ctx.caller);
   try {
     while (!warm.done) {
       const [n, full, cost] = await warmupPass(ctx, warm, normalizer);
@@ -261,7 +261,7 @@ async function guardPass(
         eb.addWindow(c.data, 0, c.n);
       },
       ctx.signal,
-      ctx.fn,
+      ctx.caller,
     );
     const va = ea.finish();
     const vb = eb.finish();
@@ -289,7 +289,7 @@ export async function runOnePass(
   const ev = warmupEvaluator(ctx);
   const warm = new AdamWarmup(ev, ctx.p0, ctx.lb, ctx.ub, { ...options, minImprovement: -Infinity, maxEpochs: Infinity });
   try {
-    const [n, full, cost] = await warmupPass(ctx, warm, new ChunkNormalizer(ctx.kernel.nVariables, ctx.fn));
+    const [n, full, cost] = await warmupPass(ctx, warm, new ChunkNormalizer(ctx.kernel.nVariables, ctx.caller));
     if (n > 0) ctx.m = n;
     completePass(ctx, n, full, 'warmup', cost);
     return { x: warm.point, cost: warm.recentMeanCost * n, batches: warm.batchCount, stopReason: warm.stopReason ?? 'source-exhausted' };

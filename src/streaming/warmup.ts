@@ -74,14 +74,14 @@ export const WARMUP_DEFAULTS: ResolvedWarmupOptions = Object.freeze({
  * Merge and validate warm-up options.
  *
  * @param options - the caller's options.
- * @param fn - function name for messages.
+ * @param caller - function name for messages.
  * @returns the defaulted options.
  * @throws NlsqRangeError for an out-of-range option.
  */
-export function resolveWarmupOptions(options: WarmupOptions | undefined, fn = 'fit'): ResolvedWarmupOptions {
+export function resolveWarmupOptions(options: WarmupOptions | undefined, caller = 'fit'): ResolvedWarmupOptions {
   const o = { ...WARMUP_DEFAULTS, ...(options ?? {}) };
   const check = (name: keyof WarmupOptions, ok: boolean, expected: string): void => {
-    if (!ok) throw new NlsqRangeError(`${fn}: warmup.${name} must be ${expected}, got ${String(o[name])}`, `warmup.${name}`);
+    if (!ok) throw new NlsqRangeError(`${caller}: warmup.${name} must be ${expected}, got ${String(o[name])}`, `warmup.${name}`);
   };
   check('learningRate', o.learningRate > 0 && Number.isFinite(o.learningRate), 'a positive finite number');
   check('beta1', o.beta1 >= 0 && o.beta1 < 1, 'in [0, 1)');

@@ -70,9 +70,9 @@ export interface GoalTolerances {
 const GOAL_SHIFT: Readonly<Record<Goal, number>> = Object.freeze({ quality: -1, robust: 0, fast: 1 });
 
 /** Throw unless n is a positive integer. */
-function requirePoints(fn: string, nPoints: unknown): number {
+function requirePoints(caller: string, nPoints: unknown): number {
   if (typeof nPoints !== 'number' || !Number.isSafeInteger(nPoints) || nPoints <= 0) {
-    throw new NlsqRangeError(`${fn}: nPoints must be a positive integer, got ${describeValue(nPoints)}`, 'nPoints');
+    throw new NlsqRangeError(`${caller}: nPoints must be a positive integer, got ${describeValue(nPoints)}`, 'nPoints');
   }
   return nPoints;
 }

@@ -33,7 +33,8 @@
 import type { BackendInfo } from '../backends/backend.ts';
 import { BackendUnavailableError, describeValue, NlsqRangeError } from '../errors.ts';
 import { formatBytes, formatCount, formatGb, formatLimitGb } from '../util/format.ts';
-import { BYTES_PER_GB, DEFAULT_SAFETY_FACTOR, MemoryBudget, validateBudgetInput } from './memory-budget.ts';
+import { DEFAULT_SAFETY_FACTOR, MemoryBudget, validateBudgetInput } from './memory-budget.ts';
+import { BYTES_PER_GB } from './memory-estimator.ts';
 import type { MemoryBudgetInput, ResolvedBudgetInput } from './memory-budget.ts';
 
 /** The three strategies, lightest first (the order of {@link STRATEGY_RANK}). */
@@ -50,7 +51,7 @@ export const MIN_CHUNK_SIZE = 1_000;
 /** NLSQ's largest chunk or batch (FR-007). */
 export const MAX_CHUNK_SIZE = 1_000_000;
 /** NLSQ's margin: chunked once the peak exceeds this fraction of the threshold (FR-010). */
-export const PEAK_MARGIN = 0.9;
+const PEAK_MARGIN = 0.9;
 
 /** Inputs of {@link MemoryBudgetSelector.select}. */
 export interface SelectorInput extends Omit<MemoryBudgetInput, 'safetyFactor' | 'dtypeBytes'> {
@@ -99,7 +100,7 @@ export interface Selection {
  * @param nParams - number of parameters p.
  * @returns 16 + 8p.
  */
-export function bytesPerPoint(nParams: number): number {
+function bytesPerPoint(nParams: number): number {
   return 16 + 8 * nParams;
 }
 
@@ -238,7 +239,7 @@ export function assessBackend(info: BackendInfo, v: ResolvedBudgetInput, host: S
  * @param synchronous - only synchronous backends qualify.
  * @returns the eligible backends, fastest first, and a phrase per skipped one.
  */
-export function rankBackends(
+function rankBackends(
   backends: readonly BackendInfo[],
   modelKind: ModelKind,
   synchronous: boolean,
@@ -268,7 +269,7 @@ export interface BackendChoice {
 /**
  * Pick the fastest eligible backend that `assess` accepts.
  *
- * @param fn - the public function name for error messages.
+ * @param caller - the public function name for error messages.
  * @param backends - the available backends.
  * @param modelKind - the model's kind.
  * @param synchronous - only synchronous backends qualify.
@@ -277,7 +278,7 @@ export interface BackendChoice {
  * @throws BackendUnavailableError when no backend qualifies, listing why each was skipped.
  */
 export function chooseBackend(
-  fn: string,
+  caller: string,
   backends: readonly BackendInfo[],
   modelKind: ModelKind,
   synchronous: boolean,
@@ -295,7 +296,7 @@ export function chooseBackend(
     return { info, assessment, why: `${rank}${kind}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}` };
   }
   const names = backends.map((b) => b.name).join(', ') || 'none';
-  throw new BackendUnavailableError(`${fn}: no backend can run this fit automatically (available: ${names})${skipped.length > 0 ? `: ${skipped.join('; ')}` : ''}`);
+  throw new BackendUnavailableError(`${caller}: no backend can run this fit automatically (available: ${names})${skipped.length > 0 ? `: ${skipped.join('; ')}` : ''}`);
 }
 
 /**
@@ -355,11 +356,11 @@ export class MemoryBudgetSelector {
    *   automatically, or none can hold a minimal chunk.
    */
   select(input: SelectorInput): Selection {
-    const fn = 'MemoryBudgetSelector.select';
-    const v = validateBudgetInput(fn, { ...input, safetyFactor: this.safetyFactor });
+    const caller = 'MemoryBudgetSelector.select';
+    const v = validateBudgetInput(caller, { ...input, safetyFactor: this.safetyFactor });
     const modelKind = input.modelKind ?? 'closure';
     if (modelKind !== 'closure' && modelKind !== 'expression') {
-      throw new NlsqRangeError(`${fn}: modelKind must be 'closure' or 'expression', got ${describeValue(modelKind)}`, 'modelKind');
+      throw new NlsqRangeError(`${caller}: modelKind must be 'closure' or 'expression', got ${describeValue(modelKind)}`, 'modelKind');
     }
     const budget = MemoryBudget.compute(v);
     const host = decideHostStrategy(budget);
@@ -369,7 +370,7 @@ export class MemoryBudgetSelector {
       const reason = `${host.clause}: ${host.strategy}, ${sizeClause(host.strategy, size)}`;
       return Object.freeze({ strategy: host.strategy, backend: null, config: configFor(host.strategy, size, budget.thresholdGb), budget, reason });
     }
-    const choice = chooseBackend(fn, backends, modelKind, input.synchronous === true, (info) =>
+    const choice = chooseBackend(caller, backends, modelKind, input.synchronous === true, (info) =>
       assessBackend(info, v, host.strategy, budget.thresholdGb),
     );
     const a = choice.assessment;

@@ -22,16 +22,13 @@
  * @module
  */
 import { describeValue, NlsqRangeError } from '../errors.ts';
-import { MemoryEstimator } from './memory-estimator.ts';
-
-/** Bytes in NLSQ's "GB" (a GiB). */
-export const BYTES_PER_GB = 1024 ** 3;
+import { BYTES_PER_GB, MemoryEstimator } from './memory-estimator.ts';
 
 /** NLSQ's factor on the Jacobian size for the peak estimate (SVD U, S, V workspace). */
-export const PEAK_JACOBIAN_FACTOR = 1.3;
+const PEAK_JACOBIAN_FACTOR = 1.3;
 
 /** NLSQ's fixed solver overhead in the peak estimate, in GB. */
-export const SOLVER_OVERHEAD_GB = 0.1;
+const SOLVER_OVERHEAD_GB = 0.1;
 
 /** Default fraction of the available memory a fit may use. */
 export const DEFAULT_SAFETY_FACTOR = 0.75;
@@ -75,9 +72,9 @@ export interface MemoryBudget {
 }
 
 /** Throw unless `value` is a positive integer. */
-function requirePositiveInteger(fn: string, name: string, value: unknown): number {
+function requirePositiveInteger(caller: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new NlsqRangeError(`${fn}: ${name} must be a positive integer, got ${describeValue(value)}`, name);
+    throw new NlsqRangeError(`${caller}: ${name} must be a positive integer, got ${describeValue(value)}`, name);
   }
   return value;
 }
@@ -101,23 +98,23 @@ export interface ResolvedBudgetInput {
 /**
  * Validate and default the inputs shared by the budget, the selector and the plan.
  *
- * @param fn - the public function name used in error messages.
+ * @param caller - the public function name used in error messages.
  * @param input - the caller's input.
  * @returns the validated input with defaults (nFeatures 1, dtypeBytes 8, safetyFactor 0.75).
  * @throws NlsqRangeError naming the first invalid argument.
  */
-export function validateBudgetInput(fn: string, input: MemoryBudgetInput): ResolvedBudgetInput {
-  const nPoints = requirePositiveInteger(fn, 'nPoints', input.nPoints);
-  const nParams = requirePositiveInteger(fn, 'nParams', input.nParams);
-  const nFeatures = requirePositiveInteger(fn, 'nFeatures', input.nFeatures ?? 1);
-  const dtypeBytes = requirePositiveInteger(fn, 'dtypeBytes', input.dtypeBytes ?? 8);
+export function validateBudgetInput(caller: string, input: MemoryBudgetInput): ResolvedBudgetInput {
+  const nPoints = requirePositiveInteger(caller, 'nPoints', input.nPoints);
+  const nParams = requirePositiveInteger(caller, 'nParams', input.nParams);
+  const nFeatures = requirePositiveInteger(caller, 'nFeatures', input.nFeatures ?? 1);
+  const dtypeBytes = requirePositiveInteger(caller, 'dtypeBytes', input.dtypeBytes ?? 8);
   const safetyFactor = input.safetyFactor ?? DEFAULT_SAFETY_FACTOR;
   if (typeof safetyFactor !== 'number' || !(safetyFactor > 0 && safetyFactor <= 1)) {
-    throw new NlsqRangeError(`${fn}: safetyFactor must be in (0, 1], got ${describeValue(safetyFactor)}`, 'safetyFactor');
+    throw new NlsqRangeError(`${caller}: safetyFactor must be in (0, 1], got ${describeValue(safetyFactor)}`, 'safetyFactor');
   }
   const memoryLimitGb = input.memoryLimitGb;
   if (memoryLimitGb !== undefined && (typeof memoryLimitGb !== 'number' || !(memoryLimitGb > 0) || !Number.isFinite(memoryLimitGb))) {
-    throw new NlsqRangeError(`${fn}: memoryLimitGb must be a positive finite number of GB, got ${describeValue(memoryLimitGb)}`, 'memoryLimitGb');
+    throw new NlsqRangeError(`${caller}: memoryLimitGb must be a positive finite number of GB, got ${describeValue(memoryLimitGb)}`, 'memoryLimitGb');
   }
   return { nPoints, nParams, nFeatures, dtypeBytes, safetyFactor, memoryLimitGb };
 }

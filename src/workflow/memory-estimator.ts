@@ -22,9 +22,10 @@
  *
  * @module
  */
+import { formatGb } from '../util/format.ts';
 
-/** Bytes per GB (2³⁰, NLSQ's convention). */
-const GB = 1024 ** 3;
+/** Bytes in NLSQ's "GB" (a GiB, 2³⁰ bytes): the unit of every memory size in the workflow layer. */
+export const BYTES_PER_GB = 1024 ** 3;
 
 /** What the estimator reports when no probe answers: a conservative 4 GB. */
 export const DEFAULT_AVAILABLE_GB = 4;
@@ -82,7 +83,6 @@ export interface CgroupLimit {
   readonly usage: number;
 }
 
-const fmt = (gb: number): string => `${gb.toFixed(1)} GB`;
 const positive = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0;
 
 /** Call `process.getBuiltinModule(id)` when the runtime has it. */
@@ -121,10 +121,10 @@ function probeDeno(host: MemoryHost): MemoryReading | null {
   const avail = positive(info.available) ? info.available : info.free;
   if (!positive(avail) || !positive(info.total)) return null;
   return {
-    availableGb: avail / GB,
-    totalGb: info.total / GB,
+    availableGb: avail / BYTES_PER_GB,
+    totalGb: info.total / BYTES_PER_GB,
     source: 'deno',
-    detail: `Deno.systemMemoryInfo(): ${fmt(avail / GB)} available of ${fmt(info.total / GB)}`,
+    detail: `Deno.systemMemoryInfo(): ${formatGb(avail / BYTES_PER_GB, 1)} available of ${formatGb(info.total / BYTES_PER_GB, 1)}`,
   };
 }
 
@@ -165,10 +165,10 @@ function probeNode(host: MemoryHost): MemoryReading | null {
   const total = os.totalmem();
   if (!positive(free) || !positive(total)) return null;
   const reading: MemoryReading = {
-    availableGb: free / GB,
-    totalGb: total / GB,
+    availableGb: free / BYTES_PER_GB,
+    totalGb: total / BYTES_PER_GB,
     source: 'node-os',
-    detail: `os.freemem() ${fmt(free / GB)} of os.totalmem() ${fmt(total / GB)}`,
+    detail: `os.freemem() ${formatGb(free / BYTES_PER_GB, 1)} of os.totalmem() ${formatGb(total / BYTES_PER_GB, 1)}`,
   };
   let fs: FsLike | undefined;
   try {
@@ -180,12 +180,12 @@ function probeNode(host: MemoryHost): MemoryReading | null {
   const cg = readCgroupLimit(fs);
   if (cg === null || cg.limit >= total) return reading;
   const remaining = Math.max(0, cg.limit - cg.usage);
-  if (remaining >= free) return { ...reading, totalGb: cg.limit / GB };
+  if (remaining >= free) return { ...reading, totalGb: cg.limit / BYTES_PER_GB };
   return {
-    availableGb: remaining / GB,
-    totalGb: cg.limit / GB,
+    availableGb: remaining / BYTES_PER_GB,
+    totalGb: cg.limit / BYTES_PER_GB,
     source: cg.version === 'v2' ? 'cgroup-v2' : 'cgroup-v1',
-    detail: `cgroup ${cg.version} limit ${fmt(cg.limit / GB)} − usage ${fmt(cg.usage / GB)} (below os.freemem() ${fmt(free / GB)})`,
+    detail: `cgroup ${cg.version} limit ${formatGb(cg.limit / BYTES_PER_GB, 1)} − usage ${formatGb(cg.usage / BYTES_PER_GB, 1)} (below os.freemem() ${formatGb(free / BYTES_PER_GB, 1)})`,
   };
 }
 
@@ -194,11 +194,11 @@ function probeBrowser(host: MemoryHost): MemoryReading | null {
   const deviceGb = (host.navigator as { deviceMemory?: unknown } | undefined)?.deviceMemory;
   const heap = (host.performance as { memory?: { jsHeapSizeLimit?: unknown; usedJSHeapSize?: unknown } } | undefined)?.memory;
   const candidates: { gb: number; text: string }[] = [];
-  if (positive(deviceGb)) candidates.push({ gb: deviceGb / 2, text: `half of navigator.deviceMemory ${fmt(deviceGb)}` });
+  if (positive(deviceGb)) candidates.push({ gb: deviceGb / 2, text: `half of navigator.deviceMemory ${formatGb(deviceGb, 1)}` });
   if (heap !== undefined && positive(heap.jsHeapSizeLimit)) {
     const used = positive(heap.usedJSHeapSize) ? heap.usedJSHeapSize : 0;
-    const headroom = Math.max(0, heap.jsHeapSizeLimit - used) / GB;
-    if (headroom > 0) candidates.push({ gb: headroom, text: `performance.memory heap headroom ${fmt(headroom)}` });
+    const headroom = Math.max(0, heap.jsHeapSizeLimit - used) / BYTES_PER_GB;
+    if (headroom > 0) candidates.push({ gb: headroom, text: `performance.memory heap headroom ${formatGb(headroom, 1)}` });
   }
   if (candidates.length === 0) return null;
   const best = candidates.reduce((a, b) => (b.gb < a.gb ? b : a));
@@ -234,8 +234,8 @@ function read(host: MemoryHost = globalThis as MemoryHost): MemoryReading {
     totalGb: DEFAULT_AVAILABLE_GB,
     source: 'default',
     detail: noSys
-      ? `Deno without --allow-sys cannot read memory; assuming ${fmt(DEFAULT_AVAILABLE_GB)}`
-      : `no memory probe answered in this runtime; assuming ${fmt(DEFAULT_AVAILABLE_GB)}`,
+      ? `Deno without --allow-sys cannot read memory; assuming ${formatGb(DEFAULT_AVAILABLE_GB, 1)}`
+      : `no memory probe answered in this runtime; assuming ${formatGb(DEFAULT_AVAILABLE_GB, 1)}`,
   });
 }
 

@@ -1,5 +1,5 @@
 /**
- * The plan of a fit: which backend, which strategy, how many points per block, and why —
+ * The plan of a fit: which backend, which strategy, how many points per chunk and per block, and why —
  * built once from the caller's options, the data size and the backends available, and never
  * re-decided by the minimizer (as Ceres' preprocessor hands its minimizer one plan).
  *
@@ -14,6 +14,7 @@
 import type { BackendInfo } from '../backends/backend.ts';
 import { BackendUnavailableError, describeValue, NlsqRangeError } from '../errors.ts';
 import { formatCount } from '../util/format.ts';
+import { blockRowsFor } from './block-rows.ts';
 import { MemoryBudget, validateBudgetInput } from './memory-budget.ts';
 import type { ResolvedBudgetInput } from './memory-budget.ts';
 import {
@@ -62,10 +63,15 @@ export interface Plan {
   readonly strategy: Strategy;
   /** Name of the backend used. */
   readonly backend: string;
-  /** Points per block the data walk folds at once (standard: all n points). */
+  /** Points resident at once: all n points (standard), the chunk (chunked), the batch (streaming). */
   readonly chunkSize: number;
   /** Points per streamed batch (streaming only; else null). */
   readonly batchSize: number | null;
+  /**
+   * Points the data walk evaluates and folds at once: the chunk size (chunked), else the
+   * cache-sized `DEFAULT_BLOCK_ROWS` capped at n (see `blockRowsFor`). Decided here, once.
+   */
+  readonly blockRows: number;
   /** What the caller gave (null: left to auto). */
   readonly given: {
     /** The `workflow` option. */
@@ -83,10 +89,12 @@ export interface Plan {
     readonly workflow: Strategy;
     /** The backend name. */
     readonly backend: string;
-    /** Points per block. */
+    /** Points resident at once. */
     readonly chunkSize: number;
     /** Points per streamed batch, or null. */
     readonly batchSize: number | null;
+    /** Points the data walk folds at once. */
+    readonly blockRows: number;
     /** The memory the budget was computed against, in GB. */
     readonly memoryGb: number;
     /** Where `memoryGb` came from. */
@@ -211,11 +219,13 @@ export function buildPlan(input: PlanInput): Plan {
       : `workflow '${workflow}' given by the caller (auto would choose ${host.strategy}: ${host.clause})`;
   const reason = `${why}: ${a.strategy}, ${sizeClause(a.strategy, a.size)}${a.sizeNote}, on ${info.name} (${backendWhy})`;
   const batchSize = a.strategy === 'streaming' ? a.size : null;
+  const blockRows = blockRowsFor(v.nPoints, a.strategy === 'chunked' ? a.size : undefined);
   return Object.freeze({
     strategy: a.strategy,
     backend: info.name,
     chunkSize: a.size,
     batchSize,
+    blockRows,
     given: Object.freeze({
       workflow: input.workflow ?? null,
       backend: input.backendGiven ?? null,
@@ -227,6 +237,7 @@ export function buildPlan(input: PlanInput): Plan {
       backend: info.name,
       chunkSize: a.size,
       batchSize,
+      blockRows,
       memoryGb: budget.availableGb,
       memoryFrom: budget.availableFrom,
       safetyFactor: budget.safetyFactor,

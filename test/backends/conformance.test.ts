@@ -7,6 +7,7 @@ import { fc, test } from '@fast-check/vitest';
 import { Matrix } from 'ml-matrix';
 import type { Backend } from '../../src/backends/backend.ts';
 import { createCpuBackend } from '../../src/backends/cpu/cpu-backend.ts';
+import { NlsqRangeError } from '../../src/errors.ts';
 import { loadBackendsUnderTest, tolerances } from './backends-under-test.ts';
 
 const loaded = await loadBackendsUnderTest();
@@ -246,9 +247,10 @@ for (const { name, backend, skipReason } of loaded) {
       });
 
       it('reject non-positive or fractional sizes and sizes beyond maxBufferBytes', () => {
-        expect(() => b.createWorkspace(0, 3)).toThrow(RangeError);
-        expect(() => b.createWorkspace(1.5, 3)).toThrow(RangeError);
-        expect(() => b.createWorkspace(Math.ceil(b.info.maxBufferBytes / 8) + 1, 1)).toThrow(RangeError);
+        expect(() => b.createWorkspace(0, 3)).toThrow(NlsqRangeError);
+        expect(() => b.createWorkspace(1.5, 3)).toThrow(/capacity and cols must be positive integers, got 1.5 × 3/);
+        expect(() => b.createWorkspace(4, 0)).toThrow(expect.objectContaining({ code: 'ERR_RANGE', argument: 'cols' }));
+        expect(() => b.createWorkspace(Math.ceil(b.info.maxBufferBytes / 8) + 1, 1)).toThrow(expect.objectContaining({ code: 'ERR_RANGE', argument: 'capacity' }));
       });
     });
 

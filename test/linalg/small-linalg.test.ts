@@ -7,7 +7,6 @@ import {
   lstsqMinNorm,
   qrfacPivoted,
   thinSvd,
-  upperMatVec,
   upperTransposeMatVec,
 } from '../../src/linalg/small-linalg.ts';
 
@@ -115,10 +114,9 @@ describe('enorm (MINPACK)', () => {
 });
 
 describe('triangular products', () => {
-  it('R·x and Rᵀ·y read only the upper triangle, with a row stride', () => {
+  it('Rᵀ·y reads only the upper triangle, with a row stride', () => {
     // R = [[1 2],[· 3]] stored with stride 3 and junk below the diagonal.
     const R = Float64Array.from([1, 2, 9, 99, 3, 9]);
-    expect(Array.from(upperMatVec(R, 3, 2, Float64Array.from([1, 1]), new Float64Array(2)))).toEqual([3, 3]);
     expect(Array.from(upperTransposeMatVec(R, 3, 2, Float64Array.from([1, 1]), new Float64Array(2)))).toEqual([1, 5]);
   });
 });

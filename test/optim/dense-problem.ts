@@ -3,10 +3,9 @@
  * loss-scaled as SciPy's `scale_for_robust_loss_function` and folded into the augmented triangle
  * with the CPU backend's `householderFold` — the reference the block evaluator must match.
  */
-import { householderFold } from '../../src/backends/cpu/householder-fold.ts';
+import { householderFold } from '../../src/backends/cpu/fold.ts';
 import type { Evaluation, ResidualProblem } from '../../src/optim/evaluation.ts';
 import type { Loss } from '../../src/optim/loss.ts';
-import { robustRowScale } from '../../src/optim/loss.ts';
 
 /** A problem as SciPy's least_squares sees it: f: ℝᵖ → ℝᵐ and J = ∂f/∂x. */
 export interface DenseSpec {
@@ -77,7 +76,7 @@ export function createDenseProblem(
         let fs = f[i]!;
         if (loss !== null) {
           loss.rho(f[i]! * f[i]!, rho);
-          js = robustRowScale(f[i]!, rho);
+          js = Math.sqrt(Math.max(rho[1]! + 2 * rho[2]! * f[i]! * f[i]!, 2 ** -52)); // SciPy scale_for_robust_loss_function
           fs = (rho[1]! / js) * f[i]!;
         }
         for (let j = 0; j < p; j++) A[i * c + j] = J[i * p + j]! * js;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { LOSS_NAMES, resolveLoss, robustRowScale } from '../../src/optim/loss.ts';
+import { applyRobustLoss, LOSS_NAMES, resolveLoss } from '../../src/optim/loss.ts';
 
 const out = new Float64Array(3);
 
@@ -64,7 +64,48 @@ describe('resolveLoss', () => {
     expect(() => resolveLoss('huber', 0)).toThrow('curveFit: fScale must be a positive finite number, got 0');
   });
 
+});
+
+describe('applyRobustLoss', () => {
+  const flat = { name: 'flat', rho: (_z: number, o: Float64Array) => o.set([7, 0, -1]) };
+
   it('floors the row scale at √ε like SciPy', () => {
-    expect(robustRowScale(10, Float64Array.from([0, 0, -1]))).toBe(Math.sqrt(2.220446049250313e-16));
+    const f = Float64Array.of(10);
+    const J = Float64Array.of(1, 2);
+    expect(applyRobustLoss(flat, 1, f, 0, 1, J, 2, 2, new Float64Array(3))).toBe(3.5);
+    expect([...J]).toEqual([Math.sqrt(2 ** -52), 2 * Math.sqrt(2 ** -52)]);
+    expect(f[0]).toBe(0);
+  });
+
+  test.prop([fc.constantFrom('soft_l1', 'huber', 'cauchy', 'arctan'), fc.double({ min: 0.1, max: 10, noNaN: true }), fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: 1, maxLength: 12 })])(
+    "scales a row-major [J | f] block as s_i = √max(ρ'+2ρ''f², ε), J_i·s_i, f_i·ρ'/s_i (SciPy scale_for_robust_loss_function)",
+    (name, fScale, fs) => {
+      const loss = resolveLoss(name, fScale)!;
+      const p = 2;
+      const c = p + 1;
+      const A = new Float64Array(fs.length * c);
+      fs.forEach((f, i) => A.set([0.5 * i - 1, f * f + 1, f], i * c));
+      const before = Float64Array.from(A);
+      const rho = new Float64Array(3);
+      const cost = applyRobustLoss(loss, fs.length, A, p, c, A, c, p, rho);
+      let want = 0;
+      fs.forEach((f, i) => {
+        const r = new Float64Array(3);
+        loss.rho(f * f, r);
+        want += r[0]!;
+        const s = Math.sqrt(Math.max(r[1]! + 2 * r[2]! * f * f, 2 ** -52));
+        expect([A[i * c]!, A[i * c + 1]!]).toBeAllclose([before[i * c]! * s, before[i * c + 1]! * s], { rtol: 1e-15, atol: 0 });
+        expect(A[i * c + 2]).toBeAllclose((f * r[1]!) / s, { rtol: 1e-15, atol: 0 });
+      });
+      expect(cost).toBeAllclose(0.5 * want, { rtol: 1e-14, atol: 0 });
+    },
+  );
+
+  it('computes the cost alone, leaving f untouched, without a Jacobian', () => {
+    const loss = resolveLoss('cauchy', 2)!;
+    const f = Float64Array.of(0, 9, 1, 9, 3);
+    const cost = applyRobustLoss(loss, 3, f, 0, 2, null, 0, 1, new Float64Array(3));
+    expect(cost).toBeAllclose(0.5 * 4 * (Math.log1p(0) + Math.log1p(1 / 4) + Math.log1p(9 / 4)), { rtol: 1e-15 });
+    expect([...f]).toEqual([0, 9, 1, 9, 3]);
   });
 });

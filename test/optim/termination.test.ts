@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTermination, fmt } from '../../src/optim/termination.ts';
+import { checkTermination } from '../../src/optim/termination.ts';
 
 describe('checkTermination (SciPy check_termination)', () => {
   it('needs ratio > ¼ for ftol, and reports both when both hold', () => {
@@ -18,11 +18,5 @@ describe('checkTermination (SciPy check_termination)', () => {
     expect(checkTermination(1, 1, 3.1e-10, 2, 1, 1e-8, 2e-9).message).toBe(
       '`xtol` termination condition is satisfied: ‖dx‖ = 3.1e-10 < xtol·(xtol + ‖x‖) = 4.0e-9',
     );
-  });
-
-  it('formats numbers with two significant digits', () => {
-    expect(fmt(0)).toBe('0');
-    expect(fmt(Infinity)).toBe('Infinity');
-    expect(fmt(123456)).toBe('1.2e+5');
   });
 });

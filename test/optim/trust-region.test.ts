@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { Matrix, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { householderFold } from '../../src/backends/cpu/householder-fold.ts';
+import { householderFold } from '../../src/backends/cpu/fold.ts';
 import { thinSvd } from '../../src/linalg/small-linalg.ts';
 import {
   buildQuadratic1d,

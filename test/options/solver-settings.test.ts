@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkOptionKeys, OPTION_TABLE } from '../../src/options/option-table.ts';
-import { resolveSolverSettings, type SolverSettingsInput } from '../../src/options/solver-settings.ts';
+import { defaultMaxNfev, resolveSolverSettings, type SolverSettingsInput } from '../../src/options/solver-settings.ts';
 
 const base = (options: SolverSettingsInput['options'], over: Partial<SolverSettingsInput> = {}) =>
   resolveSolverSettings({
@@ -45,6 +45,34 @@ describe('resolveSolverSettings (SciPy least_squares rules)', () => {
   it('rejects a non-positive fScale and a negative tolerance', () => {
     expect(() => base({ fScale: 0 })).toThrow(/fScale must be/);
     expect(() => base({ ftol: -1 })).toThrow(/leastSquares: ftol must be ≥ 0, got -1/);
+  });
+
+  it("checks tolerances as SciPy's check_tolerance: lm needs all three ≥ ε, trf/dogbox one; leastsq only ≥ 0", () => {
+    expect(() => base({ method: 'lm', gtol: 0 })).toThrow(/leastSquares: all tolerances must be ≥ machine epsilon \(2\.22e-16\) for method 'lm'/);
+    expect(() => base({ ftol: 0, xtol: 0, gtol: 1e-17 })).toThrow(/at least one of ftol, xtol, gtol must be ≥ machine epsilon/);
+    expect(base({ method: 'lm', gtol: 0 }, { convention: 'leastsq', caller: 'curveFit' }).solver.gtol).toBe(0);
+    expect(base({ ftol: 0 }).warnings.map((w) => w.code)).toEqual(['tolerance-below-eps']);
+  });
+
+  it("rejects an xScale that is not 'jac' or positive finite, and a maxNfev that is not a positive integer", () => {
+    expect(() => base({ xScale: [1, -1] })).toThrow(/leastSquares: xScale must be 'jac' or positive finite numbers/);
+    expect(() => base({ xScale: [1] })).toThrow(/xScale/);
+    expect(() => base({ maxNfev: 0 })).toThrow(/leastSquares: maxNfev must be/);
+  });
+});
+
+describe('defaultMaxNfev', () => {
+  it('is 100·p for every least_squares method, finite differences or not (SciPy ≥ 1.16)', () => {
+    for (const m of ['trf', 'dogbox', 'lm'] as const) {
+      expect(defaultMaxNfev(m, 3, true)).toBe(300);
+      expect(defaultMaxNfev(m, 3, false)).toBe(300);
+    }
+  });
+
+  it('follows leastsq for curve_fit with lm: 200·(p+1) with differences, 100·(p+1) with a Jacobian', () => {
+    expect(defaultMaxNfev('lm', 3, true, 'leastsq')).toBe(800);
+    expect(defaultMaxNfev('lm', 3, false, 'leastsq')).toBe(400);
+    expect(defaultMaxNfev('trf', 3, true, 'leastsq')).toBe(300);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatNumber, renderReport } from '../../src/result/report.ts';
+import { renderReport } from '../../src/result/report.ts';
 
 const choice = (used: string) => ({ given: 'default', used, reason: `because ${used}` });
 const input = {
@@ -26,11 +26,5 @@ describe('renderReport', () => {
     const text = renderReport(input, true);
     for (const label of ['backend', 'strategy', 'method', 'blockSize', 'precision', 'jacobian', 'loss']) expect(text).toMatch(new RegExp(`\\n  ${label}\\s+default\\s+\\S+\\s+because`));
     expect(text).toContain('[covariance-not-estimated]');
-  });
-
-  it('formats numbers to six significant digits', () => {
-    expect(formatNumber(1234.56789)).toBe('1234.57');
-    expect(formatNumber(1.5e-7)).toBe('1.50000e-7');
-    expect(formatNumber(Infinity)).toBe('Infinity');
   });
 });

@@ -4,6 +4,7 @@ import { BackendUnavailableError, NlsqRangeError } from '../../src/errors.ts';
 import { MemoryBudgetSelector } from '../../src/workflow/memory-budget-selector.ts';
 import { buildPlan } from '../../src/workflow/plan.ts';
 import type { Workflow } from '../../src/workflow/plan.ts';
+import { DEFAULT_BLOCK_ROWS } from '../../src/workflow/block-rows.ts';
 import { backendsArb, cpuInfo, gpuInfo, softwareGpuInfo, wasmInfo } from '../support/fake-backends.ts';
 
 const backends = [cpuInfo, wasmInfo, gpuInfo, softwareGpuInfo];
@@ -12,14 +13,23 @@ describe('buildPlan', () => {
   it('agrees with the selector when everything is left to auto', () => {
     const plan = buildPlan({ nPoints: 1_200_000, nParams: 3, memoryLimitGb: 0.2, backends: [cpuInfo] });
     const sel = new MemoryBudgetSelector().select({ nPoints: 1_200_000, nParams: 3, memoryLimitGb: 0.2, backends: [cpuInfo] });
-    expect(plan).toMatchObject({ strategy: 'chunked', backend: 'cpu', chunkSize: 1_000_000, batchSize: null, reason: sel.reason });
+    expect(plan).toMatchObject({ strategy: 'chunked', backend: 'cpu', chunkSize: 1_000_000, batchSize: null, blockRows: 1_000_000, reason: sel.reason });
     expect(plan.given).toEqual({ workflow: null, backend: null, chunkSize: null, memoryLimitGb: 0.2 });
     expect(plan.used).toMatchObject({ workflow: 'chunked', backend: 'cpu', chunkSize: 1_000_000, memoryGb: 0.2, memoryFrom: 'memoryLimitGb', safetyFactor: 0.75 });
   });
 
   it('keeps all points resident for the standard strategy', () => {
     const plan = buildPlan({ nPoints: 1000, nParams: 3, memoryLimitGb: 8, backends });
-    expect(plan).toMatchObject({ strategy: 'standard', backend: 'wasm-simd', chunkSize: 1000, batchSize: null });
+    expect(plan).toMatchObject({ strategy: 'standard', backend: 'wasm-simd', chunkSize: 1000, batchSize: null, blockRows: 1000 });
+  });
+
+  it('decides the block height of the data walk once: the chunk when chunked, else cache-sized blocks capped at n', () => {
+    const standard = buildPlan({ nPoints: 50_000, nParams: 3, memoryLimitGb: 16, backends: [cpuInfo] });
+    expect(standard).toMatchObject({ strategy: 'standard', chunkSize: 50_000, blockRows: DEFAULT_BLOCK_ROWS, used: { blockRows: DEFAULT_BLOCK_ROWS } });
+    const chunked = buildPlan({ nPoints: 50_000, nParams: 3, memoryLimitGb: 16, chunkSize: 5000, backends: [cpuInfo] });
+    expect(chunked).toMatchObject({ strategy: 'chunked', blockRows: 5000, used: { blockRows: 5000 } });
+    const streaming = buildPlan({ nPoints: 1_200_000, nParams: 3, memoryLimitGb: 0.01, backends: [cpuInfo] });
+    expect(streaming).toMatchObject({ strategy: 'streaming', blockRows: DEFAULT_BLOCK_ROWS });
   });
 
   it('streams in NLSQ-sized batches', () => {

@@ -5,8 +5,9 @@
  * @module
  */
 import type { Backend, BackendInfo, Workspace } from '../backend.ts';
+import { NlsqRangeError } from '../../errors.ts';
 import { gramAccumulate } from './gram.ts';
-import { householderFold, mergeTriangles } from './householder-fold.ts';
+import { householderFold, mergeTriangles } from './fold.ts';
 import { maxAbsolute, pairwiseDot, pairwiseSumSquares } from './pairwise-sum.ts';
 
 /** Largest typed array a JS engine allocates (V8: 2³²−1 elements on 64-bit; we report bytes). */
@@ -59,10 +60,10 @@ export function createCpuBackend(memoryBytes: number = MAX_TYPED_ARRAY_BYTES): B
     info,
     createWorkspace(capacity, cols) {
       if (!Number.isInteger(capacity) || capacity < 1 || !Number.isInteger(cols) || cols < 1) {
-        throw new RangeError(`cpu.createWorkspace: capacity and cols must be positive integers, got ${capacity} × ${cols}`);
+        throw new NlsqRangeError(`cpu.createWorkspace: capacity and cols must be positive integers, got ${capacity} × ${cols}`, Number.isInteger(capacity) && capacity >= 1 ? 'cols' : 'capacity');
       }
       if (capacity * cols * 8 > MAX_TYPED_ARRAY_BYTES) {
-        throw new RangeError(`cpu.createWorkspace: ${capacity} × ${cols} f64 exceeds the largest typed array`);
+        throw new NlsqRangeError(`cpu.createWorkspace: ${capacity} × ${cols} f64 exceeds the largest typed array`, 'capacity');
       }
       return new ArrayWorkspace(capacity, cols);
     },

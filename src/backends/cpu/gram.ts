@@ -9,7 +9,7 @@
  */
 
 /** Rows summed locally before being added to the output. */
-export const GRAM_GROUP = 256;
+const GRAM_GROUP = 256;
 
 /**
  * Add AᵀA to the upper triangle of G (c × c, row-major) for `m` rows of A starting at `offset`.

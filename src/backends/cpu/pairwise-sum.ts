@@ -11,7 +11,7 @@
  */
 
 /** Number of terms summed directly before the recursion splits. */
-export const PAIRWISE_BLOCK = 128;
+const PAIRWISE_BLOCK = 128;
 
 /** Σ a[offset + i·stride]², i = 0..n−1, pairwise. */
 export function pairwiseSumSquares(a: Float64Array, offset: number, n: number, stride: number): number {

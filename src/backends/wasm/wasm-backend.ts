@@ -145,11 +145,11 @@ export class WasmBackend implements Backend {
   createWorkspace(capacity: number, cols: number): Workspace {
     const name = this.info.name;
     if (!Number.isInteger(capacity) || capacity < 1 || !Number.isInteger(cols) || cols < 1) {
-      throw new RangeError(`${name}.createWorkspace: capacity and cols must be positive integers, got ${capacity} × ${cols}`);
+      throw new NlsqRangeError(`${name}.createWorkspace: capacity and cols must be positive integers, got ${capacity} × ${cols}`, Number.isInteger(capacity) && capacity >= 1 ? 'cols' : 'capacity');
     }
     const bytes = capacity * cols * 8;
     if (bytes > this.info.maxBufferBytes) {
-      throw new RangeError(`${name}.createWorkspace: ${capacity} × ${cols} f64 (${bytes} bytes) exceeds maxBufferBytes ${this.info.maxBufferBytes}`);
+      throw new NlsqRangeError(`${name}.createWorkspace: ${capacity} × ${cols} f64 (${bytes} bytes) exceeds maxBufferBytes ${this.info.maxBufferBytes}`, 'capacity');
     }
     this.ensureScratch(cols);
     const alloc = this.heap.allocate(bytes, `${name}.createWorkspace`);

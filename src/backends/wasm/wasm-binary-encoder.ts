@@ -1,6 +1,6 @@
 /**
  * A minimal WebAssembly binary encoder for the model code generators
- * (`model-wasm-codegen.ts`, `model-wasm-simd-codegen.ts`): LEB128 integers, IEEE doubles, names,
+ * (`codegen-wasm.ts`, `codegen-wasm-simd.ts`): LEB128 integers, IEEE doubles, names,
  * vectors and sections, plus the value-type bytes and core opcodes they emit.
  *
  * @module

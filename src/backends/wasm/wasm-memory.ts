@@ -9,11 +9,12 @@
  * @module
  */
 import type { Workspace } from '../backend.ts';
+import { BackendUnavailableError, NlsqRangeError } from '../../errors.ts';
 
 /** Bytes in a wasm page. */
 const PAGE = 65536;
 /** wasm32 can address at most 65536 pages = 4 GiB. */
-export const MAX_PAGES = 65536;
+const MAX_PAGES = 65536;
 /** Allocation granularity (v128 alignment). */
 const ALIGN = 16;
 /** Slack bytes after every allocation (no kernel reads past its rows; this guards future ones). */
@@ -51,9 +52,9 @@ export class WasmHeap {
 
   /**
    * Allocate `bytes` (16-byte aligned, padded), growing memory if needed.
-   * @throws RangeError when memory cannot grow that far (4 GiB wasm32 limit or host refusal).
+   * @throws NlsqRangeError when memory cannot grow that far (4 GiB wasm32 limit or host refusal).
    */
-  allocate(bytes: number, who: string): Allocation {
+  allocate(bytes: number, caller: string): Allocation {
     const size = align(bytes + PAD);
     for (let i = 0; i < this.free.length; i++) {
       const [start, end] = this.free[i]!;
@@ -63,7 +64,7 @@ export class WasmHeap {
       return { ptr: start, bytes: size };
     }
     const ptr = this.top;
-    this.ensure(ptr + size, who);
+    this.ensure(ptr + size, caller);
     this.top = ptr + size;
     return { ptr, bytes: size };
   }
@@ -95,17 +96,17 @@ export class WasmHeap {
     else this.free.splice(i, 0, [start, end]);
   }
 
-  private ensure(byteEnd: number, who: string): void {
+  private ensure(byteEnd: number, caller: string): void {
     const have = this.memory.buffer.byteLength;
     if (byteEnd <= have) return;
     const pages = Math.ceil((byteEnd - have) / PAGE);
     if (have / PAGE + pages > MAX_PAGES) {
-      throw new RangeError(`${who}: needs ${byteEnd} bytes of wasm memory, more than the 4 GiB wasm32 limit`);
+      throw new NlsqRangeError(`${caller}: needs ${byteEnd} bytes of wasm memory, more than the 4 GiB wasm32 limit`, 'bytes');
     }
     try {
       this.memory.grow(pages);
     } catch (cause) {
-      throw new RangeError(`${who}: could not grow wasm memory to ${byteEnd} bytes (the host refused)`, { cause });
+      throw new NlsqRangeError(`${caller}: could not grow wasm memory to ${byteEnd} bytes (the host refused)`, 'bytes', 'ERR_RANGE', { cause });
     }
   }
 }
@@ -141,7 +142,7 @@ export class WasmWorkspace implements Workspace {
 
   /** Byte offset of row 0 in linear memory. */
   get ptr(): number {
-    if (!this.allocation) throw new RangeError('wasm workspace: used after releaseWorkspace');
+    if (!this.allocation) throw new BackendUnavailableError('wasm workspace: used after releaseWorkspace');
     return this.allocation.ptr;
   }
 

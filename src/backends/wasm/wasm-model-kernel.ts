@@ -25,8 +25,8 @@
  * working after memory grew between calls (the resident data lives at byte offsets, unaffected).
  *
  * On the `'wasm-simd'` backend the module evaluates four points per loop iteration as two
- * independent f64x2 pairs (`model-wasm-simd-codegen.ts`, with a vectorised `exp`); on
- * `'wasm-scalar'` one point per iteration (`model-wasm-codegen.ts`). If the engine rejects the
+ * independent f64x2 pairs (`codegen-wasm-simd.ts`, with a vectorised `exp`); on
+ * `'wasm-scalar'` one point per iteration (`codegen-wasm.ts`). If the engine rejects the
  * f64x2 module, the scalar one is used.
  *
  * Fused Jacobian pass ({@link WasmModelKernel.foldRows}): on its own backend the kernel writes
@@ -44,11 +44,11 @@
  */
 
 import type { Backend } from '../backend.ts';
-import { NlsqRangeError } from '../../errors.ts';
+import { BackendUnavailableError, NlsqRangeError } from '../../errors.ts';
 import type { Program } from '../../model/ir.ts';
 import type { DataColumns, ModelKernel } from '../../model/model-kernel.ts';
-import { descriptorLayout } from './model-wasm-codegen.ts';
-import { expTableOffset } from './model-wasm-simd-codegen.ts';
+import { descriptorLayout } from './codegen-wasm.ts';
+import { expTableOffset } from './codegen-wasm-simd.ts';
 import { EXP_TABLE_BYTES, writeExpTable } from './wasm-simd-exp.ts';
 import { type CompiledWasmModel, compileWasmModel } from './wasm-model-module.ts';
 import type { Allocation, WasmHeap } from './wasm-memory.ts';
@@ -159,7 +159,7 @@ export class WasmModelKernel implements ModelKernel {
     try {
       allocation = this.heap.allocate(nCols * n * 8, 'createWasmModelKernel');
     } catch (e) {
-      if (e instanceof RangeError) return;
+      if (e instanceof NlsqRangeError) return;
       throw e;
     }
     const bases = Array.from({ length: k + 2 }, (_, c) => (c < nCols ? allocation.ptr + c * n * 8 : 0));
@@ -176,7 +176,7 @@ export class WasmModelKernel implements ModelKernel {
 
   /** Write θ into the descriptor; returns the current f64 view. */
   private begin(theta: Float64Array): Float64Array {
-    if (this.scratch === null) throw new RangeError('wasm model kernel: used after dispose()');
+    if (this.scratch === null) throw new BackendUnavailableError('wasm model kernel: used after dispose()');
     const mem = this.heap.f64();
     mem.set(theta.subarray(0, this.nParams), this.desc / 8);
     return mem;
@@ -386,7 +386,7 @@ type FoldExports = Pick<KernelExports, 'subRows' | 'foldDotsOffset' | 'foldColum
 
 function foldExports(exports: Readonly<Record<string, unknown>>): FoldExports {
   for (const name of ['subRows', 'foldDotsOffset', 'foldColumnMajorDots']) {
-    if (typeof exports[name] !== 'function') throw new Error(`kernel instance lacks ${name}`);
+    if (typeof exports[name] !== 'function') throw new BackendUnavailableError(`createWasmModelKernel: the kernel instance lacks its export ${name}`);
   }
   return exports as unknown as FoldExports;
 }
@@ -396,7 +396,7 @@ function instantiateModel(compiled: CompiledWasmModel, exports: Readonly<Record<
   const m: Record<string, unknown> = {};
   for (const [name, exportName] of compiled.imports) {
     const f = exports[exportName];
-    if (typeof f !== 'function') throw new Error(`kernel instance lacks ${exportName}`);
+    if (typeof f !== 'function') throw new BackendUnavailableError(`createWasmModelKernel: the kernel instance lacks its export ${exportName}`);
     m[name] = f;
   }
   const instance = new WebAssembly.Instance(compiled.module, { env: { memory: exports['memory'] as WebAssembly.Memory }, m } as WebAssembly.Imports);

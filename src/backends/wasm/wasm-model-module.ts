@@ -1,6 +1,6 @@
 /**
  * Compiling expression models to WebAssembly once: the generated modules are position-independent
- * (every address comes from the call descriptor, see `model-wasm-codegen.ts`), so their bytes
+ * (every address comes from the call descriptor, see `codegen-wasm.ts`), so their bytes
  * depend only on the program and one `WebAssembly.Module` serves every kernel of that model.
  *
  * A Module is immutable and stateless — memory and globals belong to instances — so the caches
@@ -10,8 +10,8 @@
  * @module
  */
 import type { Program } from '../../model/ir.ts';
-import { generateWasmModel } from './model-wasm-codegen.ts';
-import { generateWasmModelSimd } from './model-wasm-simd-codegen.ts';
+import { generateWasmModel } from './codegen-wasm.ts';
+import { generateWasmModelSimd } from './codegen-wasm-simd.ts';
 
 /** Compiled model modules kept by {@link compileWasmModel} (least recently used evicted first). */
 export const WASM_MODEL_CACHE_SIZE = 32;

@@ -1,5 +1,5 @@
 /**
- * A vectorised e^x for the f64x2 model generator (`model-wasm-simd-codegen.ts`), emitted inline
+ * A vectorised e^x for the f64x2 model generator (`codegen-wasm-simd.ts`), emitted inline
  * as straight-line WebAssembly SIMD code for any number of independent v128 values at once.
  *
  * The method is the table-driven exp of ARM's optimized-routines (as in musl and glibc): a short
@@ -289,7 +289,7 @@ function emitterOf(code: Bytes, chain: ExpChain, table: ExpTable): ExpEmitter {
  * @param code - the function body being written.
  * @param chains - the independent exps (their scratch locals must not overlap).
  * @param table - where the module finds the table ({@link writeExpTable}): an i32 local + offset.
- * @internal used by `model-wasm-simd-codegen.ts`.
+ * @internal used by `codegen-wasm-simd.ts`.
  */
 export function emitExpChains(code: Bytes, chains: readonly ExpChain[], table: ExpTable): void {
   const emitters = chains.map((chain) => emitterOf(code, chain, table));

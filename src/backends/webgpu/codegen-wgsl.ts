@@ -27,6 +27,7 @@
  * @module
  */
 import type { Instr, IrFunctionName, Operand, Program } from '../../model/ir.ts';
+import { liveInstructions } from '../../model/liveness.ts';
 import { NlsqRangeError } from '../../errors.ts';
 
 /** Largest |n| for which a constant integer power is expanded by binary exponentiation. */
@@ -156,17 +157,6 @@ export function wgslF32Literal(value: number): string {
   return f < 0 ? `(${text}f)` : `${text}f`;
 }
 
-/** Mark the temporaries reachable from `roots` (backwards over the SSA program). */
-function liveTemporaries(instructions: readonly Instr[], roots: readonly Operand[]): Uint8Array {
-  const live = new Uint8Array(instructions.length);
-  for (const r of roots) if (r.kind === 'tmp') live[r.index] = 1;
-  for (let i = instructions.length - 1; i >= 0; i--) {
-    if (live[i] !== 1) continue;
-    for (const a of instructions[i]!.args) if (a.kind === 'tmp') live[a.index] = 1;
-  }
-  return live;
-}
-
 /** WGSL expression of one operand, recording which parameters and variables are read. */
 function operandExpr(o: Operand, program: Program, params: Set<number>, vars: Set<number>): string {
   switch (o.kind) {
@@ -256,7 +246,7 @@ export function generateWgslPointBody(program: Program, gradient: boolean): Wgsl
     );
   }
   const roots = gradient ? [program.value, ...program.gradient] : [program.value];
-  const live = liveTemporaries(program.instructions, roots);
+  const live = liveInstructions(program, roots, 'generateWgslPointBody');
   const params = new Set<number>();
   const vars = new Set<number>();
   const need = new Set<string>();

@@ -61,12 +61,12 @@ export function lostSoon(ctx: DeviceContext): Promise<DeviceLostError | null> {
  * Pop the two error scopes pushed as `validation` then `out-of-memory`, and throw the first error.
  *
  * @param device - the device whose scopes were pushed.
- * @param fn - the public function name for the message.
+ * @param caller - the public function name for the message.
  * @throws NlsqError (`ERR_BACKEND_UNAVAILABLE`, argument `'backend'`) carrying the device's message.
  */
-export async function popScopes(device: GPUDevice, fn: string): Promise<void> {
+export async function popScopes(device: GPUDevice, caller: string): Promise<void> {
   const oom = await device.popErrorScope();
   const validation = await device.popErrorScope();
   const err = oom ?? validation;
-  if (err !== null) throw new NlsqError(`${fn}: the WebGPU device reported an error: ${err.message}`, 'ERR_BACKEND_UNAVAILABLE', 'backend');
+  if (err !== null) throw new NlsqError(`${caller}: the WebGPU device reported an error: ${err.message}`, 'ERR_BACKEND_UNAVAILABLE', 'backend');
 }

@@ -15,12 +15,12 @@ export class DeviceLostError extends NlsqError {
   readonly reason: string;
 
   /**
-   * @param fn - the function that observed the loss.
+   * @param caller - the function that observed the loss.
    * @param reason - the lost-info reason.
    * @param detail - the lost-info message.
    */
-  constructor(fn: string, reason: string, detail: string, options?: ErrorOptions) {
-    super(`${fn}: the WebGPU device was lost (reason: ${reason}${detail ? `; ${detail}` : ''}); create a new backend to continue`, 'ERR_BACKEND_UNAVAILABLE', 'backend', options);
+  constructor(caller: string, reason: string, detail: string, options?: ErrorOptions) {
+    super(`${caller}: the WebGPU device was lost (reason: ${reason}${detail ? `; ${detail}` : ''}); create a new backend to continue`, 'ERR_BACKEND_UNAVAILABLE', 'backend', options);
     this.reason = reason;
   }
 }

@@ -61,7 +61,7 @@ export function combinePartials(
  *
  * @param cols - order of G.
  */
-export function f32PivotTolerance(cols: number): number {
+function f32PivotTolerance(cols: number): number {
   return cols * 2 ** -23;
 }
 
@@ -111,24 +111,4 @@ export function gramToTriangle(
     e += cols - k;
   }
   return { T, rank };
-}
-
-/**
- * Unpack a packed upper triangle into a full symmetric cols × cols row-major matrix (for tests
- * and diagnostics).
- *
- * @param packed - packed upper triangle.
- * @param cols - order.
- */
-export function unpackSymmetric(packed: Float64Array, cols: number): Float64Array {
-  const G = new Float64Array(cols * cols);
-  let e = 0;
-  for (let a = 0; a < cols; a++) {
-    for (let b = a; b < cols; b++) {
-      G[a * cols + b] = packed[e]!;
-      G[b * cols + a] = packed[e]!;
-      e++;
-    }
-  }
-  return G;
 }

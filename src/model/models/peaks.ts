@@ -45,7 +45,7 @@ export interface PeakEstimate {
  * Locate the dominant peak (or dip) of sorted data with zero baseline.
  * @param d - data sorted by x. @returns the estimate.
  */
-export function estimatePeak(d: SortedData): PeakEstimate {
+function estimatePeak(d: SortedData): PeakEstimate {
   const s = smooth(d.y);
   const med = median(s);
   const iMax = argExtreme(s, 1);

@@ -400,7 +400,7 @@ describe('createWasmModelKernel with resident data', () => {
   it('silently keeps the copy path when the heap cannot hold the data', () => {
     const heap = heapOf(wasm);
     const spy = vi.spyOn(heap, 'allocate').mockImplementation(function (this: WasmHeap, bytes: number, who: string) {
-      if (bytes > 1e6) throw new RangeError(`${who}: needs ${bytes} bytes of wasm memory, more than the 4 GiB wasm32 limit`);
+      if (bytes > 1e6) throw new NlsqRangeError(`${who}: needs ${bytes} bytes of wasm memory, more than the 4 GiB wasm32 limit`, 'bytes');
       return WasmHeap.prototype.allocate.call(this, bytes, who);
     });
     try {

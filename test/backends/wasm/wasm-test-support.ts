@@ -5,8 +5,8 @@
  */
 import { expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { descriptorLayout, type GeneratedWasmModel } from '../../../src/backends/wasm/model-wasm-codegen.ts';
-import { expTableOffset } from '../../../src/backends/wasm/model-wasm-simd-codegen.ts';
+import { descriptorLayout, type GeneratedWasmModel } from '../../../src/backends/wasm/codegen-wasm.ts';
+import { expTableOffset } from '../../../src/backends/wasm/codegen-wasm-simd.ts';
 import { writeExpTable } from '../../../src/backends/wasm/wasm-simd-exp.ts';
 import { IR_FUNCTIONS, type Program } from '../../../src/model/ir.ts';
 import { model } from '../../../src/model/model.ts';

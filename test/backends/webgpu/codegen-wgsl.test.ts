@@ -91,6 +91,11 @@ describe('generateWgslPointBody', () => {
     expect(() => generateWgslPointBody(prog, true)).toThrow(/param 3 is out of range \(1 params, 1 variables\)/);
   });
 
+  it('rejects a result read from a temporary the program does not define', () => {
+    const prog: Program = { params: ['a'], variables: ['x'], instructions: [{ op: 'neg', args: [x0] }], value: t(3), gradient: [c(1)] };
+    expect(() => generateWgslPointBody(prog, false)).toThrow(/^generateWgslPointBody: IR temporary index out of range: 3/);
+  });
+
   it('rejects an instruction that reads a temporary defined later', () => {
     const prog: Program = {
       params: ['a'],

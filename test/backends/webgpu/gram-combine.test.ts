@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { combinePartials, gramToTriangle, unpackSymmetric } from '../../../src/backends/webgpu/gram-combine.ts';
+import { combinePartials, gramToTriangle } from '../../../src/backends/webgpu/gram-combine.ts';
+
+/** The full symmetric cols × cols matrix of a packed upper triangle. */
+function unpackSymmetric(packed: Float64Array, cols: number): Float64Array {
+  const G = new Float64Array(cols * cols);
+  for (let a = 0, e = 0; a < cols; a++) for (let b = a; b < cols; b++, e++) G[a * cols + b] = G[b * cols + a] = packed[e]!;
+  return G;
+}
 import { createCpuBackend } from '../../../src/backends/cpu/cpu-backend.ts';
 
 /** Packed upper triangle of AᵀA (A row-major, m × c) in f64. */

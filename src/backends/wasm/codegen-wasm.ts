@@ -39,7 +39,7 @@
  * the tests check rows and residuals against the JS kernel to 1e-13 relative.
  *
  * This is the scalar form (one point per loop iteration), used on the wasm-scalar backend;
- * `model-wasm-simd-codegen.ts` generates the same contract with f64x2 loops for wasm-simd and
+ * `codegen-wasm-simd.ts` generates the same contract with f64x2 loops for wasm-simd and
  * shares this file's module assembly (and the encoder of `wasm-binary-encoder.ts`).
  *
  * The binary is written by a minimal encoder (`wasm-binary-encoder.ts`: LEB128; type, import,
@@ -52,6 +52,7 @@
 
 import { NlsqTypeError } from '../../errors.ts';
 import type { IrFunctionName, Operand, Program } from '../../model/ir.ts';
+import { liveInstructions } from '../../model/liveness.ts';
 import { Bytes, F64, I32, OP, section } from './wasm-binary-encoder.ts';
 
 /**
@@ -88,7 +89,7 @@ export const WASM_IMPORTED_FUNCTIONS: Readonly<Partial<Record<IrFunctionName | '
 
 /**
  * The import of an IR function name (own properties only: a tampered name never reaches the prototype).
- * @internal shared with `model-wasm-simd-codegen.ts`.
+ * @internal shared with `codegen-wasm-simd.ts`.
  */
 export function importSpec(name: string | undefined): { readonly arity: number; readonly export: string } | undefined {
   if (name === undefined || !Object.prototype.hasOwnProperty.call(WASM_IMPORTED_FUNCTIONS, name)) return undefined;
@@ -109,17 +110,6 @@ export interface GeneratedWasmModel {
 export function checkIndex(i: number, limit: number, what: string): number {
   if (!Number.isInteger(i) || i < 0 || i >= limit) throw new NlsqTypeError(`wasm codegen: IR ${what} index out of range: ${String(i)}`, 'program');
   return i;
-}
-
-/** Which instructions `roots` depend on (need[i] for instruction i). @internal */
-export function live(program: Program, roots: readonly Operand[]): boolean[] {
-  const need = new Array<boolean>(program.instructions.length).fill(false);
-  const mark = (o: Operand): void => {
-    if (o.kind === 'tmp') need[checkIndex(o.index, program.instructions.length, 'temporary')] = true;
-  };
-  roots.forEach(mark);
-  for (let i = program.instructions.length - 1; i >= 0; i--) if (need[i]) program.instructions[i]!.args.forEach(mark);
-  return need;
 }
 
 /**
@@ -221,7 +211,7 @@ export const WASM_MODEL_ARITY: Readonly<Record<WasmModelMode, number>> = { rows:
 
 /**
  * The i32 locals a function of `mode` needs after its params: off, o, base_0..base_{k+1}, and
- * for `cols` the p + 1 output column bases. @internal shared with `model-wasm-simd-codegen.ts`.
+ * for `cols` the p + 1 output column bases. @internal shared with `codegen-wasm-simd.ts`.
  */
 export function i32LocalCount(mode: WasmModelMode, p: number, k: number): number {
   return 4 + k + (mode === 'cols' ? p + 1 : 0);
@@ -230,7 +220,7 @@ export function i32LocalCount(mode: WasmModelMode, p: number, k: number): number
 /**
  * Emit `col_j = out + j·stride` into i32 locals `firstLocal + j`, j = 0 … count − 1 (a chain of
  * adds, once per call): the output column bases of `cols`, whose entry for point i is then
- * stored at `col_j + 8i` like a column read. @internal shared with `model-wasm-simd-codegen.ts`.
+ * stored at `col_j + 8i` like a column read. @internal shared with `codegen-wasm-simd.ts`.
  */
 export function emitOutputColumnBases(code: Bytes, outLocal: number, strideLocal: number, firstLocal: number, count: number): void {
   code.byte(OP.localGet).u32(outLocal).byte(OP.localSet).u32(firstLocal);
@@ -330,7 +320,7 @@ function functionBody(program: Program, fnIndex: Map<string, number>, mode: Wasm
   const L_SUMS = L_W + 3;
   const nSums = mode === 'cols' ? p + 2 : 0;
   const roots = mode === 'resid' ? [program.value] : [program.value, ...program.gradient];
-  const need = live(program, roots);
+  const need = liveInstructions(program, roots, 'wasm codegen');
   const code = new Bytes();
   /** Push base_c + off (the address of column c's current point). */
   const at = (c: number): Bytes => code.byte(OP.localGet).u32(L_BASE + c).byte(OP.localGet).u32(L_OFF).byte(OP.i32Add);
@@ -365,7 +355,7 @@ function functionBody(program: Program, fnIndex: Map<string, number>, mode: Wasm
  * Emit the function prologue that reads the call descriptor at local `descLocal`: θ_j into local
  * `paramLocal + j` via `loadTheta` (which emits the load opcode: `f64.load`, or a splat load for
  * the f64x2 form; memarg follows), and the k + 2 column offsets into i32 locals `baseLocal + c`.
- * @internal shared with `model-wasm-simd-codegen.ts`.
+ * @internal shared with `codegen-wasm-simd.ts`.
  */
 export function emitDescriptorLoads(code: Bytes, program: Program, descLocal: number, baseLocal: number, paramLocal: number, loadTheta: (code: Bytes) => Bytes): void {
   const { columns } = descriptorLayout(program);
@@ -435,7 +425,7 @@ export function assembleModule(fnIndex: ReadonlyMap<string, number>, bodies: rea
 
 /**
  * Generate the scalar module for one program (one point per loop iteration; the wasm-scalar
- * backend's form, and the reference the f64x2 form of `model-wasm-simd-codegen.ts` is tested
+ * backend's form, and the reference the f64x2 form of `codegen-wasm-simd.ts` is tested
  * against). The bytes depend on the program only: compile them once and instantiate per memory.
  *
  * @param program - f and its gradient (from `lowerToProgram`).

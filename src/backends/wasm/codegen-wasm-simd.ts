@@ -1,6 +1,6 @@
 /**
  * f64x2 (WebAssembly SIMD) code generation from the IR (see `src/model/ir.ts`): the same module
- * contract as the scalar generator of `model-wasm-codegen.ts` — `rows(desc, n, out, hasW)`,
+ * contract as the scalar generator of `codegen-wasm.ts` — `rows(desc, n, out, hasW)`,
  * `resid(desc, n, out, strideBytes, hasW)` and `cols(desc, n, out, colStrideBytes, hasW, acc)`
  * (with its p + 2 sums at `acc`) reading θ and the column offsets from the call
  * descriptor at `desc` (position-independent: the bytes depend on the program only), importing
@@ -59,11 +59,12 @@
 
 import { NlsqTypeError } from '../../errors.ts';
 import type { Operand, Program } from '../../model/ir.ts';
+import { liveInstructions } from '../../model/liveness.ts';
 import {
-  assembleModule, checkIndex, checkShape, collectImports, descriptorLayout, emitDescriptorLoads, emitOutputColumnBases, i32LocalCount, importSpec, invariant, live,
+  assembleModule, checkIndex, checkShape, collectImports, descriptorLayout, emitDescriptorLoads, emitOutputColumnBases, i32LocalCount, importSpec, invariant,
   WASM_MODEL_ARITY,
   type GeneratedWasmModel, type WasmModelMode,
-} from './model-wasm-codegen.ts';
+} from './codegen-wasm.ts';
 import { Bytes, I32, OP } from './wasm-binary-encoder.ts';
 import { EXP_LOCALS, emitExpChains, type ExpTable } from './wasm-simd-exp.ts';
 
@@ -233,7 +234,7 @@ function emitVecOperation(code: Bytes, k: number, ctx: VecContext, ch: Chain): v
 interface Frame {
   readonly mode: WasmModelMode;
   readonly ctx: VecContext;
-  readonly need: readonly boolean[];
+  readonly need: Uint8Array;
   /** Loop-invariant instructions, computed once before the loop. */
   readonly invariant: readonly boolean[];
   readonly L: { readonly n: number; readonly out: number; readonly stride: number; readonly hasW: number; readonly acc: number; readonly off: number; readonly o: number; readonly base: number; readonly col: number };
@@ -438,7 +439,7 @@ function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: W
   const ctx: VecContext = { program, fnIndex, localParam: vBase, expTable: { local: 0, offset: expTableOffset(program) } };
   const chains = Array.from({ length: PAIRS_PER_ITERATION }, (_, i) => chainAt(program, vBase + p, i));
   const L = { desc: 0, n: 1, out: 2, stride: 3, hasW: mode === 'rows' ? 3 : 4, acc: 5, off: nArgs, o: nArgs + 1, base: nArgs + 2, col: nArgs + 2 + k + 2 };
-  const need = live(program, mode === 'resid' ? [program.value] : [program.value, ...program.gradient]);
+  const need = liveInstructions(program, mode === 'resid' ? [program.value] : [program.value, ...program.gradient], 'wasm codegen');
   const sums = vBase + p + chains.length * chainSize(program);
   const frame = { mode, ctx, need, invariant: invariant(program), L, sums };
   const code = new Bytes();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { descriptorLayout, generateWasmModel, type GeneratedWasmModel } from '../../../src/backends/wasm/model-wasm-codegen.ts';
-import { expTableOffset, generateWasmModelSimd } from '../../../src/backends/wasm/model-wasm-simd-codegen.ts';
+import { descriptorLayout, generateWasmModel, type GeneratedWasmModel } from '../../../src/backends/wasm/codegen-wasm.ts';
+import { expTableOffset, generateWasmModelSimd } from '../../../src/backends/wasm/codegen-wasm-simd.ts';
 import { EXP_TABLE_BYTES, writeExpTable } from '../../../src/backends/wasm/wasm-simd-exp.ts';
 import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
 import type { Program } from '../../../src/model/ir.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WASM_IMPORTED_FUNCTIONS, descriptorLayout, generateWasmModel, invariant, type GeneratedWasmModel } from '../../../src/backends/wasm/model-wasm-codegen.ts';
+import { WASM_IMPORTED_FUNCTIONS, descriptorLayout, generateWasmModel, invariant, type GeneratedWasmModel } from '../../../src/backends/wasm/codegen-wasm.ts';
 import { createWasmBackend } from '../../../src/backends/wasm/wasm-backend.ts';
 import type { Program } from '../../../src/model/ir.ts';
 import { model } from '../../../src/model/model.ts';

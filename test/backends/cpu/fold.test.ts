@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { Matrix, QrDecomposition } from 'ml-matrix';
-import { householderFold, mergeTriangles } from '../../../src/backends/cpu/householder-fold.ts';
+import { householderFold, mergeTriangles } from '../../../src/backends/cpu/fold.ts';
 
 function foldAll(A: number[][], blocks: number[][]): Float64Array {
   const c = A[0]!.length;
