@@ -350,6 +350,6 @@ describe('trustRegionMinimizer: the start and the drivers', () => {
       signal: controller.signal,
       onIteration: () => controller.abort(),
     });
-    await expect(run).rejects.toThrow(new AbortError('curveFit: the fit was aborted by its AbortSignal after 2 evaluations'));
+    await expect(run).rejects.toThrow(new AbortError('curveFit: the fit was aborted by its AbortSignal'));
   });
 });

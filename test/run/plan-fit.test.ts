@@ -89,7 +89,7 @@ describe('hostBackendFor', () => {
   });
 
   it.skipIf(!support.scalar)('swaps a WebGPU plan for an f64 host backend, says why, and the lease releases it', async () => {
-    const gpu = { info: gpuInfo, createDeviceProblem: () => { throw new Error('not used'); } } as unknown as Backend;
+    const gpu = { info: gpuInfo, createModelEvaluator: () => { throw new Error('not used'); } } as unknown as Backend;
     const planned: ResolvedBackend = { backend: gpu, given: 'webgpu', reason: 'named' };
     const before = outstandingBackendLoads();
     const host = await withLease(async (lease) => {
