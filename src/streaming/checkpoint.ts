@@ -1,6 +1,7 @@
 /**
- * Checkpoints of a streaming fit: a JSON-serializable snapshot taken every `checkpointEvery`
- * passes, and its validation when a fit resumes from one.
+ * Checkpoints of a streaming fit, all of it: the JSON-serializable snapshot, its creation in
+ * either phase (every `checkpointEvery` passes), its validation when a fit resumes from one, and
+ * the counters a resumed fit carries over.
  *
  * What a checkpoint holds, and what resuming reproduces:
  *
@@ -17,10 +18,16 @@
  *   starts from the same iterate and stops on the same tolerances at the same optimum (within
  *   those tolerances). Reported counters are the checkpoint's plus the resumed run's.
  *
+ * When the checkpoint is emitted is the context's business (`streaming-context.ts`); which point
+ * the resumed fit starts from is decided in `streaming-fit.ts`.
+ *
  * @module
  */
 import { NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
-import type { WarmupState } from './warmup.ts';
+import type { IterationInfo, SolverOutcome } from '../optim/evaluation.ts';
+import type { WarmupState, WarmupSummary } from './warmup.ts';
+
+export type { WarmupSummary } from './warmup.ts';
 
 /** Format tag of a checkpoint. */
 export const CHECKPOINT_FORMAT = 'nlsq-streaming-checkpoint';
@@ -58,24 +65,6 @@ export interface StreamingCheckpoint {
   readonly warmup: WarmupState | null;
   /** Warm-up summary once it has finished (exact phase), else null. */
   readonly warmupSummary: WarmupSummary | null;
-}
-
-/** What the warm-up did (part of the streaming result and of exact-phase checkpoints). */
-export interface WarmupSummary {
-  /** False when the warm-up was disabled. */
-  readonly enabled: boolean;
-  /** Mini-batches processed. */
-  readonly batches: number;
-  /** Full epochs completed. */
-  readonly epochs: number;
-  /** Which switch criterion ended it. */
-  readonly stopReason: string;
-  /** Exact cost at p0 (from the guard pass), or null. */
-  readonly startCost: number | null;
-  /** Exact cost at the warm-up's end point (from the guard pass), or null. */
-  readonly endCost: number | null;
-  /** True when the warm-up point was handed to the solver (it lowered the exact cost). */
-  readonly used: boolean;
 }
 
 function isFiniteArray(v: unknown, p: number): v is number[] {
@@ -120,4 +109,89 @@ export function validateCheckpoint(state: unknown, p: number, caller = 'fit'): S
     }
   }
   return s;
+}
+
+/** The fit's counters a checkpoint records (the streaming context provides them). */
+export interface CheckpointCounters {
+  /** The caller's starting point. */
+  readonly p0: Float64Array;
+  /** Number of points once a full pass has counted it. */
+  readonly m: number | null;
+  /** Passes so far. */
+  readonly passes: number;
+  /** Points read so far. */
+  readonly pointsSeen: number;
+}
+
+/**
+ * The warm-up checkpoint at the end of an epoch.
+ *
+ * @param counters - the fit's counters (p0, m, passes, points seen).
+ * @param state - the Adam state.
+ * @returns a JSON-serializable checkpoint.
+ */
+export function warmupCheckpoint(counters: CheckpointCounters, state: WarmupState): StreamingCheckpoint {
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    phase: 'warmup',
+    p0: Array.from(counters.p0),
+    x: state.x,
+    cost: null,
+    m: counters.m,
+    passes: counters.passes,
+    pointsSeen: counters.pointsSeen,
+    nfev: 0,
+    njev: 0,
+    nit: 0,
+    warmup: state,
+    warmupSummary: null,
+  };
+}
+
+/**
+ * The exact-phase checkpoint at a solver iteration.
+ *
+ * @param counters - the fit's counters (p0, m, passes, points seen).
+ * @param info - the solver's iteration record (accepted x, cost, nfev, iteration).
+ * @param base - the checkpoint this run resumed from, if any (its counters are added).
+ * @param jacobianPasses - Jacobian passes so far (including `base`'s), reported as njev.
+ * @param summary - the warm-up summary.
+ * @returns a JSON-serializable checkpoint.
+ */
+export function exactCheckpoint(
+  counters: CheckpointCounters,
+  info: IterationInfo,
+  base: StreamingCheckpoint | null,
+  jacobianPasses: number,
+  summary: WarmupSummary,
+): StreamingCheckpoint {
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    phase: 'exact',
+    p0: Array.from(counters.p0),
+    x: info.params.slice(),
+    cost: Number.isFinite(info.cost) ? info.cost : null,
+    m: counters.m,
+    passes: counters.passes,
+    pointsSeen: counters.pointsSeen,
+    nfev: (base?.nfev ?? 0) + info.nfev,
+    njev: jacobianPasses,
+    nit: (base?.nit ?? 0) + info.iteration,
+    warmup: null,
+    warmupSummary: summary,
+  };
+}
+
+/**
+ * The solver's outcome with the counters before a resumed checkpoint added (nfev, njev, nit).
+ *
+ * @param outcome - what the solver returned.
+ * @param base - the exact-phase checkpoint resumed from, or null.
+ * @returns the outcome to report.
+ */
+export function withResumedCounters(outcome: SolverOutcome, base: StreamingCheckpoint | null): SolverOutcome {
+  if (base === null) return outcome;
+  return { ...outcome, nfev: outcome.nfev + base.nfev, njev: outcome.njev + base.njev, nit: outcome.nit + base.nit };
 }
