@@ -3,8 +3,9 @@
  *
  * The first chunk is read once to learn the number of variables and to resolve the options
  * exactly as `curveFit` would (p0 — including a model's `'auto'` estimate from that chunk —
- * bounds, method, loss, Jacobian scheme). Then `streamingFit` runs the warm-up and the exact
- * passes, and one more pass at popt accumulates the statistics. pcov uses the total m.
+ * bounds, method, loss, Jacobian scheme). Then `streamingFit` runs the warm-up, the exact
+ * passes, and one more pass at popt that accumulates the statistics (every pass checked to read
+ * the same data). pcov uses the total m.
  *
  * @module
  */
@@ -15,13 +16,12 @@ import { resolveCurveFitOptions, type ResolvedCurveFit } from '../options/resolv
 import { buildCurveFitResult } from '../result/curve-fit-result.ts';
 import { walkChoices } from '../result/choice.ts';
 import type { FitStatistics } from '../result/statistics.ts';
-import { ChunkNormalizer, classifySource, readPass, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
+import { classifySource, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
 import type { FitResult } from '../result/fit-result.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
 import { withLease } from './backend-lease.ts';
 import { hostBackendFor, planFit } from './plan-fit.ts';
 import { streamResolved } from './stream-resolved.ts';
-import { StatisticsAccumulator } from '../streaming/streaming-statistics.ts';
 
 /** Read the first chunk; return it and a source that still yields every chunk. */
 async function peekFirstChunk(source: DataSource): Promise<{ first: SourceChunk; source: DataSource; passes: PassSource }> {
@@ -62,8 +62,8 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
     const planned = await planFit(resolved, options, 'streaming', lease);
     const { plan } = planned;
     const backend = await hostBackendFor(planned.backend, lease);
-    const streamed = await streamResolved(resolved, peeked.source, backend.backend, options, lease);
-    const statistics = peeked.passes.rereadable ? await sourceStatistics(source, resolved, streamed.outcome.x) : unavailableStatistics(streamed.m, resolved.p);
+    const streamed = await streamResolved(resolved, peeked.source, backend.backend, options, lease, true);
+    const statistics = streamed.statistics ?? unavailableStatistics(streamed.m, resolved.p);
     const whole: ResolvedCurveFit = { ...resolved, n: streamed.m };
     const result = buildCurveFitResult(streamed.outcome, whole, {
       backend,
@@ -74,14 +74,6 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
     for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
     return Object.assign(result, { plan }) as FitResult;
   });
-}
-
-/** One more pass at popt for the goodness-of-fit statistics. */
-async function sourceStatistics(source: DataSource, resolved: ResolvedCurveFit, popt: Float64Array) {
-  const passes = await classifySource(source, 'fit');
-  const acc = new StatisticsAccumulator(resolved.kernel, popt);
-  await readPass(await passes.open(), new ChunkNormalizer(resolved.k, 'fit'), (chunk) => acc.add(chunk.data, chunk.n), resolved.signal, 'fit');
-  return acc.result(resolved.p);
 }
 
 /** A one-pass source cannot be read again at popt: its statistics are NaN (and a warning says so). */

@@ -14,6 +14,7 @@ import type { SolverOptions } from '../optim/solver-options.ts';
 import { StreamingProblem } from '../evaluate/streaming-problem.ts';
 import { type StreamingCheckpoint, exactCheckpoint, withResumedCounters } from './checkpoint.ts';
 import { completePass } from './pass-check.ts';
+import { PassFingerprint } from './pass-fingerprint.ts';
 import { type StreamingContext, checkpointIfDue } from './streaming-context.ts';
 import type { WarmupSummary } from './warmup.ts';
 
@@ -47,6 +48,7 @@ export interface ExactPhaseOptions {
  */
 export async function runExactPhase(ctx: StreamingContext, o: ExactPhaseOptions): Promise<SolverOutcome> {
   const { start: { x0, first }, base, summary } = o;
+  let print = new PassFingerprint(ctx.kernel.nVariables);
   const problem = new StreamingProblem({
     backend: ctx.backend,
     kernel: ctx.kernel,
@@ -57,7 +59,11 @@ export async function runExactPhase(ctx: StreamingContext, o: ExactPhaseOptions)
     m: ctx.m,
     caller: ctx.caller,
     signal: ctx.signal,
-    onPass: (info) => completePass(ctx, info.points, true, 'exact', info.cost),
+    onChunk: (chunk) => print.add(chunk),
+    onPass: (info) => {
+      completePass(ctx, print, true, 'exact pass', info.cost);
+      print = new PassFingerprint(ctx.kernel.nVariables);
+    },
   });
   const nfev0 = base?.nfev ?? 0;
   const solverOptions: SolverOptions = { ...o.solver, x0, maxNfev: Math.max(1, o.solver.maxNfev - nfev0) };

@@ -10,13 +10,14 @@
  */
 import { BlockEvaluator } from '../evaluate/block-evaluator.ts';
 import { type ChunkNormalizer, readPass } from '../sources/data-source.ts';
+import { PassFingerprint } from './pass-fingerprint.ts';
 import type { StreamingContext } from './streaming-context.ts';
 import type { AdamWarmup } from './warmup.ts';
 
 /** What {@link miniBatchPass} read. */
 export interface MiniBatchPass {
-  /** Points read. */
-  readonly points: number;
+  /** What the pass read (its points, and the sums checked when the pass was full). */
+  readonly print: PassFingerprint;
   /** True when the pass read the whole source (the warm-up did not stop inside it). */
   readonly full: boolean;
   /** Σ of the batch costs, each at the iterate current when its batch was read. */
@@ -46,15 +47,17 @@ export function miniBatchEvaluator(ctx: StreamingContext): BlockEvaluator {
  * @param ctx - the fit's context.
  * @param warm - the Adam state, stepped once per batch.
  * @param normalizer - the chunk validator.
- * @returns points read, whether the pass was full, and Σ batch costs.
+ * @returns the fingerprint of what was read, whether the pass was full, and Σ batch costs.
  */
 export async function miniBatchPass(ctx: StreamingContext, warm: AdamWarmup, normalizer: ChunkNormalizer): Promise<MiniBatchPass> {
   let stopped = false;
   let cost = 0;
-  const n = await readPass(
+  const print = new PassFingerprint(ctx.kernel.nVariables);
+  await readPass(
     await ctx.source.open(),
     normalizer,
     (c) => {
+      print.add(c);
       for (let s = 0; s < c.n; s += ctx.batchSize) {
         cost += warm.step(c.data, s, Math.min(ctx.batchSize, c.n - s));
         if (warm.done) {
@@ -67,5 +70,5 @@ export async function miniBatchPass(ctx: StreamingContext, warm: AdamWarmup, nor
     ctx.signal,
     ctx.caller,
   );
-  return { points: n, full: !stopped, cost };
+  return { print, full: !stopped, cost };
 }

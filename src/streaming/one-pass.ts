@@ -55,9 +55,10 @@ export async function runOnePass(ctx: StreamingContext, options: ResolvedWarmupO
   const ev = miniBatchEvaluator(ctx);
   const warm = new AdamWarmup(ev, ctx.p0, ctx.lb, ctx.ub, { ...options, minImprovement: -Infinity, maxEpochs: Infinity });
   try {
-    const { points: n, full, cost } = await miniBatchPass(ctx, warm, new ChunkNormalizer(ctx.kernel.nVariables, ctx.caller));
+    const { print, full, cost } = await miniBatchPass(ctx, warm, new ChunkNormalizer(ctx.kernel.nVariables, ctx.caller));
+    const n = print.points;
     if (n > 0) ctx.m = n;
-    completePass(ctx, n, full, 'warmup', cost);
+    completePass(ctx, print, full, 'warm-up epoch', cost);
     return { x: warm.point, cost: warm.recentMeanCost * n, batches: warm.batchCount, stopReason: warm.stopReason ?? 'source-exhausted' };
   } finally {
     ev.dispose();
@@ -101,6 +102,7 @@ export async function onePassFit(ctx: StreamingContext, warmupOptions: ResolvedW
     approximate: true,
     warmup: { enabled: true, batches: r.batches, epochs: 1, stopReason: r.stopReason, startCost: null, endCost: null, used: true },
     resumed: false,
+    statistics: null,
     warnings: [
       `${ctx.caller}: the source can be read only once, so the result is a mini-batch (Adam) estimate from one pass: approximate, without exact trust-region passes or a covariance; pass a re-readable source (an iterable or a function returning a fresh iterator) for the exact fit`,
     ],

@@ -15,6 +15,7 @@ import type { Loss } from '../optim/loss.ts';
 import type { PassSource } from '../sources/data-source.ts';
 import { DEFAULT_BLOCK_ROWS } from '../workflow/block-rows.ts';
 import type { StreamingCheckpoint } from './checkpoint.ts';
+import type { PassFingerprint } from './pass-fingerprint.ts';
 
 /** Default warm-up mini-batch size (points). */
 export const DEFAULT_BATCH_SIZE = 2048;
@@ -74,6 +75,8 @@ export interface StreamingContext {
   m: number | null;
   /** Pass count at the last checkpoint. */
   lastCheckpointPass: number;
+  /** Fingerprint of the first full pass, which every later full pass must match (`pass-check.ts`). */
+  reference: PassFingerprint | null;
 }
 
 /** The caller's settings a context is built from (a subset of the streaming fit's options). */
@@ -145,6 +148,7 @@ export function createStreamingContext(
     pointsSeen: resume?.pointsSeen ?? 0,
     m: resume?.m ?? null,
     lastCheckpointPass: resume?.passes ?? 0,
+    reference: null,
   };
 }
 

@@ -15,7 +15,7 @@
  * A source that can be read only once (a plain iterator) gets the one-pass mode (`one-pass.ts`):
  * an approximate mini-batch estimate. Checkpoints and resuming are in `checkpoint.ts`; the shared
  * state of the phases in `streaming-context.ts`; the check that every pass reads the same data in
- * `pass-check.ts`.
+ * `pass-check.ts`; the optional statistics pass at popt in `streaming-statistics.ts`.
  *
  * Errors never become results: a malformed chunk, a source that throws or changes between passes,
  * or an abort rejects the returned promise (the solver outcome is never reported as a success
@@ -38,6 +38,7 @@ import { type SolverFactory, runExactPhase } from './exact-phase.ts';
 import { onePassFit, refuseOnePassResume } from './one-pass.ts';
 import { type StreamingProgress, createStreamingContext } from './streaming-context.ts';
 import { type StreamingFitResult, exactResult } from './streaming-outcome.ts';
+import { statisticsPass } from './streaming-statistics.ts';
 import { WARMUP_DISABLED, type WarmupOptions, resolveWarmupOptions } from './warmup.ts';
 import { runWarmupPhase } from './warmup-phase.ts';
 
@@ -85,6 +86,11 @@ export interface StreamingFitOptions {
   readonly signal?: AbortSignal | undefined;
   /** Public function name for messages (default `'fit'`). */
   readonly caller?: string | undefined;
+  /**
+   * When given, one more (checked) pass at popt accumulates the goodness-of-fit statistics with
+   * this model (`streaming-statistics.ts`); not for a one-pass source. Default: no statistics pass.
+   */
+  readonly statisticsKernel?: ModelKernel | undefined;
 }
 
 /**
@@ -137,5 +143,6 @@ export async function streamingFit(options: StreamingFitOptions): Promise<Stream
     summary,
     base,
   });
-  return exactResult(ctx, outcome, summary, resume !== null);
+  const statistics = options.statisticsKernel === undefined ? null : await statisticsPass(ctx, options.statisticsKernel, outcome.x);
+  return exactResult(ctx, outcome, summary, resume !== null, statistics);
 }

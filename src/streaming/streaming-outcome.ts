@@ -7,6 +7,7 @@
  * @module
  */
 import type { SolverOutcome } from '../optim/evaluation.ts';
+import type { FitStatistics } from '../result/statistics.ts';
 import type { StreamingContext } from './streaming-context.ts';
 import type { WarmupSummary } from './warmup.ts';
 
@@ -28,6 +29,8 @@ export interface StreamingFitResult {
   readonly resumed: boolean;
   /** Structured warnings (e.g. the one-pass approximation). */
   readonly warnings: readonly string[];
+  /** Goodness-of-fit statistics from the statistics pass at popt, when it was asked for; else null. */
+  readonly statistics: FitStatistics | null;
 }
 
 /**
@@ -37,9 +40,16 @@ export interface StreamingFitResult {
  * @param outcome - the solver's outcome, resumed counters included.
  * @param warmup - what the warm-up did.
  * @param resumed - whether the fit continued from a checkpoint.
+ * @param statistics - from the statistics pass, or null.
  * @returns the streaming result.
  */
-export function exactResult(ctx: StreamingContext, outcome: SolverOutcome, warmup: WarmupSummary, resumed: boolean): StreamingFitResult {
+export function exactResult(
+  ctx: StreamingContext,
+  outcome: SolverOutcome,
+  warmup: WarmupSummary,
+  resumed: boolean,
+  statistics: FitStatistics | null,
+): StreamingFitResult {
   return {
     outcome,
     m: ctx.m!,
@@ -49,5 +59,6 @@ export function exactResult(ctx: StreamingContext, outcome: SolverOutcome, warmu
     warmup,
     resumed,
     warnings: [],
+    statistics,
   };
 }

@@ -20,6 +20,7 @@ import { ChunkNormalizer, readPass } from '../sources/data-source.ts';
 import { warmupCheckpoint } from './checkpoint.ts';
 import { miniBatchEvaluator, miniBatchPass } from './mini-batch-pass.ts';
 import { completePass } from './pass-check.ts';
+import { PassFingerprint } from './pass-fingerprint.ts';
 import { type StreamingContext, checkpointIfDue } from './streaming-context.ts';
 import { AdamWarmup, type ResolvedWarmupOptions, type WarmupState, type WarmupSummary } from './warmup.ts';
 
@@ -54,7 +55,7 @@ export async function runWarmupPhase(
   try {
     while (!warm.done) {
       const pass = await miniBatchPass(ctx, warm, normalizer);
-      completePass(ctx, pass.points, pass.full, 'warmup', pass.cost);
+      completePass(ctx, pass.print, pass.full, 'warm-up epoch', pass.cost);
       if (pass.full) warm.endEpoch();
       if (!warm.done) await checkpointIfDue(ctx, () => warmupCheckpoint(ctx, warm.state()));
     }
@@ -99,10 +100,12 @@ async function guardPass(
   try {
     ea.begin(a, true);
     eb.begin(b, true);
-    const n = await readPass(
+    const print = new PassFingerprint(ctx.kernel.nVariables);
+    await readPass(
       await ctx.source.open(),
       normalizer,
       (c) => {
+        print.add(c);
         ea.addWindow(c.data, 0, c.n);
         eb.addWindow(c.data, 0, c.n);
       },
@@ -111,7 +114,7 @@ async function guardPass(
     );
     const va = ea.finish();
     const vb = eb.finish();
-    completePass(ctx, n, true, 'warmup', Math.min(va.cost, vb.cost));
+    completePass(ctx, print, true, 'guard pass', Math.min(va.cost, vb.cost));
     return [va, vb];
   } finally {
     ea.dispose();
