@@ -1,6 +1,9 @@
 /**
  * `fit(model, source, options)`: the streaming strategy over a data source that is never resident.
  *
+ * With `nanPolicy: 'omit'` every chunk loses its rows with a non-finite x or y, as resident data
+ * do (`streaming/omit-non-finite.ts`); the result counts them over the last full pass.
+ *
  * The first chunk is read once to learn the number of variables and to resolve the options
  * exactly as `curveFit` would (p0 — including a model's `'auto'` estimate from that chunk —
  * bounds, method, loss, Jacobian scheme). Then `streamingFit` runs the warm-up, the exact
@@ -22,13 +25,19 @@ import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
 import { withLease } from './backend-lease.ts';
 import { hostBackendFor, planFit } from './plan-fit.ts';
 import { streamResolved } from './stream-resolved.ts';
+import { omitNonFinite } from '../streaming/omit-non-finite.ts';
 
-/** Read the first chunk; return it and a source that still yields every chunk. */
+function isEmptyChunk(chunk: SourceChunk): boolean {
+  return chunk !== null && typeof chunk === 'object' && (chunk.y as { length?: unknown } | undefined)?.length === 0;
+}
+
+/** Read the first non-empty chunk; return it and a source that still yields every (non-empty) chunk. */
 async function peekFirstChunk(source: DataSource): Promise<{ first: SourceChunk; source: DataSource; passes: PassSource }> {
   const passes = await classifySource(source, 'fit');
   const it = await passes.open();
-  const step = await it.next();
-  if (step.done === true) throw new DataSourceError('fit: source yielded no chunks: there is no data to fit');
+  let step = await it.next();
+  while (step.done !== true && isEmptyChunk(step.value)) step = await it.next(); // e.g. a chunk whose every row nanPolicy 'omit' dropped
+  if (step.done === true) throw new DataSourceError('fit: source yielded no chunks, or only empty ones: there is no data to fit');
   const first = step.value;
   if (passes.rereadable) {
     await it.return?.();
@@ -53,7 +62,8 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
   if (options.workflow !== undefined && options.workflow !== 'auto' && options.workflow !== 'streaming') {
     throw new DataSourceError(`fit: a data source is fitted by the 'streaming' workflow, got workflow '${options.workflow}'`);
   }
-  const peeked = await peekFirstChunk(source);
+  const omitting = options.nanPolicy === 'omit' && options.checkFinite !== true ? omitNonFinite(source) : null;
+  const peeked = await peekFirstChunk(omitting?.source ?? source);
   const { first } = peeked;
   const curveOptions = { ...splitFitOptions(options, 0), ...(first.sigma ? { sigma: first.sigma } : {}) };
   const resolved = resolveCurveFitOptions('fit', model, first.x, first.y, curveOptions, FIT_KEYS);
@@ -64,7 +74,7 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
     const backend = await hostBackendFor(planned.backend, lease);
     const streamed = await streamResolved(resolved, peeked.source, backend.backend, options, lease, true);
     const statistics = streamed.statistics ?? unavailableStatistics(streamed.m, resolved.p);
-    const whole: ResolvedCurveFit = { ...resolved, n: streamed.m };
+    const whole: ResolvedCurveFit = { ...resolved, n: streamed.m, omitted: omitting?.omitted() ?? 0 };
     const result = buildCurveFitResult(streamed.outcome, whole, {
       backend,
       fun: null,
