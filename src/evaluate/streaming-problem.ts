@@ -23,7 +23,7 @@ import { BlockEvaluator } from './block-evaluator.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { JacobianScheme } from '../optim/finite-difference.ts';
 import type { Loss } from '../optim/loss.ts';
-import { ChunkNormalizer, type PassSource, readPass } from '../sources/data-source.ts';
+import { ChunkNormalizer, type NormalizedChunk, type PassSource, readPass } from '../sources/data-source.ts';
 
 /** Information passed to {@link StreamingProblemOptions.onPass} after each pass. */
 export interface PassInfo {
@@ -61,6 +61,8 @@ export interface StreamingProblemOptions {
   readonly signal?: AbortSignal | undefined;
   /** Called after each completed pass. */
   readonly onPass?: ((info: PassInfo) => void) | undefined;
+  /** Called with each validated chunk of a pass, before it is folded (e.g. to fingerprint the data). */
+  readonly onChunk?: ((chunk: NormalizedChunk) => void) | undefined;
 }
 
 /**
@@ -130,7 +132,12 @@ export class StreamingProblem implements ResidualProblem {
     const ev = this.evaluator;
     ev.begin(x, jacobian);
     const iterator = await source.open();
-    const n = await readPass(iterator, this.normalizer, (c) => ev.addWindow(c.data, 0, c.n), signal, caller);
+    const { onChunk } = this.options;
+    const visit = (c: NormalizedChunk): void => {
+      onChunk?.(c);
+      ev.addWindow(c.data, 0, c.n);
+    };
+    const n = await readPass(iterator, this.normalizer, visit, signal, caller);
     if (n === 0) throw new DataSourceError(`${caller}: source yielded no data points (no chunks, or only empty ones)`);
     if (this.mKnown !== null && n !== this.mKnown) {
       throw new DataSourceError(

@@ -81,7 +81,15 @@ function choleskyLower(caller: string, C: Float64Array, n: number): Float64Array
   return L;
 }
 
-function keepMask(x: Float64Array[], y: Float64Array): Uint8Array | null {
+/**
+ * The rows `nanPolicy: 'omit'` keeps: those whose x (every column) and y are finite. Used for
+ * resident data here and for each chunk of a data source (`streaming/omit-non-finite.ts`).
+ *
+ * @param x - k columns of length n.
+ * @param y - n observations.
+ * @returns 1 for a kept row and 0 for a dropped one, or null when every row is kept.
+ */
+export function keepMask(x: readonly Float64Array[], y: Float64Array): Uint8Array | null {
   const n = y.length;
   let mask: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
@@ -92,7 +100,14 @@ function keepMask(x: Float64Array[], y: Float64Array): Uint8Array | null {
   return mask;
 }
 
-function compress(a: Float64Array, mask: Uint8Array): Float64Array {
+/**
+ * The entries of `a` whose mask is 1, in order.
+ *
+ * @param a - a column.
+ * @param mask - from {@link keepMask}, same length.
+ * @returns a new column of the kept entries.
+ */
+export function compress(a: Float64Array, mask: Uint8Array): Float64Array {
   const out: number[] = [];
   for (let i = 0; i < a.length; i++) if (mask[i]) out.push(a[i]!);
   return Float64Array.from(out);

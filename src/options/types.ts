@@ -64,7 +64,10 @@ export interface CurveFitOptions extends CommonFitOptions {
   readonly jac?: '2-point' | '3-point' | PointJacobian;
   /** Check xdata / ydata for NaN and ±Infinity (default true unless `nanPolicy` is given). */
   readonly checkFinite?: boolean;
-  /** `'raise'` or `'omit'` (drop points with a non-finite x or y). `'propagate'` is not supported. */
+  /**
+   * `'raise'` or `'omit'` (drop points with a non-finite x or y; for a data source, chunk by
+   * chunk as it is read). `'propagate'` is not supported (a NaN would make every residual NaN).
+   */
   readonly nanPolicy?: 'raise' | 'omit';
   /**
    * WebGPU only: after the f32 device iterations converge, finish on an f64 backend so popt and

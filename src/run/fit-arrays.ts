@@ -37,12 +37,14 @@ import { streamResolved } from './stream-resolved.ts';
  * @param resolved - from `resolveCurveFitOptions('fit', …)` over the `curveFit` part of the options.
  * @param options - the `fit` options (workflow, memory limit, chunk size, streaming options).
  * @returns the result with its plan.
- * @throws NlsqRangeError for a covariance sigma with a workflow other than standard; otherwise as `curveFit`.
+ * @throws NlsqRangeError for a covariance sigma with a workflow other than standard, or `resumeFrom`
+ *   when the strategy is not streaming; otherwise as `curveFit`.
  */
 export function fitArrays(resolved: ResolvedCurveFit, options: FitOptions): Promise<FitResult> {
   const workflow = resolved.sigma.kind === '2d' ? requireStandard(options) : options.workflow;
   return withLease(async (lease) => {
     const { plan, backend } = await planFit(resolved, options, workflow, lease);
+    if (plan.strategy !== 'streaming') refuseResume(options, plan);
     const context: StrategyContext = walkChoices({ kind: 'planned', plan, workflow: options.workflow, chunkSize: options.chunkSize });
     const result =
       plan.strategy === 'streaming'
@@ -50,6 +52,18 @@ export function fitArrays(resolved: ResolvedCurveFit, options: FitOptions): Prom
         : await runCurveFit(resolved, backend, lease, context, { blockRows: plan.blockRows, cacheResiduals: plan.strategy !== 'chunked' });
     return Object.assign(result, { plan }) as FitResult;
   });
+}
+
+/**
+ * A checkpoint resumes the streaming workflow only: the standard and chunked strategies hold the
+ * whole problem and take no checkpoints, so `resumeFrom` would be silently ignored there.
+ */
+function refuseResume(options: FitOptions, plan: Plan): void {
+  if (options.resumeFrom === undefined || options.resumeFrom === null) return;
+  throw new NlsqRangeError(
+    `fit: resumeFrom applies to the streaming workflow (it resumes a checkpoint from onCheckpoint), but this fit runs the ${plan.strategy} strategy; pass workflow: 'streaming' to resume`,
+    'resumeFrom',
+  );
 }
 
 /** A covariance sigma couples every residual: only the standard strategy can honour it. */

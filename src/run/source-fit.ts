@@ -1,10 +1,14 @@
 /**
  * `fit(model, source, options)`: the streaming strategy over a data source that is never resident.
  *
+ * With `nanPolicy: 'omit'` every chunk loses its rows with a non-finite x or y, as resident data
+ * do (`streaming/omit-non-finite.ts`); the result counts them over the last full pass.
+ *
  * The first chunk is read once to learn the number of variables and to resolve the options
  * exactly as `curveFit` would (p0 — including a model's `'auto'` estimate from that chunk —
- * bounds, method, loss, Jacobian scheme). Then `streamingFit` runs the warm-up and the exact
- * passes, and one more pass at popt accumulates the statistics. pcov uses the total m.
+ * bounds, method, loss, Jacobian scheme). Then `streamingFit` runs the warm-up, the exact
+ * passes, and one more pass at popt that accumulates the statistics (every pass checked to read
+ * the same data). pcov uses the total m.
  *
  * @module
  */
@@ -15,20 +19,25 @@ import { resolveCurveFitOptions, type ResolvedCurveFit } from '../options/resolv
 import { buildCurveFitResult } from '../result/curve-fit-result.ts';
 import { walkChoices } from '../result/choice.ts';
 import type { FitStatistics } from '../result/statistics.ts';
-import { ChunkNormalizer, classifySource, readPass, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
+import { classifySource, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
 import type { FitResult } from '../result/fit-result.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
 import { withLease } from './backend-lease.ts';
 import { hostBackendFor, planFit } from './plan-fit.ts';
 import { streamResolved } from './stream-resolved.ts';
-import { StatisticsAccumulator } from '../streaming/streaming-statistics.ts';
+import { omitNonFinite } from '../streaming/omit-non-finite.ts';
 
-/** Read the first chunk; return it and a source that still yields every chunk. */
+function isEmptyChunk(chunk: SourceChunk): boolean {
+  return chunk !== null && typeof chunk === 'object' && (chunk.y as { length?: unknown } | undefined)?.length === 0;
+}
+
+/** Read the first non-empty chunk; return it and a source that still yields every (non-empty) chunk. */
 async function peekFirstChunk(source: DataSource): Promise<{ first: SourceChunk; source: DataSource; passes: PassSource }> {
   const passes = await classifySource(source, 'fit');
   const it = await passes.open();
-  const step = await it.next();
-  if (step.done === true) throw new DataSourceError('fit: source yielded no chunks: there is no data to fit');
+  let step = await it.next();
+  while (step.done !== true && isEmptyChunk(step.value)) step = await it.next(); // e.g. a chunk whose every row nanPolicy 'omit' dropped
+  if (step.done === true) throw new DataSourceError('fit: source yielded no chunks, or only empty ones: there is no data to fit');
   const first = step.value;
   if (passes.rereadable) {
     await it.return?.();
@@ -53,7 +62,8 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
   if (options.workflow !== undefined && options.workflow !== 'auto' && options.workflow !== 'streaming') {
     throw new DataSourceError(`fit: a data source is fitted by the 'streaming' workflow, got workflow '${options.workflow}'`);
   }
-  const peeked = await peekFirstChunk(source);
+  const omitting = options.nanPolicy === 'omit' && options.checkFinite !== true ? omitNonFinite(source) : null;
+  const peeked = await peekFirstChunk(omitting?.source ?? source);
   const { first } = peeked;
   const curveOptions = { ...splitFitOptions(options, 0), ...(first.sigma ? { sigma: first.sigma } : {}) };
   const resolved = resolveCurveFitOptions('fit', model, first.x, first.y, curveOptions, FIT_KEYS);
@@ -62,9 +72,9 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
     const planned = await planFit(resolved, options, 'streaming', lease);
     const { plan } = planned;
     const backend = await hostBackendFor(planned.backend, lease);
-    const streamed = await streamResolved(resolved, peeked.source, backend.backend, options, lease);
-    const statistics = peeked.passes.rereadable ? await sourceStatistics(source, resolved, streamed.outcome.x) : unavailableStatistics(streamed.m, resolved.p);
-    const whole: ResolvedCurveFit = { ...resolved, n: streamed.m };
+    const streamed = await streamResolved(resolved, peeked.source, backend.backend, options, lease, true);
+    const statistics = streamed.statistics ?? unavailableStatistics(streamed.m, resolved.p);
+    const whole: ResolvedCurveFit = { ...resolved, n: streamed.m, omitted: omitting?.omitted() ?? 0 };
     const result = buildCurveFitResult(streamed.outcome, whole, {
       backend,
       fun: null,
@@ -74,14 +84,6 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
     for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
     return Object.assign(result, { plan }) as FitResult;
   });
-}
-
-/** One more pass at popt for the goodness-of-fit statistics. */
-async function sourceStatistics(source: DataSource, resolved: ResolvedCurveFit, popt: Float64Array) {
-  const passes = await classifySource(source, 'fit');
-  const acc = new StatisticsAccumulator(resolved.kernel, popt);
-  await readPass(await passes.open(), new ChunkNormalizer(resolved.k, 'fit'), (chunk) => acc.add(chunk.data, chunk.n), resolved.signal, 'fit');
-  return acc.result(resolved.p);
 }
 
 /** A one-pass source cannot be read again at popt: its statistics are NaN (and a warning says so). */

@@ -17,9 +17,17 @@ import { streamingFit, type StreamingFitResult } from '../streaming/streaming-fi
  * Run the streaming strategy of a resolved fit over `source` on `backend`: the options every
  * streaming fit shares (model, solver, loss, Jacobian scheme, warm-up, callbacks, checkpoints).
  * The model kernel compiled for the backend (windows copied per call: O(chunk) memory) is held
- * by `lease` and freed when the run ends.
+ * by `lease` and freed when the run ends. With `statistics`, one more checked pass at popt gives
+ * the goodness-of-fit statistics (for a source, whose data are not resident).
  */
-export async function streamResolved(resolved: ResolvedCurveFit, source: DataSource, backend: Backend, options: FitOptions, lease: BackendLease): Promise<StreamingFitResult> {
+export async function streamResolved(
+  resolved: ResolvedCurveFit,
+  source: DataSource,
+  backend: Backend,
+  options: FitOptions,
+  lease: BackendLease,
+  statistics = false,
+): Promise<StreamingFitResult> {
   const { settings } = resolved;
   const compiled = lease.hold(await kernelForBackend(resolved, backend, { resident: false }));
   return streamingFit({
@@ -37,5 +45,6 @@ export async function streamResolved(resolved: ResolvedCurveFit, source: DataSou
     resumeFrom: options.resumeFrom,
     signal: resolved.signal,
     caller: 'fit',
+    statisticsKernel: statistics ? resolved.kernel : undefined,
   });
 }

@@ -1,6 +1,7 @@
 /**
- * Checkpoints of a streaming fit: a JSON-serializable snapshot taken every `checkpointEvery`
- * passes, and its validation when a fit resumes from one.
+ * Checkpoints of a streaming fit, all of it: the JSON-serializable snapshot, its creation in
+ * either phase (every `checkpointEvery` passes), its validation when a fit resumes from one, and
+ * the counters a resumed fit carries over.
  *
  * What a checkpoint holds, and what resuming reproduces:
  *
@@ -17,10 +18,16 @@
  *   starts from the same iterate and stops on the same tolerances at the same optimum (within
  *   those tolerances). Reported counters are the checkpoint's plus the resumed run's.
  *
+ * When the checkpoint is emitted is the context's business (`streaming-context.ts`); which point
+ * the resumed fit starts from is decided in `streaming-fit.ts`.
+ *
  * @module
  */
 import { NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
-import type { WarmupState } from './warmup.ts';
+import type { IterationInfo, SolverOutcome } from '../optim/evaluation.ts';
+import type { WarmupState, WarmupSummary } from './warmup.ts';
+
+export type { WarmupSummary } from './warmup.ts';
 
 /** Format tag of a checkpoint. */
 export const CHECKPOINT_FORMAT = 'nlsq-streaming-checkpoint';
@@ -60,24 +67,6 @@ export interface StreamingCheckpoint {
   readonly warmupSummary: WarmupSummary | null;
 }
 
-/** What the warm-up did (part of the streaming result and of exact-phase checkpoints). */
-export interface WarmupSummary {
-  /** False when the warm-up was disabled. */
-  readonly enabled: boolean;
-  /** Mini-batches processed. */
-  readonly batches: number;
-  /** Full epochs completed. */
-  readonly epochs: number;
-  /** Which switch criterion ended it. */
-  readonly stopReason: string;
-  /** Exact cost at p0 (from the guard pass), or null. */
-  readonly startCost: number | null;
-  /** Exact cost at the warm-up's end point (from the guard pass), or null. */
-  readonly endCost: number | null;
-  /** True when the warm-up point was handed to the solver (it lowered the exact cost). */
-  readonly used: boolean;
-}
-
 function isFiniteArray(v: unknown, p: number): v is number[] {
   return Array.isArray(v) && v.length === p && v.every((e) => typeof e === 'number' && Number.isFinite(e));
 }
@@ -86,38 +75,163 @@ function isCount(v: unknown): boolean {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
 }
 
+function isFiniteNumber(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function isFiniteOrNull(v: unknown): boolean {
+  return v === null || isFiniteNumber(v);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Throws the range error for field `what` of the checkpoint (`resumeFrom.<what> must be …, got …`). */
+type Reject = (what: string, got: unknown) => never;
+
+/** The Adam state of a warm-up checkpoint: every field of {@link WarmupState}. */
+function checkAdamState(w: unknown, p: number, bad: Reject): void {
+  if (!isObject(w)) return bad('warmup must hold the Adam state in the warm-up phase', w);
+  for (const k of ['x', 'xPrev', 'm', 'v'] as const) {
+    if (!isFiniteArray(w[k], p)) bad(`warmup.${k} must be ${p} finite numbers (one per parameter)`, w[k]);
+  }
+  if (!(w.v as number[]).every((e) => e >= 0)) bad('warmup.v must be non-negative (a second-moment estimate)', w.v);
+  for (const k of ['t', 'halvings', 'batches', 'epochs', 'windowCount'] as const) {
+    if (!isCount(w[k])) bad(`warmup.${k} must be a non-negative integer`, w[k]);
+  }
+  if (!(isFiniteNumber(w.learningRate) && (w.learningRate as number) > 0)) bad('warmup.learningRate must be a positive finite number', w.learningRate);
+  if (!isFiniteNumber(w.windowSum)) bad('warmup.windowSum must be a finite number', w.windowSum);
+  for (const k of ['previousWindowMean', 'lastWindowMean'] as const) {
+    if (!isFiniteOrNull(w[k])) bad(`warmup.${k} must be a finite number or null`, w[k]);
+  }
+}
+
+/** The warm-up summary of an exact-phase checkpoint: null or every field of {@link WarmupSummary}. */
+function checkWarmupSummary(w: unknown, bad: Reject): void {
+  if (w === null) return;
+  if (!isObject(w)) return bad('warmupSummary must be the warm-up summary or null', w);
+  for (const k of ['enabled', 'used'] as const) if (typeof w[k] !== 'boolean') bad(`warmupSummary.${k} must be a boolean`, w[k]);
+  for (const k of ['batches', 'epochs'] as const) if (!isCount(w[k])) bad(`warmupSummary.${k} must be a non-negative integer`, w[k]);
+  if (typeof w.stopReason !== 'string') bad('warmupSummary.stopReason must be a string', w.stopReason);
+  for (const k of ['startCost', 'endCost'] as const) if (!isFiniteOrNull(w[k])) bad(`warmupSummary.${k} must be a finite number or null`, w[k]);
+}
+
 /**
- * Check that `state` is a checkpoint this version can resume for a problem of p parameters.
+ * Check that `state` is a checkpoint this version can resume for a problem of p parameters:
+ * every field is checked, and a malformed one is named.
  *
  * @param state - what the caller passed as `resumeFrom` (e.g. parsed JSON).
  * @param p - number of parameters of the model.
  * @param caller - function name for messages.
  * @returns the state, typed.
- * @throws NlsqTypeError when it is not a checkpoint object; NlsqRangeError when a field is
- *   missing or inconsistent (wrong version, wrong parameter count, non-finite x, bad counters).
+ * @throws NlsqTypeError when it is not a checkpoint object; NlsqRangeError naming the field when
+ *   one is missing or malformed (wrong version or phase, wrong parameter count — a checkpoint of
+ *   another model —, non-finite values, bad counters, a bad Adam state or warm-up summary).
  */
 export function validateCheckpoint(state: unknown, p: number, caller = 'fit'): StreamingCheckpoint {
   if (state === null || typeof state !== 'object' || (state as StreamingCheckpoint).format !== CHECKPOINT_FORMAT) {
     throw new NlsqTypeError(`${caller}: resumeFrom must be a checkpoint passed to onCheckpoint (format '${CHECKPOINT_FORMAT}'), got ${describeValue(state)}`, 'resumeFrom');
   }
   const s = state as StreamingCheckpoint;
-  const bad = (what: string, got: unknown): never => {
+  const bad: Reject = (what, got) => {
     throw new NlsqRangeError(`${caller}: resumeFrom.${what}, got ${describeValue(got)}`, 'resumeFrom');
   };
   if (s.version !== CHECKPOINT_VERSION) bad(`version must be ${CHECKPOINT_VERSION}`, s.version);
   if (s.phase !== 'warmup' && s.phase !== 'exact') bad(`phase must be 'warmup' or 'exact'`, s.phase);
   if (!isFiniteArray(s.x, p)) bad(`x must be ${p} finite numbers (one per parameter)`, s.x);
   if (!isFiniteArray(s.p0, p)) bad(`p0 must be ${p} finite numbers (one per parameter)`, s.p0);
+  if (!isFiniteOrNull(s.cost)) bad('cost must be a finite number or null', s.cost);
   for (const k of ['passes', 'pointsSeen', 'nfev', 'njev', 'nit'] as const) {
     if (!isCount(s[k])) bad(`${k} must be a non-negative integer`, s[k]);
   }
   if (s.m !== null && !(isCount(s.m) && s.m > 0)) bad('m must be a positive integer or null', s.m);
-  if (s.phase === 'warmup') {
-    const w = s.warmup;
-    if (w === null || typeof w !== 'object') bad('warmup must hold the Adam state in the warm-up phase', w);
-    if (!isFiniteArray(w!.x, p) || !isFiniteArray(w!.xPrev, p) || !isFiniteArray(w!.m, p) || !isFiniteArray(w!.v, p)) {
-      bad(`warmup.x, warmup.xPrev, warmup.m and warmup.v must be ${p} finite numbers each`, w!.x);
-    }
-  }
+  if (s.phase === 'warmup') checkAdamState(s.warmup, p, bad);
+  checkWarmupSummary(s.warmupSummary, bad);
   return s;
+}
+
+/** The fit's counters a checkpoint records (the streaming context provides them). */
+export interface CheckpointCounters {
+  /** The caller's starting point. */
+  readonly p0: Float64Array;
+  /** Number of points once a full pass has counted it. */
+  readonly m: number | null;
+  /** Passes so far. */
+  readonly passes: number;
+  /** Points read so far. */
+  readonly pointsSeen: number;
+}
+
+/**
+ * The warm-up checkpoint at the end of an epoch.
+ *
+ * @param counters - the fit's counters (p0, m, passes, points seen).
+ * @param state - the Adam state.
+ * @returns a JSON-serializable checkpoint.
+ */
+export function warmupCheckpoint(counters: CheckpointCounters, state: WarmupState): StreamingCheckpoint {
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    phase: 'warmup',
+    p0: Array.from(counters.p0),
+    x: state.x,
+    cost: null,
+    m: counters.m,
+    passes: counters.passes,
+    pointsSeen: counters.pointsSeen,
+    nfev: 0,
+    njev: 0,
+    nit: 0,
+    warmup: state,
+    warmupSummary: null,
+  };
+}
+
+/**
+ * The exact-phase checkpoint at a solver iteration.
+ *
+ * @param counters - the fit's counters (p0, m, passes, points seen).
+ * @param info - the solver's iteration record (accepted x, cost, nfev, iteration).
+ * @param base - the checkpoint this run resumed from, if any (its counters are added).
+ * @param jacobianPasses - Jacobian passes so far (including `base`'s), reported as njev.
+ * @param summary - the warm-up summary.
+ * @returns a JSON-serializable checkpoint.
+ */
+export function exactCheckpoint(
+  counters: CheckpointCounters,
+  info: IterationInfo,
+  base: StreamingCheckpoint | null,
+  jacobianPasses: number,
+  summary: WarmupSummary,
+): StreamingCheckpoint {
+  return {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    phase: 'exact',
+    p0: Array.from(counters.p0),
+    x: info.params.slice(),
+    cost: Number.isFinite(info.cost) ? info.cost : null,
+    m: counters.m,
+    passes: counters.passes,
+    pointsSeen: counters.pointsSeen,
+    nfev: (base?.nfev ?? 0) + info.nfev,
+    njev: jacobianPasses,
+    nit: (base?.nit ?? 0) + info.iteration,
+    warmup: null,
+    warmupSummary: summary,
+  };
+}
+
+/**
+ * The solver's outcome with the counters before a resumed checkpoint added (nfev, njev, nit).
+ *
+ * @param outcome - what the solver returned.
+ * @param base - the exact-phase checkpoint resumed from, or null.
+ * @returns the outcome to report.
+ */
+export function withResumedCounters(outcome: SolverOutcome, base: StreamingCheckpoint | null): SolverOutcome {
+  if (base === null) return outcome;
+  return { ...outcome, nfev: outcome.nfev + base.nfev, njev: outcome.njev + base.njev, nit: outcome.nit + base.nit };
 }

@@ -1,56 +1,64 @@
 /**
- * Bookkeeping of the exact phase of a streaming fit: the checkpoint taken at a solver iteration,
- * and the outcome with the counters of a resumed run added to those before the checkpoint.
+ * The outcome of a streaming fit: the solver's outcome together with the streaming facts (number
+ * of points, passes, points read, whether the result is approximate, what the warm-up did,
+ * whether the fit resumed, warnings), and its assembly for an exact fit. The one-pass mode builds
+ * its own (approximate) outcome in `one-pass.ts`.
  *
  * @module
  */
-import type { IterationInfo, SolverOutcome } from '../optim/evaluation.ts';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type StreamingCheckpoint, type WarmupSummary } from './checkpoint.ts';
-import type { StreamingContext } from './streaming-warmup-phase.ts';
+import type { SolverOutcome } from '../optim/evaluation.ts';
+import type { FitStatistics } from '../result/statistics.ts';
+import type { StreamingContext } from './streaming-context.ts';
+import type { WarmupSummary } from './warmup.ts';
 
-/**
- * The exact-phase checkpoint at a solver iteration.
- *
- * @param ctx - the fit's context (passes, points, m, p0).
- * @param info - the solver's iteration record (accepted x, cost, nfev, iteration).
- * @param base - the checkpoint this run resumed from, if any (its counters are added).
- * @param jacobianPasses - Jacobian passes so far (including `base`'s), reported as njev.
- * @param summary - the warm-up summary.
- * @returns a JSON-serializable checkpoint.
- */
-export function exactCheckpoint(
-  ctx: StreamingContext,
-  info: IterationInfo,
-  base: StreamingCheckpoint | null,
-  jacobianPasses: number,
-  summary: WarmupSummary,
-): StreamingCheckpoint {
-  return {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    phase: 'exact',
-    p0: Array.from(ctx.p0),
-    x: info.params.slice(),
-    cost: Number.isFinite(info.cost) ? info.cost : null,
-    m: ctx.m,
-    passes: ctx.passes,
-    pointsSeen: ctx.pointsSeen,
-    nfev: (base?.nfev ?? 0) + info.nfev,
-    njev: jacobianPasses,
-    nit: (base?.nit ?? 0) + info.iteration,
-    warmup: null,
-    warmupSummary: summary,
-  };
+/** What a streaming fit returns. */
+export interface StreamingFitResult {
+  /** The solver's outcome (counters include those before a resumed checkpoint). */
+  readonly outcome: SolverOutcome;
+  /** Number of points (of the last full pass; in one-pass mode, the points read). */
+  readonly m: number;
+  /** Passes over the source, all phases. */
+  readonly passes: number;
+  /** Points read over all passes. */
+  readonly pointsSeen: number;
+  /** True in one-pass mode: x is a mini-batch estimate, T is null. */
+  readonly approximate: boolean;
+  /** What the warm-up did. */
+  readonly warmup: WarmupSummary;
+  /** True when the fit continued from `resumeFrom`. */
+  readonly resumed: boolean;
+  /** Structured warnings (e.g. the one-pass approximation). */
+  readonly warnings: readonly string[];
+  /** Goodness-of-fit statistics from the statistics pass at popt, when it was asked for; else null. */
+  readonly statistics: FitStatistics | null;
 }
 
 /**
- * The solver's outcome with the counters before a resumed checkpoint added (nfev, njev, nit).
+ * The result of an exact streaming fit (warm-up, if any, then exact passes).
  *
- * @param outcome - what the solver returned.
- * @param base - the checkpoint resumed from, or null.
- * @returns the outcome to report.
+ * @param ctx - the fit's context (m, passes, points seen).
+ * @param outcome - the solver's outcome, resumed counters included.
+ * @param warmup - what the warm-up did.
+ * @param resumed - whether the fit continued from a checkpoint.
+ * @param statistics - from the statistics pass, or null.
+ * @returns the streaming result.
  */
-export function finishOutcome(outcome: SolverOutcome, base: StreamingCheckpoint | null): SolverOutcome {
-  if (base === null) return outcome;
-  return { ...outcome, nfev: outcome.nfev + base.nfev, njev: outcome.njev + base.njev, nit: outcome.nit + base.nit };
+export function exactResult(
+  ctx: StreamingContext,
+  outcome: SolverOutcome,
+  warmup: WarmupSummary,
+  resumed: boolean,
+  statistics: FitStatistics | null,
+): StreamingFitResult {
+  return {
+    outcome,
+    m: ctx.m!,
+    passes: ctx.passes,
+    pointsSeen: ctx.pointsSeen,
+    approximate: false,
+    warmup,
+    resumed,
+    warnings: [],
+    statistics,
+  };
 }

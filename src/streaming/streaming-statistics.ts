@@ -7,10 +7,18 @@
  * update (B. P. Welford, "Note on a method for calculating corrected sums of squares and
  * products", Technometrics 4(3), 1962), so no second pass is needed for the mean.
  *
+ * The statistics pass is a full pass like any other: it must read the same data as the first
+ * full pass of the fit (`pass-check.ts`), or the fit fails — statistics from other data than
+ * popt and pcov were fitted to are never reported.
+ *
  * @module
  */
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import { CompensatedSum, statisticsFromSums, type FitStatistics } from '../result/statistics.ts';
+import { ChunkNormalizer, readPass } from '../sources/data-source.ts';
+import { checkFullPass } from './pass-check.ts';
+import { PassFingerprint } from './pass-fingerprint.ts';
+import type { StreamingContext } from './streaming-context.ts';
 
 /** Accumulates {@link FitStatistics} chunk by chunk. */
 export class StatisticsAccumulator {
@@ -54,4 +62,32 @@ export class StatisticsAccumulator {
   result(p: number): FitStatistics {
     return statisticsFromSums({ n: this.n, p, chiSquare: this.chi2.value(), rss: this.rss.value(), tss: this.tss.value(), absSum: this.abs.value() });
   }
+}
+
+/**
+ * One more pass at popt accumulating the goodness-of-fit statistics, checked against the first
+ * full pass of the fit (it is not counted in the fit's passes).
+ *
+ * @param ctx - the fit's context (source, signal, m and the reference fingerprint).
+ * @param kernel - the model the statistics are evaluated with.
+ * @param popt - the fitted parameters.
+ * @returns the statistics over every point.
+ * @throws DataSourceError when the pass reads other data than the first full pass, or a bad
+ *   chunk; AbortError on abort.
+ */
+export async function statisticsPass(ctx: StreamingContext, kernel: ModelKernel, popt: Float64Array): Promise<FitStatistics> {
+  const acc = new StatisticsAccumulator(kernel, popt);
+  const print = new PassFingerprint(kernel.nVariables);
+  await readPass(
+    await ctx.source.open(),
+    new ChunkNormalizer(kernel.nVariables, ctx.caller),
+    (chunk) => {
+      print.add(chunk);
+      acc.add(chunk.data, chunk.n);
+    },
+    ctx.signal,
+    ctx.caller,
+  );
+  checkFullPass(ctx, print, 'statistics pass', null);
+  return acc.result(kernel.nParams);
 }

@@ -1,5 +1,8 @@
 /**
- * Phase 1 of the streaming strategy: a mini-batch first-order warm-up (Adam) from p0.
+ * Phase 1 of the streaming strategy: a mini-batch first-order warm-up (Adam) from p0 — its
+ * options, its JSON-serializable state, its summary, and the optimizer itself. How the warm-up
+ * reads the source is in `mini-batch-pass.ts`, the phase (epochs and guard pass) in
+ * `warmup-phase.ts`.
  *
  * Notation: x the parameters (p of them), a mini-batch B of n_B points, its loss-scaled
  * residuals f_s and Jacobian J_s (SciPy's `scale_for_robust_loss_function`), the batch cost
@@ -97,6 +100,35 @@ export function resolveWarmupOptions(options: WarmupOptions | undefined, caller 
 
 /** Why the warm-up ended. */
 export type WarmupStopReason = 'stalled' | 'max-batches' | 'max-epochs' | 'diverging' | 'disabled' | 'source-exhausted';
+
+/** What the warm-up did (part of the streaming result and of exact-phase checkpoints). */
+export interface WarmupSummary {
+  /** False when the warm-up was disabled. */
+  readonly enabled: boolean;
+  /** Mini-batches processed. */
+  readonly batches: number;
+  /** Full epochs completed. */
+  readonly epochs: number;
+  /** Which switch criterion ended it. */
+  readonly stopReason: string;
+  /** Exact cost at p0 (from the guard pass), or null. */
+  readonly startCost: number | null;
+  /** Exact cost at the warm-up's end point (from the guard pass), or null. */
+  readonly endCost: number | null;
+  /** True when the warm-up point was handed to the solver (it lowered the exact cost). */
+  readonly used: boolean;
+}
+
+/** The summary of a fit whose warm-up did not run. */
+export const WARMUP_DISABLED: WarmupSummary = Object.freeze({
+  enabled: false,
+  batches: 0,
+  epochs: 0,
+  stopReason: 'disabled',
+  startCost: null,
+  endCost: null,
+  used: false,
+});
 
 /** JSON-serializable warm-up state (part of a checkpoint). */
 export interface WarmupState {

@@ -7,7 +7,7 @@ import { resolveLoss } from '../../src/optim/loss.ts';
 import type { SolverOptions } from '../../src/optim/solver-options.ts';
 import { type DataSource, arraySource } from '../../src/sources/data-source.ts';
 import { type SolverFactory, type StreamingFitOptions, streamingFit } from '../../src/streaming/streaming-fit.ts';
-import type { StreamingProgress } from '../../src/streaming/streaming-warmup-phase.ts';
+import type { StreamingProgress } from '../../src/streaming/streaming-context.ts';
 import { cpu, expData, expKernel, maxRelDiff, standardErrors, standardFit, trfOptions } from '../support/streaming-helpers.ts';
 
 const N = 6000;

@@ -1,0 +1,90 @@
+/**
+ * The fingerprint of a pass: what a full pass over a streaming source read, summarised cheaply
+ * enough to take on every pass — the number of points m and the sums Σy, Σx_j (each variable)
+ * and Σw (w = 1/σ, 1 without σ), each a Neumaier-compensated sum over the points in source order
+ * (independent of how the points are chunked). How passes are compared is in `pass-check.ts`.
+ *
+ * @module
+ */
+import type { NormalizedChunk } from '../sources/data-source.ts';
+
+/** Relative tolerance of the fingerprint sums (of Σ|v| of the column). */
+export const FINGERPRINT_RTOL = 1e-13;
+
+/** A cheap summary of the data one pass read: the point count and per-column sums. */
+export class PassFingerprint {
+  /** Points read. */
+  points = 0;
+  /** Per column (y, x_0 … x_{k−1}, w): running sum, its Neumaier compensation, and Σ|v|. */
+  private readonly sums: Float64Array;
+  private readonly comps: Float64Array;
+  private readonly scales: Float64Array;
+
+  /** @param k - number of independent variables (x columns). */
+  constructor(private readonly k: number) {
+    this.sums = new Float64Array(k + 2);
+    this.comps = new Float64Array(k + 2);
+    this.scales = new Float64Array(k + 2);
+  }
+
+  /**
+   * Add the points of one validated chunk.
+   *
+   * @param chunk - a chunk from the reader (finite values, w = 1/σ or null).
+   */
+  add(chunk: NormalizedChunk): void {
+    const { data, n } = chunk;
+    this.points += n;
+    this.column(0, data.y, n);
+    for (let j = 0; j < this.k; j++) this.column(j + 1, data.x[j]!, n);
+    this.column(this.k + 1, data.w, n);
+  }
+
+  /**
+   * The first column whose sum differs from `reference` beyond the tolerance, as a message
+   * fragment (`Σy = …, the first full pass had …`), or null when the sums agree.
+   *
+   * @param reference - the fingerprint of the first full pass (same k).
+   */
+  differenceFrom(reference: PassFingerprint): string | null {
+    for (let c = 0; c < this.sums.length; c++) {
+      const a = this.sums[c]! + this.comps[c]!;
+      const b = reference.sums[c]! + reference.comps[c]!;
+      const tol = FINGERPRINT_RTOL * Math.max(this.scales[c]!, reference.scales[c]!);
+      if (!(Math.abs(a - b) <= tol)) return `Σ${this.name(c)} = ${a}, the first full pass had ${b}`;
+    }
+    return null;
+  }
+
+  /**
+   * Add a column to the sums by Neumaier's compensated summation (as `CompensatedSum` of
+   * `result/statistics.ts`, inlined: it runs on every value of every pass). Unit weights
+   * (`v` null) add n exactly.
+   */
+  private column(c: number, v: Float64Array | null, n: number): void {
+    if (v === null) {
+      this.sums[c]! += n;
+      this.scales[c]! += n;
+      return;
+    }
+    let sum = this.sums[c]!;
+    let comp = this.comps[c]!;
+    let scale = this.scales[c]!;
+    for (let i = 0; i < n; i++) {
+      const e = v[i]!;
+      const t = sum + e;
+      comp += Math.abs(sum) >= Math.abs(e) ? sum - t + e : e - t + sum;
+      sum = t;
+      scale += Math.abs(e);
+    }
+    this.sums[c] = sum;
+    this.comps[c] = comp;
+    this.scales[c] = scale;
+  }
+
+  private name(c: number): string {
+    if (c === 0) return 'y';
+    if (c === this.k + 1) return 'w (w = 1/σ)';
+    return this.k === 1 ? 'x' : `x[${c - 1}]`;
+  }
+}
