@@ -1,0 +1,77 @@
+/**
+ * `node --expose-gc --import tsx bench/yield.ts [rounds]`: the cost of yielding to the event loop
+ * during an asynchronous fit (issue 21, defect 1).
+ *
+ * The 1M-point y = a·exp(−b·x) + c expression-model `curveFit` (default backend, p0 = [1, 1, 0],
+ * the data of `bench/fits.ts`) is timed with the default yield budget (a macrotask every 10 ms of
+ * work) and with yielding off (budget Infinity, through the internal `setDefaultYieldBudget`),
+ * alternating one run of each per round (default 21 rounds, after a warm-up of each) so that load
+ * changes on a shared machine hit both alike. Prints each round, the medians, and the median of
+ * the per-round ratios (yielding / not yielding), which the task bounds at 1.02.
+ */
+import { curveFit } from '../src/curve-fit.ts';
+import { model } from '../src/model/model.ts';
+import { DEFAULT_YIELD_BUDGET_MS, setDefaultYieldBudget } from '../src/util/yield-control.ts';
+import { expDecayData } from './fits.ts';
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(process.argv[2] ?? 21);
+  const n = 1_000_000;
+  const { x, y } = expDecayData(n);
+  const expr = model('a*exp(-b*x) + c');
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const run = async (budget: number): Promise<number> => {
+    setDefaultYieldBudget(budget);
+    try {
+      gc?.();
+      const t0 = performance.now();
+      const r = await curveFit(expr, x, y, { p0: [1, 1, 0] });
+      const ms = performance.now() - t0;
+      if (!r.success) throw new Error(`bench/yield: the fit failed: ${r.message}`);
+      return ms;
+    } finally {
+      setDefaultYieldBudget(null);
+    }
+  };
+  await run(DEFAULT_YIELD_BUDGET_MS);
+  await run(Infinity);
+  const on: number[] = [];
+  const off: number[] = [];
+  const ratios: number[] = [];
+  process.stdout.write(`bench/yield: 1M-point expression exp-decay curveFit, ${rounds} alternating rounds (${process.version})\n`);
+  for (let i = 0; i < rounds; i++) {
+    // alternate which goes first, so that neither always runs on the warmer heap
+    let a: number;
+    let b: number;
+    if (i % 2 === 0) {
+      a = await run(DEFAULT_YIELD_BUDGET_MS);
+      b = await run(Infinity);
+    } else {
+      b = await run(Infinity);
+      a = await run(DEFAULT_YIELD_BUDGET_MS);
+    }
+    on.push(a);
+    off.push(b);
+    ratios.push(a / b);
+    process.stdout.write(`  round ${i + 1}: yield ${a.toFixed(1)} ms, no yield ${b.toFixed(1)} ms, ratio ${(a / b).toFixed(4)}\n`);
+  }
+  let ticks = 0;
+  const interval = setInterval(() => ticks++, 0);
+  await run(DEFAULT_YIELD_BUDGET_MS);
+  clearInterval(interval);
+  process.stdout.write(
+    `median: yield ${median(on).toFixed(1)} ms, no yield ${median(off).toFixed(1)} ms; median ratio ${median(ratios).toFixed(4)}; ` +
+      `min: yield ${Math.min(...on).toFixed(1)} ms, no yield ${Math.min(...off).toFixed(1)} ms; interval ticks during one more yielding fit: ${ticks}\n`,
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
