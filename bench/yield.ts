@@ -7,11 +7,13 @@
  * work) and with yielding off (budget Infinity, through the internal `setDefaultYieldBudget`),
  * alternating one run of each per round (default 21 rounds, after a warm-up of each) so that load
  * changes on a shared machine hit both alike. Prints each round, the medians, and the median of
- * the per-round ratios (yielding / not yielding), which the task bounds at 1.02.
+ * the per-round ratios (yielding / not yielding), which the task bounds at 1.02, and the same cost
+ * estimated from its parts (the time of one turn × the turns of a fit), which is far less
+ * disturbed by other load on the machine.
  */
 import { curveFit } from '../src/curve-fit.ts';
 import { model } from '../src/model/model.ts';
-import { DEFAULT_YIELD_BUDGET_MS, setDefaultYieldBudget } from '../src/util/yield-control.ts';
+import { DEFAULT_YIELD_BUDGET_MS, setDefaultYieldBudget, yieldToEventLoop } from '../src/util/yield-control.ts';
 import { expDecayData } from './fits.ts';
 
 function median(values: readonly number[]): number {
@@ -61,6 +63,16 @@ async function main(): Promise<void> {
     ratios.push(a / b);
     process.stdout.write(`  round ${i + 1}: yield ${a.toFixed(1)} ms, no yield ${b.toFixed(1)} ms, ratio ${(a / b).toFixed(4)}\n`);
   }
+  // The same cost estimated from its parts, which a loaded machine disturbs far less: the time of
+  // one turn of the event loop times the turns a fit takes (about one per budget of work).
+  const turnsTimed = 2000;
+  const t0 = performance.now();
+  for (let i = 0; i < turnsTimed; i++) await yieldToEventLoop();
+  const turnMs = (performance.now() - t0) / turnsTimed;
+  const turnsPerFit = median(on) / DEFAULT_YIELD_BUDGET_MS;
+  process.stdout.write(
+    `one turn (yieldToEventLoop): ${(turnMs * 1000).toFixed(1)} µs; ≈ ${turnsPerFit.toFixed(1)} turns per fit → estimated cost ${((100 * turnMs * turnsPerFit) / median(off)).toFixed(2)} %\n`,
+  );
   let ticks = 0;
   const interval = setInterval(() => ticks++, 0);
   await run(DEFAULT_YIELD_BUDGET_MS);
