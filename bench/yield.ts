@@ -28,13 +28,17 @@ async function main(): Promise<void> {
   const { x, y } = expDecayData(n);
   const expr = model('a*exp(-b*x) + c');
   const gc = (globalThis as { gc?: () => void }).gc;
+  const cpu: { on: number[]; off: number[] } = { on: [], off: [] };
   const run = async (budget: number): Promise<number> => {
     setDefaultYieldBudget(budget);
     try {
       gc?.();
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       const r = await curveFit(expr, x, y, { p0: [1, 1, 0] });
       const ms = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      (budget === Infinity ? cpu.off : cpu.on).push((c.user + c.system) / 1000);
       if (!r.success) throw new Error(`bench/yield: the fit failed: ${r.message}`);
       return ms;
     } finally {
@@ -43,6 +47,8 @@ async function main(): Promise<void> {
   };
   await run(DEFAULT_YIELD_BUDGET_MS);
   await run(Infinity);
+  cpu.on.length = 0;
+  cpu.off.length = 0;
   const on: number[] = [];
   const off: number[] = [];
   const ratios: number[] = [];
@@ -63,6 +69,10 @@ async function main(): Promise<void> {
     ratios.push(a / b);
     process.stdout.write(`  round ${i + 1}: yield ${a.toFixed(1)} ms, no yield ${b.toFixed(1)} ms, ratio ${(a / b).toFixed(4)}\n`);
   }
+  const cpuRatios = cpu.on.map((v, i) => v / cpu.off[i]!);
+  process.stdout.write(
+    `CPU time of the process (less disturbed by other processes): median yield ${median(cpu.on).toFixed(1)} ms, no yield ${median(cpu.off).toFixed(1)} ms; median ratio ${median(cpuRatios).toFixed(4)}\n`,
+  );
   // The same cost estimated from its parts, which a loaded machine disturbs far less: the time of
   // one turn of the event loop times the turns a fit takes (about one per budget of work).
   const turnsTimed = 2000;
