@@ -256,7 +256,8 @@ describe('curveFit data layouts agree', () => {
 describe('curveFit per-point jac validation', () => {
   it('rejects a jac that returns fewer values than parameters', () => {
     const x = grid(10, 0, 1);
-    expect(() => curveFitSync(expDecay, x, x, { jac: () => [1] })).toThrow(/curveFitSync: jac must return 2 finite values per point, got NaN for parameter 1 at point 0/);
+    expect(() => curveFitSync(expDecay, x, x, { jac: () => [1] })).toThrow('curveFitSync: jac must return 2 values per point (one per parameter), got an array of length 1 at point 0');
+    expect(() => curveFitSync(expDecay, x, x, { jac: () => [1, 2, 3] })).toThrow('curveFitSync: jac must return 2 values per point (one per parameter), got an array of length 3 at point 0');
   });
 });
 

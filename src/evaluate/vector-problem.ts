@@ -62,6 +62,37 @@ export interface VectorProblem extends ResidualProblem {
   dispose(): void;
 }
 
+/**
+ * Check that what a residual function returned is a flat array of numbers — not strings (which
+ * `Float64Array` would silently convert: `'1'` → 1) nor nested arrays (`[[1, 2], [3, 4]]`, which
+ * would become NaN) — so that the message names the real fault rather than a non-finite value.
+ * A `Float64Array` passes without a scan.
+ *
+ * @param caller - public function name for messages.
+ * @param r - the return value of `fun`.
+ * @throws NlsqTypeError (argument `fun`) when r is not array-like, or names the first entry that
+ *   is not a number, e.g. `leastSquares: fun must return numbers, got a string ("1") at index 0`.
+ */
+export function checkResidualArray(caller: string, r: unknown): asserts r is ArrayLike<number> {
+  if (r instanceof Float64Array) return;
+  if (r === null || typeof r !== 'object' || typeof (r as { length?: unknown }).length !== 'number') {
+    throw new NlsqTypeError(`${caller}: fun must return an array of numbers, got ${describeValue(r)}`, 'fun');
+  }
+  const a = r as ArrayLike<unknown>;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (typeof v === 'number') continue;
+    if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+      throw new NlsqTypeError(
+        `${caller}: fun must return a flat array of numbers (one per residual), got a nested array (${describeValue(v)}) at index ${i}; flatten it`,
+        'fun',
+      );
+    }
+    const what = typeof v === 'string' ? `a string (${describeValue(v)})` : describeValue(v);
+    throw new NlsqTypeError(`${caller}: fun must return numbers, got ${what} at index ${i}`, 'fun');
+  }
+}
+
 function callFunction(caller: string, fun: VectorFunction, x: Float64Array, m: number, out: Float64Array): void {
   let r: ArrayLike<number>;
   try {
@@ -70,9 +101,7 @@ function callFunction(caller: string, fun: VectorFunction, x: Float64Array, m: n
     const reason = error instanceof Error ? error.message : String(error);
     throw new ModelEvaluationError(`${caller}: fun threw at x = [${Array.from(x).join(', ')}]: ${reason}`, 'fun', { cause: error });
   }
-  if (r === null || typeof r !== 'object' || typeof r.length !== 'number') {
-    throw new NlsqTypeError(`${caller}: fun must return an array of numbers, got ${describeValue(r)}`, 'fun');
-  }
+  checkResidualArray(caller, r);
   if (r.length !== m) {
     throw new NlsqRangeError(`${caller}: fun must return ${m} residuals at every x (as at x0), got ${r.length}`, 'fun', 'ERR_SHAPE');
   }
@@ -88,17 +117,21 @@ function callJacobian(caller: string, jac: VectorJacobian, x: Float64Array, m: n
     throw new ModelEvaluationError(`${caller}: jac threw at x = [${Array.from(x).join(', ')}]: ${reason}`, 'jac', { cause: error });
   }
   if (J instanceof Float64Array) {
-    if (J.length !== m * p) throw new NlsqRangeError(`${caller}: jac must return an ${m}×${p} matrix (${m * p} values row-major), got ${J.length} values`, 'jac', 'ERR_SHAPE');
+    if (J.length !== m * p) {
+      throw new NlsqRangeError(`${caller}: jac must return an m × p = ${m} × ${p} matrix (${m * p} values row-major in a Float64Array), got ${J.length} values`, 'jac', 'ERR_SHAPE');
+    }
     out.set(J);
     return;
   }
+  const shape = `an m × p = ${m} × ${p} matrix (${m} rows of ${p} values, or a Float64Array of ${m * p} values row-major)`;
   if (J === null || typeof J !== 'object' || J.length !== m) {
-    throw new NlsqRangeError(`${caller}: jac must return ${m} rows of ${p} values, got ${describeValue(J)}`, 'jac', 'ERR_SHAPE');
+    const flat = J !== null && typeof J === 'object' && J.length === m * p && typeof J[0] === 'number' ? '; a flat row-major matrix must be a Float64Array' : '';
+    throw new NlsqRangeError(`${caller}: jac must return ${shape}, got ${describeValue(J)}${flat}`, 'jac', 'ERR_SHAPE');
   }
   for (let i = 0; i < m; i++) {
     const row = J[i]!;
     if (row === null || typeof row !== 'object' || row.length !== p) {
-      throw new NlsqRangeError(`${caller}: jac row ${i} must have ${p} values, got ${describeValue(row)}`, 'jac', 'ERR_SHAPE');
+      throw new NlsqRangeError(`${caller}: jac must return ${shape}, got ${describeValue(row)} as row ${i}`, 'jac', 'ERR_SHAPE');
     }
     for (let j = 0; j < p; j++) out[i * p + j] = row[j]!;
   }

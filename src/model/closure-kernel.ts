@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { ModelEvaluationError } from '../errors.ts';
+import { describeValue, ModelEvaluationError, NlsqRangeError } from '../errors.ts';
 import type { DataColumns, ModelKernel } from './model-kernel.ts';
 
 /** A model function: `f(x, ...params)` → value at one point. */
@@ -92,6 +92,11 @@ function modelError(caller: string, what: string, i: number, theta: Float64Array
   );
 }
 
+/** A per-point Jacobian of the wrong length: say the length expected and the one received. */
+function jacobianLengthError(caller: string, nParams: number, g: unknown, i: number): NlsqRangeError {
+  return new NlsqRangeError(`${caller}: jac must return ${nParams} values per point (one per parameter), got ${describeValue(g)} at point ${i}`, 'jac', 'ERR_SHAPE');
+}
+
 /**
  * Wrap a per-point JS model function as a {@link ModelKernel}.
  *
@@ -139,9 +144,11 @@ export function createClosureKernel(options: ClosureKernelOptions): ModelKernel 
         out[q + nParams] = wi * (call(xi) - y[i]!);
         what = 'jacobian';
         const g = callJac(xi);
+        if (g?.length !== nParams) throw jacobianLengthError(caller, nParams, g, i);
         for (let j = 0; j < nParams; j++) out[q + j] = wi * (g[j] as number);
       }
     } catch (error) {
+      if (error instanceof NlsqRangeError) throw error;
       throw modelError(caller, what, i, theta, error);
     }
   };

@@ -10,7 +10,9 @@
  * {@link DriverWait}. {@link runSolverSync} hands the values straight back and refuses Promises
  * (`curveFitSync`, `leastSquaresSync` on CPU or wasm); {@link runSolverAsync} awaits them
  * (`curveFit`, WebGPU, and the exact phase of the streaming strategy). Sync, async and streaming
- * therefore run the same generator along the same path.
+ * therefore run the same generator along the same path. The asynchronous runner also yields to
+ * the event loop on a time budget (`util/yield-control.ts`, 10 ms by default) before an evaluation,
+ * so that timers, I/O and the abort signal run during a fit whose evaluations are synchronous.
  *
  * @module
  */
@@ -21,6 +23,7 @@ import { lm } from './lm.ts';
 import type { SolverOptions } from './solver-options.ts';
 import { trf } from './trf.ts';
 import { sameVector } from '../util/same-vector.ts';
+import { createYielder, type Yielder } from '../util/yield-control.ts';
 
 /**
  * The solver generator for `options.method` (`trf`, `dogbox` or `lm`).
@@ -77,6 +80,12 @@ export interface DriverHooks {
    * `primed.x` (a request without the Jacobian gets the cost alone); dropped after that request.
    */
   readonly primed?: PrimedEvaluation | null | undefined;
+  /**
+   * Asked before each evaluation request (a primed answer excepted): a Promise to wait on first —
+   * a turn of the event loop once the time budget is spent — or null to go on at once. The signal
+   * is checked after the wait, so an abort from a timer that ran during it is seen at once.
+   */
+  readonly pause?: Yielder | undefined;
 }
 
 /**
@@ -87,7 +96,8 @@ export interface DriverHooks {
 export type DriverWait =
   | { readonly kind: 'evaluation'; readonly value: Evaluation | PromiseLike<Evaluation> }
   | { readonly kind: 'onIteration'; readonly value: boolean | void | PromiseLike<boolean | void> }
-  | { readonly kind: 'beforeIteration'; readonly value: void | PromiseLike<void> };
+  | { readonly kind: 'beforeIteration'; readonly value: void | PromiseLike<void> }
+  | { readonly kind: 'pause'; readonly value: PromiseLike<void> };
 
 /** The driver core as a generator: yields what it waits on, returns the solver's outcome. */
 export type DriverCore = Generator<DriverWait, SolverOutcome, unknown>;
@@ -120,11 +130,16 @@ export function* driveSolver(gen: SolverGenerator, hooks: DriverHooks): DriverCo
         finished = true;
         return step.value;
       }
-      throwIfAborted(hooks.signal, hooks.caller);
       const req = step.value;
+      const usePrimed = req.kind === 'evaluate' && primed !== null && sameVector(req.x, primed.x);
+      if (req.kind === 'evaluate' && !usePrimed && hooks.pause !== undefined) {
+        const turn = hooks.pause();
+        if (turn !== null) yield { kind: 'pause', value: turn };
+      }
+      throwIfAborted(hooks.signal, hooks.caller);
       if (req.kind === 'evaluate') {
         let ev: Evaluation;
-        if (primed !== null && sameVector(req.x, primed.x)) {
+        if (usePrimed && primed !== null) {
           const first = primed.evaluation;
           ev = req.jacobian ? first : { cost: first.cost, m: first.m, T: null };
         } else {
@@ -159,6 +174,11 @@ export interface AsyncDriverOptions {
   readonly primed?: PrimedEvaluation | null | undefined;
   /** Public function name for messages (default `'curveFit'`). */
   readonly caller?: string | undefined;
+  /**
+   * When to yield to the event loop (default: a fresh `createYielder()`, a turn every 10 ms of
+   * work; see `util/yield-control.ts`).
+   */
+  readonly pause?: Yielder | undefined;
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -216,6 +236,9 @@ export function runSolverSync(
 /**
  * Run a solver asynchronously: evaluations and callbacks may return Promises (awaited), the
  * signal is checked before every request, a primed evaluation answers the first request at its x.
+ * Before an evaluation, once 10 ms of work (the yielder's budget) have passed since the last turn,
+ * it waits for a new macrotask, so that timers, I/O, UI events and the signal's abort run even
+ * when every evaluation is synchronous; the solver's path and numbers do not change.
  *
  * @param gen - the solver generator.
  * @param problem - the problem.
@@ -233,6 +256,7 @@ export async function runSolverAsync(gen: SolverGenerator, problem: ResidualProb
     beforeIteration: options.beforeIteration,
     signal: options.signal,
     primed: options.primed,
+    pause: options.pause ?? createYielder(),
   });
   let input: unknown;
   let finished = false;

@@ -39,7 +39,11 @@ export interface CommonFitOptions {
   readonly diffStep?: number | ArrayLike<number>;
   /** Backend name, instance, or ordered list to try (default: the registry's choice). */
   readonly backend?: BackendOption;
-  /** Cancels the fit between evaluations. */
+  /**
+   * Cancels the fit between evaluations. The asynchronous API yields to the event loop every
+   * ~10 ms of work, so a timer (`AbortSignal.timeout`, `setTimeout(() => ac.abort())`) is seen
+   * during an in-memory fit too; the synchronous API checks it only before it starts.
+   */
   readonly signal?: AbortSignal;
   /** Called after every iteration; returning `false` stops the fit (status `'stopped'`). */
   readonly onIteration?: (info: IterationInfo) => boolean | void;

@@ -8,7 +8,7 @@
 import type { Backend } from '../backends/backend.ts';
 import { resolveBackend, resolveBackendSync, type ResolvedBackend } from '../backends/registry.ts';
 import { ModelEvaluationError, NlsqRangeError } from '../errors.ts';
-import { createVectorProblem, type VectorProblem } from '../evaluate/vector-problem.ts';
+import { checkResidualArray, createVectorProblem, type VectorProblem } from '../evaluate/vector-problem.ts';
 import type { SolverOutcome } from '../optim/evaluation.ts';
 import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
 import { buildLeastSquaresResult, type LeastSquaresResult } from '../result/least-squares-result.ts';
@@ -39,8 +39,9 @@ export function createLeastSquaresProblem(resolved: ResolvedLeastSquares, backen
     const reason = error instanceof Error ? error.message : String(error);
     throw new ModelEvaluationError(`${caller}: fun threw at x0: ${reason}`, 'fun', { cause: error });
   }
-  const m = first?.length;
-  if (typeof m !== 'number' || m < 1) throw new NlsqRangeError(`${caller}: fun must return at least one residual, got ${String(m)}`, 'fun', 'ERR_SHAPE');
+  checkResidualArray(caller, first);
+  const m = first.length;
+  if (m < 1) throw new NlsqRangeError(`${caller}: fun must return at least one residual, got ${String(m)}`, 'fun', 'ERR_SHAPE');
   for (let i = 0; i < m; i++) {
     if (!Number.isFinite(first[i]!)) {
       throw new ModelEvaluationError(`${caller}: the residuals must be finite at x0 = [${Array.from(x0).join(', ')}], got ${first[i]} at index ${i}`, 'x0');

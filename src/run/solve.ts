@@ -69,6 +69,8 @@ export function solveSync(problem: ResidualProblem, options: SolverOptions, cont
  * @param problem - its problem.
  * @returns the residual vector at p0.
  * @throws ModelEvaluationError when a residual at p0 is NaN or ±Infinity (or the model throws).
+ * @throws NlsqRangeError (`ERR_NON_FINITE`, argument `ydata` or `xdata`) when that residual is not
+ *   finite because ydata (or xdata) is not, at that index (`checkFinite: false` let it through).
  * @throws NlsqRangeError (`ERR_NON_FINITE`, argument `ydata`) when the residuals are finite but
  *   their sum of squares overflows (|r| beyond about 1e154: y near 1e160–1e300).
  */
@@ -78,6 +80,7 @@ export function checkInitialResiduals(resolved: ResolvedCurveFit, problem: Curve
   const r = problem.residualVector(x0);
   for (let i = 0; i < r.length; i++) {
     if (Number.isFinite(r[i]!)) continue;
+    throwIfDataNotFinite(resolved, i);
     const xi = data.x.length === 1 ? String(data.x[0]![i]) : `[${data.x.map((c) => c[i]).join(', ')}]`;
     const where = resolved.sigma.kind === '2d' ? `residual ${i} (after L⁻¹ of the covariance sigma)` : `point ${i} (x = ${xi})`;
     throw new ModelEvaluationError(
@@ -100,10 +103,41 @@ export function checkInitialResiduals(resolved: ResolvedCurveFit, problem: Curve
     kernel.residualRows(x0, { x: data.x, y: data.y, w: null }, 0, 1, rows, 0);
     const bad = rows.findIndex((v) => !Number.isFinite(v));
     if (bad >= 0 && bad < kernel.nParams) {
-      throw new NlsqRangeError(`${caller}: jac must return ${kernel.nParams} finite values per point, got ${rows[bad]} for parameter ${bad} at point 0 and p0`, 'jac');
+      throw new NlsqRangeError(
+        `${caller}: jac must return ${kernel.nParams} finite values per point (one per parameter), got ${rows[bad]} for parameter ${bad} at point 0 and p0`,
+        'jac',
+      );
     }
   }
   return r;
+}
+
+/**
+ * When residual `i` is not finite because the data there is not — a NaN or ±Infinity in ydata (or
+ * xdata) that `checkFinite: false` let through — say so, instead of blaming p0. With a 2-D sigma
+ * every residual mixes all points, so the first non-finite y (or x) anywhere is named.
+ *
+ * @throws NlsqRangeError (`ERR_NON_FINITE`, argument `ydata` or `xdata`) naming the index.
+ */
+function throwIfDataNotFinite(resolved: ResolvedCurveFit, i: number): void {
+  const { caller, data } = resolved;
+  const coupled = resolved.sigma.kind === '2d';
+  const badAt = (column: ArrayLike<number>): number => {
+    if (!coupled) return Number.isFinite(column[i]!) ? -1 : i;
+    for (let j = 0; j < column.length; j++) if (!Number.isFinite(column[j]!)) return j;
+    return -1;
+  };
+  const hint = "checkFinite: false lets non-finite data through; remove the point or pass nanPolicy: 'omit' to drop it";
+  const yAt = badAt(data.y);
+  if (yAt >= 0) {
+    throw new NlsqRangeError(`${caller}: ydata has ${data.y[yAt]} at index ${yAt}, so the residuals cannot be finite; ${hint}`, 'ydata', 'ERR_NON_FINITE');
+  }
+  for (let v = 0; v < data.x.length; v++) {
+    const xAt = badAt(data.x[v]!);
+    if (xAt < 0) continue;
+    const name = data.x.length === 1 ? 'xdata' : `xdata[${v}]`;
+    throw new NlsqRangeError(`${caller}: ${name} has ${data.x[v]![xAt]} at index ${xAt}, so the residuals cannot be finite; ${hint}`, 'xdata', 'ERR_NON_FINITE');
+  }
 }
 
 /**

@@ -24,6 +24,7 @@
  */
 import { AbortError, DataSourceError, NlsqTypeError, describeValue, throwIfAborted } from '../errors.ts';
 import type { DataColumns } from '../model/model-kernel.ts';
+import { createYielder } from '../util/yield-control.ts';
 
 /** A column of numbers: a plain array or a `Float64Array` (used without copying). */
 export type NumericColumn = Float64Array | readonly number[];
@@ -275,6 +276,9 @@ function checkFinite(a: Float64Array, where: string, name: string): void {
  * Read one pass of a source chunk by chunk: validates each chunk, wraps errors the source throws
  * in a {@link DataSourceError} naming the chunk (with `cause`), checks the abort signal between
  * chunks and while waiting for one, and closes the source's iterator when the pass stops early.
+ * Between chunks it yields to the event loop once 10 ms of work have passed since the last turn
+ * (`util/yield-control.ts`), so that a synchronous, in-memory source — even a never-ending one —
+ * lets timers and the signal's abort run.
  *
  * @param iterator - an iterator from {@link PassSource.open}.
  * @param normalizer - the chunk validator.
@@ -295,8 +299,11 @@ export async function readPass(
   let index = 0;
   let points = 0;
   let done = false;
+  const pause = createYielder();
   try {
     for (;;) {
+      const turn = pause();
+      if (turn !== null) await turn;
       throwIfAborted(signal, caller);
       let r: IteratorResult<SourceChunk>;
       try {

@@ -58,7 +58,71 @@ describe('checkInitialResiduals: the start check', () => {
     const error = caught(() => checkInitialResiduals(resolved, problem)) as NlsqRangeError;
     expect(error).toBeInstanceOf(NlsqRangeError);
     expect(error.argument).toBe('jac');
-    expect(error.message).toBe('curveFit: jac must return 2 finite values per point, got NaN for parameter 1 at point 0 and p0');
+    expect(error.message).toBe('curveFit: jac must return 2 finite values per point (one per parameter), got NaN for parameter 1 at point 0 and p0');
+  });
+});
+
+describe('checkInitialResiduals: non-finite data let through by checkFinite: false (issue 21)', () => {
+  const hint = "checkFinite: false lets non-finite data through; remove the point or pass nanPolicy: 'omit' to drop it";
+
+  it('blames ydata, not p0, for a NaN or ±Infinity in y, with its index', () => {
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const yBad = Float64Array.from(y);
+      yBad[7] = bad;
+      const resolved = resolveCurveFitOptions('curveFit', seed, x, yBad, { p0: [1, 1, 0], checkFinite: false });
+      const error = caught(() => checkInitialResiduals(resolved, createCurveFitProblem(resolved, backend))) as NlsqRangeError;
+      expect(error).toBeInstanceOf(NlsqRangeError);
+      expect(error.argument).toBe('ydata');
+      expect(error.code).toBe('ERR_NON_FINITE');
+      expect(error.message).toBe(`curveFit: ydata has ${bad} at index 7, so the residuals cannot be finite; ${hint}`);
+    }
+  });
+
+  it('blames xdata for a NaN in x', () => {
+    const xBad = Float64Array.from(x);
+    xBad[3] = NaN;
+    const resolved = resolveCurveFitOptions('curveFit', seed, xBad, y, { p0: [1, 1, 0], checkFinite: false });
+    const error = caught(() => checkInitialResiduals(resolved, createCurveFitProblem(resolved, backend))) as NlsqRangeError;
+    expect(error.argument).toBe('xdata');
+    expect(error.message).toBe(`curveFit: xdata has NaN at index 3, so the residuals cannot be finite; ${hint}`);
+  });
+
+  it('still blames p0 where y is finite and the model is not', () => {
+    const yBad = Float64Array.from(y);
+    yBad[40] = NaN;
+    const resolved = resolveCurveFitOptions('curveFit', (t: number, a: number) => Math.sqrt(a - t), x, yBad, { p0: [2.5], checkFinite: false });
+    const error = caught(() => checkInitialResiduals(resolved, createCurveFitProblem(resolved, backend))) as Error;
+    expect(error).toBeInstanceOf(ModelEvaluationError);
+    expect(error.message).toMatch(/at point 26 \(x = 2.6\)$/);
+  });
+
+  it('with a 2-D sigma (residuals mix all points) names the first non-finite y', () => {
+    const yBad = Float64Array.from(y);
+    yBad[11] = NaN;
+    const sigma = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+    const resolved = resolveCurveFitOptions('curveFit', seed, x, yBad, { p0: [1, 1, 0], checkFinite: false, sigma });
+    const error = caught(() => checkInitialResiduals(resolved, createCurveFitProblem(resolved, backend))) as NlsqRangeError;
+    expect(error.argument).toBe('ydata');
+    expect(error.message).toBe(`curveFit: ydata has NaN at index 11, so the residuals cannot be finite; ${hint}`);
+  });
+
+  it('is what curveFit and curveFitSync report (through explainStart)', async () => {
+    const yBad = Float64Array.from(y);
+    yBad[2] = NaN;
+    const resolved = resolveCurveFitOptions('curveFit', seed, x, yBad, { p0: [1, 1, 0], checkFinite: false });
+    const problem = createCurveFitProblem(resolved, backend);
+    await expect(solveCurveFit(resolved, problem, controls)).rejects.toThrow(`curveFit: ydata has NaN at index 2, so the residuals cannot be finite; ${hint}`);
+    expect(() => solveCurveFitSync(resolved, problem, controls)).toThrow(`curveFit: ydata has NaN at index 2`);
+  });
+
+  it('through the public API, in-memory and chunked', async () => {
+    const { curveFit, curveFitSync, fit } = await import('../../src/index.ts');
+    const yBad = Array.from(y);
+    yBad[5] = NaN;
+    const expected = (caller: string) => `${caller}: ydata has NaN at index 5, so the residuals cannot be finite; ${hint}`;
+    await expect(curveFit(seed, x, yBad, { p0: [1, 1, 0], checkFinite: false })).rejects.toThrow(expected('curveFit'));
+    expect(() => curveFitSync((t: number, a: number, b: number) => a * t + b, x, yBad, { p0: [1, 1], checkFinite: false })).toThrow(expected('curveFitSync'));
+    await expect(fit(seed, x, yBad, { p0: [1, 1, 0], checkFinite: false, workflow: 'chunked', chunkSize: 16 })).rejects.toThrow(expected('fit'));
   });
 });
 
