@@ -163,9 +163,12 @@ export interface LowerableModel {
 export function lowerToProgram(model: LowerableModel): Program {
   const f = simplify(model.ast);
   const p = model.params.length;
+  // One weak memo for all derivatives: the subtrees they share (the prefix and suffix products
+  // of a product's derivatives) are simplified once and lowered once; the rest can go.
+  const simplified = new WeakMap<Node, Node>();
   function* trees(): Generator<Node> {
     yield f;
-    for (let j = 0; j < p; j++) yield simplify(differentiate(f, j)); // built one at a time, lowered, then free
+    for (let j = 0; j < p; j++) yield simplify(differentiate(f, j), simplified); // built one at a time, lowered, then free
   }
   const { instructions, roots } = lowerNodes(trees());
   return {

@@ -111,7 +111,10 @@ export class Model implements FittableModel {
 
   /** ∂f/∂θ_j for each parameter, simplified and pretty-printed. */
   get derivatives(): readonly string[] {
-    this.cache.derivatives ??= this.params.map((_, j) => printNode(simplify(differentiate(simplify(this.ast), j)), true));
+    if (this.cache.derivatives === undefined) {
+      const f = simplify(this.ast); // once: the derivatives share its product chains
+      this.cache.derivatives = this.params.map((_, j) => printNode(simplify(differentiate(f, j)), true));
+    }
     return this.cache.derivatives;
   }
 
