@@ -11,7 +11,8 @@
  *    `wasm,cpu` — so a whole application or test run can be pinned to one backend without code
  *    changes;
  * 3. automatic choice: the fastest backend that loads here and can run the model — hardware
- *    WebGPU (expression models, asynchronous fits only) > wasm-simd > wasm-scalar > cpu. A
+ *    WebGPU (expression models, asynchronous fits only) > wasm-simd > wasm-scalar > cpu; a wasm
+ *    backend only for a model within its compile-size limit ({@link MAX_WASM_MODEL_INSTRUCTIONS}). A
  *    software (emulated) WebGPU adapter is never chosen automatically (it is refused right after
  *    the adapter request, before a device is created).
  *
@@ -67,7 +68,36 @@ export interface BackendNeeds {
   readonly closures: boolean;
   /** Called from a synchronous API (`curveFitSync`). */
   readonly synchronous: boolean;
+  /**
+   * The size of the model's IR program, when a backend may compile it (a model the library
+   * built); checked against {@link MAX_WASM_MODEL_INSTRUCTIONS}. Absent: no limit applies.
+   */
+  readonly model?: ModelSize;
 }
+
+/** A model's name and the size of its IR program (f and every ∂f/∂θ_j, in instructions). */
+export interface ModelSize {
+  /** The model's display name. */
+  readonly name: string;
+  /** Instructions in its IR program. */
+  readonly instructions: number;
+}
+
+/**
+ * Largest model (IR instructions of f and its derivatives) each WASM backend compiles: 4,096
+ * for wasm-simd, 16,384 for wasm-scalar. Past its limit a backend's compile (code generation,
+ * then the engine's optimising tier-up of one function per export with a local per
+ * temporary) costs more than the fit it would speed up, so the automatic choice falls back —
+ * wasm-simd → wasm-scalar → cpu, whose kernel is JS generated from the same IR (or its
+ * interpreter) — and says so in its reason; a request that names the backend is refused with a
+ * {@link BackendUnavailableError} naming the model and the limit. (Issue 21: before the n-ary
+ * product rule, a product of 200 `exp(pᵢ·x)` factors had 20,898 instructions and took 12–22 s
+ * and 3.5 GB on wasm-simd against 1 s on cpu.)
+ */
+export const MAX_WASM_MODEL_INSTRUCTIONS: Readonly<Record<'wasm-simd' | 'wasm-scalar', number>> = Object.freeze({
+  'wasm-simd': 4096,
+  'wasm-scalar': 16384,
+});
 
 /** Where the backend choice came from. */
 export type BackendSource = 'option' | 'environment' | 'automatic';
@@ -195,8 +225,28 @@ function normaliseRequest(option: BackendOption, caller: string, env: (name: str
   );
 }
 
+/** A name short enough for a message. */
+function shortName(name: string): string {
+  return name.length <= 60 ? name : `${name.slice(0, 57)}…`;
+}
+
+/** Why `backend` will not compile a model this large, or null. */
+function modelTooLarge(backend: Backend, model: ModelSize | undefined): string | null {
+  const name = backend.info.name;
+  if (model === undefined || (name !== 'wasm-simd' && name !== 'wasm-scalar')) return null;
+  const limit = MAX_WASM_MODEL_INSTRUCTIONS[name];
+  if (model.instructions <= limit) return null;
+  const instead = name === 'wasm-simd' ? "'wasm-scalar' or 'cpu'" : "'cpu'";
+  return (
+    `${name} compiles models of at most ${limit} IR instructions (MAX_WASM_MODEL_INSTRUCTIONS), and model '${shortName(model.name)}' ` +
+    `has ${model.instructions} (f and its derivatives), whose compile would cost more than the fit; use ${instead}`
+  );
+}
+
 /** Why an instance cannot serve these needs, or null when it can. */
 function unmetNeed(backend: Backend, needs: BackendNeeds): string | null {
+  const tooLarge = modelTooLarge(backend, needs.model);
+  if (tooLarge !== null) return tooLarge;
   if (needs.closures && !backend.info.runsClosures) {
     return `${backend.info.name} cannot run JS closure models; use an expression model (model('...')) or another backend`;
   }
