@@ -102,11 +102,11 @@ const PAIRS_PER_ITERATION = 2;
 
 /**
  * Largest program (IR instructions) whose main loop interleaves {@link PAIRS_PER_ITERATION}
- * pairs (512); a larger one evaluates one pair per iteration, so its loop body is emitted twice
+ * pairs (256); a larger one evaluates one pair per iteration, so its loop body is emitted twice
  * per weight copy (pair, odd last point) rather than four times: the latency the second chain
  * hides matters little in a body that long, and the module stays within ~5× the scalar one.
  */
-export const MAX_INTERLEAVED_INSTRUCTIONS = 512;
+export const MAX_INTERLEAVED_INSTRUCTIONS = 256;
 
 /**
  * The v128 locals of one point pair (a "chain"): the main loop evaluates {@link PAIRS_PER_ITERATION}
