@@ -43,6 +43,7 @@
  */
 import { BackendUnavailableError, NlsqTypeError, describeValue } from '../errors.ts';
 import type { Backend } from './backend.ts';
+import { modelTooLarge, type ModelSize } from './model-size-limit.ts';
 import {
   BACKEND_NAMES,
   BACKEND_REQUEST_NAMES,
@@ -55,6 +56,7 @@ import type { BackendLoad, BackendName, BackendRequestName } from './list-backen
 
 export { listBackends, BACKEND_NAMES, BACKEND_REQUEST_NAMES } from './list-backends.ts';
 export type { BackendStatus, BackendName, BackendRequestName } from './list-backends.ts';
+export { MAX_WASM_MODEL_INSTRUCTIONS, type ModelSize } from './model-size-limit.ts';
 
 /** The environment variable that pins the backend when the call names none. */
 export const BACKEND_ENV_VARIABLE = 'NLSQ_BACKEND';
@@ -74,30 +76,6 @@ export interface BackendNeeds {
    */
   readonly model?: ModelSize;
 }
-
-/** A model's name and the size of its IR program (f and every ∂f/∂θ_j, in instructions). */
-export interface ModelSize {
-  /** The model's display name. */
-  readonly name: string;
-  /** Instructions in its IR program. */
-  readonly instructions: number;
-}
-
-/**
- * Largest model (IR instructions of f and its derivatives) each WASM backend compiles: 4,096
- * for wasm-simd, 16,384 for wasm-scalar. Past its limit a backend's compile (code generation,
- * then the engine's optimising tier-up of one function per export with a local per
- * temporary) costs more than the fit it would speed up, so the automatic choice falls back —
- * wasm-simd → wasm-scalar → cpu, whose kernel is JS generated from the same IR (or its
- * interpreter) — and says so in its reason; a request that names the backend is refused with a
- * {@link BackendUnavailableError} naming the model and the limit. (Issue 21: before the n-ary
- * product rule, a product of 200 `exp(pᵢ·x)` factors had 20,898 instructions and took 12–22 s
- * and 3.5 GB on wasm-simd against 1 s on cpu.)
- */
-export const MAX_WASM_MODEL_INSTRUCTIONS: Readonly<Record<'wasm-simd' | 'wasm-scalar', number>> = Object.freeze({
-  'wasm-simd': 4096,
-  'wasm-scalar': 16384,
-});
 
 /** Where the backend choice came from. */
 export type BackendSource = 'option' | 'environment' | 'automatic';
@@ -222,24 +200,6 @@ function normaliseRequest(option: BackendOption, caller: string, env: (name: str
     `${caller}: backend must be a backend name (${quoteList(BACKEND_REQUEST_NAMES)}), a Backend instance or a list ` +
       `of those, got ${describeValue(option)}`,
     'backend',
-  );
-}
-
-/** A name short enough for a message. */
-function shortName(name: string): string {
-  return name.length <= 60 ? name : `${name.slice(0, 57)}…`;
-}
-
-/** Why `backend` will not compile a model this large, or null. */
-function modelTooLarge(backend: Backend, model: ModelSize | undefined): string | null {
-  const name = backend.info.name;
-  if (model === undefined || (name !== 'wasm-simd' && name !== 'wasm-scalar')) return null;
-  const limit = MAX_WASM_MODEL_INSTRUCTIONS[name];
-  if (model.instructions <= limit) return null;
-  const instead = name === 'wasm-simd' ? "'wasm-scalar' or 'cpu'" : "'cpu'";
-  return (
-    `${name} compiles models of at most ${limit} IR instructions (MAX_WASM_MODEL_INSTRUCTIONS), and model '${shortName(model.name)}' ` +
-    `has ${model.instructions} (f and its derivatives), whose compile would cost more than the fit; use ${instead}`
   );
 }
 
