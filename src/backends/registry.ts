@@ -11,7 +11,8 @@
  *    `wasm,cpu` — so a whole application or test run can be pinned to one backend without code
  *    changes;
  * 3. automatic choice: the fastest backend that loads here and can run the model — hardware
- *    WebGPU (expression models, asynchronous fits only) > wasm-simd > wasm-scalar > cpu. A
+ *    WebGPU (expression models, asynchronous fits only) > wasm-simd > wasm-scalar > cpu; a wasm
+ *    backend only for a model within its compile-size limit ({@link MAX_WASM_MODEL_INSTRUCTIONS}). A
  *    software (emulated) WebGPU adapter is never chosen automatically (it is refused right after
  *    the adapter request, before a device is created).
  *
@@ -42,6 +43,7 @@
  */
 import { BackendUnavailableError, NlsqTypeError, describeValue } from '../errors.ts';
 import type { Backend } from './backend.ts';
+import { modelTooLarge, type ModelSize } from './model-size-limit.ts';
 import {
   BACKEND_NAMES,
   BACKEND_REQUEST_NAMES,
@@ -54,6 +56,7 @@ import type { BackendLoad, BackendName, BackendRequestName } from './list-backen
 
 export { listBackends, BACKEND_NAMES, BACKEND_REQUEST_NAMES } from './list-backends.ts';
 export type { BackendStatus, BackendName, BackendRequestName } from './list-backends.ts';
+export { MAX_WASM_MODEL_INSTRUCTIONS, type ModelSize } from './model-size-limit.ts';
 
 /** The environment variable that pins the backend when the call names none. */
 export const BACKEND_ENV_VARIABLE = 'NLSQ_BACKEND';
@@ -67,6 +70,11 @@ export interface BackendNeeds {
   readonly closures: boolean;
   /** Called from a synchronous API (`curveFitSync`). */
   readonly synchronous: boolean;
+  /**
+   * The size of the model's IR program, when a backend may compile it (a model the library
+   * built); checked against {@link MAX_WASM_MODEL_INSTRUCTIONS}. Absent: no limit applies.
+   */
+  readonly model?: ModelSize;
 }
 
 /** Where the backend choice came from. */
@@ -197,6 +205,8 @@ function normaliseRequest(option: BackendOption, caller: string, env: (name: str
 
 /** Why an instance cannot serve these needs, or null when it can. */
 function unmetNeed(backend: Backend, needs: BackendNeeds): string | null {
+  const tooLarge = modelTooLarge(backend, needs.model);
+  if (tooLarge !== null) return tooLarge;
   if (needs.closures && !backend.info.runsClosures) {
     return `${backend.info.name} cannot run JS closure models; use an expression model (model('...')) or another backend`;
   }

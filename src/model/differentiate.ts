@@ -7,6 +7,21 @@
  * select the derivative of the argument that is the min / max (the first one on ties) through
  * the internal Heaviside `step`.
  *
+ * Products of many factors: a chain of `*` with n ≥ {@link PRODUCT_CHAIN_MIN_FACTORS} factors
+ * f₁⋯fₙ (however it is parenthesised) is differentiated as one n-ary product,
+ *
+ * ```
+ *   ∂(f₁⋯fₙ)/∂θ = Σᵢ (P₍<ᵢ₎ · S₍>ᵢ₎) · ∂fᵢ/∂θ,   P₍<ᵢ₎ = f₁⋯fᵢ₋₁,  S₍>ᵢ₎ = fᵢ₊₁⋯fₙ,
+ * ```
+ *
+ * the terms with ∂fᵢ/∂θ = 0 left out. The prefix products P (the chain's own left-to-right
+ * products, so shared with f) and the suffix products S are built once per chain and kept for
+ * every parameter (the reverse-mode sharing of Griewank & Walther, *Evaluating Derivatives*,
+ * 2nd ed., §3.3), so f and all p derivatives of a product of n parameter-bearing factors lower
+ * to O(n + p) instructions instead of the O(n·p) of the binary product rule applied per
+ * parameter (1,000 factors `(x + pᵢ)`: ~500,000 instructions before, ~5,000 after). The result
+ * equals the binary rule's to rounding (the cofactors are multiplied in another order).
+ *
  * @module
  */
 
@@ -75,7 +90,76 @@ function powerDerivative(a: Node, b: Node, da: Node, db: Node): Node {
   return mul(ab, add(mul(db, apply('log', a)), div(mul(b, da), a)));
 }
 
+/**
+ * Fewest factors for which a chain of `*` is differentiated as one n-ary product (4). Shorter
+ * products keep the binary product rule, whose derivatives of two or three factors are as small,
+ * so the programs of the model library and the NIST models stay exactly as they were.
+ */
+export const PRODUCT_CHAIN_MIN_FACTORS = 4;
+
+/** A chain of `*`: its factors left to right, and (built on first use) the cofactors P₍<ᵢ₎·S₍>ᵢ₎. */
+interface ProductChain {
+  readonly factors: readonly Node[];
+  cofactors?: readonly Node[];
+}
+
+/** Chains by their root node, null for a node that is not a long enough chain; weak, so trees can go. */
+const chains = new WeakMap<Node, ProductChain | null>();
+
+/** The product chain rooted at `node` (its factors: the operands below `*` nodes, left to right), or null. */
+function productChain(node: Node): ProductChain | null {
+  if (node.type !== 'bin' || node.op !== '*') return null;
+  let chain = chains.get(node);
+  if (chain === undefined) {
+    const factors: Node[] = [];
+    const stack: Node[] = [node];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'bin' && n.op === '*') stack.push(n.right, n.left);
+      else factors.push(n);
+    }
+    chain = factors.length >= PRODUCT_CHAIN_MIN_FACTORS ? { factors } : null;
+    chains.set(node, chain);
+  }
+  return chain;
+}
+
+/** The factors a chain's derivative is folded from (null: the node's own operands). */
+function chainFactors(node: Node): readonly Node[] | null {
+  return productChain(node)?.factors ?? null;
+}
+
+/** Cofactor i of a chain, P₍<ᵢ₎·S₍>ᵢ₎: prefixes left to right, suffixes right to left, O(n) nodes in all. */
+function cofactors(chain: ProductChain): readonly Node[] {
+  if (chain.cofactors === undefined) {
+    const f = chain.factors;
+    const n = f.length;
+    const suffix: Node[] = new Array<Node>(n);
+    suffix[n - 1] = num(1);
+    for (let i = n - 2; i >= 0; i--) suffix[i] = mul(f[i + 1]!, suffix[i + 1]!);
+    const out: Node[] = [];
+    let prefix = num(1);
+    for (let i = 0; i < n; i++) {
+      out.push(mul(prefix, suffix[i]!));
+      prefix = mul(prefix, f[i]!);
+    }
+    chain.cofactors = out;
+  }
+  return chain.cofactors;
+}
+
+/** Σᵢ cofactorᵢ · ∂fᵢ/∂θ over the factors whose derivative `ds[i]` is not 0. */
+function productDerivative(chain: ProductChain, ds: readonly Node[]): Node {
+  let sum: Node = num(0);
+  for (let i = 0; i < ds.length; i++) {
+    if (!isZeroNode(ds[i]!)) sum = add(sum, mul(cofactors(chain)[i]!, ds[i]!));
+  }
+  return sum;
+}
+
 function deriveOne(node: Node, j: number, ds: readonly Node[]): Node {
+  const chain = productChain(node);
+  if (chain !== null) return productDerivative(chain, ds);
   switch (node.type) {
     case 'param':
       return num(node.index === j ? 1 : 0);
@@ -106,7 +190,9 @@ function isZeroNode(n: Node): boolean {
 
 /**
  * The derivative ∂f/∂θ_j of a resolved tree, simplified; built bottom-up without recursion (any
- * depth), each shared subtree once.
+ * depth), each shared subtree once; a chain of n ≥ 4 factors by the n-ary product rule with
+ * shared prefix and suffix products (see the module documentation), which are built once per
+ * tree and reused by the derivatives for every j.
  *
  * @param node - the resolved tree of f.
  * @param paramIndex - j, the index of the parameter.
@@ -114,5 +200,5 @@ function isZeroNode(n: Node): boolean {
  * @throws ModelParseError for a function without a derivative rule (not reachable from parsed input).
  */
 export function differentiate(node: Node, paramIndex: number): Node {
-  return foldTree<Node>(node, (n, ds) => deriveOne(n, paramIndex, ds));
+  return foldTree<Node>(node, (n, ds) => deriveOne(n, paramIndex, ds), new Map<Node, Node>(), chainFactors);
 }

@@ -30,9 +30,18 @@ export interface FoldMemo<T> {
  * @param combine - the value of a node from the values of its children.
  * @param memo - values of nodes already folded (shared between folds of trees with common
  *   subtrees); filled with every node of `root`.
+ * @param children - optional: the children to fold a node from instead of its own operands (a
+ *   node for which it returns null has its usual children). `differentiate.ts` folds a chain of
+ *   `*` from its factors, skipping the chain's inner products. It must return the same nodes
+ *   each time it is asked about a node.
  * @returns the value of `root`.
  */
-export function foldTree<T>(root: Node, combine: (node: Node, children: readonly T[]) => T, memo: FoldMemo<T> = new Map<Node, T>()): T {
+export function foldTree<T>(
+  root: Node,
+  combine: (node: Node, children: readonly T[]) => T,
+  memo: FoldMemo<T> = new Map<Node, T>(),
+  children?: (node: Node) => readonly Node[] | null,
+): T {
   const nodes: Node[] = [root];
   const expanded: boolean[] = [false];
   while (nodes.length > 0) {
@@ -45,7 +54,13 @@ export function foldTree<T>(root: Node, combine: (node: Node, children: readonly
         continue;
       }
       expanded[top] = true;
-      if (node.type === 'bin') {
+      const own = children?.(node) ?? null;
+      if (own !== null) {
+        for (let i = own.length - 1; i >= 0; i--) {
+          nodes.push(own[i]!);
+          expanded.push(false);
+        }
+      } else if (node.type === 'bin') {
         nodes.push(node.right, node.left);
         expanded.push(false, false);
       } else if (node.type === 'neg') {
@@ -62,7 +77,9 @@ export function foldTree<T>(root: Node, combine: (node: Node, children: readonly
     nodes.pop();
     expanded.pop();
     let values: T[];
-    if (node.type === 'bin') values = [memo.get(node.left)!, memo.get(node.right)!];
+    const own = children?.(node) ?? null;
+    if (own !== null) values = own.map((c) => memo.get(c)!);
+    else if (node.type === 'bin') values = [memo.get(node.left)!, memo.get(node.right)!];
     else if (node.type === 'neg') values = [memo.get(node.arg)!];
     else if (node.type === 'call') values = node.args.map((a) => memo.get(a)!);
     else values = [];

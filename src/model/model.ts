@@ -16,6 +16,7 @@ import type { FittableModel } from './model-kernel.ts';
 import { parseExpression } from './parser.ts';
 import { printNode } from './printer.ts';
 import { resolveNames, resolveSymbols } from './resolve.ts';
+import { registerBuiltModel } from './trusted-program.ts';
 import { simplify } from './simplify.ts';
 
 /** The format version {@link Model.toJSON} writes and {@link Model.fromJSON} reads. */
@@ -102,6 +103,24 @@ export class Model implements FittableModel {
     this.name = options.name ?? this.expression;
     if (options.defaultBounds !== undefined) this.defaultBounds = checkBounds(options.defaultBounds, this.params.length);
     if (options.estimateP0 !== undefined) this.estimateP0 = options.estimateP0;
+    // Only a plain Model is trusted to compile its IR in place of createKernel: a subclass may
+    // override either; an instance may be given its own createKernel or program afterwards.
+    if (new.target === Model) registerBuiltModel(this, () => (this.isUnaltered() ? this.builtProgram() : undefined));
+  }
+
+  /** Whether this instance still evaluates its own program: Model's `createKernel` and `program`, none of its own. */
+  private isUnaltered(): boolean {
+    return (
+      Object.getPrototypeOf(this) === Model.prototype &&
+      !Object.prototype.hasOwnProperty.call(this, 'createKernel') &&
+      !Object.prototype.hasOwnProperty.call(this, 'program') &&
+      this.createKernel === MODEL_CREATE_KERNEL
+    );
+  }
+
+  private builtProgram(): Program {
+    this.cache.program ??= lowerToProgram(this);
+    return this.cache.program;
   }
 
   /** The expression, pretty-printed with minimal parentheses. */
@@ -111,14 +130,16 @@ export class Model implements FittableModel {
 
   /** ∂f/∂θ_j for each parameter, simplified and pretty-printed. */
   get derivatives(): readonly string[] {
-    this.cache.derivatives ??= this.params.map((_, j) => printNode(simplify(differentiate(simplify(this.ast), j)), true));
+    if (this.cache.derivatives === undefined) {
+      const f = simplify(this.ast); // once: the derivatives share its product chains
+      this.cache.derivatives = this.params.map((_, j) => printNode(simplify(differentiate(f, j)), true));
+    }
     return this.cache.derivatives;
   }
 
   /** The IR program (f and gradient, with CSE); see `ir.ts`. */
   get program(): Program {
-    this.cache.program ??= lowerToProgram(this);
-    return this.cache.program;
+    return this.builtProgram();
   }
 
   /** The IR program computing only f. */
@@ -209,6 +230,9 @@ export class Model implements FittableModel {
     });
   }
 }
+
+/** Model's own createKernel, as loaded: a model whose createKernel is another is not trusted. */
+const MODEL_CREATE_KERNEL = Model.prototype.createKernel;
 
 function checkOptionTypes(options: ModelOptions): void {
   if (options.compile !== undefined && typeof options.compile !== 'boolean') {

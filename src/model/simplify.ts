@@ -19,7 +19,7 @@
  */
 
 import { bin, call, isNum, neg, num, type Node } from './ast.ts';
-import { foldTree } from './fold-tree.ts';
+import { foldTree, type FoldMemo } from './fold-tree.ts';
 import { RUNTIME_FUNCTIONS, isIrFunction, runtimePow } from './functions.ts';
 
 function isZero(n: Node): boolean {
@@ -111,10 +111,10 @@ export function apply(fn: string, ...args: Node[]): Node {
  * subtrees are simplified once.
  *
  * @param node - the tree.
- * @param memo - cache for shared subtrees (optional).
+ * @param memo - cache for shared subtrees (optional; a `WeakMap` lets trees folded before go).
  * @returns the simplified tree.
  */
-export function simplify(node: Node, memo: Map<Node, Node> = new Map()): Node {
+export function simplify(node: Node, memo: FoldMemo<Node> = new Map()): Node {
   return foldTree<Node>(
     node,
     (n, kids) => {

@@ -1,5 +1,6 @@
 /**
- * Compile a fit's model for the backend that runs it: an expression model on a WASM backend gets
+ * Compile a fit's model for the backend that runs it: an expression model (one the library built,
+ * see `model/trusted-program.ts`) on a WASM backend gets
  * a kernel generated from its IR into WebAssembly (`backends/wasm/codegen-wasm.ts`), so
  * the whole evaluation runs inside WASM with no JS call per point. Other models and backends keep
  * the kernel resolved with the options (JS code generated from the same IR, or the closure).
@@ -14,7 +15,9 @@
  * @module
  */
 import type { Backend } from '../backends/backend.ts';
+import type { ModelSize } from '../backends/registry.ts';
 import type { Program } from '../model/ir.ts';
+import { trustedProgram } from '../model/trusted-program.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { wasmModelKernelModule } from '../backends/backend-factories.ts';
 
@@ -24,6 +27,8 @@ export interface BackendKernel {
   readonly resolved: ResolvedCurveFit;
   /** Which kernel runs: `'wasm'` (generated WebAssembly) or `'js'`. */
   readonly kind: 'wasm' | 'js';
+  /** Why the fit keeps its own kernel on a WASM backend, when that is not the usual reason. */
+  readonly note?: string;
   /** Release the backend memory the kernel holds. */
   dispose(): void;
 }
@@ -38,10 +43,23 @@ export interface BackendKernelOptions {
   readonly resident?: boolean;
 }
 
-/** The expression model's IR when a WASM kernel may replace the fit's kernel on this backend. */
-function wasmCandidate(resolved: ResolvedCurveFit, backend: Backend): Program | undefined {
-  const program = typeof resolved.model === 'function' ? undefined : (resolved.model as { readonly program?: Program }).program;
-  return backend.info.family === 'wasm' && resolved.settings.scheme.kind === 'analytic' ? program : undefined;
+/** Why a WASM kernel may or may not replace the fit's kernel on this backend. */
+type Candidate = { readonly program: Program } | { readonly program?: undefined; readonly note?: string };
+
+/**
+ * The model's IR when a WASM kernel may replace the fit's kernel on this backend: only the IR of
+ * a model the library built (`trustedProgram`); any other `FittableModel` runs its own kernel,
+ * whatever `program` it carries (issue 21, defect 6), and the note says so.
+ */
+function wasmCandidate(resolved: ResolvedCurveFit, backend: Backend): Candidate {
+  if (backend.info.family !== 'wasm' || resolved.settings.scheme.kind !== 'analytic' || typeof resolved.model === 'function') return {};
+  const program = trustedProgram(resolved.model);
+  if (program !== undefined) return { program };
+  return {
+    note:
+      `the model is not one nlsq built (model(), Model.fromJSON or the model library), so its own createKernel runs on ${backend.info.name}` +
+      `${(resolved.model as { readonly program?: unknown }).program === undefined ? '' : ' (its program is not compiled)'}`,
+  };
 }
 
 function withWasmKernel(module: WasmModelKernelModule, program: Program, resolved: ResolvedCurveFit, backend: Backend, options: BackendKernelOptions): BackendKernel {
@@ -50,15 +68,29 @@ function withWasmKernel(module: WasmModelKernelModule, program: Program, resolve
   return { resolved: { ...resolved, kernel }, kind: 'wasm', dispose: () => kernel.dispose() };
 }
 
-function unchanged(resolved: ResolvedCurveFit): BackendKernel {
-  return { resolved, kind: 'js', dispose() {} };
+function unchanged(resolved: ResolvedCurveFit, note?: string): BackendKernel {
+  return note === undefined ? { resolved, kind: 'js', dispose() {} } : { resolved, kind: 'js', note, dispose() {} };
+}
+
+/**
+ * The backend choice with the kernel's note, if any, added to its reason (so the result's
+ * `choices.backend.reason` says which kernel ran and why).
+ *
+ * @param backend - the resolved backend.
+ * @param kernel - from {@link kernelForBackend} / {@link kernelForBackendSync}.
+ * @returns `backend`, or a copy whose reason ends with the note.
+ */
+export function withKernelNote<B extends { readonly reason: string }>(backend: B, kernel: BackendKernel): B {
+  return kernel.note === undefined ? backend : { ...backend, reason: `${backend.reason}; ${kernel.note}` };
 }
 
 type WasmModelKernelModule = Awaited<ReturnType<typeof wasmModelKernelModule>>;
 
 /**
- * Swap in a WASM kernel when the backend is a WASM backend and the model is an expression model
- * (it has an IR `program`); otherwise return the fit unchanged. Falls back to the JS kernel when
+ * Swap in a WASM kernel when the backend is a WASM backend and the model is one the library built
+ * (`trustedProgram`: an expression model or a library model); otherwise return the fit
+ * unchanged — a `FittableModel` the library did not build runs its own `createKernel` (with a
+ * `note` saying so), whatever `program` it carries. Falls back to the JS kernel when
  * the module cannot be built here (the result is identical to 1e-13 relative either way).
  *
  * @param resolved - the resolved fit (its `data` is what a resident kernel copies).
@@ -67,9 +99,9 @@ type WasmModelKernelModule = Awaited<ReturnType<typeof wasmModelKernelModule>>;
  * @returns the fit with the kernel to use, its kind, and `dispose` (call it when the fit ends).
  */
 export async function kernelForBackend(resolved: ResolvedCurveFit, backend: Backend, options: BackendKernelOptions = {}): Promise<BackendKernel> {
-  const program = wasmCandidate(resolved, backend);
-  if (program === undefined) return unchanged(resolved);
-  return withWasmKernel(await wasmModelKernelModule(), program, resolved, backend, options);
+  const candidate = wasmCandidate(resolved, backend);
+  if (candidate.program === undefined) return unchanged(resolved, candidate.note);
+  return withWasmKernel(await wasmModelKernelModule(), candidate.program, resolved, backend, options);
 }
 
 /**
@@ -79,8 +111,23 @@ export async function kernelForBackend(resolved: ResolvedCurveFit, backend: Back
  * to 1e-13 relative).
  */
 export function kernelForBackendSync(resolved: ResolvedCurveFit, backend: Backend, options: BackendKernelOptions = {}): BackendKernel {
-  const program = wasmCandidate(resolved, backend);
+  const candidate = wasmCandidate(resolved, backend);
   const module = wasmModelKernelModule.loaded;
-  if (program === undefined || module === undefined) return unchanged(resolved);
-  return withWasmKernel(module, program, resolved, backend, options);
+  if (candidate.program === undefined) return unchanged(resolved, candidate.note);
+  if (module === undefined) return unchanged(resolved);
+  return withWasmKernel(module, candidate.program, resolved, backend, options);
+}
+
+/**
+ * The name and IR size of a model the library built, for the backend choice's compile-size
+ * limits (`MAX_WASM_MODEL_INSTRUCTIONS`); undefined for any other model (it runs its own kernel).
+ *
+ * @param model - the fit's model.
+ * @returns `{ name, instructions }` or undefined.
+ */
+export function modelSizeOf(model: unknown): ModelSize | undefined {
+  const program = trustedProgram(model);
+  if (program === undefined) return undefined;
+  const name = (model as { readonly name?: unknown }).name;
+  return { name: typeof name === 'string' ? name : 'model', instructions: program.instructions.length };
 }

@@ -19,7 +19,7 @@ import type { SolverOutcome } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from '../result/curve-fit-result.ts';
 import { formatNumber } from '../util/format.ts';
-import { kernelForBackend, kernelForBackendSync } from './backend-kernel.ts';
+import { kernelForBackend, kernelForBackendSync, modelSizeOf, withKernelNote } from './backend-kernel.ts';
 import { withBackend, withBackendSync, type BackendLease } from './backend-lease.ts';
 import { evaluatesOnDevice, fitOnDevice } from './device-fit.ts';
 import { solveCurveFit, solveCurveFitSync, type SolveControls } from './solve.ts';
@@ -32,7 +32,8 @@ export type StrategyContext = Pick<CurveFitContext, 'strategy' | 'blockSize'>;
  * only, and only asynchronously.
  */
 function needsFor(resolved: ResolvedCurveFit, synchronous: boolean): BackendNeeds {
-  return { closures: typeof resolved.model === 'function', synchronous };
+  const model = modelSizeOf(resolved.model);
+  return { closures: typeof resolved.model === 'function', synchronous, ...(model === undefined ? {} : { model }) };
 }
 
 /** The driver controls of a resolved fit, with the per-iteration log at verbose ≥ 2. */
@@ -80,7 +81,7 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
   const compiled = lease.hold(await kernelForBackend(resolved, backend.backend, { resident: layout.cacheResiduals !== false }));
   const problem = lease.hold(createCurveFitProblem(compiled.resolved, backend.backend, layout));
   const outcome = await solveCurveFit(compiled.resolved, problem, controls);
-  return finish(outcome, resolved, backend, problem, context);
+  return finish(outcome, resolved, withKernelNote(backend, compiled), problem, context);
 }
 
 /**
@@ -113,7 +114,7 @@ export function curveFitResolvedSync(resolved: ResolvedCurveFit): CurveFitResult
       const compiled = lease.hold(kernelForBackendSync(resolved, backend.backend));
       const problem = lease.hold(createCurveFitProblem(compiled.resolved, backend.backend));
       const outcome = solveCurveFitSync(compiled.resolved, problem, controlsOf(resolved));
-      return finish(outcome, resolved, backend, problem, {});
+      return finish(outcome, resolved, withKernelNote(backend, compiled), problem, {});
     },
   );
 }

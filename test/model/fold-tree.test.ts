@@ -61,3 +61,25 @@ describe('foldTree', () => {
     expect(calls).toBe(2); // only the new root and the new leaf
   });
 });
+
+describe('foldTree with children', () => {
+  it('folds a node from the children it is given, skipping the nodes between', () => {
+    // ((1·2)·3)·4 folded as one product of its four leaves: the inner products are never visited.
+    const flat = [num(1), num(2), num(3), num(4)];
+    const inner = bin('*', bin('*', flat[0]!, flat[1]!), flat[2]!);
+    const root = bin('*', inner, flat[3]!);
+    const visited: Node[] = [];
+    const sum = foldTree<number>(
+      root,
+      (n, kids) => {
+        visited.push(n);
+        return n.type === 'num' ? n.value : kids.reduce((s, k) => s + k, 0);
+      },
+      new Map(),
+      (n) => (n === root ? flat : null),
+    );
+    expect(sum).toBe(10);
+    expect(visited).toEqual([...flat, root]);
+    expect(visited).not.toContain(inner);
+  });
+});

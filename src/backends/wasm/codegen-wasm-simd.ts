@@ -21,7 +21,8 @@
  * order) — so two independent dependency chains are in flight together (the exp alone
  * is a chain of ~30 dependent operations). The n mod 4 points left use the two-point code: one
  * pair (chain A), then an odd last point. The order of independent instructions is all that
- * changes: every value is computed by the same operations as the one-pair form.
+ * changes: every value is computed by the same operations as the one-pair form. A program of
+ * more than {@link MAX_INTERLEAVED_INSTRUCTIONS} instructions uses the one-pair form throughout.
  *
  * Weights: each function holds two copies of its loops, one for `hasW ≠ 0` (loads w and
  * multiplies every entry by it) and one for unit weights (neither): measured 6–9 % faster `cols`
@@ -48,7 +49,9 @@
  * - `exp`: a vectorised exp emitted inline (`wasm-simd-exp.ts`: optimized-routines' table
  *   method, as musl's, ≤ 0.511 ulp, almost always correctly rounded — so it may differ from
  *   V8's `Math.exp` (fdlibm) and the scalar module's import in the last bit; an inline body
- *   measured faster in V8 than a call to a module function with a v128 signature);
+ *   measured faster in V8 than a call to a module function with a v128 signature) — in programs
+ *   with at most {@link MAX_INLINE_EXPS} exps; past that, lane-split like `pow` below, bitwise
+ *   equal to the scalar module;
  * - `pow` and every other function: lane-split (both lanes extracted, the scalar import called
  *   twice, the vector rebuilt), bitwise equal to the scalar module.
  *
@@ -98,6 +101,14 @@ function constF64x2(code: Bytes, v: number): Bytes {
 const PAIRS_PER_ITERATION = 2;
 
 /**
+ * Largest program (IR instructions) whose main loop interleaves {@link PAIRS_PER_ITERATION}
+ * pairs (256); a larger one evaluates one pair per iteration, so its loop body is emitted twice
+ * per weight copy (pair, odd last point) rather than four times: the latency the second chain
+ * hides matters little in a body that long, and the module stays within ~5× the scalar one.
+ */
+export const MAX_INTERLEAVED_INSTRUCTIONS = 256;
+
+/**
  * The v128 locals of one point pair (a "chain"): the main loop evaluates {@link PAIRS_PER_ITERATION}
  * pairs, A (points off/8, off/8 + 1), B (the next two), …, each in its own locals so their
  * dependency chains are independent; the tail evaluates pair A only.
@@ -136,6 +147,24 @@ interface VecContext {
   readonly localParam: number;
   /** Where the inline exp reads its table: the descriptor's local, {@link expTableOffset} on. */
   readonly expTable: ExpTable;
+  /** Whether `exp` is emitted inline (else lane-split calls of the imported scalar exp); see {@link MAX_INLINE_EXPS}. */
+  readonly inlineExp: boolean;
+}
+
+/**
+ * Most `exp` instructions a program may have for the generator to emit the vectorised exp inline
+ * (16). The inline body is ~1.2 KB and is emitted per exp, chain, loop, weight copy and function
+ * (24 times), so a product of 200 `exp(pᵢ·x)` factors made a 5.9 MB module (50 KB scalar) that
+ * took V8 seconds and gigabytes to compile. Past the limit each exp is a lane-split call of the
+ * scalar module's imported exp (~20 bytes per use, results bitwise equal to the scalar module's).
+ */
+export const MAX_INLINE_EXPS = 16;
+
+/** Whether the generator inlines the vector exp for this program ({@link MAX_INLINE_EXPS}). */
+function inlinesExp(program: Program): boolean {
+  let count = 0;
+  for (const ins of program.instructions) if (ins.op === 'call' && ins.fn === 'exp') count++;
+  return count <= MAX_INLINE_EXPS;
 }
 
 function operandLocal(o: Operand, ctx: VecContext, ch: Chain, at: number): number {
@@ -178,7 +207,7 @@ function emitArg(code: Bytes, k: number, i: number, ctx: VecContext, ch: Chain):
 /** Whether instruction k is an `exp` the generator computes inline. */
 function isInlineExp(ctx: VecContext, k: number): boolean {
   const ins = ctx.program.instructions[k]!;
-  return ins.op === 'call' && ins.fn === 'exp' && ins.args.length === 1;
+  return ctx.inlineExp && ins.op === 'call' && ins.fn === 'exp' && ins.args.length === 1;
 }
 
 /** Emit instruction k for every chain: the exp's statements interleaved, other instructions one chain after the other. */
@@ -417,7 +446,7 @@ function emitLoops(code: Bytes, f: Frame, chains: readonly Chain[]): void {
   };
   const points = 2 * chains.length;
   whileAtLeast(points, () => { emitPoints(code, f, chains, true); emitAdvance(code, f, points); });
-  whileAtLeast(2, () => { emitPoints(code, f, chains.slice(0, 1), true); emitAdvance(code, f, 2); }); // pairs left
+  if (chains.length > 1) whileAtLeast(2, () => { emitPoints(code, f, chains.slice(0, 1), true); emitAdvance(code, f, 2); }); // pairs left
   code.byte(OP.localGet).u32(L.n).byte(OP.if).byte(0x40); // the odd last point
   emitPoints(code, f, chains.slice(0, 1), false);
   code.byte(OP.end);
@@ -429,15 +458,16 @@ function emitLoops(code: Bytes, f: Frame, chains: readonly Chain[]): void {
  * i32 base_0..base_{k+1} (columns x…, y, w), [cols: i32 col_0..col_p]; v128 θ_0..p−1, then per
  * chain (A, B) x_0..k−1, t_0..m−1, w, v, v2 and the inline exp's scratch; [cols: the p + 2 sums].
  */
-function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: WasmModelMode): Bytes {
+function vecFunctionBody(program: Program, fnIndex: Map<string, number>, mode: WasmModelMode, inlineExp: boolean): Bytes {
   const p = program.params.length;
   const k = program.variables.length;
   const m = program.instructions.length;
   const nArgs = WASM_MODEL_ARITY[mode];
   const nI32 = i32LocalCount(mode, p, k);
   const vBase = nArgs + nI32;
-  const ctx: VecContext = { program, fnIndex, localParam: vBase, expTable: { local: 0, offset: expTableOffset(program) } };
-  const chains = Array.from({ length: PAIRS_PER_ITERATION }, (_, i) => chainAt(program, vBase + p, i));
+  const ctx: VecContext = { program, fnIndex, localParam: vBase, expTable: { local: 0, offset: expTableOffset(program) }, inlineExp };
+  const pairs = program.instructions.length > MAX_INTERLEAVED_INSTRUCTIONS ? 1 : PAIRS_PER_ITERATION;
+  const chains = Array.from({ length: pairs }, (_, i) => chainAt(program, vBase + p, i));
   const L = { desc: 0, n: 1, out: 2, stride: 3, hasW: mode === 'rows' ? 3 : 4, acc: 5, off: nArgs, o: nArgs + 1, base: nArgs + 2, col: nArgs + 2 + k + 2 };
   const need = liveInstructions(program, mode === 'resid' ? [program.value] : [program.value, ...program.gradient], 'wasm codegen');
   const sums = vBase + p + chains.length * chainSize(program);
@@ -477,7 +507,8 @@ export function expTableOffset(program: Program): number {
  * module documentation for the contract and exactness). The bytes depend on the program only.
  *
  * @param program - f and its gradient (from `lowerToProgram`).
- * @returns the binary and the math imports it needs (`exp` is computed inside, never imported).
+ * @returns the binary and the math imports it needs (`exp` is computed inside, unless the program
+ *   has more than {@link MAX_INLINE_EXPS} of them).
  * @throws NlsqTypeError on a malformed IR (unknown op/function, operand index out of range).
  * @example
  * ```ts
@@ -487,7 +518,8 @@ export function expTableOffset(program: Program): number {
  */
 export function generateWasmModelSimd(program: Program): GeneratedWasmModel {
   checkShape(program);
-  const { fnIndex, imports } = collectImports(program, ['exp']);
-  const bodies = (['rows', 'resid', 'cols'] as const).map((mode) => vecFunctionBody(program, fnIndex, mode));
+  const inlineExp = inlinesExp(program);
+  const { fnIndex, imports } = collectImports(program, inlineExp ? ['exp'] : []);
+  const bodies = (['rows', 'resid', 'cols'] as const).map((mode) => vecFunctionBody(program, fnIndex, mode, inlineExp));
   return { bytes: assembleModule(fnIndex, bodies), imports };
 }
