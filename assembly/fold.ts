@@ -32,9 +32,15 @@
  * loop (sharing the loads of u and X_j+1) with the accumulators in registers: f64x2 over rows in
  * the SIMD build, even/odd row pairs in the scalar one.
  *
+ * Entries whose squares under- or overflow (near 1e-300 or 1e200) take the reference's slow path
+ * in {@link reflect}: the column norm scaled ({@link scaledNorm}, as LAPACK's `dlarfg` via
+ * `dnrm2`) and w_k summed from s·X_ij directly. Within the safe range nothing changes.
+ *
  * The caller's block is read, not written (the reference leaves Householder vectors in it; no
  * caller may rely on either). Pointers are byte offsets in linear memory.
  */
+
+import { scaledNorm } from './scaled-norm';
 
 /** Rows per column-major sub-block: about 32 KiB of scratch (L1-sized), even, in [16, 1024]. */
 export function subRows(c: i32): i32 {
@@ -238,26 +244,53 @@ function axpyDotNext2(next: usize, x1: usize, x2: usize, u: usize, s: f64, t0: f
   store<f64>(out, f64x2.extract_lane(s2, 0) + f64x2.extract_lane(s2, 1), 16);
 }
 
+/** Below this σ² the plain sum of squares of a column has lost digits to underflow (2⁻¹⁰⁰⁰). */
+const SAFE_SIGMA2: f64 = 2.0 ** -1000;
+
+/** A column of smaller norm is left out, as a zero one (1/(α − β) must not overflow). */
+const MIN_NORM: f64 = 2.0 ** -1020;
+
 /**
  * Apply column j's reflector to T (row j) given acc_k = Σ X_ij X_ik; write τw_k into tw.
  * Returns the scale s (1 when the column is zero and the reflector is the identity).
+ *
+ * When σ² = acc_j is not safely normal — 0 or below 2⁻¹⁰⁰⁰ (entries near 1e-300, whose squares
+ * underflow) or when √(α² + σ²) overflows (near 1e200) — the column's norm is recomputed scaled
+ * ({@link scaledNorm}) and every w_k = T_jk + Σ_i (s·X_ij) X_ik is summed directly, row by row
+ * as the reference does (its u_i = s·X_ij is O(1), so the products stay in range); a column of
+ * norm below 2⁻¹⁰²⁰ is left out. That is the reference's slow path (`src/backends/cpu/fold.ts`).
+ * Likewise a single acc_k outside [2⁻¹⁰⁰⁰, ∞) — 0, subnormal, overflowed or NaN (∞ − ∞), as when
+ * column j is of order 1 and column k near 1e-300 or 1e300, whose unscaled products under- or
+ * overflow — is summed directly. Otherwise (all the safe range) the arithmetic is unchanged, bit for bit.
  */
-function reflect(T: usize, j: i32, c: i32, acc: usize, tw: usize): f64 {
+function reflect(T: usize, j: i32, c: i32, acc: usize, tw: usize, xj: usize, ms: i32): f64 {
   const sigma2 = load<f64>(acc + (<usize>j << 3));
-  if (sigma2 == 0) {
+  const jj = T + (<usize>(j * c + j) << 3);
+  const alpha = load<f64>(jj);
+  let norm = Math.sqrt(alpha * alpha + sigma2);
+  const slow = !(sigma2 >= SAFE_SIGMA2 && norm < Infinity) && sigma2 == sigma2;
+  if (slow) {
+    const sigma = scaledNorm(xj, ms);
+    norm = sigma < MIN_NORM ? 0 : Math.hypot(alpha, sigma);
+  }
+  if (norm == 0) {
     memory.fill(tw, 0, <usize>c << 3);
     return 1.0;
   }
-  const jj = T + (<usize>(j * c + j) << 3);
-  const alpha = load<f64>(jj);
-  const norm = Math.sqrt(alpha * alpha + sigma2);
   const beta = alpha > 0 ? -norm : norm;
   const scale = 1 / (alpha - beta);
   const tau = (beta - alpha) / beta;
+  const colBytes = <usize>ms << 3;
   for (let k = j + 1; k < c; k++) {
     const q = <usize>k << 3;
     const tk = jj + (<usize>(k - j) << 3);
-    const t = tau * (load<f64>(tk) + scale * load<f64>(acc + q));
+    let w = load<f64>(tk);
+    const a = Math.abs(load<f64>(acc + q));
+    if (slow || !(a >= SAFE_SIGMA2 && a < Infinity)) {
+      const xk = xj + <usize>(k - j) * colBytes;
+      for (let i = 0; i < ms; i++) w += scale * load<f64>(xj + (<usize>i << 3)) * load<f64>(xk + (<usize>i << 3));
+    } else w += scale * load<f64>(acc + q);
+    const t = tau * w;
     store<f64>(tw + q, t);
     store<f64>(tk, load<f64>(tk) - t);
   }
@@ -273,7 +306,7 @@ function foldColumns(T: usize, X: usize, ms: i32, c: i32, tw: usize, acc: usize,
   const colBytes = <usize>ms << 3;
   if (!dotsReady) for (let k = 0; k < c; k++) store<f64>(acc + (<usize>k << 3), dotv(X, X + <usize>k * colBytes, ms));
   for (let j = 0; j < c; j++) {
-    const scale = reflect(T, j, c, acc, tw);
+    const scale = reflect(T, j, c, acc, tw, X + <usize>j * colBytes, ms);
     if (j + 1 >= c) break;
     // u = scale·X_j is formed element by element inside the sweeps (never stored), as the
     // reference forms it: X_k −= τw_k·(scale·X_j), rounding for rounding like `reflect` there.

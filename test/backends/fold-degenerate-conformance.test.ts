@@ -1,7 +1,8 @@
 /**
  * Conformance of every backend's Householder fold with the CPU reference on degenerate blocks:
  * rank-deficient ones (an exact zero column, duplicated columns, rank 1 — GSL's `linear_rank1`
- * among them) and nearly rank-deficient ones (κ ≈ 1e12).
+ * among them), nearly rank-deficient ones (κ ≈ 1e12), and columns scaled toward 1e±300, where the
+ * plain sums of squares under- or overflow and the folds take the scaled norm (issue 21, defect 8).
  *
  * What is unique there, and so what is compared: RᵀR = AᵀA always (backward stability); the rows
  * of R before the first dependent column k (the R factor of the leading full-rank columns) to
@@ -200,6 +201,44 @@ for (const { name, backend, skipReason } of loaded) {
       const T = foldBlock(b, a);
       const R = foldBlock(cpu, a);
       expect(rowsError(T, R, a.c, a.c)).toBeLessThanOrEqual(entryBound(a));
+    });
+
+    test.prop([baseArb(1), fc.array(fc.integer({ min: -1010, max: 1010 }), { minLength: 8, maxLength: 8 }), fc.integer({ min: 1, max: 40 })], { numRuns: 40 })(
+      'columns scaled by 2^k, even to 1e-300 or 1e300 where their squares under- or overflow, fold as on cpu',
+      (base, ks, size) => {
+        const c = base.c;
+        const a: Block = { ...base, data: base.data.map((v, q) => v * 2 ** ks[q % c]!), k: c };
+        const T = foldBlock(b, a, size);
+        const R = foldBlock(cpu, a, size);
+        // Compared column by column relative to the column's size: R_ik / 2^k_k.
+        const unscaled = (X: Float64Array) => X.map((v, q) => v / 2 ** ks[q % c]!);
+        const Tu = unscaled(T), Ru = unscaled(R);
+        const plain = foldBlock(cpu, base, size);
+        for (let i = 0; i < c; i++) {
+          let same = 0, flipped = 0;
+          for (let j = i; j < c; j++) {
+            const colNorm = Math.max(...Array.from({ length: j + 1 }, (_, r) => Math.abs(plain[r * c + j]!))) || 1;
+            same = Math.max(same, Math.abs(Tu[i * c + j]! - Ru[i * c + j]!) / colNorm);
+            flipped = Math.max(flipped, Math.abs(Tu[i * c + j]! + Ru[i * c + j]!) / colNorm);
+          }
+          expect(Math.min(same, flipped)).toBeLessThanOrEqual(1e-12);
+        }
+      },
+    );
+
+    it('folds residuals near 1e-300 instead of dropping them (their plain squares are 0)', () => {
+      const T = foldBlock(b, { m: 3, c: 2, data: new Float64Array([1, 3e-300, 1, 4e-300, 1, 12e-300]), k: 2 });
+      // R = [[√3, 19e-300/√3], [0, ρ]] with ρ² = (169 − 19²/3)·1e-600
+      expect(Math.abs(T[0]!)).toBeCloseTo(Math.sqrt(3), 14);
+      expect(Math.abs(Math.abs(T[1]!) / (19e-300 / Math.sqrt(3)) - 1)).toBeLessThan(1e-14);
+      expect(Math.abs(Math.abs(T[3]!) / (Math.sqrt(169 - 361 / 3) * 1e-300) - 1)).toBeLessThan(1e-13);
+    });
+
+    it('folds a column near 1e200 whose sum of squares overflows', () => {
+      const T = foldBlock(b, { m: 3, c: 2, data: new Float64Array([3e200, 1, 4e200, 2, 12e200, 3]), k: 2 });
+      const R = foldBlock(cpu, { m: 3, c: 2, data: new Float64Array([3e200, 1, 4e200, 2, 12e200, 3]), k: 2 });
+      expect(Math.abs(T[0]!) / 13e200).toBeCloseTo(1, 14);
+      for (const q of [0, 1, 3]) expect(Math.abs(Math.abs(T[q]!) / Math.abs(R[q]!) - 1)).toBeLessThan(1e-13);
     });
 
     test.prop([nearArb, fc.integer({ min: 1, max: 40 })], { numRuns: 40 })('a nearly rank-deficient block (κ ≈ 1e12) folds as on cpu and as a reference QR', (a, size) => {
