@@ -21,8 +21,8 @@ interface Block {
 
 /**
  * Blocks of m × c values k/100 (|k| ≤ 1000) with a per-column scale 10^e, e ∈ [−4, 4]: realistic
- * ill-conditioning without entries whose squares underflow (neither the CPU reference nor the
- * wasm kernels rescale like LAPACK's dlarfg, see the backend docs).
+ * ill-conditioning without entries whose squares underflow (scaled and degenerate blocks are in
+ * fold-degenerate-conformance.test.ts).
  */
 const blockArb = (maxRows = 120, maxCols = 10) =>
   fc

@@ -9,11 +9,14 @@
  * results agree with it to rounding (O(cols·ε) relative for folds, O(ε log n) for reductions).
  * The fold (see `assembly/fold.ts`) copies at most `subRows(c)` (≤ 1024) rows at a time into a
  * cache-resident column-major scratch and forms w_k = T_jk + s·Σ_i A_ij A_ik (one sweep per
- * column, trailing columns two at a time) where the reference sums s·A_ij first; it leaves the
+ * column, trailing columns two or three at a time) where the reference sums s·A_ij first, but
+ * updates A_ik −= τw_k·(s·A_ij) as the reference does, so exactly dependent columns leave the same
+ * kind of rounding-level remainders (rank-deficient Jacobians, GSL's `linear_rank1`); it leaves the
  * caller's block unchanged (the reference leaves Householder vectors there; callers may rely on
- * neither). Like the reference it does not rescale columns as LAPACK's `dlarfg` does, so columns
- * whose entries are all below ~1e-154 in magnitude (their squares underflow) or above ~1e154
- * (overflow) lose accuracy; the products underflow slightly earlier here than in the reference.
+ * neither). Like the reference, when a column's sum of squares (or a dot product) leaves the safe
+ * range — entries near 1e-300, whose squares underflow, or near 1e200 — it recomputes the norm
+ * scaled, as LAPACK's `dlarfg` via `dnrm2`, and sums s·A_ij·A_ik directly; in the safe range the
+ * arithmetic is unchanged.
  * Because of the internal sub-blocks the caller's block size hardly matters: measured at N = 1e6,
  * p = 8, blocks of 512–4096 rows are within noise, 2048 the best (bench/kernels.ts).
  *
