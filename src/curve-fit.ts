@@ -12,7 +12,7 @@
  */
 import type { FittableModel } from './model/model-kernel.ts';
 import type { ModelFunction } from './model/closure-kernel.ts';
-import { resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
+import { prepareCurveFitModel, resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
 import type { CurveFitOptions } from './options/types.ts';
 import type { CurveFitResult } from './result/curve-fit-result.ts';
 import { curveFitResolved, curveFitResolvedSync } from './run/run-curve-fit.ts';
@@ -43,6 +43,7 @@ export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
  * @see SciPy `scipy.optimize.curve_fit`.
  */
 export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): Promise<CurveFitResult> {
+  await prepareCurveFitModel(f, options);
   return curveFitResolved(resolveCurveFitOptions('curveFit', f, xdata, ydata, options));
 }
 
