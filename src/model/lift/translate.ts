@@ -188,7 +188,8 @@ class Translator {
       this.usedVariables.add(name);
       return { type: 'sym', name };
     }
-    return refuse(node, object.type === 'Identifier' ? `the member access ${object.name}.…` : 'a member access');
+    const inner = this.expression(object);
+    return inner instanceof Refusal ? inner : refuse(node, 'a member access');
   }
 
   /** True when `Math` is not shadowed by a parameter, a variable or a binding. */
