@@ -142,6 +142,8 @@ function liftModel(caller: string, f: ModelFunction | FittableModel, options: Cu
   }
   if (options.lift === false) return { lifted: false, reason: 'lift: false' };
   if (typeof options.jac === 'function') return { lifted: false, reason: 'jac is a function: the closure and its own Jacobian are used' };
+  // An invalid jac stays on the closure path, whose kernel check names it.
+  if (options.jac !== undefined && options.jac !== '2-point' && options.jac !== '3-point') return { lifted: false, reason: 'invalid jac' };
   return liftClosure({ f, k, p, constants, data, theta: x0 });
 }
 

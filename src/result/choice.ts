@@ -152,8 +152,10 @@ function closureJacobian(scheme: string): string {
 export function modelChoice(lift: ClosureLift, scheme: string, backend: string): Choice {
   const given = 'closure';
   if (lift.lifted) {
-    const jacobian = scheme === 'analytic' ? 'exact Jacobian' : `${scheme} differences as asked`;
-    return { given, used: 'expression', reason: `closure lifted to an expression (${jacobian}, compiled for ${backend}): ${lift.model.expression}` };
+    const jacobian = scheme === 'analytic' ? 'exact Jacobian' : closureJacobian(scheme);
+    const text = lift.model.expression;
+    const shown = text.length > 120 ? `${text.slice(0, 119)}…` : text;
+    return { given, used: 'expression', reason: `closure lifted to an expression (${jacobian}, compiled for ${backend}): ${shown}` };
   }
   return { given, used: 'closure', reason: `closure evaluated per point with ${closureJacobian(scheme)} — not lifted: ${lift.reason}` };
 }

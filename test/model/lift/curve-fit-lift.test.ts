@@ -92,3 +92,14 @@ describe('curveFit lifts a plain closure', () => {
     expect((await curveFit(model('a*exp(-b*x)'), x, y, { backend: 'cpu', p0: [1, 1] })).choices.model).toBeUndefined();
   });
 });
+
+describe('curveFit lifting keeps the argument checks of a closure', () => {
+  it('still rejects an invalid jac for a liftable closure', async () => {
+    await expect(curveFit(decay, x, y, { jac: 'bogus' as unknown as '2-point' })).rejects.toThrow("curveFit: jac must be one of '2-point', '3-point' or a function, got \"bogus\"");
+  });
+
+  it('honours an explicit finite-difference jac on the lifted expression', async () => {
+    const r = await curveFit(decay, x, y, { backend: 'cpu', jac: '3-point', method: 'trf' });
+    expect(r.choices.model?.reason).toMatch(/^closure lifted to an expression \(3-point differences, compiled for cpu\)/);
+  });
+});
