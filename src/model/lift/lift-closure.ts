@@ -59,6 +59,9 @@ type Translated = { readonly model: Model } | { readonly reason: string };
 
 const cache = new WeakMap<object, Map<string, Translated>>();
 
+/** `Function.prototype.toString` as it was when this module loaded (a later replacement cannot lie to the lifter). */
+const functionSource = Function.prototype.toString;
+
 const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 
 function notLifted(reason: string): ClosureLift {
@@ -81,7 +84,7 @@ function translateClosure(request: LiftRequest): Translated {
   }
   let source: string;
   try {
-    source = Function.prototype.toString.call(request.f);
+    source = functionSource.call(request.f);
   } catch {
     return { reason: 'its source cannot be read; use model()' };
   }

@@ -89,7 +89,7 @@ function describe(node: es.Node): string {
   return DESCRIPTIONS[node.type] ?? `${node.type}`;
 }
 
-type Binding = { readonly kind: 'node'; readonly node: Node } | { readonly kind: 'pending' };
+type Binding = { readonly kind: 'node'; readonly node: Node } | { readonly kind: 'pending' } | { readonly kind: 'self' };
 
 /** One translation: the scope and the variables seen. */
 class Translator {
@@ -105,8 +105,8 @@ class Translator {
     this.paramSet = new Set(params);
   }
 
-  declare(name: string): void {
-    this.locals.set(name, { kind: 'pending' });
+  declare(name: string, kind: 'pending' | 'self' = 'pending'): void {
+    this.locals.set(name, { kind });
   }
 
   bind(name: string, node: Node): void {
@@ -149,7 +149,10 @@ class Translator {
   private identifier(node: es.Identifier): Node | Refusal {
     const { name } = node;
     const local = this.locals.get(name);
-    if (local !== undefined) return local.kind === 'node' ? local.node : refuse(node, `\`${name}\` is used before its declaration`);
+    if (local !== undefined) {
+      if (local.kind === 'node') return local.node;
+      return refuse(node, local.kind === 'self' ? `the function refers to itself (\`${name}\`)` : `\`${name}\` is used before its declaration`);
+    }
     if (this.paramSet.has(name)) return { type: 'sym', name };
     const x = this.x;
     if (x.kind === 'destructured') {
@@ -308,7 +311,7 @@ function translate(node: es.Node, context: TranslateContext): LiftedSource | Ref
     if (params.includes(fn.id.name) || x.variables.includes(fn.id.name)) return refuse(fn.id, `the function's name \`${fn.id.name}\` is also a parameter`);
   }
   const t = new Translator(context, params, x.shape);
-  if (fn.type === 'FunctionExpression' && fn.id) t.declare(fn.id.name);
+  if (fn.type === 'FunctionExpression' && fn.id) t.declare(fn.id.name, 'self');
   const tree = fn.body.type === 'BlockStatement' ? block(t, fn.body as es.BlockStatement) : t.expression(fn.body);
   if (tree instanceof Refusal) return tree;
   const unused = x.variables.filter((v) => !t.usedVariables.has(v));

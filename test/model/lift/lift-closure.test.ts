@@ -122,6 +122,17 @@ describe('liftClosure safety', () => {
     expect(reasonOf(lift(f, 1))).toBe('lifted: a*x*3');
   });
 
+  it('reads sources with the toString of load time, not a later replacement of Function.prototype.toString', () => {
+    const f = (x: number, a: number) => a * x * 3;
+    const original = Function.prototype.toString;
+    try {
+      Function.prototype.toString = () => '(x, a) => a * x';
+      expect(reasonOf(lift(f, 1))).toBe('lifted: a*x*3');
+    } finally {
+      Function.prototype.toString = original;
+    }
+  });
+
   it('rejects a closure when Math is replaced at run time (the check calls the real closure)', () => {
     const f = arrow('(x, a) => a * Math.exp(x)');
     const exp = Math.exp;

@@ -158,6 +158,7 @@ describe('translateFunction refuses everything else, naming the reason and where
     ['(x, a) => a', 'the variable x is not used'],
     ['(x, a) => (() => a * x)()', 'a call of something other than Math.*'],
     ['(x, a) => import("fs") * a', '`import()`'],
+    ['function f(x, a) { return a * x * f.length; }', 'the function refers to itself (`f`) at 1:35'],
   ];
   it.each(cases)('%s → %s', (source, why, constants) => {
     const r = reason(source, 1, source.includes('...') ? 1 : undefined, constants);
