@@ -1,7 +1,8 @@
 /**
  * Whole-fit benchmarks and peers:
  * - y = a·exp(−b·x) + c on 1M points (true 3.0, 1.2, 0.5, noise σ = 0.01, x in [0, 5],
- *   p0 = [1, 1, 0]) as a JS closure (finite differences) and as an expression model
+ *   p0 = [1, 1, 0]) as a JS closure (lifted to an expression model; `bench -- closure` adds
+ *   `lift: false`, per point with finite differences) and as an expression model
  *   (exact Jacobian), on cpu, wasm and the default backend;
  * - a Gaussian plus linear background (5 parameters) on 10M points, expression model;
  * - peers on the same data: SciPy curve_fit (lm, trf) and ml-levenberg-marquardt (per iteration).

@@ -5,6 +5,7 @@
  *   kernels   kernels only (p = 3, 8) plus the fold block-size sweep
  *   fits      the 1M-point fits with peers and the 10M-point Gaussian fit
  *   workflow  chunked vs standard on 10M points; streaming over 50M generated points (peak RSS)
+ *   closure   closure lifting: a 1M-point closure (lifted, and with lift: false) beside model() and SciPy lm
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -13,13 +14,14 @@
  */
 import { cpus } from 'node:os';
 import { benchBlockSizes, benchKernels, kernelBackends } from './kernels.ts';
+import { benchClosureLift } from './closure.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
 import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'workflow', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'workflow', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -66,6 +68,17 @@ async function main(): Promise<void> {
       applyPeers(f);
       printTable('whole fits', f);
       rows.push(...f);
+    }
+  }
+  if (section === 'closure' || section === 'all') {
+    const lib = await loadFitLibrary();
+    if (typeof lib === 'string') {
+      process.stdout.write(`\n(closure section skipped: ${lib})\n`);
+    } else {
+      const c = await benchClosureLift(lib, N, true);
+      applyPeers(c);
+      printTable('closure lifting: closure vs model() vs SciPy lm', c);
+      rows.push(...c);
     }
   }
   if (section === 'workflow' || section === 'all') {

@@ -12,7 +12,7 @@
  */
 import type { FittableModel } from './model/model-kernel.ts';
 import type { ModelFunction } from './model/closure-kernel.ts';
-import { resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
+import { prepareCurveFitModel, resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
 import type { CurveFitOptions } from './options/types.ts';
 import type { CurveFitResult } from './result/curve-fit-result.ts';
 import { curveFitResolved, curveFitResolvedSync } from './run/run-curve-fit.ts';
@@ -31,6 +31,10 @@ export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
  * @returns the {@link CurveFitResult}: popt, pcov, perr, status, statistics, bands, report().
  * @remarks `Float64Array` data are read in place, not copied (as SciPy reads numpy arrays):
  *   leave them unchanged until the promise settles. Other arrays are converted into new ones.
+ *   A plain function whose source is pure arithmetic on x and its parameters (`Math` functions,
+ *   `const` bindings; free identifiers given as `constants`) is lifted to an expression model —
+ *   exact Jacobian, compiled kernels on every backend — after a check that both agree at a few
+ *   points; `lift: false` turns that off, and `choices.model` says what happened and why.
  * @throws NlsqTypeError / NlsqRangeError for invalid arguments (the message names the argument),
  *   ModelEvaluationError when the model throws or is not finite at p0, AbortError when `signal`
  *   aborts, BackendUnavailableError for an unusable backend.
@@ -43,6 +47,7 @@ export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
  * @see SciPy `scipy.optimize.curve_fit`.
  */
 export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): Promise<CurveFitResult> {
+  await prepareCurveFitModel(f, options);
   return curveFitResolved(resolveCurveFitOptions('curveFit', f, xdata, ydata, options));
 }
 
@@ -50,6 +55,10 @@ export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, y
  * {@link curveFit} on a synchronous backend, returning the result directly. By default that is
  * the CPU backend; a wasm backend created beforehand (`await createWasmBackend()`) and passed as
  * `backend` runs it as `curveFit` would, expression models compiled to WebAssembly included.
+ *
+ * A plain function is lifted to an expression model (see {@link curveFit}) only when the
+ * JavaScript parser is already loaded — by an earlier `curveFit` or `fit` of a plain function —
+ * since loading it is asynchronous; otherwise it runs per point and `choices.model` says so.
  *
  * @throws BackendUnavailableError when the named backend is asynchronous (only the CPU backend, or a
  *   wasm instance created beforehand, serves it); otherwise as {@link curveFit}.

@@ -20,7 +20,7 @@
  */
 import type { FittableModel } from './model/model-kernel.ts';
 import type { ModelFunction } from './model/closure-kernel.ts';
-import { resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
+import { prepareCurveFitModel, resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
 import type { XData } from './curve-fit.ts';
 import type { DataSource } from './sources/data-source.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './run/fit-options.ts';
@@ -60,6 +60,7 @@ export async function fit(
   yOrOptions?: ArrayLike<number> | FitOptions,
   maybeOptions?: FitOptions,
 ): Promise<FitResult> {
+  await prepareCurveFitModel(model, isYData(yOrOptions) ? maybeOptions : (yOrOptions as FitOptions | undefined));
   if (isYData(yOrOptions)) {
     const options = maybeOptions ?? {};
     const resolved = resolveCurveFitOptions('fit', model, xOrSource as XData, yOrOptions, splitFitOptions(options, yOrOptions.length), FIT_KEYS);

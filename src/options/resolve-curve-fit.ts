@@ -11,6 +11,8 @@ import type { BackendOption } from '../backends/registry.ts';
 import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import { isFittableModel, type DataColumns, type FittableModel, type ModelKernel } from '../model/model-kernel.ts';
 import { createClosureKernel, type ModelFunction } from '../model/closure-kernel.ts';
+import { loadJsParser } from '../model/lift/js-parser.ts';
+import { liftClosure, type ClosureLift } from '../model/lift/lift-closure.ts';
 import { modelFactoryCall } from '../model/models/index.ts';
 import type { IterationInfo } from '../optim/evaluation.ts';
 import { validateFitData, type SigmaForm } from './data.ts';
@@ -23,8 +25,10 @@ import { initializeFeasible, prepareBounds, requireFeasible, requireFinite, requ
 export interface ResolvedCurveFit {
   /** Public function name for messages. */
   readonly caller: string;
-  /** The model as given. */
+  /** The model as given, or the expression model a plain function was lifted to. */
   readonly model: ModelFunction | FittableModel;
+  /** For a plain function: whether it was lifted, and why not (undefined for a FittableModel). */
+  readonly lift: ClosureLift | undefined;
   /** Parameter names (`p0`, `p1`, … for a plain function). */
   readonly paramNames: readonly string[];
   /** The kernel that evaluates the model over blocks. */
@@ -113,6 +117,48 @@ function startingPoint(caller: string, model: ModelFunction | FittableModel, dat
   return x0;
 }
 
+function readConstants(caller: string, constants: unknown): ReadonlyMap<string, number> {
+  if (constants === undefined) return new Map();
+  if (typeof constants !== 'object' || constants === null || Array.isArray(constants)) {
+    throw new NlsqTypeError(`${caller}: constants must be an object of numbers such as { k: 2.5 }, got ${describeValue(constants)}`, 'constants');
+  }
+  const out = new Map<string, number>();
+  for (const [name, value] of Object.entries(constants)) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new NlsqRangeError(`${caller}: constants.${name} must be a finite number, got ${describeValue(value)}`, 'constants', 'ERR_NON_FINITE');
+    }
+    out.set(name, value);
+  }
+  return out;
+}
+
+/** Lift a plain function to an expression model when it can be (options `lift`, `constants`). */
+function liftModel(caller: string, f: ModelFunction | FittableModel, options: CurveFitOptions, k: number, p: number, data: DataColumns, x0: Float64Array): ClosureLift | undefined {
+  if (options.lift !== undefined && typeof options.lift !== 'boolean') throw new NlsqTypeError(`${caller}: lift must be a boolean, got ${describeValue(options.lift)}`, 'lift');
+  const constants = readConstants(caller, options.constants);
+  if (typeof f !== 'function') {
+    if (options.constants !== undefined) throw new NlsqTypeError(`${caller}: constants is only for plain function models; a FittableModel has no free identifiers`, 'constants');
+    return undefined;
+  }
+  if (options.lift === false) return { lifted: false, reason: 'lift: false' };
+  if (typeof options.jac === 'function') return { lifted: false, reason: 'jac is a function: the closure and its own Jacobian are used' };
+  // An invalid jac stays on the closure path, whose kernel check names it.
+  if (options.jac !== undefined && options.jac !== '2-point' && options.jac !== '3-point') return { lifted: false, reason: 'invalid jac' };
+  return liftClosure({ f, k, p, constants, data, theta: x0 });
+}
+
+/**
+ * Load what {@link resolveCurveFitOptions} needs to lift a plain function (the JavaScript
+ * parser), when `model` is one and `lift` is not false. Asynchronous entry points await it first;
+ * synchronous ones lift only when an earlier call loaded the parser.
+ *
+ * @param model - the model as given.
+ * @param options - the caller's options.
+ */
+export async function prepareCurveFitModel(model: unknown, options: CurveFitOptions | undefined): Promise<void> {
+  if (typeof model === 'function' && options?.lift !== false) await loadJsParser();
+}
+
 function createKernel(caller: string, model: ModelFunction | FittableModel, p: number, k: number, jac: unknown): ModelKernel {
   if (isFittableModel(model)) {
     if (typeof jac === 'function') throw new NlsqTypeError(`${caller}: jac as a function is only for plain function models; a FittableModel supplies its own derivatives`, 'jac');
@@ -170,7 +216,9 @@ export function resolveCurveFitOptions(
   const bounds = options.bounds ?? (isFittableModel(f) ? f.defaultBounds : undefined);
   const { lb, ub } = prepareBounds(caller, bounds, p);
   const x0 = startingPoint(caller, f, data, p, options.p0, lb, ub);
-  const kernel = createKernel(caller, f, p, k, options.jac);
+  const lift = liftModel(caller, f, options, k, p, data, x0);
+  const fitModel = lift?.lifted === true ? lift.model : f;
+  const kernel = createKernel(caller, fitModel, p, k, options.jac);
   const analyticJacobian = typeof options.jac === 'function' || (options.jac === undefined && kernel.analyticJacobian);
   const settings = resolveSolverSettings({ caller, options, x0, lb, ub, defaultMethod: 'by-bounds', analyticJacobian, convention: 'leastsq' });
   if (settings.solver.method === 'lm' && n !== 1 && p > n) {
@@ -192,7 +240,7 @@ export function resolveCurveFitOptions(
   const { verbose, log } = resolveLog(caller, options.verbose, options.log);
   const paramNames = isFittableModel(f) ? [...f.params] : Array.from({ length: p }, (_, j) => `p${j}`);
   return {
-    caller, model: f, paramNames, kernel, data, n, k, p, sigma: fitData.sigma, absoluteSigma: options.absoluteSigma === true,
+    caller, model: fitModel, lift, paramNames, kernel, data, n, k, p, sigma: fitData.sigma, absoluteSigma: options.absoluteSigma === true,
     settings, omitted: fitData.omitted, backend: options.backend, blockRows, polish: options.polish !== false, signal: options.signal,
     onIteration: options.onIteration, verbose, log,
   };

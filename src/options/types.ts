@@ -80,6 +80,17 @@ export interface CurveFitOptions extends CommonFitOptions {
   readonly polish?: boolean;
   /** Rows per block of the data walk (default 2048, `DEFAULT_BLOCK_ROWS`: cache-sized; memory O(blockRows·p); 4096, `VECTOR_BLOCK_ROWS`, with a covariance sigma). */
   readonly blockRows?: number;
+  /**
+   * Lift a plain function model to an expression model when its source is the pure arithmetic
+   * subset (exact Jacobian, compiled kernels on every backend); default true. `false` always
+   * evaluates the function per point with finite differences. `choices.model` says what happened.
+   */
+  readonly lift?: boolean;
+  /**
+   * Values of a plain function's free identifiers (constants of the enclosing scope, which its
+   * source cannot show), e.g. `{ k: 2.5 }`, so that it can be lifted. Finite numbers only.
+   */
+  readonly constants?: Readonly<Record<string, number>>;
 }
 
 /** A residual-vector function for `leastSquares`: r(x) of length m. */

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { ClosureLift } from '../model/lift/lift-closure.ts';
 import { formatCount } from '../util/format.ts';
 import { blockRowsFor } from '../workflow/block-rows.ts';
 import type { Plan, Workflow } from '../workflow/plan.ts';
@@ -35,6 +36,8 @@ export interface FitChoices {
   readonly jacobian: Choice;
   /** The loss and fScale. */
   readonly loss: Choice;
+  /** A plain function model: lifted to an expression, or evaluated per point and why (absent for other models). */
+  readonly model?: Choice;
 }
 
 /** How a fit walked its data — what the strategy and block-size rows describe. */
@@ -118,4 +121,41 @@ function blockSizeChoice(walk: DataWalk): Choice {
  */
 export function walkChoices(walk: DataWalk): Pick<FitChoices, 'strategy' | 'blockSize'> {
   return { strategy: strategyChoice(walk), blockSize: blockSizeChoice(walk) };
+}
+
+/** The Jacobian a per-point closure gets, in words. */
+function closureJacobian(scheme: string): string {
+  switch (scheme) {
+    case 'analytic':
+      return 'its own jac';
+    case 'minpack':
+      return 'forward differences (MINPACK lmdif)';
+    default:
+      return `${scheme} differences`;
+  }
+}
+
+/**
+ * The model row of a fit whose model was a plain function: whether it was lifted to an
+ * expression model (exact Jacobian, compiled kernels) or evaluated per point, and why not.
+ *
+ * @param lift - what lifting did (`liftClosure`).
+ * @param scheme - the Jacobian scheme used (`'analytic'`, `'minpack'`, `'2-point'`, `'3-point'`).
+ * @param backend - the backend's name.
+ * @returns the row.
+ * @example
+ * ```ts
+ * modelChoice({ lifted: false, reason: 'free variable `k` at 1:23; pass `constants` or use model()' }, '2-point', 'cpu').reason;
+ * // 'closure evaluated per point with 2-point differences — not lifted: free variable `k` at 1:23; pass `constants` or use model()'
+ * ```
+ */
+export function modelChoice(lift: ClosureLift, scheme: string, backend: string): Choice {
+  const given = 'closure';
+  if (lift.lifted) {
+    const jacobian = scheme === 'analytic' ? 'exact Jacobian' : closureJacobian(scheme);
+    const text = lift.model.expression;
+    const shown = text.length > 120 ? `${text.slice(0, 119)}…` : text;
+    return { given, used: 'expression', reason: `closure lifted to an expression (${jacobian}, compiled for ${backend}): ${shown}` };
+  }
+  return { given, used: 'closure', reason: `closure evaluated per point with ${closureJacobian(scheme)} — not lifted: ${lift.reason}` };
 }

@@ -17,7 +17,7 @@ import type { FitWarning } from '../options/solver-settings.ts';
 import { estimateCovariance } from '../stats/covariance.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
 import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';
-import { type Choice, type FitChoices, walkChoices } from './choice.ts';
+import { type Choice, type FitChoices, modelChoice, walkChoices } from './choice.ts';
 import { renderReport } from './report.ts';
 import { formatNumber } from '../util/format.ts';
 import { computeStatistics, statisticsFromWeightedResiduals, type FitStatistics } from './statistics.ts';
@@ -193,6 +193,7 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
     precision: context.precision ?? { given: 'default', used: info.precision, reason: `the ${info.name} backend computes in ${info.precision}` },
     jacobian: { given: scheme === 'analytic' ? 'analytic' : 'default', used: scheme, reason: scheme === 'analytic' ? 'the model supplies derivatives' : scheme === 'minpack' ? "MINPACK lmdif forward differences (SciPy leastsq)" : "SciPy approx_derivative steps" },
     loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },
+    ...(resolved.lift === undefined ? {} : { model: modelChoice(resolved.lift, scheme, info.name) }),
   };
 }
 

@@ -20,7 +20,12 @@ const seed = model('a*exp(-b*x) + c');
 
 describe(`curveFit on the WebGPU backend${device === null ? ` — skipped: ${reason}` : ''}`, () => {
   it.skipIf(device === null)('refuses a JS closure with a message that says to use an expression model', async () => {
-    await expect(curveFit((t: number, a: number) => a * t, x, y, { p0: [1], backend: device! })).rejects.toThrow(/cannot run JS closure models; use an expression model/);
+    await expect(curveFit((t: number, a: number) => a * t, x, y, { p0: [1], backend: device!, lift: false })).rejects.toThrow(/cannot run JS closure models; use an expression model/);
+  });
+
+  it.skipIf(device === null)('runs a closure lifted to an expression model', async () => {
+    const r = await curveFit((t: number, a: number, b: number, c: number) => a * Math.exp(-b * t) + c, x, y, { p0: [1, 1, 0], backend: device! });
+    expect([r.backend, r.choices.model?.used]).toEqual(['webgpu', 'expression']);
   });
 
   it.skipIf(device === null)('polishes on f64 by default: popt and pcov equal the f64 fit', async () => {
