@@ -57,6 +57,8 @@ export interface CurveFitOptions extends CommonFitOptions {
   /**
    * Named parameters (`params({ … })` or its plain-object argument): values, bounds, fixed
    * parameters and ties in one place, instead of `p0`/`bounds` (giving both is an error). See `params`.
+   * The solver moves the free parameters only, so per-parameter `xScale` / `diffStep` arrays have
+   * one entry per free parameter; the result reports every name (`result.params`, `popt`).
    */
   readonly params?: ParameterSet | Readonly<Record<string, ParamInput>>;
   /**

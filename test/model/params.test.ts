@@ -1,6 +1,7 @@
 import { fc } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { curveFitSync } from '../../src/curve-fit.ts';
+import { generateWgslPointBody } from '../../src/backends/webgpu/codegen-wgsl.ts';
+import { curveFit, curveFitSync } from '../../src/curve-fit.ts';
 import { NlsqRangeError, NlsqTypeError } from '../../src/errors.ts';
 import { model } from '../../src/model/model.ts';
 import { isParameterSet, params, type ParamInput } from '../../src/model/params.ts';
@@ -158,5 +159,30 @@ describe('fixed and tied parameters give exactly the fit of the substituted mode
       }),
       { numRuns: 10 },
     );
+  });
+});
+
+describe('the derived model runs on every backend', () => {
+  const text = 'A*exp(-((x-mu)^2)/(2*s^2)) + c';
+  const y = xs.map((x, i) => 2 * Math.exp(-((x - 4) ** 2) / 2.5) + 0.3 + 0.01 * Math.sin(9.1 * i));
+  const P = params({ A: 1, mu: { value: 4.5, min: 0, max: 10 }, s: 1, c: { value: 0.3, vary: false }, fwhm: { expr: '2.3548*s' } });
+
+  it('WASM and WASM SIMD give the CPU fit (to rounding)', async () => {
+    const cpu = await curveFit(model(text), xs, y, { params: P, backend: 'cpu' });
+    for (const backend of ['wasm', 'wasm-simd'] as const) {
+      const r = await curveFit(model(text), xs, y, { params: P, backend });
+      expect(r.backend).toMatch(/^wasm/);
+      expect(r.popt).toBeAllclose(cpu.popt, { rtol: 1e-9 });
+      expect(r.perr).toBeAllclose(cpu.perr, { rtol: 1e-7 });
+      expect(r.popt[3]).toBe(0.3);
+    }
+  });
+
+  it('generates WGSL for the derived program (free parameters only)', () => {
+    const m = model(text);
+    const d = substituteModel(m, layoutParams('curveFit', P, m.params));
+    expect(d.program.gradient.length).toBe(3);
+    const body = generateWgslPointBody(d.program, true);
+    expect(JSON.stringify(body)).toMatch(/0\.3/);
   });
 });
