@@ -7,7 +7,8 @@
  * in pcov; a tied parameter's value is its expression at popt and its covariance follows by the
  * delta method, Cov(θ_all) = G·Cov(θ_free)·Gᵀ with G the tie's exact gradient (`tie-params.ts`).
  * lmfit computes the same quantity through the `uncertainties` package, with numerical
- * derivatives of the tie, so tied standard errors agree with lmfit's to about 1e-6 relative.
+ * derivatives of the tie (and a finite-difference Jacobian), so standard errors agree with lmfit's
+ * to about 1e-8 relative, not to the last digit (test/options/params-lmfit.test.ts).
  *
  * @module
  */
