@@ -35,6 +35,8 @@ export { studentTQuantile, twoSidedTCritical, normalQuantile } from './stats/stu
 export { model, Model, type ModelOptions, type ModelJSON } from './model/model.ts';
 export type { Node as ExpressionNode, BinaryOperator } from './model/ast.ts';
 export { models } from './model/models/index.ts';
+export { params, ParameterSet, type ParamInput, type ParamSpecInput, type ParamSpec, type ParamKind } from './model/params.ts';
+export type { NamedParam, NamedParams } from './result/named-params.ts';
 export { IR_FUNCTIONS, type Program, type Instr, type Operand, type Op, type IrFunctionName } from './model/ir.ts';
 export { lowerToProgram, type LowerableModel } from './model/lower.ts';
 export type { ExpressionKernel, KernelMode } from './model/expression-kernel.ts';

@@ -27,6 +27,7 @@ const row = (name: string, scipy: string, curveFit: boolean, leastSquares: boole
 /** Every public option of curveFit and leastSquares. */
 export const OPTION_TABLE: readonly OptionRow[] = Object.freeze([
   row('p0', 'p0', true, false, 'initial parameters; default ones (or inside finite bounds), or "auto" for a model'),
+  row('params', '—', true, false, 'named parameters (params({ … })): values, min/max, vary, expr ties; instead of p0/bounds'),
   row('sigma', 'sigma', true, false, '1-D σ per point (residuals (f−y)/σ) or an n×n covariance matrix'),
   row('absoluteSigma', 'absolute_sigma', true, false, 'do not scale pcov by the reduced χ²; default false'),
   row('checkFinite', 'check_finite', true, false, 'reject NaN/±Infinity in the data; default true unless nanPolicy'),

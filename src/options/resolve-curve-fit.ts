@@ -17,6 +17,8 @@ import { modelFactoryCall } from '../model/models/index.ts';
 import type { IterationInfo } from '../optim/evaluation.ts';
 import { validateFitData, type SigmaForm } from './data.ts';
 import { checkOptionKeys } from './option-table.ts';
+import { resolveParams } from './resolve-params.ts';
+import type { ParamLayout } from '../model/tie-params.ts';
 import { resolveSolverSettings, type SolverSettings } from './solver-settings.ts';
 import type { CurveFitOptions } from './types.ts';
 import { initializeFeasible, prepareBounds, requireFeasible, requireFinite, requireNumber, toFloat64 } from './validate.ts';
@@ -29,8 +31,10 @@ export interface ResolvedCurveFit {
   readonly model: ModelFunction | FittableModel;
   /** For a plain function: whether it was lifted, and why not (undefined for a FittableModel). */
   readonly lift: ClosureLift | undefined;
-  /** Parameter names (`p0`, `p1`, … for a plain function). */
+  /** Parameter names (`p0`, `p1`, … for a plain function); the free ones, in solver order, with `params`. */
   readonly paramNames: readonly string[];
+  /** With the `params` option: every name and the map from the solver's free parameters to it. */
+  readonly paramLayout?: ParamLayout;
   /** The kernel that evaluates the model over blocks. */
   readonly kernel: ModelKernel;
   /** Resident data (after `nanPolicy: 'omit'`), with w = 1/σ for a 1-D sigma. */
@@ -206,7 +210,9 @@ export function resolveCurveFitOptions(
   if (typeof model !== 'function' && !isFittableModel(model)) {
     throw new NlsqTypeError(`${caller}: f must be a function f(x, ...params) or a model, got ${describeValue(model)}`, 'f');
   }
-  const f = model as ModelFunction | FittableModel;
+  const named = resolveParams(caller, model as ModelFunction | FittableModel, options);
+  const f = named?.model ?? (model as ModelFunction | FittableModel);
+  if (named !== undefined) options = { ...options, p0: named.p0, bounds: named.bounds, jac: named.jac };
   const fitData = validateFitData(caller, xdata, ydata, options.sigma, options.checkFinite, options.nanPolicy);
   const n = fitData.y.length;
   const k = fitData.x.length;
@@ -238,8 +244,9 @@ export function resolveCurveFitOptions(
     throw new NlsqTypeError(`${caller}: polish must be a boolean, got ${describeValue(options.polish)}`, 'polish');
   }
   const { verbose, log } = resolveLog(caller, options.verbose, options.log);
-  const paramNames = isFittableModel(f) ? [...f.params] : Array.from({ length: p }, (_, j) => `p${j}`);
+  const paramNames = named !== undefined ? named.layout.free.map((i) => named.layout.names[i]!) : isFittableModel(f) ? [...f.params] : Array.from({ length: p }, (_, j) => `p${j}`);
   return {
+    ...(named !== undefined ? { paramLayout: named.layout } : {}),
     caller, model: fitModel, lift, paramNames, kernel, data, n, k, p, sigma: fitData.sigma, absoluteSigma: options.absoluteSigma === true,
     settings, omitted: fitData.omitted, backend: options.backend, blockRows, polish: options.polish !== false, signal: options.signal,
     onIteration: options.onIteration, verbose, log,

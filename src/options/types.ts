@@ -11,6 +11,7 @@ import type { IterationInfo } from '../optim/evaluation.ts';
 import type { LossFunction, LossName } from '../optim/loss.ts';
 import type { SolverMethod } from '../optim/solver-options.ts';
 import type { PointJacobian } from '../model/closure-kernel.ts';
+import type { ParamInput, ParameterSet } from '../model/params.ts';
 
 /** A bound: one number for every parameter, or one per parameter (±Infinity for none). */
 export type BoundSide = number | ArrayLike<number>;
@@ -57,6 +58,13 @@ export interface CommonFitOptions {
 export interface CurveFitOptions extends CommonFitOptions {
   /** Initial parameters; default ones (SciPy), or `'auto'` for a model's `estimateP0`. */
   readonly p0?: ArrayLike<number> | 'auto';
+  /**
+   * Named parameters (`params({ … })` or its plain-object argument): values, bounds, fixed
+   * parameters and ties in one place, instead of `p0`/`bounds` (giving both is an error). See `params`.
+   * The solver moves the free parameters only, so per-parameter `xScale` / `diffStep` arrays have
+   * one entry per free parameter; the result reports every name (`result.params`, `popt`).
+   */
+  readonly params?: ParameterSet | Readonly<Record<string, ParamInput>>;
   /**
    * Uncertainty of ydata: a scalar or one σ per point (residuals (f − y)/σ), or an n×n covariance
    * matrix (residuals L⁻¹(f − y) with C = LLᵀ; dense, in memory only).

@@ -18,6 +18,7 @@ import { estimateCovariance } from '../stats/covariance.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
 import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';
 import { type Choice, type FitChoices, modelChoice, walkChoices } from './choice.ts';
+import { correlationLines, expandParams, namedParams, uncertaintyNotes, type ExpandedParams, type NamedParams } from './named-params.ts';
 import { renderReport } from './report.ts';
 import { formatNumber } from '../util/format.ts';
 import { computeStatistics, statisticsFromWeightedResiduals, type FitStatistics } from './statistics.ts';
@@ -55,6 +56,7 @@ export interface CurveFitContext {
 
 /** Everything a {@link CurveFitResult} holds. */
 interface CurveFitFields extends FitStatistics {
+  readonly params: NamedParams;
   readonly popt: number[];
   readonly pcov: number[][];
   readonly perr: number[];
@@ -81,10 +83,24 @@ interface CurveFitFields extends FitStatistics {
 
 /** The result of a curve fit. */
 export class CurveFitResult {
-  /** Optimal parameters. */ readonly popt!: number[];
-  /** Parameter covariance (SciPy's pcov; all +∞ when it could not be estimated). */ readonly pcov!: number[][];
-  /** Standard errors √diag(pcov). */ readonly perr!: number[];
-  /** Parameter names. */ readonly paramNames!: readonly string[];
+  /**
+   * The parameters by name: value, stderr, relativeError, correl, initial, min, max, vary, kind,
+   * expr, atBound (lmfit's `result.params`).
+   */
+  readonly params!: NamedParams;
+  /**
+   * Optimal parameters, over every model parameter in model order. With the `params` option this
+   * includes fixed parameters (their held value), tied ones (their expression at the fit) and then
+   * any auxiliary parameters of the set; `p` and `dof` count only the free ones.
+   */
+  readonly popt!: number[];
+  /**
+   * Parameter covariance (SciPy's pcov; all +∞ when it could not be estimated), p×p over the same
+   * names as popt: zero rows and columns for fixed parameters, the delta method G·C·Gᵀ for tied ones.
+   */
+  readonly pcov!: number[][];
+  /** Standard errors √diag(pcov) (0 for a fixed parameter). */ readonly perr!: number[];
+  /** Parameter names, as popt. */ readonly paramNames!: readonly string[];
   /** True when a convergence test was met. */ readonly success!: boolean;
   /** Termination reason. */ readonly status!: SolverStatus;
   /** SciPy's numeric status. */ readonly statusCode!: number;
@@ -93,9 +109,9 @@ export class CurveFitResult {
   /** Jacobian evaluations. */ readonly njev!: number;
   /** Iterations. */ readonly nit!: number;
   /** Final cost ½Σρ(r²). */ readonly cost!: number;
-  /** Gradient at popt. */ readonly grad!: number[];
+  /** Gradient of the cost at popt, as popt (0 for fixed and tied parameters). */ readonly grad!: number[];
   /** First-order optimality. */ readonly optimality!: number;
-  /** 0 free, −1 lower bound, 1 upper bound. */ readonly activeMask!: number[];
+  /** 0 free, −1 lower bound, 1 upper bound, as popt (0 for fixed and tied parameters). */ readonly activeMask!: number[];
   /** Weighted residuals at popt (null when the data was not resident). */ readonly fun!: Float64Array | null;
   /** Backend name. */ readonly backend!: string;
   /** Strategy: 'standard' | 'chunked' | 'streaming'. */ readonly strategy!: string;
@@ -161,13 +177,20 @@ export class CurveFitResult {
     return computeBand({ ...this.#band, caller: `${this.#caller}.predictionBand` }, x, level, true, sigma);
   }
 
-  /** A text report: brief by default, with every decision and warning when `full`. */
-  report(options: { readonly full?: boolean } = {}): string {
+  /**
+   * A text report: brief by default, with every decision and warning when `full`. Fixed and tied
+   * parameters are marked; parameters whose error could not be estimated are named with the reason
+   * (at the initial value, at a bound — lmfit PR #537); correlations with |r| above
+   * `minCorrelation` (default 0.1, lmfit's `min_correl`) are listed.
+   */
+  report(options: { readonly full?: boolean; readonly minCorrelation?: number } = {}): string {
+    const tags = Object.values(this.params).map((q) => (q.kind === 'fixed' ? '(fixed)' : q.kind === 'tied' ? `(= ${q.expr})` : ''));
     return renderReport(
       {
         caller: this.#caller, success: this.success, status: this.status, message: this.message, nfev: this.nfev,
         njev: this.njev, nit: this.nit, cost: this.cost, optimality: this.optimality, names: this.paramNames,
-        values: this.popt, errors: this.perr, activeMask: this.activeMask, choices: this.choices, warnings: this.warnings,
+        values: this.popt, errors: this.perr, activeMask: this.activeMask, choices: this.choices, warnings: this.warnings, tags,
+        uncertaintyNotes: uncertaintyNotes(this.params), correlations: correlationLines(this.params, options.minCorrelation),
         statistics: [`R² = ${formatNumber(this.rSquared)}`, `χ²ν = ${formatNumber(this.reducedChiSquare)}`, `dof = ${this.dof}`, `RMSE = ${formatNumber(this.rmse)}`],
       },
       options.full === true,
@@ -208,6 +231,18 @@ function residentStatistics(resolved: ResolvedCurveFit, popt: Float64Array, fun:
   return computeStatistics(data.y, yhat, weighted, p);
 }
 
+/** The solution over every name: the `params` layout's expansion, or the solver's own arrays. */
+function expandSolution(resolved: ResolvedCurveFit, outcome: SolverOutcome, pcov: Float64Array): ExpandedParams {
+  const free = { x: outcome.x, pcov, activeMask: outcome.activeMask, grad: outcome.grad };
+  if (resolved.paramLayout !== undefined) return expandParams(resolved.paramLayout, free);
+  const { x0, lb, ub } = resolved.settings.solver;
+  return {
+    names: resolved.paramNames, kinds: resolved.paramNames.map(() => 'free'), values: Float64Array.from(outcome.x), pcov,
+    activeMask: Int8Array.from(outcome.activeMask), grad: Float64Array.from(outcome.grad), initial: x0, min: lb, max: ub,
+    exprs: resolved.paramNames.map(() => undefined),
+  };
+}
+
 /**
  * Assemble the result of a curve fit from the solver outcome (SciPy `curve_fit`'s post-processing:
  * covariance by the method's recipe, scaling by s² unless absoluteSigma, the warning when it
@@ -229,7 +264,9 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
   }
   if (cov.indeterminate) warnings.push({ code: 'covariance-not-estimated', message: `${resolved.caller}: covariance of the parameters could not be estimated` });
   const stats = context.statistics ?? residentStatistics(resolved, outcome.x, context.fun);
-  const perr = Array.from({ length: p }, (_, j) => Math.sqrt(cov.pcov[j * p + j]!));
+  const all = expandSolution(resolved, outcome, cov.pcov);
+  const P = all.names.length;
+  const perr = Array.from({ length: P }, (_, j) => Math.sqrt(all.pcov[j * P + j]!));
   const choices = choicesFor(resolved, context);
   const band: BandContext = {
     caller: resolved.caller, kernel: resolved.kernel, popt: Float64Array.from(outcome.x), pcov: cov.pcov,
@@ -239,11 +276,11 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
   };
   const fields: CurveFitFields = {
     ...stats,
-    popt: Array.from(outcome.x), pcov: toMatrix(cov.pcov, p), perr, paramNames: resolved.paramNames,
+    params: namedParams(all), popt: Array.from(all.values), pcov: toMatrix(all.pcov, P), perr, paramNames: all.names,
     success: outcome.status !== 'max-nfev' && outcome.status !== 'improper-input' && outcome.status !== 'stopped',
     status: outcome.status, statusCode: STATUS_CODE[outcome.status], message: outcome.message,
-    nfev: outcome.nfev, njev: outcome.njev, nit: outcome.nit, cost: outcome.cost, grad: Array.from(outcome.grad),
-    optimality: outcome.optimality, activeMask: Array.from(outcome.activeMask), fun: context.fun,
+    nfev: outcome.nfev, njev: outcome.njev, nit: outcome.nit, cost: outcome.cost, grad: Array.from(all.grad),
+    optimality: outcome.optimality, activeMask: Array.from(all.activeMask), fun: context.fun,
     backend: choices.backend.used, strategy: choices.strategy.used, method: settings.solver.method,
     reason: `${choices.backend.reason}; ${choices.strategy.reason}`, warnings, choices,
   };

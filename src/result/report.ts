@@ -44,6 +44,12 @@ export interface ReportInput {
   readonly choices: FitChoices;
   /** Warnings. */
   readonly warnings: readonly FitWarning[];
+  /** A tag per parameter, e.g. `(fixed)` or `(= 2.3548*s)`; empty for none. */
+  readonly tags?: readonly string[];
+  /** Parameters whose error could not be estimated, with the reason (`name: why`). */
+  readonly uncertaintyNotes?: readonly string[];
+  /** Correlations above the report's threshold, e.g. `C(mu, s) = -0.9123`. */
+  readonly correlations?: readonly string[];
 }
 
 function parameterLines(input: ReportInput): string[] {
@@ -51,7 +57,8 @@ function parameterLines(input: ReportInput): string[] {
   return input.names.map((name, j) => {
     const err = input.errors === null ? '' : ` ± ${formatNumber(input.errors[j]!)}`;
     const mask = input.activeMask[j] === -1 ? '  (at lower bound)' : input.activeMask[j] === 1 ? '  (at upper bound)' : '';
-    return `  ${name.padEnd(width)} = ${formatNumber(input.values[j]!)}${err}${mask}`;
+    const tag = input.tags?.[j] ? `  ${input.tags[j]}` : '';
+    return `  ${name.padEnd(width)} = ${formatNumber(input.values[j]!)}${err}${mask}${tag}`;
   });
 }
 
@@ -70,6 +77,10 @@ export function renderReport(input: ReportInput, full: boolean): string {
     `  method ${c.method.used} · backend ${c.backend.used} · strategy ${c.strategy.used} · ` +
     `nfev ${input.nfev} · njev ${input.njev} · nit ${input.nit} · cost ${formatNumber(input.cost)} · optimality ${formatNumber(input.optimality)}`;
   const lines = [head, run, `  backend ${c.backend.used}: ${c.backend.reason}`, ...parameterLines(input)];
+  if (input.uncertaintyNotes !== undefined && input.uncertaintyNotes.length > 0) {
+    lines.push('  uncertainties could not be estimated:', ...input.uncertaintyNotes.map((note) => `    ${note}`));
+  }
+  if (input.correlations !== undefined && input.correlations.length > 0) lines.push(`  correlations: ${input.correlations.join(' · ')}`);
   if (input.statistics.length > 0) lines.push(`  ${input.statistics.join(' · ')}`);
   if (!full) {
     if (input.warnings.length > 0) lines.push(`  ${input.warnings.length} warning(s); report({ full: true }) lists them`);
