@@ -87,3 +87,33 @@ export function foldTree<T>(
   }
   return memo.get(root)!;
 }
+
+/**
+ * Rebuild a tree bottom-up, replacing its leaves: `leaf(node)` gives the replacement of a leaf
+ * (or of any node it chooses to replace whole), `undefined` keeps the node; negations, binary
+ * operations and calls are rebuilt over their rebuilt children. Iterative like {@link foldTree}.
+ * Name resolution (`sym` → `param`/`var`/`const`) and parameter substitution (named parameters'
+ * fixed values and ties) are both this map.
+ *
+ * @param root - the tree.
+ * @param leaf - the replacement of a leaf node, or undefined to keep it.
+ * @returns the rebuilt tree (nodes without a replaced descendant are rebuilt too; the input is not changed).
+ * @example
+ * ```ts
+ * mapLeaves(parseExpression('a*x').ast, (n) => (n.type === 'sym' && n.name === 'a' ? num(2) : undefined)); // 2*x
+ * ```
+ */
+export function mapLeaves(root: Node, leaf: (node: Node) => Node | undefined): Node {
+  return foldTree<Node>(root, (n, kids) => {
+    switch (n.type) {
+      case 'neg':
+        return { type: 'neg', arg: kids[0]! };
+      case 'bin':
+        return { type: 'bin', op: n.op, left: kids[0]!, right: kids[1]! };
+      case 'call':
+        return { type: 'call', fn: n.fn, args: [...kids] };
+      default:
+        return leaf(n) ?? n;
+    }
+  });
+}

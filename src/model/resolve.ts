@@ -14,7 +14,7 @@
 
 import { ModelParseError, NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
 import { NAMED_CONSTANTS, type Node } from './ast.ts';
-import { foldTree } from './fold-tree.ts';
+import { mapLeaves } from './fold-tree.ts';
 import { userFunctionArity } from './functions.ts';
 import { parseError, type ParseResult } from './parser.ts';
 
@@ -100,25 +100,14 @@ export function resolveNames(parsed: ParseResult, source: string, params?: reado
  * @throws ModelParseError if a symbol is unknown (only possible when names were not derived from this tree).
  */
 export function resolveSymbols(node: Node, names: ResolvedNames): Node {
-  return foldTree<Node>(node, (n, kids) => {
-    switch (n.type) {
-      case 'sym': {
-        const p = names.params.indexOf(n.name);
-        if (p >= 0) return { type: 'param', index: p, name: n.name };
-        const v = names.variables.indexOf(n.name);
-        if (v >= 0) return { type: 'var', index: v, name: n.name };
-        const c = NAMED_CONSTANTS.get(n.name);
-        if (c !== undefined) return { type: 'const', name: n.name, value: c };
-        throw new ModelParseError(`model: unknown name '${n.name}'`, 0);
-      }
-      case 'neg':
-        return { type: 'neg', arg: kids[0]! };
-      case 'bin':
-        return { type: 'bin', op: n.op, left: kids[0]!, right: kids[1]! };
-      case 'call':
-        return { type: 'call', fn: n.fn, args: [...kids] };
-      default:
-        return n;
-    }
+  return mapLeaves(node, (n) => {
+    if (n.type !== 'sym') return undefined;
+    const p = names.params.indexOf(n.name);
+    if (p >= 0) return { type: 'param', index: p, name: n.name };
+    const v = names.variables.indexOf(n.name);
+    if (v >= 0) return { type: 'var', index: v, name: n.name };
+    const c = NAMED_CONSTANTS.get(n.name);
+    if (c !== undefined) return { type: 'const', name: n.name, value: c };
+    throw new ModelParseError(`model: unknown name '${n.name}'`, 0);
   });
 }

@@ -20,7 +20,7 @@
 import { NlsqRangeError } from '../errors.ts';
 import type { Node } from './ast.ts';
 import { differentiate } from './differentiate.ts';
-import { foldTree } from './fold-tree.ts';
+import { foldTree, mapLeaves } from './fold-tree.ts';
 import { RUNTIME_FUNCTIONS, runtimePow } from './functions.ts';
 import type { IrFunctionName } from './ir.ts';
 import { Model } from './model.ts';
@@ -75,20 +75,7 @@ function buildTrees(names: readonly string[], specs: readonly ParamSpec[], free:
 
 /** Replace every `param` node of `tree` by `replace(index)`. */
 function substitute(tree: Node, replace: (index: number) => Node): Node {
-  return foldTree<Node>(tree, (n, kids) => {
-    switch (n.type) {
-      case 'param':
-        return replace(n.index);
-      case 'neg':
-        return { type: 'neg', arg: kids[0]! };
-      case 'bin':
-        return { type: 'bin', op: n.op, left: kids[0]!, right: kids[1]! };
-      case 'call':
-        return { type: 'call', fn: n.fn, args: [...kids] };
-      default:
-        return n;
-    }
-  });
+  return mapLeaves(tree, (n) => (n.type === 'param' ? replace(n.index) : undefined));
 }
 
 /** Reject a cycle of ties (a → b → a), naming it. */

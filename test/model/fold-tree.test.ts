@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { bin, num, type Node } from '../../src/model/ast.ts';
-import { foldTree } from '../../src/model/fold-tree.ts';
+import { foldTree, mapLeaves } from '../../src/model/fold-tree.ts';
 import { exprTree } from './arbitraries.ts';
 
 /** Reference: the recursive post-order walk foldTree replaces, with the same once-per-node memo. */
@@ -81,5 +81,20 @@ describe('foldTree with children', () => {
     expect(sum).toBe(10);
     expect(visited).toEqual([...flat, root]);
     expect(visited).not.toContain(inner);
+  });
+});
+
+describe('mapLeaves', () => {
+  it('replaces chosen leaves, rebuilds the operations above them and leaves the input unchanged', () => {
+    const x: Node = { type: 'var', index: 0, name: 'x' };
+    const a: Node = { type: 'param', index: 0, name: 'a' };
+    const tree: Node = { type: 'call', fn: 'exp', args: [bin('*', { type: 'neg', arg: a }, x)] };
+    const out = mapLeaves(tree, (n) => (n.type === 'param' ? num(2) : undefined));
+    expect(out).toEqual({ type: 'call', fn: 'exp', args: [bin('*', { type: 'neg', arg: num(2) }, x)] });
+    expect((tree as { args: Node[] }).args[0]).toEqual(bin('*', { type: 'neg', arg: a }, x));
+  });
+
+  test.prop([exprTree(['a', 'b', 'x'], 6)])('the identity map gives an equal tree', (t) => {
+    expect(mapLeaves(t, () => undefined)).toEqual(t);
   });
 });
