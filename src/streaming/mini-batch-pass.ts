@@ -9,8 +9,9 @@
  * @module
  */
 import { BlockEvaluator } from '../evaluate/block-evaluator.ts';
-import { type ChunkNormalizer, readPass } from '../sources/data-source.ts';
-import { PassFingerprint } from './pass-fingerprint.ts';
+import type { ChunkNormalizer } from '../sources/data-source.ts';
+import { fingerprintedPass } from './pass-check.ts';
+import type { PassFingerprint } from './pass-fingerprint.ts';
 import type { StreamingContext } from './streaming-context.ts';
 import type { AdamWarmup } from './warmup.ts';
 
@@ -52,23 +53,15 @@ export function miniBatchEvaluator(ctx: StreamingContext): BlockEvaluator {
 export async function miniBatchPass(ctx: StreamingContext, warm: AdamWarmup, normalizer: ChunkNormalizer): Promise<MiniBatchPass> {
   let stopped = false;
   let cost = 0;
-  const print = new PassFingerprint(ctx.kernel.nVariables);
-  await readPass(
-    await ctx.source.open(),
-    normalizer,
-    (c) => {
-      print.add(c);
-      for (let s = 0; s < c.n; s += ctx.batchSize) {
-        cost += warm.step(c.data, s, Math.min(ctx.batchSize, c.n - s));
-        if (warm.done) {
-          stopped = true; // the rest of the pass is not read: m is not counted by this pass
-          return false;
-        }
+  const print = await fingerprintedPass(ctx, normalizer, (c) => {
+    for (let s = 0; s < c.n; s += ctx.batchSize) {
+      cost += warm.step(c.data, s, Math.min(ctx.batchSize, c.n - s));
+      if (warm.done) {
+        stopped = true; // the rest of the pass is not read: m is not counted by this pass
+        return false;
       }
-      return true;
-    },
-    ctx.signal,
-    ctx.caller,
-  );
+    }
+    return true;
+  });
   return { print, full: !stopped, cost };
 }

@@ -22,7 +22,8 @@
  * @module
  */
 import { DataSourceError } from '../errors.ts';
-import type { PassFingerprint } from './pass-fingerprint.ts';
+import { type ChunkNormalizer, type NormalizedChunk, readPass } from '../sources/data-source.ts';
+import { PassFingerprint } from './pass-fingerprint.ts';
 import type { StreamingContext } from './streaming-context.ts';
 
 /** Which pass read the data (named in the error message). */
@@ -72,4 +73,35 @@ export function completePass(ctx: StreamingContext, print: PassFingerprint, full
   ctx.pointsSeen += n;
   if (full) checkFullPass(ctx, print, kind, ctx.passes);
   ctx.onProgress?.({ phase: kind === 'exact pass' ? 'exact' : 'warmup', pass: ctx.passes, pointsSeen: ctx.pointsSeen, cost });
+}
+
+/**
+ * Read one pass over the source, fingerprinting every chunk before `visit` sees it — the one
+ * reading loop of the warm-up epochs, the guard pass and the statistics pass (the exact passes
+ * fingerprint through the streaming problem's chunk hook). Check the fingerprint with
+ * {@link checkFullPass} when the pass was read to its end.
+ *
+ * @param ctx - the fit's context (source, signal, caller, the model's number of variables).
+ * @param normalizer - the chunk validator.
+ * @param visit - sees each validated chunk; returning false stops the pass early.
+ * @returns the fingerprint of what was read.
+ * @throws DataSourceError on a bad chunk; AbortError on abort; whatever `visit` throws.
+ */
+export async function fingerprintedPass(
+  ctx: StreamingContext,
+  normalizer: ChunkNormalizer,
+  visit: (chunk: NormalizedChunk) => void | boolean,
+): Promise<PassFingerprint> {
+  const print = new PassFingerprint(ctx.kernel.nVariables);
+  await readPass(
+    await ctx.source.open(),
+    normalizer,
+    (chunk) => {
+      print.add(chunk);
+      return visit(chunk);
+    },
+    ctx.signal,
+    ctx.caller,
+  );
+  return print;
 }

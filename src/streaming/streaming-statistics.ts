@@ -15,9 +15,8 @@
  */
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import { CompensatedSum, statisticsFromSums, type FitStatistics } from '../result/statistics.ts';
-import { ChunkNormalizer, readPass } from '../sources/data-source.ts';
-import { checkFullPass } from './pass-check.ts';
-import { PassFingerprint } from './pass-fingerprint.ts';
+import { ChunkNormalizer } from '../sources/data-source.ts';
+import { checkFullPass, fingerprintedPass } from './pass-check.ts';
 import type { StreamingContext } from './streaming-context.ts';
 
 /** Accumulates {@link FitStatistics} chunk by chunk. */
@@ -77,17 +76,9 @@ export class StatisticsAccumulator {
  */
 export async function statisticsPass(ctx: StreamingContext, kernel: ModelKernel, popt: Float64Array): Promise<FitStatistics> {
   const acc = new StatisticsAccumulator(kernel, popt);
-  const print = new PassFingerprint(kernel.nVariables);
-  await readPass(
-    await ctx.source.open(),
-    new ChunkNormalizer(kernel.nVariables, ctx.caller),
-    (chunk) => {
-      print.add(chunk);
-      acc.add(chunk.data, chunk.n);
-    },
-    ctx.signal,
-    ctx.caller,
-  );
+  const print = await fingerprintedPass(ctx, new ChunkNormalizer(kernel.nVariables, ctx.caller), (chunk) => {
+    acc.add(chunk.data, chunk.n);
+  });
   checkFullPass(ctx, print, 'statistics pass', null);
   return acc.result(kernel.nParams);
 }

@@ -16,11 +16,10 @@
 import { BlockEvaluator } from '../evaluate/block-evaluator.ts';
 import { makeStrictlyFeasible } from '../optim/bounds.ts';
 import type { Evaluation } from '../optim/evaluation.ts';
-import { ChunkNormalizer, readPass } from '../sources/data-source.ts';
+import { ChunkNormalizer } from '../sources/data-source.ts';
 import { warmupCheckpoint } from './checkpoint.ts';
 import { miniBatchEvaluator, miniBatchPass } from './mini-batch-pass.ts';
-import { completePass } from './pass-check.ts';
-import { PassFingerprint } from './pass-fingerprint.ts';
+import { completePass, fingerprintedPass } from './pass-check.ts';
 import { type StreamingContext, checkpointIfDue } from './streaming-context.ts';
 import { AdamWarmup, type ResolvedWarmupOptions, type WarmupState, type WarmupSummary } from './warmup.ts';
 
@@ -100,18 +99,10 @@ async function guardPass(
   try {
     ea.begin(a, true);
     eb.begin(b, true);
-    const print = new PassFingerprint(ctx.kernel.nVariables);
-    await readPass(
-      await ctx.source.open(),
-      normalizer,
-      (c) => {
-        print.add(c);
-        ea.addWindow(c.data, 0, c.n);
-        eb.addWindow(c.data, 0, c.n);
-      },
-      ctx.signal,
-      ctx.caller,
-    );
+    const print = await fingerprintedPass(ctx, normalizer, (c) => {
+      ea.addWindow(c.data, 0, c.n);
+      eb.addWindow(c.data, 0, c.n);
+    });
     const va = ea.finish();
     const vb = eb.finish();
     completePass(ctx, print, true, 'guard pass', Math.min(va.cost, vb.cost));
