@@ -14,6 +14,14 @@
  * and folds the rows [J_s | f_s] into the triangle T with the backend, `blockRows` rows at a
  * time. Everything is dense and resident: m-vectors and one m×p Jacobian.
  *
+ * `fun` is called no more often than SciPy's `least_squares` calls it: the unscaled residuals of
+ * the last call and of the last Jacobian evaluation are kept (2m doubles) with the point they
+ * were computed at, so the Jacobian request at an accepted trial point (which SciPy serves from
+ * `f_new`), the first request at x0 (whose residuals the caller's probe for m already has) and
+ * `residualVector` at the solution (SciPy's `res.fun`) read them instead of calling `fun` again.
+ * The points are compared bit for bit (`sameVector`), so a cached value is exactly what `fun`
+ * returned there.
+ *
  * @module
  */
 import type { Backend, Workspace } from '../backends/backend.ts';
@@ -46,6 +54,11 @@ export interface VectorProblemOptions {
   readonly blockRows?: number;
   /** Public function name for messages. */
   readonly caller?: string;
+  /**
+   * A call of `fun` already made (the one that told m): the first evaluation at `initial.x` reads
+   * these residuals instead of calling `fun` again. `residuals` is copied.
+   */
+  readonly initial?: { readonly x: Float64Array; readonly residuals: ArrayLike<number> } | undefined;
 }
 
 /** The vector problem, with access to plain residuals and the last Jacobian. */
@@ -54,7 +67,7 @@ export interface VectorProblem extends ResidualProblem {
   readonly m: number;
   /** Evaluate synchronously (the vector function is plain JS). */
   evaluate(x: Float64Array, jacobian: boolean): Evaluation;
-  /** r(x), unscaled by the loss. */
+  /** r(x), unscaled by the loss (read from the cache when `fun` was last called, or the Jacobian last taken, at x). */
   residualVector(x: Float64Array): Float64Array;
   /** The loss-scaled Jacobian J_s (m×p row-major) at x: reused from the last evaluation at x, else computed. */
   jacobianAt(x: Float64Array): Float64Array;
@@ -133,8 +146,31 @@ function callJacobian(caller: string, jac: VectorJacobian, x: Float64Array, m: n
     if (row === null || typeof row !== 'object' || row.length !== p) {
       throw new NlsqRangeError(`${caller}: jac must return ${shape}, got ${describeValue(row)} as row ${i}`, 'jac', 'ERR_SHAPE');
     }
-    for (let j = 0; j < p; j++) out[i * p + j] = row[j]!;
+    if (row instanceof Float64Array) {
+      out.set(row, i * p);
+      continue;
+    }
+    for (let j = 0; j < p; j++) {
+      const v: unknown = row[j];
+      if (typeof v !== 'number') throw jacobianEntryError(caller, v, i, j);
+      out[i * p + j] = v;
+    }
   }
+}
+
+/**
+ * The error for a Jacobian entry that is not a number — a string (`'4'`, which `Float64Array`
+ * would silently convert), a nested array (`[[[4]]]`, which it would unwrap) or anything else.
+ */
+function jacobianEntryError(caller: string, v: unknown, i: number, j: number): NlsqTypeError {
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+    return new NlsqTypeError(
+      `${caller}: jac must return an m × p matrix of numbers, got a nested array (${describeValue(v)}) at row ${i}, column ${j}; each row must hold p numbers`,
+      'jac',
+    );
+  }
+  const what = typeof v === 'string' ? `a string (${describeValue(v)})` : describeValue(v);
+  return new NlsqTypeError(`${caller}: jac must return numbers, got ${what} at row ${i}, column ${j}`, 'jac');
 }
 
 /** The dense evaluation state: m-vectors, one m×p Jacobian and one block workspace, reused. */
@@ -152,6 +188,11 @@ class DenseVectorProblem implements VectorProblem {
   private readonly J: Float64Array;
   private readonly rho = new Float64Array(3);
   private lastJx: Float64Array | null = null;
+  /** Unscaled residuals of the last call of `fun`, and where it was made. */
+  private readonly lastF: Float64Array;
+  private lastFx: Float64Array | null = null;
+  /** Unscaled residuals at `lastJx` (the last Jacobian evaluation). */
+  private readonly fAtJ: Float64Array;
 
   constructor(options: VectorProblemOptions) {
     const { p, m } = options;
@@ -166,12 +207,36 @@ class DenseVectorProblem implements VectorProblem {
     this.f1 = new Float64Array(m);
     this.f2 = new Float64Array(m);
     this.J = new Float64Array(m * p);
+    this.lastF = new Float64Array(m);
+    this.fAtJ = new Float64Array(m);
+    const initial = options.initial;
+    if (initial !== undefined) {
+      for (let i = 0; i < m; i++) this.lastF[i] = initial.residuals[i]!;
+      this.lastFx = Float64Array.from(initial.x);
+    }
+  }
+
+  /** r(x) into f0: from a cache when r was computed at exactly x, else one call of `fun` (then cached). */
+  private residualsInto(x: Float64Array): void {
+    if (this.lastFx !== null && sameVector(this.lastFx, x)) {
+      this.f0.set(this.lastF);
+      return;
+    }
+    if (this.lastJx !== null && sameVector(this.lastJx, x)) {
+      this.f0.set(this.fAtJ);
+      return;
+    }
+    callFunction(this.caller, this.options.fun, x, this.m, this.f0);
+    this.lastF.set(this.f0);
+    this.lastFx = Float64Array.from(x);
   }
 
   evaluate(x: Float64Array, withJacobian: boolean): Evaluation {
     const { m } = this;
-    callFunction(this.caller, this.options.fun, x, m, this.f0);
+    this.residualsInto(x);
     if (!withJacobian) return { cost: this.scale(false), m, T: null };
+    this.fAtJ.set(this.f0);
+    this.lastJx = null;
     this.jacobian(x);
     const cost = this.scale(true);
     this.lastJx = Float64Array.from(x);
@@ -180,9 +245,8 @@ class DenseVectorProblem implements VectorProblem {
   }
 
   residualVector(x: Float64Array): Float64Array {
-    const out = new Float64Array(this.m);
-    callFunction(this.caller, this.options.fun, x, this.m, out);
-    return out;
+    this.residualsInto(x);
+    return Float64Array.from(this.f0);
   }
 
   dispose(): void {

@@ -9,6 +9,7 @@ import type { Backend } from '../backends/backend.ts';
 import { resolveBackend, resolveBackendSync, type ResolvedBackend } from '../backends/registry.ts';
 import { ModelEvaluationError, NlsqRangeError } from '../errors.ts';
 import { checkResidualArray, createVectorProblem, type VectorProblem } from '../evaluate/vector-problem.ts';
+import { makeStrictlyFeasible } from '../optim/bounds.ts';
 import type { SolverOutcome } from '../optim/evaluation.ts';
 import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
 import { buildLeastSquaresResult, type LeastSquaresResult } from '../result/least-squares-result.ts';
@@ -21,7 +22,10 @@ const NEEDS = { closures: true, synchronous: false } as const;
 
 /**
  * Build the vector problem of a resolved leastSquares call: one call of `fun` at x0 sets m, and
- * SciPy's "Residuals are not finite in the initial point" is checked.
+ * SciPy's "Residuals are not finite in the initial point" is checked. As in SciPy, that call is
+ * the solver's first evaluation (the problem is primed with it, so `fun` is not called at x0
+ * again); for trf it is made at x0 pushed strictly inside the bounds
+ * (`make_strictly_feasible(x0, lb, ub, rstep=1e-10)`), where trf starts.
  *
  * @param resolved - from `resolveLeastSquaresOptions`.
  * @param backend - the backend folding the rows.
@@ -31,7 +35,8 @@ const NEEDS = { closures: true, synchronous: false } as const;
  */
 export function createLeastSquaresProblem(resolved: ResolvedLeastSquares, backend: Backend): VectorProblem {
   const { caller, fun, settings, p } = resolved;
-  const x0 = settings.solver.x0;
+  const { solver } = settings;
+  const x0 = solver.method === 'trf' ? makeStrictlyFeasible(solver.x0, solver.lb, solver.ub, 1e-10) : Float64Array.from(solver.x0);
   let first: ArrayLike<number>;
   try {
     first = fun(Float64Array.from(x0));
@@ -50,7 +55,8 @@ export function createLeastSquaresProblem(resolved: ResolvedLeastSquares, backen
   if (settings.solver.method === 'lm' && m < p) {
     throw new NlsqRangeError(`${caller}: method 'lm' does not work when the number of residuals (${m}) is less than the number of variables (${p})`, 'method');
   }
-  return createVectorProblem({ backend, fun, jac: resolved.jac, p, m, loss: settings.loss, scheme: settings.scheme, caller });
+  const initial = { x: x0, residuals: first };
+  return createVectorProblem({ backend, fun, jac: resolved.jac, p, m, loss: settings.loss, scheme: settings.scheme, caller, initial });
 }
 
 /** The driver controls of a resolved call (with the per-iteration log at verbose ≥ 2). */
