@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { describeValue, ModelEvaluationError, NlsqRangeError } from '../errors.ts';
+import { describeValue, ModelEvaluationError, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import type { DataColumns, ModelKernel } from './model-kernel.ts';
 
 /** A model function: `f(x, ...params)` → value at one point. */
@@ -98,11 +98,24 @@ function jacobianLengthError(caller: string, nParams: number, g: unknown, i: num
 }
 
 /**
+ * A model value (or Jacobian entry) that is not a number — `[v]`, `'1.5'`, undefined — which
+ * arithmetic would silently coerce (`[v] − y` is `v − y`): name what it is and where.
+ */
+function notANumberError(caller: string, what: 'function' | 'jacobian', v: unknown, i: number, j = -1): NlsqTypeError {
+  const name = what === 'jacobian' ? 'jac' : 'f';
+  const kind = Array.isArray(v) || ArrayBuffer.isView(v) ? `an array (${describeValue(v)})` : typeof v === 'string' ? `a string (${describeValue(v)})` : describeValue(v);
+  const entry = j >= 0 ? ` for parameter ${j}` : '';
+  const one = what === 'jacobian' ? `${name} must return numbers (one per parameter)` : `the model ${name} must return one number per point`;
+  return new NlsqTypeError(`${caller}: ${one}, got ${kind}${entry} at point ${i}`, name);
+}
+
+/**
  * Wrap a per-point JS model function as a {@link ModelKernel}.
  *
  * @param options - the function, p, k and optional per-point Jacobian.
  * @returns a kernel; `analyticJacobian` is true when `jac` is given.
- * @throws ModelEvaluationError (from the kernel's methods) when the model or its Jacobian throws.
+ * @throws ModelEvaluationError (from the kernel's methods) when the model or its Jacobian throws;
+ *   NlsqTypeError (argument `f` or `jac`) when either returns something other than numbers.
  * @example
  * ```ts
  * const kernel = createClosureKernel({ f: (x, a, b) => a * Math.exp(b * x), nParams: 2, nVariables: 1 });
@@ -120,10 +133,13 @@ export function createClosureKernel(options: ClosureKernelOptions): ModelKernel 
     let i = start;
     try {
       for (let q = outOffset; i < start + n; i++, q += outStride) {
-        const r = call(read(i)) - y[i]!;
+        const v = call(read(i));
+        if (typeof v !== 'number') throw notANumberError(caller, 'function', v, i);
+        const r = v - y[i]!;
         out[q] = w === null ? r : w[i]! * r;
       }
     } catch (error) {
+      if (error instanceof NlsqTypeError) throw error;
       throw modelError(caller, 'function', i, theta, error);
     }
   };
@@ -141,14 +157,20 @@ export function createClosureKernel(options: ClosureKernelOptions): ModelKernel 
         const xi = read(i);
         const wi = w === null ? 1 : w[i]!;
         what = 'function';
-        out[q + nParams] = wi * (call(xi) - y[i]!);
+        const v = call(xi);
+        if (typeof v !== 'number') throw notANumberError(caller, 'function', v, i);
+        out[q + nParams] = wi * (v - y[i]!);
         what = 'jacobian';
         const g = callJac(xi);
         if (g?.length !== nParams) throw jacobianLengthError(caller, nParams, g, i);
-        for (let j = 0; j < nParams; j++) out[q + j] = wi * (g[j] as number);
+        for (let j = 0; j < nParams; j++) {
+          const gj: unknown = g[j];
+          if (typeof gj !== 'number') throw notANumberError(caller, 'jacobian', gj, i, j);
+          out[q + j] = wi * gj;
+        }
       }
     } catch (error) {
-      if (error instanceof NlsqRangeError) throw error;
+      if (error instanceof NlsqRangeError || error instanceof NlsqTypeError) throw error;
       throw modelError(caller, what, i, theta, error);
     }
   };
