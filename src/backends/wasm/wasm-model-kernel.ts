@@ -391,8 +391,32 @@ function foldExports(exports: Readonly<Record<string, unknown>>): FoldExports {
   return exports as unknown as FoldExports;
 }
 
-/** Instantiate a compiled module against the kernel instance's memory and math exports. */
+/**
+ * Instances of compiled model modules per backend kernel instance (its exports object): an
+ * instance holds no state of its own — it reads and writes only the imported memory, at the
+ * addresses each call passes — so every kernel of the same model on the same backend can share
+ * one, and a small fit does not pay `new WebAssembly.Instance` each time. Weakly held: dropped
+ * with the backend (or the compiled module).
+ */
+const instances = new WeakMap<Readonly<Record<string, unknown>>, WeakMap<CompiledWasmModel, ModelExports>>();
+
+/** {@link instantiateNew}, reusing the instance already made for this module and backend. */
 function instantiateModel(compiled: CompiledWasmModel, exports: Readonly<Record<string, unknown>>): ModelExports {
+  let byModule = instances.get(exports);
+  if (byModule === undefined) {
+    byModule = new WeakMap();
+    instances.set(exports, byModule);
+  }
+  let fns = byModule.get(compiled);
+  if (fns === undefined) {
+    fns = instantiateNew(compiled, exports);
+    byModule.set(compiled, fns);
+  }
+  return fns;
+}
+
+/** Instantiate a compiled module against the kernel instance's memory and math exports. */
+function instantiateNew(compiled: CompiledWasmModel, exports: Readonly<Record<string, unknown>>): ModelExports {
   const m: Record<string, unknown> = {};
   for (const [name, exportName] of compiled.imports) {
     const f = exports[exportName];

@@ -127,8 +127,18 @@ export const EXP_TABLE_BYTES = 16 * 128;
  * @internal used by `wasm-model-kernel.ts` and the generator's tests.
  */
 export function writeExpTable(memory: WebAssembly.Memory, at: number): void {
-  const view = new BigUint64Array(memory.buffer, at, 2 * 128);
-  for (let i = 0; i < 2 * 128; i++) view[i] = BigInt(`0x${EXP_TABLE_HEX[i]!}`);
+  new BigUint64Array(memory.buffer, at, 2 * 128).set(expTableWords());
+}
+
+/** The table's words, parsed from `EXP_TABLE_HEX` once (every kernel copies them; parsing 256 BigInts each time cost ~40 µs). */
+let words: BigUint64Array | null = null;
+
+function expTableWords(): BigUint64Array {
+  if (words === null) {
+    words = new BigUint64Array(2 * 128);
+    for (let i = 0; i < 2 * 128; i++) words[i] = BigInt(`0x${EXP_TABLE_HEX[i]!}`);
+  }
+  return words;
 }
 
 /** v128 scratch locals one chain of {@link emitExpChains} uses (base … base + EXP_LOCALS − 1). @internal */

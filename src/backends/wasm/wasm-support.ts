@@ -29,7 +29,23 @@ export interface WasmSupport {
  * await wasmSupport(); // { simd: true, scalar: true } in Node ≥ 16, Deno, Bun, current browsers
  * ```
  */
-export async function wasmSupport(): Promise<WasmSupport> {
+export function wasmSupport(): Promise<WasmSupport> {
+  const validate = typeof WebAssembly === 'object' ? WebAssembly.validate : undefined;
+  if (memo !== null && memo.validate === validate) return memo.result;
+  const result = detectSupport();
+  memo = { validate, result };
+  return result;
+}
+
+/**
+ * The last answer of {@link wasmSupport}, kept with the `WebAssembly.validate` it was found with:
+ * validating both builds costs about 0.2 ms, which a small fit that resolves its backend would
+ * pay on every call. The engine does not change within a process; a replaced `validate` (a test
+ * pretending to be an engine without SIMD) asks again.
+ */
+let memo: { readonly validate: unknown; readonly result: Promise<WasmSupport> } | null = null;
+
+async function detectSupport(): Promise<WasmSupport> {
   if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') {
     return { simd: false, scalar: false, reason: 'WebAssembly is not available in this runtime' };
   }
