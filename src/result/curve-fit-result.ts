@@ -274,8 +274,9 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
     residualVariance: stats.dof > 0 ? stats.rss / stats.dof : NaN,
     sigmaScale: resolved.absoluteSigma ? 1 : stats.reducedChiSquare,
   };
-  const fields: CurveFitFields = {
-    ...stats,
+  // Object.assign, not `{ ...stats, … }`: V8 builds that literal (a spread, then 26 more keys)
+  // through a slow path, ~0.1 ms per result — most of a 100-point fit (measured, Node 20).
+  const fields: CurveFitFields = Object.assign({}, stats, {
     params: namedParams(all), popt: Array.from(all.values), pcov: toMatrix(all.pcov, P), perr, paramNames: all.names,
     success: outcome.status !== 'max-nfev' && outcome.status !== 'improper-input' && outcome.status !== 'stopped',
     status: outcome.status, statusCode: STATUS_CODE[outcome.status], message: outcome.message,
@@ -283,7 +284,7 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
     optimality: outcome.optimality, activeMask: Array.from(all.activeMask), fun: context.fun,
     backend: choices.backend.used, strategy: choices.strategy.used, method: settings.solver.method,
     reason: `${choices.backend.reason}; ${choices.strategy.reason}`, warnings, choices,
-  };
+  });
   const result = new CurveFitResult(fields, band, resolved.caller);
   result satisfies CurveFitFields; // the class declares (and documents) every field it is given
   return result;
