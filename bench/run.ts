@@ -6,6 +6,8 @@
  *   fits      the 1M-point fits with peers and the 10M-point Gaussian fit
  *   workflow  chunked vs standard on 10M points; streaming over 50M generated points (peak RSS)
  *   closure   closure lifting: a 1M-point closure (lifted, and with lift: false) beside model() and SciPy lm
+ *   small     N = 100 and 1,000 fits (curveFit, curveFitSync, closures) beside SciPy lm; a cold
+ *             process beside Python's; calls of a costly residual function beside SciPy's
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -15,13 +17,14 @@
 import { cpus } from 'node:os';
 import { benchBlockSizes, benchKernels, kernelBackends } from './kernels.ts';
 import { benchClosureLift } from './closure.ts';
+import { benchCalls, benchCold, benchSmallFits } from './small.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
 import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'workflow', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'workflow', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -80,6 +83,16 @@ async function main(): Promise<void> {
       printTable('closure lifting: closure vs model() vs SciPy lm', c);
       rows.push(...c);
     }
+  }
+  if (section === 'small' || section === 'all') {
+    const s = await benchSmallFits([100, 1000], 200);
+    s.push(...benchCold());
+    applyPeers(s);
+    printTable('small fits: nlsq vs SciPy curve_fit lm (python3); cold process', s);
+    rows.push(...s);
+    const c = await benchCalls();
+    printTable('a costly residual function: calls of fun, nlsq leastSquares vs SciPy least_squares (python3)', c);
+    rows.push(...c);
   }
   if (section === 'workflow' || section === 'all') {
     // Streaming first, so that its peak RSS is not inflated by the 10M-point resident arrays.
