@@ -33,6 +33,7 @@ export { studentTQuantile, twoSidedTCritical, normalQuantile } from './stats/stu
 
 // Models
 export { model, Model, type ModelOptions, type ModelJSON } from './model/model.ts';
+export { preloadClosureLifting } from './model/lift/js-parser.ts';
 export type { Node as ExpressionNode, BinaryOperator } from './model/ast.ts';
 export { models } from './model/models/index.ts';
 export { params, ParameterSet, type ParamInput, type ParamSpecInput, type ParamSpec, type ParamKind } from './model/params.ts';

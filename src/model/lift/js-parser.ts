@@ -8,6 +8,11 @@
  * in a process that never loaded it does not lift (the fit's `model` choice says so). acorn is
  * pure ECMAScript, so this works in every runtime the library supports.
  *
+ * Why not a static import, so that `curveFitSync` could lift from the first call: importing acorn
+ * costs about 25 ms in a fresh Node process (`npm run bench -- small`, "import acorn alone") —
+ * more than a hundred small fits — and every user who never passes a closure would pay it. A
+ * synchronous program that fits closures calls {@link preloadClosureLifting} once at start-up.
+ *
  * @module
  */
 import type { Expression, Options } from 'acorn';
@@ -54,4 +59,23 @@ export function loadJsParser(): Promise<JsParser | undefined> {
     },
   );
   return pending;
+}
+
+/**
+ * Load the closure parser now, so that synchronous fits (`curveFitSync`) lift plain model
+ * functions to expression models from their first call — as `await curveFit` does by itself.
+ * The parser (acorn, ~25 ms to import in a fresh Node process) is otherwise loaded only by the
+ * first asynchronous fit that receives a closure. Calling it again costs nothing.
+ *
+ * @returns true when closures can be lifted from now on; false when the parser cannot be loaded
+ *   here (closures are then evaluated per point, and the fit's `choices.model` says why).
+ * @example
+ * ```ts
+ * await preloadClosureLifting();
+ * const r = curveFitSync((x, a, b) => a * Math.exp(-b * x), xdata, ydata, { p0: [1, 1] });
+ * r.choices.model?.used; // the closure was lifted to an expression
+ * ```
+ */
+export async function preloadClosureLifting(): Promise<boolean> {
+  return (await loadJsParser()) !== undefined;
 }

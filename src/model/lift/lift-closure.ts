@@ -79,7 +79,7 @@ function translateClosure(request: LiftRequest): Translated {
   if (parser === undefined) {
     const failure = jsParserFailure();
     return failure === undefined
-      ? { reason: 'parser not loaded in a synchronous call (an async curveFit or fit loads it); use curveFit or model()' }
+      ? { reason: 'parser not loaded in a synchronous call (an async curveFit or fit loads it, or await preloadClosureLifting() once); use curveFit or model()' }
       : { reason: `the JavaScript parser (acorn) could not be loaded (${failure}); use model()` };
   }
   let source: string;

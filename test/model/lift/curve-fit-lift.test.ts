@@ -19,7 +19,7 @@ describe('curveFitSync before any parser load', () => {
     expect(r.choices.model).toEqual({
       given: 'closure',
       used: 'closure',
-      reason: 'closure evaluated per point with forward differences (MINPACK lmdif) — not lifted: parser not loaded in a synchronous call (an async curveFit or fit loads it); use curveFit or model()',
+      reason: 'closure evaluated per point with forward differences (MINPACK lmdif) — not lifted: parser not loaded in a synchronous call (an async curveFit or fit loads it, or await preloadClosureLifting() once); use curveFit or model()',
     });
   });
 });

@@ -187,7 +187,7 @@ describe('liftClosure safety', () => {
     vi.resetModules();
     const fresh = await import('../../../src/model/lift/lift-closure.ts');
     const r = fresh.liftClosure({ f: (x: number, a: number) => a * x, k: 1, p: 1, constants: new Map(), data, theta: Float64Array.of(1) });
-    expect(reasonOf(r)).toBe('parser not loaded in a synchronous call (an async curveFit or fit loads it); use curveFit or model()');
+    expect(reasonOf(r)).toBe('parser not loaded in a synchronous call (an async curveFit or fit loads it, or await preloadClosureLifting() once); use curveFit or model()');
   });
 });
 
