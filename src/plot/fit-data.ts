@@ -130,7 +130,7 @@ export function finiteBand(make: () => Band): Band | null {
 }
 
 /**
- * The subtitle lines of parameter estimates, `a = 3.01 ± 0.012   b = …`, a few per line: names,
+ * The subtitle lines of parameter estimates, `a = 3.01 ± 0.012 · b = …`, a few per line: names,
  * values and errors from `result.params` when present (fixed parameters marked), else from
  * `paramNames`, `popt` and `perr`.
  *
@@ -143,6 +143,6 @@ export function estimateLines(result: Pick<CurveFitResult, 'popt' | 'perr' | 'pa
       ? Object.values(result.params).map((q) => (q.kind === 'fixed' ? formatEstimate(q.name, q.value, 0) : formatEstimate(q.name, q.value, q.stderr)))
       : result.popt.map((v, j) => formatEstimate(result.paramNames[j] ?? `p${j}`, v, result.perr[j] ?? NaN));
   const lines: string[] = [];
-  for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join('    '));
+  for (let i = 0; i < items.length; i += perLine) lines.push(items.slice(i, i + perLine).join(' · '));
   return lines;
 }

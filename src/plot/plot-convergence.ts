@@ -54,7 +54,7 @@ export function plotConvergence(result: Pick<CurveFitResult, 'history'> & Partia
       vconcat: [
         {
           name: 'cost_panel', width, height, data: { values: costs },
-          mark: { type: 'line', point: true, color: COLOURS.fit },
+          mark: { type: 'line', point: { color: COLOURS.fit }, color: COLOURS.fit },
           encoding: { x, y: { field: 'cost', type: 'quantitative', title: 'cost ½Σρ(f²)', scale: { type: 'log' } } },
         },
         {

@@ -66,7 +66,7 @@ export function positiveInteger(caller: string, name: string, value: number | un
 
 /** The statistics line of a fit's subtitle. */
 export function statisticsLine(result: PlottableFit): string {
-  return `R² = ${formatNumber(result.rSquared)}    χ²ν = ${formatNumber(result.reducedChiSquare)}    n = ${result.n}    dof = ${result.dof}`;
+  return `R² = ${formatNumber(result.rSquared)} · χ²ν = ${formatNumber(result.reducedChiSquare)} · n = ${result.n} · dof = ${result.dof}`;
 }
 
 /** The data points (selected) and their residuals. */
@@ -116,7 +116,7 @@ export function plotFit(result: PlottableFit, options: PlotFitOptions): VegaLite
   const width = positiveInteger(CALLER, 'width', options.width, 560, 50);
   const height = positiveInteger(CALLER, 'height', options.height, 320, 50);
   if (d.columns.length === 2) {
-    return plotFit2d(CALLER, result, d, { cells: positiveInteger(CALLER, 'gridCells', options.gridCells, 40, 2), maxPoints, width, height, title: options.title });
+    return plotFit2d(CALLER, result, d, { cells: positiveInteger(CALLER, 'gridCells', options.gridCells, 40, 2), width, height, title: options.title });
   }
   if (d.columns.length !== 1) {
     throw new NlsqRangeError(`${CALLER}: figures are drawn for models of one or two variables, got ${d.columns.length} (${result.variables.join(', ')})`, 'x', 'ERR_SHAPE');
@@ -142,7 +142,7 @@ export function plotFit(result: PlottableFit, options: PlotFitOptions): VegaLite
       domain: [names.data, names.fit, ...(confidence === null ? [] : [names.confidence]), ...(prediction === null ? [] : [names.prediction])],
       range: [COLOURS.data, COLOURS.fit, ...(confidence === null ? [] : [COLOURS.confidence]), ...(prediction === null ? [] : [COLOURS.prediction])],
     },
-    legend: { title: null, orient: 'top-right' },
+    legend: { title: null, orient: 'top-right', labelLimit: 300, symbolType: 'square' },
   };
   const [xName] = d.xNames;
   const xTop = { field: 'x', type: 'quantitative', title: null, scale: { zero: false, nice: false } };

@@ -9,8 +9,8 @@
 import { NlsqRangeError } from '../errors.ts';
 import { DEFAULT_MAX_POINTS, selectPoints } from './downsample.ts';
 import { resolveFitData, type FitData, type PlottableFit } from './fit-data.ts';
-import { binMeans } from './plot-fit-2d.ts';
-import { finiteRange, positiveInteger } from './plot-fit.ts';
+import { binMeans, gridAxis, heatPanel } from './heat-grid.ts';
+import { positiveInteger } from './plot-fit.ts';
 import { COLOURS, topLevel, type VegaLiteSpec } from './spec.ts';
 
 /** Options of {@link plotResiduals}: the data the fit was given, and the figure's settings. */
@@ -48,25 +48,12 @@ export function plotResiduals(result: PlottableFit, options: PlotResidualsOption
   if (d.columns.length === 2) {
     const cells = positiveInteger(CALLER, 'gridCells', options.gridCells, 40, 2);
     const [x0, x1] = d.columns as [Float64Array, Float64Array];
-    const r0 = finiteRange(x0) ?? [0, 1];
-    const r1 = finiteRange(x1) ?? [0, 1];
-    const box = [r0[0], r0[1] > r0[0] ? r0[1] : r0[0] + 1, r1[0], r1[1] > r1[0] ? r1[1] : r1[0] + 1] as const;
-    const values = binMeans(x0, x1, residual, box, cells).map((c) => ({ ...c }));
-    const [n0, n1] = d.xNames as [string, string];
-    return topLevel(`Residuals ${what} of the fit against ${n0} and ${n1}: mean per cell of a ${cells}×${cells} grid.`, {
+    const axes = [gridAxis(CALLER, 'x[0]', x0, cells), gridAxis(CALLER, 'x[1]', x1, cells)] as const;
+    const names = d.xNames as [string, string];
+    const size = Math.min(width, Math.round(height * 1.5));
+    return topLevel(`Residuals ${what} of the fit against ${names[0]} and ${names[1]}: mean per cell of a ${axes[0].cells}×${axes[1].cells} grid.`, {
       title: { text: `Residuals ${what}` },
-      width: Math.min(width, height * 1.5),
-      height: Math.min(width, height * 1.5),
-      data: { values },
-      mark: { type: 'rect', name: 'residual_heatmap' },
-      name: 'residual_heatmap',
-      encoding: {
-        x: { field: 'x0', type: 'quantitative', title: n0, scale: { domain: [box[0], box[1]], nice: false, zero: false } },
-        x2: { field: 'x0e' },
-        y: { field: 'x1', type: 'quantitative', title: n1, scale: { domain: [box[2], box[3]], nice: false, zero: false } },
-        y2: { field: 'x1e' },
-        color: { field: 'value', type: 'quantitative', title: what, scale: { scheme: 'redblue', domainMid: 0 } },
-      },
+      ...heatPanel('residual_heatmap', null, binMeans(x0, x1, residual, axes[0], axes[1]), axes, names, size, { title: what, scale: { scheme: 'redblue', domainMid: 0 } }),
     });
   }
   if (d.columns.length !== 1) throw new NlsqRangeError(`${CALLER}: figures are drawn for models of one or two variables, got ${d.columns.length}`, 'x', 'ERR_SHAPE');
