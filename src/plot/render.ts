@@ -23,12 +23,19 @@ export interface PngOptions {
   readonly background?: string;
 }
 
-/** Whether an import failed because the package is not installed. */
+/** Whether an import failed because the package is not installed (looking through wrapping errors' causes). */
 function isMissingModule(error: unknown, name: string): boolean {
-  const e = error as { code?: unknown; message?: unknown } | null;
-  if (e === null || typeof e !== 'object') return false;
-  const message = typeof e.message === 'string' ? e.message : '';
-  return (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to (resolve|load)/.test(message)) && message.includes(name);
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | null, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    const message = typeof e.message === 'string' ? e.message : '';
+    const missing = e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to (resolve|load)/.test(message);
+    if (missing && message.includes(name)) return true;
+  }
+  return false;
+}
+
+/** Text escaped for XML character data. */
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -60,7 +67,7 @@ function checkSpec(caller: string, spec: unknown): asserts spec is VegaLiteSpec 
  * Render a Vega-Lite spec to an SVG document, headless (Node; no DOM, no browser).
  *
  * @param spec - a spec from `plotFit`, `plotResiduals`, … or any Vega-Lite specification.
- * @returns the SVG text.
+ * @returns the SVG text, with the spec's `description` as its `<desc>`.
  * @throws NlsqTypeError when spec is not an object; NlsqRangeError when Vega-Lite rejects it;
  *   NlsqError (`ERR_NOT_SUPPORTED`) naming `vega` or `vega-lite` when it is not installed.
  */
@@ -79,11 +86,17 @@ async function renderSVG(caller: string, spec: VegaLiteSpec): Promise<string> {
     throw new NlsqRangeError(`${caller}: spec is not a valid Vega-Lite specification: ${(error as Error).message}`, 'spec', 'ERR_RANGE', { cause: error });
   }
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  let svg: string;
   try {
-    return await view.toSVG();
+    svg = await view.toSVG();
   } finally {
     view.finalize();
   }
+  // The headless renderer drops the description; keep it as the document's <desc> (screen
+  // readers, and the note of how many points were drawn).
+  if (typeof spec.description !== 'string' || spec.description === '') return svg;
+  const start = svg.indexOf('>', svg.indexOf('<svg')) + 1;
+  return `${svg.slice(0, start)}<desc>${escapeXml(spec.description)}</desc>${svg.slice(start)}`;
 }
 
 /**
