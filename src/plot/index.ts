@@ -1,7 +1,7 @@
 /**
  * `nlsq/plot`: figures of fits as Vega-Lite specs, and their rendering in Node.
  *
- * The figure functions (`plotFit`, `plotResiduals`, `plotConvergence`, `plotCorrelation`,
+ * The figure functions (`plotFit`, `plotResiduals`, `plotConvergence`, `plotCorrelation`, `plotBatch`,
  * `plotStrategies`) return plain JSON and load nothing: a browser passes the spec to vega-embed.
  * `toSVG` / `toPNG` render it in Node with Vega (headless) and resvg, loaded only when called;
  * they are optional peer dependencies (`npm install vega vega-lite @resvg/resvg-js`). The core
@@ -24,4 +24,5 @@ export { plotResiduals, type PlotResidualsOptions } from './plot-residuals.ts';
 export { plotConvergence, type PlotConvergenceOptions } from './plot-convergence.ts';
 export { plotCorrelation, type PlotCorrelationOptions } from './plot-correlation.ts';
 export { plotStrategies, sampleStrategies, type PlotStrategiesOptions, type StrategyCell } from './plot-strategies.ts';
+export { plotBatch, type BatchSummary, type PlotBatchOptions } from './plot-batch.ts';
 export { toSVG, toPNG, type PngOptions } from './render.ts';

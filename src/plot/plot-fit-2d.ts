@@ -42,7 +42,7 @@ export function plotFit2d(caller: string, result: PlottableFit, d: ResolvedFitDa
   const surface = result.predict(cellCentres(a0, a1));
   const fitCells = Array.from(surface, (value, k) => cellAt(a0, a1, k % a0.cells, Math.floor(k / a0.cells), value));
   const finite = [...dataCells, ...fitCells].map((c) => c.value).filter(Number.isFinite);
-  const domain = finite.length === 0 ? [0, 1] : [Math.min(...finite), Math.max(...finite)];
+  const domain = finite.length === 0 ? [0, 1] : [finite.reduce((a, b) => Math.min(a, b)), finite.reduce((a, b) => Math.max(a, b))];
   const names = d.xNames as [string, string];
   const size = Math.round(Math.min(s.width, s.height * 1.2) * 0.6);
   const legend = { orient: 'bottom', direction: 'horizontal' };

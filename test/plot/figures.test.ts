@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { curveFitSync, model, NlsqRangeError, NlsqTypeError } from '../../src/index.ts';
 import type { BackendInfo } from '../../src/index.ts';
 import { createCpuBackend } from '../../src/index.ts';
-import { plotConvergence, plotCorrelation, plotResiduals, plotStrategies, sampleStrategies, toSVG } from '../../src/plot/index.ts';
+import { plotBatch, plotConvergence, plotCorrelation, plotResiduals, plotStrategies, sampleStrategies, toSVG } from '../../src/plot/index.ts';
 import { MemoryBudgetSelector } from '../../src/workflow/memory-budget-selector.ts';
 import { byClass, markItems, parseSvg, textOf } from '../support/svg-tree.ts';
 import { bumpFit, decay, decayFit } from './fit-fixtures.ts';
@@ -130,5 +130,50 @@ describe('plotStrategies (the demo figure)', () => {
   it('names the range that is not [min, max]', () => {
     expect(thrown(() => plotStrategies({ ...opts, points: [1e9, 1e4] }))).toMatchObject({ argument: 'points' });
     expect(thrown(() => plotStrategies({ ...opts, memoryGb: [0, 1] }))).toMatchObject({ argument: 'memoryGb' });
+  });
+});
+
+describe('plotBatch', () => {
+  /** 200 fits of the decay to fresh noise: the estimates a batch runner would collect. */
+  async function batch(): Promise<{ names: string[]; popt: Float64Array; status: string[] }> {
+    const { normalNoise } = await import('./fit-fixtures.ts');
+    const noise = normalNoise(3);
+    const m = model('a*exp(-b*t) + c', { variables: ['t'] });
+    const popt = new Float64Array(200 * 3);
+    const status: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const y = fit.t.map((t) => decay(t, [3, 1.2, 0.5]) + 0.05 * noise());
+      const r = curveFitSync(m, fit.t, y, { p0: [1, 1, 0], maxNfev: i % 50 === 0 ? 2 : undefined });
+      popt.set(r.popt, 3 * i);
+      status.push(r.status);
+    }
+    return { names: ['a', 'b', 'c'], popt, status };
+  }
+
+  it('draws a histogram of each parameter over the fits, and the status counts', async () => {
+    const summary = await batch();
+    const spec = plotBatch(summary, { bins: 20 });
+    const [grid, statusPanel] = spec['vconcat'] as Record<string, unknown>[];
+    const histograms = (grid!['concat'] as Record<string, unknown>[]).map(values);
+    expect(histograms).toHaveLength(3);
+    for (const [j, h] of histograms.entries()) {
+      expect(h).toHaveLength(20);
+      expect(h.reduce((s, b) => s + (b['count'] as number), 0)).toBe(200);
+      const column = Array.from({ length: 200 }, (_, i) => summary.popt[3 * i + j]!);
+      expect(h[0]!['lo']).toBe(Math.min(...column));
+      expect(h[19]!['hi']).toBeCloseTo(Math.max(...column), 12);
+    }
+    const counts = Object.fromEntries(values(statusPanel!).map((r) => [r['status'], r['count']]));
+    expect(counts['max-nfev']).toBe(4);
+    expect(Object.values(counts).reduce((s, c) => (s as number) + (c as number), 0)).toBe(200);
+    const svg = parseSvg(await toSVG(spec));
+    for (let j = 0; j < 3; j++) expect(markItems(svg, `histogram_${j}_marks`)).toHaveLength(20);
+    expect(markItems(svg, 'status_counts_marks').length).toBe(Object.keys(counts).length);
+    expect(byClass(svg, 'role-axis-title').map(textOf)).toEqual(expect.arrayContaining(['a', 'b', 'c', 'fits', 'status']));
+  });
+
+  it('names summary when popt is not nFits × p or a field is missing', () => {
+    expect(thrown(() => plotBatch({ names: ['a', 'b'], popt: new Float64Array(5), status: ['gtol', 'gtol'] }))).toMatchObject({ argument: 'summary', code: 'ERR_SHAPE', message: 'plotBatch: summary.popt must have length 4 (2 fits × 2 parameters), got 5' });
+    expect(thrown(() => plotBatch({ names: ['a'] } as never))).toMatchObject({ argument: 'summary' });
   });
 });
