@@ -19,7 +19,10 @@ import { formatEstimate } from './spec.ts';
 export type PlottableFit = Pick<
   CurveFitResult,
   'predict' | 'confidenceBand' | 'predictionBand' | 'popt' | 'perr' | 'paramNames' | 'variables' | 'rSquared' | 'reducedChiSquare' | 'n' | 'dof'
-> & { readonly params?: NamedParams };
+> & {
+  /** The parameters by name (for the subtitle's names and fixed marks), when the result has them. */
+  readonly params?: NamedParams;
+};
 
 /** Axis titles given by the caller instead of the model's names. */
 export interface PlotLabels {

@@ -23,6 +23,6 @@ export { plotFit, type PlotFitOptions } from './plot-fit.ts';
 export { plotResiduals, type PlotResidualsOptions } from './plot-residuals.ts';
 export { plotConvergence, type PlotConvergenceOptions } from './plot-convergence.ts';
 export { plotCorrelation, type PlotCorrelationOptions } from './plot-correlation.ts';
-export { plotStrategies, sampleStrategies, type PlotStrategiesOptions, type StrategyCell } from './plot-strategies.ts';
+export { plotStrategies, sampleStrategies, type PlotStrategiesOptions, type StrategyCell, type StrategyScan, type StrategyScanPoint } from './plot-strategies.ts';
 export { plotBatch, type BatchSummary, type PlotBatchOptions } from './plot-batch.ts';
 export { toSVG, toPNG, type PngOptions } from './render.ts';

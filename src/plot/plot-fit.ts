@@ -13,6 +13,7 @@
 import { describeValue, NlsqRangeError } from '../errors.ts';
 import { formatNumber } from '../util/format.ts';
 import { selectPoints, DEFAULT_MAX_POINTS } from './downsample.ts';
+import { positiveInteger } from './check-option.ts';
 import { estimateLines, finiteBand, resolveFitData, type FitData, type PlottableFit, type ResolvedFitData } from './fit-data.ts';
 import { plotFit2d } from './plot-fit-2d.ts';
 import { COLOURS, topLevel, type VegaLiteSpec } from './spec.ts';
@@ -55,13 +56,6 @@ export function finiteRange(a: ArrayLike<number>): [number, number] | null {
     if (v > hi) hi = v;
   }
   return lo <= hi ? [lo, hi] : null;
-}
-
-/** Check an optional positive integer option. */
-export function positiveInteger(caller: string, name: string, value: number | undefined, fallback: number, min = 1): number {
-  if (value === undefined) return fallback;
-  if (!(Number.isInteger(value) && value >= min)) throw new NlsqRangeError(`${caller}: ${name} must be an integer ≥ ${min}, got ${describeValue(value)}`, name);
-  return value;
 }
 
 /** The statistics line of a fit's subtitle. */

@@ -10,7 +10,7 @@ import { NlsqRangeError } from '../errors.ts';
 import { DEFAULT_MAX_POINTS, selectPoints } from './downsample.ts';
 import { resolveFitData, type FitData, type PlottableFit } from './fit-data.ts';
 import { binMeans, gridAxis, heatPanel } from './heat-grid.ts';
-import { positiveInteger } from './plot-fit.ts';
+import { positiveInteger } from './check-option.ts';
 import { COLOURS, topLevel, type VegaLiteSpec } from './spec.ts';
 
 /** Options of {@link plotResiduals}: the data the fit was given, and the figure's settings. */

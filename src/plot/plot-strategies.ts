@@ -14,6 +14,7 @@ import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from './spec.ts';
 
 /** What the strategy figure shows. */
 export interface PlotStrategiesOptions {
+  /** Parameters of the model the selector plans for. */
   readonly nParams: number;
   /** Dataset sizes on x: [min, max] points. */
   readonly points: readonly [number, number];
@@ -24,7 +25,7 @@ export interface PlotStrategiesOptions {
   /** This machine's available memory (GiB), marked by a horizontal rule; omitted for a machine-independent figure. */
   readonly machineGb?: number | undefined;
   /** Points to mark, e.g. a scan of memory limits at one dataset size, with the strategy chosen at each. */
-  readonly scan?: { readonly label: string; readonly points: readonly { readonly n: number; readonly gb: number; readonly strategy: Strategy }[] } | undefined;
+  readonly scan?: StrategyScan | undefined;
   /** The backend(s) the selector may use (what the demo's own selection used). */
   readonly backends: readonly BackendInfo[];
   /** Lines under the title. */
@@ -35,12 +36,35 @@ export interface PlotStrategiesOptions {
   readonly rows?: number;
 }
 
+/** Points marked on the figure: e.g. a scan of memory limits at one dataset size. */
+export interface StrategyScan {
+  /** The label written above the scan. */
+  readonly label: string;
+  /** The points. */
+  readonly points: readonly StrategyScanPoint[];
+}
+
+/** One point of a {@link StrategyScan}. */
+export interface StrategyScanPoint {
+  /** Dataset size (points). */
+  readonly n: number;
+  /** Memory limit (GiB). */
+  readonly gb: number;
+  /** The strategy chosen there. */
+  readonly strategy: Strategy;
+}
+
 /** One region of the figure: a column's run of one strategy. */
 export interface StrategyCell {
+  /** Smallest dataset size (points). */
   readonly n0: number;
+  /** Largest dataset size (points). */
   readonly n1: number;
+  /** Smallest memory limit (GiB). */
   readonly m0: number;
+  /** Largest memory limit (GiB). */
   readonly m1: number;
+  /** The strategy chosen in the region. */
   readonly strategy: Strategy;
 }
 

@@ -5,7 +5,8 @@
  * import, from optional peer dependencies, with no Node built-in (its specs are for browsers too).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { builtinModules } from 'node:module';
 import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,6 +86,35 @@ describe.skipIf(skipReason !== null)(`the built package${skipReason ? ` (skipped
     expect(bare.filter((s) => s.specifier.startsWith('node:') || builtins.has(s.specifier)).map((s) => s.specifier)).toEqual([]);
     expect(bare.filter((s) => !RENDERERS.includes(packageName(s.specifier)) && !(packageName(s.specifier) in pkg.dependencies)).map((s) => s.specifier)).toEqual([]);
   });
+
+  it('type-checks a consumer of nlsq/plot (strict, skipLibCheck off), with declarations that name no renderer type', () => {
+    for (const file of ['index', 'render', 'spec', 'plot-fit']) expect(readFileSync(join(ROOT, 'dist', 'plot', `${file}.d.ts`), 'utf8')).not.toMatch(/from ['"](vega|vega-lite|@resvg\/resvg-js)['"]/);
+    const dir = mkdtempSync(join(tmpdir(), 'nlsq-plot-consumer-'));
+    try {
+      mkdirSync(join(dir, 'node_modules'));
+      symlinkSync(ROOT, join(dir, 'node_modules', pkg.name), 'dir');
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module' }));
+      const compilerOptions = { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: false, lib: ['ES2022', 'DOM'], types: [] };
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['main.ts'] }));
+      writeFileSync(join(dir, 'main.ts'), [
+        `import { curveFit, model } from '${pkg.name}';`,
+        `import { plotFit, plotConvergence, toSVG, toPNG, type VegaLiteSpec } from '${pkg.name}/plot';`,
+        'const x = [0, 1, 2, 3], y = [1, 0.5, 0.25, 0.125];',
+        "const r = await curveFit(model('a*exp(-b*x)'), x, y, { p0: [1, 1] });",
+        "const spec: VegaLiteSpec = plotFit(r, { x, y, labels: { x: 'time' } });",
+        'export const out: [Promise<string>, Promise<Uint8Array>, VegaLiteSpec] = [toSVG(spec), toPNG(spec, { scale: 1 }), plotConvergence(r)];',
+      ].join('\n'));
+      let output = '';
+      try {
+        execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], { encoding: 'utf8', stdio: 'pipe' });
+      } catch (e) {
+        output = String((e as { stdout?: string }).stdout ?? e);
+      }
+      expect(output).toBe('');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('gives a consumer importing nlsq/plot by name the figure and render functions', () => {
     const script = `import(${JSON.stringify(`${pkg.name}/plot`)}).then((m) => process.stdout.write(JSON.stringify(Object.keys(m).sort())))`;
