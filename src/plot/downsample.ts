@@ -8,7 +8,14 @@
 import { describeValue, NlsqRangeError } from '../errors.ts';
 
 /** Default most points a figure draws. */
-export const DEFAULT_MAX_POINTS = 2000;
+export const DEFAULT_MAX_POINTS = 1000;
+
+/** 2nd, 3rd, 11th, 21st, 40th, … */
+function ordinal(k: number): string {
+  const tens = k % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][k % 10] ?? 'th');
+  return `${k}${suffix}`;
+}
 
 /** The points drawn out of n. */
 export interface PointSelection {
@@ -16,7 +23,7 @@ export interface PointSelection {
   readonly indices: Int32Array;
   /** Every `stride`-th point is drawn (1: all). */
   readonly stride: number;
-  /** The sentence for the spec's description, e.g. `showing 2,000 of 1,000,000 points (every 500th)`. */
+  /** The sentence for the spec's description, e.g. `showing 1,000 of 1,000,000 points (every 1000th)`. */
   readonly note: string;
 }
 
@@ -37,6 +44,6 @@ export function selectPoints(caller: string, n: number, maxPoints: number = DEFA
   const stride = Math.max(1, Math.ceil(n / maxPoints));
   const indices = new Int32Array(Math.ceil(n / stride));
   for (let j = 0; j < indices.length; j++) indices[j] = j * stride;
-  const note = stride === 1 ? `all ${n.toLocaleString('en-US')} points` : `showing ${indices.length.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} points (every ${stride}th, downsampled to keep the figure small)`;
+  const note = stride === 1 ? `all ${n.toLocaleString('en-US')} points` : `showing ${indices.length.toLocaleString('en-US')} of ${n.toLocaleString('en-US')} points (every ${ordinal(stride)}, downsampled to keep the figure small)`;
   return { indices, stride, note };
 }

@@ -24,7 +24,10 @@ export interface PlotFitOptions extends FitData {
   readonly level?: number;
   /** Points of the grid the curve and bands are computed on (default 400; one variable). */
   readonly gridPoints?: number;
-  /** Most data points drawn; more are downsampled, as the description says (default 2000). */
+  /**
+   * Most data points drawn (default 1000); more are thinned to an even subsample, as the
+   * description says, and then drawn without per-point accessibility labels, to keep the SVG small.
+   */
   readonly maxPoints?: number;
   /** Cells per side of the heat maps (default 40; two variables). */
   readonly gridCells?: number;
@@ -149,19 +152,19 @@ export function plotFit(result: PlottableFit, options: PlotFitOptions): VegaLite
     dataLayers.push({ name: 'confidence_band', data: { name: 'curve' }, mark: { type: 'area', opacity: 0.45 }, encoding: { x: xTop, y: { field: 'clo', type: 'quantitative', title: d.yName, scale: { zero: false } }, y2: { field: 'chi' }, color: { datum: names.confidence, ...legend } } });
   }
   if (d.sigma !== null) {
-    dataLayers.push({ name: 'error_bars', data: { name: 'points' }, mark: { type: 'rule', strokeWidth: 1, opacity: 0.6 }, encoding: { x: xTop, y: { field: 'lo', type: 'quantitative', title: d.yName }, y2: { field: 'hi' }, color: { datum: names.data, ...legend } } });
+    dataLayers.push({ name: 'error_bars', data: { name: 'points' }, mark: { type: 'rule', strokeWidth: 1, opacity: 0.6, aria: false }, encoding: { x: xTop, y: { field: 'lo', type: 'quantitative', title: d.yName }, y2: { field: 'hi' }, color: { datum: names.data, ...legend } } });
   }
   dataLayers.push(
-    { name: 'data_points', data: { name: 'points' }, mark: { type: 'point', filled: true, size: 18, opacity: 0.8 }, encoding: { x: xTop, y: { field: 'y', type: 'quantitative', title: d.yName, scale: { zero: false } }, color: { datum: names.data, ...legend } } },
+    { name: 'data_points', data: { name: 'points' }, mark: { type: 'point', filled: true, size: 18, opacity: 0.8, aria: selection.stride === 1 }, encoding: { x: xTop, y: { field: 'y', type: 'quantitative', title: d.yName, scale: { zero: false } }, color: { datum: names.data, ...legend } } },
     { name: 'fit_curve', data: { name: 'curve' }, mark: { type: 'line', strokeWidth: 2 }, encoding: { x: xTop, y: { field: 'yhat', type: 'quantitative', title: d.yName }, color: { datum: names.fit, ...legend } } },
   );
   const residualLayers: unknown[] = [
-    { name: 'zero_rule', data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { y: { field: 'zero', type: 'quantitative' } } },
+    { name: 'zero_rule', data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#888', strokeDash: [4, 3], aria: false }, encoding: { y: { field: 'zero', type: 'quantitative' } } },
   ];
   if (d.sigma !== null) {
-    residualLayers.push({ name: 'residual_error_bars', data: { name: 'points' }, mark: { type: 'rule', color: COLOURS.residual, opacity: 0.6 }, encoding: { x: xBottom, y: { field: 'rlo', type: 'quantitative' }, y2: { field: 'rhi' } } });
+    residualLayers.push({ name: 'residual_error_bars', data: { name: 'points' }, mark: { type: 'rule', color: COLOURS.residual, opacity: 0.6, aria: false }, encoding: { x: xBottom, y: { field: 'rlo', type: 'quantitative' }, y2: { field: 'rhi' } } });
   }
-  residualLayers.push({ name: 'residual_points', data: { name: 'points' }, mark: { type: 'point', filled: true, size: 14, color: COLOURS.residual }, encoding: { x: xBottom, y: { field: 'residual', type: 'quantitative', title: `residual ${d.yName} − ŷ` } } });
+  residualLayers.push({ name: 'residual_points', data: { name: 'points' }, mark: { type: 'point', filled: true, size: 14, color: COLOURS.residual, aria: false }, encoding: { x: xBottom, y: { field: 'residual', type: 'quantitative', title: `residual ${d.yName} − ŷ` } } });
   const omitted = [confidence === null ? 'confidence band' : '', prediction === null ? 'prediction band' : ''].filter((s) => s !== '');
   const description =
     `Fit of ${d.yName} against ${xName}: data (${selection.note}${d.sigma === null ? '' : ', ±σ error bars'}), the fitted curve on ${gridPoints} grid points` +

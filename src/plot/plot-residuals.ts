@@ -17,7 +17,7 @@ import { COLOURS, topLevel, type VegaLiteSpec } from './spec.ts';
 export interface PlotResidualsOptions extends FitData {
   /** Draw (y − ŷ)/σ instead of y − ŷ (needs sigma). */
   readonly normalized?: boolean;
-  /** Most points drawn; more are downsampled, as the description says (default 2000). */
+  /** Most points drawn; more are downsampled, as the description says (default 1000). */
   readonly maxPoints?: number;
   /** Cells per side of the heat map (default 40; two variables). */
   readonly gridCells?: number;

@@ -19,6 +19,13 @@ describe('selectPoints', () => {
     if (s.stride > 1) expect(Math.ceil(n / (s.stride - 1))).toBeGreaterThan(max);
   });
 
+  it('says which points it draws', () => {
+    expect(selectPoints('t', 10, 10).note).toBe('all 10 points');
+    expect(selectPoints('t', 2001, 1000).note).toBe('showing 667 of 2,001 points (every 3rd, downsampled to keep the figure small)');
+    expect(selectPoints('t', 22_000, 1000).note).toContain('every 22nd');
+    expect(selectPoints('t', 11_000, 1000).note).toContain('every 11th');
+  });
+
   it('names maxPoints when it is not a positive integer', () => {
     expect(() => selectPoints('plotFit', 10, 0)).toThrow(expect.objectContaining({ argument: 'maxPoints' }));
   });
