@@ -20,6 +20,8 @@
  *                         (rewrites the committed figures/strategy-boundaries.svg / .png: the
  *                          same figure without this machine's memory line)
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendInfo } from '../src/backends/backend.ts';
 import { formatCount } from '../src/util/format.ts';
@@ -30,7 +32,7 @@ import { MemoryEstimator } from '../src/workflow/memory-estimator.ts';
 import { buildPlan } from '../src/workflow/plan.ts';
 import { fit } from '../src/fit.ts';
 import { listBackends } from '../src/backends/list-backends.ts';
-import { writeStrategyFigure } from './lib/strategy-figure.ts';
+import { plotStrategies, toPNG, toSVG } from '../src/plot/index.ts';
 
 const RULE = '='.repeat(70);
 const LINE = '-'.repeat(50);
@@ -212,8 +214,7 @@ async function section9(backends: readonly BackendInfo[], scan: readonly ScanPoi
   const selector = new MemoryBudgetSelector({ safetyFactor: 0.75 });
   const chosen = selector.select({ nPoints: SCAN_POINTS, nParams: 5, backends, modelKind: 'closure' }).backend ?? backends[0]!;
   const capacity = backendCapacity(chosen, validateBudgetInput('demo', { nPoints: 1, nParams: 5 }));
-  const out = await writeStrategyFigure(
-    {
+  const spec = plotStrategies({
       nParams: 5,
       points: [1e4, 1e9],
       memoryGb: [0.01, 256],
@@ -225,11 +226,13 @@ async function section9(backends: readonly BackendInfo[], scan: readonly ScanPoi
         `5 parameters, closure model, safety factor 0.75; backends here: ${backends.map((b) => b.name).join(', ')}; the selector runs ${chosen.name}`,
         `Right edge: ${chosen.name} holds ≤ ${formatCount(capacity.maxRows)} points at once (${capacityBound(chosen, capacity.limit.includes('buffer'))})`,
       ],
-    },
-    FIGURE_BASE,
-  );
-  console.log(`  Saved: ${out.svg}`);
-  console.log(`  Saved: ${out.png}   (${out.cells} regions)`);
+  });
+  // nlsq/plot: the spec is plain JSON; toSVG renders it headless (Vega), toPNG rasterises it (resvg).
+  await mkdir(dirname(FIGURE_BASE), { recursive: true });
+  await writeFile(`${FIGURE_BASE}.svg`, await toSVG(spec));
+  await writeFile(`${FIGURE_BASE}.png`, await toPNG(spec, { scale: 2 }));
+  console.log(`  Saved: ${FIGURE_BASE}.svg`);
+  console.log(`  Saved: ${FIGURE_BASE}.png`);
 }
 
 function summary(): void {

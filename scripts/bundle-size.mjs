@@ -6,9 +6,15 @@
  *   npm run size            # table of the entry and lazy chunks: raw / minified / gzip bytes
  *   npm run size -- --json  # the same as JSON
  *   node scripts/bundle-size.mjs path/to/entry.ts   # another entry
+ *   node scripts/bundle-size.mjs path/to/entry.ts --check-excluded   # … held to the core's exclusions
  *
  * "raw" is the same bundle unminified. The entry and its eager chunks are what a CPU-only user
  * loads; the total adds every lazily imported chunk.
+ *
+ * The core entry must hold nothing of `nlsq/plot` or its rendering packages (vega, vega-lite,
+ * @resvg/resvg-js) in any chunk, eager or lazy: a user who never imports `nlsq/plot` never
+ * downloads them. The script lists what it finds (`excluded` in the JSON) and fails when it
+ * finds any.
  */
 import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
@@ -79,6 +85,15 @@ function eagerNames(metafile) {
   return eager;
 }
 
+/** Inputs a bundle of the core entry must not contain: the plot subpath and its renderers. */
+const EXCLUDED_FROM_CORE = /(^|\/)src\/plot\/|node_modules\/(vega|vega-[\w-]+|@resvg\/[\w-]+)\//;
+
+/** The excluded inputs found in the bundle (checked for the core entry, or any with --check-excluded). */
+function excludedInputs(metafile) {
+  if (entry !== resolve(root, 'src', 'index.ts') && !process.argv.includes('--check-excluded')) return [];
+  return Object.keys(metafile.inputs).filter((input) => EXCLUDED_FROM_CORE.test(input)).sort();
+}
+
 async function main() {
   if (!existsSync(entry)) throw new Error(`bundle-size: ${entry} is missing`);
   const raw = await bundle(false);
@@ -97,9 +112,11 @@ async function main() {
   const total = (key, only = () => true) => rows.filter(only).reduce((sum, r) => sum + r[key], 0);
   const isEager = (r) => r.kind !== 'lazy chunk';
   const rawTotal = [...raw.files.values()].reduce((sum, f) => sum + f.bytes.length, 0);
+  const excluded = excludedInputs(min.metafile);
+  if (excluded.length > 0) process.exitCode = 1;
   if (process.argv.includes('--json')) {
     const eagerTotal = { raw: total('raw', isEager), min: total('min', isEager), gzip: total('gzip', isEager) };
-    console.log(JSON.stringify({ rows, eager: eagerTotal, total: { raw: rawTotal, min: total('min'), gzip: total('gzip') } }, null, 2));
+    console.log(JSON.stringify({ rows, eager: eagerTotal, total: { raw: rawTotal, min: total('min'), gzip: total('gzip') }, excluded }, null, 2));
     return;
   }
   const fmt = (n) => n.toLocaleString('en-US').padStart(11);
@@ -107,6 +124,7 @@ async function main() {
   for (const r of rows) console.log(`${r.file.padEnd(24)}${fmt(r.raw)}${fmt(r.min)}${fmt(r.gzip)}  ${r.kind}: ${r.holds}`);
   console.log(`${'eager (cpu-only user)'.padEnd(24)}${fmt(total('raw', isEager))}${fmt(total('min', isEager))}${fmt(total('gzip', isEager))}`);
   console.log(`${'total'.padEnd(24)}${fmt(rawTotal)}${fmt(total('min'))}${fmt(total('gzip'))}  (bytes; gzip level 9)`);
+  if (excluded.length > 0) console.error(`bundle-size: the core bundle must not hold nlsq/plot or its renderers, found:\n  ${excluded.join('\n  ')}`);
 }
 
 main().catch((error) => {

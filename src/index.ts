@@ -25,7 +25,7 @@ export type { Band, NewX } from './result/bands.ts';
 export type { Choice, FitChoices } from './result/choice.ts';
 export type { FitStatistics } from './result/statistics.ts';
 export type { ModelFunction, PointJacobian } from './model/closure-kernel.ts';
-export type { IterationInfo, SolverStatus } from './optim/evaluation.ts';
+export type { IterationInfo, IterationRecord, SolverStatus } from './optim/evaluation.ts';
 export { STATUS_CODE } from './optim/evaluation.ts';
 export type { LossName, LossFunction } from './optim/loss.ts';
 export type { SolverMethod } from './optim/solver-options.ts';

@@ -18,7 +18,7 @@
  */
 import { NlsqError, throwIfAborted } from '../errors.ts';
 import { dogbox } from './dogbox.ts';
-import type { Evaluation, IterationInfo, ResidualProblem, SolverGenerator, SolverOutcome, SolverReply } from './evaluation.ts';
+import type { Evaluation, IterationInfo, IterationRecord, ResidualProblem, SolverGenerator, SolverOutcome, SolverReply } from './evaluation.ts';
 import { lm } from './lm.ts';
 import type { SolverOptions } from './solver-options.ts';
 import { trf } from './trf.ts';
@@ -107,7 +107,8 @@ export type DriverCore = Generator<DriverWait, SolverOutcome, unknown>;
  * `hooks`. Before each request the signal is checked ({@link throwIfAborted}); an `evaluate`
  * request is answered by the primed evaluation when it matches, else by `hooks.evaluate`; an
  * `iteration` request runs `beforeIteration` then `onIteration`, and a `false` from the latter
- * is sent to the solver, which then stops. When the run ends other than by the solver returning
+ * is sent to the solver, which then stops. Every iteration's cost, step and gradient norm are
+ * recorded and returned as the outcome's `history` (plots draw the convergence from it). When the run ends other than by the solver returning
  * — anything thrown here, or the runner closing the core — `gen.return()` is called, so the
  * solver's `finally` blocks run.
  *
@@ -123,12 +124,13 @@ export function* driveSolver(gen: SolverGenerator, hooks: DriverHooks): DriverCo
   let jacobians = 0;
   let reply: SolverReply | undefined;
   let finished = false;
+  const history: IterationRecord[] = [];
   try {
     for (;;) {
       const step = reply === undefined ? gen.next() : gen.next(reply);
       if (step.done === true) {
         finished = true;
-        return step.value;
+        return { ...step.value, history };
       }
       const req = step.value;
       const usePrimed = req.kind === 'evaluate' && primed !== null && sameVector(req.x, primed.x);
@@ -150,6 +152,8 @@ export function* driveSolver(gen: SolverGenerator, hooks: DriverHooks): DriverCo
         if (req.jacobian) jacobians += 1;
         reply = ev;
       } else {
+        const { iteration, cost, gradientNorm, stepNorm, nfev } = req.info;
+        history.push({ iteration, cost, gradientNorm, stepNorm, nfev });
         if (hooks.beforeIteration !== undefined) {
           yield { kind: 'beforeIteration', value: hooks.beforeIteration(req.info, { evaluations, jacobians }) };
         }

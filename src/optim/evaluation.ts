@@ -50,6 +50,12 @@ export interface IterationInfo {
   readonly nfev: number;
 }
 
+/**
+ * One entry of a fit's iteration history: the {@link IterationInfo} of an iteration without its
+ * parameter copy (a few numbers per iteration, so recording every fit's history stays cheap).
+ */
+export type IterationRecord = Omit<IterationInfo, 'params'>;
+
 /** A request yielded by a solver generator. */
 export type SolverRequest =
   | { readonly kind: 'evaluate'; readonly x: Float64Array; readonly jacobian: boolean }
@@ -123,6 +129,12 @@ export interface SolverOutcome {
   readonly njev: number;
   /** Iterations. */
   readonly nit: number;
+  /**
+   * Cost, step and gradient norm of every iteration the solver reported, in order (recorded by
+   * the driver core, `optim/driver.ts`); absent where no driver ran the solver (the one-pass
+   * streaming estimate).
+   */
+  readonly history?: readonly IterationRecord[] | undefined;
 }
 
 /** A solver: a generator of requests that returns an outcome. */

@@ -11,8 +11,9 @@
  */
 import type { ResolvedBackend } from '../backends/registry.ts';
 import { describeValue, NlsqRangeError } from '../errors.ts';
-import { STATUS_CODE, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
+import { STATUS_CODE, type IterationRecord, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import { isFittableModel } from '../model/model-kernel.ts';
 import type { FitWarning } from '../options/solver-settings.ts';
 import { estimateCovariance } from '../stats/covariance.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
@@ -79,6 +80,8 @@ interface CurveFitFields extends FitStatistics {
   readonly reason: string;
   readonly warnings: FitWarning[];
   readonly choices: FitChoices;
+  readonly history: readonly IterationRecord[];
+  readonly variables: readonly string[];
 }
 
 /** The result of a curve fit. */
@@ -119,6 +122,14 @@ export class CurveFitResult {
   /** Why this backend and strategy ran. */ readonly reason!: string;
   /** SciPy's warnings, as entries. */ readonly warnings!: FitWarning[];
   /** Every decision, given / used / reason. */ readonly choices!: FitChoices;
+  /**
+   * Cost, step norm ‖Δx‖ and gradient norm of each iteration the solver reported, in order
+   * (`onIteration`'s records without the parameters); empty where no iterative solver ran (the
+   * one-pass streaming estimate). `plotConvergence` of `nlsq/plot` draws it.
+   */
+  readonly history!: readonly IterationRecord[];
+  /** Names of the independent variables, in xdata's row order (the model's, else x or x0, x1, …). */
+  readonly variables!: readonly string[];
   /** Points n. */ readonly n!: number;
   /** Parameters p. */ readonly p!: number;
   /** n − p. */ readonly dof!: number;
@@ -231,6 +242,12 @@ function residentStatistics(resolved: ResolvedCurveFit, popt: Float64Array, fun:
   return computeStatistics(data.y, yhat, weighted, p);
 }
 
+/** The model's variable names, else `x` (one variable) or `x0, x1, …`. */
+function variableNames(resolved: ResolvedCurveFit): readonly string[] {
+  if (isFittableModel(resolved.model)) return [...resolved.model.variables];
+  return resolved.k === 1 ? ['x'] : Array.from({ length: resolved.k }, (_, i) => `x${i}`);
+}
+
 /** The solution over every name: the `params` layout's expansion, or the solver's own arrays. */
 function expandSolution(resolved: ResolvedCurveFit, outcome: SolverOutcome, pcov: Float64Array): ExpandedParams {
   const free = { x: outcome.x, pcov, activeMask: outcome.activeMask, grad: outcome.grad };
@@ -284,6 +301,7 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
     optimality: outcome.optimality, activeMask: Array.from(all.activeMask), fun: context.fun,
     backend: choices.backend.used, strategy: choices.strategy.used, method: settings.solver.method,
     reason: `${choices.backend.reason}; ${choices.strategy.reason}`, warnings, choices,
+    history: outcome.history ?? [], variables: variableNames(resolved),
   });
   const result = new CurveFitResult(fields, band, resolved.caller);
   result satisfies CurveFitFields; // the class declares (and documents) every field it is given

@@ -60,6 +60,7 @@ describe('runSolverSync', () => {
     expect(out.status).toBe('stopped');
     expect(out.message).toMatch(/onIteration callback returned false \(after iteration 3\)/);
     expect(seen.map((s) => s.iteration)).toEqual([1, 2, 3]);
+    expect(out.history?.map((h) => [h.iteration, h.cost, h.stepNorm])).toEqual(seen.map((s) => [s.iteration, s.cost, s.stepNorm]));
     expect(out.nit).toBe(3);
     expect(seen[2]!.params).toEqual(Array.from(out.x));
   });
@@ -197,13 +198,15 @@ describe('the driver core closes the solver generator on every error path', () =
     return { p: 1, jacobianIsCheap: false, evaluate: () => (++calls === n ? boom() : good) };
   };
 
-  it('finishes normally: the outcome is returned and the solver’s finally ran once it returned', async () => {
+  it('finishes normally: the outcome is returned with the iteration history and the solver’s finally ran once it returned', async () => {
+    const { params: _, ...record } = INFO;
+    const expected = { ...OUTCOME, history: [record, record] };
     const a = scripted(SCRIPT);
-    expect(runSolverSync(a.gen, goodProblem)).toBe(OUTCOME);
+    expect(runSolverSync(a.gen, goodProblem)).toEqual(expected);
     expect(a.replies).toEqual([good, true, good, true]);
     expect(a.finallyRan()).toBe(true);
     const b = scripted(SCRIPT);
-    expect(await runSolverAsync(b.gen, goodProblem)).toBe(OUTCOME);
+    expect(await runSolverAsync(b.gen, goodProblem)).toEqual(expected);
     expect(b.finallyRan()).toBe(true);
   });
 

@@ -88,7 +88,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['result'],
   ['streaming'],
   ['run'],
-  ['.', 'node'],
+  ['.', 'node', 'plot'],
 ];
 
 /** The unit of a `src/`-relative path: its first folder, a listed root file, or `'.'`. */

@@ -1,24 +1,20 @@
 /**
- * The strategy-boundaries figure: dataset size (log x) against memory limit (log y), each region
- * coloured by the strategy MemoryBudgetSelector picks there with the given backends, optionally
- * with this machine's memory marked and a scan of memory limits drawn as points. One unit
- * throughout: GiB (2^30 bytes, what NLSQ and the selector call GB).
+ * `plotStrategies`: the strategy-boundaries figure (moved here from the workflow demo,
+ * `examples/02-workflow-tiers.ts`) — which strategy `MemoryBudgetSelector` picks for a dataset
+ * size and a memory limit: NLSQ's standard / chunked / streaming tiers (its
+ * `02_workflow_tiers.py` figure), with nlsq's backends. One unit throughout: GiB (2^30 bytes,
+ * what NLSQ and the selector call GB).
  *
- * Rendering is headless: Vega-Lite compiles the spec, a Vega View renders SVG without a DOM, and
- * resvg rasterises the PNG. These packages are example-only devDependencies; nothing in `src/`
- * imports them.
+ * @module
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import * as vegaLite from 'vega-lite';
-import type { BackendInfo } from '../../src/backends/backend.ts';
-import { MemoryBudgetSelector } from '../../src/workflow/memory-budget-selector.ts';
-import type { Strategy } from '../../src/workflow/memory-budget-selector.ts';
+import type { BackendInfo } from '../backends/backend.ts';
+import { describeValue, NlsqRangeError } from '../errors.ts';
+import { MemoryBudgetSelector, type Strategy } from '../workflow/memory-budget-selector.ts';
+import { VEGA_LITE_SCHEMA, type VegaLiteSpec } from './spec.ts';
 
-/** What the figure shows. */
-export interface StrategyFigureOptions {
+/** What the strategy figure shows. */
+export interface PlotStrategiesOptions {
+  /** Parameters of the model the selector plans for. */
   readonly nParams: number;
   /** Dataset sizes on x: [min, max] points. */
   readonly points: readonly [number, number];
@@ -29,26 +25,56 @@ export interface StrategyFigureOptions {
   /** This machine's available memory (GiB), marked by a horizontal rule; omitted for a machine-independent figure. */
   readonly machineGb?: number | undefined;
   /** Points to mark, e.g. a scan of memory limits at one dataset size, with the strategy chosen at each. */
-  readonly scan?: { readonly label: string; readonly points: readonly { readonly n: number; readonly gb: number; readonly strategy: Strategy }[] } | undefined;
+  readonly scan?: StrategyScan | undefined;
   /** The backend(s) the selector may use (what the demo's own selection used). */
   readonly backends: readonly BackendInfo[];
   /** Lines under the title. */
   readonly subtitle: readonly string[];
-  /** Columns and rows of the sampling grid. */
+  /** Columns of the sampling grid (default 240). */
   readonly columns?: number;
+  /** Rows of the sampling grid (default 480). */
   readonly rows?: number;
 }
 
-interface Cell {
+/** Points marked on the figure: e.g. a scan of memory limits at one dataset size. */
+export interface StrategyScan {
+  /** The label written above the scan. */
+  readonly label: string;
+  /** The points. */
+  readonly points: readonly StrategyScanPoint[];
+}
+
+/** One point of a {@link StrategyScan}. */
+export interface StrategyScanPoint {
+  /** Dataset size (points). */
+  readonly n: number;
+  /** Memory limit (GiB). */
+  readonly gb: number;
+  /** The strategy chosen there. */
+  readonly strategy: Strategy;
+}
+
+/** One region of the figure: a column's run of one strategy. */
+export interface StrategyCell {
+  /** Smallest dataset size (points). */
   readonly n0: number;
+  /** Largest dataset size (points). */
   readonly n1: number;
+  /** Smallest memory limit (GiB). */
   readonly m0: number;
+  /** Largest memory limit (GiB). */
   readonly m1: number;
+  /** The strategy chosen in the region. */
   readonly strategy: Strategy;
 }
 
 /** Axis labels 10K, 100K, 1M, … 1B. */
 const SIZE_LABEL = "datum.value >= 1e9 ? datum.value / 1e9 + 'B' : datum.value >= 1e6 ? datum.value / 1e6 + 'M' : datum.value / 1e3 + 'K'";
+
+function checkRange(name: string, range: readonly [number, number]): void {
+  const ok = Array.isArray(range) && range.length === 2 && range[0] > 0 && range[1] > range[0] && Number.isFinite(range[1]);
+  if (!ok) throw new NlsqRangeError(`plotStrategies: ${name} must be [min, max] with 0 < min < max, got ${describeValue(range)}`, name);
+}
 
 const logspace = (lo: number, hi: number, k: number): number[] =>
   Array.from({ length: k + 1 }, (_, i) => lo * (hi / lo) ** (i / k));
@@ -56,12 +82,20 @@ const logspace = (lo: number, hi: number, k: number): number[] =>
 /**
  * Sample the selector on a log grid and merge each column's runs of one strategy into a cell.
  * A cell's strategy is the selector's choice at the geometric centre of its sample row.
+ *
+ * @param opts - the ranges, the backends and the grid.
+ * @returns the regions, column by column.
+ * @throws NlsqRangeError naming `points` or `memoryGb` when a range is not two increasing
+ *   positive numbers, or `nParams` when it is not a positive integer.
  */
-export function sampleStrategies(opts: StrategyFigureOptions): Cell[] {
+export function sampleStrategies(opts: PlotStrategiesOptions): StrategyCell[] {
+  checkRange('points', opts.points);
+  checkRange('memoryGb', opts.memoryGb);
+  if (!(Number.isInteger(opts.nParams) && opts.nParams > 0)) throw new NlsqRangeError(`plotStrategies: nParams must be a positive integer, got ${describeValue(opts.nParams)}`, 'nParams');
   const selector = new MemoryBudgetSelector();
   const xs = logspace(opts.points[0], opts.points[1], opts.columns ?? 240);
   const ys = logspace(opts.memoryGb[0], opts.memoryGb[1], opts.rows ?? 480);
-  const cells: Cell[] = [];
+  const cells: StrategyCell[] = [];
   for (let i = 0; i + 1 < xs.length; i++) {
     const n = Math.round(Math.sqrt(xs[i]! * xs[i + 1]!));
     let start = 0;
@@ -81,10 +115,18 @@ export function sampleStrategies(opts: StrategyFigureOptions): Cell[] {
 }
 
 const STRATEGIES = ['standard', 'chunked', 'streaming'];
-const COLOURS = ['#59a14f', '#f28e2b', '#e15759'];
+const STRATEGY_COLOURS = ['#59a14f', '#f28e2b', '#e15759'];
 
-/** The Vega-Lite spec of the figure. */
-export function strategyFigureSpec(opts: StrategyFigureOptions, cells: readonly Cell[]): vegaLite.TopLevelSpec {
+/**
+ * The strategy-boundaries figure: dataset size (log x) against memory limit (log y), each region
+ * coloured by the strategy the selector picks there with the given backends, optionally with
+ * this machine's memory marked and a scan of memory limits drawn as points.
+ *
+ * @param opts - what to draw (sizes, memory range, backends, subtitle, …).
+ * @returns the Vega-Lite spec; `toSVG` / `toPNG` render it.
+ */
+export function plotStrategies(opts: PlotStrategiesOptions): VegaLiteSpec {
+  const cells = sampleStrategies(opts);
   const [lo, hi] = opts.memoryGb;
   const yScale = { type: 'log', domain: [lo, hi], nice: false } as const;
   const xScale = { type: 'log', domain: [...opts.points], nice: false } as const;
@@ -100,8 +142,8 @@ export function strategyFigureSpec(opts: StrategyFigureOptions, cells: readonly 
         x2: { field: 'n1' },
         y,
         y2: { field: 'm1' },
-        color: { field: 'strategy', type: 'nominal', title: 'strategy', scale: { domain: STRATEGIES, range: COLOURS }, legend: { orient: 'right' } },
-        stroke: { field: 'strategy', type: 'nominal', scale: { domain: STRATEGIES, range: COLOURS }, title: 'strategy', legend: { orient: 'right' } },
+        color: { field: 'strategy', type: 'nominal', title: 'strategy', scale: { domain: STRATEGIES, range: STRATEGY_COLOURS }, legend: { orient: 'right' } },
+        stroke: { field: 'strategy', type: 'nominal', scale: { domain: STRATEGIES, range: STRATEGY_COLOURS }, title: 'strategy', legend: { orient: 'right' } },
       },
     },
   ];
@@ -142,35 +184,12 @@ export function strategyFigureSpec(opts: StrategyFigureOptions, cells: readonly 
     });
   }
   return {
-    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    $schema: VEGA_LITE_SCHEMA,
     title: { text: 'Strategy chosen by MemoryBudgetSelector', subtitle: [...opts.subtitle], anchor: 'start', fontSize: 16, subtitleFontSize: 11 },
     width: 720,
     height: 440,
     background: 'white',
     config: { font: 'DejaVu Sans', axis: { labelFontSize: 12, titleFontSize: 13 }, legend: { labelFontSize: 12, titleFontSize: 13 } },
     layer: layers,
-  } as vegaLite.TopLevelSpec;
-}
-
-/**
- * Render the figure to `<basePath>.svg` and `<basePath>.png`.
- * @returns the two paths written and the number of cells drawn.
- */
-export async function writeStrategyFigure(opts: StrategyFigureOptions, basePath: string): Promise<{ svg: string; png: string; cells: number }> {
-  const cells = sampleStrategies(opts);
-  const compiled = vegaLite.compile(strategyFigureSpec(opts, cells)).spec;
-  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
-  const svg = await view.toSVG();
-  view.finalize();
-  const png = new Resvg(svg, {
-    background: 'white',
-    fitTo: { mode: 'zoom', value: 2 },
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
-  })
-    .render()
-    .asPng();
-  await mkdir(dirname(basePath), { recursive: true });
-  await writeFile(`${basePath}.svg`, svg);
-  await writeFile(`${basePath}.png`, png);
-  return { svg: `${basePath}.svg`, png: `${basePath}.png`, cells: cells.length };
+  };
 }
