@@ -155,12 +155,18 @@ export function globalParams(caller: string, input: ParameterSet | Readonly<Reco
       if (modelParams.has(s.name) && map[s.name] === undefined) continue;
       // A tie that uses an own parameter is per dataset, as is a parameter marked own.
       const usesOwn = s.expr !== undefined && s.uses.some((u) => own.has(u));
+      if (usesOwn && map[s.name] === s.name) {
+        throw new NlsqRangeError(
+          `${caller}: params: ${s.name} is shared in datasets[${i}] but its tie ${s.name} = ${s.expr} uses ${s.uses.filter((u) => own.has(u)).join(', ')}, which is 'own' there; mark ${s.name} 'own' too`,
+          'params',
+        );
+      }
       const name = own.has(s.name) || usesOwn ? ownName(s.name, i) : s.name;
       const expr = s.expr === undefined ? undefined : renameExpr(s.expr, own, i);
       const entry = specInput(s, expr);
       const before = out[name];
       if (before !== undefined && JSON.stringify(before) !== JSON.stringify(entry)) {
-        throw new NlsqRangeError(`${caller}: params: the tie ${s.name} = ${s.expr} uses a parameter that is 'own' in one dataset and 'shared' in ${origin.get(name)}; mark it the same way in every dataset`, 'params');
+        throw new NlsqRangeError(`${caller}: params: ${s.name} differs between datasets[${i}] and ${origin.get(name)} (its tie ${s.name} = ${s.expr} uses a parameter that is 'own' in one and 'shared' in the other); mark them the same way in every dataset`, 'params');
       }
       if (before === undefined) {
         out[name] = entry;
