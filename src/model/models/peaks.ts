@@ -46,7 +46,7 @@ export interface PeakEstimate {
  * Locate the dominant peak (or dip) of sorted data with zero baseline.
  * @param d - data sorted by x. @returns the estimate.
  */
-function estimatePeak(d: SortedData): PeakEstimate {
+export function estimatePeak(d: SortedData): PeakEstimate {
   const s = smooth(d.y);
   const med = median(s);
   const iMax = argExtreme(s, 1);
