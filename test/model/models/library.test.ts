@@ -69,7 +69,7 @@ function synthesize(c: Case, seed: number): { x: Float64Array[]; y: Float64Array
 }
 
 describe('the model library', () => {
-  it('offers the 26 models (17 + the gallery's 9, tested in gallery.test.ts), each with estimateP0 and defaultBounds of the right length', () => {
+  it('offers the 26 models (17 + the 9 of the gallery, tested in gallery.test.ts), each with estimateP0 and defaultBounds of the right length', () => {
     expect(Object.keys(models)).toHaveLength(26);
     for (const c of CASES) {
       expect(c.model.estimateP0, c.name).toBeTypeOf('function');
