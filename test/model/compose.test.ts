@@ -1,6 +1,6 @@
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { curveFitSync } from '../../src/curve-fit.ts';
+import { curveFit, curveFitSync } from '../../src/curve-fit.ts';
 import { NlsqRangeError, NlsqTypeError } from '../../src/errors.ts';
 import { Model, model } from '../../src/model/model.ts';
 import { models } from '../../src/model/models/index.ts';
@@ -90,6 +90,15 @@ describe('plus, minus, times, divide, compose', () => {
     const r2 = curveFitSync(byHand, xs, twoPeaks, { p0 });
     expect(r1.popt).toEqual(r2.popt);
     expect(r1.popt).toBeAllclose([5, 6, 0.8, 3, 13, 1.2, 0.03, 0.5], { rtol: 0.02, atol: 0.01 });
+  });
+
+  it('runs compiled on the wasm backend with the answer of the CPU', async () => {
+    const m = peaksModel();
+    const P = m.guess(xs, twoPeaks);
+    const cpu = await curveFit(m, xs, twoPeaks, { params: P, backend: 'cpu' });
+    const wasm = await curveFit(m, xs, twoPeaks, { params: P, backend: 'wasm' });
+    expect(wasm.backend).toMatch(/^wasm/);
+    expect(wasm.popt).toBeAllclose(cpu.popt, { rtol: 1e-9 });
   });
 
   it('a parameter in both components is an error naming it', () => {
