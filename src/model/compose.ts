@@ -52,13 +52,6 @@ export interface ComposedExpression {
   readonly defaultBounds?: readonly [readonly number[], readonly number[]];
 }
 
-const OPERATOR_METHOD: Readonly<Record<CompositeOperator, string>> = { '+': 'plus', '-': 'minus', '*': 'times', '/': 'divide' };
-
-/** The method name of an operator (`'+'` → `'plus'`), for messages. @param op - the operator. */
-export function operatorMethod(op: CompositeOperator): string {
-  return OPERATOR_METHOD[op];
-}
-
 /** Reject a parameter of `b` that `a` uses as a parameter or variable (and the converse). */
 function checkDistinct(caller: string, argument: string, a: ComposablePart, b: ComposablePart): void {
   const clash = b.params.find((p) => a.params.includes(p));
