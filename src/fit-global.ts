@@ -41,7 +41,9 @@ export interface GlobalFitOptions extends Omit<FitOptions, 'p0' | 'bounds' | 'si
   /**
    * Starting values, bounds, fixed parameters and ties over the datasets' parameter names (an own
    * parameter's entry applies to each dataset's copy). Default: each dataset's `model.guess`, the
-   * shared parameters at the mean of the datasets' guesses.
+   * shared parameters at the mean of the datasets' guesses, bounded by the models' default bounds
+   * (as with `curveFit`'s `params`, given parameters carry their own bounds and the models'
+   * default bounds do not apply).
    */
   readonly params?: ParameterSet | Readonly<Record<string, ParamInput>>;
 }
