@@ -16,6 +16,9 @@
 export { curveFit, curveFitSync, type XData } from './curve-fit.ts';
 export { leastSquares, leastSquaresSync } from './least-squares.ts';
 export { fit, type FitOptions, type FitResult } from './fit.ts';
+export { fitGlobal, type GlobalDataset, type GlobalFitOptions, type GlobalFitResult, type GlobalDatasetFit } from './fit-global.ts';
+export type { ParamSharing } from './model/global-model.ts';
+export type { LibraryModelOptions } from './model/models/library-options.ts';
 export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide, ResidualFunction, ResidualJacobian } from './options/types.ts';
 export { OPTION_TABLE, type OptionRow } from './options/option-table.ts';
 export type { FitWarning } from './options/solver-settings.ts';

@@ -8,11 +8,14 @@
 
 import { NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
 import type { Node } from './ast.ts';
+import { combineParts, prefixTree, substituteParts, type CompositeOperator, type ComposedExpression } from './compose.ts';
 import { differentiate } from './differentiate.ts';
 import { ExpressionKernel, tryCompile, type CompiledKernels } from './expression-kernel.ts';
+import { guessedSet, guessValues } from './guess.ts';
 import type { Program } from './ir.ts';
 import { lowerNodes, lowerToProgram } from './lower.ts';
 import type { FittableModel } from './model-kernel.ts';
+import type { ParameterSet } from './params.ts';
 import { parseExpression } from './parser.ts';
 import { printNode } from './printer.ts';
 import { resolveNames, resolveSymbols } from './resolve.ts';
@@ -43,6 +46,20 @@ export interface ModelOptions {
   readonly estimateP0?: (x: readonly Float64Array[], y: Float64Array) => number[];
   /** Default bounds [lb, ub] (library models). */
   readonly defaultBounds?: readonly [readonly number[], readonly number[]];
+  /**
+   * Prepended to every parameter name (`'g1_'` turns a, mu, sigma into g1_a, g1_mu, g1_sigma), so
+   * that components of a composite keep their names apart; `params` lists the names without it.
+   */
+  readonly prefix?: string;
+  /** Marks a peak: in a sum, {@link Model.guess} shares the data's peaks out among peak components. */
+  readonly peak?: boolean;
+  /**
+   * The components of a composite (set by {@link Model.plus} and its siblings): what
+   * {@link Model.guess} and a result's `components(x)` evaluate one by one.
+   */
+  readonly components?: readonly Model[];
+  /** With `components`: whether the model is their sum (so that peaks are shared out by {@link Model.guess}). */
+  readonly additive?: boolean;
 }
 
 /** The JSON form of a {@link Model} (see {@link Model.toJSON}); crosses to a Web Worker. */
@@ -79,6 +96,13 @@ export class Model implements FittableModel {
   readonly defaultBounds?: readonly [readonly number[], readonly number[]];
   /** Data-driven starting values, when the model defines them. */
   readonly estimateP0?: (x: readonly Float64Array[], y: Float64Array) => number[];
+  /** The parameter-name prefix ('' for none); a composite's components are named by it. */
+  readonly prefix: string;
+  /** Whether the model is a peak (see {@link ModelOptions.peak}). */
+  readonly peak: boolean;
+  /** Whether the model is the sum of its {@link Model.components}. */
+  readonly additive: boolean;
+  readonly #components: readonly Model[] | undefined;
   private readonly compileDefault: boolean;
   private cache: { program?: Program; valueProgram?: Program; derivatives?: string[]; compiled?: CompiledKernels } = {};
 
@@ -95,14 +119,27 @@ export class Model implements FittableModel {
     checkOptionTypes(options);
     const parsed = parseExpression(expression);
     const names = resolveNames(parsed, expression, options.params, options.variables);
-    this.source = expression;
-    this.params = Object.freeze([...names.params]);
+    const ast = resolveSymbols(parsed.ast, names);
+    this.prefix = options.prefix ?? '';
+    this.peak = options.peak === true;
+    this.additive = options.additive === true;
+    this.#components = options.components === undefined ? undefined : Object.freeze([...options.components]);
+    // A prefix renames the parameters; the source becomes the renamed expression so that
+    // toJSON/fromJSON round-trip without it.
+    this.ast = options.prefix === undefined ? ast : prefixTree('model', ast, options.prefix);
+    this.source = options.prefix === undefined ? expression : printNode(this.ast);
+    this.params = Object.freeze(names.params.map((p) => this.prefix + p));
     this.variables = Object.freeze([...names.variables]);
-    this.ast = resolveSymbols(parsed.ast, names);
     this.compileDefault = options.compile ?? true;
     this.name = options.name ?? this.expression;
     if (options.defaultBounds !== undefined) this.defaultBounds = checkBounds(options.defaultBounds, this.params.length);
     if (options.estimateP0 !== undefined) this.estimateP0 = options.estimateP0;
+    else if (this.#components !== undefined && this.#components.every((c) => c.estimateP0 !== undefined)) {
+      this.estimateP0 = (x, y) => {
+        const values = guessValues('model.estimateP0', this.components, this.additive, this.variables, x, y);
+        return this.params.map((p) => values.get(p)!);
+      };
+    }
     // Only a plain Model is trusted to compile its IR in place of createKernel: a subclass may
     // override either; an instance may be given its own createKernel or program afterwards.
     if (new.target === Model) registerBuiltModel(this, () => (this.isUnaltered() ? this.builtProgram() : undefined));
@@ -185,6 +222,85 @@ export class Model implements FittableModel {
     const kernel = this.createKernel();
     kernel.residuals(Float64Array.from(params), { x: cols, y: new Float64Array(n), w: null }, 0, n, out, 0, 1);
     return out;
+  }
+
+  /**
+   * The components: the models a composite was built from (each with its prefixed parameters),
+   * or `[this]` for a model that is not a composite.
+   */
+  get components(): readonly Model[] {
+    return this.#components ?? [this];
+  }
+
+  /**
+   * f + g as one expression model (lmfit's `model1 + model2`): parameters this model's, then
+   * `other`'s; compiled once, with an exact Jacobian, on every backend.
+   * @param other - the model to add. @returns the sum.
+   * @throws NlsqRangeError naming a parameter that both models have (give them prefixes).
+   */
+  plus(other: Model): Model {
+    return this.combine('+', other, 'Model.plus');
+  }
+
+  /** f − g as one expression model (see {@link Model.plus}). @param other - the model to subtract. @returns the difference. */
+  minus(other: Model): Model {
+    return this.combine('-', other, 'Model.minus');
+  }
+
+  /** f · g as one expression model (see {@link Model.plus}). @param other - the factor. @returns the product. */
+  times(other: Model): Model {
+    return this.combine('*', other, 'Model.times');
+  }
+
+  /** f / g as one expression model (see {@link Model.plus}). @param other - the divisor. @returns the quotient. */
+  divide(other: Model): Model {
+    return this.combine('/', other, 'Model.divide');
+  }
+
+  /**
+   * Substitute models for variables: `outer.compose({ x: inner })` is outer(inner(x)), one
+   * expression model whose parameters are outer's then the inner models'.
+   * @param substitutions - variable name → model. @returns the composition (a single component).
+   * @throws NlsqRangeError for an unknown variable or a parameter in two of the models.
+   */
+  compose(substitutions: Readonly<Record<string, Model>>): Model {
+    if (typeof substitutions !== 'object' || substitutions === null) {
+      throw new NlsqTypeError(`Model.compose: substitutions must be an object { variable: model }, got ${describeValue(substitutions)}`, 'substitutions');
+    }
+    const map = new Map<string, Model>();
+    for (const [v, m] of Object.entries(substitutions)) {
+      if (!(m instanceof Model)) throw new NlsqTypeError(`Model.compose: substitutions.${v} must be a model, got ${describeValue(m)}`, 'substitutions');
+      map.set(v, m);
+    }
+    return fromComposed(substituteParts('Model.compose', this, map), {});
+  }
+
+  /**
+   * Starting values from the data as a {@link ParameterSet} (lmfit's `guess`): each component's
+   * estimator, with peaks shared out in a sum (see `guess.ts`), values clamped into the default
+   * bounds, which become min/max.
+   * @param x - the points (an array, or one array per variable). @param y - the observations.
+   * @returns the set, ready for `curveFit(m, x, y, { params: m.guess(x, y) })`.
+   * @throws NlsqRangeError naming a component without an estimator.
+   */
+  guess(x: ArrayLike<number> | readonly ArrayLike<number>[], y: ArrayLike<number>): ParameterSet {
+    const cols = toColumns(x, this.variables.length, 'Model.guess');
+    const ys = Float64Array.from(y);
+    if (ys.length !== (cols[0]?.length ?? 0)) {
+      throw new NlsqRangeError(`Model.guess: y must have length ${cols[0]?.length ?? 0} (one per x value), got ${ys.length}`, 'y', 'ERR_SHAPE');
+    }
+    const values = guessValues('Model.guess', this.components, this.additive, this.variables, cols, ys);
+    return guessedSet(this.params, values, this.defaultBounds);
+  }
+
+  private combine(op: CompositeOperator, other: Model, caller: string): Model {
+    if (!(other instanceof Model)) throw new NlsqTypeError(`${caller}: other must be a model (e.g. models.linear()), got ${describeValue(other)}`, 'other');
+    return fromComposed(combineParts(caller, op, this, other), { components: [...this.components, ...other.components], additive: op === '+' && this.isSum() && other.isSum() });
+  }
+
+  /** A sum of components, or a single model (which sums trivially). */
+  private isSum(): boolean {
+    return this.#components === undefined || this.additive;
   }
 
   /** The JSON form: expression, names and bounds (functions such as `estimateP0` do not travel). */
@@ -270,14 +386,26 @@ function checkBounds(bounds: unknown, p: number): readonly [readonly number[], r
   return [lb, ub];
 }
 
-function toColumns(x: ArrayLike<number> | readonly ArrayLike<number>[], k: number): Float64Array[] {
+/** A model from a composed expression. */
+function fromComposed(c: ComposedExpression, extra: ModelOptions): Model {
+  const isDefault = c.variables.length === 1 && c.variables[0] === 'x';
+  return new Model(c.expression, {
+    ...extra,
+    params: c.params,
+    ...(isDefault ? {} : { variables: c.variables }),
+    name: c.name,
+    ...(c.defaultBounds === undefined ? {} : { defaultBounds: c.defaultBounds }),
+  });
+}
+
+function toColumns(x: ArrayLike<number> | readonly ArrayLike<number>[], k: number, caller = 'Model.evaluate'): Float64Array[] {
   const nested = x.length > 0 && typeof (x as ArrayLike<unknown>)[0] === 'object';
   const cols = nested ? Array.from(x as readonly ArrayLike<number>[], (c) => Float64Array.from(c)) : [Float64Array.from(x as ArrayLike<number>)];
   if (cols.length !== k) {
-    throw new NlsqRangeError(`Model.evaluate: x must have ${k} column${k === 1 ? '' : 's'} (one per variable), got ${cols.length}`, 'x', 'ERR_SHAPE');
+    throw new NlsqRangeError(`${caller}: x must have ${k} column${k === 1 ? '' : 's'} (one per variable), got ${cols.length}`, 'x', 'ERR_SHAPE');
   }
   if (cols.some((c) => c.length !== cols[0]!.length)) {
-    throw new NlsqRangeError('Model.evaluate: x columns must have equal lengths', 'x', 'ERR_SHAPE');
+    throw new NlsqRangeError(`${caller}: x columns must have equal lengths`, 'x', 'ERR_SHAPE');
   }
   return cols;
 }

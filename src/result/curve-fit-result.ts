@@ -18,6 +18,7 @@ import type { FitWarning } from '../options/solver-settings.ts';
 import { estimateCovariance } from '../stats/covariance.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
 import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';
+import { evaluateComponents } from './components.ts';
 import { type Choice, type FitChoices, modelChoice, walkChoices } from './choice.ts';
 import { correlationLines, expandParams, namedParams, uncertaintyNotes, type ExpandedParams, type NamedParams } from './named-params.ts';
 import { renderReport } from './report.ts';
@@ -144,12 +145,14 @@ export class CurveFitResult {
   /** Bayesian information criterion. */ readonly bic!: number;
   readonly #band: BandContext;
   readonly #caller: string;
+  readonly #model: unknown;
 
   /** @internal use {@link buildCurveFitResult}. */
-  constructor(fields: CurveFitFields, band: BandContext, caller: string) {
+  constructor(fields: CurveFitFields, band: BandContext, caller: string, model?: unknown) {
     Object.assign(this, fields);
     this.#band = band;
     this.#caller = caller;
+    this.#model = model;
   }
 
   /**
@@ -168,6 +171,18 @@ export class CurveFitResult {
       lower: this.popt.map((v, j) => v - t * this.perr[j]!),
       upper: this.popt.map((v, j) => v + t * this.perr[j]!),
     };
+  }
+
+  /**
+   * Each component of a composite model (`a.plus(b)`, see `model/compose.ts`) evaluated at the
+   * fitted parameters, keyed by its prefix (or its name when it has none) — lmfit's
+   * `eval_components`, for plotting. A model that is not a composite is its own single component.
+   * @param x - the points (an array, or one array per variable).
+   * @returns prefix → values at x.
+   * @throws NlsqRangeError when the fitted model is not an expression model (a plain function has no components).
+   */
+  components(x: NewX): Record<string, Float64Array> {
+    return evaluateComponents(`${this.#caller}.components`, this.#model, this.params, x);
   }
 
   /** The model at popt for new x (a number, an array, or k arrays). */
@@ -303,7 +318,7 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
     reason: `${choices.backend.reason}; ${choices.strategy.reason}`, warnings, choices,
     history: outcome.history ?? [], variables: variableNames(resolved),
   });
-  const result = new CurveFitResult(fields, band, resolved.caller);
+  const result = new CurveFitResult(fields, band, resolved.caller, resolved.model);
   result satisfies CurveFitFields; // the class declares (and documents) every field it is given
   return result;
 }

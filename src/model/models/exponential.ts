@@ -9,6 +9,7 @@
  */
 
 import { Model } from '../model.ts';
+import { libraryOptions, type LibraryModelOptions } from './library-options.ts';
 import { cumulativeIntegral, edgeMean, exponentialOffsetFit, lineFit, linearLeastSquares, sortByX } from './estimate.ts';
 
 const INF = Infinity;
@@ -26,8 +27,9 @@ function roughExponential(x: Float64Array, y: Float64Array, sign: number): [numb
  * Exponential decay with offset, `a*exp(-k*x) + c` (NLSQ's `exponential_decay`).
  * @returns the model (params a, k, c; k ≥ 0 by default bounds).
  */
-export function exponentialDecay(): Model {
+export function exponentialDecay(options: LibraryModelOptions = {}): Model {
   return new Model('a*exp(-k*x) + c', {
+    ...libraryOptions('models.exponentialDecay', options),
     name: 'exponentialDecay',
     params: ['a', 'k', 'c'],
     estimateP0: (xs, ys) => {
@@ -44,8 +46,9 @@ export function exponentialDecay(): Model {
  * Exponential growth with offset, `a*exp(k*x) + c` (NLSQ's `exponential_growth`).
  * @returns the model (params a, k, c; k ≥ 0 by default bounds).
  */
-export function exponentialGrowth(): Model {
+export function exponentialGrowth(options: LibraryModelOptions = {}): Model {
   return new Model('a*exp(k*x) + c', {
+    ...libraryOptions('models.exponentialGrowth', options),
     name: 'exponentialGrowth',
     params: ['a', 'k', 'c'],
     estimateP0: (xs, ys) => {
@@ -81,8 +84,9 @@ function twoRates(x: Float64Array, y: Float64Array): [number, number] | null {
  * Two exponentials with offset, `a1*exp(-k1*x) + a2*exp(-k2*x) + c` (fast phase first).
  * @returns the model (params a1, k1, a2, k2, c; rates ≥ 0 by default bounds).
  */
-export function doubleExponential(): Model {
+export function doubleExponential(options: LibraryModelOptions = {}): Model {
   return new Model('a1*exp(-k1*x) + a2*exp(-k2*x) + c', {
+    ...libraryOptions('models.doubleExponential', options),
     name: 'doubleExponential',
     params: ['a1', 'k1', 'a2', 'k2', 'c'],
     estimateP0: (xs, ys) => {
@@ -108,8 +112,9 @@ export function doubleExponential(): Model {
  * `estimateP0`: a line through (log x, log |y|) over the points with x > 0 and y ≠ 0.
  * @returns the model (params a, b).
  */
-export function powerLaw(): Model {
+export function powerLaw(options: LibraryModelOptions = {}): Model {
   return new Model('a*x^b', {
+    ...libraryOptions('models.powerLaw', options),
     name: 'powerLaw',
     params: ['a', 'b'],
     estimateP0: (xs, ys) => {

@@ -2,7 +2,8 @@
  * The model library: ready-made expression models with data-driven starting values
  * (`estimateP0`, used by `p0: 'auto'`) and default bounds.
  *
- * Each factory returns a fresh {@link Model}; names follow NLSQ's `nlsq.functions` where they
+ * Each factory returns a fresh {@link Model} and takes `{ prefix }` (e.g. `models.gaussian({ prefix: 'g1_' })`)
+ * to keep the names of composite components apart; names follow NLSQ's `nlsq.functions` where they
  * overlap (linear, polynomial, exponential decay/growth, gaussian, sigmoid, power law).
  *
  * @example
@@ -18,7 +19,9 @@
 import { dampedSine } from './oscillation.ts';
 import { doubleExponential, exponentialDecay, exponentialGrowth, powerLaw } from './exponential.ts';
 import { gaussian, gaussian2d, lorentzian, pseudoVoigt } from './peaks.ts';
+import { breitWigner, dampedOscillator, expGaussian, logNormal, moffat, pearson7, skewedGaussian } from './line-shapes.ts';
 import { linear, polynomial } from './polynomial.ts';
+import { rectangle, step } from './steps.ts';
 import { fivePL, fourPL, gompertz, hill, michaelisMenten, sigmoid } from './sigmoidal.ts';
 
 /**
@@ -85,7 +88,27 @@ export const models = Object.freeze(
     gompertz,
     /** Axis-aligned 2-D Gaussian with offset `a*exp(-((x - x0)^2/(2*sx^2) + (y - y0)^2/(2*sy^2))) + c` over x, y (params a, x0, y0, sx, sy, c; sx, sy ≥ 0). */
     gaussian2d,
+    /** Moffat profile `a*(((x - x0)/w)^2 + 1)^(-beta)` (params a, x0, w, beta; w, beta ≥ 0). */
+    moffat,
+    /** Pearson VII `a*(1 + (2^(1/m) - 1)*((x - x0)/w)^2)^(-m)`, w the HWHM (params a, x0, w, m; w ≥ 0, m ≥ 0.5). */
+    pearson7,
+    /** Skewed Gaussian `a*exp(-(x - mu)^2/(2*sigma^2))*(1 + erf(gamma*(x - mu)/(sqrt(2)*sigma)))` (params a, mu, sigma, gamma). */
+    skewedGaussian,
+    /** Exponentially modified Gaussian, lmfit's form with `area` (params area, mu, sigma, gamma; sigma, gamma ≥ 0). */
+    expGaussian,
+    /** Damped driven oscillator `a/sqrt((1 - (x/x0)^2)^2 + (2*gamma*x/x0)^2)` (params a, x0, gamma). */
+    dampedOscillator,
+    /** Breit–Wigner–Fano `a*(q*sigma/2 + x - x0)^2/((sigma/2)^2 + (x - x0)^2)` (params a, x0, sigma, q). */
+    breitWigner,
+    /** Log-normal `area/(x*sigma*sqrt(2*pi))*exp(-(log(x) - mu)^2/(2*sigma^2))`, x > 0 (params area, mu, sigma). */
+    logNormal,
+    /** Step `a*edge((x - x0)/w)`, the edge erf, atan or logistic (`{ form }`; params a, x0, w). */
+    step,
+    /** Rectangle `a*(edge((x - x1)/w1) - edge((x - x2)/w2))` (`{ form }`; params a, x1, w1, x2, w2). */
+    rectangle,
   }),
 );
 
 export { linear, polynomial, exponentialDecay, exponentialGrowth, doubleExponential, gaussian, lorentzian, pseudoVoigt, sigmoid, hill, fourPL, fivePL, michaelisMenten, powerLaw, dampedSine, gompertz, gaussian2d };
+export { moffat, pearson7, skewedGaussian, expGaussian, dampedOscillator, breitWigner, logNormal, step, rectangle };
+export type { StepForm, StepOptions } from './steps.ts';

@@ -11,6 +11,7 @@
  */
 
 import { Model } from '../model.ts';
+import { libraryOptions, type LibraryModelOptions } from './library-options.ts';
 import { linearLeastSquares, sortByX, type SortedData } from './estimate.ts';
 
 const INF = Infinity;
@@ -66,8 +67,9 @@ function bestFit(d: SortedData, omega: number, gamma: number): { rss: number; A:
  * Damped sine with offset, `a*exp(-gamma*x)*sin(omega*x + phi) + c`.
  * @returns the model (params a, gamma, omega, phi, c; a, omega ≥ 0 by default bounds).
  */
-export function dampedSine(): Model {
+export function dampedSine(options: LibraryModelOptions = {}): Model {
   return new Model('a*exp(-gamma*x)*sin(omega*x + phi) + c', {
+    ...libraryOptions('models.dampedSine', options),
     name: 'dampedSine',
     params: ['a', 'gamma', 'omega', 'phi', 'c'],
     estimateP0: (xs, ys) => {

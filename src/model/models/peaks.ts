@@ -11,6 +11,7 @@
 
 import { NlsqRangeError } from '../../errors.ts';
 import { Model } from '../model.ts';
+import { libraryOptions, type LibraryModelOptions } from './library-options.ts';
 import { argExtreme, crossing, median, sortByX, type SortedData } from './estimate.ts';
 
 const INF = Infinity;
@@ -45,7 +46,7 @@ export interface PeakEstimate {
  * Locate the dominant peak (or dip) of sorted data with zero baseline.
  * @param d - data sorted by x. @returns the estimate.
  */
-function estimatePeak(d: SortedData): PeakEstimate {
+export function estimatePeak(d: SortedData): PeakEstimate {
   const s = smooth(d.y);
   const med = median(s);
   const iMax = argExtreme(s, 1);
@@ -68,8 +69,9 @@ function estimatePeak(d: SortedData): PeakEstimate {
  * Gaussian peak `a*exp(-(x - mu)^2/(2*sigma^2))` (NLSQ's `gaussian`).
  * @returns the model (params a, mu, sigma; sigma ≥ 0 by default bounds).
  */
-export function gaussian(): Model {
+export function gaussian(options: LibraryModelOptions = {}): Model {
   return new Model('a*exp(-(x - mu)^2/(2*sigma^2))', {
+    ...libraryOptions('models.gaussian', options, true),
     name: 'gaussian',
     params: ['a', 'mu', 'sigma'],
     estimateP0: (xs, ys) => {
@@ -84,8 +86,9 @@ export function gaussian(): Model {
  * Lorentzian (Cauchy) peak `a*gamma^2/((x - x0)^2 + gamma^2)`, gamma the half width at half maximum.
  * @returns the model (params a, x0, gamma; gamma ≥ 0 by default bounds).
  */
-export function lorentzian(): Model {
+export function lorentzian(options: LibraryModelOptions = {}): Model {
   return new Model('a*gamma^2/((x - x0)^2 + gamma^2)', {
+    ...libraryOptions('models.lorentzian', options, true),
     name: 'lorentzian',
     params: ['a', 'x0', 'gamma'],
     estimateP0: (xs, ys) => {
@@ -101,8 +104,9 @@ export function lorentzian(): Model {
  * `a*(eta*exp(-log(2)*((x - x0)/w)^2) + (1 - eta)/(1 + ((x - x0)/w)^2))`.
  * @returns the model (params a, x0, w, eta; w ≥ 0 and 0 ≤ eta ≤ 1 by default bounds).
  */
-export function pseudoVoigt(): Model {
+export function pseudoVoigt(options: LibraryModelOptions = {}): Model {
   return new Model('a*(eta*exp(-log(2)*((x - x0)/w)^2) + (1 - eta)/(1 + ((x - x0)/w)^2))', {
+    ...libraryOptions('models.pseudoVoigt', options, true),
     name: 'pseudoVoigt',
     params: ['a', 'x0', 'w', 'eta'],
     estimateP0: (xs, ys) => {
@@ -160,8 +164,9 @@ function estimateGaussian2d(xs: readonly Float64Array[], z: Float64Array): numbe
  * over the variables x and y (xdata is [x, y], ydata the heights z).
  * @returns the model (params a, x0, y0, sx, sy, c; widths ≥ 0 by default bounds).
  */
-export function gaussian2d(): Model {
+export function gaussian2d(options: LibraryModelOptions = {}): Model {
   return new Model('a*exp(-((x - x0)^2/(2*sx^2) + (y - y0)^2/(2*sy^2))) + c', {
+    ...libraryOptions('models.gaussian2d', options),
     name: 'gaussian2d',
     params: ['a', 'x0', 'y0', 'sx', 'sy', 'c'],
     variables: ['x', 'y'],

@@ -6,6 +6,7 @@
 
 import { NlsqRangeError, describeValue } from '../../errors.ts';
 import { Model } from '../model.ts';
+import { libraryOptions, type LibraryModelOptions } from './library-options.ts';
 import { linearLeastSquares, sortByX } from './estimate.ts';
 
 const UNBOUNDED = (p: number): [number[], number[]] => [new Array<number>(p).fill(-Infinity), new Array<number>(p).fill(Infinity)];
@@ -39,8 +40,9 @@ function polyFit(x: ArrayLike<number>, y: ArrayLike<number>, degree: number, cal
  * `estimateP0` returns the ordinary least-squares line (the exact solution).
  * @returns the model (params a, b).
  */
-export function linear(): Model {
+export function linear(options: LibraryModelOptions = {}): Model {
   return new Model('a*x + b', {
+    ...libraryOptions('models.linear', options),
     name: 'linear',
     params: ['a', 'b'],
     estimateP0: (x, y) => {
@@ -59,13 +61,14 @@ export function linear(): Model {
  * @returns the model (params c0 … cd).
  * @throws NlsqRangeError when degree is not an integer in [0, 20].
  */
-export function polynomial(degree: number): Model {
+export function polynomial(degree: number, options: LibraryModelOptions = {}): Model {
   if (!Number.isInteger(degree) || degree < 0 || degree > 20) {
     throw new NlsqRangeError(`models.polynomial: degree must be an integer from 0 to 20, got ${describeValue(degree)}`, 'degree');
   }
   const params = Array.from({ length: degree + 1 }, (_, k) => `c${k}`);
   const terms = params.map((p, k) => (k === 0 ? p : k === 1 ? `${p}*x` : `${p}*x^${k}`));
   return new Model(terms.join(' + '), {
+    ...libraryOptions('models.polynomial', options),
     name: `polynomial(${degree})`,
     params,
     estimateP0: (x, y) => polyFit(x[0]!, y, degree, 'models.polynomial.estimateP0'),

@@ -10,6 +10,7 @@
  */
 
 import { Model } from '../model.ts';
+import { libraryOptions, type LibraryModelOptions } from './library-options.ts';
 import { crossing, edgeMean, lineFit, sortByX, type SortedData } from './estimate.ts';
 
 const INF = Infinity;
@@ -29,8 +30,9 @@ function firstCrossing(d: SortedData, level: number): number {
  * decreasing curve has L < 0.
  * @returns the model (params L, x0, k, b).
  */
-export function sigmoid(): Model {
+export function sigmoid(options: LibraryModelOptions = {}): Model {
   return new Model('L/(1 + exp(-k*(x - x0))) + b', {
+    ...libraryOptions('models.sigmoid', options),
     name: 'sigmoid',
     params: ['L', 'x0', 'k', 'b'],
     estimateP0: (xs, ys) => {
@@ -98,8 +100,9 @@ function logitFit(d: SortedData, bottom: number, top: number): { n: number; c: n
  * Hill equation `vmax*x^n/(k^n + x^n)` for x ≥ 0 (k: half-saturation, n: Hill coefficient).
  * @returns the model (params vmax, k, n; k, n ≥ 0 by default bounds).
  */
-export function hill(): Model {
+export function hill(options: LibraryModelOptions = {}): Model {
   return new Model('vmax*x^n/(k^n + x^n)', {
+    ...libraryOptions('models.hill', options),
     name: 'hill',
     params: ['vmax', 'k', 'n'],
     estimateP0: (xs, ys) => {
@@ -135,8 +138,9 @@ function estimate4pl(d: SortedData): [number, number, number, number] {
  * c the inflection (EC50), b the slope; for x > 0.
  * @returns the model (params a, b, c, d; c ≥ 0 by default bounds).
  */
-export function fourPL(): Model {
+export function fourPL(options: LibraryModelOptions = {}): Model {
   return new Model('d + (a - d)/(1 + (x/c)^b)', {
+    ...libraryOptions('models.fourPL', options),
     name: 'fourPL',
     params: ['a', 'b', 'c', 'd'],
     estimateP0: (xs, ys) => estimate4pl(sortByX(xs[0]!, ys, 'models.fourPL.estimateP0', 4)),
@@ -148,8 +152,9 @@ export function fourPL(): Model {
  * Five-parameter logistic `d + (a - d)/(1 + (x/c)^b)^g` (asymmetric dose–response; g = 1 is 4PL).
  * @returns the model (params a, b, c, d, g; c ≥ 0, g > 0 by default bounds).
  */
-export function fivePL(): Model {
+export function fivePL(options: LibraryModelOptions = {}): Model {
   return new Model('d + (a - d)/(1 + (x/c)^b)^g', {
+    ...libraryOptions('models.fivePL', options),
     name: 'fivePL',
     params: ['a', 'b', 'c', 'd', 'g'],
     estimateP0: (xs, ys) => [...estimate4pl(sortByX(xs[0]!, ys, 'models.fivePL.estimateP0', 5)), 1],
@@ -162,8 +167,9 @@ export function fivePL(): Model {
  * `estimateP0`: the Hanes–Woolf line x/y = x/vmax + km/vmax over points with x > 0, y ≠ 0.
  * @returns the model (params vmax, km; km ≥ 0 by default bounds).
  */
-export function michaelisMenten(): Model {
+export function michaelisMenten(options: LibraryModelOptions = {}): Model {
   return new Model('vmax*x/(km + x)', {
+    ...libraryOptions('models.michaelisMenten', options),
     name: 'michaelisMenten',
     params: ['vmax', 'km'],
     estimateP0: (xs, ys) => {
@@ -194,8 +200,9 @@ export function michaelisMenten(): Model {
  * log(−log(y/a)) = log b − c·x; the trial with the smallest residual wins.
  * @returns the model (params a, b, c).
  */
-export function gompertz(): Model {
+export function gompertz(options: LibraryModelOptions = {}): Model {
   return new Model('a*exp(-b*exp(-c*x))', {
+    ...libraryOptions('models.gompertz', options),
     name: 'gompertz',
     params: ['a', 'b', 'c'],
     estimateP0: (xs, ys) => {

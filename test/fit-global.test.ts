@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { curveFitSync } from '../src/curve-fit.ts';
+import { NlsqRangeError, NlsqTypeError } from '../src/errors.ts';
+import { fitGlobal } from '../src/fit-global.ts';
+import { model } from '../src/model/model.ts';
+import { models } from '../src/model/models/index.ts';
+
+const m = model('A*exp(-(x - mu)^2/(2*s^2))');
+const xs = [0, 1, 2].map((k) => Array.from({ length: 80 + 10 * k }, (_, i) => -4 + (8 * i) / (79 + 10 * k)));
+const As = [1, 2, 3];
+const ys = xs.map((x, k) => x.map((t, i) => As[k]! * Math.exp(-((t - 0.3) ** 2) / (2 * 1.1 ** 2)) + 0.01 * Math.sin(i * 3.7 + k)));
+const sigmas = xs.map((x, k) => x.map((_, i) => 0.5 + 0.1 * k + 0.01 * (i % 7)));
+const P = { A: 1, mu: 0, s: { value: 1, min: 0 } };
+const tight = { ftol: 1e-14, xtol: 1e-14, gtol: 1e-14 };
+
+describe('fitGlobal', () => {
+  for (const workflow of ['standard', 'chunked'] as const) {
+    it(`datasets that share every parameter give the fit of the concatenated data (${workflow})`, async () => {
+      const { result, datasets } = await fitGlobal(
+        xs.map((x, k) => ({ model: m, x, y: ys[k]!, sigma: sigmas[k]! })),
+        { params: P, workflow, ...(workflow === 'chunked' ? { chunkSize: 64 } : {}), ...tight },
+      );
+      expect(result.strategy).toBe(workflow);
+      const joint = curveFitSync(m, xs.flat(), ys.flat(), { params: P, sigma: sigmas.flat(), ...tight });
+      expect(result.paramNames).toEqual(['A', 'mu', 's']);
+      expect(result.popt).toBeAllclose(joint.popt, { rtol: 1e-10 });
+      expect(result.perr).toBeAllclose(joint.perr, { rtol: 1e-8 });
+      expect([result.chiSquare]).toBeAllclose([joint.chiSquare], { rtol: 1e-10 });
+      // the per-dataset chi-squares add up to the joint one
+      expect([datasets.reduce((s, d) => s + d.chiSquare, 0)]).toBeAllclose([result.chiSquare], { rtol: 1e-10 });
+      expect(datasets.map((d) => d.p)).toEqual([3, 3, 3]);
+    });
+  }
+
+  it("with every parameter 'own', each dataset gets its own separate fit", async () => {
+    const own = { A: 'own', mu: 'own', s: 'own' } as const;
+    const { result, datasets } = await fitGlobal(xs.map((x, k) => ({ model: m, x, y: ys[k]!, params: own })), { params: P, ...tight });
+    expect(result.paramNames).toEqual(['A_0', 'mu_0', 's_0', 'A_1', 'mu_1', 's_1', 'A_2', 'mu_2', 's_2']);
+    xs.forEach((x, k) => {
+      const alone = curveFitSync(m, x, ys[k]!, { params: P, ...tight });
+      expect(['A', 'mu', 's'].map((n) => datasets[k]!.params[n]!.value)).toBeAllclose(alone.popt, { rtol: 1e-8 });
+      expect([datasets[k]!.rss]).toBeAllclose([alone.rss], { rtol: 1e-8 });
+      expect(Array.from(datasets[k]!.yhat)).toBeAllclose(Array.from(alone.predict(x)), { rtol: 1e-7, atol: 1e-12 });
+    });
+  });
+
+  it('shares some parameters: mu and s shared, A own, recovering each amplitude', async () => {
+    const { result, datasets } = await fitGlobal(xs.map((x, k) => ({ model: m, x, y: ys[k]!, params: { A: 'own' } })), { params: P });
+    expect(result.paramNames).toEqual(['A_0', 'mu', 's', 'A_1', 'A_2']);
+    expect(datasets.map((d) => d.params['A']!.value)).toBeAllclose(As, { rtol: 1e-3 });
+    expect([result.params['mu']!.value, result.params['s']!.value]).toBeAllclose([0.3, 1.1], { rtol: 1e-3 });
+    expect(datasets[1]!.params['mu']).toBe(result.params['mu']);
+  });
+
+  it('guesses the parameters when none are given (library models), and mixes models and ties', async () => {
+    const g = models.gaussian();
+    const { result } = await fitGlobal(xs.map((x, k) => ({ model: g, x, y: ys[k]!, params: { a: 'own' } })));
+    expect([result.params['mu']!.value, result.params['sigma']!.value]).toBeAllclose([0.3, 1.1], { rtol: 1e-3 });
+    // a second model over the same centre; its width tied to the first's
+    const lor = model('B*w^2/((x - mu)^2 + w^2)');
+    const yl = xs[0]!.map((t) => (2 * 0.7 ** 2) / ((t - 0.3) ** 2 + 0.7 ** 2));
+    const tied = await fitGlobal([{ model: m, x: xs[0]!, y: ys[0]! }, { model: lor, x: xs[0]!, y: yl }], { params: { A: 1, mu: 0, s: 1, B: 1, w: { expr: 's*0.7/1.1' } } });
+    expect(tied.result.params['w']!.kind).toBe('tied');
+    expect([tied.result.params['mu']!.value]).toBeAllclose([0.3], { rtol: 1e-3 });
+  });
+
+  it('rejects bad input, naming the argument and the parameter', async () => {
+    const data = xs.map((x, k) => ({ model: m, x, y: ys[k]! }));
+    const fails = async (p: Promise<unknown>, type: unknown, re: RegExp): Promise<void> => {
+      const e = await p.then(() => undefined, (err: unknown) => err);
+      expect(e).toBeInstanceOf(type as never);
+      expect((e as Error).message).toMatch(re);
+    };
+    await fails(fitGlobal([], { params: P }), NlsqTypeError, /^fitGlobal: datasets must be a non-empty array/);
+    await fails(fitGlobal([{ ...data[0]!, params: { B: 'own' } }], { params: P }), NlsqRangeError, /^fitGlobal: datasets\[0\]\.params names 'B', which is not a parameter of its model \(A, mu, s\)/);
+    await fails(fitGlobal([{ ...data[0]!, params: { A: 'mine' as never } }], { params: P }), NlsqRangeError, /datasets\[0\]\.params\.A must be 'shared' or 'own', got "mine"/);
+    await fails(fitGlobal([data[0]!, { ...data[1]!, y: ys[1]!.slice(1) }], { params: P }), NlsqRangeError, /datasets\[1\]\.x must have length 89 \(one per y value\), got 90/);
+    await fails(fitGlobal([data[0]!, { ...data[1]!, sigma: [1] }], { params: P }), NlsqRangeError, /datasets\[1\]\.sigma must have length 90/);
+    await fails(fitGlobal([{ model: m, source: {} } as never], { params: P }), NlsqTypeError, /datasets\[0\] is a data source; fitGlobal fits arrays only/);
+    await fails(fitGlobal([{ ...data[0]!, model: ((t: number) => t) as never }], { params: P }), NlsqTypeError, /datasets\[0\]\.model must be an expression model/);
+    await fails(fitGlobal(data, { params: { ...P, B: 1 } }), NlsqRangeError, /params names 'B', which is not a model parameter/);
+    await fails(fitGlobal(data, { params: { A: 1, mu: 0 } }), NlsqRangeError, /params must give every model parameter .*missing 's'/);
+    await fails(fitGlobal(data), NlsqRangeError, /^fitGlobal: options\.params is needed: the model of datasets\[0\]/);
+    // a shared model parameter tied to one that is own in that dataset
+    await fails(
+      fitGlobal([{ ...data[0]!, params: { A: 'own' } }, data[1]!], { params: { A: 1, mu: 0, s: { expr: 'A/2' } } }),
+      NlsqRangeError,
+      /^fitGlobal: params: s is shared in datasets\[0\] but its tie s = A\/2 uses A, which is 'own' there; mark s 'own' too/,
+    );
+    // a derived quantity of an own parameter is per dataset (fwhm_0, and fwhm for the shared s)
+    const derived = await fitGlobal([{ ...data[0]!, params: { s: 'own' } }, data[1]!], { params: { A: 1, mu: 0, s: { value: 1, min: 0 }, fwhm: { expr: '2.3548*s' } } });
+    expect(derived.result.params['fwhm_0']!.value).toBeCloseTo(2.3548 * derived.result.params['s_0']!.value, 12);
+    expect(derived.result.params['fwhm']!.value).toBeCloseTo(2.3548 * derived.result.params['s']!.value, 12);
+  });
+});
