@@ -16,6 +16,9 @@
 export { curveFit, curveFitSync, type XData } from './curve-fit.ts';
 export { leastSquares, leastSquaresSync } from './least-squares.ts';
 export { fit, type FitOptions, type FitResult } from './fit.ts';
+export { fitBatch } from './fit-batch.ts';
+export type { BatchModel, FitBatchData, FitBatchOptions, BatchProgress, BatchParamArray } from './batch/batch-options.ts';
+export { BatchResult, type BatchPlan, type BatchSummary } from './batch/batch-result.ts';
 export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide, ResidualFunction, ResidualJacobian } from './options/types.ts';
 export { OPTION_TABLE, type OptionRow } from './options/option-table.ts';
 export type { FitWarning } from './options/solver-settings.ts';
