@@ -134,7 +134,8 @@ export class BatchResult {
    * `curveFitSync` on the CPU backend with the same start, bounds and options.
    *
    * @param i - the fit index.
-   * @returns the result, whose popt equals row i of {@link BatchResult.popt}.
+   * @returns the result, whose popt equals row i of {@link BatchResult.popt} (with `vary`, its
+   *   parameters are the free ones: the held ones are constants of that fit's model).
    * @throws NlsqRangeError when i is out of range, or when fit i could not start (its message).
    */
   get(i: number): CurveFitResult {

@@ -122,6 +122,31 @@ describe('fitBatch agrees with curveFit fit by fit', () => {
     expectAgreement(r, (i) => curveFitSync(g, [gx, gy], Z.slice(i * 49, (i + 1) * 49), { p0: 'auto', backend: 'cpu' }), [0, 1, 2, 3, 4, 5]);
   });
 
+  it('per-fit x of two variables, as k arrays or interleaved points × k, equals shared x', async () => {
+    const g = model('a*exp(-((x - x0)^2 + (y - y0)^2)/2) + b', { params: ['a', 'x0', 'y0', 'b'], variables: ['x', 'y'] });
+    const gx = Float64Array.from({ length: 16 }, (_, q) => q % 4);
+    const gy = Float64Array.from({ length: 16 }, (_, q) => Math.floor(q / 4));
+    const nFits = 3;
+    const Z = Float64Array.from({ length: nFits * 16 }, (_, q) => (3 + Math.floor(q / 16)) * Math.exp(-(((gx[q % 16]! - 1.6) ** 2 + (gy[q % 16]! - 1.4) ** 2) / 2)) + 0.2 + 0.01 * Math.sin(q));
+    const XC = [new Float64Array(nFits * 16), new Float64Array(nFits * 16)];
+    const XI = new Float64Array(nFits * 16 * 2);
+    for (let f = 0; f < nFits; f++) {
+      for (let q = 0; q < 16; q++) {
+        XC[0]![f * 16 + q] = gx[q]!;
+        XC[1]![f * 16 + q] = gy[q]!;
+        XI[(f * 16 + q) * 2] = gx[q]!;
+        XI[(f * 16 + q) * 2 + 1] = gy[q]!;
+      }
+    }
+    const opts = { p0: [2, 1.5, 1.5, 0], method: 'lm' as const };
+    const shared = await fitBatch(g, { x: [gx, gy], y: Z }, opts);
+    const columns = await fitBatch(g, { x: XC, y: Z, nPoints: 16 }, opts);
+    const interleaved = await fitBatch(g, { x: XI, y: Z, nPoints: 16 }, opts);
+    expect(columns.popt).toEqual(shared.popt);
+    expect(interleaved.popt).toEqual(shared.popt);
+    expectAgreement(shared, (i) => curveFitSync(g, [gx, gy], Z.slice(i * 16, (i + 1) * 16), { ...opts, backend: 'cpu' }), [0, 1, 2]);
+  });
+
   it('robust loss (trf) and a closure model (finite differences)', async () => {
     const opts: CurveFitOptions = { p0: [1, 0, 1, 0], method: 'trf', loss: 'soft_l1', fScale: 0.05 };
     const r = await fitBatch(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], method: 'trf', loss: 'soft_l1', fScale: 0.05 });
