@@ -8,6 +8,7 @@
  *   closure   closure lifting: a 1M-point closure (lifted, and with lift: false) beside model() and SciPy lm
  *   small     N = 100 and 1,000 fits (curveFit, curveFitSync, closures) beside SciPy lm; a cold
  *             process beside Python's; calls of a costly residual function beside SciPy's
+ *   batch     fitBatch: Gpufit's 2-D Gaussian test (10⁵ fits), 10⁴ 1-D Gaussians, a variable-length batch, vs a SciPy loop and curveFitSync
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -16,6 +17,7 @@
  */
 import { cpus } from 'node:os';
 import { benchBlockSizes, benchKernels, kernelBackends } from './kernels.ts';
+import { benchBatch } from './batch.ts';
 import { benchClosureLift } from './closure.ts';
 import { benchCalls, benchCold, benchSmallFits } from './small.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
@@ -24,7 +26,7 @@ import { checkTargets, printTargets } from './targets.ts';
 import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'workflow', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'workflow', 'batch', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -101,6 +103,12 @@ async function main(): Promise<void> {
     applyPeers(w);
     printTable('workflow: chunked vs standard, streaming out of core', w);
     rows.push(...w);
+  }
+  if (section === 'batch' || section === 'all') {
+    const b = await benchBatch(Number(process.env['NLSQ_BENCH_BATCH_SCALE'] ?? 1));
+    applyPeers(b);
+    printTable('fitBatch (fits/s in extra; "median ms" = ms per 1000 fits; ratio = fits/s over the SciPy loop)', b);
+    rows.push(...b);
   }
   if (section === 'webgpu' || section === 'all') {
     const g = await benchWebGPU(section === 'all' ? 10_000_000 : 1_000_000);
