@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { NlsqRangeError } from '../errors.ts';
+import { NlsqError, NlsqRangeError } from '../errors.ts';
 import { foldWorkerScript, type WorkerScript } from './worker-script.ts';
 
 /** Idle time after which the pool's workers are terminated, in ms. */
@@ -78,8 +78,17 @@ async function loadWorkerpool(): Promise<WorkerpoolModule> {
   return typeof module.pool === 'function' ? module : module.default!;
 }
 
+/** The rejection of a task cancelled before it reached its worker. */
+class WorkerCancelled extends NlsqError {
+  constructor() {
+    super('workers: the task was cancelled before it started', 'ERR_ABORTED', 'signal');
+  }
+}
+
 class Lane {
   busy = 0;
+  /** Settles when the lane's last queued task has settled. */
+  tail: Promise<void> = Promise.resolve();
   constructor(readonly pool: WorkerpoolPool) {}
 }
 
@@ -112,7 +121,19 @@ class SharedPool implements WorkerPool {
     this.cancelIdle();
     target.busy++;
     this.running++;
-    const task = target.pool.exec<T>(method, [...args], options.transfer === undefined ? undefined : { transfer: options.transfer });
+    // One task at a time per lane: a task queued inside workerpool behind one whose worker dies
+    // is never run (workerpool 10), so the lane queues here and hands workerpool one task at a time.
+    let inFlight: WorkerpoolPromise<T> | null = null;
+    let cancelled = false;
+    const task = target.tail.then(() => {
+      if (cancelled) throw new WorkerCancelled();
+      inFlight = target.pool.exec<T>(method, [...args], options.transfer === undefined ? undefined : { transfer: options.transfer });
+      return inFlight;
+    });
+    target.tail = task.then(
+      () => undefined,
+      () => undefined,
+    );
     const settled = task.then(
       (value) => this.settle(target, value),
       (error: unknown) => {
@@ -120,7 +141,10 @@ class SharedPool implements WorkerPool {
         throw error;
       },
     ) as WorkerTask<T>;
-    settled.cancel = () => void task.cancel();
+    settled.cancel = () => {
+      cancelled = true;
+      (inFlight as WorkerpoolPromise<T> | null)?.cancel();
+    };
     return settled;
   }
 
