@@ -53,6 +53,22 @@ interface Share {
 const shares = new Map<string, Share>();
 
 /**
+ * This worker's wasm backends, one per build, kept across fits: instantiating the engine costs
+ * more than a small fit's passes, and each share frees its own memory when it closes.
+ */
+const backends = new Map<boolean, Promise<Backend>>();
+
+function backendFor(simd: boolean): Promise<Backend> {
+  let backend = backends.get(simd);
+  if (backend === undefined) {
+    backend = createWasmBackend({ simd });
+    backends.set(simd, backend);
+    backend.catch(() => backends.delete(simd));
+  }
+  return backend;
+}
+
+/**
  * Open a share: compile the model on this worker's wasm backend and copy the rows into its memory.
  *
  * @param setup - see {@link ShareSetup}.
@@ -62,7 +78,7 @@ const shares = new Map<string, Share>();
  */
 export async function openShare(setup: ShareSetup): Promise<string> {
   if (shares.has(setup.id)) throw new NlsqRangeError(`fold worker: share ${setup.id} is already open`, 'id');
-  const backend = await createWasmBackend({ simd: setup.simd });
+  const backend = await backendFor(setup.simd);
   const module = await wasmModelKernelModule();
   const data: DataColumns = { x: setup.data.x, y: setup.data.y, w: setup.data.w };
   const kernel = module.createWasmModelKernel(setup.program, backend, { resident: data });
@@ -103,10 +119,14 @@ export function evaluateShare(id: string, x: Float64Array, jacobian: boolean): S
  * The share's weighted residuals w_i (f(x_i; θ) − y_i), in row order.
  *
  * @param id - the share. @param x - θ.
- * @returns a fresh array of the share's length.
+ * @param out - where to write them (a view on the main thread's shared memory), or null.
+ * @returns `out` when given, else a fresh array of the share's length.
  */
-export function shareResiduals(id: string, x: Float64Array): Float64Array {
-  return shareOf(id).problem.residualVector(Float64Array.from(x));
+export function shareResiduals(id: string, x: Float64Array, out: Float64Array | null = null): Float64Array {
+  const r = shareOf(id).problem.residualVector(Float64Array.from(x));
+  if (out === null) return r;
+  out.set(r);
+  return out;
 }
 
 /**

@@ -17,7 +17,11 @@ workerpool.worker({
     const ev = evaluateShare(id, x, jacobian);
     return ev.T === null ? ev : new workerpool.Transfer(ev, [ev.T.buffer]);
   },
-  residuals: (id: string, x: Float64Array) => {
+  residuals: (id: string, x: Float64Array, out: Float64Array | null) => {
+    if (out !== null) {
+      shareResiduals(id, x, out); // written into the main thread's shared memory
+      return null;
+    }
     const r = shareResiduals(id, x);
     return new workerpool.Transfer(r, [r.buffer]);
   },

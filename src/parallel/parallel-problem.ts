@@ -211,7 +211,13 @@ export async function createParallelProblem(options: ParallelProblemOptions): Pr
     },
     async residualVectorAsync(x: Float64Array): Promise<Float64Array> {
       const theta = Float64Array.from(x);
-      const parts = await onAll((w) => pool.exec<Float64Array>(w, 'residuals', [id, theta]));
+      if (crossing === 'shared') {
+        // Each worker writes its rows straight into shared memory: nothing to copy back.
+        const out = new Float64Array(new SharedArrayBuffer(n * 8));
+        await onAll((w) => pool.exec<null>(w, 'residuals', [id, theta, out.subarray(bounds[w]!, bounds[w + 1]!)]));
+        return out;
+      }
+      const parts = await onAll((w) => pool.exec<Float64Array>(w, 'residuals', [id, theta, null]));
       const out = new Float64Array(n);
       parts.forEach((r, w) => out.set(r, bounds[w]!));
       return out;

@@ -23,8 +23,11 @@
 import { NlsqError, NlsqRangeError } from '../errors.ts';
 import { foldWorkerScript, type WorkerScript } from './worker-script.ts';
 
-/** Idle time after which the pool's workers are terminated, in ms. */
-export const WORKER_POOL_IDLE_MS = 500;
+/**
+ * Idle time after which the pool's workers are terminated, in ms. While idle, the worker threads
+ * are unreferenced (Node, Deno, Bun), so an idle pool never keeps a process from exiting.
+ */
+export const WORKER_POOL_IDLE_MS = 10_000;
 
 /** The most lanes a pool may have (a guard against a runaway `workers` count). */
 export const MAX_WORKERS = 256;
@@ -63,6 +66,8 @@ interface WorkerpoolPromise<T> extends Promise<T> {
 }
 
 interface WorkerpoolPool {
+  /** workerpool's handlers; `worker` is the Node `Worker` (or Web Worker) of each. */
+  readonly workers?: readonly { readonly worker?: { ref?(): void; unref?(): void } }[];
   exec<T>(method: string, params: readonly unknown[] | null, options?: { transfer?: readonly Transferable[] }): WorkerpoolPromise<T>;
   terminate(force?: boolean): Promise<void>;
 }
@@ -121,6 +126,7 @@ class SharedPool implements WorkerPool {
     this.cancelIdle();
     target.busy++;
     this.running++;
+    this.setRef(true);
     // One task at a time per lane: a task queued inside workerpool behind one whose worker dies
     // is never run (workerpool 10), so the lane queues here and hands workerpool one task at a time.
     let inFlight: WorkerpoolPromise<T> | null = null;
@@ -166,12 +172,22 @@ class SharedPool implements WorkerPool {
     return value;
   }
 
+  /**
+   * Reference the worker threads while tasks run, unreference them when none does: an idle pool
+   * must not keep a Node process alive until its timer fires (Web Workers have no such notion).
+   */
+  private setRef(on: boolean): void {
+    for (const lane of this.lanes) for (const handler of lane.pool.workers ?? []) (on ? handler.worker?.ref : handler.worker?.unref)?.call(handler.worker);
+  }
+
   private scheduleIdle(): void {
+    if (this.running === 0) this.setRef(false);
     if (this.holders > 0 || this.running > 0 || this.timer !== null) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       if (this.holders === 0 && this.running === 0 && current === this) void terminateWorkers();
-    }, WORKER_POOL_IDLE_MS);
+    }, idleMs);
+    (this.timer as { unref?: () => void }).unref?.();
   }
 
   cancelIdle(): void {
@@ -186,6 +202,22 @@ class SharedPool implements WorkerPool {
 }
 
 let current: SharedPool | null = null;
+let idleMs = WORKER_POOL_IDLE_MS;
+
+/**
+ * Set how long an idle pool waits before terminating its workers (default
+ * {@link WORKER_POOL_IDLE_MS}); applies from the next time the pool goes idle.
+ *
+ * @param ms - milliseconds, ≥ 0.
+ * @returns the previous value.
+ * @throws NlsqRangeError for a negative or non-finite value.
+ */
+export function setWorkerPoolIdleMs(ms: number): number {
+  if (!(ms >= 0) || !Number.isFinite(ms)) throw new NlsqRangeError(`setWorkerPoolIdleMs: ms must be a finite number ≥ 0, got ${ms}`, 'ms');
+  const previous = idleMs;
+  idleMs = ms;
+  return previous;
+}
 
 /**
  * Hold the process's pool with at least `lanes` lanes (creating or growing it); call

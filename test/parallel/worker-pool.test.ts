@@ -8,10 +8,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, model } from '../../src/index.ts';
 import { trustedProgram } from '../../src/model/trusted-program.ts';
 import { createParallelProblem, shareBounds } from '../../src/parallel/parallel-problem.ts';
-import { acquireWorkerPool, terminateWorkers, WORKER_POOL_IDLE_MS } from '../../src/parallel/worker-pool.ts';
+import { acquireWorkerPool, setWorkerPoolIdleMs, terminateWorkers } from '../../src/parallel/worker-pool.ts';
+
+const IDLE_MS = 300;
 import { fileUrlToPath, foldWorkerScript } from '../../src/parallel/worker-script.ts';
 
-afterAll(() => terminateWorkers());
+const defaultIdle = setWorkerPoolIdleMs(IDLE_MS);
+afterAll(async () => {
+  setWorkerPoolIdleMs(defaultIdle);
+  await terminateWorkers();
+});
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -21,13 +27,13 @@ describe('the shared pool', () => {
     const a = await acquireWorkerPool(2);
     expect(a.size).toBe(2);
     await expect(a.run<number>('ping', [])).resolves.toBe(0);
-    await sleep(WORKER_POOL_IDLE_MS + 200);
+    await sleep(IDLE_MS + 300);
     const b = await acquireWorkerPool(1); // still held by `a`: the same pool, not shrunk
     expect(b).toBe(a);
     expect(b.size).toBe(2);
     a.release();
     b.release();
-    await sleep(WORKER_POOL_IDLE_MS + 200);
+    await sleep(IDLE_MS + 300);
     const c = await acquireWorkerPool(1);
     expect(c).not.toBe(a);
     c.release();
@@ -49,6 +55,7 @@ describe('the shared pool', () => {
     pool.release();
     await expect(acquireWorkerPool(0)).rejects.toMatchObject({ code: 'ERR_RANGE', argument: 'workers' });
     await expect(acquireWorkerPool(257)).rejects.toThrow('workers: the lane count must be an integer in [1, 256], got 257');
+    expect(() => setWorkerPoolIdleMs(-1)).toThrow('setWorkerPoolIdleMs: ms must be a finite number ≥ 0, got -1');
   });
 });
 
