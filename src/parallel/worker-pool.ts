@@ -77,10 +77,39 @@ interface WorkerpoolModule {
   readonly cpus: number;
 }
 
+/**
+ * workerpool's specifier, held in a variable so that bundlers leave the import alone: its browser
+ * build still names `worker_threads`, `os` and `child_process`, which esbuild and webpack refuse to
+ * bundle for a browser — a page that never asks for workers must still bundle nlsq.
+ */
+const WORKERPOOL: string = 'workerpool';
+
+let loaded: Promise<WorkerpoolModule> | null = null;
+
 /** Load workerpool (CommonJS: its functions are on the default export under Node's interop). */
-async function loadWorkerpool(): Promise<WorkerpoolModule> {
-  const module = (await import('workerpool')) as unknown as WorkerpoolModule & { default?: WorkerpoolModule };
-  return typeof module.pool === 'function' ? module : module.default!;
+function loadWorkerpool(): Promise<WorkerpoolModule> {
+  loaded ??= (import(/* @vite-ignore */ /* webpackIgnore: true */ WORKERPOOL) as Promise<WorkerpoolModule & { default?: WorkerpoolModule }>).then(
+    (module) => (typeof module.pool === 'function' ? module : module.default!),
+    (error: unknown) => {
+      loaded = null;
+      throw new NlsqRangeError(`workers: the worker pool library (workerpool) cannot be loaded here (${error instanceof Error ? error.message : String(error)})`, 'workers', 'ERR_RANGE', { cause: error });
+    },
+  );
+  return loaded;
+}
+
+/**
+ * Why this runtime cannot run workers, or null when it can (workerpool loads).
+ *
+ * @returns the reason, or null.
+ */
+export async function workersUnavailable(): Promise<string | null> {
+  try {
+    await loadWorkerpool();
+    return null;
+  } catch (error) {
+    return (error as Error).message.replace(/^workers: /, '');
+  }
 }
 
 /** The rejection of a task cancelled before it reached its worker. */

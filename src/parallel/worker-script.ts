@@ -9,6 +9,7 @@
  * |---|---|---|
  * | `worker-script.js` (dist, a bundle) | any | `fold-worker.js` |
  * | `worker-script.ts` (source) | Deno, Bun (run TS natively) | `fold-worker.ts` |
+ * | any | Bun | Web Workers (Bun's `worker_threads` do not carry workerpool's messages) |
  * | `worker-script.ts` (source) | Node (vitest, tsx) | `fold-worker-tsx.mjs`, which registers tsx in the worker thread and imports `fold-worker.ts` (Node 20 does not pass `--import tsx` to worker threads) |
  *
  * Node's `worker_threads` (which workerpool uses there) take an absolute path, not a `file:` URL
@@ -46,6 +47,12 @@ function isPlainNode(): boolean {
   return g.process?.versions?.node !== undefined && g.Deno === undefined && g.Bun === undefined && g.process.versions['bun'] === undefined;
 }
 
+/** True under Bun. */
+function isBun(): boolean {
+  const g = globalThis as { process?: { versions?: Record<string, string | undefined> }; Bun?: unknown };
+  return g.Bun !== undefined || g.process?.versions?.['bun'] !== undefined;
+}
+
 /** True where `worker_threads` exist (Node, Deno, Bun); false in browsers. */
 export function hasWorkerThreads(): boolean {
   const g = globalThis as { process?: { versions?: Record<string, string | undefined> } };
@@ -62,6 +69,8 @@ export function foldWorkerScript(base: string = import.meta.url): WorkerScript {
   const fromSource = /\.ts(?:[?#].*)?$/.test(base);
   const name = !fromSource ? 'fold-worker.js' : isPlainNode() ? 'fold-worker-tsx.mjs' : 'fold-worker.ts';
   const url = new URL(`./${name}`, base);
-  const threads = hasWorkerThreads();
+  // Bun's worker_threads and workerpool's worker side disagree on the message channel (the task
+  // never arrives); its Web Worker API works, so Bun gets Web Workers.
+  const threads = hasWorkerThreads() && !isBun();
   return { url, script: threads && url.protocol === 'file:' ? fileUrlToPath(url) : url.href, type: threads ? 'thread' : 'web' };
 }

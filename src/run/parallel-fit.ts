@@ -20,7 +20,7 @@ import type { LossName } from '../optim/loss.ts';
 import type { SolverOutcome } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { createParallelProblem } from '../parallel/parallel-problem.ts';
-import { acquireWorkerPool, availableCores } from '../parallel/worker-pool.ts';
+import { acquireWorkerPool, availableCores, workersUnavailable } from '../parallel/worker-pool.ts';
 import { hasWorkerThreads } from '../parallel/worker-script.ts';
 import { planWorkers, type WorkerPlan } from '../workflow/worker-count.ts';
 import type { BackendLease } from './backend-lease.ts';
@@ -58,7 +58,7 @@ export function workerBlock(resolved: ResolvedCurveFit, backend: Backend): strin
  */
 export async function planWorkersFor(resolved: ResolvedCurveFit, backend: Backend): Promise<WorkerPlan | undefined> {
   if (resolved.workers === undefined) return undefined;
-  const blocked = workerBlock(resolved, backend);
+  const blocked = workerBlock(resolved, backend) ?? (resolved.workers === 0 ? null : await workersUnavailable());
   const cores = blocked === null && resolved.workers !== 0 ? await availableCores() : 1;
   return planWorkers({ given: resolved.workers, nPoints: resolved.n, nParams: resolved.p, cores, blocked, backend: backend.info.name });
 }

@@ -11,16 +11,20 @@
  *   that of p = 3), and no pool at all below two: a pass over fewer points costs less than the
  *   round trip of θ and the triangles to the workers and back.
  *
- * The threshold was measured on a 2-core machine (Node 20, wasm-simd; `npm run bench -- cores`
- * prints the scaling table): `a*exp(-b*x)+c` (p = 3) gains nothing with 2 workers at 50 000
- * points (each evaluation costs ~0.2 ms, the round trip ~0.1–0.2 ms) and gains from
- * ~200 000 points; see `docs/parallel.md`.
+ * The threshold comes from what a worker fit adds, measured on the 2-core development machine
+ * (Node 20, wasm-simd, `a*exp(-b*x)+c`, p = 3; `docs/parallel.md` has the table): ~20–30 ms per
+ * fit (opening the shares: the data into shared memory and each worker's wasm memory, the model
+ * compiled in each worker) and ~1 ms per evaluation (θ out, triangles back, the merge), against
+ * ~0.01 µs·(p+1)² per point and pass on the main thread. Below 100 000 points the 2-worker fit was
+ * 4–6× slower than the main thread, at 400 000 about even (medians of 7 round-robin runs, the
+ * machine shared with other jobs: load average ~10); so `'auto'` adds a worker only per
+ * 500 000 points at p = 3.
  *
  * @module
  */
 
 /** Points per worker below which `'auto'` does not add a worker, for p = 3 (see the module documentation). */
-export const MIN_POINTS_PER_WORKER = 100_000;
+export const MIN_POINTS_PER_WORKER = 500_000;
 
 /** What {@link planWorkers} weighs. */
 export interface WorkerRequest {
