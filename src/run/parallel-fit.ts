@@ -63,6 +63,18 @@ export async function planWorkersFor(resolved: ResolvedCurveFit, backend: Backen
   return planWorkers({ given: resolved.workers, nPoints: resolved.n, nParams: resolved.p, cores, blocked, backend: backend.info.name });
 }
 
+/**
+ * The `choices.workers` row of a run that cannot use workers at all (`curveFitSync`, the
+ * streaming strategy), or undefined when the option was not given.
+ *
+ * @param resolved - the fit. @param why - why this run stays on the calling thread.
+ * @returns the row, or undefined.
+ */
+export function mainThreadChoice(resolved: ResolvedCurveFit, why: string): Choice | undefined {
+  if (resolved.workers === undefined) return undefined;
+  return { given: String(resolved.workers), used: 'main thread', reason: why };
+}
+
 /** The `choices.workers` row of a plan. */
 export function workerChoice(plan: WorkerPlan): Choice {
   return { given: plan.given, used: plan.used, reason: plan.reason };

@@ -22,7 +22,7 @@ import { formatNumber } from '../util/format.ts';
 import { kernelForBackend, kernelForBackendSync, modelSizeOf, withKernelNote } from './backend-kernel.ts';
 import { withBackend, withBackendSync, type BackendLease } from './backend-lease.ts';
 import { evaluatesOnDevice, fitOnDevice } from './device-fit.ts';
-import { fitOnWorkers, planWorkersFor, workerChoice } from './parallel-fit.ts';
+import { fitOnWorkers, mainThreadChoice, planWorkersFor, workerChoice } from './parallel-fit.ts';
 import { solveCurveFit, solveCurveFitSync, type SolveControls } from './solve.ts';
 
 /** What a strategy adds to the result's choices (`fit()`: strategy and block size). */
@@ -126,7 +126,8 @@ export function curveFitResolvedSync(resolved: ResolvedCurveFit): CurveFitResult
       const compiled = lease.hold(kernelForBackendSync(resolved, backend.backend));
       const problem = lease.hold(createCurveFitProblem(compiled.resolved, backend.backend));
       const outcome = solveCurveFitSync(compiled.resolved, problem, controlsOf(resolved));
-      return finish(outcome, resolved, withKernelNote(backend, compiled), problem, {});
+      const workers = mainThreadChoice(resolved, `${resolved.caller} runs on the calling thread (workers answer asynchronously); curveFit folds on workers`);
+      return finish(outcome, resolved, withKernelNote(backend, compiled), problem, workers === undefined ? {} : { workers });
     },
   );
 }

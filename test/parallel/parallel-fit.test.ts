@@ -5,7 +5,7 @@
  * paths agree bitwise; robust losses, `fit()`'s chunked strategy and lifted closures cross.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { curveFit, fit, model } from '../../src/index.ts';
+import { curveFit, curveFitSync, fit, model } from '../../src/index.ts';
 import { terminateWorkers } from '../../src/parallel/worker-pool.ts';
 
 /** Gaussian peak on a linear background, 5 parameters, deterministic pseudo-noise. */
@@ -114,6 +114,14 @@ describe('fits that stay on the main thread say why', () => {
     const r = await curveFit(gaussian, x.subarray(0, 500), y.subarray(0, 500), { p0, backend: 'cpu', workers: 2 });
     expect(r.choices.workers?.reason).toBe('the fit cannot run on workers: workers run the WebAssembly engine, and this fit runs on cpu');
     expect(r.report({ full: true })).toMatch(/workers\s+2\s+main thread/);
+  });
+
+  it('curveFitSync and the streaming strategy say they ran on the main thread', async () => {
+    const sync = curveFitSync(gaussian, x.subarray(0, 2000), y.subarray(0, 2000), { p0, workers: 2 });
+    expect(sync.choices.workers).toEqual({ given: '2', used: 'main thread', reason: 'curveFitSync runs on the calling thread (workers answer asynchronously); curveFit folds on workers' });
+    const streamed = await fit(gaussian, x.subarray(0, 4000), y.subarray(0, 4000), { p0, workflow: 'streaming', chunkSize: 1000, workers: 'auto' });
+    expect(streamed.choices.workers).toMatchObject({ given: 'auto', used: 'main thread' });
+    expect(streamed.choices.workers?.reason).toMatch(/^streaming passes run on the main thread/);
   });
 
   it('rejects a bad workers value naming the option', async () => {
