@@ -15,7 +15,7 @@
  * (Node 20, wasm-simd, `a*exp(-b*x)+c`, p = 3; `docs/parallel.md` has the table): ~20–30 ms per
  * fit (opening the shares: the data into shared memory and each worker's wasm memory, the model
  * compiled in each worker) and ~1 ms per evaluation (θ out, triangles back, the merge), against
- * ~0.01 µs·(p+1)² per point and pass on the main thread. Below 100 000 points the 2-worker fit was
+ * ~5 ns per point and pass on the main thread at p = 3 (1M points, ~10 passes: ~55 ms). Below 100 000 points the 2-worker fit was
  * 4–6× slower than the main thread, at 400 000 about even (medians of 7 round-robin runs, the
  * machine shared with other jobs: load average ~10); so `'auto'` adds a worker only per
  * 500 000 points at p = 3.
