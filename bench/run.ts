@@ -9,6 +9,7 @@
  *   small     N = 100 and 1,000 fits (curveFit, curveFitSync, closures) beside SciPy lm; a cold
  *             process beside Python's; calls of a costly residual function beside SciPy's
  *   batch     fitBatch: Gpufit's 2-D Gaussian test (10⁵ fits), 10⁴ 1-D Gaussians, a variable-length batch, vs a SciPy loop and curveFitSync
+ *   cores     one big fit on every core (workers: 1, 2 … availableParallelism()) beside SciPy lm
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -20,13 +21,14 @@ import { benchBlockSizes, benchKernels, kernelBackends } from './kernels.ts';
 import { benchBatch } from './batch.ts';
 import { benchClosureLift } from './closure.ts';
 import { benchCalls, benchCold, benchSmallFits } from './small.ts';
+import { benchCores } from './cores.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
 import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'workflow', 'batch', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'workflow', 'batch', 'cores', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -109,6 +111,12 @@ async function main(): Promise<void> {
     applyPeers(b);
     printTable('fitBatch (fits/s in extra; "median ms" = ms per 1000 fits; ratio = fits/s over the SciPy loop)', b);
     rows.push(...b);
+  }
+  if (section === 'cores' || section === 'all') {
+    const c = await benchCores();
+    applyPeers(c);
+    printTable('cores: one fit on 1 … availableParallelism() workers (2 vs 1 worker timed round-robin)', c);
+    rows.push(...c);
   }
   if (section === 'webgpu' || section === 'all') {
     const g = await benchWebGPU(section === 'all' ? 10_000_000 : 1_000_000);

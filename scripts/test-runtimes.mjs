@@ -27,7 +27,7 @@ const browserRunner = 'test/runtimes/browser/run-chromium.mjs';
 /** Each runtime: the binary it needs and the command that runs the suite. */
 const RUNTIMES = [
   { name: 'node', binary: process.execPath, command: [process.execPath, smoke] },
-  { name: 'deno', binary: bin('deno'), command: [bin('deno'), 'run', '--allow-read', '--allow-env', smoke] },
+  { name: 'deno', binary: bin('deno'), command: [bin('deno'), 'run', '--allow-read', '--allow-env', '--allow-sys=cpus', smoke] },
   { name: 'bun', binary: bin('bun'), command: [bin('bun'), 'run', smoke] },
   { name: 'chromium', binary: chromiumPath, command: [process.execPath, browserRunner, 'main'] },
   { name: 'chromium-worker', binary: chromiumPath, command: [process.execPath, browserRunner, 'worker'] },

@@ -21,7 +21,8 @@ export type NlsqErrorCode =
   | 'ERR_SHADER_COMPILE'
   | 'ERR_ABORTED'
   | 'ERR_DATA_SOURCE'
-  | 'ERR_NOT_SUPPORTED';
+  | 'ERR_NOT_SUPPORTED'
+  | 'ERR_WORKER';
 
 /** Base class of every error nlsq throws. */
 export class NlsqError extends Error {

@@ -100,3 +100,7 @@ export {
   DataSourceError,
   type NlsqErrorCode,
 } from './errors.ts';
+
+// Workers (the `workers` option: one fit folded on every core; docs/parallel.md)
+export { terminateWorkers, setWorkerPoolIdleMs, WORKER_POOL_IDLE_MS } from './parallel/worker-pool.ts';
+export { WorkerError } from './parallel/worker-error.ts';

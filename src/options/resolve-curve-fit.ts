@@ -57,6 +57,8 @@ export interface ResolvedCurveFit {
   readonly backend: BackendOption;
   /** Rows per block (undefined: the default cache-sized block, `DEFAULT_BLOCK_ROWS`). */
   readonly blockRows: number | undefined;
+  /** The `workers` option as given (validated: `'auto'` or an integer in [0, 256]). */
+  readonly workers: 'auto' | number | undefined;
   /** WebGPU: finish on an f64 backend (default true). */
   readonly polish: boolean;
   /** Cancellation. */
@@ -67,6 +69,18 @@ export interface ResolvedCurveFit {
   readonly verbose: 0 | 1 | 2;
   /** Where verbose lines go (a no-op when verbose is 0). */
   readonly log: (line: string) => void;
+}
+
+/** The most workers one fit may ask for. */
+const MAX_WORKERS = 256;
+
+/** Validate the `workers` option: `'auto'` or an integer in [0, 256]. */
+function resolveWorkers(caller: string, workers: unknown): 'auto' | number | undefined {
+  if (workers === undefined || workers === 'auto') return workers;
+  if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) {
+    throw new NlsqRangeError(`${caller}: workers must be 'auto' or an integer in [0, ${MAX_WORKERS}], got ${describeValue(workers)}`, 'workers');
+  }
+  return workers;
 }
 
 /** Resolve the verbosity and the sink for its lines (the one place that may reach `globalThis.console`). */
@@ -243,12 +257,13 @@ export function resolveCurveFitOptions(
   if (options.polish !== undefined && typeof options.polish !== 'boolean') {
     throw new NlsqTypeError(`${caller}: polish must be a boolean, got ${describeValue(options.polish)}`, 'polish');
   }
+  const workers = resolveWorkers(caller, options.workers);
   const { verbose, log } = resolveLog(caller, options.verbose, options.log);
   const paramNames = named !== undefined ? named.layout.free.map((i) => named.layout.names[i]!) : isFittableModel(f) ? [...f.params] : Array.from({ length: p }, (_, j) => `p${j}`);
   return {
     ...(named !== undefined ? { paramLayout: named.layout } : {}),
     caller, model: fitModel, lift, paramNames, kernel, data, n, k, p, sigma: fitData.sigma, absoluteSigma: options.absoluteSigma === true,
-    settings, omitted: fitData.omitted, backend: options.backend, blockRows, polish: options.polish !== false, signal: options.signal,
+    settings, omitted: fitData.omitted, backend: options.backend, blockRows, workers, polish: options.polish !== false, signal: options.signal,
     onIteration: options.onIteration, verbose, log,
   };
 }

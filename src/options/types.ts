@@ -89,6 +89,17 @@ export interface CurveFitOptions extends CommonFitOptions {
   /** Rows per block of the data walk (default 2048, `DEFAULT_BLOCK_ROWS`: cache-sized; memory O(blockRows·p); 4096, `VECTOR_BLOCK_ROWS`, with a covariance sigma). */
   readonly blockRows?: number;
   /**
+   * Fold the data on workers (`curveFit`, and the standard and chunked strategies of `fit`):
+   * `'auto'` uses one worker per core when the fit is large enough to gain (`choices.workers`
+   * says how many and why), a count n uses n workers, `0` or omitted the main thread. Each worker
+   * holds a contiguous share of the rows (sent once per fit) and folds it into a small triangle
+   * per evaluation; the triangles merge in a fixed order, so a given count gives the same result
+   * on every run, and any count agrees with the main thread to rounding. Expression models and
+   * lifted closures cross; a closure that cannot, a covariance sigma, finite differences, a user
+   * loss or a non-wasm backend keep the fit on the main thread, and `choices.workers` says why.
+   */
+  readonly workers?: 'auto' | number;
+  /**
    * Lift a plain function model to an expression model when its source is the pure arithmetic
    * subset (exact Jacobian, compiled kernels on every backend); default true. `false` always
    * evaluates the function per point with finite differences. `choices.model` says what happened.

@@ -38,6 +38,8 @@ export interface FitChoices {
   readonly loss: Choice;
   /** A plain function model: lifted to an expression, or evaluated per point and why (absent for other models). */
   readonly model?: Choice;
+  /** With the `workers` option: how many workers folded the data, on which engine, and why (absent otherwise). */
+  readonly workers?: Choice;
 }
 
 /** How a fit walked its data — what the strategy and block-size rows describe. */

@@ -47,6 +47,8 @@ export interface CurveFitContext {
   readonly blockSize?: Choice;
   /** Where the arithmetic ran (default: the backend's own precision). */
   readonly precision?: Choice;
+  /** The worker decision, when the `workers` option was given. */
+  readonly workers?: Choice;
   /** Weighted residuals at popt (`result.fun`), or null when the data is not resident. */
   readonly fun: Float64Array | null;
   /**
@@ -243,6 +245,7 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
     jacobian: { given: scheme === 'analytic' ? 'analytic' : 'default', used: scheme, reason: scheme === 'analytic' ? 'the model supplies derivatives' : scheme === 'minpack' ? "MINPACK lmdif forward differences (SciPy leastsq)" : "SciPy approx_derivative steps" },
     loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },
     ...(resolved.lift === undefined ? {} : { model: modelChoice(resolved.lift, scheme, info.name) }),
+    ...(context.workers === undefined ? {} : { workers: context.workers }),
   };
 }
 

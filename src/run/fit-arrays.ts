@@ -26,6 +26,7 @@ import { arraySource } from '../sources/data-source.ts';
 import type { Plan } from '../workflow/plan.ts';
 import { withLease, type BackendLease } from './backend-lease.ts';
 import type { FitOptions } from './fit-options.ts';
+import { mainThreadChoice } from './parallel-fit.ts';
 import { hostBackendFor, planFit } from './plan-fit.ts';
 import { runCurveFit, type StrategyContext } from './run-curve-fit.ts';
 import { explainStart } from './solve.ts';
@@ -94,5 +95,6 @@ async function streamResident(
   const streamed = await streamResolved(resolved, source, backend.backend, options, lease).catch((error: unknown) => {
     throw explainStart(resolved, problem, error);
   });
-  return buildCurveFitResult(streamed.outcome, resolved, { ...context, backend, fun: problem.residualVector(streamed.outcome.x) });
+  const workers = mainThreadChoice(resolved, 'streaming passes run on the main thread; workers fold the standard and chunked strategies');
+  return buildCurveFitResult(streamed.outcome, resolved, { ...context, ...(workers === undefined ? {} : { workers }), backend, fun: problem.residualVector(streamed.outcome.x) });
 }

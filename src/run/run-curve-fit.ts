@@ -22,10 +22,11 @@ import { formatNumber } from '../util/format.ts';
 import { kernelForBackend, kernelForBackendSync, modelSizeOf, withKernelNote } from './backend-kernel.ts';
 import { withBackend, withBackendSync, type BackendLease } from './backend-lease.ts';
 import { evaluatesOnDevice, fitOnDevice } from './device-fit.ts';
+import { fitOnWorkers, mainThreadChoice, planWorkersFor, workerChoice } from './parallel-fit.ts';
 import { solveCurveFit, solveCurveFitSync, type SolveControls } from './solve.ts';
 
 /** What a strategy adds to the result's choices (`fit()`: strategy and block size). */
-export type StrategyContext = Pick<CurveFitContext, 'strategy' | 'blockSize'>;
+export type StrategyContext = Pick<CurveFitContext, 'strategy' | 'blockSize' | 'workers'>;
 
 /**
  * What the backend must support: host backends run every kernel; WebGPU runs expression models
@@ -51,7 +52,12 @@ function controlsOf(resolved: ResolvedCurveFit): SolveControls {
 
 /** The result of a solved host problem (residuals at popt from the problem), logged at verbose ≥ 1. */
 function finish(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: ResolvedBackend, problem: CurveFitProblem, context: StrategyContext): CurveFitResult {
-  const result = buildCurveFitResult(outcome, resolved, { ...context, backend, fun: problem.residualVector(outcome.x) });
+  return finishWith(outcome, resolved, backend, problem.residualVector(outcome.x), context);
+}
+
+/** {@link finish} with the residuals at popt already read (the worker path reads them from its workers). */
+function finishWith(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: ResolvedBackend, fun: Float64Array, context: StrategyContext): CurveFitResult {
+  const result = buildCurveFitResult(outcome, resolved, { ...context, backend, fun });
   if (resolved.verbose > 0) {
     resolved.log(`${resolved.caller}: ${outcome.message}; cost ${formatNumber(outcome.cost)}, nfev ${outcome.nfev}, njev ${outcome.njev}`);
   }
@@ -77,6 +83,12 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
     const result = buildCurveFitResult(device.outcome, resolved, { ...context, blockSize: device.layout, backend, fun: device.fun, precision: device.precision });
     result.warnings.push(...device.warnings);
     return result;
+  }
+  const workers = await planWorkersFor(resolved, backend.backend);
+  if (workers !== undefined) context = { ...context, workers: workerChoice(workers) };
+  if (workers !== undefined && workers.workers > 0) {
+    const { outcome, fun } = await fitOnWorkers(resolved, backend, workers, controls, layout.blockRows, lease);
+    return finishWith(outcome, resolved, backend, fun, context);
   }
   const compiled = lease.hold(await kernelForBackend(resolved, backend.backend, { resident: layout.cacheResiduals !== false }));
   const problem = lease.hold(createCurveFitProblem(compiled.resolved, backend.backend, layout));
@@ -114,7 +126,8 @@ export function curveFitResolvedSync(resolved: ResolvedCurveFit): CurveFitResult
       const compiled = lease.hold(kernelForBackendSync(resolved, backend.backend));
       const problem = lease.hold(createCurveFitProblem(compiled.resolved, backend.backend));
       const outcome = solveCurveFitSync(compiled.resolved, problem, controlsOf(resolved));
-      return finish(outcome, resolved, withKernelNote(backend, compiled), problem, {});
+      const workers = mainThreadChoice(resolved, `${resolved.caller} runs on the calling thread (workers answer asynchronously); curveFit folds on workers`);
+      return finish(outcome, resolved, withKernelNote(backend, compiled), problem, workers === undefined ? {} : { workers });
     },
   );
 }

@@ -17,6 +17,8 @@ import type { FittableModel } from '../model/model-kernel.ts';
 import type { ModelFunction } from '../model/closure-kernel.ts';
 import { resolveCurveFitOptions, type ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult } from '../result/curve-fit-result.ts';
+import type { Choice } from '../result/choice.ts';
+import { mainThreadChoice } from './parallel-fit.ts';
 import { walkChoices } from '../result/choice.ts';
 import type { FitStatistics } from '../result/statistics.ts';
 import { classifySource, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
@@ -80,10 +82,17 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
       fun: null,
       ...walkChoices({ kind: 'source', workflow: options.workflow, chunkSize: options.chunkSize, points: streamed.m, passes: streamed.passes, approximate: streamed.approximate }),
       statistics,
+      ...workersRow(resolved),
     });
     for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
     return Object.assign(result, { plan }) as FitResult;
   });
+}
+
+/** The `choices.workers` row when the option was given: a source's passes run on the main thread. */
+function workersRow(resolved: ResolvedCurveFit): { workers?: Choice } {
+  const workers = mainThreadChoice(resolved, 'streaming passes over a data source run on the main thread; workers fold resident arrays (standard and chunked)');
+  return workers === undefined ? {} : { workers };
 }
 
 /** A one-pass source cannot be read again at popt: its statistics are NaN (and a warning says so). */

@@ -109,8 +109,13 @@ describe.skipIf(skipReason !== null)(`the built package's import graph${skipReas
     expect([...eager].filter((f) => heavy.test(f)).map(chain)).toEqual([]);
   });
 
-  it('has no dynamic import that a bundler cannot follow', () => {
-    expect(g.opaqueDynamicImports.map((s) => relative(ROOT, s))).toEqual([]);
+  it('has no dynamic import that a bundler cannot follow, except the one that must not be followed', () => {
+    // workerpool is loaded by a specifier held in a variable (parallel/worker-pool.ts): its browser
+    // build names worker_threads, os and child_process, which esbuild and webpack refuse to bundle
+    // for a browser, so a literal import would break every browser bundle of nlsq.
+    const deliberate = /^dist\/parallel\/worker-pool\.js:\d+$/;
+    expect(g.opaqueDynamicImports.map((s) => relative(ROOT, s)).filter((s) => !deliberate.test(s))).toEqual([]);
+    expect(g.opaqueDynamicImports.filter((s) => deliberate.test(relative(ROOT, s)))).toHaveLength(1);
   });
 });
 

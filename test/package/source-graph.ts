@@ -85,6 +85,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['backends', 'optim'],
   ['sources', 'options', 'workflow'],
   ['evaluate'],
+  ['parallel'],
   ['result'],
   ['streaming'],
   ['run'],

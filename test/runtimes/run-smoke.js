@@ -2,7 +2,7 @@
  * Command-line runner of the smoke suite for Node, Deno and Bun.
  *
  *   node test/runtimes/run-smoke.js [entry]
- *   npx deno run --allow-read --allow-env test/runtimes/run-smoke.js [entry]
+ *   npx deno run --allow-read --allow-env --allow-sys=cpus test/runtimes/run-smoke.js [entry]
  *   npx bun run test/runtimes/run-smoke.js [entry]
  *
  * NLSQ_SMOKE_WEBGPU: 'auto' (default: webgpu cases when an adapter is usable), '0' or '1'.

@@ -137,6 +137,23 @@ function commonCases(nlsq, x, y, webgpu) {
       },
     },
     {
+      name: 'workers: 2 folds the rows on two workers and agrees with the main thread',
+      run: async () => {
+        const m = need(nlsq, 'model')('a*exp(-b*x)+c');
+        const single = await need(nlsq, 'curveFit')(m, x, y, { p0: P0, backend: 'wasm' });
+        const r = await need(nlsq, 'curveFit')(m, x, y, { p0: P0, backend: 'wasm', workers: 2 });
+        if (globalThis.process === undefined && r.choices.workers?.used === 'main thread') {
+          // A bundled browser page: the bundler leaves workerpool out, so the fit stays on the main thread and says why.
+          if (!/workerpool\) cannot be loaded here/.test(String(r.choices.workers.reason))) throw new Error(`choices.workers is ${JSON.stringify(r.choices.workers)}`);
+          assertClose(r.popt, single.popt, 0, 'popt on the main thread');
+          return;
+        }
+        if (!/^2 workers × wasm/.test(String(r.choices.workers?.used))) throw new Error(`choices.workers is ${JSON.stringify(r.choices.workers)}`);
+        assertClose(r.popt, single.popt, 1e-12, 'popt on 2 workers');
+        if (r.nfev !== single.nfev) throw new Error(`nfev ${r.nfev} on workers, ${single.nfev} on the main thread`);
+      },
+    },
+    {
       name: 'leastSquares and leastSquaresSync solve Rosenbrock to (1, 1)',
       run: async () => {
         const fun = (p) => [10 * (p[1] - p[0] * p[0]), 1 - p[0]];

@@ -1,0 +1,92 @@
+/**
+ * How many workers a fit uses (the `workers` option): pure planning, from the fit's size, the
+ * cores the runtime offers and whether the model can cross to a worker.
+ *
+ * - `workers` omitted or `0`: the main thread (no pool).
+ * - `workers: n ≥ 1`: n workers, each folding a contiguous share of the rows (more workers than
+ *   cores is allowed: correct, only slower) — unless the fit cannot cross, in which case it runs
+ *   on the main thread and the choice says why.
+ * - `workers: 'auto'`: one worker per core, but only as many as have at least
+ *   {@link MIN_POINTS_PER_WORKER} points each (scaled by the fold's per-point work (p+1)² against
+ *   that of p = 3), and no pool at all below two: a pass over fewer points costs less than the
+ *   round trip of θ and the triangles to the workers and back.
+ *
+ * The threshold comes from what a worker fit adds, measured on the 2-core development machine
+ * (Node 20, wasm-simd, `a*exp(-b*x)+c`, p = 3; `docs/parallel.md` has the table): ~20–30 ms per
+ * fit (opening the shares: the data into shared memory and each worker's wasm memory, the model
+ * compiled in each worker) and ~1 ms per evaluation (θ out, triangles back, the merge), against
+ * ~5 ns per point and pass on the main thread at p = 3 (1M points, ~10 passes: ~55 ms). Below 100 000 points the 2-worker fit was
+ * 4–6× slower than the main thread, at 400 000 about even (medians of 7 round-robin runs, the
+ * machine shared with other jobs: load average ~10); so `'auto'` adds a worker only per
+ * 500 000 points at p = 3.
+ *
+ * @module
+ */
+
+/** Points per worker below which `'auto'` does not add a worker, for p = 3 (see the module documentation). */
+export const MIN_POINTS_PER_WORKER = 500_000;
+
+/** What {@link planWorkers} weighs. */
+export interface WorkerRequest {
+  /** The `workers` option as given. */
+  readonly given: 'auto' | number | undefined;
+  /** Points in the fit. */
+  readonly nPoints: number;
+  /** Parameters. */
+  readonly nParams: number;
+  /** Logical cores offered to workers. */
+  readonly cores: number;
+  /** Why the fit cannot run on workers, or null when it can. */
+  readonly blocked: string | null;
+  /** The backend each worker runs (e.g. `'wasm-simd'`). */
+  readonly backend: string;
+}
+
+/** The decision: worker count (0: the main thread) and the report row. */
+export interface WorkerPlan {
+  readonly workers: number;
+  readonly given: string;
+  readonly used: string;
+  readonly reason: string;
+}
+
+/**
+ * Points per worker below which `'auto'` adds no worker, for a fit of p parameters: the
+ * p = 3 threshold scaled by 16 / (p+1)² (the per-point fold work), at least 10 000.
+ *
+ * @param nParams - p.
+ * @returns the threshold in points.
+ */
+export function minPointsPerWorker(nParams: number): number {
+  return Math.max(10_000, Math.round((MIN_POINTS_PER_WORKER * 16) / ((nParams + 1) * (nParams + 1))));
+}
+
+/**
+ * Decide the worker count of a fit (see the module documentation).
+ *
+ * @param request - see {@link WorkerRequest}.
+ * @returns the count and the `choices.workers` row ("2 workers × wasm-simd, because …").
+ */
+export function planWorkers(request: WorkerRequest): WorkerPlan {
+  const { given, nPoints, cores, blocked, backend } = request;
+  const givenText = given === undefined ? 'default' : String(given);
+  const main = (reason: string): WorkerPlan => ({ workers: 0, given: givenText, used: 'main thread', reason });
+  if (given === undefined || given === 0) return main(given === 0 ? 'workers: 0 asks for the main thread' : 'workers not asked for (pass workers: \'auto\' or a count)');
+  if (blocked !== null) return main(`the fit cannot run on workers: ${blocked}`);
+  const used = (n: number, why: string): WorkerPlan => ({ workers: n, given: givenText, used: `${n} worker${n === 1 ? '' : 's'} × ${backend}`, reason: why });
+  if (given !== 'auto') {
+    const over = given > cores ? ` (more than the ${cores} cores here: correct, but they share cores)` : '';
+    return used(given, `workers: ${given} was asked for${over}; each folds a contiguous share of the ${nPoints} points, merged in a fixed order`);
+  }
+  const threshold = minPointsPerWorker(request.nParams);
+  const bySize = Math.floor(nPoints / threshold);
+  const n = Math.min(cores, bySize);
+  if (n < 2) {
+    return main(
+      cores < 2
+        ? `only ${cores} core is available here`
+        : `${nPoints} points are too few to gain from workers (at least ${threshold} per worker for ${request.nParams} parameters, measured on 2 cores)`,
+    );
+  }
+  return used(n, `one worker per core (${cores} here) with at least ${threshold} points each: ${nPoints} points, ${request.nParams} parameters`);
+}
