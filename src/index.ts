@@ -16,6 +16,7 @@
 export { curveFit, curveFitSync, type XData } from './curve-fit.ts';
 export { leastSquares, leastSquaresSync } from './least-squares.ts';
 export { fit, type FitOptions, type FitResult } from './fit.ts';
+export { fitSql, type FitSqlOptions, type SqlFitSpec, type SqlDatabase } from './fit-sql.ts';
 export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide, ResidualFunction, ResidualJacobian } from './options/types.ts';
 export { OPTION_TABLE, type OptionRow } from './options/option-table.ts';
 export type { FitWarning } from './options/solver-settings.ts';

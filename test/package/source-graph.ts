@@ -86,7 +86,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['sources', 'options', 'workflow'],
   ['evaluate'],
   ['result'],
-  ['streaming'],
+  ['streaming', 'sql'],
   ['run'],
   ['.', 'node'],
 ];
