@@ -33,7 +33,7 @@ import { buildCurveFitResult, type CurveFitResult } from './result/curve-fit-res
 import { statisticsFromSums } from './result/statistics.ts';
 import { solve } from './run/solve.ts';
 import { fitStatements, slotLayout } from './sql/gram-query.ts';
-import { toDouble } from './sql/sql-database.ts';
+import { sumRows } from './sql/sql-database.ts';
 import { createSqlProblem, pcovDigits, PCOV_DIGITS_WARNING } from './sql/sql-problem.ts';
 import { readSample, resolveSqlTarget, type SqlFitSpec } from './sql/sql-target.ts';
 import { formatExponent, formatNumber } from './util/format.ts';
@@ -99,12 +99,11 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
   const slots = slotLayout(whereParams.length, resolved.p);
   const values: unknown[] = [...whereParams];
   outcome.x.forEach((v, j) => (values[slots.theta + j] = v));
-  const [stat] = await problem.run(statements.statistics, values, 'the statistics at popt');
-  const mean = toDouble(stat?.[5]);
-  values[slots.mean] = mean;
-  const [tss] = await problem.run(statements.tss, values, 'the total sum of squares');
-  const n = toDouble(stat?.[0]);
-  const statistics = statisticsFromSums({ n, p: resolved.p, chiSquare: toDouble(stat?.[2]), rss: toDouble(stat?.[3]), tss: toDouble(tss?.[0]), absSum: toDouble(stat?.[4]) });
+  const stat = sumRows(await problem.run(statements.statistics, values, 'the statistics at popt'));
+  const n = stat[0]!;
+  values[slots.mean] = stat[5]! / n;
+  const tss = sumRows(await problem.run(statements.tss, values, 'the total sum of squares'));
+  const statistics = statisticsFromSums({ n, p: resolved.p, chiSquare: stat[2]!, rss: stat[3]!, tss: tss[0]!, absSum: stat[4]! });
 
   const { dialect } = db;
   const kappa = outcome.T === null ? NaN : triangleCondition(outcome.T, resolved.p);

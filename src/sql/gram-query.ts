@@ -15,6 +15,12 @@
  * `COUNT(r) < COUNT(*)` means some residual was NULL (a NULL in the data, or an engine that turns
  * a domain error into NULL): the evaluation is then not finite.
  *
+ * With a partition column (`partitionBy`) every aggregate is `GROUP BY` that column and returns
+ * one row per partition, which the host adds in the order of the key (`sumRows`): on a table
+ * partitioned across servers by that column (PostgreSQL `postgres_fdw`), the planner then pushes
+ * each partition's whole aggregate down to its shard (partitionwise aggregation), the shards run
+ * at once (`async_capable`), and the combination order is fixed, so the fit repeats bit for bit.
+ *
  * The residual is r = (f − y)/σ (σ = 1 without a sigma column), the sign convention of
  * `curveFit`'s kernels, so Jᵀr is the gradient of ½‖r‖².
  *
@@ -41,6 +47,8 @@ export interface SqlTarget {
   readonly where: string | undefined;
   /** Number of `whereParams` (slots 0 … whereCount − 1). */
   readonly whereCount: number;
+  /** The quoted partition column (`partitionBy`), if any: every aggregate groups by it. */
+  readonly partition?: string | undefined;
   /** Caller for messages. */
   readonly caller: string;
 }
@@ -66,7 +74,7 @@ export interface FitStatements {
   readonly cost: BoundStatement;
   /** `COUNT(*), COUNT(r)`, then the packed upper triangle of the scaled [J r]ᵀ[J r] (row-major). */
   readonly gram: BoundStatement;
-  /** `COUNT(*), COUNT(r), Σr², Σ(y−f)², Σ|y−f|, AVG(y)` at popt. */
+  /** `COUNT(*), COUNT(r), Σr², Σ(y−f)², Σ|y−f|, Σy` at popt. */
   readonly statistics: BoundStatement;
   /** `Σ(y − ȳ)²` with ȳ bound. */
   readonly tss: BoundStatement;
@@ -80,6 +88,7 @@ function modelTable(target: SqlTarget, program: Program, binder: SqlBinder, grad
     ...target.x.map((x, k) => `${dbl(x)} AS ${column(dialect, COLUMN.variable(k))}`),
     `${dbl(target.y)} AS ${column(dialect, COLUMN.y)}`,
     ...(target.sigma === undefined ? [] : [`${dbl(target.sigma)} AS ${column(dialect, COLUMN.sigma)}`]),
+    ...(target.partition === undefined ? [] : [`${target.partition} AS ${column(dialect, COLUMN.group)}`]),
   ];
   let from = `SELECT ${items.join(', ')} FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
   const code = programSql({ program, dialect, binder, thetaSlot: slots.theta, gradient, caller: target.caller });
@@ -109,13 +118,16 @@ export function fitStatements(target: SqlTarget, program: Program): FitStatement
   const y = column(dialect, COLUMN.y);
   const S = dialect.sum.bind(dialect);
   const q = (name: string): string => column(dialect, name);
-  const counted = (b: SqlBinder, inner: string, r: string, sums: readonly string[], alias: string): string =>
-    `SELECT COUNT(*), COUNT(${r}), ${sums.join(', ')} FROM (${inner}) AS ${q(alias)}`;
+  const g = q(COLUMN.group);
+  const grouped = target.partition === undefined ? '' : ` GROUP BY ${g} ORDER BY ${g}`;
+  const carry = target.partition === undefined ? '' : `, ${g}`;
+  const counted = (inner: string, r: string, sums: readonly string[], alias: string): string =>
+    `SELECT COUNT(*), COUNT(${r}), ${sums.join(', ')} FROM (${inner}) AS ${q(alias)}${grouped}`;
 
   const costBinder = new SqlBinder(dialect, target.whereCount);
   const costModel = modelTable(target, program, costBinder, false, slots);
-  const costInner = `SELECT ${weighted(target, `(${costModel.value} - ${y})`)} AS ${q('nlsq_r')} FROM (${costModel.from}) AS ${q('nlsq_m')}`;
-  const cost = costBinder.finish(counted(costBinder, costInner, q('nlsq_r'), [S(`${q('nlsq_r')} * ${q('nlsq_r')}`)], 'nlsq_q'));
+  const costInner = `SELECT ${weighted(target, `(${costModel.value} - ${y})`)} AS ${q('nlsq_r')}${carry} FROM (${costModel.from}) AS ${q('nlsq_m')}`;
+  const cost = costBinder.finish(counted(costInner, q('nlsq_r'), [S(`${q('nlsq_r')} * ${q('nlsq_r')}`)], 'nlsq_q'));
 
   const gramBinder = new SqlBinder(dialect, target.whereCount);
   const gramModel = modelTable(target, program, gramBinder, true, slots);
@@ -124,19 +136,19 @@ export function fitStatements(target: SqlTarget, program: Program): FitStatement
   const names = [...Array.from({ length: p }, (_, j) => q(`nlsq_j${j}`)), q('nlsq_r')];
   const sums: string[] = [];
   for (let a = 0; a <= p; a++) for (let b = a; b <= p; b++) sums.push(S(`${names[a]} * ${names[b]}`));
-  const gram = gramBinder.finish(counted(gramBinder, `SELECT ${cols.join(', ')} FROM (${gramModel.from}) AS ${q('nlsq_m')}`, q('nlsq_r'), sums, 'nlsq_q'));
+  const gram = gramBinder.finish(counted(`SELECT ${cols.join(', ')}${carry} FROM (${gramModel.from}) AS ${q('nlsq_m')}`, q('nlsq_r'), sums, 'nlsq_q'));
 
   const statBinder = new SqlBinder(dialect, target.whereCount);
   const statModel = modelTable(target, program, statBinder, false, slots);
   const e = q('nlsq_e');
-  const statInner = `SELECT ${weighted(target, `(${statModel.value} - ${y})`)} AS ${q('nlsq_r')}, (${y} - ${statModel.value}) AS ${e}, ${y} FROM (${statModel.from}) AS ${q('nlsq_m')}`;
+  const statInner = `SELECT ${weighted(target, `(${statModel.value} - ${y})`)} AS ${q('nlsq_r')}, (${y} - ${statModel.value}) AS ${e}, ${y}${carry} FROM (${statModel.from}) AS ${q('nlsq_m')}`;
   const statistics = statBinder.finish(
-    counted(statBinder, statInner, q('nlsq_r'), [S(`${q('nlsq_r')} * ${q('nlsq_r')}`), S(`${e} * ${e}`), S(`ABS(${e})`), `AVG(${y})`], 'nlsq_q'),
+    counted(statInner, q('nlsq_r'), [S(`${q('nlsq_r')} * ${q('nlsq_r')}`), S(`${e} * ${e}`), S(`ABS(${e})`), S(y)], 'nlsq_q'),
   );
 
   const tssBinder = new SqlBinder(dialect, target.whereCount);
-  const level0 = `SELECT CAST(${target.y} AS ${dialect.doubleType}) AS ${y} FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${tssBinder.where(target.where)})`}`;
+  const level0 = `SELECT CAST(${target.y} AS ${dialect.doubleType}) AS ${y}${target.partition === undefined ? '' : `, ${target.partition} AS ${g}`} FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${tssBinder.where(target.where)})`}`;
   const dev = `(${y} - ${tssBinder.double(slots.mean)})`;
-  const tss = tssBinder.finish(`SELECT ${S(`${dev} * ${dev}`)} FROM (${level0}) AS ${q('nlsq_q')}`);
+  const tss = tssBinder.finish(`SELECT ${S(`${dev} * ${dev}`)} FROM (${level0}) AS ${q('nlsq_q')}${grouped}`);
   return { cost, gram, statistics, tss };
 }

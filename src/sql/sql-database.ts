@@ -40,3 +40,25 @@ export function toDouble(v: unknown): number {
   if (typeof v === 'string') return Number(v);
   return NaN;
 }
+
+/**
+ * Column-wise sums of a statement's rows (one row per partition with `partitionBy`, else one),
+ * added in row order — the statements order them by the partition key, so the sum is
+ * deterministic — with Neumaier compensation.
+ */
+export function sumRows(rows: readonly (readonly unknown[])[]): Float64Array {
+  const width = rows[0]?.length ?? 0;
+  const out = new Float64Array(width);
+  for (let c = 0; c < width; c++) {
+    let sum = 0;
+    let comp = 0;
+    for (const row of rows) {
+      const v = toDouble(row[c]);
+      const t = sum + v;
+      comp += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+      sum = t;
+    }
+    out[c] = sum + comp;
+  }
+  return out;
+}

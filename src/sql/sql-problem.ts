@@ -39,7 +39,7 @@ import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { FitStatements } from './gram-query.ts';
 import { slotLayout } from './gram-query.ts';
 import { bindValues, type BoundStatement } from './sql-binder.ts';
-import { toDouble, type SqlDatabase } from './sql-database.ts';
+import { sumRows, type SqlDatabase } from './sql-database.ts';
 
 /** `fitSql` warns when pcov keeps fewer significant digits than this (κ²ε > 10⁻⁶). */
 export const PCOV_DIGITS_WARNING = 6;
@@ -121,13 +121,13 @@ export function createSqlProblem(db: SqlDatabase, statements: FitStatements, p: 
         if (jacobian) { timing.gramMs += dt; timing.gramQueries++; } else { timing.costMs += dt; timing.costQueries++; }
       }
       if (rows === null) return notFinite();
-      const row = rows[0] ?? [];
-      m = toDouble(row[0]);
-      if (toDouble(row[1]) < m) return notFinite();
-      if (!jacobian) return { cost: 0.5 * toDouble(row[2]), m, T: null };
+      const row = sumRows(rows);
+      m = row[0] ?? 0;
+      if (!(row[1]! >= m)) return notFinite();
+      if (!jacobian) return { cost: 0.5 * row[2]!, m, T: null };
       const packed = new Float64Array(packedEntries(cols));
       let e = 0;
-      for (let a = 0; a < cols; a++) for (let b = a; b < cols; b++, e++) packed[e] = toDouble(row[2 + e]) / (scales[a]! * scales[b]!);
+      for (let a = 0; a < cols; a++) for (let b = a; b < cols; b++, e++) packed[e] = row[2 + e]! / (scales[a]! * scales[b]!);
       const rr = packed[packed.length - 1]!;
       const cost = 0.5 * rr;
       if (!Number.isFinite(cost)) return notFinite();

@@ -40,6 +40,12 @@ export interface SqlFitSpec {
   readonly where?: string;
   /** Values for the placeholders of `where`, bound as query parameters (`$1` is the first). */
   readonly whereParams?: readonly unknown[];
+  /**
+   * A partition column: every aggregate groups by it and the host adds the partitions' sums in
+   * key order. On a table partitioned by this column across servers (`postgres_fdw`), each
+   * shard then computes its whole aggregate and the result repeats bit for bit.
+   */
+  readonly partitionBy?: string;
 }
 
 /** Rows of the sample a fit resolves its options from. */
@@ -53,7 +59,7 @@ export const SAMPLE_ROWS = 2000;
 export function resolveSqlTarget(spec: unknown, variables: readonly string[], caller: string): { target: SqlTarget; db: SqlDatabase; whereParams: readonly unknown[] } {
   if (typeof spec !== 'object' || spec === null) throw new NlsqTypeError(`${caller}: the data must be an object { db, table, x, y, … }, got ${describeValue(spec)}`, 'data');
   const s = spec as Partial<SqlFitSpec>;
-  const allowed = new Set(['db', 'table', 'x', 'y', 'sigma', 'where', 'whereParams']);
+  const allowed = new Set(['db', 'table', 'x', 'y', 'sigma', 'where', 'whereParams', 'partitionBy']);
   for (const key of Object.keys(s)) if (!allowed.has(key)) throw new NlsqRangeError(`${caller}: unknown data field '${key}' (accepted: ${[...allowed].join(', ')})`, key);
   const db = s.db;
   if (typeof db !== 'object' || db === null || typeof db.query !== 'function' || typeof db.dialect !== 'object' || db.dialect === null) {
@@ -92,6 +98,7 @@ export function resolveSqlTarget(spec: unknown, variables: readonly string[], ca
     sigma: s.sigma === undefined ? undefined : quoteIdentifier(s.sigma, dialect, caller, 'sigma'),
     where: s.where,
     whereCount: whereParams.length,
+    partition: s.partitionBy === undefined ? undefined : quoteIdentifier(s.partitionBy, dialect, caller, 'partitionBy'),
     caller,
   };
   return { target, db, whereParams };
