@@ -17,6 +17,11 @@
  * 1e-9 relative); pcov comes from the Gram factor and carries κ(J)²·ε — the result warns
  * (`ill-conditioned-gram`) with the digits pcov keeps when fewer than 6 remain.
  *
+ * With `groupBy: 'sensor'` every group is its own fit (same p0 and options), all advancing in
+ * lock step: one query per round returns every active group's sums (θ per group as a bound
+ * VALUES list, `sql/group-query.ts`), converged groups drop out of later queries, and the result
+ * is a `Map` from the group key (as text) to each group's result.
+ *
  * Throughput, measured by `npm run bench -- data` (bench/data-sql.ts; figures in its TSDoc).
  *
  * @module
@@ -35,7 +40,13 @@ import { solve } from './run/solve.ts';
 import { fitStatements, slotLayout } from './sql/gram-query.ts';
 import { sumRows } from './sql/sql-database.ts';
 import { createSqlProblem, pcovDigits, PCOV_DIGITS_WARNING } from './sql/sql-problem.ts';
-import { readSample, resolveSqlTarget, type SqlFitSpec } from './sql/sql-target.ts';
+import { readGroups, readSample, resolveSqlTarget, type SqlFitSpec } from './sql/sql-target.ts';
+import { solveGroups } from './sql/group-fit.ts';
+import type { SqlTarget } from './sql/gram-query.ts';
+import type { SqlDatabase } from './sql/sql-database.ts';
+import type { Program } from './model/ir.ts';
+import type { Choice } from './result/choice.ts';
+import type { ResolvedCurveFit } from './options/resolve-curve-fit.ts';
 import { formatExponent, formatNumber } from './util/format.ts';
 
 export type { SqlFitSpec } from './sql/sql-target.ts';
@@ -68,7 +79,9 @@ const REFUSED: readonly string[] = ['sigma', 'backend', 'blockRows', 'polish', '
  * r.popt; r.report({ full: true });
  * ```
  */
-export async function fitSql(model: FittableModel, data: SqlFitSpec, options: FitSqlOptions = {}): Promise<CurveFitResult> {
+export function fitSql(model: FittableModel, data: SqlFitSpec & { readonly groupBy: string }, options?: FitSqlOptions): Promise<Map<string, CurveFitResult>>;
+export function fitSql(model: FittableModel, data: SqlFitSpec, options?: FitSqlOptions): Promise<CurveFitResult>;
+export async function fitSql(model: FittableModel, data: SqlFitSpec, options: FitSqlOptions = {}): Promise<CurveFitResult | Map<string, CurveFitResult>> {
   const caller = 'fitSql';
   if (!isFittableModel(model) || typeof (model as Partial<LowerableModel>).ast !== 'object') {
     throw new NlsqTypeError(`${caller}: f must be an expression model such as model('a*exp(-b*t)+c') (its derivatives become SQL), got ${describeValue(model)}`, 'f');
@@ -78,13 +91,17 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
     if (key in options) throw new NlsqRangeError(`${caller}: option '${key}' does not apply to an in-database fit${key === 'sigma' ? " (name the sigma column in data: { sigma: 'err' })" : ''}`, key);
   }
   const variables = (model as unknown as LowerableModel).variables;
-  const { target, db, whereParams } = resolveSqlTarget(data, variables, caller);
+  const { target, db, whereParams, groupBy } = resolveSqlTarget(data, variables, caller);
+  if (groupBy !== undefined && !Array.isArray(options.p0)) {
+    throw new NlsqRangeError(`${caller}: a groupBy fit needs p0 as an array (the start of every group), got ${describeValue(options.p0)}`, 'p0');
+  }
   const sample = await readSample(db, target, whereParams);
   const resolved = resolveCurveFitOptions(caller, model, sample.x, sample.y, { ...(options as CurveFitOptions), ...(sample.sigma === null ? {} : { sigma: sample.sigma }) });
   if (resolved.settings.lossName !== 'linear') {
     throw new NlsqRangeError(`${caller}: an in-database fit takes the linear loss, got loss '${resolved.settings.lossName}'`, 'loss');
   }
   const program = lowerToProgram(resolved.model as unknown as LowerableModel);
+  if (groupBy !== undefined) return fitGroups(db, target, program, groupBy, whereParams, resolved);
   const statements = fitStatements(target, program);
   const problem = createSqlProblem(db, statements, resolved.p, whereParams, caller);
   const onIteration: typeof resolved.onIteration =
@@ -105,34 +122,76 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
   const tss = sumRows(await problem.run(statements.tss, values, 'the total sum of squares'));
   const statistics = statisticsFromSums({ n, p: resolved.p, chiSquare: stat[2]!, rss: stat[3]!, tss: tss[0]!, absSum: stat[4]! });
 
-  const { dialect } = db;
   const kappa = outcome.T === null ? NaN : triangleCondition(outcome.T, resolved.p);
   const digits = pcovDigits(kappa);
   const { gramQueries, gramMs } = problem.timing;
-  const cpu = createCpuBackend();
-  const where = `${db.name}, ${dialect.name} dialect`;
-  const backend: ResolvedBackend = {
-    backend: Object.create(cpu, { info: { value: Object.freeze({ ...cpu.info, name: `${dialect.name} (in-database)` }) } }),
-    given: 'db',
-    reason: `the model and its derivatives ran as SQL in ${where}: ${problem.queries} queries (${gramQueries} Gram aggregates, ${formatNumber(gramMs / Math.max(gramQueries, 1))} ms each); the ${resolved.p}×${resolved.p} steps and the covariance on the host`,
-  };
+  const backend = databaseBackend(db, `${problem.queries} queries (${gramQueries} Gram aggregates, ${formatNumber(gramMs / Math.max(gramQueries, 1))} ms each)`, resolved.p);
   const result = buildCurveFitResult(outcome, { ...resolved, n, omitted: 0 }, {
     backend,
     fun: null,
     statistics,
     strategy: { given: 'fitSql', used: 'in-database', reason: `one aggregate query per evaluation over ${n} rows of ${target.table}; the rows never left the database` },
     blockSize: { given: 'default', used: 'one aggregate', reason: `each query returns ${((resolved.p + 1) * (resolved.p + 2)) / 2} Gram sums (JᵀJ, Jᵀr, rᵀr)` },
-    precision: {
-      given: 'default',
-      used: 'f64',
-      reason: `DOUBLE sums in ${dialect.name} (${dialect.compensatedSum ? `compensated: ${dialect.sum('…')}` : 'plain SUM'}), factored on the host; pcov keeps about ${Number.isFinite(digits) ? digits.toFixed(0) : '?'} digits at κ(J) = ${formatExponent(kappa)}`,
-    },
+    precision: precisionChoice(db, digits, kappa),
   });
-  if (Number.isFinite(kappa) ? digits < PCOV_DIGITS_WARNING : outcome.T !== null) {
-    result.warnings.push({
-      code: 'ill-conditioned-gram',
-      message: `${caller}: the Jacobian's condition number is ${formatExponent(kappa)} (columns equilibrated); the Gram matrix squares it, so pcov keeps about ${digits.toFixed(0)} significant digits (κ²ε = ${formatExponent(kappa * kappa * 2 ** -52)}); popt is unaffected (its gradient sums are exact)`,
-    });
-  }
+  warnCondition(result, kappa, digits, outcome.T !== null);
   return result;
+}
+
+/** The database standing in as the result's backend: the CPU backend's info renamed (only `info` is read). */
+function databaseBackend(db: SqlDatabase, queries: string, p: number): ResolvedBackend {
+  const cpu = createCpuBackend();
+  return {
+    backend: Object.create(cpu, { info: { value: Object.freeze({ ...cpu.info, name: `${db.dialect.name} (in-database)` }) } }),
+    given: 'db',
+    reason: `the model and its derivatives ran as SQL in ${db.name}, ${db.dialect.name} dialect: ${queries}; the ${p}×${p} steps and the covariance on the host`,
+  };
+}
+
+function precisionChoice(db: SqlDatabase, digits: number, kappa: number): Choice {
+  const { dialect } = db;
+  return {
+    given: 'default',
+    used: 'f64',
+    reason: `DOUBLE sums in ${dialect.name} (${dialect.compensatedSum ? `compensated: ${dialect.sum('…')}` : 'plain SUM'}), factored on the host; pcov keeps about ${Number.isFinite(digits) ? digits.toFixed(0) : '?'} digits at κ(J) = ${formatExponent(kappa)}`,
+  };
+}
+
+/** The `ill-conditioned-gram` warning when pcov keeps fewer than {@link PCOV_DIGITS_WARNING} digits. */
+function warnCondition(result: CurveFitResult, kappa: number, digits: number, factored: boolean): void {
+  if (Number.isFinite(kappa) ? digits >= PCOV_DIGITS_WARNING : !factored) return;
+  result.warnings.push({
+    code: 'ill-conditioned-gram',
+    message: `fitSql: the Jacobian's condition number is ${formatExponent(kappa)} (columns equilibrated); the Gram matrix squares it, so pcov keeps about ${digits.toFixed(0)} significant digits (κ²ε = ${formatExponent(kappa * kappa * 2 ** -52)}); popt is unaffected (its gradient sums are exact)`,
+  });
+}
+
+/**
+ * A `groupBy` fit: every group fitted from the same p0 and options, one query per round for all
+ * groups still iterating (`sql/group-fit.ts`). Statistics per group: n, χ² = 2·cost, TSS from the
+ * group query; RSS equals χ² without a sigma column (NaN with one), MAE is NaN (no extra pass).
+ */
+async function fitGroups(db: SqlDatabase, target: SqlTarget, program: Program, groupBy: string, whereParams: readonly unknown[], resolved: ResolvedCurveFit): Promise<Map<string, CurveFitResult>> {
+  const groups = await readGroups(db, target, groupBy, whereParams);
+  const solved = await solveGroups({ db, target, program, groupBy, keys: groups.map((g) => g.key), whereParams, solver: resolved.settings.solver, signal: resolved.signal });
+  const backend = databaseBackend(db, `${solved.queries} grouped queries for ${groups.length} groups`, resolved.p);
+  const out = new Map<string, CurveFitResult>();
+  for (const group of groups) {
+    const outcome = solved.outcomes.get(group.key)!;
+    const chi = 2 * outcome.cost;
+    const statistics = statisticsFromSums({ n: group.rows, p: resolved.p, chiSquare: chi, rss: target.sigma === undefined ? chi : NaN, tss: group.tss, absSum: NaN });
+    const kappa = outcome.T === null ? NaN : triangleCondition(outcome.T, resolved.p);
+    const digits = pcovDigits(kappa);
+    const result = buildCurveFitResult(outcome, { ...resolved, n: group.rows, omitted: 0 }, {
+      backend,
+      fun: null,
+      statistics,
+      strategy: { given: 'fitSql groupBy', used: 'in-database', reason: `group ${group.key} (${group.rows} rows) of ${groups.length}, all groups in one aggregate query per iteration` },
+      blockSize: { given: 'default', used: 'one aggregate', reason: `one row of ${((resolved.p + 1) * (resolved.p + 2)) / 2} Gram sums per group per query` },
+      precision: precisionChoice(db, digits, kappa),
+    });
+    warnCondition(result, kappa, digits, outcome.T !== null);
+    out.set(group.key, result);
+  }
+  return out;
 }

@@ -41,6 +41,8 @@ export interface ProgramSqlInput {
   readonly binder: SqlBinder;
   /** Slot of θ_0 (θ_j is slot `thetaSlot + j`). */
   readonly thetaSlot: number;
+  /** SQL for θ_j when the parameters are columns (one θ per group) instead of bound values. */
+  readonly paramSql?: (j: number) => string;
   /** Whether the derivatives are needed (else only f). */
   readonly gradient: boolean;
   /** Caller for messages. */
@@ -92,7 +94,7 @@ export function programSql(input: ProgramSqlInput): ProgramSql {
   const operandSql = (o: Operand): string => {
     switch (o.kind) {
       case 'const': return doubleLiteral(dialect, o.value);
-      case 'param': return binder.double(thetaSlot + o.index);
+      case 'param': return input.paramSql?.(o.index) ?? binder.double(thetaSlot + o.index);
       case 'var': return column(dialect, COLUMN.variable(o.index));
       case 'tmp': return column(dialect, COLUMN.temporary(o.index));
     }

@@ -47,6 +47,11 @@ export class SqlBinder {
     return `CAST(${SLOT}${slot}${SLOT} AS ${this.#dialect.doubleType})`;
   }
 
+  /** A placeholder for a generator slot, cast to the dialect's text type (group keys). */
+  text(slot: number): string {
+    return `CAST(${SLOT}${slot}${SLOT} AS ${this.#dialect.stringType})`;
+  }
+
   /**
    * The caller's `where` text (trusted SQL; it must not contain the control characters U+0001 or
    * U+0002, which the caller's validation rejects), marking where its parameters bind.

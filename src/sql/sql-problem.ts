@@ -121,24 +121,34 @@ export function createSqlProblem(db: SqlDatabase, statements: FitStatements, p: 
         if (jacobian) { timing.gramMs += dt; timing.gramQueries++; } else { timing.costMs += dt; timing.costQueries++; }
       }
       if (rows === null) return notFinite();
-      const row = sumRows(rows);
-      m = row[0] ?? 0;
-      if (!(row[1]! >= m)) return notFinite();
-      if (!jacobian) return { cost: 0.5 * row[2]!, m, T: null };
-      const packed = new Float64Array(packedEntries(cols));
-      let e = 0;
-      for (let a = 0; a < cols; a++) for (let b = a; b < cols; b++, e++) packed[e] = row[2 + e]! / (scales[a]! * scales[b]!);
-      const rr = packed[packed.length - 1]!;
-      const cost = 0.5 * rr;
-      if (!Number.isFinite(cost)) return notFinite();
-      // next query's scales: powers of two bringing each column near unit norm
-      e = 0;
-      for (let a = 0; a < cols; a++) {
-        scales[a] = equilibrationScale(packed[e]!);
-        e += cols - a;
-      }
-      const { T } = equilibratedGramToTriangle(packed, cols, cols * EPS);
-      return { cost, m, T };
+      const ev = evaluationFromSums(sumRows(rows), 0, scales, cols, jacobian);
+      m = ev.m;
+      return ev;
     },
   };
+}
+
+/**
+ * One evaluation from a row of sums at `offset`: `COUNT(*), COUNT(r)`, then Σr² (cost
+ * statements) or the packed scaled Gram matrix (Jacobian statements). Divides the column scales
+ * out, updates them for the next query (powers of two near 1/‖column‖), and factors G.
+ *
+ * @returns the evaluation (cost NaN, T null when a residual was NULL or a sum is not finite).
+ */
+export function evaluationFromSums(row: Float64Array, offset: number, scales: Float64Array, cols: number, jacobian: boolean): Evaluation {
+  const m = row[offset] ?? 0;
+  if (!(row[offset + 1]! >= m)) return { cost: NaN, m, T: null };
+  if (!jacobian) return { cost: 0.5 * row[offset + 2]!, m, T: null };
+  const packed = new Float64Array(packedEntries(cols));
+  let e = 0;
+  for (let a = 0; a < cols; a++) for (let b = a; b < cols; b++, e++) packed[e] = row[offset + 2 + e]! / (scales[a]! * scales[b]!);
+  const cost = 0.5 * packed[packed.length - 1]!;
+  if (!Number.isFinite(cost)) return { cost: NaN, m, T: null };
+  e = 0;
+  for (let a = 0; a < cols; a++) {
+    scales[a] = equilibrationScale(packed[e]!);
+    e += cols - a;
+  }
+  const { T } = equilibratedGramToTriangle(packed, cols, cols * EPS);
+  return { cost, m, T };
 }

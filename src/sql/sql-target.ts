@@ -46,6 +46,12 @@ export interface SqlFitSpec {
    * shard then computes its whole aggregate and the result repeats bit for bit.
    */
   readonly partitionBy?: string;
+  /**
+   * A group column: one fit per distinct value (compared as text), all groups advancing together
+   * with one query per iteration; `fitSql` then returns a `Map` from the key (as text) to each
+   * group's result. Needs an explicit `p0` array (used for every group).
+   */
+  readonly groupBy?: string;
 }
 
 /** Rows of the sample a fit resolves its options from. */
@@ -56,10 +62,10 @@ export const SAMPLE_ROWS = 2000;
  *
  * @throws NlsqTypeError / NlsqRangeError naming the offending field.
  */
-export function resolveSqlTarget(spec: unknown, variables: readonly string[], caller: string): { target: SqlTarget; db: SqlDatabase; whereParams: readonly unknown[] } {
+export function resolveSqlTarget(spec: unknown, variables: readonly string[], caller: string): { target: SqlTarget; db: SqlDatabase; whereParams: readonly unknown[]; groupBy: string | undefined } {
   if (typeof spec !== 'object' || spec === null) throw new NlsqTypeError(`${caller}: the data must be an object { db, table, x, y, … }, got ${describeValue(spec)}`, 'data');
   const s = spec as Partial<SqlFitSpec>;
-  const allowed = new Set(['db', 'table', 'x', 'y', 'sigma', 'where', 'whereParams', 'partitionBy']);
+  const allowed = new Set(['db', 'table', 'x', 'y', 'sigma', 'where', 'whereParams', 'partitionBy', 'groupBy']);
   for (const key of Object.keys(s)) if (!allowed.has(key)) throw new NlsqRangeError(`${caller}: unknown data field '${key}' (accepted: ${[...allowed].join(', ')})`, key);
   const db = s.db;
   if (typeof db !== 'object' || db === null || typeof db.query !== 'function' || typeof db.dialect !== 'object' || db.dialect === null) {
@@ -101,7 +107,8 @@ export function resolveSqlTarget(spec: unknown, variables: readonly string[], ca
     partition: s.partitionBy === undefined ? undefined : quoteIdentifier(s.partitionBy, dialect, caller, 'partitionBy'),
     caller,
   };
-  return { target, db, whereParams };
+  const groupBy = s.groupBy === undefined ? undefined : quoteIdentifier(s.groupBy, dialect, caller, 'groupBy');
+  return { target, db, whereParams, groupBy };
 }
 
 /** The rows a fit starts from: how many, and a sample of up to {@link SAMPLE_ROWS} complete rows. */
@@ -162,4 +169,34 @@ export async function readSample(db: SqlDatabase, target: SqlTarget, whereParams
     if (sigma !== null) sigma[i] = toDouble(row[k + 1]);
   });
   return { rows, x, y, sigma };
+}
+
+/** One group of a `groupBy` fit: its key (as text), row count and Σ(y − ȳ_group)². */
+export interface SqlGroup {
+  readonly key: string;
+  readonly rows: number;
+  readonly tss: number;
+}
+
+/**
+ * The groups of a `groupBy` fit, ordered by key, with their sizes and total sums of squares
+ * (one query; ȳ per group by a window average).
+ *
+ * @throws DataSourceError when the query fails.
+ */
+export async function readGroups(db: SqlDatabase, target: SqlTarget, groupBy: string, whereParams: readonly unknown[]): Promise<SqlGroup[]> {
+  const { dialect, caller } = target;
+  const q = (name: string): string => dialect.identifierQuote + name + dialect.identifierQuote;
+  const binder = new SqlBinder(dialect, target.whereCount);
+  const y = `CAST(${target.y} AS ${dialect.doubleType})`;
+  const inner = `SELECT CAST(${groupBy} AS ${dialect.stringType}) AS ${q('nlsq_k')}, ${y} AS ${q('nlsq_y')}, AVG(${y}) OVER (PARTITION BY ${groupBy}) AS ${q('nlsq_a')} FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
+  const dev = `(${q('nlsq_y')} - ${q('nlsq_a')})`;
+  const statement = binder.finish(`SELECT ${q('nlsq_k')}, COUNT(*), ${dialect.sum(`${dev} * ${dev}`)} FROM (${inner}) AS ${q('nlsq_g')} GROUP BY ${q('nlsq_k')} ORDER BY ${q('nlsq_k')}`);
+  let rows: readonly (readonly unknown[])[];
+  try {
+    rows = await db.query(statement.text, statement.slots.map((i) => whereParams[i]));
+  } catch (error) {
+    throw new DataSourceError(`${caller}: the ${dialect.name} query for the groups failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return rows.map((row) => ({ key: String(row[0]), rows: toDouble(row[1]), tss: toDouble(row[2]) }));
 }

@@ -102,6 +102,16 @@ describe.skipIf(skip)('fitSql on PostgreSQL 15', () => {
     expect(text.match(/Remote SQL: SELECT [^\n]*count\(\*\)[^\n]*sum\(/g)).toHaveLength(3);
   });
 
+  it('groupBy: each sensor equals curveFit on its rows', async () => {
+    const fits = await fitSql(decay, { db: postgres(single), table: 'readings', x: 't', y: 'signal', sigma: 'err', groupBy: 'sensor' }, { p0: [1, 1, 0] });
+    expect([...fits.keys()]).toEqual(['0', '1', '2']);
+    for (const [key, r] of fits) {
+      const ref = await reference(single, `WHERE sensor = ${Number(key)}`);
+      expect(r.popt).toBeAllclose(ref.popt, { rtol: 1e-9, atol: 0 });
+      expect(r.perr).toBeAllclose(ref.perr, { rtol: 1e-6, atol: 0 });
+    }
+  });
+
   it('a backend terminated mid-fit fails with a DataSourceError and no result', async () => {
     const victim = await connect(servers[0]!);
     const { rows } = await victim.query('SELECT pg_backend_pid()');

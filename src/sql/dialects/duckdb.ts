@@ -18,6 +18,7 @@ export const DUCKDB_DIALECT: SqlDialect = Object.freeze({
   identifierQuote: '"',
   forbiddenInIdentifiers: '',
   doubleType: 'DOUBLE',
+  stringType: 'VARCHAR',
   placeholder: (i: number) => `$${i + 1}`,
   reusesPlaceholders: true,
   sum: (e: string) => `fsum(${e})`,

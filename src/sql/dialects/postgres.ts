@@ -21,6 +21,7 @@ export const POSTGRES_DIALECT: SqlDialect = Object.freeze({
   identifierQuote: '"',
   forbiddenInIdentifiers: '',
   doubleType: 'DOUBLE PRECISION',
+  stringType: 'TEXT',
   placeholder: (i: number) => `$${i + 1}`,
   reusesPlaceholders: true,
   sum: (e: string) => `SUM(${e})`,

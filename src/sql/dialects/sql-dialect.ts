@@ -27,6 +27,8 @@ export interface SqlDialect {
   readonly forbiddenInIdentifiers: string;
   /** The SQL name of the DOUBLE type (`DOUBLE`, `DOUBLE PRECISION`, `FLOAT64`, `Float64`). */
   readonly doubleType: string;
+  /** The SQL name of a text type (`VARCHAR`, `TEXT`, `STRING`, `String`), for group keys. */
+  readonly stringType: string;
   /**
    * The bound-parameter placeholder at 0-based position `i` of the parameter array: `$1`
    * (DuckDB, PostgreSQL), `?` (Trino, Spark), `@p0` (BigQuery), `{p0:Float64}` (ClickHouse).

@@ -17,6 +17,7 @@ const sinhFromExp = ([a]: readonly string[]): string => `((EXP(${a}) - EXP(-(${a
  */
 export const SPARK_DIALECT: SqlDialect = Object.freeze({
   name: 'spark',
+  stringType: 'STRING',
   identifierQuote: '`',
   forbiddenInIdentifiers: '',
   doubleType: 'DOUBLE',
@@ -34,6 +35,7 @@ export const SPARK_DIALECT: SqlDialect = Object.freeze({
  */
 export const TRINO_DIALECT: SqlDialect = Object.freeze({
   name: 'trino',
+  stringType: 'VARCHAR',
   identifierQuote: '"',
   forbiddenInIdentifiers: '',
   doubleType: 'DOUBLE',
@@ -53,6 +55,7 @@ export const TRINO_DIALECT: SqlDialect = Object.freeze({
  */
 export const BIGQUERY_DIALECT: SqlDialect = Object.freeze({
   name: 'bigquery',
+  stringType: 'STRING',
   identifierQuote: '`',
   forbiddenInIdentifiers: '\\',
   doubleType: 'FLOAT64',
@@ -75,6 +78,7 @@ export const BIGQUERY_DIALECT: SqlDialect = Object.freeze({
  */
 export const CLICKHOUSE_DIALECT: SqlDialect = Object.freeze({
   name: 'clickhouse',
+  stringType: 'String',
   identifierQuote: '`',
   forbiddenInIdentifiers: '',
   doubleType: 'Float64',
