@@ -50,8 +50,8 @@ export const TRINO_DIALECT: SqlDialect = Object.freeze({
  * BigQuery / GoogleSQL
  * (https://cloud.google.com/bigquery/docs/reference/standard-sql/mathematical_functions):
  * backtick identifiers (no backslash inside), named `@p0` parameters, FLOAT64, `LN`, `LOG10`,
- * `LOG(a, 2)` for log2, `CBRT`, `POW`, `IEEE_DIVIDE` is not needed (division of FLOAT64 by zero
- * raises, which the caller's client reports).
+ * `LOG(a, 2)` for log2, `CBRT`, `POW`, `SINH`/`COSH`/`TANH`. Division by zero raises there,
+ * and the caller's client reports it as a failed query.
  */
 export const BIGQUERY_DIALECT: SqlDialect = Object.freeze({
   name: 'bigquery',
