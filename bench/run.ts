@@ -10,6 +10,7 @@
  *             process beside Python's; calls of a costly residual function beside SciPy's
  *   batch     fitBatch: Gpufit's 2-D Gaussian test (10⁵ fits), 10⁴ 1-D Gaussians, a variable-length batch, vs a SciPy loop and curveFitSync
  *   cores     one big fit on every core (workers: 1, 2 … availableParallelism()) beside SciPy lm
+ *   data      data where it lives: fitSql in DuckDB vs curveFit in memory; PostgreSQL one server vs 3 postgres_fdw shards (bench/data-sql.ts)
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -27,8 +28,9 @@ import { type BenchRow, applyPeers, printTable, writeResults } from './harness.t
 import { checkTargets, printTargets } from './targets.ts';
 import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
+import { benchDataSql } from './data-sql.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'workflow', 'batch', 'cores', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'workflow', 'batch', 'cores', 'data', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -117,6 +119,12 @@ async function main(): Promise<void> {
     applyPeers(c);
     printTable('cores: one fit on 1 … availableParallelism() workers (2 vs 1 worker timed round-robin)', c);
     rows.push(...c);
+  }
+  if (section === 'data' || section === 'all') {
+    const d = await benchDataSql(Number(process.env['NLSQ_BENCH_SQL_ROWS'] ?? 1_000_000));
+    applyPeers(d);
+    printTable('data: in-database fits (fitSql)', d);
+    rows.push(...d);
   }
   if (section === 'webgpu' || section === 'all') {
     const g = await benchWebGPU(section === 'all' ? 10_000_000 : 1_000_000);

@@ -50,9 +50,10 @@
  *   nothing merges; a parallel chunk walk would call it.
  * - `gram` is the SQL / device form of the fold (JᵀJ, Jᵀr, rᵀr in one pass, as a database
  *   aggregate or a GPU reduction computes them). The WebGPU evaluator forms exactly these sums on
- *   the device in f32 (`webgpu/gram-partials.wgsl.ts`, combined in `webgpu/gram-combine.ts`); the
- *   host walks fold by QR instead, which does not square κ(J). No SQL source exists yet; one
- *   (aggregating G in the database, or folding fetched rows by `gram` on the host) would call it.
+ *   the device in f32 (`webgpu/gram-partials.wgsl.ts`, combined in `webgpu/gram-combine.ts`), and
+ *   `fitSql` has the database aggregate them (`sql/gram-query.ts`); both factor G by the one
+ *   semidefinite Cholesky in `linalg/gram-triangle.ts`. The host walks fold by QR instead, which
+ *   does not square κ(J). A source that fetched rows to fold them by Gram on the host would call it.
  * - `dot` and `maxAbs` are reductions for N-sized vectors; the solvers' norms are p-sized and
  *   stay in `optim/`. The statistics (`result/statistics.ts` from resident arrays,
  *   `streaming/streaming-statistics.ts` per streamed chunk) are deliberately not wired to

@@ -37,7 +37,7 @@ import type { BackendLease } from './backend-lease.ts';
 import { solve, type SolveControls } from './solve.ts';
 import { lowerToProgram } from '../model/lower.ts';
 import type { ResidualProblem, SolverOutcome } from '../optim/evaluation.ts';
-import { thinSvd } from '../linalg/small-linalg.ts';
+import { triangleCondition } from '../linalg/gram-triangle.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import type { Choice } from '../result/choice.ts';
 import type { FitWarning } from '../options/solver-settings.ts';
@@ -74,25 +74,6 @@ export function evaluatesOnDevice(backend: Backend): backend is DeviceBackend {
 
 /** Largest κ(R) = κ(J) for which the f32 Gram matrix keeps about one correct digit. */
 export const F32_CONDITION_LIMIT = 1e3;
-
-/**
- * κ₂ of the p×p R of a triangle T after scaling its columns to unit norm (Infinity when R is
- * singular). Cholesky of the Gram matrix is accurate to ε·κ(D⁻¹JᵀJD⁻¹) for the best diagonal D
- * (van der Sluis, "Condition numbers and equilibration of matrices", Numer. Math. 14, 1969), so
- * the column-equilibrated condition is the one that decides whether f32 suffices.
- */
-export function triangleCondition(T: Float64Array, p: number): number {
-  const c = p + 1;
-  const R = new Float64Array(p * p);
-  for (let j = 0; j < p; j++) {
-    let norm2 = 0;
-    for (let i = 0; i <= j; i++) norm2 += T[i * c + j]! * T[i * c + j]!;
-    const scale = norm2 > 0 ? 1 / Math.sqrt(norm2) : 0;
-    for (let i = 0; i <= j; i++) R[i * p + j] = T[i * c + j]! * scale;
-  }
-  const { s } = thinSvd(R, p, p);
-  return s[p - 1]! > 0 ? s[0]! / s[p - 1]! : Infinity;
-}
 
 /** Wrap a device problem to record the worst condition of the factors it returns. */
 function watchCondition(problem: ResidualProblem): { problem: ResidualProblem; worst: () => number } {

@@ -87,7 +87,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['evaluate'],
   ['parallel'],
   ['result'],
-  ['streaming'],
+  ['streaming', 'sql'],
   ['run'],
   ['batch'],
   ['.', 'node', 'plot'],
