@@ -229,7 +229,9 @@ async function openBlob(blob: Blob, caller: string): Promise<Hdf5Pass> {
   const dir = `/nlsq-hdf5-${++mounts}`;
   const path = `${dir}/file.h5`;
   fs.mkdir(dir);
-  const sync = typeof (globalThis as { FileReaderSync?: unknown }).FileReaderSync === 'function' && fs.filesystems['WORKERFS'] !== undefined;
+  // WORKERFS asserts it runs in a worker (Emscripten's test: globalThis.WorkerGlobalScope) and reads with FileReaderSync.
+  const g = globalThis as { FileReaderSync?: unknown; WorkerGlobalScope?: unknown };
+  const sync = g.WorkerGlobalScope !== undefined && typeof g.FileReaderSync === 'function' && fs.filesystems['WORKERFS'] !== undefined;
   if (sync) {
     fs.mount(fs.filesystems['WORKERFS'], { blobs: [{ name: 'file.h5', data: blob }] }, dir);
     return openHdf5(h5, path, blobName(blob), () => {
