@@ -111,10 +111,13 @@ export function openHdf5(h5: H5wasm, path: string, name: string, cleanup: () => 
   let file: import('h5wasm').File;
   try {
     file = new h5.File(path, 'r');
-    if (file.file_id < 0n) throw new Error('H5Fopen returned an invalid id');
   } catch (e) {
     cleanup();
     throw new DataSourceError(`${caller}: cannot open ${JSON.stringify(name)} as an HDF5 file: ${hdf5Message(e)}`, { cause: e });
+  }
+  if (file.file_id < 0n) {
+    cleanup();
+    throw new DataSourceError(`${caller}: cannot open ${JSON.stringify(name)} as an HDF5 file: H5Fopen returned an invalid id`);
   }
   return {
     file,
