@@ -6,6 +6,7 @@
  *   fits      the 1M-point fits with peers and the 10M-point Gaussian fit
  *   workflow  chunked vs standard on 10M points; streaming over 50M generated points (peak RSS)
  *   closure   closure lifting: a 1M-point closure (lifted, and with lift: false) beside model() and SciPy lm
+ *   data      fit() streaming through a Parquet file (10⁷ rows) vs in-memory arrays: time and peak RSS
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -15,13 +16,14 @@
 import { cpus } from 'node:os';
 import { benchBlockSizes, benchKernels, kernelBackends } from './kernels.ts';
 import { benchClosureLift } from './closure.ts';
+import { benchDataFiles } from './data-files.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
 import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'workflow', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'workflow', 'data', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -88,6 +90,12 @@ async function main(): Promise<void> {
     applyPeers(w);
     printTable('workflow: chunked vs standard, streaming out of core', w);
     rows.push(...w);
+  }
+  if (section === 'data' || section === 'all') {
+    const d = await benchDataFiles(Number(process.env['NLSQ_BENCH_DATA_ROWS'] ?? 10_000_000));
+    applyPeers(d);
+    printTable('data: Parquet file (streaming) vs in-memory arrays', d);
+    rows.push(...d);
   }
   if (section === 'webgpu' || section === 'all') {
     const g = await benchWebGPU(section === 'all' ? 10_000_000 : 1_000_000);

@@ -17,7 +17,7 @@ import { messageOf, resolveColumns } from '../sources/column-options.ts';
 import type { SourceChunk } from '../sources/data-source.ts';
 import { type Hdf5Options, type Hdf5Pass, openHdf5, readHdf5, readyH5, resolveHdf5Options } from '../sources/hdf5-source.ts';
 import { loadOptional } from '../sources/optional-package.ts';
-import { type ParquetOptions, readParquet } from '../sources/parquet-source.ts';
+import { type ParquetOptions, readParquet, resolveParquetOptions } from '../sources/parquet-source.ts';
 
 function checkPath(path: unknown, caller: string): asserts path is string {
   if (typeof path !== 'string' || path.length === 0) {
@@ -71,14 +71,16 @@ function fileBytes(path: string, caller: string): BytesOpener {
 }
 
 /**
- * Stream a Parquet file as a re-readable source: the selected columns, one chunk per row group,
- * read by byte ranges (memory: the footer and one row group of the selected columns).
+ * Stream a Parquet file as a re-readable source: the selected columns, read by byte ranges in
+ * chunks of `chunkRows` rows where the row group has an offset index (memory follows
+ * `chunkRows`), else one row group at a time (memory follows the row group).
  *
  * @param path - file path.
- * @param options - `{ x, y, sigma? }`: column names (`x` one name or one per model variable).
+ * @param options - `{ x, y, sigma?, chunkRows? }`: column names (`x` one name or one per model
+ *   variable), rows per chunk (default 65536).
  * @returns an async iterable of chunks; each iteration reopens the file.
- * @throws NlsqTypeError / NlsqRangeError (at once) for a bad path, missing or unknown options;
- *   DataSourceError (while iterating) for an unreadable file, a missing reader package, a file that
+ * @throws NlsqTypeError / NlsqRangeError (at once) for a bad path, missing, unknown or invalid
+ *   options; DataSourceError (while iterating) for an unreadable file, a missing reader package, a file that
  *   is not Parquet, a missing or non-numeric column, a corrupt row group (named with its rows and
  *   byte offset).
  * @example
@@ -90,9 +92,9 @@ function fileBytes(path: string, caller: string): BytesOpener {
 export function parquetFileSource(path: string, options: ParquetOptions): AsyncIterable<SourceChunk> {
   const caller = 'parquetFileSource';
   checkPath(path, caller);
-  const columns = resolveColumns(options, caller);
+  const resolved = resolveParquetOptions(options, caller);
   const opener = fileBytes(path, caller);
-  return { [Symbol.asyncIterator]: () => readParquet(opener, columns, caller) };
+  return { [Symbol.asyncIterator]: () => readParquet(opener, resolved, caller) };
 }
 
 /**

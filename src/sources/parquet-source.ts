@@ -2,11 +2,13 @@
  * Apache Parquet files as re-readable streaming sources, read with hyparquet (pure JavaScript,
  * with hyparquet-compressors for the Snappy/gzip/Brotli/LZ4/Zstd codecs), loaded on first use.
  *
- * A pass reads the footer (the file metadata), then the selected columns one row group at a
- * time through byte-range reads, so memory holds the footer and one row group of the selected
- * columns — never the whole file. Each row group becomes one chunk (its size is the writer's
- * choice: DuckDB writes 122,880 rows, pyarrow up to 1M, hyparquet-writer 100,000). Every
- * iteration of the source starts a new pass that reads the file again.
+ * A pass reads the footer (the file metadata), then the selected columns through byte-range
+ * reads — never the whole file. Where a row group's selected column chunks have an offset index
+ * (the page locations, which writers may store for column chunks of several pages), it is
+ * read in chunks of `chunkRows` rows, each fetching and decoding only the pages it overlaps, so
+ * memory follows `chunkRows`; otherwise the row group is one chunk and memory follows its size
+ * (the writer's choice: DuckDB writes 122,880 rows, pyarrow up to 1M). Every iteration of the
+ * source starts a new pass that reads the file again.
  *
  * Columns are chosen by name among the file's top-level columns; INT32, INT64, FLOAT and DOUBLE
  * columns are read as float64 and nulls become NaN, for the fit's `nanPolicy` (see
@@ -19,9 +21,40 @@ import { type BytesOpener, type RandomAccessBytes, bytesOpener } from './byte-re
 import { type ColumnSelection, type ResolvedColumns, chunkOf, messageOf, resolveColumns, toFloat64 } from './column-options.ts';
 import type { SourceChunk } from './data-source.ts';
 import { loadOptional } from './optional-package.ts';
+import { chunkRowsOption } from './reader-options.ts';
 
-/** Options of the Parquet sources: the columns to read. */
-export type ParquetOptions = ColumnSelection;
+/** Options of the Parquet sources: the columns to read, and rows per chunk. */
+export interface ParquetOptions extends ColumnSelection {
+  /**
+   * Rows per chunk within a row group whose selected columns all have an offset index (page
+   * locations, which writers may store for column chunks of several pages): a positive integer,
+   * default 65536. Such a chunk reads only the pages it overlaps, so memory follows
+   * `chunkRows`, not the writer's row-group size. Row groups without an offset index are read
+   * whole (one chunk each).
+   */
+  readonly chunkRows?: number | undefined;
+}
+
+/** {@link ParquetOptions} checked. */
+export interface ResolvedParquetOptions {
+  /** Column names. */
+  readonly columns: ResolvedColumns;
+  /** Rows per chunk in row groups with an offset index. */
+  readonly chunkRows: number;
+}
+
+/**
+ * Check the Parquet options.
+ *
+ * @param options - `{ x, y, sigma?, chunkRows? }`.
+ * @param caller - function name for messages.
+ * @returns the resolved options.
+ * @throws NlsqTypeError / NlsqRangeError for missing, unknown or invalid options.
+ */
+export function resolveParquetOptions(options: unknown, caller: string): ResolvedParquetOptions {
+  const columns = resolveColumns(options, caller, ['chunkRows']);
+  return { columns, chunkRows: chunkRowsOption(caller, (options as { chunkRows?: unknown }).chunkRows, columns.all.length) };
+}
 
 /** Parquet physical types read as numbers. */
 const NUMERIC_TYPES = new Set(['INT32', 'INT64', 'FLOAT', 'DOUBLE']);
@@ -65,18 +98,26 @@ function groupOffset(group: import('hyparquet').RowGroup, columns: readonly stri
   return Number.isFinite(offset) ? offset : Number(group.file_offset ?? 0);
 }
 
+/** True when every selected column chunk of a row group has an offset index (page locations). */
+function hasOffsetIndex(group: import('hyparquet').RowGroup, columns: readonly string[]): boolean {
+  const selected = group.columns.filter((c) => columns.includes(c.meta_data?.path_in_schema[0] ?? ''));
+  return selected.length === columns.length && selected.every((c) => c.offset_index_offset !== undefined && (c.offset_index_length ?? 0) > 0);
+}
+
 /**
- * One pass over a Parquet file: the selected columns, one chunk per row group.
+ * One pass over a Parquet file: the selected columns, row group by row group — in chunks of
+ * `chunkRows` rows where the row group has an offset index, else one chunk per row group.
  *
  * @param open - opens the file's bytes for this pass (closed when the pass ends).
- * @param columns - the resolved column selection.
+ * @param options - the resolved options.
  * @param caller - function name for messages.
  * @returns an async generator of chunks.
  * @throws DataSourceError for a file that is not Parquet or is truncated (its footer), a missing
  *   or non-numeric column, and a row group that cannot be decoded — naming the file, the row
  *   group, its rows and byte offset.
  */
-export async function* readParquet(open: BytesOpener, columns: ResolvedColumns, caller: string): AsyncGenerator<SourceChunk, void, undefined> {
+export async function* readParquet(open: BytesOpener, options: ResolvedParquetOptions, caller: string): AsyncGenerator<SourceChunk, void, undefined> {
+  const columns = options.columns;
   const { hyparquet, compressors } = await loadParquet(caller);
   const bytes = await open();
   const file = JSON.stringify(bytes.name);
@@ -99,24 +140,27 @@ export async function* readParquet(open: BytesOpener, columns: ResolvedColumns, 
       }
     }
     const scan = await hyparquet.parquetScan({ file: buffer, metadata, columns: [...columns.all], compressors });
-    let rowStart = 0;
+    let groupStart = 0;
     for (let g = 0; g < metadata.row_groups.length; g++) {
       const group = metadata.row_groups[g]!;
-      const rowEnd = rowStart + Number(group.num_rows);
-      if (rowEnd === rowStart) continue;
-      const where = `row group ${g} (rows ${rowStart}–${rowEnd - 1}, byte offset ${groupOffset(group, columns.all)}) of ${file}`;
-      let decoded: import('hyparquet').DecodedArray[];
-      try {
-        decoded = await Promise.all(columns.all.map((column) => scan.readColumn({ column, rowStart, rowEnd })));
-      } catch (e) {
-        throw new DataSourceError(`${caller}: cannot read ${where}: ${messageOf(e)}`, { cause: e });
+      const groupEnd = groupStart + Number(group.num_rows);
+      const step = hasOffsetIndex(group, columns.all) ? options.chunkRows : groupEnd - groupStart;
+      for (let rowStart = groupStart; rowStart < groupEnd; rowStart += step) {
+        const rowEnd = Math.min(groupEnd, rowStart + step);
+        const where = `row group ${g} (rows ${rowStart}–${rowEnd - 1}, byte offset ${groupOffset(group, columns.all)}) of ${file}`;
+        let decoded: import('hyparquet').DecodedArray[];
+        try {
+          decoded = await Promise.all(columns.all.map((column) => scan.readColumn({ column, rowStart, rowEnd })));
+        } catch (e) {
+          throw new DataSourceError(`${caller}: cannot read ${where}: ${messageOf(e)}`, { cause: e });
+        }
+        const out = decoded.map((d, j) => {
+          if (d.length !== rowEnd - rowStart) throw new DataSourceError(`${caller}: column ${JSON.stringify(columns.all[j])} of ${where} has ${d.length} values, expected ${rowEnd - rowStart}`);
+          return toFloat64(d, `${caller}: column ${JSON.stringify(columns.all[j])} of ${where}`, rowStart);
+        });
+        yield chunkOf(out, columns);
       }
-      const out = decoded.map((d, j) => {
-        if (d.length !== rowEnd - rowStart) throw new DataSourceError(`${caller}: column ${JSON.stringify(columns.all[j])} of ${where} has ${d.length} values, expected ${rowEnd - rowStart}`);
-        return toFloat64(d, `${caller}: column ${JSON.stringify(columns.all[j])} of ${where}`, rowStart);
-      });
-      rowStart = rowEnd;
-      yield chunkOf(out, columns);
+      groupStart = groupEnd;
     }
   } finally {
     await bytes.close();
@@ -125,13 +169,15 @@ export async function* readParquet(open: BytesOpener, columns: ResolvedColumns, 
 
 /**
  * A re-readable streaming source over a Parquet `Blob`/`File` (or its bytes in memory): the
- * selected columns, one chunk per row group, read by byte ranges.
+ * selected columns, row group by row group (in chunks of `chunkRows` rows where the file has an
+ * offset index), read by byte ranges.
  *
  * @param file - the Parquet file: a `Blob`, `File`, `Uint8Array` or `ArrayBuffer`.
- * @param options - `{ x, y, sigma? }`: column names (`x` one name or one per model variable).
+ * @param options - `{ x, y, sigma?, chunkRows? }`: column names (`x` one name or one per model
+ *   variable), rows per chunk (default 65536; see {@link ParquetOptions.chunkRows}).
  * @returns an async iterable whose every iteration reads the file again.
- * @throws NlsqTypeError / NlsqRangeError (at once) for a bad file argument, missing or unknown
- *   options; DataSourceError (while iterating) for a missing reader package, a file that is not
+ * @throws NlsqTypeError / NlsqRangeError (at once) for a bad file argument, missing, unknown or
+ *   invalid options; DataSourceError (while iterating) for a missing reader package, a file that is not
  *   Parquet, a missing or non-numeric column, a corrupt row group.
  * @example
  * ```ts
@@ -142,6 +188,6 @@ export async function* readParquet(open: BytesOpener, columns: ResolvedColumns, 
 export function parquetSource(file: Blob | Uint8Array | ArrayBuffer, options: ParquetOptions): AsyncIterable<SourceChunk> {
   const caller = 'parquetSource';
   const open = bytesOpener(file, caller, 'file');
-  const columns = resolveColumns(options, caller);
-  return { [Symbol.asyncIterator]: () => readParquet(open, columns, caller) };
+  const resolved = resolveParquetOptions(options, caller);
+  return { [Symbol.asyncIterator]: () => readParquet(open, resolved, caller) };
 }

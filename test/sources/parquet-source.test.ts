@@ -41,6 +41,27 @@ describe('parquetSource', () => {
     expect(second.y).toEqual(first.y);
   });
 
+  it('reads row groups with an offset index in chunks of chunkRows rows, others whole', async () => {
+    const paged = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: ['t', 'signal', 'err'].map((name, j) => ({ name, data: [d.t, d.y, d.sigma][j], type: 'DOUBLE', offsetIndex: true })) as never,
+        rowGroupSize: 1000,
+        pageSize: 2048, // 256 doubles a page: a 300-row chunk reads two or three pages of its row group
+      }),
+    );
+    const r = await readColumns(parquetSource(paged, { x: 't', y: 'signal', sigma: 'err', chunkRows: 300 }));
+    expect(r.chunks).toBe(4 + 4 + 2); // 1000, 1000 and 500 rows in chunks of 300
+    expect(r.y).toEqual(Array.from(d.y));
+    expect(r.x[0]).toEqual(Array.from(d.t));
+    expect(r.sigma).toEqual(Array.from(d.sigma));
+    const noIndex = new Uint8Array(
+      parquetWriteBuffer({ columnData: [{ name: 't', data: d.t, type: 'DOUBLE', offsetIndex: false }, { name: 'y', data: d.y, type: 'DOUBLE', offsetIndex: false }] as never, rowGroupSize: 1000 }),
+    );
+    const whole = await readColumns(parquetSource(noIndex, { x: 't', y: 'y', chunkRows: 300 }));
+    expect(whole.chunks).toBe(3);
+    expect(whole.y).toEqual(Array.from(d.y));
+  });
+
   it('reads integer, int64 and float32 columns as float64, several x columns in order', async () => {
     const r = await readColumns(parquetSource(bytes, { x: ['k', 't32', 'k64'], y: 'signal' }));
     expect(r.x[0]).toEqual(Array.from(d.k));
@@ -92,7 +113,8 @@ describe('parquetSource', () => {
   it('checks its arguments at once', () => {
     expect(() => parquetSource('x.parquet' as never, { x: 't', y: 'y' })).toThrow(NlsqTypeError);
     expect(() => parquetSource(file, undefined as never)).toThrow(/options are required/);
-    expect(() => parquetSource(file, { x: 't', y: 'y', chunkRows: 5 } as never)).toThrow(NlsqRangeError);
+    expect(() => parquetSource(file, { x: 't', y: 'y', rows: 5 } as never)).toThrow(NlsqRangeError);
+    expect(() => parquetSource(file, { x: 't', y: 'y', chunkRows: 0 })).toThrow(NlsqRangeError);
     expect(() => parquetSource(file, { x: [], y: 'y' })).toThrow(/x must name at least one column/);
     expect(() => parquetSource(file, { x: 't', y: 3 as never })).toThrow(/y must be a non-empty column name, got 3/);
   });
