@@ -3,12 +3,13 @@
  *
  *   node --import tsx bench/data-files-child.ts parquet FILE N   # fit() streaming through parquetFileSource
  *   node --import tsx bench/data-files-child.ts memory  -    N   # the same fit on in-memory arrays
+ *   node --import tsx bench/data-files-child.ts memory-streaming - N   # the streaming fit over the arrays (arraySource)
  *
  * Prints one JSON line: the fit's wall time (ms), RSS before the fit and the process's peak RSS
  * (VmHWM, Linux; bytes), popt, nfev and the strategy that ran.
  */
 import { readFileSync } from 'node:fs';
-import { fit, model } from '../src/index.ts';
+import { arraySource, fit, model } from '../src/index.ts';
 import { parquetFileSource } from '../src/node/index.ts';
 import { dataRows } from './data-rows.ts';
 
@@ -27,6 +28,9 @@ if (mode === 'parquet') {
   const source = parquetFileSource(path!, { x: 't', y: 'y' });
   for await (const _ of source) break; // load hyparquet before the baseline
   run = () => fit(m, source, { p0, workflow: 'streaming' });
+} else if (mode === 'memory-streaming') {
+  const { t, y } = dataRows(0, n);
+  run = () => fit(m, arraySource({ x: t, y }, 65_536), { p0, workflow: 'streaming' });
 } else {
   const { t, y } = dataRows(0, n);
   run = () => fit(m, t, y, { p0 });

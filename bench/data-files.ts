@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- data` (file part): `fit()` streaming through `parquetFileSource` over an
  * N-row Parquet file vs the same fit on the same rows as in-memory arrays — wall time and peak
- * RSS of the fitting process. Each fit runs in its own child process (`data-files-child.ts`), so
+ * RSS of the fitting process — and, to separate the reader's cost from the streaming strategy's,
+ * the streaming fit over the same arrays as an `arraySource`. Each fit runs in its own child process (`data-files-child.ts`), so
  * its peak RSS (VmHWM) is its own and not the writer's. The file (columns t, y as required
  * DOUBLE, Snappy, row groups of 1,000,000 rows — pyarrow's default size) is written once per run
  * under the OS temp folder, row group by row group, and deleted afterwards.
@@ -48,7 +49,7 @@ interface ChildResult {
   strategy: string;
 }
 
-function child(mode: 'parquet' | 'memory', path: string, n: number): ChildResult {
+function child(mode: 'parquet' | 'memory' | 'memory-streaming', path: string, n: number): ChildResult {
   const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'data-files-child.ts'), mode, path, String(n)], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
   if (run.status !== 0) throw new Error(`${mode} child failed (${run.status}): ${run.stderr.slice(-2000)}`);
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as ChildResult;
@@ -61,7 +62,7 @@ const mb = (b: number): number => Math.round(b / 2 ** 20);
  * 10⁷ rows is long enough that its single time is stable to a few percent).
  *
  * @param n - rows.
- * @returns the two rows, the in-memory fit being the peer.
+ * @returns the three rows, the in-memory fit being the peer.
  */
 export async function benchDataFiles(n: number): Promise<BenchRow[]> {
   const dir = mkdtempSync(join(tmpdir(), 'nlsq-bench-data-'));
@@ -73,6 +74,7 @@ export async function benchDataFiles(n: number): Promise<BenchRow[]> {
     const size = statSync(path).size;
     process.stdout.write(`(data: wrote ${n} rows, ${mb(size)} MB, to ${path} in ${(writeMs / 1000).toFixed(1)} s)\n`);
     const memory = child('memory', '-', n);
+    const memoryStreaming = child('memory-streaming', '-', n);
     const parquet = child('parquet', path, n);
     const row = (name: string, impl: string, r: ChildResult): BenchRow => ({
       section: 'data',
@@ -84,7 +86,11 @@ export async function benchDataFiles(n: number): Promise<BenchRow[]> {
       extra: { rows: n, fileMB: mb(size), rssBeforeMB: mb(r.before), peakRssMB: mb(r.peak), nfev: r.nfev, strategy: r.strategy, popt: r.popt.map((v) => v.toPrecision(10)).join(' ') },
     });
     const peer = `exp-decay fit of ${n} rows, in-memory arrays`;
-    const rows = [row(peer, 'in-memory arrays', memory), { ...row(`exp-decay fit of ${n} rows, Parquet file`, 'parquetFileSource (streaming)', parquet), peer }];
+    const rows = [
+      row(peer, 'in-memory arrays', memory),
+      { ...row(`exp-decay fit of ${n} rows, arrays as a source`, 'arraySource (streaming)', memoryStreaming), peer },
+      { ...row(`exp-decay fit of ${n} rows, Parquet file`, 'parquetFileSource (streaming)', parquet), peer },
+    ];
     for (const r of rows) process.stdout.write(`  ${r.impl}: ${(r.medianMs / 1000).toFixed(2)} s, peak RSS ${r.extra!['peakRssMB']} MB (before the fit ${r.extra!['rssBeforeMB']} MB), nfev ${r.extra!['nfev']}, ${r.extra!['strategy']}\n`);
     return rows;
   } finally {
