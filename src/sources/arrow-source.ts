@@ -44,10 +44,16 @@ function fileHandle(bytes: RandomAccessBytes): object {
   };
 }
 
+/** Arrow's `Precision.HALF`: float16, whose `toArray()` holds the raw 16-bit patterns. */
+const HALF = 0;
+
 /** One column of a record batch as float64, nulls as NaN. */
-function batchColumn(batch: Batch, name: string, where: string, firstRow: number): Float64Array {
+function batchColumn(arrow: Arrow, batch: Batch, name: string, where: string, firstRow: number): Float64Array {
   const vector = batch.getChild(name)!;
-  const values = vector.toArray() as ArrayLike<unknown>;
+  const type = vector.type as import('apache-arrow').DataType;
+  const half = arrow.DataType.isFloat(type) && (type as import('apache-arrow').Float).precision === HALF;
+  // float16: decode each value (get) instead of reading the bit patterns as numbers
+  const values = (half ? Array.from({ length: vector.length }, (_, i) => vector.get(i) as number | null) : vector.toArray()) as ArrayLike<unknown>;
   let out = toFloat64(values, where, firstRow);
   if (vector.nullCount > 0) {
     if (out === values) out = out.slice(); // a view into the batch's buffer: never write into it
@@ -104,7 +110,7 @@ export async function* readArrow(open: BytesOpener, columns: ResolvedColumns, ca
       if (r.done === true) return;
       const batch = r.value;
       const where = (name: string): string => `${caller}: column ${JSON.stringify(name)} of record batch ${b} of ${file}`;
-      const out = columns.all.map((name) => batchColumn(batch, name, where(name), firstRow));
+      const out = columns.all.map((name) => batchColumn(arrow, batch, name, where(name), firstRow));
       firstRow += batch.numRows;
       if (batch.numRows > 0) yield chunkOf(out, columns);
     }

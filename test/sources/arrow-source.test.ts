@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Float32, Float64, Int64, RecordBatch, RecordBatchFileWriter, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { Float16, Float32, Float64, Int64, RecordBatch, RecordBatchFileWriter, Table, Utf8, makeVector, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { curveFit, fit, model } from '../../src/index.ts';
 import { DataSourceError } from '../../src/errors.ts';
 import { arrowSource } from '../../src/sources/arrow-source.ts';
@@ -58,6 +58,17 @@ describe('arrowSource', () => {
     expect(r.x[0]).toEqual(Array.from(d.k));
     expect(r.x[1]).toEqual(Array.from(d.t32));
     expect(r.x[2]).toEqual(Array.from(d.k));
+  });
+
+  it('decodes float16 columns (whose toArray holds bit patterns) and their nulls', async () => {
+    const half = vectorFromArray([1.5, -2.25, null, 65504, 0.5], new Float16());
+    const y = makeVector(Float64Array.from([1, 2, 3, 4, 5]));
+    const bytes = tableToIPC(new Table([new RecordBatch({ h: half.data[0]!, y: y.data[0]! })]), 'file');
+    const r = await readColumns(arrowSource(bytes, { x: 'h', y: 'y' }));
+    expect(r.x[0]!.slice(0, 2)).toEqual([1.5, -2.25]);
+    expect(r.x[0]![2]).toBeNaN();
+    expect(r.x[0]![3]).toBe(65504);
+    expect(r.x[0]![4]).toBe(0.5);
   });
 
   it('fits like curveFit on the same arrays, and nulls go to nanPolicy', async () => {
