@@ -1,6 +1,7 @@
 /**
  * Bounded memory: each reader fits a file larger than the test child's heap limit
- * (`--max-old-space-size=24`; V8's whole heap limit is then about 70 MB) and its resident memory
+ * (`--max-old-space-size=24`, and 2 MB semi-spaces so that the young generation's slack does not
+ * blur the measure; V8's whole heap limit is then about 30 MB) and its resident memory
  * grows by less than half the file. The child runs the built package (`dist/`, built when stale
  * like the package tests do) in plain Node: no TypeScript loader thread shares its heap limit. The child measures its RSS after loading the reader (one chunk read) and
  * its peak RSS (`VmHWM` of `/proc/self/status`, Linux) after a streaming fit; typed arrays live outside
@@ -17,7 +18,7 @@ import { RecordBatch, RecordBatchFileWriter, makeVector } from 'apache-arrow';
 import { DIST_ENTRY, ROOT, ensureDist } from '../package/dist-build.ts';
 
 const skipReason = ensureDist();
-const N = 9_000_000; // 2 float64 columns: 144 MB of values, twice the child's whole heap limit
+const N = 9_000_000; // 2 float64 columns: 144 MB of values, over four times the child's whole heap limit
 const BATCH = 65_536;
 const dir = mkdtempSync(join(tmpdir(), 'nlsq-mem-'));
 const files = { parquet: join(dir, 'big.parquet'), arrow: join(dir, 'big.arrow'), hdf5: join(dir, 'big.h5') };
@@ -68,7 +69,7 @@ describe.skipIf(skipReason !== null || process.platform !== 'linux').each(['parq
     const script = join(dir, `child-${format}.mjs`);
     writeFileSync(script, CHILD);
     const size = statSync(files[format]).size;
-    const run = spawnSync(process.execPath, ['--max-old-space-size=24', script, format, files[format]], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+    const run = spawnSync(process.execPath, ['--max-old-space-size=24', '--max-semi-space-size=2', script, format, files[format]], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
     expect(run.stderr).toBe('');
     const out = JSON.parse(run.stdout.trim().split('\n').pop()!) as { before: number; peak: number; heapLimit: number; popt: number[]; strategy: string };
     console.log(`${format}: file ${(size / 2 ** 20).toFixed(0)} MB, heap limit ${(out.heapLimit / 2 ** 20).toFixed(0)} MB, RSS ${(out.before / 2 ** 20).toFixed(0)} MB before the fit, peak ${(out.peak / 2 ** 20).toFixed(0)} MB`);
