@@ -1,11 +1,12 @@
 /**
  * Bounded memory: each reader fits a file larger than the test child's heap limit
  * (`--max-old-space-size=24`, and 2 MB semi-spaces so that the young generation's slack does not
- * blur the measure; V8's whole heap limit is then about 30 MB) and its resident memory
- * grows by less than half the file. The child runs the built package (`dist/`, built when stale
- * like the package tests do) in plain Node: no TypeScript loader thread shares its heap limit. The child measures its RSS after loading the reader (one chunk read) and
- * its peak RSS (`VmHWM` of `/proc/self/status`, Linux) after a streaming fit; typed arrays live outside
- * the JS heap, so the RSS bound is the one that shows the file was never read whole.
+ * blur the measure; V8's whole heap limit is then about 30 MB) and its resident memory grows by
+ * less than half the file. The child runs the built package (`dist/`, built when stale like the
+ * package tests do) in plain Node: no TypeScript loader thread shares its heap limit. It measures
+ * its RSS after loading the reader (one chunk read) and its peak RSS (`VmHWM` of
+ * `/proc/self/status`, Linux) after a streaming fit; typed arrays live outside the JS heap, so the
+ * RSS bound is the one that shows the file was never read whole.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
