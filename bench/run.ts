@@ -10,7 +10,8 @@
  *             process beside Python's; calls of a costly residual function beside SciPy's
  *   batch     fitBatch: Gpufit's 2-D Gaussian test (10⁵ fits), 10⁴ 1-D Gaussians, a variable-length batch, vs a SciPy loop and curveFitSync
  *   cores     one big fit on every core (workers: 1, 2 … availableParallelism()) beside SciPy lm
- *   data      data where it lives: fitSql in DuckDB vs curveFit in memory; PostgreSQL one server vs 3 postgres_fdw shards (bench/data-sql.ts)
+ *   data      data where it lives: fitSql in DuckDB vs curveFit in memory; PostgreSQL one server vs 3 postgres_fdw shards (bench/data-sql.ts);
+ *             fit() streaming through a Parquet file (10⁷ rows) vs in-memory arrays: time and peak RSS (bench/data-files.ts)
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -23,6 +24,7 @@ import { benchBatch } from './batch.ts';
 import { benchClosureLift } from './closure.ts';
 import { benchCalls, benchCold, benchSmallFits } from './small.ts';
 import { benchCores } from './cores.ts';
+import { benchDataFiles } from './data-files.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
@@ -125,6 +127,10 @@ async function main(): Promise<void> {
     applyPeers(d);
     printTable('data: in-database fits (fitSql)', d);
     rows.push(...d);
+    const f = await benchDataFiles(Number(process.env['NLSQ_BENCH_DATA_ROWS'] ?? 10_000_000));
+    applyPeers(f);
+    printTable('data: Parquet file (streaming) vs in-memory arrays', f);
+    rows.push(...f);
   }
   if (section === 'webgpu' || section === 'all') {
     const g = await benchWebGPU(section === 'all' ? 10_000_000 : 1_000_000);

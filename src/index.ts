@@ -82,6 +82,10 @@ export { buildPlan, type Plan, type PlanInput, type Workflow } from './workflow/
 export { goalTolerances, SIZE_TIERS, type Goal, type GoalTolerances, type SizeTier, type SizeTierInfo } from './workflow/goal.ts';
 export { arraySource, type DataSource, type SourceChunk, type NumericColumn, type ArrayData, type ChunkIterable } from './sources/data-source.ts';
 export { blobSource, type RecordFormat, type CsvFormat, type Float64Format } from './sources/blob-source.ts';
+export { parquetSource, type ParquetOptions } from './sources/parquet-source.ts';
+export { arrowSource, type ArrowOptions } from './sources/arrow-source.ts';
+export { hdf5Source, type Hdf5Options } from './sources/hdf5-source.ts';
+export type { ColumnSelection } from './sources/column-options.ts';
 export type { CsvOptions } from './sources/csv-parser.ts';
 export type { Float64Options } from './sources/float64-parser.ts';
 export { validateCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type StreamingCheckpoint, type WarmupSummary } from './streaming/checkpoint.ts';

@@ -63,7 +63,13 @@ describe.skipIf(skipReason !== null)(`the built package${skipReason ? ` (skipped
 
   it('gives a consumer of nlsq/node its file readers without touching the core entry', (ctx) => {
     if (pkg.exports['./node'] === undefined) ctx.skip();
-    expect(consumerExports(`${pkg.name}/node`).length).toBeGreaterThan(0);
+    const names = consumerExports(`${pkg.name}/node`);
+    expect(['csvFileSource', 'float64FileSource', 'parquetFileSource', 'arrowFileSource', 'hdf5FileSource'].filter((n) => !names.includes(n))).toEqual([]);
+  });
+
+  it('gives the isomorphic Blob sources from the core entry (their readers load only when read)', () => {
+    const names = consumerExports(pkg.name);
+    expect(['blobSource', 'parquetSource', 'arrowSource', 'hdf5Source'].filter((n) => !names.includes(n))).toEqual([]);
   });
 
   it('type-checks a consumer project against the declarations (strict, skipLibCheck off, lib ES2022 + DOM)', () => {

@@ -10,7 +10,12 @@ import type { ImportGraph } from './import-graph.ts';
 
 const skipReason = ensureDist();
 const NODE_ONLY = new Set(builtinModules.map((m) => m.replace(/^node:/, '')));
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+};
+/** Optional peer dependencies (the Parquet/Arrow/HDF5 readers): loaded only by dynamic import, by the sources that need them. */
+const optionalPeers = new Set(Object.entries(pkg.peerDependenciesMeta ?? {}).filter(([, m]) => m.optional === true).map(([name]) => name));
 
 function isNodeBuiltin(specifier: string): boolean {
   return specifier.startsWith('node:') || NODE_ONLY.has(specifier) || NODE_ONLY.has(packageName(specifier));
@@ -76,10 +81,12 @@ describe.skipIf(skipReason !== null)(`the built package's import graph${skipReas
     expect(g.topLevelAwaits.map((s) => relative(ROOT, s))).toEqual([]);
   });
 
-  it('imports only packages listed as runtime dependencies', () => {
+  it('imports only packages listed as runtime dependencies, and optional peers only dynamically', () => {
     const allowed = new Set(Object.keys(pkg.dependencies ?? {}));
     const bare = g.imports.filter((s) => !s.specifier.startsWith('.') && !isNodeBuiltin(s.specifier));
-    expect(bare.filter((s) => !allowed.has(packageName(s.specifier))).map(where)).toEqual([]);
+    const listed = (s: (typeof bare)[number]): boolean => allowed.has(packageName(s.specifier)) || (s.kind === 'dynamic' && optionalPeers.has(packageName(s.specifier)));
+    expect(bare.filter((s) => !listed(s)).map(where)).toEqual([]);
+    expect(bare.filter((s) => s.kind === 'dynamic' && optionalPeers.has(packageName(s.specifier))).map((s) => s.specifier).sort()).toEqual(['apache-arrow', 'h5wasm', 'hyparquet', 'hyparquet-compressors']);
   });
 
   it('loads the wasm bytes, the WGSL shaders and the heavy backends lazily: none is reachable by static imports', () => {

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { parquetWriteBuffer } from 'hyparquet-writer';
+import { curveFit, fit, model } from '../../src/index.ts';
+import { DataSourceError, NlsqRangeError, NlsqTypeError } from '../../src/errors.ts';
+import { parquetSource } from '../../src/sources/parquet-source.ts';
+import { columnarData, readColumns } from '../support/columnar-files.ts';
+
+const N = 2500;
+const d = columnarData(N);
+
+/** A Parquet file of the test data in row groups of `rows` rows, written by hyparquet-writer. */
+function parquetBytes(rows = 1000, extra: { name: string; data: unknown; type: string }[] = []): Uint8Array {
+  const buf = parquetWriteBuffer({
+    columnData: [
+      { name: 't', data: d.t, type: 'DOUBLE' },
+      { name: 'signal', data: d.y, type: 'DOUBLE' },
+      { name: 'err', data: d.sigma, type: 'DOUBLE', nullable: false },
+      { name: 'k', data: d.k, type: 'INT32' },
+      { name: 't32', data: d.t32, type: 'FLOAT' },
+      { name: 'k64', data: BigInt64Array.from(d.k, (v) => BigInt(v)), type: 'INT64' },
+      { name: 'label', data: Array.from(d.k, (v) => `p${v}`), type: 'STRING' },
+      ...extra,
+    ] as never,
+    rowGroupSize: rows,
+  });
+  return new Uint8Array(buf);
+}
+
+const bytes = parquetBytes();
+const file = new File([bytes], 'decay.parquet');
+
+describe('parquetSource', () => {
+  it('reads the selected columns, one chunk per row group, re-readably', async () => {
+    const source = parquetSource(file, { x: 't', y: 'signal', sigma: 'err' });
+    const first = await readColumns(source);
+    expect(first.chunks).toBe(3);
+    expect(first.y).toEqual(Array.from(d.y));
+    expect(first.x[0]).toEqual(Array.from(d.t));
+    expect(first.sigma).toEqual(Array.from(d.sigma));
+    const second = await readColumns(source);
+    expect(second.y).toEqual(first.y);
+  });
+
+  it('reads row groups with an offset index in chunks of chunkRows rows, others whole', async () => {
+    const paged = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: ['t', 'signal', 'err'].map((name, j) => ({ name, data: [d.t, d.y, d.sigma][j], type: 'DOUBLE', offsetIndex: true })) as never,
+        rowGroupSize: 1000,
+        pageSize: 2048, // 256 doubles a page: a 300-row chunk reads two or three pages of its row group
+      }),
+    );
+    const r = await readColumns(parquetSource(paged, { x: 't', y: 'signal', sigma: 'err', chunkRows: 300 }));
+    expect(r.chunks).toBe(4 + 4 + 2); // 1000, 1000 and 500 rows in chunks of 300
+    expect(r.y).toEqual(Array.from(d.y));
+    expect(r.x[0]).toEqual(Array.from(d.t));
+    expect(r.sigma).toEqual(Array.from(d.sigma));
+    const noIndex = new Uint8Array(
+      parquetWriteBuffer({ columnData: [{ name: 't', data: d.t, type: 'DOUBLE', offsetIndex: false }, { name: 'y', data: d.y, type: 'DOUBLE', offsetIndex: false }] as never, rowGroupSize: 1000 }),
+    );
+    const whole = await readColumns(parquetSource(noIndex, { x: 't', y: 'y', chunkRows: 300 }));
+    expect(whole.chunks).toBe(3);
+    expect(whole.y).toEqual(Array.from(d.y));
+  });
+
+  it('reads integer, int64 and float32 columns as float64, several x columns in order', async () => {
+    const r = await readColumns(parquetSource(bytes, { x: ['k', 't32', 'k64'], y: 'signal' }));
+    expect(r.x[0]).toEqual(Array.from(d.k));
+    expect(r.x[1]).toEqual(Array.from(d.t32));
+    expect(r.x[2]).toEqual(Array.from(d.k));
+    expect(r.sigma).toEqual([]);
+  });
+
+  it('fits like curveFit on the same arrays', async () => {
+    const m = model('a*exp(-b*x) + c');
+    const streamed = await fit(m, parquetSource(file, { x: 't', y: 'signal', sigma: 'err' }), { p0: [1, 1, 0], workflow: 'streaming' });
+    const ref = await curveFit(m, d.t, d.y, { p0: [1, 1, 0], sigma: d.sigma, absoluteSigma: false });
+    expect(streamed.popt).toBeAllclose(ref.popt, { rtol: 1e-9 });
+    expect(streamed.perr).toBeAllclose(ref.perr, { rtol: 1e-6 });
+  });
+
+  it('turns nulls into NaN, which nanPolicy omits or reports', async () => {
+    const withNull = Array.from(d.y, (v, i) => (i === 1234 ? null : v));
+    const nb = parquetBytes(1000, [{ name: 'gappy', data: withNull, type: 'DOUBLE' }]);
+    const chunk = (await readColumns(parquetSource(nb, { x: 't', y: 'gappy' }))).y;
+    expect(chunk[1234]).toBeNaN();
+    const m = model('a*exp(-b*x) + c');
+    const omitted = await fit(m, parquetSource(nb, { x: 't', y: 'gappy' }), { p0: [1, 1, 0], nanPolicy: 'omit', workflow: 'streaming' });
+    const keep = Array.from(d.t, (_, i) => i !== 1234);
+    const ref = await curveFit(m, d.t.filter((_, i) => keep[i]), d.y.filter((_, i) => keep[i]), { p0: [1, 1, 0] });
+    expect(omitted.popt).toBeAllclose(ref.popt, { rtol: 1e-9 });
+    await expect(fit(m, parquetSource(nb, { x: 't', y: 'gappy' }), { p0: [1, 1, 0], workflow: 'streaming' })).rejects.toThrow(/chunk 1 has NaN in y at index 234/);
+  });
+
+  it('names a missing or non-numeric column and the file', async () => {
+    await expect(readColumns(parquetSource(file, { x: 't', y: 'nope' }))).rejects.toThrow(
+      new DataSourceError('parquetSource: column "nope" is not in "decay.parquet" (columns: "t", "signal", "err", "k", "t32", "k64", "label")'),
+    );
+    await expect(readColumns(parquetSource(file, { x: 'label', y: 'signal' }))).rejects.toThrow(/column "label" of "decay.parquet" has Parquet type BYTE_ARRAY; only INT32/);
+  });
+
+  it('reports a truncated file at its footer and a corrupt row group with its rows and byte offset', async () => {
+    const cut = new File([bytes.subarray(0, bytes.length - 40)], 'cut.parquet');
+    await expect(readColumns(parquetSource(cut, { x: 't', y: 'signal' }))).rejects.toThrow(/parquetSource: "cut.parquet" is not a readable Parquet file \(its footer/);
+    const bad = bytes.slice();
+    const offset = 4 + 20; // inside the first column chunk of row group 0
+    for (let i = offset; i < offset + 200; i++) bad[i] ^= 0x5a;
+    const err = await readColumns(parquetSource(new File([bad], 'bad.parquet'), { x: 't', y: 'signal' })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataSourceError);
+    expect((err as Error).message).toMatch(/^parquetSource: cannot read row group 0 \(rows 0–999, byte offset 4\) of "bad.parquet": /);
+    await expect(readColumns(parquetSource(new Blob([]), { x: 't', y: 'signal' }))).rejects.toThrow(/"<blob>" is not a readable Parquet file/);
+  });
+
+  it('checks its arguments at once', () => {
+    expect(() => parquetSource('x.parquet' as never, { x: 't', y: 'y' })).toThrow(NlsqTypeError);
+    expect(() => parquetSource(file, undefined as never)).toThrow(/options are required/);
+    expect(() => parquetSource(file, { x: 't', y: 'y', rows: 5 } as never)).toThrow(NlsqRangeError);
+    expect(() => parquetSource(file, { x: 't', y: 'y', chunkRows: 0 })).toThrow(NlsqRangeError);
+    expect(() => parquetSource(file, { x: [], y: 'y' })).toThrow(/x must name at least one column/);
+    expect(() => parquetSource(file, { x: 't', y: 3 as never })).toThrow(/y must be a non-empty column name, got 3/);
+  });
+});
