@@ -89,6 +89,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['streaming'],
   ['run'],
   ['.', 'node'],
+  ['cli'],
 ];
 
 /** The unit of a `src/`-relative path: its first folder, a listed root file, or `'.'`. */
