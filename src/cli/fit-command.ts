@@ -196,8 +196,7 @@ export async function runFit(file: string, flags: FitFlags, io: CliIO): Promise<
         },
       });
     } else {
-      progress?.startPass('reading', size);
-      const resident = await readResident(source);
+      const resident = await readResident(progress === null ? source : progress.trackPasses(source, size, 'reading'));
       data = resident;
       progress?.startSolve(resident.y.length);
       const start = await startOptions(flags, m, async () => resident, caller);

@@ -52,6 +52,11 @@ export function resolveModel(text: string, xColumns: readonly string[], caller: 
     }
     const names = xColumns.filter((c) => /^[A-Za-z_]\w*$/.test(c) && new RegExp(`\\b${c}\\b`).test(trimmed));
     const variables = names.length === xColumns.length && names.length > 0 ? names : xColumns.length > 1 ? ['x', 'y', 'z'].slice(0, xColumns.length) : ['x'];
+    const missing = variables.filter((v) => !new RegExp(`\\b${v}\\b`).test(trimmed));
+    if (missing.length > 0) {
+      const cols = xColumns.length === 0 ? '' : `the --x column name${xColumns.length > 1 ? 's' : ''} (${xColumns.join(', ')}) or `;
+      throw new NlsqRangeError(`${caller}: --model ${JSON.stringify(trimmed)} does not use its variable: write it with ${cols}${variables.join(', ')}`, '--model');
+    }
     return makeModel(trimmed, { variables });
   } catch (e) {
     if (e instanceof NlsqRangeError && e.argument === '--model') throw e;

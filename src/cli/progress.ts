@@ -37,7 +37,7 @@ export function progressEnabled(quiet: boolean): boolean {
 
 function rate(count: number, since: number): string {
   const s = (performance.now() - since) / 1000;
-  if (s <= 0) return '–';
+  if (s <= 0 || count === 0) return '–';
   const r = count / s;
   return r >= 1e6 ? `${(r / 1e6).toFixed(1)}M` : r >= 1e3 ? `${(r / 1e3).toFixed(1)}k` : r.toFixed(1);
 }
@@ -97,13 +97,14 @@ export class Progress {
    *
    * @param source - the file's source (its reader reports bytes to {@link addBytes}).
    * @param totalBytes - the file's size.
+   * @param label - the bar's label (default `pass N`).
    * @returns the same source, counting.
    */
-  trackPasses(source: AsyncIterable<SourceChunk>, totalBytes: number): AsyncIterable<SourceChunk> {
+  trackPasses(source: AsyncIterable<SourceChunk>, totalBytes: number, label?: string): AsyncIterable<SourceChunk> {
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
-        self.startPass(`pass ${++self.passes}`, totalBytes);
+        self.startPass(label ?? `pass ${++self.passes}`, totalBytes);
         for await (const chunk of source) {
           self.addPoints(chunk.y.length);
           yield chunk;
