@@ -34,10 +34,11 @@ export function runNlsq(args: readonly string[], cwd = ROOT): Promise<CliRun> {
   return runNode(cliArgs(args), cwd);
 }
 
-/** Run node with arguments to its end, collecting the output. */
-export function runNode(args: readonly string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
+/** Run node with arguments (or, when given, another `command` line) to its end, collecting the output. */
+export function runNode(args: readonly string[], cwd = ROOT, env: NodeJS.ProcessEnv = process.env, command?: readonly string[]): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [exe, ...rest] = command ?? [process.execPath, ...args];
+    const child = spawn(exe!, rest, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
