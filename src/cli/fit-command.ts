@@ -176,7 +176,7 @@ export async function runFit(file: string, flags: FitFlags, io: CliIO): Promise<
   const source = openDataFile({ path: file, x: xCols, y: flags.y, sigma: flags.sigma, caller, onBytes: (n) => progress?.addBytes(n) });
   const controller = new AbortController();
   let lastCheckpoint: StreamingCheckpoint | null = null;
-  const onSigint = (): void => controller.abort(new Error('interrupted (SIGINT)'));
+  const onSigint = (): void => controller.abort(new AbortError(`${caller}: interrupted by Ctrl-C (SIGINT)`));
   process.once('SIGINT', onSigint);
   let result: FitResult;
   let data: ResidentData | null = null;
