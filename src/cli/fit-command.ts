@@ -38,25 +38,45 @@ export const EXIT_INTERRUPTED = 130;
 
 /** The flags of `nlsq fit` (and the model flags `nlsq batch` shares), as commander hands them over. */
 export interface FitFlags {
+  /** `--model`: a library model name or an expression. */
   readonly model: string;
+  /** `--x`: the x column(s), comma-separated. */
   readonly x?: string | undefined;
+  /** `--y`: the y column. */
   readonly y?: string | undefined;
+  /** `--sigma`: the sigma column. */
   readonly sigma?: string | undefined;
+  /** `--absolute-sigma`. */
   readonly absoluteSigma?: boolean | undefined;
+  /** `--p0`: values or `auto`. */
   readonly p0?: string | undefined;
+  /** `--param`, repeatable. */
   readonly param: readonly string[];
+  /** `--method`. */
   readonly method?: string | undefined;
+  /** `--loss`. */
   readonly loss?: string | undefined;
+  /** `--f-scale`. */
   readonly fScale?: string | undefined;
+  /** `--max-nfev`. */
   readonly maxNfev?: string | undefined;
+  /** `--workflow`. */
   readonly workflow?: string | undefined;
+  /** `--backend`. */
   readonly backend?: string | undefined;
+  /** `--memory` in GB. */
   readonly memory?: string | undefined;
+  /** `--checkpoint FILE`. */
   readonly checkpoint?: string | undefined;
+  /** `--resume FILE`. */
   readonly resume?: string | undefined;
+  /** `--out FILE`. */
   readonly out?: string | undefined;
+  /** `--plot FILE`. */
   readonly plot?: string | undefined;
+  /** `--format`. */
   readonly format?: string | undefined;
+  /** `--quiet`. */
   readonly quiet?: boolean | undefined;
 }
 

@@ -78,10 +78,15 @@ export function runModels(json: boolean, io: CliIO): number {
 
 /** The `--points`, `--params`, `--memory`, `--workflow` flags of `info` and `plan`. */
 export interface PlanFlags {
+  /** `--points`: data points. */
   readonly points?: string | undefined;
+  /** `--params`: parameters. */
   readonly params?: string | undefined;
+  /** `--memory` in GB. */
   readonly memory?: string | undefined;
+  /** `--workflow`. */
   readonly workflow?: string | undefined;
+  /** `--json`. */
   readonly json?: boolean | undefined;
 }
 
