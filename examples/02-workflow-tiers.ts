@@ -10,7 +10,7 @@
  * - MemoryBudget for computing memory requirements
  * - MemoryBudgetSelector for automatic strategy (and backend) selection
  * - Overriding the choice (given vs used in a plan)
- * - A test fit with workflow 'auto'
+ * - A test fit with workflow 'auto', and the same fit with the `nlsq` command line
  * - The strategy-boundaries figure of what the selector picks with the backends found here,
  *   written to figures/out/ (ignored by git: it carries this machine's memory)
  *
@@ -21,7 +21,10 @@
  *                          same figure without this machine's memory line)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BackendInfo } from '../src/backends/backend.ts';
 import { formatCount } from '../src/util/format.ts';
@@ -198,6 +201,23 @@ async function section8(): Promise<void> {
   console.log(`  Fitted: a=${a!.toFixed(4)} ± ${ea!.toFixed(4)}, b=${b!.toFixed(4)} ± ${eb!.toFixed(4)}, c=${c!.toFixed(4)} ± ${ec!.toFixed(4)}`);
   console.log(`  Ran via fit(): strategy ${r.strategy}, backend ${r.backend}`);
   console.log(`  Reason: ${r.reason}`);
+  fitFromCommandLine(x, y);
+}
+
+/** The same fit from the command line (`npx nlsq fit …`), on a CSV file in a temporary folder. */
+function fitFromCommandLine(x: readonly number[], y: readonly number[]): void {
+  const dir = mkdtempSync(join(tmpdir(), 'nlsq-demo-'));
+  try {
+    const file = join(dir, 'decay.csv');
+    writeFileSync(file, `x,y\n${x.map((v, i) => `${v},${y[i]}`).join('\n')}\n`);
+    const args = ['fit', file, '--model', 'a*exp(-b*x)+c', '--x', 'x', '--y', 'y', '--p0', '1,1,0', '--format', 'markdown'];
+    console.log(`\n  The same fit from the command line: npx nlsq ${args.join(' ').replace(file, 'decay.csv').replace('a*exp(-b*x)+c', "'a*exp(-b*x)+c'")}`);
+    const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+    const out = execFileSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });
+    console.log(out.replace(file, 'decay.csv').trimEnd().split('\n').map((l) => (l === '' ? '' : `    ${l}`)).join('\n'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** What a backend's capacity is bounded by, in words. */

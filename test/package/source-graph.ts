@@ -91,6 +91,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['run'],
   ['batch'],
   ['.', 'node', 'plot'],
+  ['cli'],
 ];
 
 /** The unit of a `src/`-relative path: its first folder, a listed root file, or `'.'`. */
