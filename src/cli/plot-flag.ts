@@ -1,8 +1,7 @@
 /**
  * `--plot FILE` of `nlsq fit`: the file is checked when the flags are read (`.svg` or `.png`),
  * and the optional `nlsq/plot` module (`src/plot/`) is loaded lazily, so a fit without `--plot`
- * never loads the plotting packages. Where that module is not part of the build, the flag fails
- * with one clear line before any fitting.
+ * never loads the plotting packages (vega, vega-lite, resvg).
  *
  * @module
  */
@@ -27,18 +26,22 @@ export function plotFormat(file: string, caller: string): 'svg' | 'png' {
   throw new NlsqRangeError(`${caller}: --plot must name a .svg or .png file, got ${JSON.stringify(file)}`, '--plot');
 }
 
-/** The plot module, by a computed specifier so that builds without it still compile. */
-const PLOT_MODULE = '../plot/index.js';
-
 /**
- * Load `renderPlot(result, data, file)` from the plot module.
+ * The plotter of `--plot`: `plotFit` of `nlsq/plot` (data, curve, confidence and prediction
+ * bands, residual panel) rendered by `toSVG`/`toPNG` by the file's extension. The plot module and
+ * its renderers (vega, vega-lite, resvg: optional peer dependencies) load only when `--plot` is
+ * given; a missing renderer fails with the `npm install` line that adds it.
  *
- * @param caller - command name for messages.
+ * @param caller - the command name, for messages.
  * @returns the plotter.
- * @throws NlsqRangeError naming `--plot` when plotting is not available in this build.
  */
 export async function loadPlotter(caller: string): Promise<Plotter> {
-  const mod = (await import(PLOT_MODULE).catch(() => null)) as { renderPlot?: Plotter } | null;
-  if (typeof mod?.renderPlot !== 'function') throw new NlsqRangeError(`${caller}: --plot: plotting is not available in this build (the nlsq/plot module is missing)`, '--plot');
-  return mod.renderPlot;
+  const plot = await import('../plot/index.ts');
+  const { writeFile } = await import('node:fs/promises');
+  return async (result, data, file) => {
+    const x = data.x.length === 1 ? (data.x[0] as Float64Array) : data.x;
+    const spec = plot.plotFit(result, { x, y: data.y, sigma: data.sigma ?? undefined });
+    const bytes = plotFormat(file, caller) === 'svg' ? await plot.toSVG(spec) : await plot.toPNG(spec);
+    await writeFile(file, bytes);
+  };
 }
