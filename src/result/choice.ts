@@ -38,6 +38,8 @@ export interface FitChoices {
   readonly loss: Choice;
   /** A plain function model: lifted to an expression, or evaluated per point and why (absent for other models). */
   readonly model?: Choice;
+  /** The `global` option: the search run and why its winner was chosen (absent without it). */
+  readonly global?: Choice;
 }
 
 /** How a fit walked its data — what the strategy and block-size rows describe. */

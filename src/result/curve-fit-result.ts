@@ -17,6 +17,7 @@ import type { FitWarning } from '../options/solver-settings.ts';
 import { estimateCovariance } from '../stats/covariance.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
 import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';
+import type { GlobalSummary } from './global-summary.ts';
 import { type Choice, type FitChoices, modelChoice, walkChoices } from './choice.ts';
 import { correlationLines, expandParams, namedParams, uncertaintyNotes, type ExpandedParams, type NamedParams } from './named-params.ts';
 import { renderReport } from './report.ts';
@@ -119,6 +120,7 @@ export class CurveFitResult {
   /** Why this backend and strategy ran. */ readonly reason!: string;
   /** SciPy's warnings, as entries. */ readonly warnings!: FitWarning[];
   /** Every decision, given / used / reason. */ readonly choices!: FitChoices;
+  /** With the `global` option: what the search did (absent otherwise). */ declare readonly global?: GlobalSummary;
   /** Points n. */ readonly n!: number;
   /** Parameters p. */ readonly p!: number;
   /** n − p. */ readonly dof!: number;

@@ -88,6 +88,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['result'],
   ['streaming'],
   ['run'],
+  ['global'],
   ['.', 'node'],
 ];
 
