@@ -6,6 +6,7 @@
  *   fits      the 1M-point fits with peers and the 10M-point Gaussian fit
  *   workflow  chunked vs standard on 10M points; streaming over 50M generated points (peak RSS)
  *   closure   closure lifting: a 1M-point closure (lifted, and with lift: false) beside model() and SciPy lm
+ *   global    32-start Sobol multi-start on the rugged set beside SciPy curve_fit in a loop over the same starts
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -15,13 +16,14 @@
 import { cpus } from 'node:os';
 import { benchBlockSizes, benchKernels, kernelBackends } from './kernels.ts';
 import { benchClosureLift } from './closure.ts';
+import { benchGlobal } from './global.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
 import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'workflow', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'global', 'workflow', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -80,6 +82,12 @@ async function main(): Promise<void> {
       printTable('closure lifting: closure vs model() vs SciPy lm', c);
       rows.push(...c);
     }
+  }
+  if (section === 'global' || section === 'all') {
+    const g = await benchGlobal(true);
+    applyPeers(g);
+    printTable('global: multi-start on the rugged set vs a SciPy curve_fit loop', g);
+    rows.push(...g);
   }
   if (section === 'workflow' || section === 'all') {
     // Streaming first, so that its peak RSS is not inflated by the 10M-point resident arrays.
