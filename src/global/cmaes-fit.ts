@@ -10,6 +10,11 @@
  * candidate's cost is the caller's exact cost C(x) = ½Σρ(r²) (`run/cost-function.ts`: the same
  * residual problem the solver walks), evaluated one point after another.
  *
+ * CMA-ES only sees the sampling box: where a coordinate is unbounded, its box is the inference
+ * of `start-box.ts` (p0 ± 10·max(|p0|, 1), or p0 ×/÷ 10³ on a positive half-line), and a minimum
+ * outside it is reached only if the polish walks there — give bounds that hold the optimum, or
+ * use multi-start, whose local fits are not confined to the box.
+ *
  * Budget: `maxEvaluations` (default max(2000·p, 10 000) cost evaluations). The polish then runs
  * from both p0 and the CMA-ES best (starts 0 and 1), so the result is never worse than the plain
  * fit from p0.

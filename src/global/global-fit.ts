@@ -31,9 +31,14 @@ function boxOf(resolved: ResolvedCurveFit | ResolvedLeastSquares): StartBox {
   return startBox(x0, lb, ub);
 }
 
-function finish<R extends { readonly choices: FitChoices }>(search: ResolvedGlobal, box: StartBox, outcome: MultiStartOutcome<R>, cmaes?: CmaesResult): R {
+/** Attach the report to the winner and, at verbose ≥ 1, log one line of it (the starts run silently). */
+function finish<R extends { readonly choices: FitChoices }>(
+  resolved: ResolvedCurveFit | ResolvedLeastSquares, search: ResolvedGlobal, box: StartBox, outcome: MultiStartOutcome<R>, cmaes?: CmaesResult,
+): R {
   const summary = globalSummary(search, box, outcome, cmaes);
-  return attachGlobal(outcome.best, summary, globalChoice(search, summary));
+  const choice = globalChoice(search, summary);
+  if (resolved.verbose > 0) resolved.log(`${resolved.caller}: global ${choice.used}: ${choice.reason}`);
+  return attachGlobal(outcome.best, summary, choice);
 }
 
 /**
@@ -49,10 +54,10 @@ export async function globalCurveFit(resolved: ResolvedCurveFit, search: Resolve
   const x0 = resolved.settings.solver.x0;
   const fit = (start: Float64Array): Promise<CurveFitResult> => curveFitResolved(fromStart(resolved, start));
   if (search.method === 'multistart') {
-    return finish(search, box, await runStarts(startPoints(search, x0, box), fit, poptOf, resolved.signal, resolved.caller));
+    return finish(resolved, search, box, await runStarts(startPoints(search, x0, box), fit, poptOf, resolved.signal, resolved.caller));
   }
   const found = await withCurveFitCost(resolved, (cost) => cmaesInBox(search, box, x0, cost, resolved.signal, resolved.caller));
-  return finish(search, box, await runStarts([x0, found.x], fit, poptOf, resolved.signal, resolved.caller), found.result);
+  return finish(resolved, search, box, await runStarts([x0, found.x], fit, poptOf, resolved.signal, resolved.caller), found.result);
 }
 
 /** {@link globalCurveFit} for `curveFitSync`. */
@@ -61,10 +66,10 @@ export function globalCurveFitSync(resolved: ResolvedCurveFit, search: ResolvedG
   const x0 = resolved.settings.solver.x0;
   const fit = (start: Float64Array): CurveFitResult => curveFitResolvedSync(fromStart(resolved, start));
   if (search.method === 'multistart') {
-    return finish(search, box, runStartsSync(startPoints(search, x0, box), fit, poptOf, resolved.signal, resolved.caller));
+    return finish(resolved, search, box, runStartsSync(startPoints(search, x0, box), fit, poptOf, resolved.signal, resolved.caller));
   }
   const found = withCurveFitCostSync(resolved, (cost) => cmaesInBoxSync(search, box, x0, cost, resolved.signal, resolved.caller));
-  return finish(search, box, runStartsSync([x0, found.x], fit, poptOf, resolved.signal, resolved.caller), found.result);
+  return finish(resolved, search, box, runStartsSync([x0, found.x], fit, poptOf, resolved.signal, resolved.caller), found.result);
 }
 
 /**
@@ -81,10 +86,10 @@ export async function globalLeastSquares(resolved: ResolvedLeastSquares, search:
   const x0 = resolved.settings.solver.x0;
   const fit = (start: Float64Array): Promise<LeastSquaresResult> => leastSquaresResolved(fromStart(resolved, start));
   if (search.method === 'multistart') {
-    return finish(search, box, await runStarts(startPoints(search, x0, box), fit, xOf, resolved.signal, resolved.caller));
+    return finish(resolved, search, box, await runStarts(startPoints(search, x0, box), fit, xOf, resolved.signal, resolved.caller));
   }
   const found = await withLeastSquaresCost(resolved, (cost) => cmaesInBox(search, box, x0, cost, resolved.signal, resolved.caller));
-  return finish(search, box, await runStarts([x0, found.x], fit, xOf, resolved.signal, resolved.caller), found.result);
+  return finish(resolved, search, box, await runStarts([x0, found.x], fit, xOf, resolved.signal, resolved.caller), found.result);
 }
 
 /** {@link globalLeastSquares} for `leastSquaresSync`. */
@@ -93,8 +98,8 @@ export function globalLeastSquaresSync(resolved: ResolvedLeastSquares, search: R
   const x0 = resolved.settings.solver.x0;
   const fit = (start: Float64Array): LeastSquaresResult => leastSquaresResolvedSync(fromStart(resolved, start));
   if (search.method === 'multistart') {
-    return finish(search, box, runStartsSync(startPoints(search, x0, box), fit, xOf, resolved.signal, resolved.caller));
+    return finish(resolved, search, box, runStartsSync(startPoints(search, x0, box), fit, xOf, resolved.signal, resolved.caller));
   }
   const found = withLeastSquaresCostSync(resolved, (cost) => cmaesInBoxSync(search, box, x0, cost, resolved.signal, resolved.caller));
-  return finish(search, box, runStartsSync([x0, found.x], fit, xOf, resolved.signal, resolved.caller), found.result);
+  return finish(resolved, search, box, runStartsSync([x0, found.x], fit, xOf, resolved.signal, resolved.caller), found.result);
 }

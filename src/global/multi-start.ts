@@ -33,9 +33,13 @@ export interface LocalResult {
 
 /** The fields of a resolved call that a start replaces. */
 export interface StartableCall {
+  /** Solver settings; `solver.x0` is the start. */
   readonly settings: SolverSettings;
+  /** The caller's per-iteration callback (off for the starts). */
   readonly onIteration: ((info: IterationInfo) => boolean | void) | undefined;
+  /** Verbosity (0 for the starts). */
   readonly verbose: 0 | 1 | 2;
+  /** Where verbose lines go. */
   readonly log: (line: string) => void;
 }
 

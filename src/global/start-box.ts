@@ -40,7 +40,8 @@ function coordinate(x0: number, lb: number, ub: number): GlobalBoxCoordinate {
     const lo = Math.max(c / HALF_LINE_FACTOR, lb);
     const hi = c * HALF_LINE_FACTOR;
     const centre = x0 > 0 ? `p0 = ${f(x0)}` : 'p0 = 0, so 1';
-    if (lo <= 0) return { lo: 0, hi, log: false, how: `positive half-line [${f(lb)}, ∞): uniform over [0, ${f(hi)}] (${centre} ×10³)` };
+    // p0 so small that p0·10⁻³ underflows: the logarithm has no floor, draw uniformly from 0.
+    if (lo <= 0) return { lo: 0, hi, log: false, how: `positive half-line [${f(lb)}, ∞): uniform over [0, ${f(hi)}] (${centre} ×10³; p0·10⁻³ underflows)` };
     return { lo, hi, log: true, how: `positive half-line [${f(lb)}, ∞): log-uniform over [${f(lo)}, ${f(hi)}] (${centre} ×/÷ 10³)` };
   }
   const half = SPAN * Math.max(Math.abs(x0), 1);

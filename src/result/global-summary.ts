@@ -51,7 +51,7 @@ export interface GlobalCmaesRun {
 export interface GlobalSummary {
   /** `'multistart'` or `'cmaes'`. */
   readonly method: 'multistart' | 'cmaes';
-  /** Local fits run (multi-start: the starts, p0 first; CMA-ES: 1, the polish). */
+  /** Local fits run (multi-start: the starts, p0 first; CMA-ES: 2, the polishes from p0 and from the CMA-ES best). */
   readonly starts: number;
   /** The design of the starts (multi-start) — also reported for CMA-ES, where it is unused. */
   readonly sampler: string;

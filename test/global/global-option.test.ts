@@ -69,6 +69,12 @@ describe('global option', () => {
     expect(r.report({ full: true })).toMatch(/\n {2}global {7}/);
   });
 
+  it('verbose: the starts are silent, one line says what the search did', () => {
+    const lines: string[] = [];
+    const r = curveFitSync(gaussians, x, y, { p0, global: { starts: 4 }, verbose: 2, log: (line) => lines.push(line) });
+    expect(lines).toEqual([`curveFitSync: global ${r.choices.global!.used}: ${r.choices.global!.reason}`]);
+  });
+
   it('shorthands: true, a sampler name, cmaes', () => {
     const t = curveFitSync(gaussians, x, y, { p0, global: true });
     expect(t.global).toMatchObject({ method: 'multistart', starts: 16, sampler: 'sobol' });

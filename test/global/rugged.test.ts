@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { curveFit, curveFitSync } from '../../src/curve-fit.ts';
-import { leastSquaresSync } from '../../src/least-squares.ts';
+import { leastSquares, leastSquaresSync } from '../../src/least-squares.ts';
 import { minLre, parseStrd } from '../nist/strd.ts';
 
 const noise = (i: number, amplitude: number): number => amplitude * Math.sin(i * 12.9898 + 78.233 * Math.cos(i));
@@ -65,7 +65,7 @@ describe('global: the rugged set', () => {
     expect(multi.global!.box[1]!.how).toContain('log-uniform');
   });
 
-  it("NIST BoxBOD from its first start with 'lm': the plain fit misses, global reaches the certified values (curveFit and leastSquares)", () => {
+  it("NIST BoxBOD from its first start with 'lm': the plain fit misses, global reaches the certified values (curveFit and leastSquares)", async () => {
     const problem = parseStrd('BoxBOD');
     const x = problem.x[0]!;
     const plain = curveFitSync(problem.model, x, problem.y, { p0: problem.start1, method: 'lm' });
@@ -78,5 +78,10 @@ describe('global: the rugged set', () => {
     const ls = leastSquaresSync(residuals, problem.start1, { method: 'lm', global: { starts: 16, seed: 1 } });
     expect(minLre(ls.x, problem.params)).toBeGreaterThan(5);
     expect(ls.global!.box[0]!.how).toContain('no bounds');
+    // CMA-ES searches inside the sampling box, so give BoxBOD a box that holds its optimum.
+    const cm = await leastSquares(residuals, problem.start1, { bounds: [[0, 0], [1000, 10]], global: { method: 'cmaes', seed: 2 } });
+    expect(minLre(cm.x, problem.params)).toBeGreaterThan(5);
+    expect(cm.global!.method).toBe('cmaes');
+    expect(cm.global!.evaluations).toBeGreaterThan(cm.nfev);
   });
 });

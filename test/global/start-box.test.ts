@@ -20,8 +20,9 @@ describe('startBox', () => {
     expect(box[5]).toMatchObject({ lo: -9, hi: 2, log: false });
   });
 
-  it('a half-line with a positive lower bound is clipped to it', () => {
+  it('a half-line with a positive lower bound is clipped to it; a p0 whose 10⁻³ underflows is drawn uniformly from 0', () => {
     expect(startBox([1], [0.01], [Infinity])[0]).toMatchObject({ lo: 0.01, hi: 1000, log: true });
+    expect(startBox([5e-324], [0], [Infinity])[0]).toMatchObject({ lo: 0, log: false });
   });
 
   test.prop([fc.array(fc.record({ x0: fc.double({ min: -1e3, max: 1e3, noNaN: true }), w: fc.double({ min: 0, max: 1, noNaN: true }), kind: fc.integer({ min: 0, max: 3 }) }), { minLength: 1, maxLength: 6 })])(
