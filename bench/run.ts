@@ -12,6 +12,7 @@
  *   cores     one big fit on every core (workers: 1, 2 … availableParallelism()) beside SciPy lm
  *   data      data where it lives: fitSql in DuckDB vs curveFit in memory; PostgreSQL one server vs 3 postgres_fdw shards (bench/data-sql.ts);
  *             fit() streaming through a Parquet file (10⁷ rows) vs in-memory arrays: time and peak RSS (bench/data-files.ts)
+ *   global    32-start Sobol multi-start on the rugged set beside SciPy curve_fit in a loop over the same starts
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -25,6 +26,7 @@ import { benchClosureLift } from './closure.ts';
 import { benchCalls, benchCold, benchSmallFits } from './small.ts';
 import { benchCores } from './cores.ts';
 import { benchDataFiles } from './data-files.ts';
+import { benchGlobal } from './global.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
@@ -32,7 +34,7 @@ import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
 import { benchDataSql } from './data-sql.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'workflow', 'batch', 'cores', 'data', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'global', 'workflow', 'batch', 'cores', 'data', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -101,6 +103,12 @@ async function main(): Promise<void> {
     const c = await benchCalls();
     printTable('a costly residual function: calls of fun, nlsq leastSquares vs SciPy least_squares (python3)', c);
     rows.push(...c);
+  }
+  if (section === 'global' || section === 'all') {
+    const g = await benchGlobal(true);
+    applyPeers(g);
+    printTable('global: multi-start on the rugged set vs a SciPy curve_fit loop', g);
+    rows.push(...g);
   }
   if (section === 'workflow' || section === 'all') {
     // Streaming first, so that its peak RSS is not inflated by the 10M-point resident arrays.

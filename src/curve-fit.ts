@@ -16,6 +16,8 @@ import { prepareCurveFitModel, resolveCurveFitOptions } from './options/resolve-
 import type { CurveFitOptions } from './options/types.ts';
 import type { CurveFitResult } from './result/curve-fit-result.ts';
 import { curveFitResolved, curveFitResolvedSync } from './run/run-curve-fit.ts';
+import { globalCurveFit, globalCurveFitSync } from './global/global-fit.ts';
+import { resolveGlobal } from './options/global-option.ts';
 
 /** xdata: n numbers (one variable) or k arrays of n numbers. */
 export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
@@ -48,7 +50,9 @@ export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
  */
 export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): Promise<CurveFitResult> {
   await prepareCurveFitModel(f, options);
-  return curveFitResolved(resolveCurveFitOptions('curveFit', f, xdata, ydata, options));
+  const resolved = resolveCurveFitOptions('curveFit', f, xdata, ydata, options);
+  const search = resolveGlobal(options.global, 'curveFit');
+  return search === null ? curveFitResolved(resolved) : globalCurveFit(resolved, search);
 }
 
 /**
@@ -64,5 +68,7 @@ export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, y
  *   wasm instance created beforehand, serves it); otherwise as {@link curveFit}.
  */
 export function curveFitSync(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): CurveFitResult {
-  return curveFitResolvedSync(resolveCurveFitOptions('curveFitSync', f, xdata, ydata, options));
+  const resolved = resolveCurveFitOptions('curveFitSync', f, xdata, ydata, options);
+  const search = resolveGlobal(options.global, 'curveFitSync');
+  return search === null ? curveFitResolvedSync(resolved) : globalCurveFitSync(resolved, search);
 }

@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { NlsqRangeError } from './errors.ts';
 import type { FittableModel } from './model/model-kernel.ts';
 import type { ModelFunction } from './model/closure-kernel.ts';
 import { prepareCurveFitModel, resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
@@ -60,6 +61,8 @@ export async function fit(
   yOrOptions?: ArrayLike<number> | FitOptions,
   maybeOptions?: FitOptions,
 ): Promise<FitResult> {
+  const given = (isYData(yOrOptions) ? maybeOptions : yOrOptions) as { readonly global?: unknown } | undefined;
+  if (given?.global !== undefined) throw new NlsqRangeError("fit: the option 'global' is not supported by fit() yet; use curveFit or leastSquares", 'global');
   await prepareCurveFitModel(model, isYData(yOrOptions) ? maybeOptions : (yOrOptions as FitOptions | undefined));
   if (isYData(yOrOptions)) {
     const options = maybeOptions ?? {};

@@ -26,6 +26,8 @@ export { fitSql, type FitSqlOptions, type SqlFitSpec, type SqlDatabase } from '.
 export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide, ResidualFunction, ResidualJacobian } from './options/types.ts';
 export { OPTION_TABLE, type OptionRow } from './options/option-table.ts';
 export type { FitWarning } from './options/solver-settings.ts';
+export type { GlobalOption, GlobalSearchOptions } from './options/global-option.ts';
+export type { GlobalSummary, GlobalMinimum, GlobalBoxCoordinate, GlobalCmaesRun } from './result/global-summary.ts';
 export { CurveFitResult, type ConfidenceIntervals } from './result/curve-fit-result.ts';
 export type { LeastSquaresResult } from './result/least-squares-result.ts';
 export type { Band, NewX } from './result/bands.ts';

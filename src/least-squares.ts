@@ -14,6 +14,8 @@ import { resolveLeastSquaresOptions } from './options/resolve-least-squares.ts';
 import type { LeastSquaresOptions, ResidualFunction } from './options/types.ts';
 import type { LeastSquaresResult } from './result/least-squares-result.ts';
 import { leastSquaresResolved, leastSquaresResolvedSync } from './run/run-least-squares.ts';
+import { globalLeastSquares, globalLeastSquaresSync } from './global/global-fit.ts';
+import { resolveGlobal } from './options/global-option.ts';
 
 /**
  * Solve a nonlinear least-squares problem with bounds (SciPy `least_squares`).
@@ -32,7 +34,9 @@ import { leastSquaresResolved, leastSquaresResolvedSync } from './run/run-least-
  * @see SciPy `scipy.optimize.least_squares`.
  */
 export async function leastSquares(fun: ResidualFunction, x0: ArrayLike<number> | number, options: LeastSquaresOptions = {}): Promise<LeastSquaresResult> {
-  return leastSquaresResolved(resolveLeastSquaresOptions('leastSquares', fun, x0, options));
+  const resolved = resolveLeastSquaresOptions('leastSquares', fun, x0, options);
+  const search = resolveGlobal(options.global, 'leastSquares');
+  return search === null ? leastSquaresResolved(resolved) : globalLeastSquares(resolved, search);
 }
 
 /**
@@ -48,5 +52,7 @@ export async function leastSquares(fun: ResidualFunction, x0: ArrayLike<number> 
  * ```
  */
 export function leastSquaresSync(fun: ResidualFunction, x0: ArrayLike<number> | number, options: LeastSquaresOptions = {}): LeastSquaresResult {
-  return leastSquaresResolvedSync(resolveLeastSquaresOptions('leastSquaresSync', fun, x0, options));
+  const resolved = resolveLeastSquaresOptions('leastSquaresSync', fun, x0, options);
+  const search = resolveGlobal(options.global, 'leastSquaresSync');
+  return search === null ? leastSquaresResolvedSync(resolved) : globalLeastSquaresSync(resolved, search);
 }

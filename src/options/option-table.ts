@@ -47,6 +47,7 @@ export const OPTION_TABLE: readonly OptionRow[] = Object.freeze([
   row('log', '—', true, true, 'receives verbose lines'),
   row('backend', '—', true, true, 'backend name, instance or list'),
   row('signal', '—', true, true, 'AbortSignal that cancels the fit'),
+  row('global', '—', true, true, "multi-start ('sobol' | 'halton' | 'lhs' | 'random', true) or 'cmaes' search for the global minimum; off by default"),
   row('onIteration', 'callback', true, true, 'per-iteration callback; false stops the fit'),
   row('blockRows', '—', true, false, 'rows per block of the data walk'),
   row('workers', '—', true, false, "'auto' or a count: fold shares of the rows on that many workers (0 or omitted: the main thread)"),

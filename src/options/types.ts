@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { GlobalOption } from './global-option.ts';
 import type { BackendOption } from '../backends/registry.ts';
 import type { IterationInfo } from '../optim/evaluation.ts';
 import type { LossFunction, LossName } from '../optim/loss.ts';
@@ -52,6 +53,13 @@ export interface CommonFitOptions {
   readonly verbose?: 0 | 1 | 2 | boolean;
   /** Where verbose lines go. Default: the runtime console's `log` when verbose, otherwise nowhere. */
   readonly log?: (line: string) => void;
+  /**
+   * Search for the global minimum instead of the one nearest the start: multi-start from a
+   * Sobol/Halton/LHS/random design (p0 always the first start) or CMA-ES then a local polish.
+   * `true`, a sampler name, `'cmaes'` or `{ method, starts, sampler, seed, … }` (see `GlobalOption`);
+   * `result.global` says what it did. Default: off.
+   */
+  readonly global?: GlobalOption;
 }
 
 /** Options of `curveFit` / `curveFitSync` (SciPy `curve_fit`). */

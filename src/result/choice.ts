@@ -40,6 +40,8 @@ export interface FitChoices {
   readonly model?: Choice;
   /** With the `workers` option: how many workers folded the data, on which engine, and why (absent otherwise). */
   readonly workers?: Choice;
+  /** The `global` option: the search run and why its winner was chosen (absent without it). */
+  readonly global?: Choice;
 }
 
 /** How a fit walked its data — what the strategy and block-size rows describe. */

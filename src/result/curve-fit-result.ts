@@ -19,6 +19,7 @@ import { estimateCovariance } from '../stats/covariance.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
 import { computeBand, parseNewX, predictValues, type Band, type BandContext, type NewX } from './bands.ts';
 import { evaluateComponents } from './components.ts';
+import type { GlobalSummary } from './global-summary.ts';
 import { type Choice, type FitChoices, modelChoice, walkChoices } from './choice.ts';
 import { correlationLines, expandParams, namedParams, uncertaintyNotes, type ExpandedParams, type NamedParams } from './named-params.ts';
 import { renderReport } from './report.ts';
@@ -133,6 +134,7 @@ export class CurveFitResult {
   readonly history!: readonly IterationRecord[];
   /** Names of the independent variables, in xdata's row order (the model's, else x or x0, x1, …). */
   readonly variables!: readonly string[];
+  /** With the `global` option: what the search did (absent otherwise). */ declare readonly global?: GlobalSummary;
   /** Points n. */ readonly n!: number;
   /** Parameters p. */ readonly p!: number;
   /** n − p. */ readonly dof!: number;

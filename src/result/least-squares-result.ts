@@ -8,6 +8,7 @@ import type { ResolvedBackend } from '../backends/registry.ts';
 import { STATUS_CODE, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
 import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
 import type { FitWarning } from '../options/solver-settings.ts';
+import type { GlobalSummary } from './global-summary.ts';
 import { type FitChoices, walkChoices } from './choice.ts';
 import { renderReport } from './report.ts';
 
@@ -49,6 +50,8 @@ export interface LeastSquaresResult {
   readonly warnings: FitWarning[];
   /** Decisions, given / used / reason. */
   readonly choices: FitChoices;
+  /** With the `global` option: what the search did (absent otherwise). */
+  readonly global?: GlobalSummary;
   /** Brief or full text report. */
   report(options?: { readonly full?: boolean }): string;
 }

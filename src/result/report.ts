@@ -76,7 +76,9 @@ export function renderReport(input: ReportInput, full: boolean): string {
   const run =
     `  method ${c.method.used} · backend ${c.backend.used} · strategy ${c.strategy.used} · ` +
     `nfev ${input.nfev} · njev ${input.njev} · nit ${input.nit} · cost ${formatNumber(input.cost)} · optimality ${formatNumber(input.optimality)}`;
-  const lines = [head, run, `  backend ${c.backend.used}: ${c.backend.reason}`, ...parameterLines(input)];
+  const lines = [head, run, `  backend ${c.backend.used}: ${c.backend.reason}`];
+  if (c.global !== undefined) lines.push(`  global ${c.global.used}: ${c.global.reason}`);
+  lines.push(...parameterLines(input));
   if (input.uncertaintyNotes !== undefined && input.uncertaintyNotes.length > 0) {
     lines.push('  uncertainties could not be estimated:', ...input.uncertaintyNotes.map((note) => `    ${note}`));
   }

@@ -11,8 +11,8 @@ import type { Workflow } from '../workflow/plan.ts';
 import type { StreamingProgress } from '../streaming/streaming-fit.ts';
 import type { WarmupOptions } from '../streaming/warmup.ts';
 
-/** Options of `fit()`. */
-export interface FitOptions extends CurveFitOptions {
+/** Options of `fit()` (every `curveFit` option except `global`, which `fit()` does not run yet). */
+export interface FitOptions extends Omit<CurveFitOptions, 'global'> {
   /** `'auto'` (default: the memory-budget selector decides) or a strategy to force. */
   readonly workflow?: Workflow;
   /** Memory the fit may plan for, in GB (2³⁰ bytes); default: measured free memory. */

@@ -79,7 +79,7 @@ export function findCycles(edges: readonly SourceEdge[]): string[][] {
  */
 export const LAYERS: readonly (readonly string[])[] = [
   ['errors.ts'],
-  ['util', 'linalg'],
+  ['util', 'linalg', 'sampling'],
   ['stats'],
   ['model'],
   ['backends', 'optim'],
@@ -89,7 +89,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['result'],
   ['streaming', 'sql'],
   ['run'],
-  ['batch'],
+  ['batch', 'global'],
   ['.', 'node', 'plot'],
   ['cli'],
 ];

@@ -1,0 +1,72 @@
+/**
+ * The shape of `result.global`: what a global search (the `global` option of `curveFit`,
+ * `curveFitSync`, `leastSquares`, `leastSquaresSync`; built in `global/global-report.ts`) did —
+ * the starts, the sampling box and how each coordinate's range was chosen, the distinct minima
+ * found, which start won and the evaluations spent.
+ *
+ * @module
+ */
+
+/** One coordinate of the sampling box. */
+export interface GlobalBoxCoordinate {
+  /** Lowest value drawn. */
+  readonly lo: number;
+  /** Highest value drawn. */
+  readonly hi: number;
+  /** Whether the coordinate is drawn log-uniformly. */
+  readonly log: boolean;
+  /** How the range was chosen, in words (e.g. `finite bounds [1e-3, 10], log-uniform (ratio ≥ 1e3)`). */
+  readonly how: string;
+}
+
+/** One distinct minimum (local fits whose costs and parameters agree, clustered). */
+export interface GlobalMinimum {
+  /** Its cost ½Σρ(r²). */
+  readonly cost: number;
+  /** Its parameters (the best of its cluster). */
+  readonly x: readonly number[];
+  /** How many starts reached it. */
+  readonly count: number;
+  /** The first start (index) that reached it. */
+  readonly firstStart: number;
+}
+
+/** One CMA-ES run (the first and each restart). */
+export interface GlobalCmaesRun {
+  /** `'default'`, `'large'` or `'small'` (BIPOP's regimes). */
+  readonly regime: string;
+  /** Population size λ. */
+  readonly popsize: number;
+  /** Initial step size, in the unit box. */
+  readonly sigma0: number;
+  /** Cost evaluations spent. */
+  readonly evaluations: number;
+  /** Best cost the run found. */
+  readonly f: number;
+  /** Why it stopped. */
+  readonly stop: string;
+}
+
+/** What a global search did (`result.global`). */
+export interface GlobalSummary {
+  /** `'multistart'` or `'cmaes'`. */
+  readonly method: 'multistart' | 'cmaes';
+  /** Local fits run (multi-start: the starts, p0 first; CMA-ES: 2, the polishes from p0 and from the CMA-ES best). */
+  readonly starts: number;
+  /** The design of the starts (multi-start) — also reported for CMA-ES, where it is unused. */
+  readonly sampler: string;
+  /** The seed. */
+  readonly seed: number;
+  /** The sampling box, one entry per free parameter. */
+  readonly box: readonly GlobalBoxCoordinate[];
+  /** The distinct minima, best first. */
+  readonly minima: readonly GlobalMinimum[];
+  /** The index of the start whose fit is the result. */
+  readonly winner: number;
+  /** Starts whose local fit failed with an error (model not finite there, …), with the message. */
+  readonly failed: readonly { readonly start: number; readonly message: string }[];
+  /** Total function evaluations: every local fit's nfev, plus CMA-ES's cost evaluations. */
+  readonly evaluations: number;
+  /** CMA-ES only: its runs. */
+  readonly cmaes?: readonly GlobalCmaesRun[];
+}
