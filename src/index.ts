@@ -29,6 +29,7 @@ export type { FitWarning } from './options/solver-settings.ts';
 export type { GlobalOption, GlobalSearchOptions } from './options/global-option.ts';
 export type { GlobalSummary, GlobalMinimum, GlobalBoxCoordinate, GlobalCmaesRun } from './result/global-summary.ts';
 export { CurveFitResult, type ConfidenceIntervals } from './result/curve-fit-result.ts';
+export type { DerivedUncertainty } from './result/propagate-uncertainty.ts';
 export type { LeastSquaresResult } from './result/least-squares-result.ts';
 export type { Band, NewX } from './result/bands.ts';
 export type { Choice, FitChoices } from './result/choice.ts';

@@ -22,6 +22,7 @@ import { evaluateComponents } from './components.ts';
 import type { GlobalSummary } from './global-summary.ts';
 import { type Choice, type FitChoices, modelChoice, walkChoices } from './choice.ts';
 import { correlationLines, expandParams, namedParams, uncertaintyNotes, type ExpandedParams, type NamedParams } from './named-params.ts';
+import { type DerivedUncertainty, propagateUncertainty } from './propagate-uncertainty.ts';
 import { renderReport } from './report.ts';
 import { formatNumber } from '../util/format.ts';
 import { computeStatistics, statisticsFromWeightedResiduals, type FitStatistics } from './statistics.ts';
@@ -205,6 +206,22 @@ export class CurveFitResult {
    */
   predictionBand(x: NewX, level = 0.95, sigma?: number | ArrayLike<number>): Band {
     return computeBand({ ...this.#band, caller: `${this.#caller}.predictionBand` }, x, level, true, sigma);
+  }
+
+  /**
+   * The value and standard error of a quantity derived from the parameters, by the delta method
+   * with the exact (symbolic) gradient: Var g ≈ ∇gᵀ pcov ∇g (`propagate-uncertainty.ts`; lmfit's
+   * `uvars`, with exact derivatives).
+   *
+   * @param expression - g over the parameter names, e.g. `'A*s*sqrt(2*pi)'` (a Gaussian's area).
+   * @example
+   * ```ts
+   * const r = await curveFit(model('a*exp(-b*x)'), x, y);
+   * const { value, stderr } = r.uncertainty('log(2)/b'); // the half-life
+   * ```
+   */
+  uncertainty(expression: string): DerivedUncertainty {
+    return propagateUncertainty('CurveFitResult.uncertainty', expression, this.paramNames, this.popt, this.pcov);
   }
 
   /**
