@@ -1,5 +1,5 @@
 /**
- * The `global` option of `curveFit`, `curveFitSync`, `leastSquares` and `fit` (issue 15): a
+ * The `global` option of `curveFit`, `curveFitSync`, `leastSquares` and `leastSquaresSync` (issue 15; `fit()` refuses it for now): a
  * search for the global minimum of the cost instead of the one nearest p0.
  *
  * | given | means |
