@@ -94,8 +94,11 @@ interface SchedulerLike {
  * A Promise that settles in a new macrotask of the event loop, so that pending timers, I/O and
  * input events run first. Uses, in order:
  *
- * - `scheduler.yield()` (Prioritized Task Scheduling, Chromium ≥ 129): a new task that keeps the
- *   fit ahead of other queued tasks of the page;
+ * - `scheduler.yield()` (Prioritized Task Scheduling, Chromium ≥ 129) on a page's main thread (a
+ *   `document` exists): a new task that keeps the fit ahead of other queued tasks of the page,
+ *   while input events keep their higher priority. Not in a worker: there the prioritized
+ *   continuation runs ahead of the page's queued `message` events, so a Cancel posted to the
+ *   worker never arrived during a fit (found by the playground's end-to-end test);
  * - a `MessageChannel` message: a new task in every browser, Node ≥ 15, Deno and Bun, without the
  *   clamping of timers (≈ 40 µs a turn in Node 20, measured);
  * - `setTimeout(0)` otherwise: clamped to ≥ 1 ms in Node and ≥ 4 ms in nested browser timers, so
@@ -108,7 +111,8 @@ interface SchedulerLike {
  */
 export function yieldToEventLoop(): Promise<void> {
   const scheduler = (globalThis as { scheduler?: Partial<SchedulerLike> }).scheduler;
-  if (scheduler !== undefined && typeof scheduler.yield === 'function') return scheduler.yield();
+  const onPage = typeof (globalThis as { document?: unknown }).document === 'object';
+  if (onPage && scheduler !== undefined && typeof scheduler.yield === 'function') return scheduler.yield();
   if (typeof MessageChannel === 'function') {
     return new Promise((resolve) => {
       const { port1, port2 } = new MessageChannel();

@@ -112,7 +112,7 @@ describe('yieldToEventLoop', () => {
     expect(fired).toBe(true);
   });
 
-  it('prefers scheduler.yield() where the runtime has it', async () => {
+  it('prefers scheduler.yield() on a page’s main thread, where the runtime has it', async () => {
     const calls: unknown[] = [];
     const scheduler = {
       yield(this: unknown) {
@@ -121,8 +121,17 @@ describe('yieldToEventLoop', () => {
       },
     };
     vi.stubGlobal('scheduler', scheduler);
+    vi.stubGlobal('document', {});
     await yieldToEventLoop();
     expect(calls).toEqual([scheduler]);
+  });
+
+  it('does not use scheduler.yield() in a worker (no document): its continuation would run ahead of a posted Cancel', async () => {
+    const calls: unknown[] = [];
+    vi.stubGlobal('scheduler', { yield: () => (calls.push(1), Promise.resolve()) });
+    vi.stubGlobal('document', undefined);
+    await yieldToEventLoop();
+    expect(calls).toEqual([]);
   });
 
   it('falls back to setTimeout where there is no MessageChannel', async () => {
