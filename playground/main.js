@@ -1,0 +1,370 @@
+/**
+ * The playground page: data in (paste or sample), model (library or expression, with the live
+ * parse error and its caret), fit in a Web Worker with Cancel, result table, report, figure and
+ * downloads. The library runs on the main thread only to parse expressions and list models.
+ */
+import { model, models } from '../src/index.ts';
+import { parseTable } from './table.js';
+import { SAMPLES } from './samples.js';
+import { nlsqSnippet, scipySnippet } from './snippets.js';
+
+const $ = (id) => /** @type {any} */ (document.getElementById(id));
+const EXPRESSION = '__expression__';
+const LARGE_ROWS = 3_000_000;
+
+/** @type {{ names: string[], columns: Float64Array[], rows: number } | null} */
+let table = null;
+/** @type {any} */
+let current = null; // the last result and the inputs that made it
+let worker = null;
+let nextId = 1;
+let runningId = 0;
+let cancelTimer = 0;
+/** Set to 1 on Cancel; shared with the worker when the page is cross-origin isolated. */
+let stopFlag = null;
+
+// ---------- models ----------
+const LIBRARY = [];
+for (const [name, factory] of Object.entries(models)) {
+  try {
+    const m = factory();
+    if (m.variables.length === 1) LIBRARY.push({ name, model: m });
+  } catch {
+    // factories that need arguments (polynomial) are left out of the list
+  }
+}
+
+function fillModelList() {
+  const select = $('model-kind');
+  for (const { name, model: m } of LIBRARY) select.add(new Option(`${name}: ${m.source}`, name));
+  select.add(new Option('typed expression…', EXPRESSION));
+}
+
+/** The model the page describes now, or null with the parse error shown. */
+function currentModel() {
+  const kind = $('model-kind').value;
+  if (kind !== EXPRESSION) return LIBRARY.find((l) => l.name === kind)?.model ?? null;
+  try {
+    return model($('expression').value);
+  } catch (error) {
+    return { error };
+  }
+}
+
+function updateModel() {
+  const kind = $('model-kind').value;
+  const lib = kind !== EXPRESSION;
+  $('expression').readOnly = lib;
+  if (lib) $('expression').value = LIBRARY.find((l) => l.name === kind).model.source;
+  const m = currentModel();
+  const err = $('parse-error');
+  if (m === null || 'error' in m) {
+    err.hidden = false;
+    err.textContent = m?.error?.message ?? 'no model';
+    $('params-found').textContent = '';
+    $('fit').disabled = true;
+    renderP0([], false);
+    return;
+  }
+  err.hidden = true;
+  err.textContent = '';
+  $('params-found').textContent = `Parameters found: ${m.params.join(', ')}`;
+  $('fit').disabled = runningId !== 0;
+  renderP0(m.params, typeof m.estimateP0 === 'function');
+}
+
+let p0Memory = {};
+function renderP0(params, hasEstimator) {
+  $('p0-auto-label').hidden = !hasEstimator;
+  if (!hasEstimator) $('p0-auto').checked = false;
+  const auto = hasEstimator && $('p0-auto').checked;
+  const body = $('p0-table').tBodies[0];
+  for (const input of body.querySelectorAll('input')) if (!input.disabled) p0Memory[input.dataset.param] = input.value;
+  body.replaceChildren(
+    ...params.map((p) => {
+      const tr = document.createElement('tr');
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = p;
+      const td = document.createElement('td');
+      const input = document.createElement('input');
+      input.type = 'text';
+      input.id = `p0-${p}`;
+      input.dataset.param = p;
+      input.setAttribute('aria-label', `initial value of ${p}`);
+      input.value = auto ? 'auto' : (p0Memory[p] ?? '1');
+      input.disabled = auto;
+      td.append(input);
+      tr.append(th, td);
+      return tr;
+    }),
+  );
+}
+
+// ---------- data ----------
+function setColumns(names, wanted = {}) {
+  for (const [id, key, optional] of [['xcol', 'x', false], ['ycol', 'y', false], ['sigmacol', 'sigma', true]]) {
+    const select = $(id);
+    const keep = wanted[key] ?? select.value;
+    select.replaceChildren(...(optional ? [new Option('(none)', '')] : []), ...names.map((n) => new Option(n, n)));
+    if (names.includes(keep)) select.value = keep;
+    else if (!optional) select.value = names[key === 'x' ? 0 : Math.min(1, names.length - 1)] ?? '';
+  }
+}
+
+function renderPreview() {
+  if (table === null) return $('preview').replaceChildren();
+  const t = document.createElement('table');
+  const head = t.createTHead().insertRow();
+  for (const n of table.names) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = n;
+    head.append(th);
+  }
+  const body = t.createTBody();
+  for (let r = 0; r < Math.min(table.rows, 8); r++) {
+    const row = body.insertRow();
+    for (const c of table.columns) row.insertCell().textContent = String(c[r]);
+  }
+  $('preview').replaceChildren(t);
+}
+
+function readTable(wanted) {
+  try {
+    table = parseTable($('data').value);
+    $('table-status').textContent = `${table.rows} rows × ${table.names.length} columns${table.header ? ' (header row found)' : ''}`;
+    setColumns(table.names, wanted);
+  } catch (error) {
+    table = null;
+    $('table-status').textContent = `Table: ${error.message}`;
+    setColumns([]);
+  }
+  renderPreview();
+}
+
+function largeTable() {
+  const x = new Float64Array(LARGE_ROWS);
+  const y = new Float64Array(LARGE_ROWS);
+  let s = 12345;
+  for (let i = 0; i < LARGE_ROWS; i++) {
+    s = (s * 16807) % 2147483647;
+    x[i] = (10 * i) / LARGE_ROWS;
+    y[i] = 2 * Math.exp(-0.3 * x[i]) + 1.5 * Math.exp(-3 * x[i]) + 0.01 * (s / 2147483647 - 0.5);
+  }
+  return { names: ['x', 'y'], columns: [x, y], rows: LARGE_ROWS, header: true };
+}
+
+function chooseSample() {
+  const key = $('sample').value;
+  if (key === 'large') {
+    $('data').value = `# generated in the page: ${LARGE_ROWS} rows of a double exponential (not shown)`;
+    table = largeTable();
+    $('table-status').textContent = `${table.rows} rows × 2 columns (generated)`;
+    setColumns(table.names, { x: 'x', y: 'y', sigma: '' });
+    renderPreview();
+    $('model-kind').value = 'doubleExponential';
+    // No estimator for two exponentials: start away from the answer, so the fit takes a while.
+    p0Memory = { a1: '1', k1: '0.05', a2: '1', k2: '8', c: '0' };
+    $('p0-auto').checked = false;
+    updateModel();
+    return;
+  }
+  const sample = SAMPLES[key];
+  if (sample === undefined) return;
+  $('data').value = sample.text();
+  readTable({ x: sample.x, y: sample.y, sigma: sample.sigma ?? '' });
+  if (sample.model.library) {
+    $('model-kind').value = sample.model.library;
+    $('p0-auto').checked = true;
+  } else {
+    $('model-kind').value = EXPRESSION;
+    $('expression').value = sample.model.expression;
+    const m = currentModel();
+    p0Memory = Object.fromEntries(m.params.map((p, i) => [p, String(sample.model.p0[i])]));
+  }
+  updateModel();
+}
+
+// ---------- fit ----------
+function startWorker() {
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = onWorkerMessage;
+  worker.onerror = (e) => finish(`Worker error: ${e.message}`);
+}
+
+function column(name) {
+  const i = table.names.indexOf(name);
+  return i < 0 ? undefined : table.columns[i];
+}
+
+function gather() {
+  const m = currentModel();
+  if (table === null) throw new Error('no data: paste a table or pick a sample');
+  if (m === null || 'error' in m) throw new Error('the model does not parse');
+  const x = column($('xcol').value);
+  const y = column($('ycol').value);
+  const sigma = $('sigmacol').value ? column($('sigmacol').value) : undefined;
+  const auto = !$('p0-auto-label').hidden && $('p0-auto').checked;
+  let p0;
+  if (!auto) {
+    p0 = m.params.map((p) => {
+      const v = Number($(`p0-${p}`).value);
+      if (!Number.isFinite(v)) throw new Error(`initial value of ${p} must be a number, got ${JSON.stringify($(`p0-${p}`).value)}`);
+      return v;
+    });
+  }
+  const kind = $('model-kind').value;
+  return { m, library: kind === EXPRESSION ? undefined : kind, x, y, sigma, p0, xName: $('xcol').value, yName: $('ycol').value, sigmaName: $('sigmacol').value || undefined };
+}
+
+function runFit() {
+  let inputs;
+  try {
+    inputs = gather();
+  } catch (error) {
+    $('status').textContent = `Cannot fit: ${error.message}`;
+    return;
+  }
+  if (worker === null) startWorker();
+  runningId = nextId++;
+  current = { inputs, result: null };
+  $('fit').disabled = true;
+  $('cancel').disabled = false;
+  $('status').textContent = `Fitting ${inputs.x.length} points…`;
+  $('status').dataset.state = 'running';
+  stopFlag = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  worker.postMessage({
+    type: 'fit',
+    stop: stopFlag ?? undefined,
+    id: runningId,
+    model: { json: inputs.m.toJSON(), library: inputs.library },
+    x: inputs.x,
+    y: inputs.y,
+    sigma: inputs.sigma,
+    p0: inputs.p0,
+    backend: $('backend').value,
+    labels: { x: inputs.xName, y: inputs.yName },
+  });
+}
+
+function finish(text, state = 'error') {
+  clearTimeout(cancelTimer);
+  runningId = 0;
+  $('cancel').disabled = true;
+  $('fit').disabled = false;
+  $('status').textContent = text;
+  $('status').dataset.state = state;
+  updateModel();
+}
+
+function cancelFit() {
+  if (runningId === 0) return;
+  const id = runningId;
+  if (stopFlag !== null) Atomics.store(stopFlag, 0, 1);
+  worker.postMessage({ type: 'cancel', id });
+  $('status').textContent = 'Cancelling…';
+  // A fit that does not stop at its next iteration (one long evaluation): end the worker.
+  cancelTimer = setTimeout(() => {
+    if (runningId !== id) return;
+    worker.terminate();
+    worker = null;
+    finish('Cancelled (worker stopped).', 'cancelled');
+  }, 3000);
+}
+
+function onWorkerMessage(event) {
+  const msg = event.data;
+  if (msg.type === 'ready' || msg.id !== runningId) return;
+  if (!msg.ok) {
+    if (msg.cancelled) finish('Cancelled.', 'cancelled');
+    else finish(`Fit failed: ${msg.error.name}: ${msg.error.message}`);
+    return;
+  }
+  current.result = msg.result;
+  showResult(msg.result);
+  finish(`Done in ${msg.result.ms.toFixed(0)} ms: ${msg.result.message}`, 'done');
+}
+
+// ---------- results ----------
+const fmt = (v) => (Number.isFinite(v) ? v.toPrecision(12) : String(v));
+
+function showResult(r) {
+  const body = $('param-table').tBodies[0];
+  body.replaceChildren(
+    ...r.paramNames.map((name, i) => {
+      const tr = document.createElement('tr');
+      tr.dataset.param = name;
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = name;
+      tr.append(th);
+      for (const v of [r.popt[i], r.perr[i], r.ci.lower[i], r.ci.upper[i]]) tr.insertCell().textContent = fmt(v);
+      return tr;
+    }),
+  );
+  $('stats').textContent = `R² = ${fmt(r.rSquared)} · χ²ν = ${fmt(r.reducedChiSquare)} · n = ${r.n} · dof = ${r.dof} · nfev = ${r.nfev} · method ${r.method}`;
+  $('backend-info').textContent = `Backend ${r.backend}: ${r.reason}`;
+  $('report').textContent = r.report + (r.warnings.length ? `\nwarnings:\n${r.warnings.join('\n')}` : '');
+  if (r.svg) $('figure').innerHTML = r.svg;
+  else $('figure').textContent = `(no figure: ${r.svgError})`;
+  $('code').textContent = nlsqCode();
+  $('results').hidden = false;
+}
+
+function snippetInput() {
+  const { inputs, result } = current;
+  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
+}
+const nlsqCode = () => nlsqSnippet(snippetInput());
+
+function download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function resultJSON() {
+  const { svg, yhat, grid, curve, ...rest } = current.result;
+  return JSON.stringify({ ...rest, data: { x: current.inputs.xName, y: current.inputs.yName, sigma: current.inputs.sigmaName ?? null, n: current.inputs.x.length } }, null, 2);
+}
+
+function curveCSV() {
+  const { inputs, result } = current;
+  const lines = ['kind,x,y,yhat,residual'];
+  inputs.x.forEach((x, i) => lines.push(`data,${x},${inputs.y[i]},${result.yhat[i]},${inputs.y[i] - result.yhat[i]}`));
+  result.grid.forEach((x, i) => lines.push(`curve,${x},,${result.curve[i]},`));
+  return `${lines.join('\n')}\n`;
+}
+
+// ---------- wiring ----------
+function init() {
+  for (const [key, s] of Object.entries(SAMPLES)) $('sample').add(new Option(s.label, key));
+  $('sample').add(new Option(`Large double exponential (${LARGE_ROWS.toLocaleString('en')} points, generated)`, 'large'));
+  fillModelList();
+  $('sample').addEventListener('change', chooseSample);
+  $('data').addEventListener('input', () => readTable());
+  $('model-kind').addEventListener('change', () => {
+    p0Memory = {};
+    $('p0-auto').checked = true;
+    updateModel();
+  });
+  $('expression').addEventListener('input', updateModel);
+  $('p0-auto').addEventListener('change', updateModel);
+  $('fit').addEventListener('click', runFit);
+  $('cancel').addEventListener('click', cancelFit);
+  $('dl-json').addEventListener('click', () => download('nlsq-result.json', 'application/json', resultJSON()));
+  $('dl-csv').addEventListener('click', () => download('nlsq-curve.csv', 'text/csv', curveCSV()));
+  $('dl-nlsq').addEventListener('click', () => download('fit.ts', 'text/plain', nlsqCode()));
+  $('dl-scipy').addEventListener('click', () => download('fit.py', 'text/x-python', scipySnippet(snippetInput())));
+  $('sample').value = 'decay';
+  chooseSample();
+  document.body.dataset.ready = 'true';
+}
+
+init();

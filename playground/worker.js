@@ -1,0 +1,119 @@
+/**
+ * The playground's fit worker. Messages in:
+ *   { type: 'fit', id, model: { json, library? }, x, y, sigma?, p0?, backend, maxNfev? }
+ *   { type: 'cancel', id }
+ * `stop`, when the page is cross-origin isolated, is an Int32Array on a SharedArrayBuffer that the
+ * page sets to 1 on Cancel: the worker reads it at every iteration and aborts. A `cancel` message
+ * alone can wait: Chromium runs the fit's `scheduler.yield()` continuations ahead of queued
+ * messages, so the message may only arrive when the fit has ended.
+ * The model crosses as `model.toJSON()`; a library model also names its factory (`library`) so
+ * that the worker rebuilds it with its p0 estimator (toJSON keeps the expression, not the
+ * estimator). The fit runs with an AbortSignal that `cancel` aborts.
+ * Answers { id, ok: true, result } (plain fields, the report, the figure's SVG) or
+ * { id, ok: false, cancelled, error: { name, message, code } }.
+ */
+import { curveFit, model, models } from '../src/index.ts';
+import { plotFit, toSVG } from '../src/plot/index.ts';
+
+/** @type {Map<number, AbortController>} */
+const running = new Map();
+
+function rebuild(spec) {
+  const factory = spec.library !== undefined ? models[spec.library] : undefined;
+  if (typeof factory === 'function') {
+    const built = factory();
+    if (built.toJSON().expression === spec.json.expression) return built;
+  }
+  return model.fromJSON(spec.json);
+}
+
+function linspace(lo, hi, n) {
+  return Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+}
+
+async function figure(result, x, y, sigma, labels) {
+  try {
+    const spec = plotFit(result, { x, y, sigma, labels, width: 560, height: 300 });
+    return { svg: await toSVG(spec) };
+  } catch (error) {
+    return { svgError: String(error?.message ?? error) };
+  }
+}
+
+async function runFit(msg) {
+  const controller = new AbortController();
+  running.set(msg.id, controller);
+  try {
+    const m = rebuild(msg.model);
+    const options = { signal: controller.signal };
+    const stop = msg.stop;
+    if (stop !== undefined) {
+      options.onIteration = () => {
+        if (Atomics.load(stop, 0) !== 0) controller.abort();
+      };
+    }
+    if (msg.p0 !== undefined) options.p0 = msg.p0;
+    if (msg.sigma !== undefined) options.sigma = msg.sigma;
+    if (msg.backend !== 'auto') options.backend = msg.backend;
+    if (msg.maxNfev !== undefined) options.maxNfev = msg.maxNfev;
+    const t0 = performance.now();
+    const r = await curveFit(m, msg.x, msg.y, options);
+    const ms = performance.now() - t0;
+    const ci = r.confidenceIntervals(0.95);
+    const n = msg.x.length;
+    // The curve and residuals for the CSV download: ŷ at the data, and a smooth curve on a grid.
+    const yhat = Array.from(r.predict(msg.x));
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const v of msg.x) {
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    const grid = linspace(lo, hi, 200);
+    const curve = Array.from(r.predict(grid));
+    const plot = n <= 200_000 ? await figure(r, msg.x, msg.y, msg.sigma, msg.labels) : { svgError: 'figure skipped above 200 000 points' };
+    const result = {
+      modelJSON: m.toJSON(),
+      paramNames: [...r.paramNames],
+      popt: [...r.popt],
+      perr: [...r.perr],
+      pcov: r.pcov.map((row) => [...row]),
+      ci: { level: ci.level, lower: [...ci.lower], upper: [...ci.upper] },
+      rSquared: r.rSquared,
+      reducedChiSquare: r.reducedChiSquare,
+      n: r.n,
+      dof: r.dof,
+      cost: r.cost,
+      nfev: r.nfev,
+      success: r.success,
+      message: r.message,
+      method: r.method,
+      backend: r.backend,
+      reason: r.reason,
+      warnings: r.warnings.map((w) => (typeof w === 'string' ? w : (w.message ?? JSON.stringify(w)))),
+      report: r.report(),
+      ms,
+      yhat,
+      grid,
+      curve,
+      ...plot,
+    };
+    self.postMessage({ id: msg.id, ok: true, result });
+  } catch (error) {
+    self.postMessage({
+      id: msg.id,
+      ok: false,
+      cancelled: controller.signal.aborted,
+      error: { name: error?.name ?? 'Error', message: String(error?.message ?? error), code: error?.code },
+    });
+  } finally {
+    running.delete(msg.id);
+  }
+}
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === 'cancel') running.get(msg.id)?.abort();
+  else if (msg.type === 'fit') void runFit(msg);
+};
+self.postMessage({ type: 'ready' });

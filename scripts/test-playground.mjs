@@ -1,0 +1,208 @@
+/**
+ * End-to-end test of the playground in headless Debian Chromium (playwright-core, fresh profile):
+ * builds the page (scripts/build-playground.mjs) into a temporary folder, serves it on a free
+ * port, and drives it as a user does:
+ *
+ *   1. paste a known table, pick a library model, Fit: the parameters shown equal the library's
+ *      own `curveFit` on the same data and backend (Node) to 1e-9 relative; the figure is an SVG;
+ *      the downloaded result JSON holds the same parameters;
+ *   2. type a broken expression: the page shows `model()`'s ModelParseError text with its caret,
+ *      and Fit is disabled; the fixed expression lists its parameters;
+ *   3. start a long fit (3 000 000 points), Cancel, see "Cancelled", then fit again;
+ *   4. the page logged no console error and threw no error during the suite.
+ *
+ *   npm run test:playground
+ *
+ * Prints `ok`/`FAIL` per case and `[playground] N passed, M failed` (the line `.ci/run` counts);
+ * screenshots go to playground/screenshots/ (ignored). Runs under `node --import tsx` so the
+ * reference fit imports the library from src/.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildPlayground } from './build-playground.mjs';
+import { servePlayground } from './serve-playground.mjs';
+import { launchChromium } from './lib/chromium.mjs';
+import { curveFit, model, models } from '../src/index.ts';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const shots = join(root, 'playground', 'screenshots');
+const TAG = '[playground]';
+const FIT_TIMEOUT_MS = Number(process.env.NLSQ_PLAYGROUND_TIMEOUT_MS ?? 120_000);
+
+/** A known table: a decay with fixed, irregular noise, with a header row, comma-separated. */
+function knownTable() {
+  const rows = ['time,counts'];
+  for (let i = 0; i < 40; i++) {
+    const t = i * 0.25;
+    rows.push(`${t},${(4.5 * Math.exp(-0.8 * t) + 0.7 + 0.03 * Math.sin(12.9898 * i)).toPrecision(10)}`);
+  }
+  return rows.join('\n');
+}
+
+function columnsOf(text) {
+  const body = text.split('\n').slice(1).map((l) => l.split(',').map(Number));
+  return { x: body.map((r) => r[0]), y: body.map((r) => r[1]) };
+}
+
+function relClose(a, b, rtol) {
+  return Math.abs(a - b) <= rtol * Math.max(Math.abs(a), Math.abs(b), 1e-300);
+}
+
+async function waitState(page, states) {
+  await page.waitForFunction((s) => s.includes(document.getElementById('status').dataset.state), states, { timeout: FIT_TIMEOUT_MS });
+  return page.evaluate(() => ({ state: document.getElementById('status').dataset.state, text: document.getElementById('status').textContent }));
+}
+
+async function shownParams(page) {
+  return page.$$eval('#param-table tbody tr', (rows) => rows.map((r) => ({ name: r.dataset.param, value: Number(r.cells[1].textContent) })));
+}
+
+const CASES = [
+  [
+    'pasted table + library model: parameters equal curveFit on the same data',
+    async (page) => {
+      const text = knownTable();
+      await page.selectOption('#sample', '');
+      await page.fill('#data', text);
+      await page.selectOption('#xcol', 'time');
+      await page.selectOption('#ycol', 'counts');
+      await page.selectOption('#sigmacol', '');
+      await page.selectOption('#model-kind', 'exponentialDecay');
+      await page.check('#p0-auto');
+      await page.click('#fit');
+      const done = await waitState(page, ['done', 'error']);
+      if (done.state !== 'done') throw new Error(`fit ended with: ${done.text}`);
+      await page.screenshot({ path: join(shots, '1-fit.png'), fullPage: true });
+      const backendText = await page.textContent('#backend-info');
+      const backend = /^Backend ([\w-]+):/.exec(backendText)?.[1];
+      if (backend === undefined) throw new Error(`no backend shown: ${backendText}`);
+      const { x, y } = columnsOf(text);
+      const ref = await curveFit(models.exponentialDecay(), x, y, backend === 'webgpu' ? {} : { backend });
+      const shown = await shownParams(page);
+      if (shown.map((p) => p.name).join() !== ref.paramNames.join()) throw new Error(`parameters ${shown.map((p) => p.name)} ≠ ${ref.paramNames}`);
+      shown.forEach((p, i) => {
+        if (!relClose(p.value, ref.popt[i], 1e-9)) throw new Error(`${p.name} shown ${p.value}, curveFit ${ref.popt[i]} (backend ${backend})`);
+      });
+      const svg = await page.$('#figure svg');
+      if (svg === null) throw new Error(`no SVG figure: ${await page.textContent('#figure')}`);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dl-json')]);
+      const json = JSON.parse(readFileSync(await download.path(), 'utf8'));
+      json.popt.forEach((v, i) => {
+        if (!relClose(v, ref.popt[i], 1e-12)) throw new Error(`JSON popt[${i}] ${v} ≠ ${ref.popt[i]}`);
+      });
+      return `backend ${backend}, ${shown.map((p) => `${p.name}=${p.value}`).join(' ')}`;
+    },
+  ],
+  [
+    'broken expression: the parse error with its caret; Fit disabled',
+    async (page) => {
+      const broken = 'a*exp(-b*x';
+      let expected;
+      try {
+        model(broken);
+      } catch (error) {
+        expected = error.message;
+      }
+      await page.selectOption('#model-kind', '__expression__');
+      await page.fill('#expression', broken);
+      const shown = await page.textContent('#parse-error');
+      if (!(await page.isVisible('#parse-error'))) throw new Error('parse error not visible');
+      if (shown !== expected) throw new Error(`parse error shown ${JSON.stringify(shown)}, model() says ${JSON.stringify(expected)}`);
+      if (!shown.includes('^')) throw new Error('no caret in the message');
+      if (!(await page.isDisabled('#fit'))) throw new Error('Fit is enabled for a broken expression');
+      await page.screenshot({ path: join(shots, '2-parse-error.png'), fullPage: true });
+      await page.fill('#expression', 'a*exp(-b*x) + c');
+      const found = await page.textContent('#params-found');
+      if (found !== 'Parameters found: a, b, c') throw new Error(`params found: ${found}`);
+      if (await page.isVisible('#parse-error')) throw new Error('parse error still visible after the fix');
+      return shown.split('\n')[0];
+    },
+  ],
+  [
+    'long fit: Cancel stops it, the page recovers and fits again',
+    async (page) => {
+      // The CPU backend and a far start: seconds of work, so Cancel lands mid-fit.
+      await page.selectOption('#sample', 'large');
+      await page.selectOption('#backend', 'cpu');
+      const t0 = Date.now();
+      await page.click('#fit');
+      await page.waitForFunction(() => document.getElementById('status').dataset.state === 'running');
+      await page.waitForTimeout(200);
+      await page.click('#cancel');
+      const cancelled = await waitState(page, ['cancelled', 'done', 'error']);
+      if (cancelled.state !== 'cancelled') throw new Error(`after Cancel: ${cancelled.state}: ${cancelled.text}`);
+      // "Cancelled." is the AbortSignal path; "(worker stopped)" would be the fallback that ends the worker.
+      if (cancelled.text !== 'Cancelled.') throw new Error(`the AbortSignal did not stop the fit: ${cancelled.text}`);
+      await page.screenshot({ path: join(shots, '3-cancelled.png'), fullPage: true });
+      const cancelMs = Date.now() - t0;
+      if (await page.isDisabled('#fit')) throw new Error('Fit stays disabled after Cancel');
+      await page.selectOption('#backend', 'auto');
+      await page.selectOption('#sample', 'misra1a');
+      await page.click('#fit');
+      const again = await waitState(page, ['done', 'error']);
+      if (again.state !== 'done') throw new Error(`fit after cancel: ${again.text}`);
+      const shown = await shownParams(page);
+      // NIST certified values of Misra1a.
+      if (!relClose(shown[0].value, 238.94212918, 1e-6) || !relClose(shown[1].value, 5.5015643181e-4, 1e-6)) {
+        throw new Error(`Misra1a: ${JSON.stringify(shown)}`);
+      }
+      await page.screenshot({ path: join(shots, '4-misra1a.png'), fullPage: true });
+      return `${cancelled.text} ${cancelMs} ms after Fit; then ${again.text}`;
+    },
+  ],
+];
+
+async function main() {
+  mkdirSync(shots, { recursive: true });
+  const work = mkdtempSync(join(tmpdir(), 'nlsq-playground-'));
+  const outdir = join(work, 'www');
+  let server;
+  let context;
+  let passed = 0;
+  let failed = 0;
+  try {
+    await buildPlayground(outdir);
+    server = await servePlayground(outdir, 0);
+    context = await launchChromium(join(work, 'profile'));
+    const page = context.pages()[0] ?? (await context.newPage());
+    const problems = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+    });
+    page.on('crash', () => problems.push('the page crashed'));
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    for (const [name, run] of CASES) {
+      try {
+        const note = await run(page);
+        passed++;
+        console.log(`${TAG} ok   ${name}${note ? ` (${note})` : ''}`);
+      } catch (error) {
+        failed++;
+        console.log(`${TAG} FAIL ${name}: ${error?.message ?? error}`);
+        await page.screenshot({ path: join(shots, `fail-${passed + failed}.png`), fullPage: true }).catch(() => {});
+      }
+    }
+    if (problems.length === 0) {
+      passed++;
+      console.log(`${TAG} ok   no console errors or page errors`);
+    } else {
+      failed++;
+      console.log(`${TAG} FAIL console/page errors:\n  ${problems.join('\n  ')}`);
+    }
+  } catch (error) {
+    failed++;
+    console.log(`${TAG} FAIL setup: ${error?.stack ?? error}`);
+  } finally {
+    await context?.close().catch(() => {});
+    server?.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+  console.log(`${TAG} ${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0;
+}
+
+main().then((ok) => process.exit(ok ? 0 : 1));
