@@ -75,6 +75,7 @@ const CASES = [
       const done = await waitState(page, ['done', 'error']);
       if (done.state !== 'done') throw new Error(`fit ended with: ${done.text}`);
       await page.screenshot({ path: join(shots, '1-fit.png'), fullPage: true });
+      await page.locator('#results').screenshot({ path: join(shots, '1-result.png') });
       const backendText = await page.textContent('#backend-info');
       const backend = /^Backend ([\w-]+):/.exec(backendText)?.[1];
       if (backend === undefined) throw new Error(`no backend shown: ${backendText}`);
@@ -155,6 +156,7 @@ const CASES = [
 ];
 
 async function main() {
+  rmSync(shots, { recursive: true, force: true });
   mkdirSync(shots, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'nlsq-playground-'));
   const outdir = join(work, 'www');

@@ -1,0 +1,48 @@
+/**
+ * The playground's code snippets (playground/snippets.js): the SciPy `curve_fit` snippet, run by
+ * `python3` (SciPy from pip), gives the parameters nlsq's curveFit gives on the same data — an
+ * independent reference — and the nlsq snippet names the same model, data and p0.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { curveFit, model } from '../../src/index.ts';
+// @ts-expect-error -- plain JS module of the playground, no declaration file
+import { nlsqSnippet, scipySnippet, toNumpy } from '../../playground/snippets.js';
+
+const x = Array.from({ length: 30 }, (_, i) => i * 0.3);
+const y = x.map((v, i) => 2.5 * Math.exp(-0.6 * v) * Math.cos(1.7 * v) + 0.2 + 0.01 * Math.sin(7.3 * i));
+const expression = 'a*exp(-k*x)*cos(w*x) + c';
+
+describe('toNumpy', () => {
+  it('prefixes NumPy functions, renames the ones spelled differently and turns ^ into **', () => {
+    expect(toNumpy('a*exp(-k*x)^2 + atan(x) + sqrt(pi)')).toBe('a*np.exp(-k*x)**2 + np.arctan(x) + np.sqrt(np.pi)');
+    expect(toNumpy('expo(x) + b')).toBe('expo(x) + b');
+  });
+});
+
+describe('scipySnippet', () => {
+  it('runs in python3 and matches curveFit to 1e-6 relative', async () => {
+    const p0 = [2, 0.5, 1.5, 0];
+    const r = await curveFit(model(expression), x, y, { p0 });
+    const code = scipySnippet({ expression, params: r.paramNames, x, y, p0, popt: r.popt, xName: 'x', yName: 'y' }) as string;
+    const run = spawnSync('python3', ['-c', code], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const values = [...run.stdout.matchAll(/^(\w+) = (\S+) ±/gm)].map((m) => [m[1], Number(m[2])]);
+    expect(values.map((v) => v[0])).toEqual(r.paramNames);
+    expect(values.map((v) => v[1] as number)).toBeAllclose(r.popt, { rtol: 1e-6 });
+  });
+});
+
+describe('nlsqSnippet', () => {
+  it('inlines small data, names a library model by its factory, passes p0 and sigma', () => {
+    const sigma = x.map(() => 0.01);
+    const code = nlsqSnippet({ expression: 'a*exp(-k*x) + c', params: ['a', 'k', 'c'], library: 'exponentialDecay', x, y, sigma, p0: [1, 2, 3], xName: 'x', yName: 'y' }) as string;
+    expect(code).toContain('const m = models.exponentialDecay();');
+    expect(code).toContain('{ p0: [1, 2, 3], sigma }');
+    expect(code).toContain(`const x = [${x.join(', ')}];`);
+    const typed = nlsqSnippet({ expression, params: ['a'], x: new Float64Array(500), y: new Float64Array(500), xName: 't', yName: 'v' }) as string;
+    expect(typed).toContain(`model(${JSON.stringify(expression)})`);
+    expect(typed).toContain('columns t, v of your data');
+    expect(typed).toContain('await curveFit(m, x, y);');
+  });
+});
