@@ -5,11 +5,13 @@
  *
  *   1. paste a known table, pick a library model, Fit: the parameters shown equal the library's
  *      own `curveFit` on the same data and backend (Node) to 1e-9 relative; the figure is an SVG;
- *      the downloaded result JSON holds the same parameters;
+ *      the downloaded result JSON holds the same parameters, the CSV the same ŷ and residuals;
  *   2. type a broken expression: the page shows `model()`'s ModelParseError text with its caret,
  *      and Fit is disabled; the fixed expression lists its parameters;
- *   3. start a long fit (3 000 000 points), Cancel, see "Cancelled", then fit again;
- *   4. the page logged no console error and threw no error during the suite.
+ *   3. start a long fit (3 000 000 points), Cancel, see "Cancelled", then fit again from the
+ *      keyboard (NIST Misra1a, certified values to 1e-6);
+ *   4. every control has an accessible name;
+ *   5. the page logged no console error and threw no error during the suite.
  *
  *   npm run test:playground
  *
@@ -93,6 +95,14 @@ const CASES = [
       json.popt.forEach((v, i) => {
         if (!relClose(v, ref.popt[i], 1e-12)) throw new Error(`JSON popt[${i}] ${v} ≠ ${ref.popt[i]}`);
       });
+      const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#dl-csv')]);
+      const yhat = ref.predict(x);
+      const dataRows = readFileSync(await csv.path(), 'utf8').split('\n').filter((l) => l.startsWith('data,'));
+      if (dataRows.length !== x.length) throw new Error(`CSV has ${dataRows.length} data rows, expected ${x.length}`);
+      dataRows.forEach((line, i) => {
+        const [, xv, yv, fv, rv] = line.split(',').map(Number);
+        if (xv !== x[i] || yv !== y[i] || !relClose(fv, yhat[i], 1e-9) || !relClose(rv, y[i] - yhat[i], 1e-6)) throw new Error(`CSV row ${i}: ${line}`);
+      });
       return `backend ${backend}, ${shown.map((p) => `${p.name}=${p.value}`).join(' ')}`;
     },
   ],
@@ -141,7 +151,9 @@ const CASES = [
       if (await page.isDisabled('#fit')) throw new Error('Fit stays disabled after Cancel');
       await page.selectOption('#backend', 'auto');
       await page.selectOption('#sample', 'misra1a');
-      await page.click('#fit');
+      // From the keyboard this time: focus Fit and press Enter.
+      await page.focus('#fit');
+      await page.keyboard.press('Enter');
       const again = await waitState(page, ['done', 'error']);
       if (again.state !== 'done') throw new Error(`fit after cancel: ${again.text}`);
       const shown = await shownParams(page);
@@ -151,6 +163,17 @@ const CASES = [
       }
       await page.screenshot({ path: join(shots, '4-misra1a.png'), fullPage: true });
       return `${cancelled.text} ${cancelMs} ms after Fit; then ${again.text}`;
+    },
+  ],
+  [
+    'every control has a label (an accessible name)',
+    async (page) => {
+      const unnamed = await page.$$eval('input, select, textarea, button', (els) =>
+        els
+          .filter((el) => !(el.labels?.length > 0 || el.getAttribute('aria-label') || (el.tagName === 'BUTTON' && el.textContent.trim() !== '')))
+          .map((el) => el.id || el.outerHTML.slice(0, 60)),
+      );
+      if (unnamed.length > 0) throw new Error(`controls without a label: ${unnamed.join(', ')}`);
     },
   ],
 ];
