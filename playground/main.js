@@ -6,7 +6,8 @@
 import { model, models } from '../src/index.ts';
 import { parseTable } from './table.js';
 import { SAMPLES } from './samples.js';
-import { nlsqSnippet, scipySnippet } from './snippets.js';
+import { curveCSV, download, nlsqCode, resultJSON, scipyCode, showResult } from './results.js';
+import { decodeSession, encodeSession, INLINE_TABLE_MAX } from './session.js';
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 const EXPRESSION = '__expression__';
@@ -282,64 +283,54 @@ function onWorkerMessage(event) {
     return;
   }
   current.result = msg.result;
-  showResult(msg.result);
+  showResult(current);
   finish(`Done in ${msg.result.ms.toFixed(0)} ms: ${msg.result.message}`, 'done');
 }
 
-// ---------- results ----------
-const fmt = (v) => (Number.isFinite(v) ? v.toPrecision(12) : String(v));
-
-function showResult(r) {
-  const body = $('param-table').tBodies[0];
-  body.replaceChildren(
-    ...r.paramNames.map((name, i) => {
-      const tr = document.createElement('tr');
-      tr.dataset.param = name;
-      const th = document.createElement('th');
-      th.scope = 'row';
-      th.textContent = name;
-      tr.append(th);
-      for (const v of [r.popt[i], r.perr[i], r.ci.lower[i], r.ci.upper[i]]) tr.insertCell().textContent = fmt(v);
-      return tr;
-    }),
-  );
-  $('stats').textContent = `R² = ${fmt(r.rSquared)} · χ²ν = ${fmt(r.reducedChiSquare)} · n = ${r.n} · dof = ${r.dof} · nfev = ${r.nfev} · method ${r.method}`;
-  $('backend-info').textContent = `Backend ${r.backend}: ${r.reason}`;
-  $('report').textContent = r.report + (r.warnings.length ? `\nwarnings:\n${r.warnings.join('\n')}` : '');
-  if (r.svg) $('figure').innerHTML = r.svg;
-  else $('figure').textContent = `(no figure: ${r.svgError})`;
-  $('code').textContent = nlsqCode();
-  $('results').hidden = false;
+// ---------- file, link ----------
+async function openFile() {
+  const file = $('file').files[0];
+  if (file === undefined) return;
+  $('sample').value = '';
+  $('data').value = await file.text();
+  readTable();
 }
 
-function snippetInput() {
-  const { inputs, result } = current;
-  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
-}
-const nlsqCode = () => nlsqSnippet(snippetInput());
-
-function download(name, type, text) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+function sessionState() {
+  const sample = $('sample').value;
+  const text = $('data').value;
+  const data = sample !== '' ? { sample } : text.length <= INLINE_TABLE_MAX ? { data: text } : {};
+  const p0 = Object.fromEntries([...$('p0-table').querySelectorAll('input')].map((i) => [i.dataset.param, i.value]));
+  return { ...data, x: $('xcol').value, y: $('ycol').value, sigma: $('sigmacol').value, model: $('model-kind').value, expression: $('expression').value, p0Auto: $('p0-auto').checked, p0, backend: $('backend').value };
 }
 
-function resultJSON() {
-  const { svg, yhat, grid, curve, ...rest } = current.result;
-  return JSON.stringify({ ...rest, data: { x: current.inputs.xName, y: current.inputs.yName, sigma: current.inputs.sigmaName ?? null, n: current.inputs.x.length } }, null, 2);
+/** Put the session in the address bar (and the clipboard, where the page may write it). */
+function share() {
+  const state = sessionState();
+  history.replaceState(null, '', encodeSession(state));
+  navigator.clipboard?.writeText(location.href).catch(() => {});
+  const note = 'sample' in state || 'data' in state ? '' : ' (without the table: too large for a link)';
+  $('share-status').textContent = `Link to this session in the address bar${note}.`;
 }
 
-function curveCSV() {
-  const { inputs, result } = current;
-  const lines = ['kind,x,y,yhat,residual'];
-  inputs.x.forEach((x, i) => lines.push(`data,${x},${inputs.y[i]},${result.yhat[i]},${inputs.y[i] - result.yhat[i]}`));
-  result.grid.forEach((x, i) => lines.push(`curve,${x},,${result.curve[i]},`));
-  return `${lines.join('\n')}\n`;
+/** Restore a session from a link; false when it names no data. */
+function restore(state) {
+  if (typeof state.sample === 'string' && (state.sample in SAMPLES || state.sample === 'large')) {
+    $('sample').value = state.sample;
+    chooseSample();
+  } else if (typeof state.data === 'string') {
+    $('data').value = state.data;
+    readTable();
+  } else return false;
+  if ([...$('model-kind').options].some((o) => o.value === state.model)) $('model-kind').value = state.model;
+  if (state.model === EXPRESSION) $('expression').value = String(state.expression ?? '');
+  p0Memory = { ...state.p0 };
+  $('p0-auto').checked = state.p0Auto === true;
+  updateModel();
+  if (table !== null) setColumns(table.names, { x: state.x, y: state.y, sigma: state.sigma ?? '' });
+  if ([...$('backend').options].some((o) => o.value === state.backend)) $('backend').value = state.backend;
+  $('status').textContent = 'Session restored from the link.';
+  return true;
 }
 
 // ---------- wiring ----------
@@ -348,7 +339,10 @@ function init() {
   $('sample').add(new Option(`Large double exponential (${LARGE_ROWS.toLocaleString('en')} points, generated)`, 'large'));
   fillModelList();
   $('sample').addEventListener('change', chooseSample);
-  $('data').addEventListener('input', () => readTable());
+  $('data').addEventListener('input', () => {
+    $('sample').value = '';
+    readTable();
+  });
   $('model-kind').addEventListener('change', () => {
     p0Memory = {};
     $('p0-auto').checked = true;
@@ -358,12 +352,23 @@ function init() {
   $('p0-auto').addEventListener('change', updateModel);
   $('fit').addEventListener('click', runFit);
   $('cancel').addEventListener('click', cancelFit);
-  $('dl-json').addEventListener('click', () => download('nlsq-result.json', 'application/json', resultJSON()));
-  $('dl-csv').addEventListener('click', () => download('nlsq-curve.csv', 'text/csv', curveCSV()));
-  $('dl-nlsq').addEventListener('click', () => download('fit.ts', 'text/plain', nlsqCode()));
-  $('dl-scipy').addEventListener('click', () => download('fit.py', 'text/x-python', scipySnippet(snippetInput())));
-  $('sample').value = 'decay';
-  chooseSample();
+  $('dl-json').addEventListener('click', () => download('nlsq-result.json', 'application/json', resultJSON(current)));
+  $('dl-csv').addEventListener('click', () => download('nlsq-curve.csv', 'text/csv', curveCSV(current)));
+  $('dl-nlsq').addEventListener('click', () => download('fit.ts', 'text/plain', nlsqCode(current)));
+  $('dl-scipy').addEventListener('click', () => download('fit.py', 'text/x-python', scipyCode(current)));
+  $('file').addEventListener('change', openFile);
+  $('share').addEventListener('click', share);
+  let restored = false;
+  try {
+    const state = decodeSession(location.hash);
+    if (state !== null) restored = restore(state);
+  } catch (error) {
+    $('status').textContent = error.message;
+  }
+  if (!restored) {
+    $('sample').value = 'decay';
+    chooseSample();
+  }
   document.body.dataset.ready = 'true';
 }
 

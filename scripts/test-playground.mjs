@@ -6,12 +6,14 @@
  *   1. paste a known table, pick a library model, Fit: the parameters shown equal the library's
  *      own `curveFit` on the same data and backend (Node) to 1e-9 relative; the figure is an SVG;
  *      the downloaded result JSON holds the same parameters, the CSV the same ŷ and residuals;
- *   2. type a broken expression: the page shows `model()`'s ModelParseError text with its caret,
+ *   2. "Link to this session": the link, opened in a new tab, restores the table, columns and
+ *      model, and its fit shows the same parameters; a file chosen in "Open a file" becomes the table;
+ *   3. type a broken expression: the page shows `model()`'s ModelParseError text with its caret,
  *      and Fit is disabled; the fixed expression lists its parameters;
- *   3. start a long fit (3 000 000 points), Cancel, see "Cancelled", then fit again from the
+ *   4. start a long fit (3 000 000 points), Cancel, see "Cancelled", then fit again from the
  *      keyboard (NIST Misra1a, certified values to 1e-6);
- *   4. every control has an accessible name;
- *   5. the page logged no console error and threw no error during the suite.
+ *   5. every control has an accessible name;
+ *   6. the page logged no console error and threw no error during the suite.
  *
  *   npm run test:playground
  *
@@ -107,6 +109,34 @@ const CASES = [
     },
   ],
   [
+    'a shared link restores the session and the same fit; a file opens as the table',
+    async (page, watch) => {
+      const first = await shownParams(page);
+      await page.click('#share');
+      const url = page.url();
+      if (!url.includes('#s=')) throw new Error(`no session in the link: ${url}`);
+      const other = await page.context().newPage();
+      watch(other);
+      try {
+        await other.goto(url);
+        await other.waitForSelector('body[data-ready="true"]');
+        if ((await other.inputValue('#data')) !== knownTable()) throw new Error('the table was not restored');
+        const picked = await Promise.all(['#xcol', '#ycol', '#model-kind'].map((id) => other.inputValue(id)));
+        if (picked.join() !== 'time,counts,exponentialDecay') throw new Error(`restored ${picked}`);
+        await other.click('#fit');
+        const done = await waitState(other, ['done', 'error']);
+        if (done.state !== 'done') throw new Error(`fit from the link: ${done.text}`);
+        const again = await shownParams(other);
+        if (JSON.stringify(again) !== JSON.stringify(first)) throw new Error(`link fit ${JSON.stringify(again)} ≠ ${JSON.stringify(first)}`);
+        await other.setInputFiles('#file', { name: 'misra.txt', mimeType: 'text/plain', buffer: Buffer.from('y x\n10.07 77.6\n14.73 114.9\n17.94 141.1\n') });
+        await other.waitForFunction(() => document.getElementById('table-status').textContent.startsWith('3 rows'));
+      } finally {
+        await other.close();
+      }
+      return `${url.length} characters`;
+    },
+  ],
+  [
     'broken expression: the parse error with its caret; Fit disabled',
     async (page) => {
       const broken = 'a*exp(-b*x';
@@ -193,16 +223,19 @@ async function main() {
     context = await launchChromium(join(work, 'profile'));
     const page = context.pages()[0] ?? (await context.newPage());
     const problems = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
-    });
-    page.on('crash', () => problems.push('the page crashed'));
+    const watch = (p) => {
+      p.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      p.on('console', (msg) => {
+        if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
+      });
+      p.on('crash', () => problems.push('the page crashed'));
+    };
+    watch(page);
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     for (const [name, run] of CASES) {
       try {
-        const note = await run(page);
+        const note = await run(page, watch);
         passed++;
         console.log(`${TAG} ok   ${name}${note ? ` (${note})` : ''}`);
       } catch (error) {
