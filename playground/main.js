@@ -265,6 +265,7 @@ function cancelFit() {
   if (stopFlag !== null) Atomics.store(stopFlag, 0, 1);
   worker.postMessage({ type: 'cancel', id });
   $('status').textContent = 'Cancelling…';
+  $('status').dataset.state = 'cancelling';
   // A fit that does not stop at its next iteration (one long evaluation): end the worker.
   cancelTimer = setTimeout(() => {
     if (runningId !== id) return;
@@ -277,6 +278,10 @@ function cancelFit() {
 function onWorkerMessage(event) {
   const msg = event.data;
   if (msg.type === 'ready' || msg.id !== runningId) return;
+  if (msg.type === 'progress') {
+    if ($('status').dataset.state === 'running') $('status').textContent = `Fitting ${current.inputs.x.length} points… iteration ${msg.iteration}, cost ${msg.cost.toPrecision(6)}, ${msg.nfev} evaluations`;
+    return;
+  }
   if (!msg.ok) {
     if (msg.cancelled) finish('Cancelled.', 'cancelled');
     else finish(`Fit failed: ${msg.error.name}: ${msg.error.message}`);

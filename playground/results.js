@@ -24,7 +24,7 @@ export function showResult(current) {
       return tr;
     }),
   );
-  $('stats').textContent = `R² = ${fmt(r.rSquared)} · χ²ν = ${fmt(r.reducedChiSquare)} · n = ${r.n} · dof = ${r.dof} · nfev = ${r.nfev} · method ${r.method}`;
+  $('stats').textContent = `R² = ${fmt(r.rSquared)} · χ²ν = ${fmt(r.reducedChiSquare)} ${r.aic !== undefined ? ` · AIC = ${fmt(r.aic)} · BIC = ${fmt(r.bic)}` : ''} · n = ${r.n} · dof = ${r.dof} · nfev = ${r.nfev} · method ${r.method}`;
   $('backend-info').textContent = `Backend ${r.backend}: ${r.reason}`;
   $('report').textContent = r.report + (r.warnings.length ? `\nwarnings:\n${r.warnings.join('\n')}` : '');
   if (r.svg) $('figure').innerHTML = r.svg;

@@ -9,6 +9,7 @@
  * The model crosses as `model.toJSON()`; a library model also names its factory (`library`) so
  * that the worker rebuilds it with its p0 estimator (toJSON keeps the expression, not the
  * estimator). The fit runs with an AbortSignal that `cancel` aborts.
+ * While it runs: { type: 'progress', id, iteration, cost, nfev } at most every 100 ms.
  * Answers { id, ok: true, result } (plain fields, the report, the figure's SVG) or
  * { id, ok: false, cancelled, error: { name, message, code } }.
  */
@@ -47,11 +48,15 @@ async function runFit(msg) {
     const m = rebuild(msg.model);
     const options = { signal: controller.signal };
     const stop = msg.stop;
-    if (stop !== undefined) {
-      options.onIteration = () => {
-        if (Atomics.load(stop, 0) !== 0) controller.abort();
-      };
-    }
+    let lastProgress = 0;
+    options.onIteration = (info) => {
+      if (stop !== undefined && Atomics.load(stop, 0) !== 0) controller.abort();
+      const now = performance.now();
+      if (now - lastProgress >= 100) {
+        lastProgress = now;
+        self.postMessage({ type: 'progress', id: msg.id, iteration: info.iteration, cost: info.cost, nfev: info.nfev });
+      }
+    };
     if (msg.p0 !== undefined) options.p0 = msg.p0;
     if (msg.sigma !== undefined) options.sigma = msg.sigma;
     if (msg.backend !== 'auto') options.backend = msg.backend;
@@ -81,6 +86,8 @@ async function runFit(msg) {
       ci: { level: ci.level, lower: [...ci.lower], upper: [...ci.upper] },
       rSquared: r.rSquared,
       reducedChiSquare: r.reducedChiSquare,
+      aic: r.aic,
+      bic: r.bic,
       n: r.n,
       dof: r.dof,
       cost: r.cost,

@@ -169,8 +169,9 @@ const CASES = [
       await page.selectOption('#backend', 'cpu');
       const t0 = Date.now();
       await page.click('#fit');
-      await page.waitForFunction(() => document.getElementById('status').dataset.state === 'running');
-      await page.waitForTimeout(200);
+      // Mid-fit: the worker has reported an iteration.
+      await page.waitForFunction(() => /iteration \d+/.test(document.getElementById('status').textContent), undefined, { timeout: FIT_TIMEOUT_MS });
+      const progress = await page.textContent('#status');
       await page.click('#cancel');
       const cancelled = await waitState(page, ['cancelled', 'done', 'error']);
       if (cancelled.state !== 'cancelled') throw new Error(`after Cancel: ${cancelled.state}: ${cancelled.text}`);
@@ -186,13 +187,14 @@ const CASES = [
       await page.keyboard.press('Enter');
       const again = await waitState(page, ['done', 'error']);
       if (again.state !== 'done') throw new Error(`fit after cancel: ${again.text}`);
+      if (!/AIC = /.test(await page.textContent('#stats'))) throw new Error('no AIC in the statistics');
       const shown = await shownParams(page);
       // NIST certified values of Misra1a.
       if (!relClose(shown[0].value, 238.94212918, 1e-6) || !relClose(shown[1].value, 5.5015643181e-4, 1e-6)) {
         throw new Error(`Misra1a: ${JSON.stringify(shown)}`);
       }
       await page.screenshot({ path: join(shots, '4-misra1a.png'), fullPage: true });
-      return `${cancelled.text} ${cancelMs} ms after Fit; then ${again.text}`;
+      return `"${progress}"; ${cancelled.text} ${cancelMs} ms after Fit; then ${again.text}`;
     },
   ],
   [
