@@ -12,7 +12,7 @@
  *      and Fit is disabled; the fixed expression lists its parameters;
  *   4. start a long fit (3 000 000 points), Cancel, see "Cancelled", then fit again from the
  *      keyboard (NIST Misra1a, certified values to 1e-6);
- *   5. every control has an accessible name;
+ *   5. nothing is wider than a phone's screen (390 px); every control has an accessible name;
  *   6. the page logged no console error and threw no error during the suite.
  *
  *   npm run test:playground
@@ -195,6 +195,21 @@ const CASES = [
       }
       await page.screenshot({ path: join(shots, '4-misra1a.png'), fullPage: true });
       return `"${progress}"; ${cancelled.text} ${cancelMs} ms after Fit; then ${again.text}`;
+    },
+  ],
+  [
+    'readable at phone width: nothing wider than a 390 px screen',
+    async (page) => {
+      const size = page.viewportSize();
+      await page.setViewportSize({ width: 390, height: 844 });
+      try {
+        await page.waitForTimeout(100);
+        const wide = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+        await page.screenshot({ path: join(shots, '5-phone.png'), fullPage: true });
+        if (wide.scroll > wide.client) throw new Error(`the page is ${wide.scroll} px wide in a ${wide.client} px window`);
+      } finally {
+        if (size) await page.setViewportSize(size);
+      }
     },
   ],
   [
