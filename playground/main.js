@@ -216,7 +216,7 @@ function gather() {
     });
   }
   const kind = $('model-kind').value;
-  return { m, library: kind === EXPRESSION ? undefined : kind, x, y, sigma, p0, xName: $('xcol').value, yName: $('ycol').value, sigmaName: $('sigmacol').value || undefined };
+  return { m, library: kind === EXPRESSION ? undefined : kind, x, y, sigma, p0, method: $('method').value || ($('loss').value !== 'linear' ? 'trf' : undefined), loss: $('loss').value, xName: $('xcol').value, yName: $('ycol').value, sigmaName: $('sigmacol').value || undefined };
 }
 
 function runFit() {
@@ -245,6 +245,8 @@ function runFit() {
     sigma: inputs.sigma,
     p0: inputs.p0,
     backend: $('backend').value,
+    method: inputs.method,
+    loss: inputs.loss,
     labels: { x: inputs.xName, y: inputs.yName },
   });
 }
@@ -306,7 +308,7 @@ function sessionState() {
   const text = $('data').value;
   const data = sample !== '' ? { sample } : text.length <= INLINE_TABLE_MAX ? { data: text } : {};
   const p0 = Object.fromEntries([...$('p0-table').querySelectorAll('input')].map((i) => [i.dataset.param, i.value]));
-  return { ...data, x: $('xcol').value, y: $('ycol').value, sigma: $('sigmacol').value, model: $('model-kind').value, expression: $('expression').value, p0Auto: $('p0-auto').checked, p0, backend: $('backend').value };
+  return { ...data, x: $('xcol').value, y: $('ycol').value, sigma: $('sigmacol').value, model: $('model-kind').value, expression: $('expression').value, p0Auto: $('p0-auto').checked, p0, backend: $('backend').value, method: $('method').value, loss: $('loss').value };
 }
 
 /** Put the session in the address bar (and the clipboard, where the page may write it). */
@@ -333,7 +335,7 @@ function restore(state) {
   $('p0-auto').checked = state.p0Auto === true;
   updateModel();
   if (table !== null) setColumns(table.names, { x: state.x, y: state.y, sigma: state.sigma ?? '' });
-  if ([...$('backend').options].some((o) => o.value === state.backend)) $('backend').value = state.backend;
+  for (const id of ['backend', 'method', 'loss']) if ([...$(id).options].some((o) => o.value === state[id])) $(id).value = state[id];
   $('status').textContent = 'Session restored from the link.';
   return true;
 }
@@ -359,6 +361,7 @@ function init() {
   $('cancel').addEventListener('click', cancelFit);
   $('dl-json').addEventListener('click', () => download('nlsq-result.json', 'application/json', resultJSON(current)));
   $('dl-csv').addEventListener('click', () => download('nlsq-curve.csv', 'text/csv', curveCSV(current)));
+  $('dl-svg').addEventListener('click', () => download('nlsq-fit.svg', 'image/svg+xml', current.result.svg ?? ''));
   $('dl-nlsq').addEventListener('click', () => download('fit.ts', 'text/plain', nlsqCode(current)));
   $('dl-scipy').addEventListener('click', () => download('fit.py', 'text/x-python', scipyCode(current)));
   $('file').addEventListener('change', openFile);

@@ -27,6 +27,7 @@ export function showResult(current) {
   $('stats').textContent = `R² = ${fmt(r.rSquared)} · χ²ν = ${fmt(r.reducedChiSquare)} ${r.aic !== undefined ? ` · AIC = ${fmt(r.aic)} · BIC = ${fmt(r.bic)}` : ''} · n = ${r.n} · dof = ${r.dof} · nfev = ${r.nfev} · method ${r.method}`;
   $('backend-info').textContent = `Backend ${r.backend}: ${r.reason}`;
   $('report').textContent = r.report + (r.warnings.length ? `\nwarnings:\n${r.warnings.join('\n')}` : '');
+  $('dl-svg').disabled = !r.svg;
   if (r.svg) $('figure').innerHTML = r.svg;
   else $('figure').textContent = `(no figure: ${r.svgError})`;
   $('code').textContent = nlsqCode(current);
@@ -34,7 +35,7 @@ export function showResult(current) {
 }
 
 function snippetInput({ inputs, result }) {
-  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
+  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, method: inputs.method, loss: inputs.loss, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
 }
 
 /** nlsq code that reproduces the fit. */

@@ -1,6 +1,6 @@
 /**
  * The playground's fit worker. Messages in:
- *   { type: 'fit', id, model: { json, library? }, x, y, sigma?, p0?, backend, maxNfev? }
+ *   { type: 'fit', id, model: { json, library? }, x, y, sigma?, p0?, backend, method?, loss? }
  *   { type: 'cancel', id }
  * `stop`, when the page is cross-origin isolated, is an Int32Array on a SharedArrayBuffer that the
  * page sets to 1 on Cancel: the worker reads it at every iteration and aborts. A `cancel` message
@@ -60,7 +60,10 @@ async function runFit(msg) {
     if (msg.p0 !== undefined) options.p0 = msg.p0;
     if (msg.sigma !== undefined) options.sigma = msg.sigma;
     if (msg.backend !== 'auto') options.backend = msg.backend;
-    if (msg.maxNfev !== undefined) options.maxNfev = msg.maxNfev;
+    if (msg.loss !== undefined && msg.loss !== 'linear') options.loss = msg.loss;
+    // SciPy's default is lm, which takes no loss: a robust loss without a method means trf.
+    if (msg.method) options.method = msg.method;
+    else if (options.loss !== undefined) options.method = 'trf';
     const t0 = performance.now();
     const r = await curveFit(m, msg.x, msg.y, options);
     const ms = performance.now() - t0;

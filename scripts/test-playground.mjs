@@ -11,7 +11,7 @@
  *   3. type a broken expression: the page shows `model()`'s ModelParseError text with its caret,
  *      and Fit is disabled; the fixed expression lists its parameters;
  *   4. start a long fit (3 000 000 points), Cancel, see "Cancelled", then fit again from the
- *      keyboard (NIST Misra1a, certified values to 1e-6);
+ *      keyboard (NIST Misra1a with method lm from "Advanced", certified values to 1e-6);
  *   5. nothing is wider than a phone's screen (390 px); every control has an accessible name;
  *   6. the page logged no console error and threw no error during the suite.
  *
@@ -182,12 +182,16 @@ const CASES = [
       if (await page.isDisabled('#fit')) throw new Error('Fit stays disabled after Cancel');
       await page.selectOption('#backend', 'auto');
       await page.selectOption('#sample', 'misra1a');
+      await page.click('#advanced summary');
+      await page.selectOption('#method', 'lm');
       // From the keyboard this time: focus Fit and press Enter.
       await page.focus('#fit');
       await page.keyboard.press('Enter');
       const again = await waitState(page, ['done', 'error']);
       if (again.state !== 'done') throw new Error(`fit after cancel: ${again.text}`);
-      if (!/AIC = /.test(await page.textContent('#stats'))) throw new Error('no AIC in the statistics');
+      const stats = await page.textContent('#stats');
+      if (!/AIC = /.test(stats) || !/method lm/.test(stats)) throw new Error(`statistics: ${stats}`);
+      await page.selectOption('#method', '');
       const shown = await shownParams(page);
       // NIST certified values of Misra1a.
       if (!relClose(shown[0].value, 238.94212918, 1e-6) || !relClose(shown[1].value, 5.5015643181e-4, 1e-6)) {

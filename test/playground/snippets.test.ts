@@ -21,10 +21,15 @@ describe('toNumpy', () => {
 });
 
 describe('scipySnippet', () => {
-  it('runs in python3 and matches curveFit to 1e-6 relative', async () => {
+  const sigma = x.map((_, i) => 0.01 + 0.002 * (i % 3));
+  it.each([
+    { name: 'plain', options: {} },
+    { name: 'sigma, method lm', options: { sigma, method: 'lm' as const } },
+    { name: 'sigma, trf, soft_l1 loss', options: { sigma, method: 'trf' as const, loss: 'soft_l1' as const } },
+  ])('runs in python3 and matches curveFit to 1e-6 relative ($name)', async ({ options }) => {
     const p0 = [2, 0.5, 1.5, 0];
-    const r = await curveFit(model(expression), x, y, { p0 });
-    const code = scipySnippet({ expression, params: r.paramNames, x, y, p0, popt: r.popt, xName: 'x', yName: 'y' }) as string;
+    const r = await curveFit(model(expression), x, y, { p0, ...options });
+    const code = scipySnippet({ expression, params: r.paramNames, x, y, p0, popt: r.popt, xName: 'x', yName: 'y', ...options }) as string;
     const run = spawnSync('python3', ['-c', code], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     const values = [...run.stdout.matchAll(/^(\w+) = (\S+) ±/gm)].map((m) => [m[1], Number(m[2])]);
@@ -39,6 +44,8 @@ describe('nlsqSnippet', () => {
     const code = nlsqSnippet({ expression: 'a*exp(-k*x) + c', params: ['a', 'k', 'c'], library: 'exponentialDecay', x, y, sigma, p0: [1, 2, 3], xName: 'x', yName: 'y' }) as string;
     expect(code).toContain('const m = models.exponentialDecay();');
     expect(code).toContain('{ p0: [1, 2, 3], sigma }');
+    const robust = nlsqSnippet({ expression, params: ['a'], x, y, method: 'dogbox', loss: 'huber', xName: 'x', yName: 'y' }) as string;
+    expect(robust).toContain(`{ method: 'dogbox', loss: 'huber' }`);
     expect(code).toContain(`const x = [${x.join(', ')}];`);
     const typed = nlsqSnippet({ expression, params: ['a'], x: new Float64Array(500), y: new Float64Array(500), xName: 't', yName: 'v' }) as string;
     expect(typed).toContain(`model(${JSON.stringify(expression)})`);
