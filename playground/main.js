@@ -295,8 +295,7 @@ function onWorkerMessage(event) {
 }
 
 // ---------- file, link ----------
-async function openFile() {
-  const file = $('file').files[0];
+async function openFile(file = $('file').files[0]) {
   if (file === undefined) return;
   $('sample').value = '';
   $('data').value = await file.text();
@@ -364,7 +363,15 @@ function init() {
   $('dl-svg').addEventListener('click', () => download('nlsq-fit.svg', 'image/svg+xml', current.result.svg ?? ''));
   $('dl-nlsq').addEventListener('click', () => download('fit.ts', 'text/plain', nlsqCode(current)));
   $('dl-scipy').addEventListener('click', () => download('fit.py', 'text/x-python', scipyCode(current)));
-  $('file').addEventListener('change', openFile);
+  $('file').addEventListener('change', () => openFile());
+  // A file dropped on the table box replaces its text.
+  $('data').addEventListener('dragover', (e) => e.preventDefault());
+  $('data').addEventListener('drop', (e) => {
+    const file = e.dataTransfer?.files?.[0];
+    if (file === undefined) return;
+    e.preventDefault();
+    void openFile(file);
+  });
   $('share').addEventListener('click', share);
   let restored = false;
   try {

@@ -7,10 +7,12 @@
  *      own `curveFit` on the same data and backend (Node) to 1e-9 relative; the figure is an SVG;
  *      the downloaded result JSON holds the same parameters, the CSV the same ŷ and residuals;
  *   2. "Link to this session": the link, opened in a new tab, restores the table, columns and
- *      model, and its fit shows the same parameters; a file chosen in "Open a file" becomes the table;
+ *      model, and its fit shows the same parameters; a file chosen in "Open a file" or dropped on
+ *      the table box becomes the table;
  *   3. type a broken expression: the page shows `model()`'s ModelParseError text with its caret,
  *      and Fit is disabled; the fixed expression lists its parameters;
- *   4. start a long fit (3 000 000 points), Cancel, see "Cancelled", then fit again from the
+ *   4. start a long fit (3 000 000 points), the main thread answers a timer within 100 ms
+ *      while it runs; Cancel, see "Cancelled", then fit again from the
  *      keyboard (NIST Misra1a with method lm from "Advanced", certified values to 1e-6);
  *   5. nothing is wider than a phone's screen (390 px); every control has an accessible name;
  *   6. the page logged no console error and threw no error during the suite.
@@ -130,6 +132,14 @@ const CASES = [
         if (JSON.stringify(again) !== JSON.stringify(first)) throw new Error(`link fit ${JSON.stringify(again)} ≠ ${JSON.stringify(first)}`);
         await other.setInputFiles('#file', { name: 'misra.txt', mimeType: 'text/plain', buffer: Buffer.from('y x\n10.07 77.6\n14.73 114.9\n17.94 141.1\n') });
         await other.waitForFunction(() => document.getElementById('table-status').textContent.startsWith('3 rows'));
+        // Dropped on the table box: a DataTransfer with one file.
+        const drop = await other.evaluateHandle(() => {
+          const dt = new DataTransfer();
+          dt.items.add(new File(['a\tb\n1\t2\n3\t4\n5\t6\n7\t8\n'], 'drop.tsv', { type: 'text/tab-separated-values' }));
+          return dt;
+        });
+        await other.dispatchEvent('#data', 'drop', { dataTransfer: drop });
+        await other.waitForFunction(() => document.getElementById('table-status').textContent.startsWith('4 rows'));
       } finally {
         await other.close();
       }
@@ -172,6 +182,12 @@ const CASES = [
       // Mid-fit: the worker has reported an iteration.
       await page.waitForFunction(() => /iteration \d+/.test(document.getElementById('status').textContent), undefined, { timeout: FIT_TIMEOUT_MS });
       const progress = await page.textContent('#status');
+      // The page stays responsive: a timer on the main thread fires at once during the fit.
+      const lagMs = await page.evaluate(() => new Promise((done) => {
+        const t = performance.now();
+        setTimeout(() => done(performance.now() - t), 0);
+      }));
+      if (lagMs > 100) throw new Error(`the main thread answered a timer after ${lagMs.toFixed(0)} ms during the fit`);
       await page.click('#cancel');
       const cancelled = await waitState(page, ['cancelled', 'done', 'error']);
       if (cancelled.state !== 'cancelled') throw new Error(`after Cancel: ${cancelled.state}: ${cancelled.text}`);
@@ -198,7 +214,7 @@ const CASES = [
         throw new Error(`Misra1a: ${JSON.stringify(shown)}`);
       }
       await page.screenshot({ path: join(shots, '4-misra1a.png'), fullPage: true });
-      return `"${progress}"; ${cancelled.text} ${cancelMs} ms after Fit; then ${again.text}`;
+      return `"${progress}"; timer lag ${lagMs.toFixed(1)} ms; ${cancelled.text} ${cancelMs} ms after Fit; then ${again.text}`;
     },
   ],
   [
