@@ -75,31 +75,49 @@ function updateModel() {
 }
 
 let p0Memory = {};
+/** The parameter table: initial value ('auto' while the estimator is on), min and max (blank: none). */
 function renderP0(params, hasEstimator) {
   $('p0-auto-label').hidden = !hasEstimator;
   if (!hasEstimator) $('p0-auto').checked = false;
   const auto = hasEstimator && $('p0-auto').checked;
   const body = $('p0-table').tBodies[0];
-  for (const input of body.querySelectorAll('input')) if (!input.disabled) p0Memory[input.dataset.param] = input.value;
+  for (const input of body.querySelectorAll('input')) if (!input.disabled) p0Memory[input.dataset.key] = input.value;
+  const cell = (kind, p, label, value, disabled = false) => {
+    const td = document.createElement('td');
+    const input = document.createElement('input');
+    input.type = 'text';
+    input.id = `${kind}-${p}`;
+    input.dataset.key = `${kind}:${p}`;
+    input.setAttribute('aria-label', `${label} of ${p}`);
+    input.value = value;
+    input.disabled = disabled;
+    td.append(input);
+    return td;
+  };
   body.replaceChildren(
     ...params.map((p) => {
       const tr = document.createElement('tr');
       const th = document.createElement('th');
       th.scope = 'row';
       th.textContent = p;
-      const td = document.createElement('td');
-      const input = document.createElement('input');
-      input.type = 'text';
-      input.id = `p0-${p}`;
-      input.dataset.param = p;
-      input.setAttribute('aria-label', `initial value of ${p}`);
-      input.value = auto ? 'auto' : (p0Memory[p] ?? '1');
-      input.disabled = auto;
-      td.append(input);
-      tr.append(th, td);
+      tr.append(th, cell('p0', p, 'initial value', auto ? 'auto' : (p0Memory[`p0:${p}`] ?? '1'), auto), cell('lo', p, 'lower bound', p0Memory[`lo:${p}`] ?? ''), cell('hi', p, 'upper bound', p0Memory[`hi:${p}`] ?? ''));
       return tr;
     }),
   );
+}
+
+/** Bounds from the min/max cells, blanks taking the model's default bounds; undefined when all are blank. */
+function readBounds(m) {
+  const read = (kind, p, i, side) => {
+    const text = $(`${kind}-${p}`).value.trim();
+    if (text === '') return m.defaultBounds?.[side]?.[i] ?? (side === 0 ? -Infinity : Infinity);
+    const v = Number(text);
+    if (Number.isNaN(v)) throw new Error(`${side === 0 ? 'lower' : 'upper'} bound of ${p} must be a number, got ${JSON.stringify(text)}`);
+    return v;
+  };
+  const anyGiven = m.params.some((p) => $(`lo-${p}`).value.trim() !== '' || $(`hi-${p}`).value.trim() !== '');
+  if (!anyGiven) return undefined;
+  return [m.params.map((p, i) => read('lo', p, i, 0)), m.params.map((p, i) => read('hi', p, i, 1))];
 }
 
 // ---------- data ----------
@@ -166,7 +184,7 @@ function chooseSample() {
     renderPreview();
     $('model-kind').value = 'doubleExponential';
     // No estimator for two exponentials: start away from the answer, so the fit takes a while.
-    p0Memory = { a1: '1', k1: '0.05', a2: '1', k2: '8', c: '0' };
+    p0Memory = { 'p0:a1': '1', 'p0:k1': '0.05', 'p0:a2': '1', 'p0:k2': '8', 'p0:c': '0' };
     $('p0-auto').checked = false;
     updateModel();
     return;
@@ -182,7 +200,7 @@ function chooseSample() {
     $('model-kind').value = EXPRESSION;
     $('expression').value = sample.model.expression;
     const m = currentModel();
-    p0Memory = Object.fromEntries(m.params.map((p, i) => [p, String(sample.model.p0[i])]));
+    p0Memory = Object.fromEntries(m.params.map((p, i) => [`p0:${p}`, String(sample.model.p0[i])]));
   }
   updateModel();
 }
@@ -216,7 +234,8 @@ function gather() {
     });
   }
   const kind = $('model-kind').value;
-  return { m, library: kind === EXPRESSION ? undefined : kind, x, y, sigma, p0, method: $('method').value || ($('loss').value !== 'linear' ? 'trf' : undefined), loss: $('loss').value, xName: $('xcol').value, yName: $('ycol').value, sigmaName: $('sigmacol').value || undefined };
+  const bounds = readBounds(m);
+  return { m, library: kind === EXPRESSION ? undefined : kind, x, y, sigma, p0, bounds, method: $('method').value || ($('loss').value !== 'linear' ? 'trf' : undefined), loss: $('loss').value, xName: $('xcol').value, yName: $('ycol').value, sigmaName: $('sigmacol').value || undefined };
 }
 
 function runFit() {
@@ -244,6 +263,7 @@ function runFit() {
     y: inputs.y,
     sigma: inputs.sigma,
     p0: inputs.p0,
+    bounds: inputs.bounds,
     backend: $('backend').value,
     method: inputs.method,
     loss: inputs.loss,
@@ -306,7 +326,7 @@ function sessionState() {
   const sample = $('sample').value;
   const text = $('data').value;
   const data = sample !== '' ? { sample } : text.length <= INLINE_TABLE_MAX ? { data: text } : {};
-  const p0 = Object.fromEntries([...$('p0-table').querySelectorAll('input')].map((i) => [i.dataset.param, i.value]));
+  const p0 = Object.fromEntries([...$('p0-table').querySelectorAll('input')].map((i) => [i.dataset.key, i.value]));
   return { ...data, x: $('xcol').value, y: $('ycol').value, sigma: $('sigmacol').value, model: $('model-kind').value, expression: $('expression').value, p0Auto: $('p0-auto').checked, p0, backend: $('backend').value, method: $('method').value, loss: $('loss').value };
 }
 

@@ -35,7 +35,7 @@ export function showResult(current) {
 }
 
 function snippetInput({ inputs, result }) {
-  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, method: inputs.method, loss: inputs.loss, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
+  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, bounds: inputs.bounds, method: inputs.method, loss: inputs.loss, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
 }
 
 /** nlsq code that reproduces the fit. */

@@ -12,6 +12,11 @@ function list(values) {
   return `[${Array.from(values, (v) => String(v)).join(', ')}]`;
 }
 
+/** A Python list; ±Infinity as ±np.inf. */
+function pyList(values) {
+  return `[${Array.from(values, (v) => (v === Infinity ? 'np.inf' : v === -Infinity ? '-np.inf' : String(v))).join(', ')}]`;
+}
+
 /** @param {string} expression */
 export function toNumpy(expression) {
   return expression
@@ -24,7 +29,7 @@ export function toNumpy(expression) {
 }
 
 /**
- * @param {{ expression: string, params: string[], library?: string, x: ArrayLike<number>, y: ArrayLike<number>, sigma?: ArrayLike<number>, p0?: number[], method?: string, loss?: string, xName: string, yName: string, sigmaName?: string }} fit
+ * @param {{ expression: string, params: string[], library?: string, x: ArrayLike<number>, y: ArrayLike<number>, sigma?: ArrayLike<number>, p0?: number[], bounds?: [number[], number[]], method?: string, loss?: string, xName: string, yName: string, sigmaName?: string }} fit
  */
 export function nlsqSnippet(fit) {
   const inline = fit.x.length <= INLINE_MAX;
@@ -39,6 +44,7 @@ export function nlsqSnippet(fit) {
   const opts = [];
   if (fit.p0) opts.push(`p0: ${list(fit.p0)}`);
   if (fit.sigma) opts.push('sigma');
+  if (fit.bounds) opts.push(`bounds: [${list(fit.bounds[0])}, ${list(fit.bounds[1])}]`);
   if (fit.method) opts.push(`method: '${fit.method}'`);
   if (fit.loss && fit.loss !== 'linear') opts.push(`loss: '${fit.loss}'`);
   lines.push(`const result = await curveFit(m, x, y${opts.length ? `, { ${opts.join(', ')} }` : ''});`, 'console.log(result.report());', '');
@@ -59,8 +65,8 @@ export function scipySnippet(fit) {
   lines.push('', `def f(x, ${fit.params.join(', ')}):`, `    return ${toNumpy(fit.expression)}`, '');
   // SciPy has no estimator: start it where nlsq ended when the page had no p0 of its own.
   const p0 = fit.p0 ?? fit.popt;
-  const extra = `${fit.sigma ? ', sigma=sigma' : ''}${fit.method ? `, method="${fit.method}"` : ''}${fit.loss && fit.loss !== 'linear' ? `, loss="${fit.loss}"` : ''}`;
-  lines.push(`popt, pcov = curve_fit(f, x, y, p0=${list(p0)}${extra})`);
+  const extra = `${fit.sigma ? ', sigma=sigma' : ''}${fit.bounds ? `, bounds=(${pyList(fit.bounds[0])}, ${pyList(fit.bounds[1])})` : ''}${fit.method ? `, method="${fit.method}"` : ''}${fit.loss && fit.loss !== 'linear' ? `, loss="${fit.loss}"` : ''}`;
+  lines.push(`popt, pcov = curve_fit(f, x, y, p0=${pyList(p0)}${extra})`);
   lines.push('perr = np.sqrt(np.diag(pcov))', `for name, v, e in zip(${JSON.stringify(fit.params)}, popt, perr):`, '    print(f"{name} = {v:.10g} ± {e:.3g}")', '');
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 /**
  * The playground's fit worker. Messages in:
- *   { type: 'fit', id, model: { json, library? }, x, y, sigma?, p0?, backend, method?, loss? }
+ *   { type: 'fit', id, model: { json, library? }, x, y, sigma?, p0?, bounds?, backend, method?, loss? }
  *   { type: 'cancel', id }
  * `stop`, when the page is cross-origin isolated, is an Int32Array on a SharedArrayBuffer that the
  * page sets to 1 on Cancel: the worker reads it at every iteration and aborts. A `cancel` message
@@ -59,6 +59,7 @@ async function runFit(msg) {
     };
     if (msg.p0 !== undefined) options.p0 = msg.p0;
     if (msg.sigma !== undefined) options.sigma = msg.sigma;
+    if (msg.bounds !== undefined) options.bounds = msg.bounds;
     if (msg.backend !== 'auto') options.backend = msg.backend;
     if (msg.loss !== undefined && msg.loss !== 'linear') options.loss = msg.loss;
     // SciPy's default is lm, which takes no loss: a robust loss without a method means trf.

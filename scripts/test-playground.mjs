@@ -9,13 +9,15 @@
  *   2. "Link to this session": the link, opened in a new tab, restores the table, columns and
  *      model, and its fit shows the same parameters; a file chosen in "Open a file" or dropped on
  *      the table box becomes the table;
- *   3. type a broken expression: the page shows `model()`'s ModelParseError text with its caret,
+ *   3. a max typed in the parameter table: the fit equals curveFit with those bounds (1e-9), the
+ *      parameter sits on it, and the nlsq code carries the bounds;
+ *   4. type a broken expression: the page shows `model()`'s ModelParseError text with its caret,
  *      and Fit is disabled; the fixed expression lists its parameters;
- *   4. start a long fit (3 000 000 points), the main thread answers a timer within 100 ms
+ *   5. start a long fit (3 000 000 points), the main thread answers a timer within 100 ms
  *      while it runs; Cancel, see "Cancelled", then fit again from the
  *      keyboard (NIST Misra1a with method lm from "Advanced", certified values to 1e-6);
- *   5. nothing is wider than a phone's screen (390 px); every control has an accessible name;
- *   6. the page logged no console error and threw no error during the suite.
+ *   6. nothing is wider than a phone's screen (390 px); every control has an accessible name;
+ *   7. the page logged no console error and threw no error during the suite.
  *
  *   npm run test:playground
  *
@@ -144,6 +146,30 @@ const CASES = [
         await other.close();
       }
       return `${url.length} characters`;
+    },
+  ],
+  [
+    'bounds from the min/max cells: the fit equals curveFit with the same bounds, held at the active one',
+    async (page) => {
+      await page.selectOption('#sample', 'decay');
+      await page.fill('#hi-k', '1');
+      await page.click('#fit');
+      const done = await waitState(page, ['done', 'error']);
+      if (done.state !== 'done') throw new Error(`fit ended with: ${done.text}`);
+      const backend = /^Backend ([\w-]+):/.exec(await page.textContent('#backend-info'))?.[1];
+      const text = await page.inputValue('#data');
+      const rows = text.split('\n').slice(1).map((l) => l.split(',').map(Number));
+      const bounds = [[-Infinity, 0, -Infinity], [Infinity, 1, Infinity]]; // k ≥ 0 is the model's default
+      const ref = await curveFit(models.exponentialDecay(), rows.map((r) => r[0]), rows.map((r) => r[1]), { sigma: rows.map((r) => r[2]), bounds, backend });
+      const shown = await shownParams(page);
+      shown.forEach((p, i) => {
+        if (!relClose(p.value, ref.popt[i], 1e-9)) throw new Error(`${p.name} shown ${p.value}, curveFit ${ref.popt[i]}`);
+      });
+      if (Math.abs(shown[1].value - 1) > 1e-9) throw new Error(`k = ${shown[1].value}, not held at its upper bound 1`);
+      const code = await page.textContent('#code');
+      if (!code.includes('bounds: [[-Infinity, 0, -Infinity], [Infinity, 1, Infinity]]')) throw new Error(`nlsq code without the bounds:\n${code}`);
+      await page.fill('#hi-k', '');
+      return shown.map((p) => `${p.name}=${p.value}`).join(' ');
     },
   ],
   [

@@ -25,6 +25,7 @@ describe('scipySnippet', () => {
   it.each([
     { name: 'plain', options: {} },
     { name: 'sigma, method lm', options: { sigma, method: 'lm' as const } },
+    { name: 'bounds with an active side and infinities', options: { bounds: [[-Infinity, 0.4, -Infinity, -1], [Infinity, 0.55, 1.6, 1]] as [number[], number[]] } },
     { name: 'sigma, trf, soft_l1 loss', options: { sigma, method: 'trf' as const, loss: 'soft_l1' as const } },
   ])('runs in python3 and matches curveFit to 1e-6 relative ($name)', async ({ options }) => {
     const p0 = [2, 0.5, 1.5, 0];
