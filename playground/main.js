@@ -7,6 +7,7 @@ import { model, models } from '../src/index.ts';
 import { parseTable } from './table.js';
 import { SAMPLES } from './samples.js';
 import { curveCSV, download, nlsqCode, resultJSON, scipyCode, showResult } from './results.js';
+import { readBounds, renderP0, setP0Memory } from './params-table.js';
 import { decodeSession, encodeSession, INLINE_TABLE_MAX } from './session.js';
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
@@ -74,51 +75,6 @@ function updateModel() {
   renderP0(m.params, typeof m.estimateP0 === 'function');
 }
 
-let p0Memory = {};
-/** The parameter table: initial value ('auto' while the estimator is on), min and max (blank: none). */
-function renderP0(params, hasEstimator) {
-  $('p0-auto-label').hidden = !hasEstimator;
-  if (!hasEstimator) $('p0-auto').checked = false;
-  const auto = hasEstimator && $('p0-auto').checked;
-  const body = $('p0-table').tBodies[0];
-  for (const input of body.querySelectorAll('input')) if (!input.disabled) p0Memory[input.dataset.key] = input.value;
-  const cell = (kind, p, label, value, disabled = false) => {
-    const td = document.createElement('td');
-    const input = document.createElement('input');
-    input.type = 'text';
-    input.id = `${kind}-${p}`;
-    input.dataset.key = `${kind}:${p}`;
-    input.setAttribute('aria-label', `${label} of ${p}`);
-    input.value = value;
-    input.disabled = disabled;
-    td.append(input);
-    return td;
-  };
-  body.replaceChildren(
-    ...params.map((p) => {
-      const tr = document.createElement('tr');
-      const th = document.createElement('th');
-      th.scope = 'row';
-      th.textContent = p;
-      tr.append(th, cell('p0', p, 'initial value', auto ? 'auto' : (p0Memory[`p0:${p}`] ?? '1'), auto), cell('lo', p, 'lower bound', p0Memory[`lo:${p}`] ?? ''), cell('hi', p, 'upper bound', p0Memory[`hi:${p}`] ?? ''));
-      return tr;
-    }),
-  );
-}
-
-/** Bounds from the min/max cells, blanks taking the model's default bounds; undefined when all are blank. */
-function readBounds(m) {
-  const read = (kind, p, i, side) => {
-    const text = $(`${kind}-${p}`).value.trim();
-    if (text === '') return m.defaultBounds?.[side]?.[i] ?? (side === 0 ? -Infinity : Infinity);
-    const v = Number(text);
-    if (Number.isNaN(v)) throw new Error(`${side === 0 ? 'lower' : 'upper'} bound of ${p} must be a number, got ${JSON.stringify(text)}`);
-    return v;
-  };
-  const anyGiven = m.params.some((p) => $(`lo-${p}`).value.trim() !== '' || $(`hi-${p}`).value.trim() !== '');
-  if (!anyGiven) return undefined;
-  return [m.params.map((p, i) => read('lo', p, i, 0)), m.params.map((p, i) => read('hi', p, i, 1))];
-}
 
 // ---------- data ----------
 function setColumns(names, wanted = {}) {
@@ -184,7 +140,7 @@ function chooseSample() {
     renderPreview();
     $('model-kind').value = 'doubleExponential';
     // No estimator for two exponentials: start away from the answer, so the fit takes a while.
-    p0Memory = { 'p0:a1': '1', 'p0:k1': '0.05', 'p0:a2': '1', 'p0:k2': '8', 'p0:c': '0' };
+    setP0Memory({ 'p0:a1': '1', 'p0:k1': '0.05', 'p0:a2': '1', 'p0:k2': '8', 'p0:c': '0' });
     $('p0-auto').checked = false;
     updateModel();
     return;
@@ -200,7 +156,7 @@ function chooseSample() {
     $('model-kind').value = EXPRESSION;
     $('expression').value = sample.model.expression;
     const m = currentModel();
-    p0Memory = Object.fromEntries(m.params.map((p, i) => [`p0:${p}`, String(sample.model.p0[i])]));
+    setP0Memory(Object.fromEntries(m.params.map((p, i) => [`p0:${p}`, String(sample.model.p0[i])])));
   }
   updateModel();
 }
@@ -350,7 +306,7 @@ function restore(state) {
   } else return false;
   if ([...$('model-kind').options].some((o) => o.value === state.model)) $('model-kind').value = state.model;
   if (state.model === EXPRESSION) $('expression').value = String(state.expression ?? '');
-  p0Memory = { ...state.p0 };
+  setP0Memory(state.p0 ?? {});
   $('p0-auto').checked = state.p0Auto === true;
   updateModel();
   if (table !== null) setColumns(table.names, { x: state.x, y: state.y, sigma: state.sigma ?? '' });
@@ -370,7 +326,7 @@ function init() {
     readTable();
   });
   $('model-kind').addEventListener('change', () => {
-    p0Memory = {};
+    setP0Memory({});
     $('p0-auto').checked = true;
     updateModel();
   });

@@ -6,8 +6,8 @@
  *   1. paste a known table, pick a library model, Fit: the parameters shown equal the library's
  *      own `curveFit` on the same data and backend (Node) to 1e-9 relative; the figure is an SVG;
  *      the downloaded result JSON holds the same parameters, the CSV the same ŷ and residuals;
- *   2. "Link to this session": the link, opened in a new tab, restores the table, columns and
- *      model, and its fit shows the same parameters; a file chosen in "Open a file" or dropped on
+ *   2. "Link to this session": the link, opened in a new tab, restores the table, columns,
+ *      model and parameter table, and its fit shows the same parameters; a file chosen in "Open a file" or dropped on
  *      the table box becomes the table;
  *   3. a max typed in the parameter table: the fit equals curveFit with those bounds (1e-9), the
  *      parameter sits on it, and the nlsq code carries the bounds;
@@ -115,8 +115,14 @@ const CASES = [
   [
     'a shared link restores the session and the same fit; a file opens as the table',
     async (page, watch) => {
+      // A max that the session must carry (inactive: c is near 0.7).
+      await page.fill('#hi-c', '5');
+      await page.click('#fit');
+      const fitted = await waitState(page, ['done', 'error']);
+      if (fitted.state !== 'done') throw new Error(`fit with a max: ${fitted.text}`);
       const first = await shownParams(page);
       await page.click('#share');
+      await page.fill('#hi-c', '');
       const url = page.url();
       if (!url.includes('#s=')) throw new Error(`no session in the link: ${url}`);
       const other = await page.context().newPage();
@@ -127,6 +133,7 @@ const CASES = [
         if ((await other.inputValue('#data')) !== knownTable()) throw new Error('the table was not restored');
         const picked = await Promise.all(['#xcol', '#ycol', '#model-kind'].map((id) => other.inputValue(id)));
         if (picked.join() !== 'time,counts,exponentialDecay') throw new Error(`restored ${picked}`);
+        if ((await other.inputValue('#hi-c')) !== '5' || (await other.inputValue('#p0-a')) !== 'auto') throw new Error('the parameter table was not restored');
         await other.click('#fit');
         const done = await waitState(other, ['done', 'error']);
         if (done.state !== 'done') throw new Error(`fit from the link: ${done.text}`);
