@@ -255,7 +255,11 @@ function cancelFit() {
 
 function onWorkerMessage(event) {
   const msg = event.data;
-  if (msg.type === 'ready' || msg.id !== runningId) return;
+  if (msg.type === 'ready') {
+    document.body.dataset.worker = 'ready';
+    return;
+  }
+  if (msg.id !== runningId) return;
   if (msg.type === 'progress') {
     if ($('status').dataset.state === 'running') $('status').textContent = `Fitting ${current.inputs.x.length} points… iteration ${msg.iteration}, cost ${msg.cost.toPrecision(6)}, ${msg.nfev} evaluations`;
     return;
@@ -360,6 +364,8 @@ function init() {
     $('sample').value = 'decay';
     chooseSample();
   }
+  // Start the worker now: it loads the backend and the figure code while the user reads the page.
+  if (worker === null) startWorker();
   document.body.dataset.ready = 'true';
 }
 

@@ -127,4 +127,16 @@ self.onmessage = (event) => {
   if (msg.type === 'cancel') running.get(msg.id)?.abort();
   else if (msg.type === 'fit') void runFit(msg);
 };
-self.postMessage({ type: 'ready' });
+/**
+ * Load now what a first fit loads lazily (the WebAssembly backend, vega and vega-lite for the
+ * figure), so that the page needs no network once this has answered 'ready'.
+ */
+async function warmUp() {
+  try {
+    const r = await curveFit(model('a*x + b'), [0, 1, 2], [1, 3, 5.1], { p0: [1, 0] });
+    await toSVG(plotFit(r, { x: [0, 1, 2], y: [1, 3, 5.1] }));
+  } finally {
+    self.postMessage({ type: 'ready' });
+  }
+}
+void warmUp();

@@ -17,7 +17,8 @@
  *      while it runs; Cancel, see "Cancelled", then fit again from the
  *      keyboard (NIST Misra1a with method lm from "Advanced", certified values to 1e-6);
  *   6. nothing is wider than a phone's screen (390 px); every control has an accessible name;
- *   7. the page logged no console error and threw no error during the suite.
+ *   7. after load (page and worker ready) the page makes no network request; it logged no
+ *      console error and threw no error during the suite.
  *
  *   npm run test:playground
  *
@@ -302,7 +303,12 @@ async function main() {
     };
     watch(page);
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await page.waitForSelector('body[data-ready="true"][data-worker="ready"]', { timeout: 60_000 });
+    // From here on the page needs no network: every http request it (or its worker) makes is listed.
+    const late = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith('http')) late.push(request.url());
+    });
     for (const [name, run] of CASES) {
       try {
         const note = await run(page, watch);
@@ -313,6 +319,13 @@ async function main() {
         console.log(`${TAG} FAIL ${name}: ${error?.message ?? error}`);
         await page.screenshot({ path: join(shots, `fail-${passed + failed}.png`), fullPage: true }).catch(() => {});
       }
+    }
+    if (late.length === 0) {
+      passed++;
+      console.log(`${TAG} ok   no network request after load (the worker warmed the lazy chunks)`);
+    } else {
+      failed++;
+      console.log(`${TAG} FAIL requests after load:\n  ${late.join('\n  ')}`);
     }
     if (problems.length === 0) {
       passed++;
