@@ -5,6 +5,7 @@
  */
 import { model, models } from '../src/index.ts';
 import { parseTable } from './table.js';
+import { preloadReaders, readFileTable } from './file-table.js';
 import { SAMPLES } from './samples.js';
 import { curveCSV, download, nlsqCode, resultJSON, scipyCode, showResult } from './results.js';
 import { readBounds, renderP0, setP0Memory } from './params-table.js';
@@ -106,6 +107,7 @@ function renderPreview() {
 }
 
 function readTable(wanted) {
+  delete $('data').dataset.binary;
   try {
     table = parseTable($('data').value);
     $('table-status').textContent = `${table.rows} rows × ${table.names.length} columns${table.header ? ' (header row found)' : ''}`;
@@ -132,6 +134,7 @@ function largeTable() {
 
 function chooseSample() {
   const key = $('sample').value;
+  delete $('data').dataset.binary;
   if (key === 'large') {
     $('data').value = `# generated in the page: ${LARGE_ROWS} rows of a double exponential (not shown)`;
     table = largeTable();
@@ -257,6 +260,11 @@ function onWorkerMessage(event) {
   const msg = event.data;
   if (msg.type === 'ready') {
     document.body.dataset.worker = 'ready';
+    // Then the file readers, so that opening a Parquet or Arrow file needs no network either.
+    preloadReaders().then(
+      () => (document.body.dataset.readers = 'ready'),
+      (error) => console.warn(`the Parquet/Arrow readers did not load: ${error.message}`),
+    );
     return;
   }
   if (msg.id !== runningId) return;
@@ -275,17 +283,35 @@ function onWorkerMessage(event) {
 }
 
 // ---------- file, link ----------
+/** Open a text, Parquet or Arrow file as the table (a binary table is not shown in the box). */
 async function openFile(file = $('file').files[0]) {
   if (file === undefined) return;
   $('sample').value = '';
-  $('data').value = await file.text();
-  readTable();
+  let read;
+  try {
+    read = await readFileTable(file);
+  } catch (error) {
+    $('table-status').textContent = `${file.name}: ${error.message}`;
+    return;
+  }
+  if (read.text !== undefined) {
+    $('data').value = read.text;
+    readTable();
+    return;
+  }
+  table = read;
+  $('data').value = `# ${file.name}: ${read.format}, ${read.rows} rows (not shown; numeric columns ${read.names.join(', ')})`;
+  $('data').dataset.binary = 'true';
+  $('table-status').textContent = `${read.rows} rows × ${read.names.length} columns (${read.format} file ${file.name})`;
+  setColumns(read.names);
+  renderPreview();
 }
 
 function sessionState() {
   const sample = $('sample').value;
   const text = $('data').value;
-  const data = sample !== '' ? { sample } : text.length <= INLINE_TABLE_MAX ? { data: text } : {};
+  const inline = text.length <= INLINE_TABLE_MAX && $('data').dataset.binary !== 'true';
+  const data = sample !== '' ? { sample } : inline ? { data: text } : {};
   const p0 = Object.fromEntries([...$('p0-table').querySelectorAll('input')].map((i) => [i.dataset.key, i.value]));
   return { ...data, x: $('xcol').value, y: $('ycol').value, sigma: $('sigmacol').value, model: $('model-kind').value, expression: $('expression').value, p0Auto: $('p0-auto').checked, p0, backend: $('backend').value, method: $('method').value, loss: $('loss').value };
 }
@@ -295,7 +321,7 @@ function share() {
   const state = sessionState();
   history.replaceState(null, '', encodeSession(state));
   navigator.clipboard?.writeText(location.href).catch(() => {});
-  const note = 'sample' in state || 'data' in state ? '' : ' (without the table: too large for a link)';
+  const note = 'sample' in state || 'data' in state ? '' : ' (without the table: too large for a link, or from a binary file)';
   $('share-status').textContent = `Link to this session in the address bar${note}.`;
 }
 

@@ -9,7 +9,9 @@
  *   2. "Link to this session": the link, opened in a new tab, restores the table, columns,
  *      model and parameter table, and its fit shows the same parameters; a file chosen in "Open a file" or dropped on
  *      the table box becomes the table;
- *   3. a max typed in the parameter table: the fit equals curveFit with those bounds (1e-9), the
+ *   3. Parquet and Arrow files (written here by hyparquet-writer and apache-arrow) open as
+ *      tables of their numeric columns, and fit as the library does on the same columns;
+ *      a max typed in the parameter table: the fit equals curveFit with those bounds (1e-9), the
  *      parameter sits on it, and the nlsq code carries the bounds;
  *   4. type a broken expression: the page shows `model()`'s ModelParseError text with its caret,
  *      and Fit is disabled; the fixed expression lists its parameters;
@@ -33,6 +35,8 @@ import { fileURLToPath } from 'node:url';
 import { buildPlayground } from './build-playground.mjs';
 import { servePlayground } from './serve-playground.mjs';
 import { launchChromium } from './lib/chromium.mjs';
+import { tableToIPC, tableFromArrays } from 'apache-arrow';
+import { parquetWriteBuffer } from 'hyparquet-writer';
 import { curveFit, model, models } from '../src/index.ts';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -154,6 +158,46 @@ const CASES = [
         await other.close();
       }
       return `${url.length} characters`;
+    },
+  ],
+  [
+    'Parquet and Arrow files open as tables; the fit equals curveFit on their columns',
+    async (page) => {
+      const { x, y } = columnsOf(knownTable());
+      const k = Int32Array.from(x, (_, i) => i);
+      const parquet = Buffer.from(parquetWriteBuffer({
+        columnData: [
+          { name: 'label', data: x.map((_, i) => `r${i}`), type: 'STRING' },
+          { name: 'time', data: Float64Array.from(x), type: 'DOUBLE' },
+          { name: 'n', data: BigInt64Array.from(k, (v) => BigInt(v)), type: 'INT64' },
+          { name: 'counts', data: Float64Array.from(y), type: 'DOUBLE' },
+        ],
+      }));
+      const arrow = Buffer.from(tableToIPC(tableFromArrays({ time: Float64Array.from(x), counts: Float64Array.from(y) }), 'file'));
+      const ref = await curveFit(models.exponentialDecay(), x, y, { backend: 'wasm-simd' });
+      const notes = [];
+      for (const [name, buffer, columns] of [['decay.parquet', parquet, 'time,n,counts'], ['decay.arrow', arrow, 'time,counts']]) {
+        await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
+        await page.waitForFunction((n) => document.getElementById('table-status').textContent.includes(n), name);
+        const status = await page.textContent('#table-status');
+        if (!status.startsWith(`${x.length} rows`)) throw new Error(`${name}: ${status}`);
+        const listed = await page.$$eval('#xcol option', (os) => os.map((o) => o.value).join());
+        if (listed !== columns) throw new Error(`${name}: columns ${listed}, expected ${columns}`);
+        await page.selectOption('#xcol', 'time');
+        await page.selectOption('#ycol', 'counts');
+        await page.selectOption('#model-kind', 'exponentialDecay');
+        await page.selectOption('#backend', 'wasm');
+        await page.click('#fit');
+        const done = await waitState(page, ['done', 'error']);
+        if (done.state !== 'done') throw new Error(`${name}: ${done.text}`);
+        const shown = await shownParams(page);
+        shown.forEach((p, i) => {
+          if (!relClose(p.value, ref.popt[i], 1e-9)) throw new Error(`${name}: ${p.name} shown ${p.value}, curveFit ${ref.popt[i]}`);
+        });
+        notes.push(status);
+      }
+      await page.selectOption('#backend', 'auto');
+      return notes.join('; ');
     },
   ],
   [
@@ -303,7 +347,7 @@ async function main() {
     };
     watch(page);
     await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForSelector('body[data-ready="true"][data-worker="ready"]', { timeout: 60_000 });
+    await page.waitForSelector('body[data-ready="true"][data-worker="ready"][data-readers="ready"]', { timeout: 60_000 });
     // From here on the page needs no network: every http request it (or its worker) makes is listed.
     const late = [];
     page.on('request', (request) => {
@@ -322,7 +366,7 @@ async function main() {
     }
     if (late.length === 0) {
       passed++;
-      console.log(`${TAG} ok   no network request after load (the worker warmed the lazy chunks)`);
+      console.log(`${TAG} ok   no network request after load (the worker and the file readers preloaded)`);
     } else {
       failed++;
       console.log(`${TAG} FAIL requests after load:\n  ${late.join('\n  ')}`);
