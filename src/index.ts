@@ -112,3 +112,17 @@ export {
 // Workers (the `workers` option: one fit folded on every core; docs/parallel.md)
 export { terminateWorkers, setWorkerPoolIdleMs, WORKER_POOL_IDLE_MS } from './parallel/worker-pool.ts';
 export { WorkerError } from './parallel/worker-error.ts';
+export type { SamplerKind } from './sampling/sampler.ts';
+export type { CmaesRestarts } from './optim/cmaes-restarts.ts';
+export type { SqlDialect } from './sql/dialects/sql-dialect.ts';
+export type { BatchOutput } from './batch/batch-engine.ts';
+export type { StepOptions } from './model/models/steps.ts';
+export { DEFAULT_GLOBAL_STARTS } from './options/global-option.ts';
+export type { StepForm } from './model/models/steps.ts';
+export type { SqlFunctionName, SqlFunctionSpelling } from './sql/dialects/sql-dialect.ts';
+export type { ModelSize } from './backends/model-size-limit.ts';
+export type { DeviceModelEvaluator, ModelEvaluatorRequest, DeviceData, DeviceLoss, DeviceEvaluation } from './backends/model-evaluator.ts';
+export type { WebGPUModelEvaluator, WebGPUEvaluatorRequest } from './backends/webgpu/webgpu-evaluator.ts';
+export type { PipelineCache, ComputePipelineRequest } from './backends/webgpu/pipeline-cache.ts';
+export type { DeviceLostError } from './backends/webgpu/device-lost-error.ts';
+export { BLOCK_MEMBERS, type BlockMember } from './backends/backend.ts';

@@ -12,7 +12,7 @@
  *    changes;
  * 3. automatic choice: the fastest backend that loads here and can run the model — hardware
  *    WebGPU (expression models, asynchronous fits only) > wasm-simd > wasm-scalar > cpu; a wasm
- *    backend only for a model within its compile-size limit ({@link MAX_WASM_MODEL_INSTRUCTIONS}). A
+ *    backend only for a model within its compile-size limit (`MAX_WASM_MODEL_INSTRUCTIONS`). A
  *    software (emulated) WebGPU adapter is never chosen automatically (it is refused right after
  *    the adapter request, before a device is created).
  *
@@ -72,7 +72,7 @@ export interface BackendNeeds {
   readonly synchronous: boolean;
   /**
    * The size of the model's IR program, when a backend may compile it (a model the library
-   * built); checked against {@link MAX_WASM_MODEL_INSTRUCTIONS}. Absent: no limit applies.
+   * built); checked against `MAX_WASM_MODEL_INSTRUCTIONS`. Absent: no limit applies.
    */
   readonly model?: ModelSize;
 }

@@ -271,7 +271,7 @@ export async function acquireWorkerPool(lanes: number): Promise<WorkerPool> {
 
 /**
  * Terminate every worker of the pool now (tasks in flight reject); the next
- * {@link acquireWorkerPool} creates a fresh pool.
+ * `acquireWorkerPool` creates a fresh pool.
  */
 export async function terminateWorkers(): Promise<void> {
   const pool = current;

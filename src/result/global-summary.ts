@@ -64,7 +64,12 @@ export interface GlobalSummary {
   /** The index of the start whose fit is the result. */
   readonly winner: number;
   /** Starts whose local fit failed with an error (model not finite there, …), with the message. */
-  readonly failed: readonly { readonly start: number; readonly message: string }[];
+  readonly failed: readonly {
+    /** The start's index (0 is p0). */
+    readonly start: number;
+    /** The error's message. */
+    readonly message: string;
+  }[];
   /** Total function evaluations: every local fit's nfev, plus CMA-ES's cost evaluations. */
   readonly evaluations: number;
   /** CMA-ES only: its runs. */

@@ -18,7 +18,7 @@ const INF = Infinity;
 /** The shape of an edge: rising from 0 to 1 around u = 0, u = (x − x0)/w. */
 export type StepForm = 'erf' | 'atan' | 'logistic';
 
-/** Options of {@link step} and {@link rectangle}. */
+/** Options of `models.step` and `models.rectangle`. */
 export interface StepOptions extends LibraryModelOptions {
   /** The edge shape (default 'erf'). */
   readonly form?: StepForm;
