@@ -34,7 +34,7 @@ import pg from 'pg';
 import { curveFit, fitSql, model } from '../src/index.ts';
 import { duckdb, postgres } from '../src/sql/index.ts';
 import type { SqlDatabase } from '../src/sql/index.ts';
-import { postgresBinaries, startPostgres, stopPostgres } from '../test/support/postgres.ts';
+import { createShardedReadings, postgresBinaries, startPostgres, stopPostgres } from '../test/support/postgres.ts';
 import { type BenchRow, measure } from './harness.ts';
 
 const decay = model('a*exp(-b*t)+c', { variables: ['t'] });
@@ -124,15 +124,7 @@ async function benchPostgres(n: number): Promise<BenchRow[]> {
     await single.query('ANALYZE readings');
     await single.query('CREATE DATABASE sharded');
     const coordinator = await open({ ...servers[0]!.config, database: 'sharded' });
-    await coordinator.query('CREATE EXTENSION postgres_fdw');
-    await coordinator.query('CREATE TABLE readings (shard int, t float8, signal float8, err float8) PARTITION BY LIST (shard)');
-    for (let s = 1; s <= 3; s++) {
-      await coordinator.query(`CREATE SERVER shard${s} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '${servers[s]!.port}', dbname 'postgres', async_capable 'true', use_remote_estimate 'true')`);
-      await coordinator.query(`CREATE USER MAPPING FOR CURRENT_USER SERVER shard${s} OPTIONS (user 'postgres')`);
-      await coordinator.query(`CREATE FOREIGN TABLE readings_${s} PARTITION OF readings FOR VALUES IN (${s}) SERVER shard${s} OPTIONS (table_name 'readings_part')`);
-    }
-    await coordinator.query('ANALYZE readings');
-    await coordinator.query('SET enable_partitionwise_aggregate = on');
+    await createShardedReadings(coordinator, servers, 'shard int, t float8, signal float8, err float8');
     const out: BenchRow[] = [];
     for (const [name, client, partitionBy] of [[`fitSql PostgreSQL 1 server, ${n} rows`, single, undefined], [`fitSql PostgreSQL 3 shards, ${n} rows`, coordinator, 'shard']] as const) {
       const w = timed(postgres(client));

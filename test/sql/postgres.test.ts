@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataSourceError } from '../../src/errors.ts';
 import { curveFit, fitSql, model } from '../../src/index.ts';
 import { postgres } from '../../src/sql/index.ts';
-import { postgresBinaries, startPostgres, stopPostgres, type PostgresServer } from '../support/postgres.ts';
+import { postgresBinaries, startPostgres, stopPostgres, type PostgresServer, createShardedReadings } from '../support/postgres.ts';
 
 // PostgreSQL 15 from Debian's package, started here: one server, and three servers with the
 // table partitioned across them as postgres_fdw foreign tables (aggregates pushed down, async).
@@ -45,15 +45,7 @@ beforeAll(async () => {
   coordinator = new pg.Client({ ...servers[0]!.config, database: 'sharded' });
   await coordinator.connect();
   clients.push(coordinator);
-  await coordinator.query('CREATE EXTENSION postgres_fdw');
-  await coordinator.query(`CREATE TABLE readings (${COLUMNS}) PARTITION BY LIST (shard)`);
-  for (let s = 1; s <= 3; s++) {
-    await coordinator.query(`CREATE SERVER shard${s} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '${servers[s]!.port}', dbname 'postgres', async_capable 'true', use_remote_estimate 'true')`);
-    await coordinator.query(`CREATE USER MAPPING FOR CURRENT_USER SERVER shard${s} OPTIONS (user 'postgres')`);
-    await coordinator.query(`CREATE FOREIGN TABLE readings_${s} PARTITION OF readings FOR VALUES IN (${s}) SERVER shard${s} OPTIONS (table_name 'readings_part')`);
-  }
-  await coordinator.query('ANALYZE readings');
-  await coordinator.query('SET enable_partitionwise_aggregate = on');
+  await createShardedReadings(coordinator, servers, COLUMNS);
 }, 120_000);
 
 afterAll(async () => {

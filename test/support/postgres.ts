@@ -69,3 +69,29 @@ export function stopPostgres(servers: readonly PostgresServer[]): void {
     }
   }
 }
+
+/** The part of a `pg` client the shard set-up needs. */
+interface Queryable {
+  query(text: string): Promise<unknown>;
+}
+
+/**
+ * Make `readings` on the coordinator a table partitioned by `shard` (1–3) whose partitions are
+ * `postgres_fdw` foreign tables over `readings_part` on `servers[1..3]` (asynchronous scans,
+ * remote estimates, partition-wise aggregation on), so one aggregate runs on every shard at once.
+ *
+ * @param coordinator - a client of the coordinator's `sharded` database.
+ * @param servers - the clusters; 1–3 hold the partitions.
+ * @param columns - the column list of `readings` (must start with `shard int`).
+ */
+export async function createShardedReadings(coordinator: Queryable, servers: readonly PostgresServer[], columns: string): Promise<void> {
+  await coordinator.query('CREATE EXTENSION postgres_fdw');
+  await coordinator.query(`CREATE TABLE readings (${columns}) PARTITION BY LIST (shard)`);
+  for (let s = 1; s <= 3; s++) {
+    await coordinator.query(`CREATE SERVER shard${s} FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '127.0.0.1', port '${servers[s]!.port}', dbname 'postgres', async_capable 'true', use_remote_estimate 'true')`);
+    await coordinator.query(`CREATE USER MAPPING FOR CURRENT_USER SERVER shard${s} OPTIONS (user 'postgres')`);
+    await coordinator.query(`CREATE FOREIGN TABLE readings_${s} PARTITION OF readings FOR VALUES IN (${s}) SERVER shard${s} OPTIONS (table_name 'readings_part')`);
+  }
+  await coordinator.query('ANALYZE readings');
+  await coordinator.query('SET enable_partitionwise_aggregate = on');
+}
