@@ -38,19 +38,13 @@ export interface ComposablePart {
   readonly defaultBounds?: readonly [readonly number[], readonly number[]];
 }
 
-/** A composed expression, ready to build a model from. */
-export interface ComposedExpression {
-  /** The expression text (parses back to the joined tree). */
-  readonly expression: string;
-  /** Parameter names: the left model's, then the right model's (or the outer's, then each substituted model's). */
-  readonly params: readonly string[];
-  /** Variable names: the union, by first appearance. */
-  readonly variables: readonly string[];
-  /** Display name, e.g. `(gaussian + linear)`. */
-  readonly name: string;
-  /** Default bounds over `params` (±∞ for a component without them), when some component has them. */
-  readonly defaultBounds?: readonly [readonly number[], readonly number[]];
-}
+/**
+ * A composed expression, ready to build a model from: a {@link ComposablePart} with the
+ * expression text (which parses back to the joined tree) in place of the tree. Its `params` are
+ * the left model's, then the right model's (or the outer's, then each substituted model's); its
+ * `variables` the union by first appearance; its `defaultBounds` ±∞ for a component without them.
+ */
+export type ComposedExpression = Omit<ComposablePart, 'ast'> & { readonly expression: string };
 
 /** Reject a parameter of `b` that `a` uses as a parameter or variable (and the converse). */
 function checkDistinct(caller: string, argument: string, a: ComposablePart, b: ComposablePart): void {

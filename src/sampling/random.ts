@@ -7,7 +7,8 @@
  * draws for the same seed in every runtime, on every backend and for every worker count, so they
  * cannot use `Math.random` (unseeded, engine-specific). xoshiro128** works on 32-bit words, which
  * JavaScript's `Math.imul` and `>>> 0` compute exactly; its period is 2^128 − 1 and it passes
- * BigCrush. Floats take 53 bits from two draws (`(hi·2^21 + lo) / 2^53`), so every double of the
+ * BigCrush. Floats take 53 bits from two draws (hi = the top 27 bits of one, lo = the top 26 of
+ * the next: `(hi·2^26 + lo) / 2^53`), so every double of the
  * form k·2^-53 in [0, 1) can come out.
  *
  * Reference vector: from the state {1, 2, 3, 4} the reference C code (`xoshiro128starstar.c`
@@ -134,7 +135,6 @@ export function createRandom(seed: number, caller = 'random'): Random {
   }
   const mix = splitmix32(seed);
   const state: [number, number, number, number] = [mix(), mix(), mix(), mix()];
-  if ((state[0] | state[1] | state[2] | state[3]) === 0) state[0] = 1; // never reached for 32-bit seeds; kept as the invariant
   return new Xoshiro128(state);
 }
 

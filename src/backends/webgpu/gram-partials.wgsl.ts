@@ -43,6 +43,7 @@
  *
  * @module
  */
+import { packedEntries } from '../../linalg/gram-triangle.ts';
 import type { Program } from '../../model/ir.ts';
 import type { DeviceLoss } from '../model-evaluator.ts';
 import { generateWgslPointBody } from './codegen-wgsl.ts';
@@ -121,11 +122,6 @@ export interface GramKernel {
   readonly label: string;
 }
 
-/** Number of upper-triangle entries of an order-`cols` symmetric matrix. */
-export function triangleEntries(cols: number): number {
-  return (cols * (cols + 1)) / 2;
-}
-
 /** The accumulation statements `acc[e] += a·b` for the packed upper triangle of [J r]. */
 function accumulateLines(names: readonly string[]): string[] {
   const lines: string[] = [];
@@ -157,7 +153,7 @@ export function generateGramKernel(spec: GramKernelSpec): GramKernel {
   const columns = k + 2 + (weighted ? 1 : 0);
   const rname = robust ? 'rs' : 'r';
   const names = jacobian ? [...body.gradient.map((_, j) => `j${j}`), rname] : robust ? [] : ['r'];
-  const gramEntries = triangleEntries(names.length);
+  const gramEntries = packedEntries(names.length);
   const entries = gramEntries + (robust ? 1 : 0);
   const w = weighted ? `data[${k + 2}u * n + i]` : '1.0f';
   const js = robust ? 'sc * wt' : 'wt';

@@ -23,7 +23,8 @@ import { MAP_MODE_READ, type Resources, USAGE, type Variant, allocate, layoutReg
 import { planChunks, validateDeviceData } from './data-layout.ts';
 import type { DeviceLostError } from './device-lost-error.ts';
 import { combinePartials, gramToTriangle } from './gram-combine.ts';
-import { DEFAULT_POINTS_PER_THREAD, generateGramKernel, triangleEntries, workgroupsFor } from './gram-partials.wgsl.ts';
+import { DEFAULT_POINTS_PER_THREAD, generateGramKernel, workgroupsFor } from './gram-partials.wgsl.ts';
+import { packedEntries } from '../../linalg/gram-triangle.ts';
 
 /** The request of `WebGPUBackend.createModelEvaluator`: the generic one plus two tuning caps. */
 export interface WebGPUEvaluatorRequest extends ModelEvaluatorRequest {
@@ -163,7 +164,7 @@ class WebGPUEvaluator implements WebGPUModelEvaluator {
       // last entry: Σr² (linear: the Gram's (r, r) entry) or Σρ_C(r²) (robust: the extra entry)
       const cost = 0.5 * packed[variant.kernel.entries - 1]!;
       if (!jacobian) return { cost, m: this.m, T: null };
-      const gram = packed.subarray(0, triangleEntries(this.p + 1));
+      const gram = packed.subarray(0, packedEntries(this.p + 1));
       if (!gram.every(Number.isFinite)) return { cost, m: this.m, T: null };
       const { T } = gramToTriangle(gram, this.p + 1);
       return { cost, m: this.m, T };

@@ -1,9 +1,9 @@
+import { packedEntries } from '../../../src/linalg/gram-triangle.ts';
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import {
   WORKGROUP_SIZE,
   generateGramKernel,
-  triangleEntries,
   workgroupsFor,
 } from '../../../src/backends/webgpu/gram-partials.wgsl.ts';
 import { expDecayProgram } from './ir-reference.ts';
@@ -53,9 +53,9 @@ describe('generateGramKernel', () => {
   });
 });
 
-describe('triangleEntries', () => {
+describe('packedEntries', () => {
   it('counts the upper triangle with the diagonal', () => {
-    expect([1, 2, 3, 4].map(triangleEntries)).toEqual([1, 3, 6, 10]);
+    expect([1, 2, 3, 4].map(packedEntries)).toEqual([1, 3, 6, 10]);
   });
 });
 
