@@ -130,6 +130,15 @@ export interface SolverOutcome {
   /** Iterations. */
   readonly nit: number;
   /**
+   * True when `T` and `grad` are the linearization at the point before `x`: `lm` on a problem
+   * whose Jacobian is not cheap (finite differences, a `jac` function) ends on an accepted step
+   * without asking for the Jacobian there, as MINPACK does — so `T` is leastsq's `fjac`, the
+   * triangle SciPy's `curve_fit` makes the covariance from, and the user's function is called no
+   * more often than leastsq calls it. Callers that report the gradient at `x` (`leastSquares`,
+   * like SciPy's `call_minpack`) compute it from the Jacobian they evaluate at `x`.
+   */
+  readonly staleLinearization?: boolean;
+  /**
    * Cost, step and gradient norm of every iteration the solver reported, in order (recorded by
    * the driver core, `optim/driver.ts`); absent where no driver ran the solver (the one-pass
    * streaming estimate).

@@ -42,10 +42,14 @@
  *
  * Counting: nfev = function evaluations (1 + trial points) plus `jacobianCostsNfev` per Jacobian
  * (MINPACK `lmdif` counts its p forward-difference calls), njev = Jacobian evaluations. `grad` and
- * `optimality` = ‖Jᵀf‖∞ are taken at the final x, as SciPy's `call_minpack` does. The Jacobian at
- * a point the ratio test accepts is requested right after its evaluation (the point is accepted
- * only if it is finite); when the run ends at that point it is not counted — SciPy's extra,
- * uncounted `jac(x)` call for grad.
+ * `optimality` = ‖Jᵀf‖∞ are those of the last linearization. The Jacobian at a point the ratio
+ * test accepts is requested right after its evaluation (the point is accepted only if it is
+ * finite) — except when accepting it ends the run (and no non-finite trial came before): then,
+ * as in MINPACK, no Jacobian is computed there, T and grad stay those of the previous point
+ * (`staleLinearization`; leastsq's `fjac`, from which `curve_fit` makes its covariance), and the
+ * user's function is called exactly as often as leastsq calls it. `leastSquares` then reports
+ * grad and optimality from the Jacobian at the solution, as SciPy's `call_minpack` does with its
+ * extra, uncounted `jac(x)` call.
  *
  * @module
  */
@@ -151,6 +155,27 @@ function updateStepBound(
 }
 
 /**
+ * Whether accepting this trial point ends the run: MINPACK's tests (`minpackInfo`) with the step
+ * bound and ‖D·x‖ the acceptance would leave. Used to skip the Jacobian at a point no iteration
+ * will start from.
+ */
+function endsAtAcceptance(
+  t: TrialAssessment,
+  fnorm1: number,
+  fnorm: number,
+  pnorm: number,
+  delta: number,
+  par: number,
+  xnorm: number,
+  gnorm: number,
+  nfev: number,
+  options: SolverOptions,
+): boolean {
+  const next = updateStepBound(t.ratio, t.actred, t.dirder, fnorm1, fnorm, pnorm, delta, par);
+  return minpackInfo(t.actred, t.prered, t.ratio, next.delta, xnorm, gnorm, nfev, options) !== 0;
+}
+
+/**
  * The Levenberg–Marquardt solver generator (MINPACK `lmder` on the folded triangle).
  *
  * @param problem - p and whether the Jacobian is cheap (then it is requested at trial points).
@@ -187,6 +212,7 @@ export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, opt
   let stepNorm = 0;
   let nonFinite: NonFiniteTrials | null = null; // the run of non-finite trial points up to the last one
   let nonFiniteRun = 0;
+  let stale = false; // lin is from the point before x (the run ended on an accepted step without its Jacobian)
   outer: for (;;) {
     if (fresh) {
       if (!prepaid) {
@@ -234,17 +260,26 @@ export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, opt
       let bad: NonFiniteTrials['what'] | null = Number.isFinite(fnorm1) ? null : 'residuals';
       let t = assessTrial(fac, p, step, par, pnorm, fnorm, fnorm1);
       let accepted: Linearization | null = null;
+      let acceptedStale = false;
       if (t.ratio >= 1e-4) {
         // MINPACK accepts here; the Jacobian at the new point must be finite for that.
         let T = ev.T;
-        if (!withJacobian) {
+        if (!withJacobian && nonFinite === null && Number.isFinite(fnorm1) && endsAtAcceptance(t, fnorm1, fnorm, pnorm, delta, par, weightedNorm(diag, xTrial), gnorm, nfev, options)) {
+          // The run ends on this point: MINPACK takes it without a Jacobian there (that Jacobian
+          // would be the next outer iteration's), so none is asked for — the user's function is
+          // called no more often than leastsq calls it. T stays the last one computed, as
+          // leastsq's fjac (what curve_fit's covariance is made from). Not after non-finite
+          // trials: a run that shrank Δ on them must see a finite Jacobian before it may end.
+          acceptedStale = true;
+        } else if (!withJacobian) {
           T = expectEvaluation(yield { kind: 'evaluate', x: xTrial.slice(), jacobian: true }, caller).T;
           if (T === null) {
             nfev += jacCost;
             njev += 1;
           }
         }
-        if (T === null) {
+        if (acceptedStale) accepted = lin;
+        else if (T === null) {
           bad = 'Jacobian';
           fnorm1 = NaN; // rejected like a trial point with non-finite residuals
           t = assessTrial(fac, p, step, par, pnorm, fnorm, fnorm1);
@@ -252,6 +287,7 @@ export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, opt
       }
       ({ delta, par } = updateStepBound(t.ratio, t.actred, t.dirder, fnorm1, fnorm, pnorm, delta, par));
       if (accepted !== null) {
+        stale = acceptedStale;
         x = xTrial;
         xnorm = weightedNorm(diag, x);
         fnorm = fnorm1;
@@ -296,6 +332,7 @@ export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, opt
     nfev,
     njev,
     nit: iter - 1,
+    ...(stale ? { staleLinearization: true } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ResolvedBackend } from '../backends/registry.ts';
+import { normInf } from '../linalg/small-linalg.ts';
 import { STATUS_CODE, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
 import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
 import type { FitWarning } from '../options/solver-settings.ts';
@@ -80,10 +81,11 @@ export function buildLeastSquaresResult(outcome: SolverOutcome, resolved: Resolv
     loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },
   };
   const statusCode = STATUS_CODE[outcome.status];
+  const grad = outcome.staleLinearization === true ? gradientAt(jac, fun, m, p) : outcome.grad;
   const base = {
     x: Array.from(outcome.x), cost: outcome.cost, fun,
     jac: Array.from({ length: m }, (_, i) => Array.from(jac.subarray(i * p, (i + 1) * p))),
-    grad: Array.from(outcome.grad), optimality: outcome.optimality, activeMask: Array.from(outcome.activeMask),
+    grad: Array.from(grad), optimality: outcome.staleLinearization === true ? normInf(grad) : outcome.optimality, activeMask: Array.from(outcome.activeMask),
     status: outcome.status, statusCode, message: outcome.message, success: statusCode > 0,
     nfev: outcome.nfev, njev: outcome.njev, nit: outcome.nit, backend: info.name, method: settings.solver.method,
     warnings: [...settings.warnings], choices,
@@ -103,4 +105,17 @@ export function buildLeastSquaresResult(outcome: SolverOutcome, resolved: Resolv
       );
     },
   });
+}
+
+/**
+ * g = Jᵀf at the solution (SciPy's `call_minpack` after `lmdif`/`lmder`: `g = J.T.dot(f)`), for an
+ * outcome whose own gradient is from the point before it (`SolverOutcome.staleLinearization`).
+ */
+function gradientAt(jac: Float64Array, fun: Float64Array, m: number, p: number): Float64Array {
+  const g = new Float64Array(p);
+  for (let i = 0; i < m; i++) {
+    const fi = fun[i]!;
+    for (let j = 0; j < p; j++) g[j] = g[j]! + jac[i * p + j]! * fi;
+  }
+  return g;
 }
