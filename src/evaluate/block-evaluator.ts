@@ -118,7 +118,7 @@ export class BlockEvaluator {
   finish(): Evaluation {
     const cost = this.cost + this.compensation;
     let T: Float64Array | null = null;
-    if (this.jacobian && Number.isFinite(cost) && this.T.every(Number.isFinite)) T = Float64Array.from(this.T);
+    if (this.jacobian && Number.isFinite(cost) && allFinite(this.T)) T = this.T.slice();
     return { cost, m: this.m, T };
   }
 
@@ -184,4 +184,10 @@ export class BlockEvaluator {
   dispose(): void {
     this.options.backend.releaseWorkspace(this.ws);
   }
+}
+
+/** Every entry finite (a loop: `every(Number.isFinite)` costs a callback per entry). */
+function allFinite(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
 }

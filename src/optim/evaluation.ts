@@ -30,6 +30,8 @@ export interface Evaluation {
   /**
    * The augmented triangle ((p+1)×(p+1), row-major) of the loss-scaled `[J_s f_s]`, when the
    * request asked for the Jacobian and every residual and derivative was finite; otherwise null.
+   * A fresh array the receiver owns: an evaluator never writes to it after returning it (the
+   * solvers keep it without a copy).
    */
   readonly T: Float64Array | null;
 }

@@ -243,7 +243,8 @@ export function* lm(problem: Pick<ResidualProblem, 'p' | 'jacobianIsCheap'>, opt
     for (;;) {
       const sol = lmpar(p, fac.r, fac.ipvt, diag, fac.qtf, delta, par);
       par = sol.par;
-      const step = Float64Array.from(sol.x, (v) => -v);
+      const step = new Float64Array(p);
+      for (let j = 0; j < p; j++) step[j] = -sol.x[j]!;
       const xTrial = new Float64Array(p);
       for (let j = 0; j < p; j++) xTrial[j] = x[j]! + step[j]!;
       const pnorm = weightedNorm(diag, step);

@@ -18,20 +18,23 @@ export interface Linearization {
   readonly g: Float64Array;
   /** Column norms of J (= of R). */
   readonly colNorms: Float64Array;
-  /** A private copy of T ((p+1)×(p+1)), for the outcome. */
+  /** T ((p+1)×(p+1)), for the outcome: the evaluation's own array, which the solver owns. */
   readonly T: Float64Array;
 }
 
 /**
- * Unpack the augmented triangle. T is copied, so an evaluator may reuse its buffer.
+ * Unpack the augmented triangle. T is kept, not copied: an evaluation's T belongs to the solver
+ * that received it (`Evaluation.T`), and nothing writes to it afterwards.
  *
  * @param T - (p+1)×(p+1) row-major augmented triangle.
  * @param p - number of parameters.
- * @returns R, z, g, the column norms and a copy of T.
+ * @returns R, z, g, the column norms and T.
  */
 export function unpackTriangle(T: Float64Array, p: number): Linearization {
   const c = p + 1;
-  const Tc = Float64Array.from(T.subarray(0, c * c));
+  // An Evaluation's T belongs to the solver that received it (every problem hands over a fresh
+  // array), so it is kept, not copied: a copy of (p+1)² > 8 doubles is an off-heap allocation.
+  const Tc = T.length === c * c ? T : T.slice(0, c * c);
   const R = new Float64Array(p * p);
   const z = new Float64Array(p);
   const colNorms = new Float64Array(p);
