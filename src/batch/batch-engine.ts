@@ -28,7 +28,12 @@ export interface BatchProblem {
   readonly settings: SolverSettings;
   /** SciPy `absolute_sigma`: perr is not rescaled by the reduced χ². */
   readonly absoluteSigma: boolean;
+  /** The engine asked for (`fitBatch`'s `engine` option): `'auto'` (default), `'cpu'` or `'wasm'`; see `createLocalEngine`. */
+  readonly engine?: EngineChoice;
 }
+
+/** Which single-thread engine runs a batch: `'auto'` (WASM where it covers the batch, else CPU), or one forced. */
+export type EngineChoice = 'auto' | 'cpu' | 'wasm';
 
 /**
  * Per-fit results, nFits rows each, preallocated for the whole batch. Columns of popt and perr
@@ -59,6 +64,8 @@ export interface BatchOutput {
 export interface BatchEngine {
   /** Short name for the plan (`'cpu'`, `'wasm'`, …). */
   readonly name: string;
+  /** Why this engine runs the batch, for the plan (`r.summary().reason`). */
+  readonly reason: string;
   /**
    * Run fits `from … to − 1`, writing their rows of `out`. Synchronous: the caller slices the
    * batch and yields to the event loop between calls.

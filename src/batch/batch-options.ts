@@ -25,6 +25,7 @@ import type { ParamInput, ParameterSet } from '../model/params.ts';
 import type { LossFunction, LossName } from '../optim/loss.ts';
 import type { SolverMethod } from '../optim/solver-options.ts';
 import type { FittableModel } from '../model/model-kernel.ts';
+import type { EngineChoice } from './batch-engine.ts';
 
 /** A model `fitBatch` accepts: an expression model (the fast path) or a closure `f(x, ...params)` (the JS path). */
 export type BatchModel = FittableModel | ModelFunction;
@@ -84,8 +85,15 @@ export interface FitBatchOptions {
   readonly loss?: LossName | LossFunction;
   /** Soft margin of the robust loss (SciPy `f_scale`); default 1. */
   readonly fScale?: number;
-  /** Where the batch runs: `'cpu'` or `'auto'` (default). Other names are accepted and reported; the CPU engine runs them until their engines exist. */
+  /** Where the batch runs: `'auto'` (default) or `'cpu'` (the plain-TypeScript engine, as `engine: 'cpu'`). Other names are accepted and reported; the single-thread engines run them until their engines exist. */
   readonly backend?: BackendOption;
+  /**
+   * The single-thread engine: `'auto'` (default: the WASM engine — the whole `lm` loop inside
+   * WebAssembly — where it covers the batch, else the CPU engine, and `r.summary().reason` says
+   * why), `'cpu'` (the plain-TypeScript reference) or `'wasm'` (throws when the batch needs what
+   * the WASM engine lacks: `trf`/`dogbox`, a robust loss, a closure, named parameters).
+   */
+  readonly engine?: EngineChoice;
   /** Worker threads: accepted and reported; this release runs every batch on one thread. */
   readonly workers?: 'auto' | number;
   /** Fits per sub-batch: the unit of progress reports and of the engine's working set (default 4096). */
