@@ -12,6 +12,7 @@
  *
  * @module
  */
+import type { Backend } from '../backends/backend.ts';
 import type { SolverSettings } from '../options/solver-settings.ts';
 import type { BatchData } from './batch-data.ts';
 import type { BatchParams } from './batch-params.ts';
@@ -66,6 +67,11 @@ export interface BatchEngine {
   readonly name: string;
   /** Why this engine runs the batch, for the plan (`r.summary().reason`). */
   readonly reason: string;
+  /**
+   * The backend `r.get(i)` re-runs fit i on (`curveFitSync`), so that its result is the engine's
+   * row: the WASM engine's own wasm backend (the same model kernel and fold); absent: the CPU backend.
+   */
+  readonly backend?: Backend;
   /**
    * Run fits `from … to − 1`, writing their rows of `out`. Synchronous: the caller slices the
    * batch and yields to the event loop between calls.

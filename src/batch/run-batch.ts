@@ -69,7 +69,7 @@ function engineAsked(options: FitBatchOptions): EngineChoice {
 function planEngine(options: FitBatchOptions, engine: BatchEngine, method: string, subBatchSize: number): BatchPlan {
   const given = options.backend;
   const reasons: string[] = [engine.reason];
-  if (given !== undefined && given !== 'auto' && given !== 'cpu') {
+  if (given !== undefined && given !== 'auto' && given !== 'cpu' && !(engine.name === 'wasm' && typeof given === 'string' && given.startsWith('wasm'))) {
     const name = typeof given === 'string' ? given : Array.isArray(given) ? given.join(',') : 'an instance';
     reasons.push(`backend ${name} requested: fitBatch runs on its ${engine.name} engine (no ${name} batch engine yet)`);
   }
@@ -130,5 +130,5 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
     engine.dispose();
   }
   const elapsed = performance.now() - started;
-  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i));
+  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i, engine.backend));
 }

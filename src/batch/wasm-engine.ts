@@ -234,6 +234,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
 
   return {
     name: 'wasm',
+    backend: host.backend,
     reason: 'the WASM engine: the whole lm loop (model columns, QR fold, MINPACK step, tests, standard errors) inside WebAssembly',
     run(from, to, out) {
       const count = to - from;
