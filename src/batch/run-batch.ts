@@ -1,12 +1,14 @@
 /**
- * `fitBatch`'s run: validate the batch once, choose the engine, and walk the fits in
+ * `fitBatch`'s run: validate the batch once, choose the engine (`createLocalEngine`: the WASM
+ * whole-loop engine where it covers the batch, else the CPU engine), and walk the fits in
  * sub-batches — yielding to the event loop every ~10 ms of work (`util/yield-control.ts`) so
  * that the abort signal, timers and progress get through, and reporting progress after every
  * sub-batch.
  *
  * Memory: the inputs are read in place (Float64Arrays of the right shape are not copied), the
  * outputs are allocated once (nFits × (2p + 4) numbers), and the engine's working set is one
- * fit's buffers — independent of the number of fits. Sub-batches bound the unit of work between
+ * fit's buffers (CPU) or one run of 16 fits staged in wasm memory (WASM) — independent of the
+ * number of fits. Sub-batches bound the unit of work between
  * two progress reports, and are the unit a worker pool or a device engine takes. Measured (Node
  * 20, 10⁶ fits × 25 points of a 5-parameter 2-D Gaussian, lm): peak RSS 413 MB = 98 MB process +
  * 191 MB inputs + 104 MB outputs + 26 MB, with the JS heap never above 28 MB; at 10⁵ fits the
