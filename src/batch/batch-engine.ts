@@ -15,6 +15,7 @@
 import type { Backend } from '../backends/backend.ts';
 import type { SolverSettings } from '../options/solver-settings.ts';
 import type { BatchData } from './batch-data.ts';
+import type { EngineChoice } from './batch-options.ts';
 import type { BatchParams } from './batch-params.ts';
 
 /** Everything an engine needs to run the fits of a batch. */
@@ -32,9 +33,6 @@ export interface BatchProblem {
   /** The engine asked for (`fitBatch`'s `engine` option): `'auto'` (default), `'cpu'` or `'wasm'`; see `createLocalEngine`. */
   readonly engine?: EngineChoice;
 }
-
-/** Which single-thread engine runs a batch: `'auto'` (WASM where it covers the batch, else CPU), or one forced. */
-export type EngineChoice = 'auto' | 'cpu' | 'wasm';
 
 /**
  * Per-fit results, nFits rows each, preallocated for the whole batch. Columns of popt and perr

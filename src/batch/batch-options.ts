@@ -25,7 +25,6 @@ import type { ParamInput, ParameterSet } from '../model/params.ts';
 import type { LossFunction, LossName } from '../optim/loss.ts';
 import type { SolverMethod } from '../optim/solver-options.ts';
 import type { FittableModel } from '../model/model-kernel.ts';
-import type { EngineChoice } from './batch-engine.ts';
 
 /** A model `fitBatch` accepts: an expression model (the fast path) or a closure `f(x, ...params)` (the JS path). */
 export type BatchModel = FittableModel | ModelFunction;
@@ -41,6 +40,9 @@ export interface FitBatchData {
   /** Points per fit, needed only when both `x` and `y` are flat per-fit arrays (nothing else tells n). */
   readonly nPoints?: number;
 }
+
+/** Which single-thread engine runs a batch: `'auto'` (WASM where it covers the batch, else CPU), or one forced. */
+export type EngineChoice = 'auto' | 'cpu' | 'wasm';
 
 /** Progress of a batch: fits finished out of the total. */
 export interface BatchProgress {

@@ -20,9 +20,9 @@ import { describeValue, NlsqRangeError, NlsqTypeError, throwIfAborted } from '..
 import { isFittableModel } from '../model/model-kernel.ts';
 import { resolveSolverSettings, type SolverSettings } from '../options/solver-settings.ts';
 import { createYielder } from '../util/yield-control.ts';
-import { allocateOutput, type BatchEngine, type BatchProblem, type EngineChoice } from './batch-engine.ts';
+import { allocateOutput, type BatchEngine, type BatchProblem } from './batch-engine.ts';
 import { validateBatchData } from './batch-data.ts';
-import type { BatchModel, FitBatchData, FitBatchOptions } from './batch-options.ts';
+import type { BatchModel, EngineChoice, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { resolveBatchParams } from './batch-params.ts';
 import { BatchResult, type BatchPlan } from './batch-result.ts';
 import { createLocalEngine } from './local-engine.ts';
