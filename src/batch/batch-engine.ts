@@ -67,7 +67,8 @@ export interface BatchEngine {
   readonly reason: string;
   /**
    * The backend `r.get(i)` re-runs fit i on (`curveFitSync`), so that its result is the engine's
-   * row: the WASM engine's own wasm backend (the same model kernel and fold); absent: the CPU backend.
+   * row: the WASM engine's own wasm backend (the same model kernel and fold) while its memory is at
+   * most 64 MiB; absent: the CPU backend.
    */
   readonly backend?: Backend;
   /**

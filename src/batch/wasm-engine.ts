@@ -31,6 +31,7 @@
 import type { KernelExports } from '../backends/wasm/wasm-module.ts';
 import type { Allocation, WasmHeap } from '../backends/wasm/wasm-memory.ts';
 import type { WasmBackend } from '../backends/wasm/wasm-backend.ts';
+import { POOL_MEMORY_LIMIT } from '../backends/wasm/wasm-pool.ts';
 import type { ModelExports } from '../backends/wasm/wasm-model-kernel.ts';
 import { expTableOffset } from '../backends/wasm/codegen-wasm-simd.ts';
 import { writeExpTable } from '../backends/wasm/wasm-simd-exp.ts';
@@ -232,9 +233,14 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
     out.messages.set(i, `${caller}: fit ${i}: ${term.message}`);
   };
 
+  // Kept for r.get(i) after the run — the same kernel and fold — while its memory is at most the
+  // wasm pool's limit (wasm memory never shrinks); beyond it get(i) runs on the CPU backend.
+  let kept: WasmBackend | undefined = host.backend;
   return {
     name: 'wasm',
-    backend: host.backend,
+    get backend() {
+      return kept;
+    },
     reason: 'the WASM engine: the whole lm loop (model columns, QR fold, MINPACK step, tests, standard errors) inside WebAssembly',
     run(from, to, out) {
       const count = to - from;
@@ -276,6 +282,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
       records = null;
       points = null;
       table.set(colsIndex, null);
+      if (heap.memory.buffer.byteLength > POOL_MEMORY_LIMIT) kept = undefined;
     },
   };
 }
