@@ -11,7 +11,13 @@ import { NlsqError } from '../../src/errors.ts';
 import { fitBatch } from '../../src/fit-batch.ts';
 import type { FitBatchData, FitBatchOptions } from '../../src/batch/batch-options.ts';
 import type { BatchResult } from '../../src/batch/batch-result.ts';
+import { allocateOutput } from '../../src/batch/batch-engine.ts';
+import { validateBatchData } from '../../src/batch/batch-data.ts';
+import { resolveBatchParams } from '../../src/batch/batch-params.ts';
+import { createLocalEngine } from '../../src/batch/local-engine.ts';
+import type { WasmBackend } from '../../src/backends/wasm/wasm-backend.ts';
 import { model } from '../../src/model/model.ts';
+import { resolveSolverSettings } from '../../src/options/solver-settings.ts';
 import { models } from '../../src/model/models/index.ts';
 
 const gauss = model('a*exp(-(x - mu)^2/(2*s^2)) + b');
@@ -337,5 +343,37 @@ describe('engine choice and bad input', () => {
     await reject(fitBatch(gauss, { x, y: [[1, 2, 3], [1, 2]] }, { engine: 'wasm' }), 'y', /y is ragged/);
     await reject(fitBatch(gauss, { x, y: Y }, { p0: [1, 2, 3], engine: 'wasm' }), 'p0', /p0 must have 4 values/);
     await reject(fitBatch(gauss, { x, y: Y }, { sigma: new Float64Array(5), engine: 'wasm' }), 'sigma', /sigma must have the shape of y/);
+  });
+});
+
+describe('the WASM engine: working set', () => {
+  it('stages one run at a time: wasm memory does not grow with the number of fits', async () => {
+    const x = grid(25, -3, 3);
+    const make = (nFits: number) => {
+      const data = validateBatchData('fitBatch', { x, y: gaussians(x, nFits, 9) }, undefined, 1);
+      const params = resolveBatchParams('fitBatch', gauss, { p0: [1, 0, 1, 0] }, data.nFits, 1);
+      const settings = resolveSolverSettings({
+        caller: 'fitBatch', options: { method: 'lm' }, x0: new Float64Array(4), lb: new Float64Array(4).fill(-Infinity), ub: new Float64Array(4).fill(Infinity),
+        defaultMethod: 'by-bounds', analyticJacobian: true, convention: 'leastsq',
+      });
+      return { caller: 'fitBatch', data, params, settings, absoluteSigma: false, engine: 'wasm' as const };
+    };
+    const bytesAfter = async (nFits: number) => {
+      const problem = make(nFits);
+      const engine = await createLocalEngine(problem);
+      expect(engine.name).toBe('wasm');
+      const out = allocateOutput(nFits, 4);
+      const memory = (engine.backend as WasmBackend).modelHost().heap.memory;
+      engine.run(0, 16, out);
+      const first = memory.buffer.byteLength;
+      for (let i = 16; i < nFits; i += 16) engine.run(i, Math.min(nFits, i + 16), out);
+      engine.dispose();
+      expect(Array.from(out.status).every((s) => s > 0)).toBe(true);
+      return { first, last: memory.buffer.byteLength };
+    };
+    const small = await bytesAfter(64);
+    const large = await bytesAfter(20_000);
+    expect(large.last).toBe(large.first);
+    expect(large.last).toBe(small.last);
   });
 });
