@@ -302,7 +302,7 @@ function reflect(T: usize, j: i32, c: i32, acc: usize, tw: usize, xj: usize, ms:
  * Fold the column-major sub-block X (c columns of stride ms, even) into T. `dotsReady`: acc
  * already holds acc_k = Σ_i X_i0 X_ik (k < c), written by whoever wrote X; else they are computed here.
  */
-function foldColumns(T: usize, X: usize, ms: i32, c: i32, tw: usize, acc: usize, dotsReady: bool): void {
+export function foldColumns(T: usize, X: usize, ms: i32, c: i32, tw: usize, acc: usize, dotsReady: bool): void {
   const colBytes = <usize>ms << 3;
   if (!dotsReady) for (let k = 0; k < c; k++) store<f64>(acc + (<usize>k << 3), dotv(X, X + <usize>k * colBytes, ms));
   for (let j = 0; j < c; j++) {

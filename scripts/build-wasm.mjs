@@ -17,12 +17,15 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Path of the generated module. */
 export const GENERATED_PATH = join(root, 'src/backends/wasm/wasm-bytes.generated.ts');
 
-/** Flags shared by both builds: release, no runtime, no assertions, no imports. */
+/** Flags shared by both builds: release, no runtime, no assertions, no imports, the table exported. */
 const COMMON_FLAGS = [
   join(root, 'assembly/index.ts'),
   '--config', join(root, 'assembly/asconfig.json'),
   '-O3', '--noAssert', '--runtime', 'stub', '--use', 'abort=',
   '--initialMemory', '1', '--maximumMemory', '65536',
+  // The function table is exported so that the batch engine can put a model's generated `cols`
+  // in it and call it from `lmBatch` through call_indirect (assembly/lm-batch.ts).
+  '--exportTable',
 ];
 
 /**

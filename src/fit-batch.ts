@@ -20,7 +20,11 @@ import { runBatch } from './batch/run-batch.ts';
  * array per fit; `offsets` (Int32Array, nFits + 1) for fits of different lengths. Options:
  * `p0` (one for all, nFits × p, or `'auto'`), `bounds` (shared or nFits × p each), `sigma` (the
  * shape of y), `vary` (hold mask), `params`, `method` (`'lm'`, `'trf'`), `ftol`, `xtol`, `gtol`,
- * `maxNfev`, `loss`, `fScale`, `signal`, `onProgress`.
+ * `maxNfev`, `loss`, `fScale`, `engine` (`'auto'`, `'cpu'`, `'wasm'`), `signal`, `onProgress`.
+ *
+ * Engines: by default the WASM engine runs every fit's whole Levenberg–Marquardt loop inside
+ * WebAssembly (expression models, method `'lm'`, linear loss; `docs/batch.md`); the rest runs on
+ * the plain-TypeScript CPU engine, and `r.summary().reason` says which ran and why.
  *
  * A fit that fails never stops the batch: it gets its status (SciPy's codes; −1 when it could not
  * start — too few points, non-finite data, an infeasible p0) and a message (`r.message(i)`).

@@ -20,7 +20,7 @@ export { fitGlobal, type GlobalDataset, type GlobalFitOptions, type GlobalFitRes
 export type { ParamSharing } from './model/global-model.ts';
 export type { LibraryModelOptions } from './model/models/library-options.ts';
 export { fitBatch } from './fit-batch.ts';
-export type { BatchModel, FitBatchData, FitBatchOptions, BatchProgress, BatchParamArray } from './batch/batch-options.ts';
+export type { BatchModel, EngineChoice, FitBatchData, FitBatchOptions, BatchProgress, BatchParamArray } from './batch/batch-options.ts';
 export { BatchResult, type BatchPlan, type BatchSummary } from './batch/batch-result.ts';
 export { fitSql, type FitSqlOptions, type SqlFitSpec, type SqlDatabase } from './fit-sql.ts';
 export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide, ResidualFunction, ResidualJacobian } from './options/types.ts';

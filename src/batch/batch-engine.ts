@@ -12,8 +12,10 @@
  *
  * @module
  */
+import type { Backend } from '../backends/backend.ts';
 import type { SolverSettings } from '../options/solver-settings.ts';
 import type { BatchData } from './batch-data.ts';
+import type { EngineChoice } from './batch-options.ts';
 import type { BatchParams } from './batch-params.ts';
 
 /** Everything an engine needs to run the fits of a batch. */
@@ -28,6 +30,8 @@ export interface BatchProblem {
   readonly settings: SolverSettings;
   /** SciPy `absolute_sigma`: perr is not rescaled by the reduced χ². */
   readonly absoluteSigma: boolean;
+  /** The engine asked for (`fitBatch`'s `engine` option): `'auto'` (default), `'cpu'` or `'wasm'`; see `createLocalEngine`. */
+  readonly engine?: EngineChoice;
 }
 
 /**
@@ -59,6 +63,14 @@ export interface BatchOutput {
 export interface BatchEngine {
   /** Short name for the plan (`'cpu'`, `'wasm'`, …). */
   readonly name: string;
+  /** Why this engine runs the batch, for the plan (`r.summary().reason`). */
+  readonly reason: string;
+  /**
+   * The backend `r.get(i)` re-runs fit i on (`curveFitSync`), so that its result is the engine's
+   * row: the WASM engine's own wasm backend (the same model kernel and fold) while its memory is at
+   * most 64 MiB; absent: the CPU backend.
+   */
+  readonly backend?: Backend;
   /**
    * Run fits `from … to − 1`, writing their rows of `out`. Synchronous: the caller slices the
    * batch and yields to the event loop between calls.

@@ -41,6 +41,9 @@ export interface FitBatchData {
   readonly nPoints?: number;
 }
 
+/** Which single-thread engine runs a batch: `'auto'` (WASM where it covers the batch, else CPU), or one forced. */
+export type EngineChoice = 'auto' | 'cpu' | 'wasm';
+
 /** Progress of a batch: fits finished out of the total. */
 export interface BatchProgress {
   /** Fits finished. */
@@ -84,8 +87,15 @@ export interface FitBatchOptions {
   readonly loss?: LossName | LossFunction;
   /** Soft margin of the robust loss (SciPy `f_scale`); default 1. */
   readonly fScale?: number;
-  /** Where the batch runs: `'cpu'` or `'auto'` (default). Other names are accepted and reported; the CPU engine runs them until their engines exist. */
+  /** Where the batch runs: `'auto'` (default) or `'cpu'` (the plain-TypeScript engine, as `engine: 'cpu'`). Other names are accepted and reported; the single-thread engines run them until their engines exist. */
   readonly backend?: BackendOption;
+  /**
+   * The single-thread engine: `'auto'` (default: the WASM engine — the whole `lm` loop inside
+   * WebAssembly — where it covers the batch, else the CPU engine, and `r.summary().reason` says
+   * why), `'cpu'` (the plain-TypeScript reference) or `'wasm'` (throws when the batch needs what
+   * the WASM engine lacks: `trf`/`dogbox`, a robust loss, a closure, named parameters).
+   */
+  readonly engine?: EngineChoice;
   /** Worker threads: accepted and reported; this release runs every batch on one thread. */
   readonly workers?: 'auto' | number;
   /** Fits per sub-batch: the unit of progress reports and of the engine's working set (default 4096). */

@@ -19,7 +19,7 @@ import type { BatchOutput } from './batch-engine.ts';
 
 /** Where and how a batch ran (`r.plan`, part of `r.summary()`). */
 export interface BatchPlan {
-  /** The engine that ran (`'cpu'`). */
+  /** The engine that ran (`'wasm'` or `'cpu'`). */
   readonly engine: string;
   /** Threads used (1 in this release). */
   readonly workers: number;

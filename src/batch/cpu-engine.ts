@@ -40,9 +40,10 @@ import { fitStart } from './fit-start.ts';
  * Create the CPU engine for a batch.
  *
  * @param problem - the validated batch.
+ * @param reason - why this engine runs, for the plan.
  * @returns the engine; `run(from, to, out)` fits a range.
  */
-export function createCpuEngine(problem: BatchProblem): BatchEngine {
+export function createCpuEngine(problem: BatchProblem, reason = 'the plain-TypeScript CPU engine (the reference)'): BatchEngine {
   const { data, params, settings, caller } = problem;
   const { kernel, free, p } = params;
   const pf = free.length;
@@ -133,6 +134,7 @@ export function createCpuEngine(problem: BatchProblem): BatchEngine {
 
   return {
     name: 'cpu',
+    reason,
     run(from, to, out) {
       for (let i = from; i < to; i++) fitOne(out, i);
     },

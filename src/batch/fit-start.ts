@@ -15,8 +15,8 @@ function row(rows: ParamRows, i: number, p: number): number {
   return rows.perFit ? i * p : 0;
 }
 
-/** Copy fit i's points into `columns` (n = its length); the first non-finite value's description, or null. */
-function copyPoints(problem: BatchProblem, i: number, columns: DataColumns): string | null {
+/** Copy fit i's points into `columns` from index `at` (n = its length); the first non-finite value's description, or null. */
+function copyPoints(problem: BatchProblem, i: number, columns: DataColumns, at: number): string | null {
   const { data } = problem;
   const o = data.offsets[i]!;
   const n = data.offsets[i + 1]! - o;
@@ -24,26 +24,27 @@ function copyPoints(problem: BatchProblem, i: number, columns: DataColumns): str
   for (let q = 0; q < n; q++) {
     const v = data.y[o + q]!;
     if (!Number.isFinite(v)) return `y has ${v} at point ${q}`;
-    y[q] = v;
+    y[at + q] = v;
   }
   if (columns.w !== null) {
     const s = data.sigma!;
-    for (let q = 0; q < n; q++) columns.w[q] = 1 / s[o + q]!;
+    for (let q = 0; q < n; q++) columns.w[at + q] = 1 / s[o + q]!;
   }
   const x = data.x;
   if (x.kind === 'columns') {
     for (let v = 0; v < data.k; v++) {
       const src = x.columns[v]!;
       const dst = columns.x[v]!;
-      for (let q = 0; q < n; q++) dst[q] = src[o + q]!;
+      for (let q = 0; q < n; q++) dst[at + q] = src[o + q]!;
     }
   } else if (x.kind === 'interleaved') {
     const k = data.k;
-    for (let q = 0; q < n; q++) for (let v = 0; v < k; v++) columns.x[v]![q] = x.values[(o + q) * k + v]!;
+    for (let q = 0; q < n; q++) for (let v = 0; v < k; v++) columns.x[v]![at + q] = x.values[(o + q) * k + v]!;
   }
+  const xAt = x.kind === 'shared' ? 0 : at;
   for (let v = 0; v < data.k; v++) {
     const c = columns.x[v]!;
-    for (let q = 0; q < n; q++) if (!Number.isFinite(c[q]!)) return `${data.k === 1 ? 'x' : `x[${v}]`} has ${c[q]} at point ${q}`;
+    for (let q = 0; q < n; q++) if (!Number.isFinite(c[xAt + q]!)) return `${data.k === 1 ? 'x' : `x[${v}]`} has ${c[xAt + q]} at point ${q}`;
   }
   return null;
 }
@@ -66,14 +67,16 @@ function feasible(l: number, u: number): number {
  * @param x0 - out: the free parameters' start.
  * @param lb - out: their lower bounds.
  * @param ub - out: their upper bounds.
+ * @param at - where in `columns` (y, w, and x when it is per fit) the fit's points go (default 0;
+ *   an engine that stages several fits side by side passes each fit's offset).
  * @returns null when the fit can start, else why not (no caller prefix).
  */
-export function fitStart(problem: BatchProblem, i: number, columns: DataColumns, full: Float64Array, x0: Float64Array, lb: Float64Array, ub: Float64Array): string | null {
+export function fitStart(problem: BatchProblem, i: number, columns: DataColumns, full: Float64Array, x0: Float64Array, lb: Float64Array, ub: Float64Array, at = 0): string | null {
   const { data, params } = problem;
   const { p, free } = params;
   const n = data.offsets[i + 1]! - data.offsets[i]!;
   if (n < free.length) return `${n} point${n === 1 ? '' : 's'}, fewer than the ${free.length} free parameters`;
-  const bad = copyPoints(problem, i, columns);
+  const bad = copyPoints(problem, i, columns, at);
   if (bad !== null) return `${bad}; remove the point or the fit`;
   const lo = row(params.lb, i, p);
   const hi = row(params.ub, i, p);
@@ -82,8 +85,9 @@ export function fitStart(problem: BatchProblem, i: number, columns: DataColumns,
   } else if (params.p0 === 'auto') {
     let est: number[];
     try {
-      const xs = columns.x.map((c) => c.subarray(0, n));
-      est = (params.model as FittableModel).estimateP0!(xs, columns.y.subarray(0, n));
+      const xAt = data.x.kind === 'shared' ? 0 : at;
+      const xs = columns.x.map((c) => c.subarray(xAt, xAt + n));
+      est = (params.model as FittableModel).estimateP0!(xs, columns.y.subarray(at, at + n));
     } catch (error) {
       return `p0 'auto': ${(error as Error).message}`;
     }

@@ -1,12 +1,14 @@
 /**
- * `fitBatch`'s run: validate the batch once, choose the engine, and walk the fits in
+ * `fitBatch`'s run: validate the batch once, choose the engine (`createLocalEngine`: the WASM
+ * whole-loop engine where it covers the batch, else the CPU engine), and walk the fits in
  * sub-batches — yielding to the event loop every ~10 ms of work (`util/yield-control.ts`) so
  * that the abort signal, timers and progress get through, and reporting progress after every
  * sub-batch.
  *
  * Memory: the inputs are read in place (Float64Arrays of the right shape are not copied), the
  * outputs are allocated once (nFits × (2p + 4) numbers), and the engine's working set is one
- * fit's buffers — independent of the number of fits. Sub-batches bound the unit of work between
+ * fit's buffers (CPU) or one run of 16 fits staged in wasm memory (WASM) — independent of the
+ * number of fits. Sub-batches bound the unit of work between
  * two progress reports, and are the unit a worker pool or a device engine takes. Measured (Node
  * 20, 10⁶ fits × 25 points of a 5-parameter 2-D Gaussian, lm): peak RSS 413 MB = 98 MB process +
  * 191 MB inputs + 104 MB outputs + 26 MB, with the JS heap never above 28 MB; at 10⁵ fits the
@@ -20,10 +22,10 @@ import { resolveSolverSettings, type SolverSettings } from '../options/solver-se
 import { createYielder } from '../util/yield-control.ts';
 import { allocateOutput, type BatchEngine, type BatchProblem } from './batch-engine.ts';
 import { validateBatchData } from './batch-data.ts';
-import type { BatchModel, FitBatchData, FitBatchOptions } from './batch-options.ts';
+import type { BatchModel, EngineChoice, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { resolveBatchParams } from './batch-params.ts';
 import { BatchResult, type BatchPlan } from './batch-result.ts';
-import { createCpuEngine } from './cpu-engine.ts';
+import { createLocalEngine } from './local-engine.ts';
 import { singleFit } from './single-fit.ts';
 
 /** Fits per sub-batch unless `subBatchSize` says otherwise. */
@@ -34,15 +36,18 @@ const STEP = 16;
 
 const OPTION_KEYS = new Set([
   'p0', 'bounds', 'sigma', 'absoluteSigma', 'vary', 'params', 'method', 'ftol', 'xtol', 'gtol', 'maxNfev', 'xScale', 'diffStep',
-  'loss', 'fScale', 'backend', 'workers', 'subBatchSize', 'signal', 'onProgress',
+  'loss', 'fScale', 'backend', 'engine', 'workers', 'subBatchSize', 'signal', 'onProgress',
 ]);
+
+const ENGINES: readonly EngineChoice[] = ['auto', 'cpu', 'wasm'];
 
 function checkOptions(caller: string, options: FitBatchOptions): void {
   if (typeof options !== 'object' || options === null) throw new NlsqTypeError(`${caller}: options must be an object, got ${describeValue(options)}`, 'options');
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new NlsqRangeError(`${caller}: unknown option '${key}' (accepted: ${[...OPTION_KEYS].sort().join(', ')})`, key);
   }
-  const { workers, subBatchSize, signal, onProgress, absoluteSigma } = options;
+  const { workers, subBatchSize, signal, onProgress, absoluteSigma, engine } = options;
+  if (engine !== undefined && !ENGINES.includes(engine)) throw new NlsqRangeError(`${caller}: engine must be one of 'auto', 'cpu', 'wasm', got ${describeValue(engine)}`, 'engine');
   if (workers !== undefined && workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1)) {
     throw new NlsqRangeError(`${caller}: workers must be 'auto' or a positive integer, got ${describeValue(workers)}`, 'workers');
   }
@@ -56,16 +61,23 @@ function checkOptions(caller: string, options: FitBatchOptions): void {
   if (absoluteSigma !== undefined && typeof absoluteSigma !== 'boolean') throw new NlsqTypeError(`${caller}: absoluteSigma must be a boolean, got ${describeValue(absoluteSigma)}`, 'absoluteSigma');
 }
 
-/** Which engine runs and why (only the CPU engine exists in this release). */
-function planEngine(options: FitBatchOptions, method: string, subBatchSize: number): BatchPlan {
+/** The engine asked for: the `engine` option, else `backend: 'cpu'` (the plain-TypeScript engine), else automatic. */
+function engineAsked(options: FitBatchOptions): EngineChoice {
+  if (options.engine !== undefined) return options.engine;
+  return options.backend === 'cpu' ? 'cpu' : 'auto';
+}
+
+/** Which engine ran and why (`createLocalEngine` gives the engine's own reason). */
+function planEngine(options: FitBatchOptions, engine: BatchEngine, method: string, subBatchSize: number): BatchPlan {
   const given = options.backend;
-  const name = typeof given === 'string' ? given : given === undefined ? 'auto' : Array.isArray(given) ? given.join(',') : 'an instance';
-  const reasons: string[] = [];
-  if (given === undefined || given === 'auto' || given === 'cpu') reasons.push(`backend '${name}': the plain-TypeScript CPU engine (the reference; the WASM whole-loop and WebGPU batch engines are not built yet)`);
-  else reasons.push(`backend ${name} requested, but fitBatch has only its CPU engine so far: the CPU engine ran`);
+  const reasons: string[] = [engine.reason];
+  if (given !== undefined && given !== 'auto' && given !== 'cpu' && !(engine.name === 'wasm' && typeof given === 'string' && given.startsWith('wasm'))) {
+    const name = typeof given === 'string' ? given : Array.isArray(given) ? given.join(',') : 'an instance';
+    reasons.push(`backend ${name} requested: fitBatch runs on its ${engine.name} engine (no ${name} batch engine yet)`);
+  }
   if (options.workers !== undefined && options.workers !== 1) reasons.push(`workers ${String(options.workers)} requested: the batch ran on one thread (the worker-pool engine is not wired yet)`);
   else reasons.push('one thread');
-  return { engine: 'cpu', workers: 1, method, subBatchSize, reason: reasons.join('; ') };
+  return { engine: engine.name, workers: 1, method, subBatchSize, reason: reasons.join('; ') };
 }
 
 function settingsFor(caller: string, options: FitBatchOptions, pf: number, bounded: boolean, analyticJacobian: boolean): SolverSettings {
@@ -96,14 +108,14 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   const batch = validateBatchData(caller, data, options.sigma, isFittableModel(model) ? model.variables.length : undefined);
   const params = resolveBatchParams(caller, model, options, batch.nFits, batch.k);
   const settings = settingsFor(caller, options, params.free.length, params.bounded, params.kernel.analyticJacobian);
-  const problem: BatchProblem = { caller, data: batch, params, settings, absoluteSigma: options.absoluteSigma === true };
+  const problem: BatchProblem = { caller, data: batch, params, settings, absoluteSigma: options.absoluteSigma === true, engine: engineAsked(options) };
   const subBatchSize = options.subBatchSize ?? DEFAULT_SUB_BATCH;
-  const plan = planEngine(options, settings.solver.method, subBatchSize);
   const names = params.layout !== null ? params.layout.names : params.names;
   const out = allocateOutput(batch.nFits, names.length);
   const { signal, onProgress } = options;
   throwIfAborted(signal, caller);
-  const engine: BatchEngine = createCpuEngine(problem);
+  const engine: BatchEngine = await createLocalEngine(problem);
+  const plan = planEngine(options, engine, settings.solver.method, subBatchSize);
   const pause = createYielder();
   try {
     for (let from = 0; from < batch.nFits; from += subBatchSize) {
@@ -120,5 +132,5 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
     engine.dispose();
   }
   const elapsed = performance.now() - started;
-  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i));
+  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i, engine.backend));
 }

@@ -2,12 +2,14 @@
  * One fit of a batch as a `curveFitSync` call: what `BatchResult.get(i)` returns. The fit's
  * points are copied out, its start and bounds are those the engine used (`fitStart`), and the
  * resolved tolerances, limits and method are passed explicitly, so `resolveCurveFitOptions`
- * rebuilds exactly the solver options of the batch. The CPU backend and `lift: false` keep the
- * kernel the batch ran; a `vary` mask becomes a model over the free parameters whose kernel holds
- * the others at this fit's values.
+ * rebuilds exactly the solver options of the batch. The engine's backend (the CPU backend, or the
+ * WASM engine's own wasm backend) and `lift: false` keep the kernel and the fold the batch ran; a
+ * `vary` mask becomes a model over the free parameters whose kernel holds the others at this
+ * fit's values.
  *
  * @module
  */
+import type { Backend } from '../backends/backend.ts';
 import { isFittableModel, type DataColumns, type FittableModel } from '../model/model-kernel.ts';
 import { resolveCurveFitOptions } from '../options/resolve-curve-fit.ts';
 import type { CurveFitOptions } from '../options/types.ts';
@@ -25,10 +27,12 @@ import { heldKernel } from './held-kernel.ts';
  * @param model - the model as the caller gave it.
  * @param options - the caller's batch options.
  * @param i - the fit.
+ * @param backend - the backend to run it on (the engine's, so that it agrees with the batch's
+ *   row; default the CPU backend).
  * @returns the fit's full result.
  * @throws the errors `curveFitSync` throws for this fit.
  */
-export function singleFit(problem: BatchProblem, model: BatchModel, options: FitBatchOptions, i: number): CurveFitResult {
+export function singleFit(problem: BatchProblem, model: BatchModel, options: FitBatchOptions, i: number, backend: Backend | 'cpu' = 'cpu'): CurveFitResult {
   const { data, params, settings, caller } = problem;
   const n = data.offsets[i + 1]! - data.offsets[i]!;
   const pf = params.free.length;
@@ -51,7 +55,7 @@ export function singleFit(problem: BatchProblem, model: BatchModel, options: Fit
     gtol: solver.gtol,
     maxNfev: solver.maxNfev,
     xScale: solver.xScale,
-    backend: 'cpu',
+    backend,
     ...(options.loss === undefined ? {} : { loss: options.loss }),
     ...(options.fScale === undefined ? {} : { fScale: options.fScale }),
     ...(options.diffStep === undefined ? {} : { diffStep: options.diffStep }),

@@ -57,7 +57,8 @@ import type { KernelExports } from './wasm-module.ts';
 
 /** Points per chunk copied into wasm memory per module call (copy path and foreign outputs). */
 export const WASM_MODEL_CHUNK = 2048;
-interface ModelExports {
+/** The three functions of a generated model module (`codegen-wasm.ts`), bound to a backend's memory. */
+export interface ModelExports {
   rows(desc: number, n: number, out: number, hasW: number): void;
   resid(desc: number, n: number, out: number, strideBytes: number, hasW: number): void;
   cols(desc: number, n: number, out: number, colStrideBytes: number, hasW: number, acc: number): void;
@@ -308,6 +309,35 @@ export class WasmModelKernel implements ModelKernel {
     this.resident = null;
     this.heap.release(this.scratch);
     this.scratch = null;
+  }
+}
+
+/**
+ * The generated functions of an expression model, instantiated against `backend`'s memory and
+ * math exports (the instance its kernels share): for code that calls them from inside
+ * WebAssembly — the batch engine puts `cols` in the kernel module's table (`assembly/lm-batch.ts`).
+ * The f64x2 form on `'wasm-simd'` (the scalar one if the engine rejects it), the scalar form on
+ * `'wasm-scalar'`.
+ *
+ * @param program - f and its gradient (a trusted program: `trustedProgram`).
+ * @param backend - a wasm backend.
+ * @returns the functions, or null when they cannot be built here (not a wasm backend, an IR this
+ *   target does not support).
+ */
+export function wasmModelFunctions(program: Program, backend: Backend): ModelExports | null {
+  if (!(backend instanceof WasmBackend)) return null;
+  const { exports } = backend.modelHost();
+  if (backend.info.name === 'wasm-simd') {
+    try {
+      return instantiateModel(compileWasmModel(program, true), exports);
+    } catch {
+      /* the scalar form below */
+    }
+  }
+  try {
+    return instantiateModel(compileWasmModel(program, false), exports);
+  } catch {
+    return null;
   }
 }
 

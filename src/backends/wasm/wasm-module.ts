@@ -40,6 +40,18 @@ export interface KernelExports {
   maxAbs(p: number, n: number): number;
   /** First byte after the module's static data. */
   heapBase(): number;
+  /** The module's function table (growable): the batch engine puts a model's `cols` in it for {@link KernelExports.lmBatch}. */
+  readonly table: WebAssembly.Table;
+  /**
+   * The batch engine's whole Levenberg–Marquardt loop over `count` staged fit records (see
+   * `assembly/lm-batch.ts` and `src/batch/wasm-engine.ts`): the model's `cols` at table index
+   * `colsIndex`, `work` of {@link KernelExports.lmWorkBytes} bytes, `xScale` 0 for `'jac'`.
+   */
+  lmBatch(records: number, count: number, p: number, P: number, k: number, hasW: number, free: number, colsIndex: number, work: number, ftol: number, xtol: number, gtol: number, maxNfev: number, xScale: number, absoluteSigma: number): void;
+  /** Doubles of one fit record of `lmBatch` for p free of P parameters and k variables. */
+  lmRecordDoubles(p: number, P: number, k: number): number;
+  /** Bytes of work `lmBatch` needs. */
+  lmWorkBytes(p: number, P: number, k: number): number;
 }
 
 /** Which build of the kernels to load. */

@@ -25,7 +25,13 @@ describe('wasm-bytes.generated.ts', () => {
     const exportsOf = (bytes: Uint8Array<ArrayBuffer>) => WebAssembly.Module.exports(new WebAssembly.Module(bytes)).map((e) => e.name).sort();
     const kernels = (bytes: Uint8Array<ArrayBuffer>) => exportsOf(bytes).filter((n) => !n.startsWith('math'));
     const math = (bytes: Uint8Array<ArrayBuffer>) => exportsOf(bytes).filter((n) => n.startsWith('math'));
-    expect(kernels(simd)).toEqual(['dot', 'fold', 'foldColumnMajorDots', 'foldDotsOffset', 'foldScratchDoubles', 'gram', 'gramScratchDoubles', 'heapBase', 'maxAbs', 'memory', 'subRows', 'sumSquares']);
+    expect(kernels(simd)).toEqual([
+      'dot', 'fold', 'foldColumnMajorDots', 'foldDotsOffset', 'foldScratchDoubles', 'gram', 'gramScratchDoubles', 'heapBase',
+      'lmBatch', 'lmRecordDoubles', 'lmWorkBytes', 'maxAbs', 'memory', 'subRows', 'sumSquares', 'table',
+    ]);
+    // The table is exported and growable: the batch engine puts a model's `cols` in it (assembly/lm-batch.ts).
+    const table = WebAssembly.Module.exports(new WebAssembly.Module(simd)).find((e) => e.name === 'table');
+    expect(table?.kind).toBe('table');
     // The math functions generated model kernels import (wasm → wasm calls, no JS per point).
     expect(math(simd)).toEqual(['mathAcos', 'mathAsin', 'mathAtan', 'mathAtan2', 'mathCbrt', 'mathCos', 'mathCosh', 'mathErf', 'mathErfc', 'mathExp', 'mathHypot', 'mathLog', 'mathLog10', 'mathLog2', 'mathPow', 'mathSin', 'mathSinh', 'mathTan', 'mathTanh']);
     expect(exportsOf(scalar)).toEqual(exportsOf(simd));

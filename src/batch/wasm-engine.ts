@@ -1,0 +1,288 @@
+/**
+ * The WASM batch engine: every fit's whole Levenberg–Marquardt loop inside WebAssembly.
+ *
+ * Layout. The engine owns one wasm backend (its own instance and linear memory). At creation it
+ * compiles the model's IR to the generated module (`codegen-wasm-simd.ts`, shared with
+ * `curveFit`'s wasm kernels), instantiates it against that memory, and puts the module's `cols`
+ * function in the kernel instance's function table; the kernel module's `lmBatch`
+ * (`assembly/lm-batch.ts`) calls it from there through `call_indirect` — a wasm-to-wasm call —
+ * so no JavaScript runs between two iterations, or between two fits of a run. Resident in wasm
+ * memory for the engine's life: the shared x columns (when x is shared), the free-parameter
+ * positions, `xScale`, and `lmWorkBytes` of work (the p×p factor, the (p+1)² triangles, the
+ * model's column-major sub-block of `subRows(p + 1)` rows, …) — nothing is allocated per fit.
+ *
+ * A run (`run(from, to, out)`, a few fits at a time: the caller's sub-batch step) stages its fits
+ * in a staging area sized for the largest run so far: one record per fit (its length, whether it
+ * starts, the addresses of its columns, θ — the start and the held values — and room for the
+ * results), and the fits' y, w = 1/σ and per-fit x side by side. Staging goes through the same
+ * `fitStart` as the CPU engine (the same checks, the same p0 rules, `p0: 'auto'` included), so
+ * a fit that cannot start gets the same status −1 and message. One `lmBatch` call then solves
+ * the run, and the results are copied to the batch's outputs; messages (only for fits with
+ * status ≤ 0) are built by the same functions as `lm`'s (`lmTermination`,
+ * `nonFiniteTermination`, `checkInitialEvaluation`). The working set is bounded by the run size
+ * times the longest fit, independent of the number of fits.
+ *
+ * What it covers: expression models the library built (`trustedProgram`), method `'lm'`, the
+ * linear loss, shared or per-fit x, offsets, sigma, `vary` masks, p0 given or `'auto'`. Everything
+ * else runs on the CPU engine (`local-engine.ts` says why).
+ *
+ * @module
+ */
+import type { KernelExports } from '../backends/wasm/wasm-module.ts';
+import type { Allocation, WasmHeap } from '../backends/wasm/wasm-memory.ts';
+import type { WasmBackend } from '../backends/wasm/wasm-backend.ts';
+import { POOL_MEMORY_LIMIT } from '../backends/wasm/wasm-pool.ts';
+import type { ModelExports } from '../backends/wasm/wasm-model-kernel.ts';
+import { expTableOffset } from '../backends/wasm/codegen-wasm-simd.ts';
+import { writeExpTable } from '../backends/wasm/wasm-simd-exp.ts';
+import { BackendUnavailableError } from '../errors.ts';
+import type { Program } from '../model/ir.ts';
+import type { DataColumns } from '../model/model-kernel.ts';
+import { STATUS_CODE } from '../optim/evaluation.ts';
+import { lmTermination, nonFiniteTermination } from '../optim/lm-termination.ts';
+import { checkInitialEvaluation } from '../optim/solver-common.ts';
+import type { BatchEngine, BatchOutput, BatchProblem } from './batch-engine.ts';
+import { fitStart } from './fit-start.ts';
+
+/** Slots (doubles) of a fit record, the twin of the constants in `assembly/lm-batch.ts`. */
+export interface LmRecordLayout {
+  /** Doubles per record. */
+  readonly stride: number;
+  /** n, ready, y address, w address, then the k x addresses. */
+  readonly n: 0;
+  readonly ready: 1;
+  readonly y: 2;
+  readonly w: 3;
+  readonly x: 4;
+  /** First slot of the results header (4 + k). */
+  readonly header: number;
+  /** First slot of θ (P values: in the start and held values, out the fitted ones). */
+  readonly theta: number;
+  /** First slot of perr (p values). */
+  readonly perr: number;
+  /** First slot of the last non-finite trial point (p values). */
+  readonly nonFiniteX: number;
+}
+
+/** Offsets inside the header (see `assembly/lm-batch.ts`). */
+const H = { status: 0, info: 1, cost: 2, nfev: 3, nit: 4, actred: 5, prered: 6, ratio: 7, delta: 8, xnorm: 9, gnorm: 10, lastNfev: 11, nfCount: 12, nfWhat: 13, nfCost: 14, chi2: 15, size: 16 } as const;
+
+/**
+ * The record layout for p free of P parameters and k variables.
+ *
+ * @param p - free parameters.
+ * @param P - model parameters.
+ * @param k - variables.
+ * @returns the slots.
+ */
+export function lmRecordLayout(p: number, P: number, k: number): LmRecordLayout {
+  const header = 4 + k;
+  const theta = header + H.size;
+  const perr = theta + P;
+  const nonFiniteX = perr + p;
+  return { stride: nonFiniteX + p, n: 0, ready: 1, y: 2, w: 3, x: 4, header, theta, perr, nonFiniteX };
+}
+
+/** What the engine needs from the wasm modules (loaded lazily by `local-engine.ts`). */
+export interface WasmEngineHost {
+  /** A fresh wasm backend of its own. */
+  readonly backend: WasmBackend;
+  /** The model's generated functions bound to that backend's memory. */
+  readonly model: ModelExports;
+  /** The model's program (its descriptor layout). */
+  readonly program: Program;
+}
+
+/**
+ * Create the WASM engine for a batch the engine covers (`wasmEngineGap` returned null).
+ *
+ * @param problem - the validated batch.
+ * @param host - the backend and the model's functions in its memory.
+ * @returns the engine; `run(from, to, out)` fits a range inside WebAssembly.
+ * @throws NlsqRangeError when wasm memory cannot hold the engine's resident data;
+ *   BackendUnavailableError when the kernel module does not match this file.
+ */
+export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): BatchEngine {
+  const { data, params, settings, caller } = problem;
+  const { exports, heap } = host.backend.modelHost() as { exports: Readonly<Record<string, unknown>>; heap: WasmHeap };
+  const kx = exports as unknown as KernelExports;
+  const p = params.free.length;
+  const P = params.p;
+  const k = data.k;
+  const L = lmRecordLayout(p, P, k);
+  if (kx.lmRecordDoubles(p, P, k) !== L.stride) throw new BackendUnavailableError(`${caller}: the WASM engine's record layout disagrees with the kernel module (${kx.lmRecordDoubles(p, P, k)} ≠ ${L.stride} doubles)`);
+  const { solver } = settings;
+  const hasW = data.sigma !== null;
+  const shared = data.x.kind === 'shared';
+  const table = kx.table;
+  const colsIndex = table.grow(1);
+  table.set(colsIndex, host.model.cols as unknown as WebAssembly.ExportValue);
+
+  const owned: Allocation[] = [];
+  const alloc = (bytes: number): Allocation => {
+    const a = heap.allocate(Math.max(bytes, 8), caller);
+    owned.push(a);
+    return a;
+  };
+  const work = alloc(kx.lmWorkBytes(p, P, k));
+  // The model's descriptor opens the work area; the f64x2 module reads its exp table after it.
+  writeExpTable(heap.memory, work.ptr + expTableOffset(host.program));
+  const freeAt = alloc(4 * p);
+  new Int32Array(heap.memory.buffer, freeAt.ptr, p).set(params.free);
+  const xScale = solver.xScale === 'jac' ? null : alloc(8 * p);
+  if (xScale !== null) heap.f64().set(solver.xScale as Float64Array, xScale.ptr / 8);
+  const sharedX: number[] = [];
+  if (data.x.kind === 'shared') {
+    const n = data.maxPoints;
+    for (const column of data.x.columns) {
+      const a = alloc(8 * n);
+      heap.f64().set(column.subarray(0, n), a.ptr / 8);
+      sharedX.push(a.ptr);
+    }
+  }
+
+  // The staging area, grown to the largest run: records, then y, w and per-fit x columns.
+  let records: Allocation | null = null;
+  let points: Allocation | null = null;
+  let fitCap = 0;
+  let pointCap = 0;
+  let columns: DataColumns | null = null;
+  let yPtr = 0;
+  let wPtr = 0;
+  let xPtr: number[] = [];
+  const ensure = (fits: number, n: number): void => {
+    if (fits > fitCap) {
+      if (records !== null) heap.release(records);
+      fitCap = Math.max(fits, 2 * fitCap);
+      records = heap.allocate(8 * fitCap * L.stride, caller);
+      columns = null;
+    }
+    if (n > pointCap) {
+      if (points !== null) heap.release(points);
+      pointCap = Math.max(n, 2 * pointCap, 64);
+      const perPoint = 1 + (hasW ? 1 : 0) + (shared ? 0 : k);
+      points = heap.allocate(8 * perPoint * pointCap, caller);
+      yPtr = points.ptr;
+      wPtr = hasW ? yPtr + 8 * pointCap : 0;
+      const x0 = yPtr + 8 * pointCap * (hasW ? 2 : 1);
+      xPtr = shared ? sharedX : Array.from({ length: k }, (_, v) => x0 + 8 * pointCap * v);
+      columns = null;
+    }
+  };
+  const viewColumns = (): DataColumns => {
+    const buffer = heap.memory.buffer;
+    if (columns === null || columns.y.buffer !== buffer) {
+      columns = {
+        x: data.x.kind === 'shared' ? data.x.columns : xPtr.map((ptr) => new Float64Array(buffer, ptr, pointCap)),
+        y: new Float64Array(buffer, yPtr, pointCap),
+        w: hasW ? new Float64Array(buffer, wPtr, pointCap) : null,
+      };
+    }
+    return columns;
+  };
+
+  const full = new Float64Array(P);
+  const x0 = new Float64Array(p);
+  const lb = new Float64Array(p);
+  const ub = new Float64Array(p);
+  let readyFlags = new Uint8Array(0);
+  const maxNfev = Math.min(solver.maxNfev, 0x7fffffff); // an i32 in wasm
+
+  const fail = (out: BatchOutput, i: number, message: string): void => {
+    out.status[i] = STATUS_CODE['improper-input'];
+    out.messages.set(i, `${caller}: fit ${i}: ${message}`);
+  };
+
+  const collect = (out: BatchOutput, i: number, mem: Float64Array, rec: number): void => {
+    const h = rec + L.header;
+    const info = mem[h + H.info]!;
+    const n = mem[rec + L.n]!;
+    if (info < 0) {
+      // The start was not finite: the message `lm` throws there (checkInitialEvaluation).
+      for (let j = 0; j < p; j++) x0[j] = mem[rec + L.theta + params.free[j]!]!;
+      try {
+        checkInitialEvaluation({ cost: info === -2 ? mem[h + H.cost]! : 0, m: n, T: null }, x0, p, caller);
+      } catch (error) {
+        fail(out, i, (error as Error).message.replace(`${caller}: `, ''));
+      }
+      return;
+    }
+    const row = i * out.P;
+    for (let j = 0; j < P; j++) {
+      out.popt[row + j] = mem[rec + L.theta + j]!;
+      out.perr[row + j] = 0;
+    }
+    for (let j = 0; j < p; j++) out.perr[row + params.free[j]!] = mem[rec + L.perr + j]!;
+    const status = mem[h + H.status]!;
+    out.status[i] = status;
+    out.cost[i] = mem[h + H.cost]!;
+    out.chiSquare[i] = mem[h + H.chi2]!;
+    out.nfev[i] = mem[h + H.nfev]!;
+    out.nit[i] = mem[h + H.nit]!;
+    if (status > 0) return;
+    const nfev = mem[h + H.nfev]!;
+    const term =
+      info === 9
+        ? nonFiniteTermination(nfev, solver, {
+            count: mem[h + H.nfCount]!,
+            what: mem[h + H.nfWhat] === 2 ? 'Jacobian' : 'residuals',
+            cost: mem[h + H.nfCost]!,
+            x: mem.slice(rec + L.nonFiniteX, rec + L.nonFiniteX + p),
+          })
+        : lmTermination(info, { actred: mem[h + H.actred]!, prered: mem[h + H.prered]!, ratio: mem[h + H.ratio]!, delta: mem[h + H.delta]!, xnorm: mem[h + H.xnorm]!, gnorm: mem[h + H.gnorm]!, nfev: mem[h + H.lastNfev]! }, solver);
+    out.messages.set(i, `${caller}: fit ${i}: ${term.message}`);
+  };
+
+  // Kept for r.get(i) after the run — the same kernel and fold — while its memory is at most the
+  // wasm pool's limit (wasm memory never shrinks); beyond it get(i) runs on the CPU backend.
+  let kept: WasmBackend | undefined = host.backend;
+  return {
+    name: 'wasm',
+    get backend() {
+      return kept;
+    },
+    reason: 'the WASM engine: the whole lm loop (model columns, QR fold, MINPACK step, tests, standard errors) inside WebAssembly',
+    run(from, to, out) {
+      const count = to - from;
+      if (count <= 0) return;
+      ensure(count, data.offsets[to]! - data.offsets[from]!);
+      const cols = viewColumns();
+      if (readyFlags.length < count) readyFlags = new Uint8Array(fitCap);
+      let mem = heap.f64();
+      let at = 0;
+      const base = records!.ptr / 8;
+      for (let i = from; i < to; i++) {
+        const rec = base + (i - from) * L.stride;
+        const n = data.offsets[i + 1]! - data.offsets[i]!;
+        const why = fitStart(problem, i, cols, full, x0, lb, ub, at);
+        mem = heap.f64(); // an estimator (p0 'auto') runs user code, but never allocates in this heap
+        readyFlags[i - from] = why === null ? 1 : 0;
+        mem[rec + L.ready] = why === null ? 1 : 0;
+        if (why !== null) {
+          fail(out, i, why);
+          at += n;
+          continue;
+        }
+        mem[rec + L.n] = n;
+        mem[rec + L.y] = yPtr + 8 * at;
+        mem[rec + L.w] = hasW ? wPtr + 8 * at : 0;
+        for (let v = 0; v < k; v++) mem[rec + L.x + v] = shared ? xPtr[v]! : xPtr[v]! + 8 * at;
+        mem.set(full, rec + L.theta);
+        at += n;
+      }
+      kx.lmBatch(records!.ptr, count, p, P, k, hasW ? 1 : 0, freeAt.ptr, colsIndex, work.ptr, solver.ftol, solver.xtol, solver.gtol, maxNfev, xScale === null ? 0 : xScale.ptr, problem.absoluteSigma ? 1 : 0);
+      mem = heap.f64();
+      for (let i = from; i < to; i++) if (readyFlags[i - from] === 1) collect(out, i, mem, base + (i - from) * L.stride);
+    },
+    dispose() {
+      for (const a of owned) heap.release(a);
+      owned.length = 0;
+      if (records !== null) heap.release(records);
+      if (points !== null) heap.release(points);
+      records = null;
+      points = null;
+      table.set(colsIndex, null);
+      if (heap.memory.buffer.byteLength > POOL_MEMORY_LIMIT) kept = undefined;
+    },
+  };
+}

@@ -1,0 +1,379 @@
+/**
+ * The WASM batch engine (the whole lm loop in WebAssembly) against the CPU engine (the reference:
+ * curveFit's own path on the CPU backend) and against curveFit: popt to 1e-10 between engines,
+ * the same statuses, evaluation and iteration counts on fits that converge and fits that fail.
+ */
+import { fc, test } from '@fast-check/vitest';
+import { describe, expect, it } from 'vitest';
+import { createWasmBackend } from '../../src/backends/backend-factories.ts';
+import { curveFitSync } from '../../src/curve-fit.ts';
+import { NlsqError } from '../../src/errors.ts';
+import { fitBatch } from '../../src/fit-batch.ts';
+import type { FitBatchData, FitBatchOptions } from '../../src/batch/batch-options.ts';
+import type { BatchResult } from '../../src/batch/batch-result.ts';
+import { allocateOutput } from '../../src/batch/batch-engine.ts';
+import { validateBatchData } from '../../src/batch/batch-data.ts';
+import { resolveBatchParams } from '../../src/batch/batch-params.ts';
+import { createLocalEngine } from '../../src/batch/local-engine.ts';
+import type { WasmBackend } from '../../src/backends/wasm/wasm-backend.ts';
+import { model } from '../../src/model/model.ts';
+import { resolveSolverSettings } from '../../src/options/solver-settings.ts';
+import { models } from '../../src/model/models/index.ts';
+
+const gauss = model('a*exp(-(x - mu)^2/(2*s^2)) + b');
+const gauss2 = model('a*exp(-((x - x0)^2 + (y - y0)^2)/(2*s^2)) + b', { params: ['a', 'x0', 'y0', 's', 'b'], variables: ['x', 'y'] });
+const grid = (n: number, lo: number, hi: number) => Float64Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
+
+function lcg(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
+}
+
+function gaussians(x: Float64Array, nFits: number, seed = 7): Float64Array {
+  const r = lcg(seed);
+  const n = x.length;
+  const Y = new Float64Array(nFits * n);
+  for (let f = 0; f < nFits; f++) for (let i = 0; i < n; i++) Y[f * n + i] = (1 + f / nFits) * Math.exp(-((x[i]! - 0.2 * Math.sin(f)) ** 2) / 2) + 0.1 + 0.02 * r();
+  return Y;
+}
+
+/** max over entries of |a − b| / max(|b|, 1) (∞ entries must match exactly). */
+function worst(a: Float64Array, b: Float64Array): number {
+  let w = 0;
+  for (let q = 0; q < a.length; q++) {
+    const x = a[q]!;
+    const y = b[q]!;
+    if (Number.isNaN(y) || !Number.isFinite(y)) {
+      if (!Object.is(x, y)) return Infinity;
+      continue;
+    }
+    w = Math.max(w, Math.abs(x - y) / Math.max(Math.abs(y), 1));
+  }
+  return w;
+}
+
+/** Run the batch on both engines; the WASM engine must run it. */
+async function both(m: Parameters<typeof fitBatch>[0], data: FitBatchData, options: FitBatchOptions): Promise<{ w: BatchResult; c: BatchResult }> {
+  const w = await fitBatch(m, data, { ...options, engine: 'wasm' });
+  const c = await fitBatch(m, data, { ...options, engine: 'cpu' });
+  expect(w.plan.engine).toBe('wasm');
+  expect(c.plan.engine).toBe('cpu');
+  return { w, c };
+}
+
+/** A message with its decimals cut to 8 significant digits (a trial point is printed in full). */
+const digits = (m: string) => m.replace(/-?\d+\.\d+(e[-+]?\d+)?/g, (v) => Number(v).toPrecision(8));
+
+/**
+ * Engines agree: popt, perr, cost and χ² to 1e-10 relative; every fit succeeds or fails alike,
+ * failures with the same status, count and message. Among successes the code may differ where
+ * MINPACK's tests compare rounding: at the solution actred and prered are rounding-level, so
+ * "ratio ≤ 2" in the ftol test (xtol 3 ↔ ftol-xtol 4, ftol 2 ↔ 4) and the Δ update that follows
+ * the ratio can go either way — a differently rounded fold (the wasm fold sums its dot products
+ * in another order, exp is AssemblyScript's) may take one more or one fewer step there.
+ */
+function expectEnginesAgree(w: BatchResult, c: BatchResult, tol = 1e-10): void {
+  expect(worst(w.popt, c.popt)).toBeLessThanOrEqual(tol);
+  expect(worst(w.perr, c.perr)).toBeLessThanOrEqual(tol);
+  expect(worst(w.cost, c.cost)).toBeLessThanOrEqual(tol);
+  expect(worst(w.chiSquare, c.chiSquare)).toBeLessThanOrEqual(tol);
+  let same = 0;
+  for (let i = 0; i < w.status.length; i++) {
+    const sw = w.status[i]!;
+    const sc = c.status[i]!;
+    if (sw <= 0 || sc <= 0) {
+      expect([i, sw, w.nfev[i], digits(w.message(i))]).toEqual([i, sc, c.nfev[i], digits(c.message(i))]);
+      expect(w.nit[i]).toBe(c.nit[i]);
+    } else {
+      expect(Math.abs(w.nfev[i]! - c.nfev[i]!)).toBeLessThanOrEqual(1);
+      if (sw === sc && w.nfev[i] === c.nfev[i]) same++;
+    }
+  }
+  // rounding flips are rare: at least 90 % of the successes end exactly alike
+  const successes = Array.from(c.status).filter((s) => s > 0).length;
+  expect(same).toBeGreaterThanOrEqual(Math.floor(0.9 * successes));
+}
+
+describe('the WASM engine agrees with the CPU engine to 1e-10', () => {
+  const x = grid(40, -4, 4);
+  const n = x.length;
+  const Y = gaussians(x, 24);
+
+  it('shared x, one p0 (the default engine is the WASM one)', async () => {
+    const { w, c } = await both(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], method: 'lm' });
+    expectEnginesAgree(w, c);
+    expect(w.summary().converged).toBe(24);
+    const auto = await fitBatch(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], method: 'lm' });
+    expect(auto.plan.engine).toBe('wasm');
+    expect(auto.plan.reason).toMatch(/WASM engine: the whole lm loop/);
+    expect(auto.popt).toEqual(w.popt);
+  });
+
+  it('per-fit x, per-fit p0, sigma (and absoluteSigma), xScale', async () => {
+    const X = new Float64Array(24 * n);
+    for (let i = 0; i < 24; i++) X.set(x.map((v) => v + 0.01 * i), i * n);
+    const S = Float64Array.from({ length: 24 * n }, (_, q) => 0.5 + (q % 7) / 10);
+    const P0 = Float64Array.from({ length: 24 * 4 }, (_, q) => [1, 0.1, 1.2, 0][q % 4]! * (1 + 0.01 * Math.floor(q / 4)));
+    const a = await both(gauss, { x: X, y: Y, nPoints: n }, { p0: P0, sigma: S, method: 'lm' });
+    expectEnginesAgree(a.w, a.c);
+    const b = await both(gauss, { x: X, y: Y, nPoints: n }, { p0: P0, sigma: S, absoluteSigma: true, method: 'lm' });
+    expectEnginesAgree(b.w, b.c);
+    expect(worst(b.w.perr, a.w.perr)).toBeGreaterThan(1e-3); // absoluteSigma did change perr
+    const s = await both(gauss, { x: X, y: Y, nPoints: n }, { p0: P0, method: 'lm', xScale: [1, 0.5, 0.5, 0.1] });
+    expectEnginesAgree(s.w, s.c);
+  });
+
+  it('variable lengths through offsets, with fits that cannot start', async () => {
+    const lengths = [40, 10, 25, 6, 3, 33, 0, 18];
+    const offsets = Int32Array.from([0, ...lengths.map((_, i) => lengths.slice(0, i + 1).reduce((p, q) => p + q, 0))]);
+    const total = offsets[lengths.length]!;
+    const X = new Float64Array(total);
+    const Yv = new Float64Array(total);
+    lengths.forEach((len, i) => {
+      if (len === 0) return;
+      const xi = len === 1 ? Float64Array.of(0) : grid(len, -4, 4);
+      X.set(xi, offsets[i]!);
+      Yv.set(gaussians(xi, 1, 11 + i), offsets[i]!);
+    });
+    Yv[offsets[7]! + 5] = Infinity; // fit 7: a non-finite y
+    const { w, c } = await both(gauss, { x: X, y: Yv, offsets }, { p0: [1, 0, 1, 0], method: 'lm' });
+    expectEnginesAgree(w, c);
+    expect(Array.from(w.status.filter((s) => s === -1))).toHaveLength(3); // 3 points, 0 points, the ∞
+    expect(w.message(4)).toMatch(/fit 4: 3 points, fewer than the 4 free parameters/);
+    expect(w.message(7)).toMatch(/fit 7: y has Infinity at point 5/);
+  });
+
+  it('vary masks (held parameters keep each fit’s p0; perr 0)', async () => {
+    const P0 = Float64Array.from({ length: 24 * 4 }, (_, q) => (q % 4 === 3 ? 0.1 + 0.001 * q : [1, 0, 1][q % 4]!));
+    for (const vary of [[true, true, true, false], [false, true, false, true], [true, false, false, false]]) {
+      const { w, c } = await both(gauss, { x, y: Y }, { p0: P0, vary, method: 'lm' });
+      expectEnginesAgree(w, c);
+      for (let i = 0; i < 24; i++) {
+        vary.forEach((v, j) => {
+          if (!v) {
+            expect(w.popt[i * 4 + j]).toBe(P0[i * 4 + j]);
+            expect(w.perr[i * 4 + j]).toBe(0);
+          }
+        });
+      }
+    }
+  });
+
+  it("p0 'auto' with the model library (2-D Gaussian, lm, interleaved per-fit x)", async () => {
+    const g = models.gaussian2d();
+    const nFits = 8;
+    const r0 = lcg(3);
+    const XI = new Float64Array(nFits * 49 * 2);
+    const Z = new Float64Array(nFits * 49);
+    for (let f = 0; f < nFits; f++) {
+      for (let q = 0; q < 49; q++) {
+        const gx = (q % 7) + 0.01 * f;
+        const gy = Math.floor(q / 7);
+        XI[(f * 49 + q) * 2] = gx;
+        XI[(f * 49 + q) * 2 + 1] = gy;
+        Z[f * 49 + q] = (2 + f) * Math.exp(-(((gx - 3 - 0.1 * f) ** 2) / 2 + ((gy - 3) ** 2) / 3)) + 0.5 + 0.01 * r0();
+      }
+    }
+    const { w, c } = await both(g, { x: XI, y: Z, nPoints: 49 }, { p0: 'auto', method: 'lm', bounds: [-Infinity, Infinity] });
+    expectEnginesAgree(w, c);
+    expect(w.summary().converged).toBe(nFits);
+  });
+
+  it('fits that fail: max-nfev, non-finite residuals or Jacobian at p0, non-finite trial points', async () => {
+    // max-nfev: a cap of 3 evaluations
+    const capped = await both(gauss, { x, y: Y }, { p0: [0.5, 1, 2, 0], method: 'lm', maxNfev: 3 });
+    expectEnginesAgree(capped.w, capped.c);
+    expect(capped.w.summary().counts['max-nfev']).toBeGreaterThan(0);
+    expect(capped.w.message(0)).toMatch(/maximum number of function evaluations is exceeded: nfev = 3/);
+    // non-finite residuals at p0 (fit 1: log of a negative number) and a Jacobian that is not
+    // finite at p0 (√0 has an infinite derivative: model 2)
+    const xl = grid(10, 1, 5);
+    const Yl = Float64Array.from({ length: 20 }, (_, q) => 2 * Math.log(xl[q % 10]!) + 0.01 * Math.cos(q));
+    const logs = await both(model('a*log(x - c)'), { x: xl, y: Yl }, { p0: [[1, 0], [1, 2]], method: 'lm' });
+    expectEnginesAgree(logs.w, logs.c);
+    expect(Array.from(logs.w.status)).toEqual([logs.w.status[0], -1]);
+    expect(logs.w.message(1)).toMatch(/fit 1: the residuals must be finite at the initial point, got cost NaN/);
+    const roots = await both(model('a*x + sqrt(c - 1)'), { x: xl, y: Yl }, { p0: [[1, 1], [1, 2]], method: 'lm' });
+    expectEnginesAgree(roots.w, roots.c);
+    expect(roots.w.status[0]).toBe(-1);
+    expect(roots.w.message(0)).toMatch(/fit 0: the Jacobian must be finite at the initial point/);
+    // trial points outside the model's domain: y = −x asks √a < 0; the Gauss–Newton steps go to a < 0
+    const Yn = Float64Array.from(xl, (v) => -v);
+    const edge = await both(model('sqrt(a)*x'), { x: xl, y: Yn }, { p0: [1], method: 'lm', maxNfev: 8 });
+    expectEnginesAgree(edge.w, edge.c);
+    expect(edge.w.status[0]).toBe(0);
+    expect(edge.w.message(0)).toMatch(/nfev = 8 ≥ maxNfev = 8; the last trial evaluation was not finite \(the last: the residuals \(cost NaN\) at x = \[-0\.0149951968631/);
+  });
+});
+
+describe('the WASM engine agrees with curveFit', () => {
+  it('fit by fit to 1e-8 (popt) and 1e-6 (perr) against curveFit on the CPU backend', async () => {
+    const x = grid(25, -3, 3);
+    const Y = gaussians(x, 10, 5);
+    const r = await fitBatch(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], method: 'lm', engine: 'wasm' });
+    for (let i = 0; i < 10; i++) {
+      const c = curveFitSync(gauss, x, Y.slice(i * 25, (i + 1) * 25), { p0: [1, 0, 1, 0], method: 'lm', backend: 'cpu' });
+      expect(r.params(i)).toBeAllclose(c.popt, { rtol: 1e-8, atol: 1e-12 });
+      expect(Array.from(r.perr.subarray(i * 4, i * 4 + 4))).toBeAllclose(c.perr, { rtol: 1e-6, atol: 1e-12 });
+      expect(r.status[i]).toBe(c.statusCode);
+      expect(r.nfev[i]).toBe(c.nfev);
+      expect(r.get(i).popt).toEqual(Array.from(r.params(i))); // get(i) re-runs on the engine's backend
+    }
+  });
+
+  it('a singular Jacobian: curveFit on a wasm backend exactly; the identifiable part as on the CPU', async () => {
+    // b and c only ever appear as b + c: the split between them follows the fold's rounding
+    const x = grid(20, -3, 3);
+    const sing = model('a*x + b + c');
+    const lin = Float64Array.from({ length: 40 }, (_, q) => 2 * x[q % 20]! + 1 + 0.01 * Math.sin(q));
+    const { w, c } = await both(sing, { x, y: lin }, { p0: [1, 1, 1], method: 'lm' });
+    const wasm = await createWasmBackend();
+    for (let i = 0; i < 2; i++) {
+      const y = lin.subarray(i * 20, (i + 1) * 20);
+      const cw = curveFitSync(sing, x, y, { p0: [1, 1, 1], method: 'lm', backend: wasm });
+      expect(Array.from(w.params(i))).toEqual(cw.popt);
+      expect(Array.from(w.perr.subarray(i * 3, i * 3 + 3))).toEqual(cw.perr);
+      expect(w.status[i]).toBe(cw.statusCode);
+      const [a1, b1, c1] = w.params(i);
+      const [a2, b2, c2] = c.params(i);
+      expect(a1).toBeCloseTo(a2!, 10);
+      expect(b1! + c1!).toBeCloseTo(b2! + c2!, 8);
+      expect(w.cost[i]).toBeAllclose(c.cost[i]!, { rtol: 1e-10 });
+      expect(w.status[i]).toBeGreaterThan(0); // a success on both engines
+      expect(c.status[i]).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('the WASM engine: properties', () => {
+  // Random batches of 1-D Gaussians (random amplitudes, centres, widths, offsets, noise, lengths and starts).
+  const batch = fc.record({
+    fits: fc.array(
+      fc.record({
+        a: fc.double({ min: 0.3, max: 5, noNaN: true }),
+        mu: fc.double({ min: -1.5, max: 1.5, noNaN: true }),
+        s: fc.double({ min: 0.4, max: 2, noNaN: true }),
+        b: fc.double({ min: -1, max: 1, noNaN: true }),
+        n: fc.integer({ min: 8, max: 60 }),
+        noise: fc.double({ min: 0, max: 0.1, noNaN: true }),
+        start: fc.double({ min: 0.7, max: 1.3, noNaN: true }),
+      }),
+      { minLength: 1, maxLength: 12 },
+    ),
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+    sigma: fc.boolean(),
+  });
+
+  test.prop([batch], { numRuns: 25 })('random Gaussian batches: wasm == cpu to 1e-10', async ({ fits, seed, sigma }) => {
+    const r = lcg(seed);
+    const offsets = new Int32Array(fits.length + 1);
+    fits.forEach((f, i) => (offsets[i + 1] = offsets[i]! + f.n));
+    const total = offsets[fits.length]!;
+    const X = new Float64Array(total);
+    const Yb = new Float64Array(total);
+    const S = new Float64Array(total);
+    const P0 = new Float64Array(fits.length * 4);
+    fits.forEach((f, i) => {
+      for (let q = 0; q < f.n; q++) {
+        const t = -4 + (8 * q) / (f.n - 1);
+        X[offsets[i]! + q] = t;
+        Yb[offsets[i]! + q] = f.a * Math.exp(-((t - f.mu) ** 2) / (2 * f.s * f.s)) + f.b + f.noise * r();
+        S[offsets[i]! + q] = 0.5 + Math.abs(r());
+      }
+      P0.set([f.a * f.start, f.mu + 0.2 * (f.start - 1), f.s * f.start, f.b], i * 4);
+    });
+    const { w, c } = await both(gauss, { x: X, y: Yb, offsets }, { p0: P0, method: 'lm', ...(sigma ? { sigma: S } : {}) });
+    expectEnginesAgree(w, c);
+  });
+
+  test.prop([fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 2 ** 30 })], { numRuns: 10 })(
+    'Gpufit-style 2-D batches: the run size does not change a fit',
+    async (subBatchSize, seed) => {
+      const r = lcg(seed);
+      const gx = Float64Array.from({ length: 25 }, (_, q) => q % 5);
+      const gy = Float64Array.from({ length: 25 }, (_, q) => Math.floor(q / 5));
+      const nFits = 40;
+      const Z = new Float64Array(nFits * 25);
+      const P0 = new Float64Array(nFits * 5);
+      for (let f = 0; f < nFits; f++) {
+        const t = [10, 2 + 0.2 * r(), 2 + 0.2 * r(), 1, 1];
+        for (let q = 0; q < 25; q++) Z[f * 25 + q] = t[0]! * Math.exp(-((gx[q]! - t[1]!) ** 2 + (gy[q]! - t[2]!) ** 2) / 2) + t[4]! + 0.1 * r();
+        P0.set([t[0]! * (1 + 0.2 * r()), 2 + 0.4 * r(), 2 + 0.4 * r(), 1.2, 0.8], f * 5);
+      }
+      const opts = { p0: P0, method: 'lm' as const, ftol: 1e-4, xtol: 1e-4, maxNfev: 11 };
+      const { w, c } = await both(gauss2, { x: [gx, gy], y: Z }, opts);
+      expectEnginesAgree(w, c);
+      const small = await fitBatch(gauss2, { x: [gx, gy], y: Z }, { ...opts, subBatchSize, engine: 'wasm' });
+      expect(small.popt).toEqual(w.popt);
+      expect(small.status).toEqual(w.status);
+    },
+  );
+});
+
+describe('engine choice and bad input', () => {
+  const x = grid(12, -2, 2);
+  const Y = gaussians(x, 3);
+  const reject = async (p: Promise<unknown>, argument: string, message: RegExp) => {
+    const e = await p.then(() => null, (err: unknown) => err);
+    expect(e).toBeInstanceOf(NlsqError);
+    expect((e as NlsqError).argument).toBe(argument);
+    expect((e as Error).message).toMatch(message);
+  };
+
+  it('engine must be auto, cpu or wasm', async () => {
+    await reject(fitBatch(gauss, { x, y: Y }, { engine: 'gpu' as never }), 'engine', /fitBatch: engine must be one of 'auto', 'cpu', 'wasm', got .gpu./);
+    await reject(fitBatch(gauss, { x, y: Y }, { engine: 1 as never }), 'engine', /got 1/);
+  });
+
+  it("engine 'wasm' refuses what it does not run, naming why; 'auto' runs it on the CPU engine and says why", async () => {
+    await reject(fitBatch(gauss, { x, y: Y }, { method: 'trf', engine: 'wasm' }), 'engine', /engine 'wasm' cannot run this batch: method 'trf' is not in the WASM engine yet/);
+    const f = (t: number, a: number, b: number) => a * t + b;
+    await reject(fitBatch(f, { x, y: Y }, { engine: 'wasm' }), 'engine', /a closure model runs on the JavaScript path/);
+    const trf = await fitBatch(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], method: 'trf' });
+    expect(trf.plan.engine).toBe('cpu');
+    expect(trf.plan.reason).toMatch(/the CPU engine: method 'trf' is not in the WASM engine yet/);
+    const closure = await fitBatch(f, { x, y: Y });
+    expect(closure.plan.engine).toBe('cpu');
+    const cpu = await fitBatch(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], backend: 'cpu' });
+    expect(cpu.plan.engine).toBe('cpu');
+    expect(cpu.plan.reason).toMatch(/engine 'cpu' requested/);
+  });
+
+  it('shape errors are thrown before any engine runs, as before', async () => {
+    await reject(fitBatch(gauss, { x, y: [[1, 2, 3], [1, 2]] }, { engine: 'wasm' }), 'y', /y is ragged/);
+    await reject(fitBatch(gauss, { x, y: Y }, { p0: [1, 2, 3], engine: 'wasm' }), 'p0', /p0 must have 4 values/);
+    await reject(fitBatch(gauss, { x, y: Y }, { sigma: new Float64Array(5), engine: 'wasm' }), 'sigma', /sigma must have the shape of y/);
+  });
+});
+
+describe('the WASM engine: working set', () => {
+  it('stages one run at a time: wasm memory does not grow with the number of fits', async () => {
+    const x = grid(25, -3, 3);
+    const make = (nFits: number) => {
+      const data = validateBatchData('fitBatch', { x, y: gaussians(x, nFits, 9) }, undefined, 1);
+      const params = resolveBatchParams('fitBatch', gauss, { p0: [1, 0, 1, 0] }, data.nFits, 1);
+      const settings = resolveSolverSettings({
+        caller: 'fitBatch', options: { method: 'lm' }, x0: new Float64Array(4), lb: new Float64Array(4).fill(-Infinity), ub: new Float64Array(4).fill(Infinity),
+        defaultMethod: 'by-bounds', analyticJacobian: true, convention: 'leastsq',
+      });
+      return { caller: 'fitBatch', data, params, settings, absoluteSigma: false, engine: 'wasm' as const };
+    };
+    const bytesAfter = async (nFits: number) => {
+      const problem = make(nFits);
+      const engine = await createLocalEngine(problem);
+      expect(engine.name).toBe('wasm');
+      const out = allocateOutput(nFits, 4);
+      const memory = (engine.backend as WasmBackend).modelHost().heap.memory;
+      engine.run(0, 16, out);
+      const first = memory.buffer.byteLength;
+      for (let i = 16; i < nFits; i += 16) engine.run(i, Math.min(nFits, i + 16), out);
+      engine.dispose();
+      expect(Array.from(out.status).every((s) => s > 0)).toBe(true);
+      return { first, last: memory.buffer.byteLength };
+    };
+    const small = await bytesAfter(64);
+    const large = await bytesAfter(20_000);
+    expect(large.last).toBe(large.first);
+    expect(large.last).toBe(small.last);
+  });
+});
