@@ -65,28 +65,35 @@ async function both(m: Parameters<typeof fitBatch>[0], data: FitBatchData, optio
 const digits = (m: string) => m.replace(/-?\d+\.\d+(e[-+]?\d+)?/g, (v) => Number(v).toPrecision(8));
 
 /**
- * Engines agree: popt, perr, cost and χ² to 1e-10 relative; every fit succeeds or fails alike,
- * failures with the same status, count and message. Among successes the code may differ where
- * MINPACK's tests compare rounding: at the solution actred and prered are rounding-level, so
- * "ratio ≤ 2" in the ftol test (xtol 3 ↔ ftol-xtol 4, ftol 2 ↔ 4) and the Δ update that follows
- * the ratio can go either way — a differently rounded fold (the wasm fold sums its dot products
- * in another order, exp is AssemblyScript's) may take one more or one fewer step there.
+ * Engines agree: popt, perr, cost and χ² to 1e-10 relative for every fit that ends alike (same
+ * status and nfev); every fit succeeds or fails alike, failures with the same status, count and
+ * message. Among successes the code may differ where MINPACK's tests compare rounding: at the
+ * solution actred and prered are rounding-level, so "ratio ≤ 2" in the ftol test (xtol 3 ↔
+ * ftol-xtol 4, ftol 2 ↔ 4) and the Δ update that follows the ratio can go either way — a
+ * differently rounded fold (the wasm fold sums its dot products in another order, exp is
+ * AssemblyScript's) may take one more or one fewer step there. Such a fit agrees to what that
+ * last step can move: Δ ≤ xtol·‖D x‖, so 10·xtol relative (found: 2.2e-10 on an 8-point fit
+ * at noise 1e-4, fast-check seed −342341508).
  */
-function expectEnginesAgree(w: BatchResult, c: BatchResult, tol = 1e-10): void {
-  expect(worst(w.popt, c.popt)).toBeLessThanOrEqual(tol);
-  expect(worst(w.perr, c.perr)).toBeLessThanOrEqual(tol);
-  expect(worst(w.cost, c.cost)).toBeLessThanOrEqual(tol);
-  expect(worst(w.chiSquare, c.chiSquare)).toBeLessThanOrEqual(tol);
+function expectEnginesAgree(w: BatchResult, c: BatchResult, tol = 1e-10, xtol = 1e-8): void {
+  const P = w.popt.length / w.status.length;
+  const row = (a: Float64Array, i: number, k: number) => a.subarray(i * k, (i + 1) * k);
   let same = 0;
   for (let i = 0; i < w.status.length; i++) {
     const sw = w.status[i]!;
     const sc = c.status[i]!;
+    const alike = sw === sc && w.nfev[i] === c.nfev[i];
+    const t = alike ? tol : Math.max(tol, 10 * xtol);
+    expect([i, worst(row(w.popt, i, P), row(c.popt, i, P)) <= t]).toEqual([i, true]);
+    expect([i, worst(row(w.perr, i, P), row(c.perr, i, P)) <= t]).toEqual([i, true]);
+    expect([i, worst(row(w.cost, i, 1), row(c.cost, i, 1)) <= t]).toEqual([i, true]);
+    expect([i, worst(row(w.chiSquare, i, 1), row(c.chiSquare, i, 1)) <= t]).toEqual([i, true]);
     if (sw <= 0 || sc <= 0) {
       expect([i, sw, w.nfev[i], digits(w.message(i))]).toEqual([i, sc, c.nfev[i], digits(c.message(i))]);
       expect(w.nit[i]).toBe(c.nit[i]);
     } else {
       expect(Math.abs(w.nfev[i]! - c.nfev[i]!)).toBeLessThanOrEqual(1);
-      if (sw === sc && w.nfev[i] === c.nfev[i]) same++;
+      if (alike) same++;
     }
   }
   // rounding flips are rare: at least 90 % of the successes end exactly alike
@@ -245,6 +252,18 @@ describe('the WASM engine agrees with curveFit', () => {
   });
 });
 
+/**
+ * The peak is sampled: at least 5 of the fit's grid points on [−4, 4] lie within 2s of the centre.
+ * Otherwise the fit is ill-posed (an 8-point grid under a peak of width 0.4 sees it at one point:
+ * perr(a) ≈ 6500 for a = 1.2, fast-check seed −342341508), and any two roundings of the fold differ
+ * by about κ·ε, not 1e-10.
+ */
+function sampledPeak(f: { mu: number; s: number; n: number }): boolean {
+  let inside = 0;
+  for (let q = 0; q < f.n; q++) if (Math.abs(-4 + (8 * q) / (f.n - 1) - f.mu) <= 2 * f.s) inside++;
+  return inside >= 5;
+}
+
 describe('the WASM engine: properties', () => {
   // Random batches of 1-D Gaussians (random amplitudes, centres, widths, offsets, noise, lengths and starts).
   const batch = fc.record({
@@ -257,7 +276,7 @@ describe('the WASM engine: properties', () => {
         n: fc.integer({ min: 8, max: 60 }),
         noise: fc.double({ min: 0, max: 0.1, noNaN: true }),
         start: fc.double({ min: 0.7, max: 1.3, noNaN: true }),
-      }),
+      }).filter(sampledPeak),
       { minLength: 1, maxLength: 12 },
     ),
     seed: fc.integer({ min: 1, max: 2 ** 30 }),
@@ -302,7 +321,7 @@ describe('the WASM engine: properties', () => {
       }
       const opts = { p0: P0, method: 'lm' as const, ftol: 1e-4, xtol: 1e-4, maxNfev: 11 };
       const { w, c } = await both(gauss2, { x: [gx, gy], y: Z }, opts);
-      expectEnginesAgree(w, c);
+      expectEnginesAgree(w, c, 1e-10, opts.xtol);
       const small = await fitBatch(gauss2, { x: [gx, gy], y: Z }, { ...opts, subBatchSize, engine: 'wasm' });
       expect(small.popt).toEqual(w.popt);
       expect(small.status).toEqual(w.status);
