@@ -365,6 +365,8 @@ function runBatch() {
     inputs = modelInputs();
     ys = updateBatchColumns();
     if (ys.length === 0) throw new Error(`no column matches ${JSON.stringify($('batch-columns').value)}`);
+    // fitBatch shares the params() settings across the fits; the estimator starts each fit on its own.
+    if (inputs.params !== undefined && inputs.autoP0) throw new Error('fixed or tied parameters are shared by every fit of a batch, the estimator (p0 auto) starts each fit apart: untick p0 auto and give initial values');
   } catch (error) {
     $('batch-status').textContent = `Cannot fit: ${error.message}`;
     $('batch-status').dataset.state = 'error';

@@ -161,7 +161,7 @@ async function runBatchFit(msg) {
         self.postMessage({ type: 'progress', id: msg.id, done, total, fitsPerSecond: s > 0 ? done / s : 0 });
       },
     };
-    if (msg.params !== undefined) options.params = namedParams(m, msg.params, undefined);
+    if (msg.params !== undefined) options.params = params(msg.params); // the page sends values for every free parameter (no estimator with params in a batch)
     else if (msg.autoP0) options.p0 = 'auto';
     else if (msg.p0 !== undefined) options.p0 = msg.p0;
     if (msg.bounds !== undefined) options.bounds = msg.bounds;

@@ -484,6 +484,12 @@ const CASES = [
           if (!relClose(shown[i][2 * j], ref.popt[3 * i + j], 1e-7)) throw new Error(`table fit ${i} parameter ${j}: ${shown[i][2 * j]}`);
         }
       }
+      // Fixed parameters are shared by every fit: with the estimator on, the page says so and fits nothing.
+      await page.check('#fx-a');
+      await page.click('#batch-fit');
+      const refused = await page.textContent('#batch-status');
+      if (!refused.startsWith('Cannot fit: fixed or tied parameters are shared by every fit of a batch')) throw new Error(`fixed + auto in a batch: ${refused}`);
+      await page.uncheck('#fx-a');
       // The generated batch: watch the status while it runs.
       await page.selectOption('#sample', 'peaks');
       await page.fill('#batch-columns', 'y*');

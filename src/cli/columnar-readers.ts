@@ -16,16 +16,24 @@
  */
 import { NlsqRangeError } from '../errors.ts';
 import type { SourceChunk } from '../sources/data-source.ts';
-import { type FileReader, HDF5_EXTENSIONS, type ReaderRequest, registerReader, requireColumns } from './data-files.ts';
+import { type FileReader, HDF5_EXTENSIONS, type ReaderRequest, fileSize, registerReader, requireColumns } from './data-files.ts';
 
 type NodeSources = typeof import('../node/columnar-file-sources.ts');
 
-/** A source whose first iteration loads the Node file sources and opens `open(sources)`. */
-function lazySource(open: (sources: NodeSources) => AsyncIterable<SourceChunk>): AsyncIterable<SourceChunk> {
+/**
+ * A source whose first iteration loads the Node file sources and opens `open(sources)`. The
+ * columnar readers fetch byte ranges, not the file in order, so progress is told per chunk with
+ * no bytes (the bar's points/s stays live) and the whole file at the end of a pass.
+ */
+function lazySource(req: ReaderRequest, open: (sources: NodeSources) => AsyncIterable<SourceChunk>): AsyncIterable<SourceChunk> {
   return {
     async *[Symbol.asyncIterator]() {
       const sources = await import('../node/columnar-file-sources.ts');
-      yield* open(sources);
+      for await (const chunk of open(sources)) {
+        yield chunk;
+        req.onBytes?.(0);
+      }
+      req.onBytes?.(fileSize(req.path));
     },
   };
 }
@@ -41,12 +49,12 @@ const plain = (ref: string): string => ref;
 
 const parquetReader: FileReader = (req) => {
   const columns = selection(req, plain);
-  return lazySource((s) => s.parquetPathSource(req.path, { ...columns, ...(req.chunkRows === undefined ? {} : { chunkRows: req.chunkRows }) }, `${req.caller} ${req.path}`));
+  return lazySource(req, (s) => s.parquetPathSource(req.path, { ...columns, ...(req.chunkRows === undefined ? {} : { chunkRows: req.chunkRows }) }, `${req.caller} ${req.path}`));
 };
 
 const arrowReader: FileReader = (req) => {
   const columns = selection(req, plain);
-  return lazySource((s) => s.arrowPathSource(req.path, columns, `${req.caller} ${req.path}`));
+  return lazySource(req, (s) => s.arrowPathSource(req.path, columns, `${req.caller} ${req.path}`));
 };
 
 /**
@@ -67,7 +75,7 @@ export function datasetPath(group: string | undefined, ref: string, caller: stri
 
 const hdf5Reader: FileReader = (req) => {
   const columns = selection(req, (ref) => datasetPath(req.h5Group, ref, req.caller));
-  return lazySource((s) => s.hdf5PathSource(req.path, { ...columns, ...(req.chunkRows === undefined ? {} : { chunkRows: req.chunkRows }) }, `${req.caller} ${req.path}`));
+  return lazySource(req, (s) => s.hdf5PathSource(req.path, { ...columns, ...(req.chunkRows === undefined ? {} : { chunkRows: req.chunkRows }) }, `${req.caller} ${req.path}`));
 };
 
 /** The extensions and their readers. */

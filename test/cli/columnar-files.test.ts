@@ -23,6 +23,8 @@ const Y = Float64Array.from(y);
 const E = Float64Array.from(err);
 const EXPR = 'a*exp(-b*t)+c';
 const files = { parquet: '', arrow: '', arrows: '', h5: '', csv: '' };
+/** Each case starts several CLI subprocesses (tsx compiles the sources in each): slow on a loaded machine. */
+const SUBPROCESS_TIMEOUT_MS = 180_000;
 
 beforeAll(async () => {
   files.parquet = tmp.write(
@@ -63,7 +65,7 @@ async function fitJson(file: string, args: readonly string[]): Promise<JsonRepor
 }
 
 describe('nlsq fit on columnar files', () => {
-  it('reads Parquet, Arrow file, Arrow stream and HDF5 to the numbers of fit() on the same columns', async () => {
+  it('reads Parquet, Arrow file, Arrow stream and HDF5 to the numbers of fit() on the same columns', { timeout: SUBPROCESS_TIMEOUT_MS }, async () => {
     const lib = await fit(model(EXPR, { variables: ['t'] }), T, Y, { p0: [1, 1, 0], sigma: E, memoryLimitGb: 8 });
     const cols = ['--x', 't', '--y', 's', '--sigma', 'e'];
     const runs = await Promise.all([
@@ -81,7 +83,7 @@ describe('nlsq fit on columnar files', () => {
     }
   });
 
-  it('streams a Parquet and an HDF5 file pass by pass to the in-memory answer', async () => {
+  it('streams a Parquet and an HDF5 file pass by pass to the in-memory answer', { timeout: SUBPROCESS_TIMEOUT_MS }, async () => {
     const lib = await fit(model(EXPR, { variables: ['t'] }), T, Y, { p0: [1, 1, 0], memoryLimitGb: 8 });
     const [pq, h5] = await Promise.all([
       fitJson(files.parquet, ['--x', 't', '--y', 's', '--workflow', 'streaming']),
@@ -90,7 +92,7 @@ describe('nlsq fit on columnar files', () => {
     for (const r of [pq, h5]) expect(r.popt).toBeAllclose(lib.popt, { rtol: 1e-6 });
   });
 
-  it('exits 2 with one line for a missing column or dataset, --h5-group on a CSV file, a relative group, no --y', async () => {
+  it('exits 2 with one line for a missing column or dataset, --h5-group on a CSV file, a relative group, no --y', { timeout: SUBPROCESS_TIMEOUT_MS }, async () => {
     const base = ['--model', 'a*exp(-b*x)+c', '--p0', '1,1,0'];
     const [col, set, csvGroup, relative, noY] = await Promise.all([
       runNlsq(['fit', files.parquet, ...base, '--x', 'time', '--y', 's']),
