@@ -5,8 +5,6 @@
  * `plotBatch`'s histograms of each parameter, a table of the fits and a CSV download
  * (name, status, success, each parameter and its standard error, message).
  */
-import { download } from './results.js';
-
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 /** Rows of the per-fit table shown (the CSV has them all). */
 export const BATCH_TABLE_ROWS = 200;
@@ -72,8 +70,8 @@ export function showBatch(b) {
   $('batch-results').hidden = false;
 }
 
-/** Wire the batch tab's download button to the last result (`last()`). */
-export function wireBatchDownloads(last) {
+/** Wire the batch tab's download button to the last result (`last()`), offered by `download(name, type, text)`. */
+export function wireBatchDownloads(last, download) {
   $('batch-dl-csv').addEventListener('click', () => {
     const b = last();
     if (b !== null) download('nlsq-batch.csv', 'text/csv', batchCSV(b));

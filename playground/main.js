@@ -580,7 +580,7 @@ function init() {
   $('batch-cancel').addEventListener('click', cancelBatch);
   $('batch-columns').addEventListener('input', updateBatchColumns);
   for (const id of ['xcol', 'sigmacol']) $(id).addEventListener('change', updateBatchColumns);
-  wireBatchDownloads(() => lastBatch);
+  wireBatchDownloads(() => lastBatch, download);
   const tabs = [$('tab-single'), $('tab-batch')];
   for (const tab of tabs) {
     tab.addEventListener('click', () => selectTab(tab));
