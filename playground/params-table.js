@@ -31,6 +31,8 @@ export function renderP0(params, hasEstimator) {
   const auto = hasEstimator && $('p0-auto').checked;
   const body = $('p0-table').tBodies[0];
   for (const input of body.querySelectorAll('input')) if (!input.disabled) p0Memory[input.dataset.key] = inputValue(input);
+  // Redrawn under the keyboard (a fixed box ticked): focus goes back to the same cell.
+  const focused = body.contains(document.activeElement) ? document.activeElement.id : null;
   const cell = (kind, p, label, value, disabled = false) => {
     const td = document.createElement('td');
     const input = document.createElement('input');
@@ -64,6 +66,7 @@ export function renderP0(params, hasEstimator) {
       return tr;
     }),
   );
+  if (focused !== null) document.getElementById(focused)?.focus();
 }
 
 /** Bounds from the min/max cells, blanks taking the model's default bounds; undefined when all are blank. */

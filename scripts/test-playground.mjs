@@ -361,7 +361,10 @@ const CASES = [
       await page.selectOption('#ycol', 'counts');
       await page.selectOption('#model-kind', 'exponentialDecay');
       await page.check('#p0-auto');
-      await page.check('#fx-c');
+      await page.focus('#fx-c');
+      await page.keyboard.press('Space');
+      if (!(await page.isChecked('#fx-c'))) throw new Error('Space did not tick the fixed box');
+      if ((await page.evaluate(() => document.activeElement?.id)) !== 'fx-c') throw new Error('the redrawn table lost the keyboard focus');
       if (await page.isDisabled('#p0-c')) throw new Error('the value of a fixed parameter stays disabled while p0 is auto');
       await page.fill('#p0-c', '0.7');
       await page.click('#fit');
