@@ -84,7 +84,7 @@ export async function figurePNG(current, scale = 2) {
 }
 
 function snippetInput({ inputs, result }) {
-  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, bounds: inputs.bounds, named: inputs.params, method: inputs.method, loss: inputs.loss, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
+  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, bounds: inputs.bounds, named: result.namedParams ?? inputs.params, method: inputs.method, loss: inputs.loss, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
 }
 
 /** nlsq code that reproduces the fit. */

@@ -45,19 +45,19 @@ async function figure(result, x, y, sigma, labels) {
 }
 
 /**
- * `params()` of the table's input; with an estimate, the free parameters without a value start
- * there (clamped into their bounds).
+ * The table's `params()` input with every value filled: with an estimate, the free parameters
+ * without a value start there (clamped into their bounds), else at 1.
  */
-function namedParams(m, input, estimate) {
+function filledParams(m, input, estimate) {
   const filled = Object.fromEntries(
     m.params.map((name, j) => {
       const spec = input[name];
       if (spec.expr !== undefined || spec.value !== undefined) return [name, spec];
       const v = estimate?.[j] ?? 1;
-      return [name, { ...spec, value: Math.min(Math.max(v, spec.min ?? -Infinity), spec.max ?? Infinity) }];
+      return [name, { value: Math.min(Math.max(v, spec.min ?? -Infinity), spec.max ?? Infinity), ...spec }];
     }),
   );
-  return params(filled);
+  return filled;
 }
 
 async function runFit(msg) {
@@ -79,7 +79,8 @@ async function runFit(msg) {
     if (msg.p0 !== undefined) options.p0 = msg.p0;
     if (msg.sigma !== undefined) options.sigma = msg.sigma;
     if (msg.bounds !== undefined) options.bounds = msg.bounds;
-    if (msg.params !== undefined) options.params = namedParams(m, msg.params, msg.autoP0 ? m.estimateP0?.([Float64Array.from(msg.x)], Float64Array.from(msg.y)) : undefined);
+    const named = msg.params === undefined ? undefined : filledParams(m, msg.params, msg.autoP0 ? m.estimateP0?.([Float64Array.from(msg.x)], Float64Array.from(msg.y)) : undefined);
+    if (named !== undefined) options.params = params(named);
     if (msg.backend !== 'auto') options.backend = msg.backend;
     if (msg.loss !== undefined && msg.loss !== 'linear') options.loss = msg.loss;
     // SciPy's default is lm, which takes no loss: a robust loss without a method means trf.
@@ -103,6 +104,7 @@ async function runFit(msg) {
     const plot = n <= 200_000 ? await figure(r, msg.x, msg.y, msg.sigma, msg.labels) : { svgError: 'figure skipped above 200 000 points' };
     const result = {
       modelJSON: m.toJSON(),
+      namedParams: named,
       paramNames: [...r.paramNames],
       popt: [...r.popt],
       perr: [...r.perr],
