@@ -3,15 +3,19 @@
  * hyparquet-writer, apache-arrow and h5wasm: the numbers equal `fit()` on the same columns (the CSV
  * of the same data gives them too), in memory and streamed; HDF5 datasets by absolute path and
  * under `--h5-group`; and the errors (a missing column, a missing dataset, `--h5-group` on a CSV
- * file, a group that is not absolute) as one line with exit 2.
+ * file, a group that is not absolute) as one line with exit 2; and the readers load lazily: no
+ * static import of the command reaches the columnar sources or their packages.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { RecordBatch, Table, makeVector, tableToIPC } from 'apache-arrow';
+import ts from 'typescript';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetPath } from '../../src/cli/columnar-readers.ts';
 import { fit } from '../../src/fit.ts';
 import { model } from '../../src/model/model.ts';
-import { csvText, decayData, runNlsq, tempFolder } from '../support/cli.ts';
+import { ROOT, csvText, decayData, runNlsq, tempFolder } from '../support/cli.ts';
 
 const tmp = tempFolder('nlsq-cli-columnar-');
 afterAll(() => tmp.remove());
@@ -118,5 +122,42 @@ describe('datasetPath', () => {
     expect(datasetPath('/grp/', 'sub/t', 'c')).toBe('/grp/sub/t');
     expect(datasetPath('/grp', '/other/t', 'c')).toBe('/other/t');
     expect(() => datasetPath('grp', 't', 'c')).toThrow('c: --h5-group must be an absolute group path such as /grp, got "grp"');
+  });
+});
+
+describe('lazy loading', () => {
+  /** The files reached from `entry` by static imports (dynamic `import()` not followed), and the bare packages they name. */
+  function staticClosure(entry: string): { files: Set<string>; packages: Set<string> } {
+    const files = new Set([entry]);
+    const packages = new Set<string>();
+    const queue = [entry];
+    while (queue.length > 0) {
+      const file = queue.pop()!;
+      const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+      for (const node of source.statements) {
+        if (!(ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) || node.moduleSpecifier === undefined || !ts.isStringLiteral(node.moduleSpecifier)) continue;
+        const typeOnly = ts.isImportDeclaration(node) ? node.importClause?.isTypeOnly === true : node.isTypeOnly;
+        if (typeOnly) continue;
+        const spec = node.moduleSpecifier.text;
+        if (!spec.startsWith('.')) {
+          packages.add(spec);
+          continue;
+        }
+        const target = resolve(dirname(file), spec);
+        if (!files.has(target)) {
+          files.add(target);
+          queue.push(target);
+        }
+      }
+    }
+    return { files, packages };
+  }
+
+  it('reaches neither the columnar sources nor hyparquet, apache-arrow or h5wasm from the nlsq command by static imports', () => {
+    const { files, packages } = staticClosure(join(ROOT, 'src', 'cli', 'main.ts'));
+    const reached = [...files].map((f) => relative(join(ROOT, 'src'), f));
+    expect(reached).toContain('cli/columnar-readers.ts');
+    expect(reached.filter((f) => /^(node\/|sources\/(parquet|arrow|hdf5)-source)/.test(f))).toEqual([]);
+    expect([...packages].filter((p) => /hyparquet|apache-arrow|h5wasm/.test(p))).toEqual([]);
   });
 });
