@@ -526,6 +526,13 @@ const CASES = [
         const wide = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
         await page.screenshot({ path: join(shots, '5-phone.png'), fullPage: true });
         if (wide.scroll > wide.client) throw new Error(`the page is ${wide.scroll} px wide in a ${wide.client} px window`);
+        // The batch tab, with the result of the batch case shown.
+        await page.click('#tab-batch');
+        await page.waitForTimeout(100);
+        const batch = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+        await page.screenshot({ path: join(shots, '5-phone-batch.png'), fullPage: true });
+        await page.click('#tab-single');
+        if (batch.scroll > batch.client) throw new Error(`the batch tab is ${batch.scroll} px wide in a ${batch.client} px window`);
       } finally {
         if (size) await page.setViewportSize(size);
       }
