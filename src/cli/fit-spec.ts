@@ -35,14 +35,14 @@ export function parseNumber(text: string): number | undefined {
  * The model named or written by `--model`.
  *
  * @param text - a library model name (`polynomial:DEGREE` for polynomials) or an expression.
- * @param xColumns - the `--x` column names, for the expression's variables.
+ * @param xRefs - the `--x` column names (or HDF5 dataset paths), for the expression's variables.
  * @param caller - command name for messages.
  * @returns the model.
  * @throws NlsqRangeError naming `--model` for an unknown name or an expression that does not parse.
  */
-export function resolveModel(text: string, xColumns: readonly string[], caller: string): Model {
+export function resolveModel(text: string, xRefs: readonly string[], caller: string): Model {
   const trimmed = text.trim();
-  xColumns = xColumns.map((c) => c.slice(c.lastIndexOf('/') + 1)); // an HDF5 dataset path names its variable by its last part
+  const xColumns = xRefs.map((c) => c.slice(c.lastIndexOf('/') + 1)); // an HDF5 dataset path names its variable by its last part
   const poly = /^poly(?:nomial)?[:(]?\s*(\d+)\s*\)?$/.exec(trimmed);
   try {
     if (poly !== null) return models.polynomial(Number(poly[1]));
