@@ -147,9 +147,9 @@ export function requireColumns(req: ReaderRequest): string {
 function textReader(delimiter: string): FileReader {
   return (req) => {
     const layout = sniffText(req.path, delimiter, req.caller);
-    requireColumns(req);
+    const yRef = requireColumns(req);
     const x = req.x.map((r) => columnRef('--x', r, layout, req.caller));
-    const y = columnRef('--y', req.y!, layout, req.caller);
+    const y = columnRef('--y', yRef, layout, req.caller);
     const sigma = req.sigma === undefined ? undefined : columnRef('--sigma', req.sigma, layout, req.caller);
     const options = resolveCsvOptions(
       { x, y, sigma, header: layout.header, delimiter: layout.delimiter, ...(req.chunkRows === undefined ? {} : { chunkRows: req.chunkRows }) },
