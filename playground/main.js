@@ -1,19 +1,28 @@
 /**
- * The playground page: data in (paste or sample), model (library or expression, with the live
- * parse error and its caret), fit in a Web Worker with Cancel, result table, report, figure and
- * downloads. The library runs on the main thread only to parse expressions and list models.
+ * The playground page: data in (paste or sample), model (library with pictures, or expression
+ * with the live parse error and its caret), parameter table (initial values, bounds, fixed, tied),
+ * fit in a Web Worker with Cancel, result table, report, figure (or a zoomable chart for large
+ * data) and downloads; the batch tab fits every matching column at once. The library runs on the
+ * main thread only to parse expressions, list models and draw their pictures.
  */
 import { model, models } from '../src/index.ts';
 import { parseTable } from './table.js';
 import { preloadReaders, readFileTable } from './file-table.js';
 import { SAMPLES } from './samples.js';
-import { curveCSV, download, nlsqCode, resultJSON, scipyCode, showResult } from './results.js';
-import { readBounds, renderP0, setP0Memory } from './params-table.js';
+import { curveCSV, download, figurePNG, nlsqCode, resetZoom, resultJSON, scipyCode, showResult } from './results.js';
+import { inputValue, readBounds, readParams, renderP0, setP0Memory } from './params-table.js';
+import { modelPicture } from './model-pictures.js';
+import { batchColumns, showBatch, wireBatchDownloads } from './batch-tab.js';
 import { decodeSession, encodeSession, INLINE_TABLE_MAX } from './session.js';
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 const EXPRESSION = '__expression__';
 const LARGE_ROWS = 3_000_000;
+/** Points of the large peak sample: above the SVG figure's limit, so its result is the zoomable chart. */
+const PEAK_ROWS = 400_000;
+/** Curves × points of the generated batch sample. */
+const BATCH_CURVES = 2000;
+const BATCH_POINTS = 64;
 
 /** @type {{ names: string[], columns: Float64Array[], rows: number } | null} */
 let table = null;
@@ -25,6 +34,12 @@ let runningId = 0;
 let cancelTimer = 0;
 /** Set to 1 on Cancel; shared with the worker when the page is cross-origin isolated. */
 let stopFlag = null;
+/** The running batch's id (0: none), its stop flag, and the last batch result. */
+let batchId = 0;
+let batchStop = null;
+/** The samples generated in the page. */
+const GENERATED = ['large', 'peak', 'peaks'];
+let lastBatch = null;
 
 // ---------- models ----------
 const LIBRARY = [];
@@ -41,6 +56,25 @@ function fillModelList() {
   const select = $('model-kind');
   for (const { name, model: m } of LIBRARY) select.add(new Option(`${name}: ${m.source}`, name));
   select.add(new Option('typed expression…', EXPRESSION));
+  // The gallery: a button per library model with the picture of its shape.
+  $('model-gallery').replaceChildren(
+    ...LIBRARY.map(({ name, model: m }) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.dataset.model = name;
+      button.title = `${name}: ${m.source}`;
+      button.setAttribute('aria-label', `${name}: ${m.source}`);
+      button.setAttribute('aria-pressed', 'false');
+      const label = document.createElement('span');
+      label.textContent = name;
+      button.append(modelPicture(m, name), label);
+      button.addEventListener('click', () => {
+        select.value = name;
+        select.dispatchEvent(new Event('change'));
+      });
+      return button;
+    }),
+  );
 }
 
 /** The model the page describes now, or null with the parse error shown. */
@@ -56,6 +90,7 @@ function currentModel() {
 
 function updateModel() {
   const kind = $('model-kind').value;
+  for (const b of $('model-gallery').children) b.setAttribute('aria-pressed', String(b.dataset.model === kind));
   const lib = kind !== EXPRESSION;
   $('expression').readOnly = lib;
   if (lib) $('expression').value = LIBRARY.find((l) => l.name === kind).model.source;
@@ -92,7 +127,9 @@ function renderPreview() {
   if (table === null) return $('preview').replaceChildren();
   const t = document.createElement('table');
   const head = t.createTHead().insertRow();
-  for (const n of table.names) {
+  // A wide table (a batch of curves) shows its first columns.
+  const shown = Math.min(table.names.length, 12);
+  for (const n of table.names.slice(0, shown)) {
     const th = document.createElement('th');
     th.scope = 'col';
     th.textContent = n;
@@ -101,9 +138,11 @@ function renderPreview() {
   const body = t.createTBody();
   for (let r = 0; r < Math.min(table.rows, 8); r++) {
     const row = body.insertRow();
-    for (const c of table.columns) row.insertCell().textContent = String(c[r]);
+    for (const c of table.columns.slice(0, shown)) row.insertCell().textContent = String(c[r]);
   }
-  $('preview').replaceChildren(t);
+  const more = document.createElement('p');
+  more.textContent = shown < table.names.length ? `(the first ${shown} of ${table.names.length} columns)` : '';
+  $('preview').replaceChildren(t, more);
 }
 
 function readTable(wanted) {
@@ -132,9 +171,54 @@ function largeTable() {
   return { names: ['x', 'y'], columns: [x, y], rows: LARGE_ROWS, header: true };
 }
 
+/** A single Gaussian peak on PEAK_ROWS points (deterministic noise): fits fast, too large for the SVG figure. */
+function peakTable() {
+  const x = new Float64Array(PEAK_ROWS);
+  const y = new Float64Array(PEAK_ROWS);
+  let s = 777;
+  for (let i = 0; i < PEAK_ROWS; i++) {
+    s = (s * 16807) % 2147483647;
+    x[i] = (20 * i) / PEAK_ROWS;
+    y[i] = 3 * Math.exp(-((x[i] - 8) ** 2) / (2 * 1.5 ** 2)) + 0.2 * (s / 2147483647 - 0.5);
+  }
+  return { names: ['x', 'y'], columns: [x, y], rows: PEAK_ROWS, header: true };
+}
+
+/** BATCH_CURVES Gaussian peaks of BATCH_POINTS points each, one column per curve (deterministic). */
+function peaksTable() {
+  const x = Float64Array.from({ length: BATCH_POINTS }, (_, i) => (10 * i) / (BATCH_POINTS - 1));
+  const columns = [x];
+  const names = ['x'];
+  let s = 4242;
+  const next = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  for (let k = 0; k < BATCH_CURVES; k++) {
+    const a = 1 + next();
+    const mu = 3 + 4 * next();
+    const w = 0.6 + 0.8 * next();
+    columns.push(Float64Array.from(x, (v) => a * Math.exp(-((v - mu) ** 2) / (2 * w * w)) + 0.05 * (next() - 0.5)));
+    names.push(`y${String(k + 1).padStart(4, '0')}`);
+  }
+  return { names, columns, rows: BATCH_POINTS, header: true };
+}
+
+/** Load a table generated in the page (not shown in the text box). */
+function generatedSample(generated, note, columns, library) {
+  $('data').value = `# generated in the page: ${note} (not shown)`;
+  table = generated;
+  $('table-status').textContent = `${table.rows} rows × ${table.names.length} columns (generated)`;
+  setColumns(table.names, columns);
+  renderPreview();
+  $('model-kind').value = library;
+  setP0Memory({});
+  $('p0-auto').checked = true;
+  updateModel();
+}
+
 function chooseSample() {
   const key = $('sample').value;
   delete $('data').dataset.binary;
+  if (key === 'peak') return generatedSample(peakTable(), `${PEAK_ROWS} rows of a noisy Gaussian peak`, { x: 'x', y: 'y', sigma: '' }, 'gaussian');
+  if (key === 'peaks') return generatedSample(peaksTable(), `${BATCH_CURVES} noisy Gaussian peaks of ${BATCH_POINTS} points, one column each`, { x: 'x', y: 'y0001', sigma: '' }, 'gaussian');
   if (key === 'large') {
     $('data').value = `# generated in the page: ${LARGE_ROWS} rows of a double exponential (not shown)`;
     table = largeTable();
@@ -176,16 +260,14 @@ function column(name) {
   return i < 0 ? undefined : table.columns[i];
 }
 
-function gather() {
+/** The model and how to start it: p0 (or the estimator), bounds, or the table's fixed and tied parameters. */
+function modelInputs() {
   const m = currentModel();
-  if (table === null) throw new Error('no data: paste a table or pick a sample');
   if (m === null || 'error' in m) throw new Error('the model does not parse');
-  const x = column($('xcol').value);
-  const y = column($('ycol').value);
-  const sigma = $('sigmacol').value ? column($('sigmacol').value) : undefined;
   const auto = !$('p0-auto-label').hidden && $('p0-auto').checked;
+  const params = readParams(m, auto);
   let p0;
-  if (!auto) {
+  if (!auto && params === undefined) {
     p0 = m.params.map((p) => {
       const v = Number($(`p0-${p}`).value);
       if (!Number.isFinite(v)) throw new Error(`initial value of ${p} must be a number, got ${JSON.stringify($(`p0-${p}`).value)}`);
@@ -193,8 +275,17 @@ function gather() {
     });
   }
   const kind = $('model-kind').value;
-  const bounds = readBounds(m);
-  return { m, library: kind === EXPRESSION ? undefined : kind, x, y, sigma, p0, bounds, method: $('method').value || ($('loss').value !== 'linear' ? 'trf' : undefined), loss: $('loss').value, xName: $('xcol').value, yName: $('ycol').value, sigmaName: $('sigmacol').value || undefined };
+  const bounds = params === undefined ? readBounds(m) : undefined;
+  return { m, library: kind === EXPRESSION ? undefined : kind, p0, bounds, params, autoP0: auto, method: $('method').value || ($('loss').value !== 'linear' ? 'trf' : undefined), loss: $('loss').value };
+}
+
+function gather() {
+  if (table === null) throw new Error('no data: paste a table or pick a sample');
+  const inputs = modelInputs();
+  const x = column($('xcol').value);
+  const y = column($('ycol').value);
+  const sigma = $('sigmacol').value ? column($('sigmacol').value) : undefined;
+  return { ...inputs, x, y, sigma, xName: $('xcol').value, yName: $('ycol').value, sigmaName: $('sigmacol').value || undefined };
 }
 
 function runFit() {
@@ -223,6 +314,8 @@ function runFit() {
     sigma: inputs.sigma,
     p0: inputs.p0,
     bounds: inputs.bounds,
+    params: inputs.params,
+    autoP0: inputs.autoP0,
     backend: $('backend').value,
     method: inputs.method,
     loss: inputs.loss,
@@ -256,8 +349,111 @@ function cancelFit() {
   }, 3000);
 }
 
+// ---------- batch ----------
+function updateBatchColumns() {
+  const ys = batchColumns(table, $('xcol').value, $('sigmacol').value);
+  $('batch-found').textContent = table === null ? 'No table.' : `${ys.length} curve${ys.length === 1 ? '' : 's'} of ${table.rows} points`;
+  $('batch-fit').disabled = batchId !== 0 || ys.length === 0;
+  return ys;
+}
+
+function runBatch() {
+  let inputs;
+  let ys;
+  try {
+    if (table === null) throw new Error('no data: paste a table or pick a sample');
+    inputs = modelInputs();
+    ys = updateBatchColumns();
+    if (ys.length === 0) throw new Error(`no column matches ${JSON.stringify($('batch-columns').value)}`);
+    // fitBatch shares the params() settings across the fits; the estimator starts each fit on its own.
+    if (inputs.params !== undefined && inputs.autoP0) throw new Error('fixed or tied parameters are shared by every fit of a batch, the estimator (p0 auto) starts each fit apart: untick p0 auto and give initial values');
+  } catch (error) {
+    $('batch-status').textContent = `Cannot fit: ${error.message}`;
+    $('batch-status').dataset.state = 'error';
+    return;
+  }
+  if (worker === null) startWorker();
+  const n = table.rows;
+  const y = new Float64Array(ys.length * n);
+  ys.forEach((name, k) => y.set(column(name), k * n));
+  const sigmaCol = $('sigmacol').value ? column($('sigmacol').value) : undefined;
+  let sigma;
+  if (sigmaCol !== undefined) {
+    sigma = new Float64Array(ys.length * n);
+    ys.forEach((_, k) => sigma.set(sigmaCol, k * n));
+  }
+  batchId = nextId++;
+  $('batch-fit').disabled = true;
+  $('batch-cancel').disabled = false;
+  $('batch-status').textContent = `Fitting ${ys.length} curves…`;
+  $('batch-status').dataset.state = 'running';
+  batchStop = globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
+  worker.postMessage({
+    type: 'batch',
+    id: batchId,
+    stop: batchStop ?? undefined,
+    model: { json: inputs.m.toJSON(), library: inputs.library },
+    x: column($('xcol').value),
+    y,
+    sigma,
+    names: ys,
+    p0: inputs.p0,
+    bounds: inputs.bounds,
+    params: inputs.params,
+    autoP0: inputs.autoP0,
+    method: inputs.method,
+    loss: inputs.loss,
+    subBatchSize: Math.max(8, Math.min(256, Math.ceil(ys.length / 50))),
+  });
+}
+
+function finishBatch(text, state) {
+  batchId = 0;
+  $('batch-cancel').disabled = true;
+  $('batch-status').textContent = text;
+  $('batch-status').dataset.state = state;
+  updateBatchColumns();
+}
+
+function onBatchMessage(msg) {
+  if (msg.type === 'progress') {
+    if ($('batch-status').dataset.state === 'running') $('batch-status').textContent = `Fitting… ${msg.done} of ${msg.total} fits, ${Math.round(msg.fitsPerSecond)} fits/s`;
+    return;
+  }
+  if (!msg.ok) {
+    finishBatch(msg.cancelled ? 'Cancelled.' : `Batch failed: ${msg.error.name}: ${msg.error.message}`, msg.cancelled ? 'cancelled' : 'error');
+    return;
+  }
+  lastBatch = msg.batch;
+  showBatch(msg.batch);
+  finishBatch(`Done: ${msg.batch.converged} of ${msg.batch.names.length} fits converged in ${msg.batch.elapsedMs.toFixed(0)} ms (${Math.round(msg.batch.fitsPerSecond)} fits/s).`, 'done');
+}
+
+function cancelBatch() {
+  if (batchId === 0) return;
+  if (batchStop !== null) Atomics.store(batchStop, 0, 1);
+  worker.postMessage({ type: 'cancel', id: batchId });
+  $('batch-status').textContent = 'Cancelling…';
+  $('batch-status').dataset.state = 'cancelling';
+}
+
+/** Show one tab's panel (arrow keys move between the tabs). */
+function selectTab(tab) {
+  for (const t of document.querySelectorAll('[role=tab]')) {
+    const on = t === tab;
+    t.setAttribute('aria-selected', String(on));
+    t.tabIndex = on ? 0 : -1;
+    $(t.getAttribute('aria-controls')).hidden = !on;
+  }
+  if (tab.id === 'tab-batch') updateBatchColumns();
+}
+
 function onWorkerMessage(event) {
   const msg = event.data;
+  if (msg.id !== undefined && msg.id === batchId) {
+    onBatchMessage(msg);
+    return;
+  }
   if (msg.type === 'ready') {
     document.body.dataset.worker = 'ready';
     // Then the file readers, so that opening a Parquet or Arrow file needs no network either.
@@ -312,7 +508,7 @@ function sessionState() {
   const text = $('data').value;
   const inline = text.length <= INLINE_TABLE_MAX && $('data').dataset.binary !== 'true';
   const data = sample !== '' ? { sample } : inline ? { data: text } : {};
-  const p0 = Object.fromEntries([...$('p0-table').querySelectorAll('input')].map((i) => [i.dataset.key, i.value]));
+  const p0 = Object.fromEntries([...$('p0-table').querySelectorAll('input')].map((i) => [i.dataset.key, inputValue(i)]));
   return { ...data, x: $('xcol').value, y: $('ycol').value, sigma: $('sigmacol').value, model: $('model-kind').value, expression: $('expression').value, p0Auto: $('p0-auto').checked, p0, backend: $('backend').value, method: $('method').value, loss: $('loss').value };
 }
 
@@ -327,7 +523,7 @@ function share() {
 
 /** Restore a session from a link; false when it names no data. */
 function restore(state) {
-  if (typeof state.sample === 'string' && (state.sample in SAMPLES || state.sample === 'large')) {
+  if (typeof state.sample === 'string' && (state.sample in SAMPLES || GENERATED.includes(state.sample))) {
     $('sample').value = state.sample;
     chooseSample();
   } else if (typeof state.data === 'string') {
@@ -349,6 +545,8 @@ function restore(state) {
 function init() {
   for (const [key, s] of Object.entries(SAMPLES)) $('sample').add(new Option(s.label, key));
   $('sample').add(new Option(`Large double exponential (${LARGE_ROWS.toLocaleString('en')} points, generated)`, 'large'));
+  $('sample').add(new Option(`Large Gaussian peak (${PEAK_ROWS.toLocaleString('en')} points, generated; zoomable chart)`, 'peak'));
+  $('sample').add(new Option(`Batch: ${BATCH_CURVES.toLocaleString('en')} Gaussian peaks (one column each, generated)`, 'peaks'));
   fillModelList();
   $('sample').addEventListener('change', chooseSample);
   $('data').addEventListener('input', () => {
@@ -362,11 +560,37 @@ function init() {
   });
   $('expression').addEventListener('input', updateModel);
   $('p0-auto').addEventListener('change', updateModel);
+  // A fixed checkbox shows its value cell even while the estimator is on.
+  $('p0-table').addEventListener('change', (e) => {
+    if (e.target.type === 'checkbox') updateModel();
+  });
   $('fit').addEventListener('click', runFit);
   $('cancel').addEventListener('click', cancelFit);
   $('dl-json').addEventListener('click', () => download('nlsq-result.json', 'application/json', resultJSON(current)));
   $('dl-csv').addEventListener('click', () => download('nlsq-curve.csv', 'text/csv', curveCSV(current)));
   $('dl-svg').addEventListener('click', () => download('nlsq-fit.svg', 'image/svg+xml', current.result.svg ?? ''));
+  $('dl-png').addEventListener('click', () => {
+    figurePNG(current).then(
+      (png) => download('nlsq-fit.png', 'image/png', png),
+      (error) => ($('status').textContent = `PNG: ${error.message}`),
+    );
+  });
+  $('zoom-reset').addEventListener('click', resetZoom);
+  $('batch-fit').addEventListener('click', runBatch);
+  $('batch-cancel').addEventListener('click', cancelBatch);
+  $('batch-columns').addEventListener('input', updateBatchColumns);
+  for (const id of ['xcol', 'sigmacol']) $(id).addEventListener('change', updateBatchColumns);
+  wireBatchDownloads(() => lastBatch, download);
+  const tabs = [$('tab-single'), $('tab-batch')];
+  for (const tab of tabs) {
+    tab.addEventListener('click', () => selectTab(tab));
+    tab.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+      const next = tabs[(tabs.indexOf(tab) + (e.key === 'ArrowRight' ? 1 : tabs.length - 1)) % tabs.length];
+      selectTab(next);
+      next.focus();
+    });
+  }
   $('dl-nlsq').addEventListener('click', () => download('fit.ts', 'text/plain', nlsqCode(current)));
   $('dl-scipy').addEventListener('click', () => download('fit.py', 'text/x-python', scipyCode(current)));
   $('file').addEventListener('change', () => openFile());

@@ -4,6 +4,10 @@
  * residuals CSV and the code snippets. `current` is `{ inputs, result }` of the last fit.
  */
 import { nlsqSnippet, scipySnippet } from './snippets.js';
+import { ZOOM_BUCKETS, showZoom } from './zoom-plot.js';
+
+/** The zoomable chart of the last result when its data were too large for the SVG figure, else null. */
+let zoom = null;
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 const fmt = (v) => (Number.isFinite(v) ? v.toPrecision(12) : String(v));
@@ -30,12 +34,57 @@ export function showResult(current) {
   $('dl-svg').disabled = !r.svg;
   if (r.svg) $('figure').innerHTML = r.svg;
   else $('figure').textContent = `(no figure: ${r.svgError})`;
-  $('code').textContent = nlsqCode(current);
   $('results').hidden = false;
+  zoom = null;
+  $('zoom-box').hidden = Boolean(r.svg);
+  if (!r.svg) {
+    const { x, y, xName, yName } = current.inputs;
+    zoom = showZoom($('zoom'), { x, y, yhat: r.yhat, xName, yName });
+    $('zoom-note').textContent = `${x.length.toLocaleString('en')} points: drag across the chart to zoom (at most ${2 * ZOOM_BUCKETS} points drawn, the lowest and highest of each slice of x).`;
+  }
+  $('dl-png').disabled = !r.svg && zoom === null;
+  $('code').textContent = nlsqCode(current);
+}
+
+/** Back to the whole x range of the zoomable chart. */
+export function resetZoom() {
+  zoom?.reset();
+}
+
+/**
+ * The figure as PNG: the SVG figure rasterized on a canvas at `scale` (white background), or the
+ * zoomable chart's canvas as it is shown.
+ * @returns {Promise<Blob>}
+ */
+export async function figurePNG(current, scale = 2) {
+  const svg = current.result.svg;
+  if (!svg) {
+    if (zoom === null) throw new Error('no figure to save');
+    return zoom.toPNG();
+  }
+  const doc = new DOMParser().parseFromString(svg, 'image/svg+xml').documentElement;
+  const width = Number.parseFloat(doc.getAttribute('width') ?? '') || 600;
+  const height = Number.parseFloat(doc.getAttribute('height') ?? '') || 400;
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(width * scale);
+    canvas.height = Math.round(height * scale);
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+    return await new Promise((ok, fail) => canvas.toBlob((b) => (b ? ok(b) : fail(new Error('the canvas gave no PNG'))), 'image/png'));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }
 
 function snippetInput({ inputs, result }) {
-  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, bounds: inputs.bounds, method: inputs.method, loss: inputs.loss, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
+  return { expression: result.modelJSON.expression, params: result.paramNames, library: inputs.library, x: inputs.x, y: inputs.y, sigma: inputs.sigma, p0: inputs.p0, bounds: inputs.bounds, named: result.namedParams ?? inputs.params, method: inputs.method, loss: inputs.loss, popt: result.popt, xName: inputs.xName, yName: inputs.yName, sigmaName: inputs.sigmaName };
 }
 
 /** nlsq code that reproduces the fit. */
@@ -43,7 +92,7 @@ export const nlsqCode = (current) => nlsqSnippet(snippetInput(current));
 /** SciPy `curve_fit` code that reproduces the fit. */
 export const scipyCode = (current) => scipySnippet(snippetInput(current));
 
-/** Offer `text` as a file download named `name`. */
+/** Offer `text` (or a Blob) as a file download named `name`. */
 export function download(name, type, text) {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');

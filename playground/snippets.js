@@ -17,6 +17,20 @@ function pyList(values) {
   return `[${Array.from(values, (v) => (v === Infinity ? 'np.inf' : v === -Infinity ? '-np.inf' : String(v))).join(', ')}]`;
 }
 
+/** A JS literal of a number (±Infinity spelled out). */
+function jsNumber(v) {
+  return v === Infinity ? 'Infinity' : v === -Infinity ? '-Infinity' : String(v);
+}
+
+/** The `params({ … })` literal of the parameter table's fixed, tied and free parameters. */
+function paramsLiteral(named) {
+  const entries = Object.entries(named).map(([name, spec]) => {
+    const fields = Object.entries(spec).map(([k, v]) => `${k}: ${typeof v === 'string' ? JSON.stringify(v) : typeof v === 'boolean' ? String(v) : jsNumber(v)}`);
+    return `${name}: { ${fields.join(', ')} }`;
+  });
+  return `params({ ${entries.join(', ')} })`;
+}
+
 /** @param {string} expression */
 export function toNumpy(expression) {
   return expression
@@ -29,11 +43,11 @@ export function toNumpy(expression) {
 }
 
 /**
- * @param {{ expression: string, params: string[], library?: string, x: ArrayLike<number>, y: ArrayLike<number>, sigma?: ArrayLike<number>, p0?: number[], bounds?: [number[], number[]], method?: string, loss?: string, xName: string, yName: string, sigmaName?: string }} fit
+ * @param {{ expression: string, params: string[], library?: string, x: ArrayLike<number>, y: ArrayLike<number>, sigma?: ArrayLike<number>, p0?: number[], bounds?: [number[], number[]], named?: Record<string, object>, method?: string, loss?: string, xName: string, yName: string, sigmaName?: string }} fit
  */
 export function nlsqSnippet(fit) {
   const inline = fit.x.length <= INLINE_MAX;
-  const lines = [`import { curveFit, model, models } from 'nlsq';`, ''];
+  const lines = [`import { curveFit, model, models${fit.named ? ', params' : ''} } from 'nlsq';`, ''];
   if (inline) {
     lines.push(`const x = ${list(fit.x)};`, `const y = ${list(fit.y)};`);
     if (fit.sigma) lines.push(`const sigma = ${list(fit.sigma)};`);
@@ -42,9 +56,10 @@ export function nlsqSnippet(fit) {
   }
   lines.push(fit.library ? `const m = models.${fit.library}();` : `const m = model(${JSON.stringify(fit.expression)});`);
   const opts = [];
-  if (fit.p0) opts.push(`p0: ${list(fit.p0)}`);
+  if (fit.named) opts.push(`params: ${paramsLiteral(fit.named)}`);
+  if (fit.p0 && !fit.named) opts.push(`p0: ${list(fit.p0)}`);
   if (fit.sigma) opts.push('sigma');
-  if (fit.bounds) opts.push(`bounds: [${list(fit.bounds[0])}, ${list(fit.bounds[1])}]`);
+  if (fit.bounds && !fit.named) opts.push(`bounds: [${list(fit.bounds[0])}, ${list(fit.bounds[1])}]`);
   if (fit.method) opts.push(`method: '${fit.method}'`);
   if (fit.loss && fit.loss !== 'linear') opts.push(`loss: '${fit.loss}'`);
   lines.push(`const result = await curveFit(m, x, y${opts.length ? `, { ${opts.join(', ')} }` : ''});`, 'console.log(result.report());', '');
@@ -63,8 +78,11 @@ export function scipySnippet(fit) {
     if (fit.sigma) lines.push(`sigma = data["${fit.sigmaName}"].to_numpy()`);
   }
   lines.push('', `def f(x, ${fit.params.join(', ')}):`, `    return ${toNumpy(fit.expression)}`, '');
+  if (fit.named) {
+    lines.push('# This fit holds or ties parameters (the "fixed" and "tie" cells): curve_fit has no such option;', '# lmfit\'s Parameters (vary=False, expr=...) do. Below, every parameter is free, starting at nlsq\'s result.', '');
+  }
   // SciPy has no estimator: start it where nlsq ended when the page had no p0 of its own.
-  const p0 = fit.p0 ?? fit.popt;
+  const p0 = fit.named ? fit.popt : (fit.p0 ?? fit.popt);
   const extra = `${fit.sigma ? ', sigma=sigma' : ''}${fit.bounds ? `, bounds=(${pyList(fit.bounds[0])}, ${pyList(fit.bounds[1])})` : ''}${fit.method ? `, method="${fit.method}"` : ''}${fit.loss && fit.loss !== 'linear' ? `, loss="${fit.loss}"` : ''}`;
   lines.push(`popt, pcov = curve_fit(f, x, y, p0=${pyList(p0)}${extra})`);
   lines.push('perr = np.sqrt(np.diag(pcov))', `for name, v, e in zip(${JSON.stringify(fit.params)}, popt, perr):`, '    print(f"{name} = {v:.10g} ± {e:.3g}")', '');

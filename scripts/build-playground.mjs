@@ -11,7 +11,7 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForBrowser } from './lib/browser-bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const source = join(root, 'playground');
@@ -20,19 +20,14 @@ const source = join(root, 'playground');
 export async function buildPlayground(outdir = join(source, 'build'), { minify = true } = {}) {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const result = await build({
+  const result = await bundleForBrowser({
     entryPoints: { main: join(source, 'main.js'), worker: join(source, 'worker.js') },
     outdir,
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
     minify,
     metafile: true,
     // toPNG's renderer is native (Node only); the page draws SVG and never calls toPNG.
     external: ['@resvg/resvg-js'],
-    logLevel: 'warning',
   });
   for (const file of ['index.html', 'style.css']) copyFileSync(join(source, file), join(outdir, file));
   return result.metafile;

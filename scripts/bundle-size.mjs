@@ -20,21 +20,17 @@ import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForBrowser } from './lib/browser-bundle.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const entry = resolve(positional[0] ?? join(root, 'src', 'index.ts'));
 
 async function bundle(minify) {
-  const result = await build({
+  const result = await bundleForBrowser({
     entryPoints: { index: entry },
     outdir: join(root, '.tmp', 'bundle-size'),
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
     minify,
     write: false,
     metafile: true,

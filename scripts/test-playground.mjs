@@ -18,14 +18,25 @@
  *   5. start a long fit (3 000 000 points), the main thread answers a timer within 100 ms
  *      while it runs; Cancel, see "Cancelled", then fit again from the
  *      keyboard (NIST Misra1a with method lm from "Advanced", certified values to 1e-6);
- *   6. nothing is wider than a phone's screen (390 px); every control has an accessible name;
+ *   6. fixed and tied parameters from the parameter table: the fit equals curveFit of the model
+ *      with the fixed value substituted (1e-9), and of the model with the tie substituted;
+ *   7. the figure downloads as a PNG (a valid PNG of twice the SVG's size), the zoomable chart's
+ *      too; a 400 000-point fit shows the zoomable uPlot chart instead of the SVG figure, with
+ *      the parameters of curveFit on the same generated data, and a drag zooms it;
+ *   8. the model gallery: a picture per library model, the path the model itself gives
+ *      (model-pictures.js run in Node), and a click picks the model;
+ *   9. the batch tab: every y column fitted by fitBatch in the worker equals fitBatch in Node
+ *      (1e-9) in the table and in the CSV download; 2000 generated curves show fits/s live and
+ *      the parameter histograms;
+ *  10. nothing is wider than a phone's screen (390 px); every control has an accessible name;
  *   7. after load (page and worker ready) the page makes no network request; it logged no
  *      console error and threw no error during the suite.
  *
  *   npm run test:playground
  *
  * Prints `ok`/`FAIL` per case and `[playground] N passed, M failed` (the line `.ci/run` counts);
- * screenshots go to playground/screenshots/ (ignored). Runs under `node --import tsx` so the
+ * screenshots go to playground/screenshots/ (ignored; `page.png` is the README's picture, copied
+ * to figures/playground.png by hand when the page changes). Runs under `node --import tsx` so the
  * reference fit imports the library from src/.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -37,7 +48,8 @@ import { servePlayground } from './serve-playground.mjs';
 import { launchChromium } from './lib/chromium.mjs';
 import { tableToIPC, tableFromArrays } from 'apache-arrow';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { curveFit, model, models } from '../src/index.ts';
+import { curveFit, fitBatch, model, models } from '../src/index.ts';
+import { modelPath } from '../playground/model-pictures.js';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shots = join(root, 'playground', 'screenshots');
@@ -66,6 +78,48 @@ function relClose(a, b, rtol) {
 async function waitState(page, states) {
   await page.waitForFunction((s) => s.includes(document.getElementById('status').dataset.state), states, { timeout: FIT_TIMEOUT_MS });
   return page.evaluate(() => ({ state: document.getElementById('status').dataset.state, text: document.getElementById('status').textContent }));
+}
+
+async function waitBatch(page) {
+  await page.waitForFunction(() => ['done', 'error', 'cancelled'].includes(document.getElementById('batch-status').dataset.state), undefined, { timeout: FIT_TIMEOUT_MS });
+  return page.evaluate(() => ({ state: document.getElementById('batch-status').dataset.state, text: document.getElementById('batch-status').textContent }));
+}
+
+/** A download's bytes, after clicking `selector`. */
+async function downloadBytes(page, selector) {
+  const [d] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return readFileSync(await d.path());
+}
+
+/** Width and height of a PNG, or an error when the bytes are not one. */
+function pngSize(bytes) {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  if (bytes.length < 33 || signature.some((b, i) => bytes[i] !== b)) throw new Error(`not a PNG (${bytes.length} bytes, starting ${[...bytes.subarray(0, 8)].join(' ')})`);
+  if (bytes.toString('latin1', 12, 16) !== 'IHDR') throw new Error('PNG without an IHDR chunk first');
+  if (bytes.toString('latin1', bytes.length - 8, bytes.length - 4) !== 'IEND') throw new Error('PNG without an IEND chunk last');
+  return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+}
+
+/** The page's large peak sample, generated here the same way (main.js peakTable). */
+function peakData(n = 400_000) {
+  const x = new Float64Array(n);
+  const y = new Float64Array(n);
+  let s = 777;
+  for (let i = 0; i < n; i++) {
+    s = (s * 16807) % 2147483647;
+    x[i] = (20 * i) / n;
+    y[i] = 3 * Math.exp(-((x[i] - 8) ** 2) / (2 * 1.5 ** 2)) + 0.2 * (s / 2147483647 - 0.5);
+  }
+  return { x, y };
+}
+
+/** Gaussian peaks sharing x, as a CSV table x,y1..yk with irregular noise. */
+function peaksCsv(k = 6, n = 40) {
+  const x = Array.from({ length: n }, (_, i) => i * 0.25);
+  const ys = Array.from({ length: k }, (_, c) => x.map((v, i) => Number(((1 + 0.3 * c) * Math.exp(-((v - 3 - 0.8 * c) ** 2) / (2 * (0.7 + 0.1 * c) ** 2)) + 0.02 * Math.sin(7.3 * i + c)).toPrecision(10))));
+  const rows = [['x', ...ys.map((_, c) => `y${c + 1}`)].join(',')];
+  x.forEach((v, i) => rows.push([v, ...ys.map((y) => y[i])].join(',')));
+  return { text: rows.join('\n'), x, ys };
 }
 
 async function shownParams(page) {
@@ -292,7 +346,174 @@ const CASES = [
         throw new Error(`Misra1a: ${JSON.stringify(shown)}`);
       }
       await page.screenshot({ path: join(shots, '4-misra1a.png'), fullPage: true });
+      await page.screenshot({ path: join(shots, 'page.png'), fullPage: true, type: 'png', scale: 'css' });
       return `"${progress}"; timer lag ${lagMs.toFixed(1)} ms; ${cancelled.text} ${cancelMs} ms after Fit; then ${again.text}`;
+    },
+  ],
+  [
+    'fixed and tied parameters: the fit equals curveFit of the substituted model',
+    async (page) => {
+      const text = knownTable();
+      const { x, y } = columnsOf(text);
+      await page.selectOption('#sample', '');
+      await page.fill('#data', text);
+      await page.selectOption('#xcol', 'time');
+      await page.selectOption('#ycol', 'counts');
+      await page.selectOption('#model-kind', 'exponentialDecay');
+      await page.check('#p0-auto');
+      await page.focus('#fx-c');
+      await page.keyboard.press('Space');
+      if (!(await page.isChecked('#fx-c'))) throw new Error('Space did not tick the fixed box');
+      if ((await page.evaluate(() => document.activeElement?.id)) !== 'fx-c') throw new Error('the redrawn table lost the keyboard focus');
+      if (await page.isDisabled('#p0-c')) throw new Error('the value of a fixed parameter stays disabled while p0 is auto');
+      await page.fill('#p0-c', '0.7');
+      await page.click('#fit');
+      let done = await waitState(page, ['done', 'error']);
+      if (done.state !== 'done') throw new Error(`fixed c: ${done.text}`);
+      const backend = /^Backend ([\w-]+):/.exec(await page.textContent('#backend-info'))?.[1];
+      const options = backend === 'webgpu' ? {} : { backend };
+      const est = models.exponentialDecay().estimateP0([Float64Array.from(x)], Float64Array.from(y));
+      const fixedRef = await curveFit(model('a*exp(-k*x) + 0.7', { params: ['a', 'k'] }), x, y, { ...options, p0: [est[0], Math.max(est[1], 0)], bounds: [[-Infinity, 0], [Infinity, Infinity]] });
+      const shown = await shownParams(page);
+      if (shown.map((p) => p.name).join() !== 'a,k,c' || shown[2].value !== 0.7) throw new Error(`shown ${JSON.stringify(shown)}`);
+      fixedRef.popt.forEach((v, i) => {
+        if (!relClose(shown[i].value, v, 1e-9)) throw new Error(`fixed c: ${shown[i].name} shown ${shown[i].value}, substituted fit ${v}`);
+      });
+      const code = await page.textContent('#code');
+      if (!code.includes('c: { value: 0.7, vary: false }')) throw new Error(`nlsq code without the fixed parameter:\n${code}`);
+      // A tie: c follows a.
+      await page.selectOption('#model-kind', '__expression__');
+      await page.fill('#expression', 'a*exp(-b*x) + c');
+      await page.fill('#tie-c', 'a/6');
+      await page.click('#fit');
+      done = await waitState(page, ['done', 'error']);
+      if (done.state !== 'done') throw new Error(`tied c: ${done.text}`);
+      const tiedRef = await curveFit(model('a*exp(-b*x) + a/6'), x, y, { ...options, p0: [1, 1] });
+      const tied = await shownParams(page);
+      tiedRef.popt.forEach((v, i) => {
+        if (!relClose(tied[i].value, v, 1e-9)) throw new Error(`tied c: ${tied[i].name} shown ${tied[i].value}, substituted fit ${v}`);
+      });
+      if (!relClose(tied[2].value, tied[0].value / 6, 1e-12)) throw new Error(`c = ${tied[2].value} is not a/6 = ${tied[0].value / 6}`);
+      await page.screenshot({ path: join(shots, '5-fixed-tied.png'), fullPage: true });
+      await page.fill('#tie-c', '');
+      return `fixed: ${shown.map((p) => `${p.name}=${p.value}`).join(' ')}; tied: ${tied.map((p) => `${p.name}=${p.value}`).join(' ')}`;
+    },
+  ],
+  [
+    'PNG download of the figure; a 400 000-point fit shows the zoomable chart, which zooms',
+    async (page) => {
+      const svgSize = await page.evaluate(() => {
+        const svg = document.querySelector('#figure svg');
+        return svg ? { width: Number.parseFloat(svg.getAttribute('width')), height: Number.parseFloat(svg.getAttribute('height')) } : null;
+      });
+      if (svgSize === null) throw new Error('no SVG figure to start from');
+      const png = pngSize(await downloadBytes(page, '#dl-png'));
+      if (png.width !== Math.round(2 * svgSize.width) || png.height !== Math.round(2 * svgSize.height)) throw new Error(`PNG ${png.width}×${png.height} for an SVG of ${svgSize.width}×${svgSize.height}`);
+      await page.selectOption('#sample', 'peak');
+      await page.click('#fit');
+      const done = await waitState(page, ['done', 'error']);
+      if (done.state !== 'done') throw new Error(`large peak: ${done.text}`);
+      if (await page.$('#figure svg')) throw new Error('an SVG figure for 400 000 points');
+      if (!(await page.isVisible('#zoom canvas'))) throw new Error('no zoomable chart');
+      const backend = /^Backend ([\w-]+):/.exec(await page.textContent('#backend-info'))?.[1];
+      const { x, y } = peakData();
+      const ref = await curveFit(models.gaussian(), x, y, backend === 'webgpu' ? {} : { backend });
+      const shown = await shownParams(page);
+      shown.forEach((p, i) => {
+        if (!relClose(p.value, ref.popt[i], 1e-9)) throw new Error(`${p.name} shown ${p.value}, curveFit ${ref.popt[i]} (backend ${backend})`);
+      });
+      const before = await page.evaluate(() => ({ ...document.getElementById('zoom').dataset }));
+      if (!(Number(before.points) > 0 && Number(before.points) <= 3000)) throw new Error(`the chart draws ${before.points} points`);
+      await page.locator('#zoom .u-over').scrollIntoViewIfNeeded();
+      const box = await page.locator('#zoom .u-over').boundingBox();
+      await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2, { steps: 5 });
+      await page.mouse.up();
+      await page.waitForFunction((xmax) => document.getElementById('zoom').dataset.xmax !== xmax, before.xmax);
+      const after = await page.evaluate(() => ({ ...document.getElementById('zoom').dataset }));
+      const span = (d) => Number(d.xmax) - Number(d.xmin);
+      if (!(span(after) < 0.25 * span(before)) || !(Number(after.points) > 100)) throw new Error(`zoom: ${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+      const chartPng = pngSize(await downloadBytes(page, '#dl-png'));
+      await page.screenshot({ path: join(shots, '6-zoom.png'), fullPage: true });
+      await page.click('#zoom-reset');
+      return `figure PNG ${png.width}×${png.height}; zoom x ${Number(before.xmin).toFixed(2)}–${Number(before.xmax).toFixed(2)} → ${Number(after.xmin).toFixed(2)}–${Number(after.xmax).toFixed(2)}, ${after.points} points drawn; chart PNG ${chartPng.width}×${chartPng.height}`;
+    },
+  ],
+  [
+    'model gallery: each library model drawn from the model itself; a click picks it',
+    async (page) => {
+      const drawn = await page.$$eval('#model-gallery button', (bs) => bs.map((b) => ({ name: b.dataset.model, d: b.querySelector('path')?.getAttribute('d') ?? null })));
+      const library = Object.entries(models).filter(([name]) => name !== 'polynomial' && models[name]().variables.length === 1);
+      if (drawn.length !== library.length) throw new Error(`${drawn.length} pictures for ${library.length} models`);
+      for (const [name, factory] of library) {
+        const got = drawn.find((p) => p.name === name);
+        if (!got?.d) throw new Error(`no picture of ${name}`);
+        if (got.d !== modelPath(factory(), name)) throw new Error(`${name}: the picture is not the model's curve`);
+      }
+      await page.click('#model-gallery button[data-model="lorentzian"]');
+      if ((await page.inputValue('#model-kind')) !== 'lorentzian') throw new Error('the click did not pick the model');
+      if ((await page.getAttribute('#model-gallery button[data-model="lorentzian"]', 'aria-pressed')) !== 'true') throw new Error('the picked model is not marked');
+      return `${drawn.length} pictures`;
+    },
+  ],
+  [
+    'batch tab: fitBatch in the worker equals fitBatch in Node; 2000 curves show fits/s and histograms',
+    async (page) => {
+      const { text, x, ys } = peaksCsv();
+      await page.selectOption('#sample', '');
+      await page.fill('#data', text);
+      await page.selectOption('#xcol', 'x');
+      await page.selectOption('#sigmacol', '');
+      await page.selectOption('#model-kind', 'gaussian');
+      await page.check('#p0-auto');
+      await page.click('#tab-batch');
+      await page.fill('#batch-columns', 'y*');
+      const found = await page.textContent('#batch-found');
+      if (found !== `${ys.length} curves of ${x.length} points`) throw new Error(`found: ${found}`);
+      await page.click('#batch-fit');
+      let done = await waitBatch(page);
+      if (done.state !== 'done') throw new Error(`batch: ${done.text}`);
+      const ref = await fitBatch(models.gaussian(), { x, y: ys }, { p0: 'auto' });
+      const csv = (await downloadBytes(page, '#batch-dl-csv')).toString('utf8').trim().split('\n').map((l) => l.split(','));
+      if (csv[0].slice(0, 9).join() !== 'name,status,success,a,a_stderr,mu,mu_stderr,sigma,sigma_stderr') throw new Error(`CSV header ${csv[0]}`);
+      const shown = await page.$$eval('#batch-table tbody tr', (rows) => rows.map((r) => [...r.cells].slice(2).map((c) => Number(c.textContent))));
+      for (let i = 0; i < ys.length; i++) {
+        const row = csv[i + 1];
+        if (row[0] !== `y${i + 1}` || row[2] !== 'true') throw new Error(`CSV row ${i + 1}: ${row}`);
+        for (let j = 0; j < 3; j++) {
+          const [v, e] = [Number(row[3 + 2 * j]), Number(row[4 + 2 * j])];
+          if (!relClose(v, ref.popt[3 * i + j], 1e-9) || !relClose(e, ref.perr[3 * i + j], 1e-9)) throw new Error(`fit ${i} parameter ${j}: page ${v} ± ${e}, fitBatch ${ref.popt[3 * i + j]} ± ${ref.perr[3 * i + j]}`);
+          if (!relClose(shown[i][2 * j], ref.popt[3 * i + j], 1e-7)) throw new Error(`table fit ${i} parameter ${j}: ${shown[i][2 * j]}`);
+        }
+      }
+      // Fixed parameters are shared by every fit: with the estimator on, the page says so and fits nothing.
+      await page.check('#fx-a');
+      await page.click('#batch-fit');
+      const refused = await page.textContent('#batch-status');
+      if (!refused.startsWith('Cannot fit: fixed or tied parameters are shared by every fit of a batch')) throw new Error(`fixed + auto in a batch: ${refused}`);
+      await page.uncheck('#fx-a');
+      // The generated batch: watch the status while it runs.
+      await page.selectOption('#sample', 'peaks');
+      await page.fill('#batch-columns', 'y*');
+      await page.evaluate(() => {
+        window.__batchTexts = [];
+        new MutationObserver(() => window.__batchTexts.push(document.getElementById('batch-status').textContent)).observe(document.getElementById('batch-status'), { childList: true, characterData: true, subtree: true });
+      });
+      await page.click('#batch-fit');
+      done = await waitBatch(page);
+      if (done.state !== 'done') throw new Error(`generated batch: ${done.text}`);
+      const texts = await page.evaluate(() => window.__batchTexts);
+      const live = texts.filter((t) => /^Fitting… \d+ of 2000 fits, \d+ fits\/s$/.test(t));
+      if (live.length === 0) throw new Error(`no live fits/s: ${JSON.stringify(texts.slice(0, 5))}`);
+      if (!/^Done: \d+ of 2000 fits converged in \d+ ms \(\d+ fits\/s\)\.$/.test(done.text)) throw new Error(`status ${done.text}`);
+      const bars = await page.$$eval('#batch-figure svg path, #batch-figure svg rect', (els) => els.length);
+      if (bars < 10) throw new Error(`histogram figure with ${bars} marks`);
+      const rows = await page.$$eval('#batch-table tbody tr', (r) => r.length);
+      if (rows !== 200 || !(await page.textContent('#batch-table-note')).includes('200 of 2000')) throw new Error(`${rows} table rows`);
+      await page.screenshot({ path: join(shots, '7-batch.png'), fullPage: true });
+      await page.click('#tab-single');
+      return `${live.length} live updates, e.g. "${live[live.length - 1]}"; ${done.text}`;
     },
   ],
   [
@@ -305,6 +526,13 @@ const CASES = [
         const wide = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
         await page.screenshot({ path: join(shots, '5-phone.png'), fullPage: true });
         if (wide.scroll > wide.client) throw new Error(`the page is ${wide.scroll} px wide in a ${wide.client} px window`);
+        // The batch tab, with the result of the batch case shown.
+        await page.click('#tab-batch');
+        await page.waitForTimeout(100);
+        const batch = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+        await page.screenshot({ path: join(shots, '5-phone-batch.png'), fullPage: true });
+        await page.click('#tab-single');
+        if (batch.scroll > batch.client) throw new Error(`the batch tab is ${batch.scroll} px wide in a ${batch.client} px window`);
       } finally {
         if (size) await page.setViewportSize(size);
       }

@@ -15,11 +15,11 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForBrowser } from './lib/browser-bundle.mjs';
+import { serveStatic } from './lib/static-server.mjs';
 import { CHROMIUM_PATH, launchChromium } from './lib/chromium.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -29,15 +29,8 @@ const verbose = args.includes('--verbose');
 const CHECK_TIMEOUT_MS = 240_000;
 
 async function bundle(dir) {
-  await build({
-    entryPoints: [join(root, 'test/browser/webgpu/entry.ts')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outfile: join(dir, 'bundle.mjs'),
-    logLevel: 'error',
-  });
+  await bundleForBrowser({ entryPoints: [join(root, 'test/browser/webgpu/entry.ts')], outfile: join(dir, 'bundle.mjs'), logLevel: 'error' });
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>nlsq webgpu checks</title>');
 }
 
 function summarize(runtime, summary) {
@@ -55,23 +48,10 @@ function summarize(runtime, summary) {
   return { passed, failed };
 }
 
-function serve(dir) {
-  const server = createServer((req, res) => {
-    if (req.url === '/bundle.mjs') {
-      res.writeHead(200, { 'content-type': 'text/javascript' });
-      import('node:fs').then((fs) => res.end(fs.readFileSync(join(dir, 'bundle.mjs'))));
-    } else {
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end('<!doctype html><title>nlsq webgpu checks</title>');
-    }
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
-
 async function runChromium(dir) {
   if (!existsSync(CHROMIUM_PATH)) return { skipped: `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)` };
   const userDataDir = mkdtempSync(join(tmpdir(), 'nlsq-chromium-'));
-  const server = await serve(dir);
+  const server = await serveStatic(dir);
   const t0 = Date.now();
   const context = await launchChromium(userDataDir, { swiftshader: true });
   if (verbose) console.log(`  chromium launched in ${Date.now() - t0} ms`);

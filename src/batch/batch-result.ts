@@ -49,7 +49,8 @@ export interface BatchSummary extends BatchPlan {
   readonly warnings: readonly FitWarning[];
 }
 
-const STATUS_NAME = new Map<number, SolverStatus>(Object.entries(STATUS_CODE).map(([name, code]) => [code, name as SolverStatus]));
+/** The status name of each of SciPy's numeric codes (the inverse of `STATUS_CODE`). */
+export const STATUS_NAME = new Map<number, SolverStatus>(Object.entries(STATUS_CODE).map(([name, code]) => [code, name as SolverStatus]));
 
 /** The result of `fitBatch`. */
 export class BatchResult {

@@ -6,8 +6,9 @@
  * the file), parsed by the library's isomorphic parsers (`sources/csv-parser.ts`,
  * `sources/float64-parser.ts`), so a file of any size can be fitted by the streaming workflow.
  *
- * {@link registerReader} is the plug-in point for further formats (Parquet, Arrow, HDF5): a
- * reader maps a {@link ReaderRequest} to a source of `{ x, y, sigma? }` chunks.
+ * {@link registerReader} is the plug-in point for further formats: a reader maps a
+ * {@link ReaderRequest} to a source of `{ x, y, sigma? }` chunks. Parquet, Arrow IPC and HDF5 are
+ * registered through it by `columnar-readers.ts`.
  *
  * Columns are given as on the command line: a header name, or a 1-based index (`--x 1`); whether
  * the first line is a header is detected (any field of the first data line that is not a number).
@@ -34,6 +35,8 @@ export interface ReaderRequest {
   readonly y: string | undefined;
   /** The sigma column (`--sigma`), if any. */
   readonly sigma: string | undefined;
+  /** HDF5: the group that relative dataset paths of x, y and sigma are in (`--h5-group`; default the root). */
+  readonly h5Group?: string | undefined;
   /** Rows per chunk. */
   readonly chunkRows?: number | undefined;
   /** Called with the size of every block read from the file (for progress bars). */
@@ -128,13 +131,25 @@ export function columnRef(flag: string, ref: string, layout: TextLayout, caller:
   return ref;
 }
 
+/**
+ * Check that a request names its columns (formats with named columns need `--x` and `--y`).
+ *
+ * @param req - the request.
+ * @returns the y column.
+ * @throws NlsqRangeError naming `--x` or `--y` when it is missing.
+ */
+export function requireColumns(req: ReaderRequest): string {
+  if (req.x.length === 0) throw new NlsqRangeError(`${req.caller}: --x is required for ${req.path}: the column(s) of the independent variable`, '--x');
+  if (req.y === undefined) throw new NlsqRangeError(`${req.caller}: --y is required for ${req.path}: the column of the observations`, '--y');
+  return req.y;
+}
+
 function textReader(delimiter: string): FileReader {
   return (req) => {
     const layout = sniffText(req.path, delimiter, req.caller);
-    if (req.x.length === 0) throw new NlsqRangeError(`${req.caller}: --x is required for ${req.path}: the column(s) of the independent variable`, '--x');
-    if (req.y === undefined) throw new NlsqRangeError(`${req.caller}: --y is required for ${req.path}: the column of the observations`, '--y');
+    const yRef = requireColumns(req);
     const x = req.x.map((r) => columnRef('--x', r, layout, req.caller));
-    const y = columnRef('--y', req.y, layout, req.caller);
+    const y = columnRef('--y', yRef, layout, req.caller);
     const sigma = req.sigma === undefined ? undefined : columnRef('--sigma', req.sigma, layout, req.caller);
     const options = resolveCsvOptions(
       { x, y, sigma, header: layout.header, delimiter: layout.delimiter, ...(req.chunkRows === undefined ? {} : { chunkRows: req.chunkRows }) },
@@ -167,6 +182,9 @@ const READERS = new Map<string, FileReader>([
   ['.bin', float64Reader],
 ]);
 
+/** The extensions of HDF5 files (the files whose columns are dataset paths, and `--h5-group` applies to). */
+export const HDF5_EXTENSIONS: readonly string[] = ['.h5', '.hdf5', '.he5'];
+
 /**
  * Register a reader for a file extension (the plug-in point for Parquet, Arrow, HDF5 readers).
  *
@@ -198,6 +216,9 @@ export function openDataFile(request: ReaderRequest): AsyncIterable<SourceChunk>
   const reader = READERS.get(ext);
   if (reader === undefined) {
     throw new DataSourceError(`${caller}: ${path}: no reader for ${ext === '' ? 'a file without extension' : `"${ext}" files`} (known: ${[...READERS.keys()].join(', ')})`);
+  }
+  if (request.h5Group !== undefined && !HDF5_EXTENSIONS.includes(ext)) {
+    throw new NlsqRangeError(`${caller}: --h5-group applies to HDF5 files (${HDF5_EXTENSIONS.join(', ')}), got ${path}`, '--h5-group');
   }
   return reader(request);
 }

@@ -78,6 +78,8 @@ export interface FitFlags {
   readonly format?: string | undefined;
   /** `--quiet`. */
   readonly quiet?: boolean | undefined;
+  /** `--h5-group`: the HDF5 group of relative dataset paths. */
+  readonly h5Group?: string | undefined;
 }
 
 /** Where the command writes (stdout and stderr, replaceable in tests). */
@@ -193,7 +195,7 @@ export async function runFit(file: string, flags: FitFlags, io: CliIO): Promise<
   const plotter: Plotter | null = flags.plot === undefined ? null : await loadPlotter(caller);
 
   const progress = await Progress.create(progressEnabled(flags.quiet === true));
-  const source = openDataFile({ path: file, x: xCols, y: flags.y, sigma: flags.sigma, caller, onBytes: (n) => progress?.addBytes(n) });
+  const source = openDataFile({ path: file, x: xCols, y: flags.y, sigma: flags.sigma, h5Group: flags.h5Group, caller, onBytes: (n) => progress?.addBytes(n) });
   const controller = new AbortController();
   let lastCheckpoint: StreamingCheckpoint | null = null;
   const onSigint = (): void => controller.abort(new AbortError(`${caller}: interrupted by Ctrl-C (SIGINT)`));

@@ -4,7 +4,8 @@
  * - `--model NAME|EXPR`: a library model by name (`gaussian`, `exponentialDecay`,
  *   `polynomial:3`; see `nlsq models`) or an expression (`'a*exp(-b*t) + c'`). In an expression the
  *   independent variables are the `--x` column names when they occur in it, else `x` (and `y`
- *   for a second column) — so `--x time` fits `a*exp(-b*time)` as well as `a*exp(-b*x)`.
+ *   for a second column) — so `--x time` fits `a*exp(-b*time)` as well as `a*exp(-b*x)`; an
+ *   HDF5 dataset path names its variable by its last part (`--x /grp/t` → `t`).
  * - `--p0 1,1,0` (one value per parameter, in model order) or `--p0 auto` (the model's
  *   estimator, for library models).
  * - `--param` (repeatable), lmfit-style per-parameter settings mapped onto `params()`
@@ -34,13 +35,14 @@ export function parseNumber(text: string): number | undefined {
  * The model named or written by `--model`.
  *
  * @param text - a library model name (`polynomial:DEGREE` for polynomials) or an expression.
- * @param xColumns - the `--x` column names, for the expression's variables.
+ * @param xRefs - the `--x` column names (or HDF5 dataset paths), for the expression's variables.
  * @param caller - command name for messages.
  * @returns the model.
  * @throws NlsqRangeError naming `--model` for an unknown name or an expression that does not parse.
  */
-export function resolveModel(text: string, xColumns: readonly string[], caller: string): Model {
+export function resolveModel(text: string, xRefs: readonly string[], caller: string): Model {
   const trimmed = text.trim();
+  const xColumns = xRefs.map((c) => c.slice(c.lastIndexOf('/') + 1)); // an HDF5 dataset path names its variable by its last part
   const poly = /^poly(?:nomial)?[:(]?\s*(\d+)\s*\)?$/.exec(trimmed);
   try {
     if (poly !== null) return models.polynomial(Number(poly[1]));

@@ -16,6 +16,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AbortError, NlsqError } from '../errors.ts';
 import { runBatch, type BatchFlags } from './batch-command.ts';
+import { registerColumnarReaders } from './columnar-readers.ts';
 import { runFit, type CliIO, type FitFlags } from './fit-command.ts';
 import { runInfo, runModels, runPlan, type PlanFlags } from './info-commands.ts';
 
@@ -51,13 +52,15 @@ function fitFlags(cmd: Command): Command {
  * @returns the commander program.
  */
 export function buildProgram(io: CliIO, setExit: (code: number) => void): Command {
+  registerColumnarReaders();
   const program = new Command('nlsq')
     .description('Nonlinear least-squares curve fitting of data files (SciPy curve_fit semantics; TRF/LM/dogbox; standard, chunked and streaming workflows).')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s), outputError: () => {} })
     .showSuggestionAfterError(true);
 
-  fitFlags(program.command('fit').description('fit a model to a data file (CSV, TSV, whitespace text, raw .f64) and print the report').argument('<file>', 'the data file'))
+  fitFlags(program.command('fit').description('fit a model to a data file (CSV, TSV, whitespace text, raw .f64, Parquet, Arrow IPC, HDF5) and print the report').argument('<file>', 'the data file'))
+    .option('--h5-group <path>', 'HDF5: the group of the --x/--y/--sigma datasets given as relative paths (default /; absolute paths like /grp/t work without it)')
     .option('--checkpoint <file>', 'streaming: save the state here after every pass and on Ctrl-C')
     .option('--resume <file>', 'streaming: continue from a checkpoint')
     .option('-o, --out <file>', 'also write the result (.json, .csv, .md, otherwise text)')

@@ -90,7 +90,11 @@ function fileBytes(path: string, caller: string): BytesOpener {
  * ```
  */
 export function parquetFileSource(path: string, options: ParquetOptions): AsyncIterable<SourceChunk> {
-  const caller = 'parquetFileSource';
+  return parquetPathSource(path, options, 'parquetFileSource');
+}
+
+/** {@link parquetFileSource} with the caller's name in its messages (the `nlsq` command's reader). */
+export function parquetPathSource(path: string, options: ParquetOptions, caller: string): AsyncIterable<SourceChunk> {
   checkPath(path, caller);
   const resolved = resolveParquetOptions(options, caller);
   const opener = fileBytes(path, caller);
@@ -114,7 +118,11 @@ export function parquetFileSource(path: string, options: ParquetOptions): AsyncI
  * ```
  */
 export function arrowFileSource(path: string, options: ArrowOptions): AsyncIterable<SourceChunk> {
-  const caller = 'arrowFileSource';
+  return arrowPathSource(path, options, 'arrowFileSource');
+}
+
+/** {@link arrowFileSource} with the caller's name in its messages (the `nlsq` command's reader). */
+export function arrowPathSource(path: string, options: ArrowOptions, caller: string): AsyncIterable<SourceChunk> {
   checkPath(path, caller);
   const columns = resolveColumns(options, caller);
   const opener = fileBytes(path, caller);
@@ -146,7 +154,11 @@ async function openNodeHdf5(path: string, caller: string): Promise<Hdf5Pass> {
  * ```
  */
 export function hdf5FileSource(path: string, options: Hdf5Options): AsyncIterable<SourceChunk> {
-  const caller = 'hdf5FileSource';
+  return hdf5PathSource(path, options, 'hdf5FileSource');
+}
+
+/** {@link hdf5FileSource} with the caller's name in its messages (the `nlsq` command's reader). */
+export function hdf5PathSource(path: string, options: Hdf5Options, caller: string): AsyncIterable<SourceChunk> {
   checkPath(path, caller);
   const resolved = resolveHdf5Options(options, caller);
   return { [Symbol.asyncIterator]: () => readHdf5(() => openNodeHdf5(path, caller), resolved, caller) };

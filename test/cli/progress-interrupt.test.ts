@@ -35,6 +35,17 @@ describe('progress on stderr', () => {
     expect(quiet.stdout).not.toMatch(/points\/s/);
   });
 
+  it.skipIf(!hasScript)('draws the batch bar with fits done and fits/s on a terminal (fitBatch onProgress)', async () => {
+    const xs = Array.from({ length: 30 }, (_, i) => i * 0.3);
+    const cols = Array.from({ length: 300 }, (_, k) => xs.map((v, i) => (1 + k / 300) * Math.exp(-((v - 4) ** 2) / 2) + 0.01 * Math.sin(i + k)));
+    const file = tmp.write('many.csv', csvText(['x', ...cols.map((_, k) => `y${k}`)], [xs, ...cols]));
+    const command = [process.execPath, ...cliArgs(['batch', file, '--model', 'gaussian', '--x', 'x', '--columns', 'y*', '--p0', 'auto'])].map(shellQuote).join(' ');
+    const tty = await runNode([], undefined, undefined, ['script', '-qec', `${command} >/dev/null`, '/dev/null']);
+    expect(tty.code).toBe(0);
+    expect(tty.stdout).toMatch(/fits \|[=-]+\| \d+\/300 \| [\d.kM]+ fits\/s/);
+    expect(tty.stdout).toMatch(/300\/300/);
+  });
+
   it('draws nothing when stderr is a pipe', async () => {
     const run = await runNlsq(FIT);
     expect(run.code).toBe(0);

@@ -13,19 +13,18 @@
  * console). Prints one line per case, then exactly `N passed, N failed`; exits
  * non-zero when a case fails or the page never reports.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { extname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleForBrowser } from '../../../scripts/lib/browser-bundle.mjs';
 import { launchChromium } from '../../../scripts/lib/chromium.mjs';
+import { serveStatic } from '../../../scripts/lib/static-server.mjs';
 
 const root = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const suite = process.argv[2] ?? 'main';
 const PAGES = { main: 'main-page', worker: 'worker-page' };
 const TIMEOUT_MS = Number(process.env.NLSQ_BROWSER_TIMEOUT_MS ?? 240_000);
-const MIME = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json', '.wasm': 'application/wasm' };
 
 function finish(result) {
   console.log(`${result.passed} passed, ${result.failed} failed`);
@@ -39,42 +38,11 @@ const ENTRIES = {
 
 async function bundle(outdir, entry) {
   const entryPoints = Object.fromEntries(Object.entries(ENTRIES[suite]).map(([k, v]) => [k, join(root, v)]));
-  await build({
-    entryPoints,
-    outdir,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    sourcemap: true,
-    alias: { nlsq: entry },
-    logLevel: 'warning',
-  });
-}
-
-function serve(dir) {
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-    if (path === '/favicon.ico') {
-      res.writeHead(204).end();
-      return;
-    }
-    if (path.endsWith('.html')) {
-      const name = path.slice(1, -'.html'.length);
-      res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(`<!doctype html><meta charset="utf-8"><title>nlsq ${name}</title><script type="module" src="/${name}.js"></script>`);
-      return;
-    }
-    const file = join(dir, path);
-    if (!file.startsWith(dir) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
+  await bundleForBrowser({ entryPoints, outdir, splitting: true, sourcemap: true, alias: { nlsq: entry } });
+  // One page per entry: /NAME.html loads /NAME.js.
+  for (const name of Object.keys(entryPoints)) {
+    writeFileSync(join(outdir, `${name}.html`), `<!doctype html><meta charset="utf-8"><title>nlsq ${name}</title><script type="module" src="/${name}.js"></script>`);
+  }
 }
 
 async function runPage(url, userDataDir) {
@@ -106,7 +74,7 @@ async function main() {
   let server;
   try {
     await bundle(outdir, entry);
-    server = await serve(outdir);
+    server = await serveStatic(outdir);
     const { port } = server.address();
     const webgpu = encodeURIComponent(process.env.NLSQ_SMOKE_WEBGPU ?? 'auto');
     const result = await runPage(`http://127.0.0.1:${port}/${PAGES[suite]}.html?webgpu=${webgpu}`, join(work, 'profile'));
