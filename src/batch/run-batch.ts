@@ -16,14 +16,18 @@
  */
 import { describeValue, NlsqRangeError, NlsqTypeError, throwIfAborted } from '../errors.ts';
 import { isFittableModel } from '../model/model-kernel.ts';
-import { resolveSolverSettings, type SolverSettings } from '../options/solver-settings.ts';
+import type { ModelProgram } from '../model/program-model.ts';
+import { availableCores, workersUnavailable } from '../parallel/worker-pool.ts';
+import { planBatchWorkers, type WorkerPlan } from '../workflow/worker-count.ts';
 import { createYielder } from '../util/yield-control.ts';
 import { allocateOutput, type BatchEngine, type BatchProblem } from './batch-engine.ts';
 import { validateBatchData } from './batch-data.ts';
 import type { BatchModel, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { resolveBatchParams } from './batch-params.ts';
 import { BatchResult, type BatchPlan } from './batch-result.ts';
-import { createCpuEngine } from './cpu-engine.ts';
+import { batchSolverOptions, resolveBatchSettings } from './batch-settings.ts';
+import { createLocalEngine } from './local-engine.ts';
+import { batchWorkerModel, runBatchOnWorkers } from './worker-engine.ts';
 import { singleFit } from './single-fit.ts';
 
 /** Fits per sub-batch unless `subBatchSize` says otherwise. */
@@ -56,27 +60,29 @@ function checkOptions(caller: string, options: FitBatchOptions): void {
   if (absoluteSigma !== undefined && typeof absoluteSigma !== 'boolean') throw new NlsqTypeError(`${caller}: absoluteSigma must be a boolean, got ${describeValue(absoluteSigma)}`, 'absoluteSigma');
 }
 
-/** Which engine runs and why (only the CPU engine exists in this release). */
-function planEngine(options: FitBatchOptions, method: string, subBatchSize: number): BatchPlan {
+/** Which engine runs, on how many workers, and why. */
+async function planEngine(options: FitBatchOptions, problem: BatchProblem, subBatchSize: number): Promise<{ plan: BatchPlan; workers: WorkerPlan | null; ir: ModelProgram | null }> {
   const given = options.backend;
   const name = typeof given === 'string' ? given : given === undefined ? 'auto' : Array.isArray(given) ? given.join(',') : 'an instance';
   const reasons: string[] = [];
   if (given === undefined || given === 'auto' || given === 'cpu') reasons.push(`backend '${name}': the plain-TypeScript CPU engine (the reference; the WASM whole-loop and WebGPU batch engines are not built yet)`);
   else reasons.push(`backend ${name} requested, but fitBatch has only its CPU engine so far: the CPU engine ran`);
-  if (options.workers !== undefined && options.workers !== 1) reasons.push(`workers ${String(options.workers)} requested: the batch ran on one thread (the worker-pool engine is not wired yet)`);
-  else reasons.push('one thread');
-  return { engine: 'cpu', workers: 1, method, subBatchSize, reason: reasons.join('; ') };
-}
-
-function settingsFor(caller: string, options: FitBatchOptions, pf: number, bounded: boolean, analyticJacobian: boolean): SolverSettings {
-  // The method rule needs only whether some bound is finite; per-fit bounds are set by the engine.
-  const lb = new Float64Array(pf).fill(-Infinity);
-  const ub = new Float64Array(pf).fill(Infinity);
-  if (bounded) lb[0] = -Number.MAX_VALUE;
-  const { method, ftol, xtol, gtol, maxNfev, xScale, diffStep, loss, fScale } = options;
-  const given = { method, ftol, xtol, gtol, maxNfev, xScale, diffStep, loss, fScale };
-  const settings = resolveSolverSettings({ caller, options: given, x0: new Float64Array(pf), lb, ub, defaultMethod: 'by-bounds', analyticJacobian, convention: 'leastsq' });
-  return settings;
+  const method = problem.settings.solver.method;
+  if (options.workers === undefined) {
+    reasons.push('one thread (workers not asked for)');
+    return { plan: { engine: 'cpu', workers: 1, method, subBatchSize, reason: reasons.join('; ') }, workers: null, ir: null };
+  }
+  const crossing = batchWorkerModel(problem, typeof options.loss === 'function');
+  let blocked = 'blocked' in crossing ? crossing.blocked : null;
+  blocked ??= await workersUnavailable();
+  const cores = blocked === null ? await availableCores() : 1;
+  const { data, params } = problem;
+  const workers = planBatchWorkers({
+    given: options.workers, nFits: data.nFits, nPoints: data.offsets[data.nFits]!, nParams: params.free.length, cores, blocked, engine: 'cpu',
+  });
+  reasons.push(workers.workers > 0 ? `${workers.used}: ${workers.reason}` : `main thread: ${workers.reason}`);
+  const plan: BatchPlan = { engine: workers.workers > 0 ? 'workers' : 'cpu', workers: Math.max(1, workers.workers), method, subBatchSize, reason: reasons.join('; ') };
+  return { plan, workers, ir: 'ir' in crossing ? crossing.ir : null };
 }
 
 /**
@@ -95,15 +101,21 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   checkOptions(caller, options);
   const batch = validateBatchData(caller, data, options.sigma, isFittableModel(model) ? model.variables.length : undefined);
   const params = resolveBatchParams(caller, model, options, batch.nFits, batch.k);
-  const settings = settingsFor(caller, options, params.free.length, params.bounded, params.kernel.analyticJacobian);
+  const settings = resolveBatchSettings(caller, options, params.free.length, params.bounded, params.kernel.analyticJacobian);
   const problem: BatchProblem = { caller, data: batch, params, settings, absoluteSigma: options.absoluteSigma === true };
   const subBatchSize = options.subBatchSize ?? DEFAULT_SUB_BATCH;
-  const plan = planEngine(options, settings.solver.method, subBatchSize);
+  const { plan, workers, ir } = await planEngine(options, problem, subBatchSize);
   const names = params.layout !== null ? params.layout.names : params.names;
   const out = allocateOutput(batch.nFits, names.length);
   const { signal, onProgress } = options;
   throwIfAborted(signal, caller);
-  const engine: BatchEngine = createCpuEngine(problem);
+  if (workers !== null && workers.workers > 0) {
+    const run = { workers: workers.workers, ir: ir!, solver: batchSolverOptions(options), progressEvery: Math.min(subBatchSize, Math.max(1, Math.ceil(batch.nFits / (workers.workers * 8)))), signal, onProgress };
+    await runBatchOnWorkers(problem, run, out);
+    const elapsed = performance.now() - started;
+    return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i));
+  }
+  const engine: BatchEngine = await createLocalEngine(problem);
   const pause = createYielder();
   try {
     for (let from = 0; from < batch.nFits; from += subBatchSize) {
