@@ -81,7 +81,7 @@ async function planEngine(options: FitBatchOptions, problem: BatchProblem, subBa
     given: options.workers, nFits: data.nFits, nPoints: data.offsets[data.nFits]!, nParams: params.free.length, cores, blocked, engine: 'cpu',
   });
   reasons.push(workers.workers > 0 ? `${workers.used}: ${workers.reason}` : `main thread: ${workers.reason}`);
-  const plan: BatchPlan = { engine: workers.workers > 0 ? 'workers' : 'cpu', workers: Math.max(1, workers.workers), method, subBatchSize, reason: reasons.join('; ') };
+  const plan: BatchPlan = { engine: 'cpu', workers: Math.max(1, workers.workers), method, subBatchSize, reason: reasons.join('; ') };
   return { plan, workers, ir: 'ir' in crossing ? crossing.ir : null };
 }
 

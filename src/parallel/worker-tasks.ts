@@ -35,7 +35,8 @@ export interface WorkerTaskContext {
 export function workerFailure(ctx: WorkerTaskContext, w: number, error: unknown): Error {
   if (error instanceof AbortError) return error;
   if (ctx.signal?.aborted === true) return new AbortError(`${ctx.caller}: the ${ctx.subject} was aborted by its AbortSignal`, { cause: ctx.signal.reason });
-  const why = error instanceof Error ? error.message : String(error);
+  // workerpool's message for a dead worker continues with a dump of its spawn state: keep the first line
+  const why = (error instanceof Error ? error.message : String(error)).split('\n')[0]!.trim();
   return new WorkerError(
     `${ctx.caller}: worker ${w + 1} of ${ctx.workers} failed (${why}); the ${ctx.subject} has no result, and the pool replaces the worker for the next ${ctx.subject}`,
     w,
