@@ -130,6 +130,12 @@ export type ResidualJacobian = (x: Float64Array) => ArrayLike<ArrayLike<number>>
 export interface LeastSquaresOptions extends CommonFitOptions {
   /** `'2-point'` (default), `'3-point'` or a Jacobian function. */
   readonly jac?: '2-point' | '3-point' | ResidualJacobian;
+  /**
+   * Accepted for symmetry with `curveFit`: `fun` is a closure, which cannot cross to a worker, so
+   * the solve runs on the main thread and `choices.workers` says why (fold an expression model on
+   * workers with `curveFit` or `fit`). Validated as there: `'auto'` or an integer in [0, 256].
+   */
+  readonly workers?: 'auto' | number;
 }
 
 /** r(x) → m residuals. */
