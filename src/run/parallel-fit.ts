@@ -40,6 +40,16 @@ import { solveCurveFit, type SolveControls } from './solve.ts';
  * @returns the reason, or null.
  */
 export function workerBlock(resolved: ResolvedCurveFit, backend: Backend): string | null {
+  const model = modelBlock(resolved);
+  if (model !== null) return model;
+  if (backend.info.family !== 'wasm') return `workers run the WebAssembly engine, and this fit runs on ${backend.info.name}`;
+  const g = globalThis as { Worker?: unknown };
+  if (!hasWorkerThreads() && typeof g.Worker !== 'function') return 'this runtime has no workers';
+  return null;
+}
+
+/** {@link workerBlock} without the backend: what about the model, data or loss keeps the fit off workers. */
+function modelBlock(resolved: ResolvedCurveFit): string | null {
   if (trustedProgram(resolved.model) === undefined) {
     if (typeof resolved.model !== 'function') return 'the model is not one nlsq built (model(), Model.fromJSON or the model library), so its kernel cannot cross to a worker';
     const why = resolved.lift !== undefined && !resolved.lift.lifted ? ` (${resolved.lift.reason})` : '';
@@ -48,11 +58,33 @@ export function workerBlock(resolved: ResolvedCurveFit, backend: Backend): strin
   if (resolved.sigma.kind === '2d') return 'a covariance sigma couples every point, so the rows cannot be split';
   if (resolved.settings.scheme.kind !== 'analytic') return 'finite-difference Jacobians run on the main thread';
   if (resolved.settings.lossName === 'custom') return 'a loss function cannot cross to a worker';
-  if (backend.info.family !== 'wasm') return `workers run the WebAssembly engine, and this fit runs on ${backend.info.name}`;
-  const g = globalThis as { Worker?: unknown };
-  if (!hasWorkerThreads() && typeof g.Worker !== 'function') return 'this runtime has no workers';
   return null;
 }
+
+/**
+ * The plan's view of the `workers` option (`PlanInput.workers`), or undefined when not given:
+ * the cores here and what keeps this fit off workers whatever its backend (the plan adds the
+ * backend rule) — the same rules {@link planWorkersFor} applies when the fit runs.
+ *
+ * @param resolved - the fit.
+ * @param source - for a data source: whether it can be re-read (its size is unknown before the first pass).
+ * @returns given, cores, the block (null: can cross) and, for a source, nPoints null.
+ */
+export async function workerPlanInput(
+  resolved: ResolvedCurveFit,
+  source?: { readonly rereadable: boolean },
+): Promise<{ given: 'auto' | number; cores: number; blocked: string | null; nPoints?: null } | undefined> {
+  if (resolved.workers === undefined) return undefined;
+  const g = globalThis as { Worker?: unknown };
+  const runtime = !hasWorkerThreads() && typeof g.Worker !== 'function' ? 'this runtime has no workers' : null;
+  const once = source?.rereadable === false ? ONE_PASS : null;
+  const blocked = once ?? modelBlock(resolved) ?? runtime ?? (resolved.workers === 0 ? null : await workersUnavailable());
+  const cores = blocked === null && resolved.workers !== 0 ? await availableCores() : 1;
+  return { given: resolved.workers, cores, blocked, ...(source === undefined ? {} : { nPoints: null }) };
+}
+
+/** Why a source read once never folds on workers. */
+const ONE_PASS = 'a source that can be read only once gets the one-pass mini-batch fit, on the main thread';
 
 /**
  * The worker decision of a fit, or undefined when the `workers` option was not given.
@@ -138,7 +170,7 @@ export async function streamFoldFor(
   lease: BackendLease,
 ): Promise<{ fold: ParallelChunkFold | undefined; choice: Choice | undefined }> {
   if (resolved.workers === undefined) return { fold: undefined, choice: undefined };
-  const once = rereadable ? null : 'a source that can be read only once gets the one-pass mini-batch fit, on the main thread';
+  const once = rereadable ? null : ONE_PASS;
   const blocked = once ?? workerBlock(resolved, backend) ?? (resolved.workers === 0 ? null : await workersUnavailable());
   const cores = blocked === null && resolved.workers !== 0 ? await availableCores() : 1;
   const plan = planWorkers({ given: resolved.workers, nPoints: points, nParams: resolved.p, cores, blocked, backend: backend.info.name, split: 'chunks' });

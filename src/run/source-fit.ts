@@ -70,7 +70,7 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
   const resolved = resolveCurveFitOptions('fit', model, first.x, first.y, curveOptions, FIT_KEYS);
   if (resolved.sigma.kind === '2d') throw new DataSourceError('fit: a streaming source cannot carry a covariance (2-D) sigma');
   return withLease(async (lease) => {
-    const planned = await planFit(resolved, options, 'streaming', lease);
+    const planned = await planFit(resolved, options, 'streaming', lease, { rereadable: peeked.passes.rereadable });
     const { plan } = planned;
     const backend = await hostBackendFor(planned.backend, lease);
     const { fold, choice: workers } = await streamFoldFor(resolved, backend.backend, null, peeked.passes.rereadable, lease);

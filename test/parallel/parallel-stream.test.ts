@@ -135,3 +135,17 @@ describe('failure and cancellation', () => {
     expect(r.success).toBe(true);
   }, 120_000);
 });
+
+describe("fit()'s plan carries the worker decision the run made", () => {
+  it('standard, streaming over arrays and a source: plan.workers.used is choices.workers.used', async () => {
+    const standard = await fit(gaussian, x, y, { p0, backend: 'wasm', workers: 2 });
+    expect(standard.plan.workers.used).toBe(standard.choices.workers?.used);
+    expect(standard.plan.workers.used).toBe('2 workers × wasm-simd');
+    const streamed = await fit(gaussian, x, y, { ...streaming, workers: 2 });
+    expect(streamed.plan.workers).toMatchObject({ used: streamed.choices.workers?.used, reason: streamed.choices.workers?.reason });
+    const source = await fit(gaussian, () => arraySource({ x, y }, 5000), { p0, backend: 'wasm', workers: 'auto' });
+    expect(source.plan.workers.used).toBe(source.choices.workers?.used);
+    const none = await fit(gaussian, x, y, { p0, backend: 'wasm' });
+    expect(none.plan.workers.workers).toBe(0);
+  }, 120_000);
+});
