@@ -1,5 +1,6 @@
 /**
- * `fitBatch`'s run: validate the batch once, choose the engine, and walk the fits in
+ * `fitBatch`'s run: validate the batch once, choose the engine and the worker count (with
+ * `workers`: a range of fits per worker, `worker-engine.ts`), and on one thread walk the fits in
  * sub-batches — yielding to the event loop every ~10 ms of work (`util/yield-control.ts`) so
  * that the abort signal, timers and progress get through, and reporting progress after every
  * sub-batch.
@@ -17,6 +18,7 @@
 import { describeValue, NlsqRangeError, NlsqTypeError, throwIfAborted } from '../errors.ts';
 import { isFittableModel } from '../model/model-kernel.ts';
 import type { ModelProgram } from '../model/program-model.ts';
+import { resolveWorkers } from '../options/resolve-curve-fit.ts';
 import { availableCores, workersUnavailable } from '../parallel/worker-pool.ts';
 import { planBatchWorkers, type WorkerPlan } from '../workflow/worker-count.ts';
 import { createYielder } from '../util/yield-control.ts';
@@ -47,9 +49,7 @@ function checkOptions(caller: string, options: FitBatchOptions): void {
     if (!OPTION_KEYS.has(key)) throw new NlsqRangeError(`${caller}: unknown option '${key}' (accepted: ${[...OPTION_KEYS].sort().join(', ')})`, key);
   }
   const { workers, subBatchSize, signal, onProgress, absoluteSigma } = options;
-  if (workers !== undefined && workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1)) {
-    throw new NlsqRangeError(`${caller}: workers must be 'auto' or a positive integer, got ${describeValue(workers)}`, 'workers');
-  }
+  resolveWorkers(caller, workers);
   if (subBatchSize !== undefined && !(Number.isInteger(subBatchSize) && subBatchSize >= 1)) {
     throw new NlsqRangeError(`${caller}: subBatchSize must be a positive integer, got ${describeValue(subBatchSize)}`, 'subBatchSize');
   }

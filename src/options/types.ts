@@ -97,7 +97,8 @@ export interface CurveFitOptions extends CommonFitOptions {
   /** Rows per block of the data walk (default 2048, `DEFAULT_BLOCK_ROWS`: cache-sized; memory O(blockRows·p); 4096, `VECTOR_BLOCK_ROWS`, with a covariance sigma). */
   readonly blockRows?: number;
   /**
-   * Fold the data on workers (`curveFit`, and the standard and chunked strategies of `fit`):
+   * Fold the data on workers (`curveFit`, and the three strategies of `fit`: shares of the rows
+   * for standard and chunked, the chunks of each pass for streaming):
    * `'auto'` uses one worker per core when the fit is large enough to gain (`choices.workers`
    * says how many and why), a count n uses n workers, `0` or omitted the main thread. Each worker
    * holds a contiguous share of the rows (sent once per fit) and folds it into a small triangle

@@ -216,6 +216,13 @@ describe('the plan says how many workers ran and why', () => {
     expect(l.plan.reason).toMatch(/a loss function cannot cross to a worker/);
   });
 
+  it('workers: 0 asks for the main thread; a bad count names the option', async () => {
+    const r = await fitBatch(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], workers: 0 });
+    expect(r.plan).toMatchObject({ workers: 1 });
+    expect(r.plan.reason).toMatch(/main thread: workers: 0 asks for the main thread/);
+    await expect(fitBatch(gauss, { x, y: Y }, { workers: 2.5 })).rejects.toMatchObject({ code: 'ERR_RANGE', argument: 'workers' });
+  });
+
   it("'auto' keeps a small batch on the main thread and says why", async () => {
     const r = await fitBatch(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], workers: 'auto' });
     expect(r.plan.workers).toBe(1);

@@ -274,7 +274,7 @@ describe('bad input names the argument', () => {
     await reject(fitBatch(lin, { x, y }, { sigma: new Float64Array(29).fill(1) }), 'sigma', /sigma must have the shape of y \(30 values\), got 29/);
     await reject(fitBatch(lin, { x, y }, { vary: [false, false] }), 'vary', /at least one parameter free/);
     await reject(fitBatch(lin, { x, y }, { method: 'lm', loss: 'cauchy' }), 'loss', /method 'lm' supports only the 'linear' loss/);
-    await reject(fitBatch(lin, { x, y }, { workers: 0 }), 'workers', /workers must be 'auto' or a positive integer/);
+    await reject(fitBatch(lin, { x, y }, { workers: -1 }), 'workers', /workers must be 'auto' or an integer in \[0, 256\], got -1/);
     await reject(fitBatch(lin, { x, y }, { nope: 1 } as never), 'nope', /unknown option 'nope'/);
   });
 });
