@@ -63,8 +63,11 @@ export interface PlanInput {
    */
   readonly workers?:
     | {
+        /** The `workers` option as given. */
         readonly given: 'auto' | number | undefined;
+        /** Logical cores offered to workers. */
         readonly cores: number;
+        /** Why the fit cannot cross to a worker whatever its backend, or null. */
         readonly blocked: string | null;
         /** Points the workers share when it differs from `nPoints`: null for a streaming source (unknown before its first pass). */
         readonly nPoints?: number | null;

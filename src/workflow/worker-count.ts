@@ -50,9 +50,13 @@ export interface WorkerRequest {
 
 /** The decision: worker count (0: the main thread) and the report row. */
 export interface WorkerPlan {
+  /** Workers that run (0: the main thread). */
   readonly workers: number;
+  /** The `workers` option as given (`'default'` when omitted). */
   readonly given: string;
+  /** What runs: `'main thread'` or `'N workers × engine'`. */
   readonly used: string;
+  /** Why, with the numbers. */
   readonly reason: string;
 }
 
