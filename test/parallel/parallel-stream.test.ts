@@ -51,8 +51,9 @@ describe('streaming passes on workers against the single-thread streaming fit', 
     expect(Array.from(again.perr)).toEqual(Array.from((await fit(gaussian, x, y, { ...streaming, method, workers: 3 })).perr));
   }, 180_000);
 
-  it('a re-readable source and a robust loss (trf, soft_l1) cross too', async () => {
-    const source = () => arraySource({ x, y }, 5000);
+  it('a re-readable source with sigma and a robust loss (trf, soft_l1) cross too', async () => {
+    const sigma = Float64Array.from(x, (_, i) => 0.02 * (1 + 0.5 * Math.abs(Math.sin(i))));
+    const source = () => arraySource({ x, y, sigma }, 5000);
     const options = { p0, method: 'trf' as const, loss: 'soft_l1' as const, fScale: 0.05, backend: 'wasm' as const };
     const single = await fit(gaussian, source, options);
     const r = await fit(gaussian, source, { ...options, workers: 2 });
