@@ -74,8 +74,9 @@ async function planEngine(options: FitBatchOptions, problem: BatchProblem, subBa
   }
   const crossing = batchWorkerModel(problem, typeof options.loss === 'function');
   let blocked = 'blocked' in crossing ? crossing.blocked : null;
-  blocked ??= await workersUnavailable();
-  const cores = blocked === null ? await availableCores() : 1;
+  const asked = options.workers !== 0;
+  if (asked) blocked ??= await workersUnavailable();
+  const cores = blocked === null && asked ? await availableCores() : 1;
   const { data, params } = problem;
   const workers = planBatchWorkers({
     given: options.workers, nFits: data.nFits, nPoints: data.offsets[data.nFits]!, nParams: params.free.length, cores, blocked, engine: 'cpu',
