@@ -29,7 +29,7 @@ import { scipyUnavailable } from './peers/scipy.ts';
 const SCIPY_FITS = 2000;
 const LOOP_FITS = 2000;
 
-interface Batch {
+export interface Batch {
   readonly label: string;
   readonly model: ReturnType<typeof model>;
   readonly scipyModel: 'gauss2d5' | 'gauss1d4';
@@ -43,7 +43,7 @@ interface Batch {
   readonly scipyMaxfev: number;
 }
 
-function gpufitBatch(nFits: number): Batch {
+export function gpufitBatch(nFits: number): Batch {
   const u = rng(14);
   const g = gaussian(u);
   const gx = new Float64Array(25);

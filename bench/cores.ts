@@ -8,12 +8,19 @@
  * - SciPy `curve_fit(method='lm')` on the same data in the same run (`python3` on PATH).
  *
  * Every workers row checks that its popt equals the main thread's to 1e-12 relative.
+ *
+ * Before them: a streaming fit of generated points on 1 and 2 workers with peak RSS
+ * (`cores-stream.ts`, first so that the process's maxRSS is its own) and `fitBatch` on Gpufit's
+ * test on 1 and 2 workers (`cores-batch.ts`). `NLSQ_BENCH_CORES_PARTS` (comma-separated: stream,
+ * batch, fit) runs only some parts.
  */
 import { availableParallelism } from 'node:os';
 import { createWasmBackend } from '../src/backends/backend-factories.ts';
 import { curveFit } from '../src/curve-fit.ts';
 import { model } from '../src/model/model.ts';
 import { terminateWorkers } from '../src/parallel/worker-pool.ts';
+import { benchCoresBatch } from './cores-batch.ts';
+import { benchCoresStream } from './cores-stream.ts';
 import { expDecayData, gaussBgData } from './fits.ts';
 import { type BenchRow, measure, measureRoundRobin } from './harness.ts';
 import { runScipy, scipyUnavailable } from './peers/scipy.ts';
@@ -40,6 +47,10 @@ function maxRel(a: readonly number[], b: readonly number[]): number {
 /** The cores section: rows for both cases (see the module documentation). */
 export async function benchCores(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
+  const parts = (process.env['NLSQ_BENCH_CORES_PARTS'] ?? 'stream,batch,fit').split(',');
+  if (parts.includes('stream')) rows.push(...(await benchCoresStream()));
+  if (parts.includes('batch')) rows.push(...(await benchCoresBatch()));
+  if (!parts.includes('fit')) return rows;
   const cores = availableParallelism();
   const backend = await createWasmBackend();
   const scipy = scipyUnavailable();

@@ -20,7 +20,8 @@ import { runBatch } from './batch/run-batch.ts';
  * array per fit; `offsets` (Int32Array, nFits + 1) for fits of different lengths. Options:
  * `p0` (one for all, nFits × p, or `'auto'`), `bounds` (shared or nFits × p each), `sigma` (the
  * shape of y), `vary` (hold mask), `params`, `method` (`'lm'`, `'trf'`), `ftol`, `xtol`, `gtol`,
- * `maxNfev`, `loss`, `fScale`, `engine` (`'auto'`, `'cpu'`, `'wasm'`), `signal`, `onProgress`.
+ * `maxNfev`, `loss`, `fScale`, `engine` (`'auto'`, `'cpu'`, `'wasm'`), `workers` (a range of fits
+ * per worker of the process-wide pool; the same rows bit for bit), `signal`, `onProgress`.
  *
  * Engines: by default the WASM engine runs every fit's whole Levenberg–Marquardt loop inside
  * WebAssembly (expression models, method `'lm'`, linear loss; `docs/batch.md`); the rest runs on
@@ -37,7 +38,7 @@ import { runBatch } from './batch/run-batch.ts';
  *   `CurveFitResult`; `summary()` and `report()` for the plan and the counts.
  * @throws NlsqTypeError / NlsqRangeError naming the argument for malformed input (ragged y
  *   without offsets, offsets that decrease, p0/bounds/sigma of the wrong shape); AbortError when
- *   `signal` aborts.
+ *   `signal` aborts; WorkerError when a worker dies (the batch has no result; the pool recovers).
  * @example
  * ```ts
  * import { fitBatch, models } from 'nlsq';

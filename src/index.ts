@@ -82,6 +82,7 @@ export {
   type StreamingConfig,
 } from './workflow/memory-budget-selector.ts';
 export { buildPlan, type Plan, type PlanInput, type Workflow } from './workflow/plan.ts';
+export type { WorkerPlan } from './workflow/worker-count.ts';
 export { goalTolerances, SIZE_TIERS, type Goal, type GoalTolerances, type SizeTier, type SizeTierInfo } from './workflow/goal.ts';
 export { arraySource, type DataSource, type SourceChunk, type NumericColumn, type ArrayData, type ChunkIterable } from './sources/data-source.ts';
 export { blobSource, type RecordFormat, type CsvFormat, type Float64Format } from './sources/blob-source.ts';

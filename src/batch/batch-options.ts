@@ -93,15 +93,23 @@ export interface FitBatchOptions {
    * The single-thread engine: `'auto'` (default: the WASM engine — the whole `lm` loop inside
    * WebAssembly — where it covers the batch, else the CPU engine, and `r.summary().reason` says
    * why), `'cpu'` (the plain-TypeScript reference) or `'wasm'` (throws when the batch needs what
-   * the WASM engine lacks: `trf`/`dogbox`, a robust loss, a closure, named parameters).
+   * the WASM engine lacks: `trf`/`dogbox`, a robust loss, a closure, named parameters). With
+   * `workers`, each worker runs this engine.
    */
   readonly engine?: EngineChoice;
-  /** Worker threads: accepted and reported; this release runs every batch on one thread. */
+  /**
+   * Workers of the process-wide pool: a count n splits the batch into n contiguous ranges of fits
+   * (at most one per fit), each run by the single-thread engine in its worker — every row bitwise
+   * the one-thread row; `'auto'` uses one per core when the batch is large enough to gain (at
+   * least `MIN_BATCH_WORK_PER_WORKER` points·(p+1)² per worker), else the main thread; omitted or
+   * 0: the main thread. Expression models cross as their IR; a closure or a loss function keeps
+   * the batch on the main thread. `r.plan` says how many ran and why.
+   */
   readonly workers?: 'auto' | number;
   /** Fits per sub-batch: the unit of progress reports and of the engine's working set (default 4096). */
   readonly subBatchSize?: number;
   /** Cancels the batch between fits (the batch yields to the event loop every ~10 ms of work). */
   readonly signal?: AbortSignal;
-  /** Called after every sub-batch with the fits done so far. */
+  /** Called after every sub-batch with the fits done so far (on workers: the sum over the workers, each reporting ~8 times). */
   readonly onProgress?: (progress: BatchProgress) => void;
 }

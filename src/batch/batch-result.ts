@@ -19,9 +19,9 @@ import type { BatchOutput } from './batch-engine.ts';
 
 /** Where and how a batch ran (`r.plan`, part of `r.summary()`). */
 export interface BatchPlan {
-  /** The engine that ran (`'wasm'` or `'cpu'`). */
+  /** The engine that ran the fits (`'wasm'` or `'cpu'`), on the main thread or in each worker. */
   readonly engine: string;
-  /** Threads used (1 in this release). */
+  /** Threads that ran fits: 1 (the main thread) or the number of workers (`workers` option). */
   readonly workers: number;
   /** The method every fit used. */
   readonly method: string;
@@ -168,7 +168,7 @@ export class BatchResult {
     const lines = [
       `fitBatch: ${s.nFits} fits of ${this.paramNames.length} parameters (${this.paramNames.join(', ')}), method ${s.method}: ${s.converged} converged, ${s.failed} not (${counts})`,
       `time: ${s.elapsedMs.toFixed(1)} ms, ${Math.round(s.fitsPerSecond)} fits/s`,
-      `engine: ${s.engine}, ${s.workers} thread${s.workers === 1 ? '' : 's'}, sub-batches of ${s.subBatchSize} fits — ${s.reason}`,
+      `engine: ${s.engine}, ${s.workers === 1 && !/worker × /.test(s.reason) ? '1 thread' : `${s.workers} worker${s.workers === 1 ? '' : 's'}`}, sub-batches of ${s.subBatchSize} fits — ${s.reason}`,
       ...s.warnings.map((w) => `warning: ${w.message}`),
     ];
     return lines.join('\n');

@@ -1,14 +1,15 @@
 /**
  * `fitBatch`'s run: validate the batch once, choose the engine (`createLocalEngine`: the WASM
- * whole-loop engine where it covers the batch, else the CPU engine), and walk the fits in
+ * whole-loop engine where it covers the batch, else the CPU engine) and the worker count (with
+ * `workers`: a range of fits per worker, each running that same engine, `worker-engine.ts`), and
+ * on one thread walk the fits in
  * sub-batches — yielding to the event loop every ~10 ms of work (`util/yield-control.ts`) so
  * that the abort signal, timers and progress get through, and reporting progress after every
  * sub-batch.
  *
  * Memory: the inputs are read in place (Float64Arrays of the right shape are not copied), the
  * outputs are allocated once (nFits × (2p + 4) numbers), and the engine's working set is one
- * fit's buffers (CPU) or one run of 16 fits staged in wasm memory (WASM) — independent of the
- * number of fits. Sub-batches bound the unit of work between
+ * fit's buffers — independent of the number of fits. Sub-batches bound the unit of work between
  * two progress reports, and are the unit a worker pool or a device engine takes. Measured (Node
  * 20, 10⁶ fits × 25 points of a 5-parameter 2-D Gaussian, lm): peak RSS 413 MB = 98 MB process +
  * 191 MB inputs + 104 MB outputs + 26 MB, with the JS heap never above 28 MB; at 10⁵ fits the
@@ -18,14 +19,19 @@
  */
 import { describeValue, NlsqRangeError, NlsqTypeError, throwIfAborted } from '../errors.ts';
 import { isFittableModel } from '../model/model-kernel.ts';
-import { resolveSolverSettings, type SolverSettings } from '../options/solver-settings.ts';
+import type { ModelProgram } from '../model/program-model.ts';
+import { resolveWorkers } from '../options/resolve-curve-fit.ts';
+import { availableCores, workersUnavailable } from '../parallel/worker-pool.ts';
+import { planBatchWorkers, type WorkerPlan } from '../workflow/worker-count.ts';
 import { createYielder } from '../util/yield-control.ts';
 import { allocateOutput, type BatchEngine, type BatchProblem } from './batch-engine.ts';
 import { validateBatchData } from './batch-data.ts';
 import type { BatchModel, EngineChoice, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { resolveBatchParams } from './batch-params.ts';
 import { BatchResult, type BatchPlan } from './batch-result.ts';
-import { createLocalEngine } from './local-engine.ts';
+import { batchSolverOptions, resolveBatchSettings } from './batch-settings.ts';
+import { createLocalEngine, wasmEngineGap } from './local-engine.ts';
+import { batchWorkerModel, runBatchOnWorkers } from './worker-engine.ts';
 import { singleFit } from './single-fit.ts';
 
 /** Fits per sub-batch unless `subBatchSize` says otherwise. */
@@ -48,9 +54,7 @@ function checkOptions(caller: string, options: FitBatchOptions): void {
   }
   const { workers, subBatchSize, signal, onProgress, absoluteSigma, engine } = options;
   if (engine !== undefined && !ENGINES.includes(engine)) throw new NlsqRangeError(`${caller}: engine must be one of 'auto', 'cpu', 'wasm', got ${describeValue(engine)}`, 'engine');
-  if (workers !== undefined && workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1)) {
-    throw new NlsqRangeError(`${caller}: workers must be 'auto' or a positive integer, got ${describeValue(workers)}`, 'workers');
-  }
+  resolveWorkers(caller, workers);
   if (subBatchSize !== undefined && !(Number.isInteger(subBatchSize) && subBatchSize >= 1)) {
     throw new NlsqRangeError(`${caller}: subBatchSize must be a positive integer, got ${describeValue(subBatchSize)}`, 'subBatchSize');
   }
@@ -67,28 +71,47 @@ function engineAsked(options: FitBatchOptions): EngineChoice {
   return options.backend === 'cpu' ? 'cpu' : 'auto';
 }
 
-/** Which engine ran and why (`createLocalEngine` gives the engine's own reason). */
-function planEngine(options: FitBatchOptions, engine: BatchEngine, method: string, subBatchSize: number): BatchPlan {
+/** What the `backend` option asked for that the engines do not honour, or null. */
+function backendNote(options: FitBatchOptions, engineName: string): string | null {
   const given = options.backend;
-  const reasons: string[] = [engine.reason];
-  if (given !== undefined && given !== 'auto' && given !== 'cpu' && !(engine.name === 'wasm' && typeof given === 'string' && given.startsWith('wasm'))) {
-    const name = typeof given === 'string' ? given : Array.isArray(given) ? given.join(',') : 'an instance';
-    reasons.push(`backend ${name} requested: fitBatch runs on its ${engine.name} engine (no ${name} batch engine yet)`);
-  }
-  if (options.workers !== undefined && options.workers !== 1) reasons.push(`workers ${String(options.workers)} requested: the batch ran on one thread (the worker-pool engine is not wired yet)`);
-  else reasons.push('one thread');
-  return { engine: engine.name, workers: 1, method, subBatchSize, reason: reasons.join('; ') };
+  if (given === undefined || given === 'auto' || given === 'cpu') return null;
+  if (engineName === 'wasm' && typeof given === 'string' && given.startsWith('wasm')) return null;
+  const name = typeof given === 'string' ? given : Array.isArray(given) ? given.join(',') : 'an instance';
+  return `backend ${name} requested: fitBatch runs on its ${engineName} engine (no ${name} batch engine)`;
 }
 
-function settingsFor(caller: string, options: FitBatchOptions, pf: number, bounded: boolean, analyticJacobian: boolean): SolverSettings {
-  // The method rule needs only whether some bound is finite; per-fit bounds are set by the engine.
-  const lb = new Float64Array(pf).fill(-Infinity);
-  const ub = new Float64Array(pf).fill(Infinity);
-  if (bounded) lb[0] = -Number.MAX_VALUE;
-  const { method, ftol, xtol, gtol, maxNfev, xScale, diffStep, loss, fScale } = options;
-  const given = { method, ftol, xtol, gtol, maxNfev, xScale, diffStep, loss, fScale };
-  const settings = resolveSolverSettings({ caller, options: given, x0: new Float64Array(pf), lb, ub, defaultMethod: 'by-bounds', analyticJacobian, convention: 'leastsq' });
-  return settings;
+/** How many workers run the batch and why (null: the main thread, workers not asked for). */
+async function planWorkers(options: FitBatchOptions, problem: BatchProblem, engineName: string): Promise<{ workers: WorkerPlan | null; ir: ModelProgram | null }> {
+  if (options.workers === undefined) return { workers: null, ir: null };
+  const crossing = batchWorkerModel(problem, typeof options.loss === 'function');
+  let blocked = 'blocked' in crossing ? crossing.blocked : null;
+  const asked = options.workers !== 0;
+  if (asked) blocked ??= await workersUnavailable();
+  const cores = blocked === null && asked ? await availableCores() : 1;
+  const { data, params } = problem;
+  const workers = planBatchWorkers({
+    given: options.workers, nFits: data.nFits, nPoints: data.offsets[data.nFits]!, nParams: params.free.length, cores, blocked, engine: engineName,
+  });
+  return { workers, ir: 'ir' in crossing ? crossing.ir : null };
+}
+
+/** The plan: the engine's name and reason, the backend note, the threads. */
+function planOf(options: FitBatchOptions, problem: BatchProblem, engine: { name: string; reason: string }, workers: WorkerPlan | null, subBatchSize: number): BatchPlan {
+  const reasons = [engine.reason];
+  const note = backendNote(options, engine.name);
+  if (note !== null) reasons.push(note);
+  if (workers === null) reasons.push('one thread (workers not asked for)');
+  else reasons.push(workers.workers > 0 ? `${workers.used}: ${workers.reason}` : `main thread: ${workers.reason}`);
+  return { engine: engine.name, workers: Math.max(1, workers?.workers ?? 1), method: problem.settings.solver.method, subBatchSize, reason: reasons.join('; ') };
+}
+
+/**
+ * The engine each worker will create (`createLocalEngine` runs there): wasm where it covers the
+ * batch and is not refused, else cpu.
+ */
+function workerEngine(problem: BatchProblem): { name: string; reason: string } {
+  const gap = problem.engine === 'cpu' ? "engine 'cpu' requested" : wasmEngineGap(problem);
+  return gap === null ? { name: 'wasm', reason: 'the WASM engine in each worker: the whole lm loop inside WebAssembly' } : { name: 'cpu', reason: `the CPU engine in each worker: ${gap}` };
 }
 
 /**
@@ -107,15 +130,28 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   checkOptions(caller, options);
   const batch = validateBatchData(caller, data, options.sigma, isFittableModel(model) ? model.variables.length : undefined);
   const params = resolveBatchParams(caller, model, options, batch.nFits, batch.k);
-  const settings = settingsFor(caller, options, params.free.length, params.bounded, params.kernel.analyticJacobian);
+  const settings = resolveBatchSettings(caller, options, params.free.length, params.bounded, params.kernel.analyticJacobian);
   const problem: BatchProblem = { caller, data: batch, params, settings, absoluteSigma: options.absoluteSigma === true, engine: engineAsked(options) };
   const subBatchSize = options.subBatchSize ?? DEFAULT_SUB_BATCH;
+  if (problem.engine === 'wasm' && options.workers !== undefined && options.workers !== 0) {
+    const gap = wasmEngineGap(problem);
+    if (gap !== null) throw new NlsqRangeError(`${caller}: engine 'wasm' cannot run this batch: ${gap}; use engine 'auto' or 'cpu'`, 'engine');
+  }
+  const predicted = workerEngine(problem);
+  const { workers, ir } = await planWorkers(options, problem, predicted.name);
   const names = params.layout !== null ? params.layout.names : params.names;
   const out = allocateOutput(batch.nFits, names.length);
   const { signal, onProgress } = options;
   throwIfAborted(signal, caller);
+  if (workers !== null && workers.workers > 0) {
+    const run = { workers: workers.workers, ir: ir!, solver: batchSolverOptions(options), progressEvery: Math.min(subBatchSize, Math.max(1, Math.ceil(batch.nFits / (workers.workers * 8)))), signal, onProgress };
+    await runBatchOnWorkers(problem, run, out);
+    const elapsed = performance.now() - started;
+    const plan = planOf(options, problem, predicted, workers, subBatchSize);
+    return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i));
+  }
   const engine: BatchEngine = await createLocalEngine(problem);
-  const plan = planEngine(options, engine, settings.solver.method, subBatchSize);
+  const plan = planOf(options, problem, engine, workers, subBatchSize);
   const pause = createYielder();
   try {
     for (let from = 0; from < batch.nFits; from += subBatchSize) {

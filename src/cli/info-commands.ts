@@ -114,12 +114,13 @@ function planLines(plan: Plan): string[] {
     `  block rows  ${formatCount(plan.blockRows)}`,
     `  memory      ${formatNumber(plan.used.memoryGb)} GB (${plan.used.memoryFrom}) × ${plan.used.safetyFactor} = ${formatNumber(plan.used.thresholdGb)} GB threshold`,
     `  estimate    data ${formatNumber(b.dataGb)} GB, Jacobian ${formatNumber(b.jacobianGb)} GB, peak ${formatNumber(b.peakGb)} GB`,
+    `  workers     ${plan.workers.used} (${plan.workers.reason})`,
     `  reason      ${plan.reason}`,
   ];
 }
 
 function planJson(plan: Plan): Record<string, unknown> {
-  return { strategy: plan.strategy, backend: plan.backend, chunkSize: plan.chunkSize, batchSize: plan.batchSize, blockRows: plan.blockRows, given: plan.given, used: plan.used, budget: plan.budget, reason: plan.reason };
+  return { strategy: plan.strategy, backend: plan.backend, chunkSize: plan.chunkSize, batchSize: plan.batchSize, blockRows: plan.blockRows, given: plan.given, used: plan.used, budget: plan.budget, workers: plan.workers, reason: plan.reason };
 }
 
 async function availableBackends(): Promise<{ statuses: Awaited<ReturnType<typeof listBackends>>; infos: BackendInfo[] }> {

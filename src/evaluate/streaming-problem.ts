@@ -18,7 +18,7 @@
  */
 import type { Backend } from '../backends/backend.ts';
 import { DataSourceError } from '../errors.ts';
-import type { ModelKernel } from '../model/model-kernel.ts';
+import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import { BlockEvaluator } from './block-evaluator.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { JacobianScheme } from '../optim/finite-difference.ts';
@@ -37,6 +37,23 @@ export interface PassInfo {
   readonly cost: number;
   /** Whether the pass folded the Jacobian. */
   readonly jacobian: boolean;
+}
+
+/**
+ * Who folds the chunks of a pass: by default a {@link BlockEvaluator} in this thread; the parallel
+ * walk (`parallel/parallel-chunk-fold.ts`) hands each chunk to a worker instead and merges the
+ * workers' triangles in chunk order. The pass itself — reading, validation, the point count,
+ * the callbacks — is the problem's, whoever folds.
+ */
+export interface ChunkFold {
+  /** Start a pass at x (`jacobian`: fold the Jacobian too). */
+  begin(x: Float64Array, jacobian: boolean): void;
+  /** Fold the first n points of a validated chunk; may wait (back-pressure). The chunk's arrays are the source's: copy what must outlive the call. */
+  add(data: DataColumns, n: number): void | Promise<void>;
+  /** The pass's evaluation once every chunk is folded. */
+  finish(): Evaluation | Promise<Evaluation>;
+  /** A pass that failed midway: settle what is in flight (no result). */
+  abandon(): Promise<void>;
 }
 
 /** Options of {@link StreamingProblem}. */
@@ -63,6 +80,18 @@ export interface StreamingProblemOptions {
   readonly onPass?: ((info: PassInfo) => void) | undefined;
   /** Called with each validated chunk of a pass, before it is folded (e.g. to fingerprint the data). */
   readonly onChunk?: ((chunk: NormalizedChunk) => void) | undefined;
+  /** Who folds the chunks (default: a `BlockEvaluator` in this thread); the caller disposes it. */
+  readonly fold?: ChunkFold | undefined;
+}
+
+/** The default fold: a {@link BlockEvaluator} in this thread. */
+function localFold(evaluator: BlockEvaluator): ChunkFold {
+  return {
+    begin: (x, jacobian) => evaluator.begin(x, jacobian),
+    add: (data, n) => evaluator.addWindow(data, 0, n),
+    finish: () => evaluator.finish(),
+    abandon: () => Promise.resolve(),
+  };
 }
 
 /**
@@ -85,7 +114,8 @@ export class StreamingProblem implements ResidualProblem {
   /** Points read over all passes. */
   pointsSeen = 0;
   private mKnown: number | null;
-  private readonly evaluator: BlockEvaluator;
+  private readonly evaluator: BlockEvaluator | null;
+  private readonly fold: ChunkFold;
   private readonly normalizer: ChunkNormalizer;
   private readonly options: StreamingProblemOptions;
 
@@ -102,13 +132,11 @@ export class StreamingProblem implements ResidualProblem {
     this.p = options.kernel.nParams;
     this.jacobianIsCheap = options.scheme.kind === 'analytic';
     this.mKnown = options.m ?? null;
-    this.evaluator = new BlockEvaluator({
-      backend: options.backend,
-      kernel: options.kernel,
-      loss: options.loss,
-      scheme: options.scheme,
-      blockRows: options.blockRows,
-    });
+    this.evaluator =
+      options.fold !== undefined
+        ? null
+        : new BlockEvaluator({ backend: options.backend, kernel: options.kernel, loss: options.loss, scheme: options.scheme, blockRows: options.blockRows });
+    this.fold = options.fold ?? localFold(this.evaluator!);
     this.normalizer = new ChunkNormalizer(options.kernel.nVariables, caller);
   }
 
@@ -129,15 +157,21 @@ export class StreamingProblem implements ResidualProblem {
   async evaluate(x: Float64Array, jacobian: boolean): Promise<Evaluation> {
     const { source, signal } = this.options;
     const caller = this.options.caller ?? 'fit';
-    const ev = this.evaluator;
-    ev.begin(x, jacobian);
-    const iterator = await source.open();
+    const fold = this.fold;
+    fold.begin(x, jacobian);
     const { onChunk } = this.options;
-    const visit = (c: NormalizedChunk): void => {
+    const visit = (c: NormalizedChunk): void | Promise<void> => {
       onChunk?.(c);
-      ev.addWindow(c.data, 0, c.n);
+      return fold.add(c.data, c.n);
     };
-    const n = await readPass(iterator, this.normalizer, visit, signal, caller);
+    let n: number;
+    try {
+      n = await readPass(await source.open(), this.normalizer, visit, signal, caller);
+    } catch (error) {
+      await fold.abandon();
+      throw error;
+    }
+    const result = await fold.finish();
     if (n === 0) throw new DataSourceError(`${caller}: source yielded no data points (no chunks, or only empty ones)`);
     if (this.mKnown !== null && n !== this.mKnown) {
       throw new DataSourceError(
@@ -147,13 +181,12 @@ export class StreamingProblem implements ResidualProblem {
     this.mKnown = n;
     this.passes++;
     this.pointsSeen += n;
-    const result = ev.finish();
     this.options.onPass?.({ pass: this.passes, points: n, pointsSeen: this.pointsSeen, cost: result.cost, jacobian });
     return result;
   }
 
-  /** Release the evaluator's workspace. */
+  /** Release the evaluator's workspace (a `fold` given in the options is the caller's to dispose). */
   dispose(): void {
-    this.evaluator.dispose();
+    this.evaluator?.dispose();
   }
 }

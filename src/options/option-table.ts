@@ -50,7 +50,7 @@ export const OPTION_TABLE: readonly OptionRow[] = Object.freeze([
   row('global', '—', true, true, "multi-start ('sobol' | 'halton' | 'lhs' | 'random', true) or 'cmaes' search for the global minimum; off by default"),
   row('onIteration', 'callback', true, true, 'per-iteration callback; false stops the fit'),
   row('blockRows', '—', true, false, 'rows per block of the data walk'),
-  row('workers', '—', true, false, "'auto' or a count: fold shares of the rows on that many workers (0 or omitted: the main thread)"),
+  row('workers', '—', true, true, "'auto' or a count: fold shares of the rows on that many workers (0 or omitted: the main thread); leastSquares's fun is a closure and stays on the main thread"),
   row('polish', '—', true, false, 'WebGPU: finish on an f64 backend; default true'),
   row('lift', '—', true, false, 'lift a plain function to an expression model when its source allows; default true'),
   row('constants', '—', true, false, "values of a plain function's free identifiers, for lifting"),

@@ -74,8 +74,14 @@ export interface ResolvedCurveFit {
 /** The most workers one fit may ask for. */
 const MAX_WORKERS = 256;
 
-/** Validate the `workers` option: `'auto'` or an integer in [0, 256]. */
-function resolveWorkers(caller: string, workers: unknown): 'auto' | number | undefined {
+/**
+ * Validate the `workers` option: `'auto'` or an integer in [0, 256].
+ *
+ * @param caller - public function name. @param workers - the option as given.
+ * @returns it, when valid.
+ * @throws NlsqRangeError naming `workers`.
+ */
+export function resolveWorkers(caller: string, workers: unknown): 'auto' | number | undefined {
   if (workers === undefined || workers === 'auto') return workers;
   if (typeof workers !== 'number' || !Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS) {
     throw new NlsqRangeError(`${caller}: workers must be 'auto' or an integer in [0, ${MAX_WORKERS}], got ${describeValue(workers)}`, 'workers');

@@ -10,7 +10,7 @@ import { describeValue, NlsqTypeError } from '../errors.ts';
 import type { IterationInfo } from '../optim/evaluation.ts';
 import type { VectorFunction, VectorJacobian } from './types.ts';
 import { checkOptionKeys } from './option-table.ts';
-import { resolveLog } from './resolve-curve-fit.ts';
+import { resolveLog, resolveWorkers } from './resolve-curve-fit.ts';
 import { resolveSolverSettings, type SolverSettings } from './solver-settings.ts';
 import type { LeastSquaresOptions } from './types.ts';
 import { prepareBounds, requireFeasible, requireFinite, toFloat64 } from './validate.ts';
@@ -37,6 +37,8 @@ export interface ResolvedLeastSquares {
   readonly verbose: 0 | 1 | 2;
   /** Where verbose lines go (a no-op when verbose is 0). */
   readonly log: (line: string) => void;
+  /** The `workers` option as given (validated); `fun` is a closure, so the solve stays on the main thread. */
+  readonly workers: 'auto' | number | undefined;
 }
 
 /**
@@ -70,6 +72,6 @@ export function resolveLeastSquaresOptions(caller: string, fun: unknown, x0: unk
   }
   return {
     caller, fun: fun as VectorFunction, jac: analyticJacobian ? (jac as VectorJacobian) : undefined, p, settings,
-    backend: options.backend, signal: options.signal, onIteration: options.onIteration, verbose, log,
+    backend: options.backend, signal: options.signal, onIteration: options.onIteration, verbose, log, workers: resolveWorkers(caller, options.workers),
   };
 }

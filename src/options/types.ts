@@ -97,7 +97,8 @@ export interface CurveFitOptions extends CommonFitOptions {
   /** Rows per block of the data walk (default 2048, `DEFAULT_BLOCK_ROWS`: cache-sized; memory O(blockRows·p); 4096, `VECTOR_BLOCK_ROWS`, with a covariance sigma). */
   readonly blockRows?: number;
   /**
-   * Fold the data on workers (`curveFit`, and the standard and chunked strategies of `fit`):
+   * Fold the data on workers (`curveFit`, and the three strategies of `fit`: shares of the rows
+   * for standard and chunked, the chunks of each pass for streaming):
    * `'auto'` uses one worker per core when the fit is large enough to gain (`choices.workers`
    * says how many and why), a count n uses n workers, `0` or omitted the main thread. Each worker
    * holds a contiguous share of the rows (sent once per fit) and folds it into a small triangle
@@ -130,6 +131,12 @@ export type ResidualJacobian = (x: Float64Array) => ArrayLike<ArrayLike<number>>
 export interface LeastSquaresOptions extends CommonFitOptions {
   /** `'2-point'` (default), `'3-point'` or a Jacobian function. */
   readonly jac?: '2-point' | '3-point' | ResidualJacobian;
+  /**
+   * Accepted for symmetry with `curveFit`: `fun` is a closure, which cannot cross to a worker, so
+   * the solve runs on the main thread and `choices.workers` says why (fold an expression model on
+   * workers with `curveFit` or `fit`). Validated as there: `'auto'` or an integer in [0, 256].
+   */
+  readonly workers?: 'auto' | number;
 }
 
 /** r(x) → m residuals. */

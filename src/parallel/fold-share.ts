@@ -58,7 +58,14 @@ const shares = new Map<string, Share>();
  */
 const backends = new Map<boolean, Promise<Backend>>();
 
-function backendFor(simd: boolean): Promise<Backend> {
+/**
+ * This worker's wasm backend of one build, created on first use and kept (also for the chunk
+ * folders of `fold-chunk.ts`).
+ *
+ * @param simd - the SIMD build.
+ * @returns the backend.
+ */
+export function wasmBackendFor(simd: boolean): Promise<Backend> {
   let backend = backends.get(simd);
   if (backend === undefined) {
     backend = createWasmBackend({ simd });
@@ -78,7 +85,7 @@ function backendFor(simd: boolean): Promise<Backend> {
  */
 export async function openShare(setup: ShareSetup): Promise<string> {
   if (shares.has(setup.id)) throw new NlsqRangeError(`fold worker: share ${setup.id} is already open`, 'id');
-  const backend = await backendFor(setup.simd);
+  const backend = await wasmBackendFor(setup.simd);
   const module = await wasmModelKernelModule();
   const data: DataColumns = { x: setup.data.x, y: setup.data.y, w: setup.data.w };
   const kernel = module.createWasmModelKernel(setup.program, backend, { resident: data });

@@ -20,7 +20,7 @@
  * are copied once and transferred. Each evaluation sends only θ (p doubles) and receives
  * (p+1)² + 2 numbers per worker.
  *
- * A worker that dies, or any task that fails, fails the evaluation with a {@link WorkerError}
+ * A worker that dies, or any task that fails, fails the evaluation with a `WorkerError` (`worker-tasks.ts`)
  * (after every other worker's task has settled: never a partial triangle). An aborted signal
  * cancels the tasks in flight — workerpool terminates those workers; their lanes restart on the
  * next task — and the evaluation rejects with the fit's `AbortError`.
@@ -28,13 +28,12 @@
  * @module
  */
 import type { Backend } from '../backends/backend.ts';
-import { AbortError, throwIfAborted } from '../errors.ts';
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import type { Program } from '../model/ir.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { LossName } from '../optim/loss.ts';
 import type { ShareEvaluation, ShareSetup } from './fold-share.ts';
-import { WorkerError } from './worker-error.ts';
+import { onEveryWorker, type WorkerTaskContext } from './worker-tasks.ts';
 import type { WorkerPool, WorkerTask } from './worker-pool.ts';
 
 /** Options of {@link createParallelProblem}. */
@@ -140,29 +139,8 @@ export async function createParallelProblem(options: ParallelProblemOptions): Pr
   const simd = backend.info.name === 'wasm-simd';
   const opened = new Set<number>();
 
-  const wrap = (w: number, error: unknown): unknown => {
-    if (error instanceof AbortError) return error;
-    if (options.signal?.aborted === true) return new AbortError(`${caller}: the fit was aborted by its AbortSignal`, { cause: options.signal.reason });
-    const why = error instanceof Error ? error.message : String(error);
-    return new WorkerError(`${caller}: worker ${w + 1} of ${workers} failed (${why}); the fit has no result, and the pool replaces the worker for the next fit`, w, { cause: error });
-  };
-
-  /** Run one task per worker; settle all; throw the first failure (by worker order). */
-  const onAll = async <T>(start: (w: number) => WorkerTask<T>): Promise<T[]> => {
-    throwIfAborted(options.signal, caller);
-    const tasks: WorkerTask<T>[] = [];
-    for (let w = 0; w < workers; w++) tasks.push(start(w));
-    const abort = (): void => tasks.forEach((t) => t.cancel());
-    options.signal?.addEventListener('abort', abort);
-    try {
-      const settled = await Promise.allSettled(tasks);
-      const failed = settled.findIndex((s) => s.status === 'rejected');
-      if (failed >= 0) throw wrap(failed, (settled[failed] as PromiseRejectedResult).reason);
-      return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
-    } finally {
-      options.signal?.removeEventListener('abort', abort);
-    }
-  };
+  const tasks: WorkerTaskContext = { caller, workers, subject: 'fit', signal: options.signal };
+  const onAll = <T>(start: (w: number) => WorkerTask<T>): Promise<T[]> => onEveryWorker(tasks, start);
 
   const columns = crossing === 'shared' ? { x: data.x.map(shared), y: shared(data.y), w: data.w === null ? null : shared(data.w) } : null;
   const setupFor = (w: number): { setup: ShareSetup; transfer: Transferable[] } => {

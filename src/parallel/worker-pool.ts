@@ -1,6 +1,7 @@
 /**
  * The process-wide worker pool: "run this task on a worker", for every parallel piece of the
- * library (the parallel pass of one big fit here; fitBatch and the global search later).
+ * library (the parallel pass of one big fit, the ranges of a `fitBatch`, the chunks of a streaming
+ * pass; the global search later). The workers run `src/pool-worker.ts` (see `worker-script.ts`).
  *
  * Built on workerpool (Node `worker_threads`, Deno, Bun, browser Web Workers; it replaces a
  * worker that dies and rejects that worker's task). A parallel pass needs *affinity* — each
@@ -21,7 +22,7 @@
  * @module
  */
 import { NlsqError, NlsqRangeError } from '../errors.ts';
-import { foldWorkerScript, type WorkerScript } from './worker-script.ts';
+import { poolWorkerScript, type WorkerScript } from './worker-script.ts';
 
 /**
  * Idle time after which the pool's workers are terminated, in ms. While idle, the worker threads
@@ -36,6 +37,8 @@ export const MAX_WORKERS = 256;
 export interface TaskOptions {
   /** Buffers to transfer (not copy) to the worker with the arguments. */
   readonly transfer?: readonly Transferable[];
+  /** Receives what the task sends while it runs (`workerpool.workerEmit` in the worker: progress). */
+  readonly on?: (payload: unknown) => void;
 }
 
 /** A task on a worker, cancellable (cancelling terminates that worker; its lane restarts). */
@@ -68,7 +71,7 @@ interface WorkerpoolPromise<T> extends Promise<T> {
 interface WorkerpoolPool {
   /** workerpool's handlers; `worker` is the Node `Worker` (or Web Worker) of each. */
   readonly workers?: readonly { readonly worker?: { ref?(): void; unref?(): void } }[];
-  exec<T>(method: string, params: readonly unknown[] | null, options?: { transfer?: readonly Transferable[] }): WorkerpoolPromise<T>;
+  exec<T>(method: string, params: readonly unknown[] | null, options?: { transfer?: readonly Transferable[]; on?: (payload: unknown) => void }): WorkerpoolPromise<T>;
   terminate(force?: boolean): Promise<void>;
 }
 
@@ -162,7 +165,8 @@ class SharedPool implements WorkerPool {
     let cancelled = false;
     const task = target.tail.then(() => {
       if (cancelled) throw new WorkerCancelled();
-      inFlight = target.pool.exec<T>(method, [...args], options.transfer === undefined ? undefined : { transfer: options.transfer });
+      const execOptions = { ...(options.transfer === undefined ? {} : { transfer: options.transfer }), ...(options.on === undefined ? {} : { on: options.on }) };
+      inFlight = target.pool.exec<T>(method, [...args], execOptions);
       return inFlight;
     });
     target.tail = task.then(
@@ -260,7 +264,7 @@ export async function acquireWorkerPool(lanes: number): Promise<WorkerPool> {
   if (!Number.isInteger(lanes) || lanes < 1 || lanes > MAX_WORKERS) throw new NlsqRangeError(`workers: the lane count must be an integer in [1, ${MAX_WORKERS}], got ${lanes}`, 'workers');
   if (current === null) {
     const wp = await loadWorkerpool();
-    current ??= new SharedPool(wp, foldWorkerScript());
+    current ??= new SharedPool(wp, poolWorkerScript());
   }
   const pool = current;
   pool.cancelIdle();

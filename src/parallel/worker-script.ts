@@ -1,16 +1,19 @@
 /**
- * Where the fold worker's entry file is, for the runtime that runs this module.
+ * Where the pool worker's entry file is, for the runtime that runs this module.
  *
- * The worker entry is located relative to this module (`new URL(…, import.meta.url)`), so it
- * resolves the same way from `dist/` after `npm run build` (tsc emits `fold-worker.js` next to
- * this file's `.js`) and from `src/` when the TypeScript runs directly:
+ * The entry (`src/pool-worker.ts`) serves every task of the pool — the fold shares of one fit,
+ * the ranges of a `fitBatch`, the chunks of a streaming pass — so it sits in the top layer, beside
+ * the public entry points, where it may import each of them. It is located relative to this
+ * module (`new URL('../…', import.meta.url)`: a file location, not an import), so it resolves the
+ * same way from `dist/` after `npm run build` (tsc emits `pool-worker.js` one folder above this
+ * file's `.js`) and from `src/` when the TypeScript runs directly:
  *
  * | this module is | runtime | the worker runs |
  * |---|---|---|
- * | `worker-script.js` (dist, a bundle) | any | `fold-worker.js` |
- * | `worker-script.ts` (source) | Deno, Bun (run TS natively) | `fold-worker.ts` |
+ * | `worker-script.js` (dist, a bundle) | any | `pool-worker.js` |
+ * | `worker-script.ts` (source) | Deno, Bun (run TS natively) | `pool-worker.ts` |
  * | any | Bun | Web Workers (Bun's `worker_threads` do not carry workerpool's messages) |
- * | `worker-script.ts` (source) | Node (vitest, tsx) | `fold-worker-tsx.mjs`, which registers tsx in the worker thread and imports `fold-worker.ts` (Node 20 does not pass `--import tsx` to worker threads) |
+ * | `worker-script.ts` (source) | Node (vitest, tsx) | `pool-worker-tsx.mjs`, which registers tsx in the worker thread and imports `pool-worker.ts` (Node 20 does not pass `--import tsx` to worker threads) |
  *
  * Node's `worker_threads` (which workerpool uses there) take an absolute path, not a `file:` URL
  * string, so the URL is turned into a path by {@link fileUrlToPath} (the core cannot import
@@ -19,7 +22,7 @@
  * @module
  */
 
-/** How a runtime starts the fold worker. */
+/** How a runtime starts the pool worker. */
 export interface WorkerScript {
   /** The URL of the entry file. */
   readonly url: URL;
@@ -60,15 +63,15 @@ export function hasWorkerThreads(): boolean {
 }
 
 /**
- * The fold worker's entry for this runtime (see the module documentation).
+ * The pool worker's entry for this runtime (see the module documentation).
  *
  * @param base - the URL of the module that locates it (default: this module's).
  * @returns the entry URL, what to hand to workerpool, and the worker type.
  */
-export function foldWorkerScript(base: string = import.meta.url): WorkerScript {
+export function poolWorkerScript(base: string = import.meta.url): WorkerScript {
   const fromSource = /\.ts(?:[?#].*)?$/.test(base);
-  const name = !fromSource ? 'fold-worker.js' : isPlainNode() ? 'fold-worker-tsx.mjs' : 'fold-worker.ts';
-  const url = new URL(`./${name}`, base);
+  const name = !fromSource ? 'pool-worker.js' : isPlainNode() ? 'pool-worker-tsx.mjs' : 'pool-worker.ts';
+  const url = new URL(`../${name}`, base);
   // Bun's worker_threads and workerpool's worker side disagree on the message channel (the task
   // never arrives); its Web Worker API works, so Bun gets Web Workers.
   const threads = hasWorkerThreads() && !isBun();

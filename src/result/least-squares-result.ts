@@ -79,6 +79,9 @@ export function buildLeastSquaresResult(outcome: SolverOutcome, resolved: Resolv
     precision: { given: 'default', used: info.precision, reason: `the ${info.name} backend computes in ${info.precision}` },
     jacobian: { given: settings.scheme.kind === 'analytic' ? 'function' : 'default', used: settings.scheme.kind, reason: 'SciPy approx_derivative steps unless a function is given' },
     loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },
+    ...(resolved.workers === undefined
+      ? {}
+      : { workers: { given: String(resolved.workers), used: 'main thread', reason: `${resolved.caller}'s fun is a closure, which cannot cross to a worker (only a model's IR does); curveFit and fit fold an expression model on workers` } }),
   };
   const statusCode = STATUS_CODE[outcome.status];
   const grad = outcome.staleLinearization === true ? gradientAt(jac, fun, m, p) : outcome.grad;

@@ -26,7 +26,7 @@ import { arraySource } from '../sources/data-source.ts';
 import type { Plan } from '../workflow/plan.ts';
 import { withLease, type BackendLease } from './backend-lease.ts';
 import type { FitOptions } from './fit-options.ts';
-import { mainThreadChoice } from './parallel-fit.ts';
+import { streamFoldFor } from './parallel-fit.ts';
 import { hostBackendFor, planFit } from './plan-fit.ts';
 import { runCurveFit, type StrategyContext } from './run-curve-fit.ts';
 import { explainStart } from './solve.ts';
@@ -92,9 +92,9 @@ async function streamResident(
   const { data } = resolved;
   const sigma = resolved.sigma.kind === '1d' ? resolved.sigma.sigma : null;
   const source = arraySource({ x: data.x.length === 1 ? data.x[0]! : data.x, y: data.y, sigma }, plan.batchSize ?? plan.chunkSize);
-  const streamed = await streamResolved(resolved, source, backend.backend, options, lease).catch((error: unknown) => {
+  const { fold, choice: workers } = await streamFoldFor(resolved, backend.backend, resolved.n, true, lease);
+  const streamed = await streamResolved(resolved, source, backend.backend, options, lease, false, fold).catch((error: unknown) => {
     throw explainStart(resolved, problem, error);
   });
-  const workers = mainThreadChoice(resolved, 'streaming passes run on the main thread; workers fold the standard and chunked strategies');
   return buildCurveFitResult(streamed.outcome, resolved, { ...context, ...(workers === undefined ? {} : { workers }), backend, fun: problem.residualVector(streamed.outcome.x) });
 }

@@ -9,6 +9,7 @@ import { listBackends } from '../backends/list-backends.ts';
 import { readRuntimeEnv, resolveBackend, type ResolvedBackend } from '../backends/registry.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { evaluatesOnDevice } from './device-fit.ts';
+import { workerPlanInput } from './parallel-fit.ts';
 import type { BackendLease } from './backend-lease.ts';
 import type { FitOptions } from './fit-options.ts';
 import { buildPlan, type Plan, type Workflow } from '../workflow/plan.ts';
@@ -20,9 +21,16 @@ import { buildPlan, type Plan, type Workflow } from '../workflow/plan.ts';
  * @param options - the `fit` options (memory limit, safety factor, chunk size).
  * @param workflow - the workflow to plan for (`'auto'` lets the selector decide).
  * @param lease - acquires the backend (named, or the plan's choice) and releases it when the run ends.
+ * @param source - for a data source: whether it can be re-read (the worker decision needs it).
  * @returns the plan and the backend instance, with the reason it was chosen.
  */
-export async function planFit(resolved: ResolvedCurveFit, options: FitOptions, workflow: Workflow | undefined, lease: BackendLease): Promise<{ plan: Plan; backend: ResolvedBackend }> {
+export async function planFit(
+  resolved: ResolvedCurveFit,
+  options: FitOptions,
+  workflow: Workflow | undefined,
+  lease: BackendLease,
+  source?: { readonly rereadable: boolean },
+): Promise<{ plan: Plan; backend: ResolvedBackend }> {
   const modelKind = typeof resolved.model === 'function' ? 'closure' : 'expression';
   const needs = { closures: modelKind === 'closure', synchronous: false };
   const named = resolved.backend !== undefined || (readRuntimeEnv('NLSQ_BACKEND')?.trim() ?? '') !== '';
@@ -40,6 +48,7 @@ export async function planFit(resolved: ResolvedCurveFit, options: FitOptions, w
     backends: infos,
     modelKind,
     backendGiven: given === null ? undefined : given.backend.info.name,
+    workers: await workerPlanInput(resolved, source),
   });
   if (given !== null) return { plan, backend: given };
   const chosen = await lease.backend(() => resolveBackend(plan.backend, needs, { caller: 'fit', env: () => undefined }));

@@ -17,8 +17,7 @@ import type { FittableModel } from '../model/model-kernel.ts';
 import type { ModelFunction } from '../model/closure-kernel.ts';
 import { resolveCurveFitOptions, type ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult } from '../result/curve-fit-result.ts';
-import type { Choice } from '../result/choice.ts';
-import { mainThreadChoice } from './parallel-fit.ts';
+import { streamFoldFor } from './parallel-fit.ts';
 import { walkChoices } from '../result/choice.ts';
 import type { FitStatistics } from '../result/statistics.ts';
 import { classifySource, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
@@ -71,10 +70,11 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
   const resolved = resolveCurveFitOptions('fit', model, first.x, first.y, curveOptions, FIT_KEYS);
   if (resolved.sigma.kind === '2d') throw new DataSourceError('fit: a streaming source cannot carry a covariance (2-D) sigma');
   return withLease(async (lease) => {
-    const planned = await planFit(resolved, options, 'streaming', lease);
+    const planned = await planFit(resolved, options, 'streaming', lease, { rereadable: peeked.passes.rereadable });
     const { plan } = planned;
     const backend = await hostBackendFor(planned.backend, lease);
-    const streamed = await streamResolved(resolved, peeked.source, backend.backend, options, lease, true);
+    const { fold, choice: workers } = await streamFoldFor(resolved, backend.backend, null, peeked.passes.rereadable, lease);
+    const streamed = await streamResolved(resolved, peeked.source, backend.backend, options, lease, true, fold);
     const statistics = streamed.statistics ?? unavailableStatistics(streamed.m, resolved.p);
     const whole: ResolvedCurveFit = { ...resolved, n: streamed.m, omitted: omitting?.omitted() ?? 0 };
     const result = buildCurveFitResult(streamed.outcome, whole, {
@@ -82,17 +82,11 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
       fun: null,
       ...walkChoices({ kind: 'source', workflow: options.workflow, chunkSize: options.chunkSize, points: streamed.m, passes: streamed.passes, approximate: streamed.approximate }),
       statistics,
-      ...workersRow(resolved),
+      ...(workers === undefined ? {} : { workers }),
     });
     for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
     return Object.assign(result, { plan }) as FitResult;
   });
-}
-
-/** The `choices.workers` row when the option was given: a source's passes run on the main thread. */
-function workersRow(resolved: ResolvedCurveFit): { workers?: Choice } {
-  const workers = mainThreadChoice(resolved, 'streaming passes over a data source run on the main thread; workers fold resident arrays (standard and chunked)');
-  return workers === undefined ? {} : { workers };
 }
 
 /** A one-pass source cannot be read again at popt: its statistics are NaN (and a warning says so). */

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Backend } from '../backends/backend.ts';
+import type { ChunkFold } from '../evaluate/streaming-problem.ts';
 import { kernelForBackend } from './backend-kernel.ts';
 import type { BackendLease } from './backend-lease.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
@@ -18,7 +19,8 @@ import { streamingFit, type StreamingFitResult } from '../streaming/streaming-fi
  * streaming fit shares (model, solver, loss, Jacobian scheme, warm-up, callbacks, checkpoints).
  * The model kernel compiled for the backend (windows copied per call: O(chunk) memory) is held
  * by `lease` and freed when the run ends. With `statistics`, one more checked pass at popt gives
- * the goodness-of-fit statistics (for a source, whose data are not resident).
+ * the goodness-of-fit statistics (for a source, whose data are not resident). With `fold`, the
+ * exact passes fold their chunks there (on workers: `parallel-fit.ts` `streamFoldFor`).
  */
 export async function streamResolved(
   resolved: ResolvedCurveFit,
@@ -27,6 +29,7 @@ export async function streamResolved(
   options: FitOptions,
   lease: BackendLease,
   statistics = false,
+  fold?: ChunkFold,
 ): Promise<StreamingFitResult> {
   const { settings } = resolved;
   const compiled = lease.hold(await kernelForBackend(resolved, backend, { resident: false }));
@@ -46,5 +49,6 @@ export async function streamResolved(
     signal: resolved.signal,
     caller: 'fit',
     statisticsKernel: statistics ? resolved.kernel : undefined,
+    fold,
   });
 }

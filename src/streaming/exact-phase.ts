@@ -59,6 +59,7 @@ export async function runExactPhase(ctx: StreamingContext, o: ExactPhaseOptions)
     m: ctx.m,
     caller: ctx.caller,
     signal: ctx.signal,
+    fold: ctx.fold,
     onChunk: (chunk) => print.add(chunk),
     onPass: (info) => {
       completePass(ctx, print, true, 'exact pass', info.cost);

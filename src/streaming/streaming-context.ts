@@ -9,6 +9,7 @@
  */
 import type { Backend } from '../backends/backend.ts';
 import { NlsqRangeError } from '../errors.ts';
+import type { ChunkFold } from '../evaluate/streaming-problem.ts';
 import type { ModelKernel } from '../model/model-kernel.ts';
 import type { JacobianScheme } from '../optim/finite-difference.ts';
 import type { Loss } from '../optim/loss.ts';
@@ -77,6 +78,8 @@ export interface StreamingContext {
   lastCheckpointPass: number;
   /** Fingerprint of the first full pass, which every later full pass must match (`pass-check.ts`). */
   reference: PassFingerprint | null;
+  /** Who folds the chunks of the exact passes (undefined: the backend in this thread). */
+  readonly fold: ChunkFold | undefined;
 }
 
 /** The caller's settings a context is built from (a subset of the streaming fit's options). */
@@ -103,6 +106,8 @@ export interface StreamingContextOptions {
   readonly onProgress?: ((progress: StreamingProgress) => void) | undefined;
   /** Receives a checkpoint every `checkpointEvery` passes. */
   readonly onCheckpoint?: ((state: StreamingCheckpoint) => void | Promise<void>) | undefined;
+  /** Who folds the chunks of the exact passes (default: the backend in this thread). */
+  readonly fold?: ChunkFold | undefined;
 }
 
 function positiveInteger(v: number | undefined, dflt: number, name: string, caller: string): number {
@@ -149,6 +154,7 @@ export function createStreamingContext(
     m: resume?.m ?? null,
     lastCheckpointPass: resume?.passes ?? 0,
     reference: null,
+    fold: o.fold,
   };
 }
 

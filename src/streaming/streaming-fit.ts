@@ -24,6 +24,7 @@
  * @module
  */
 import type { Backend } from '../backends/backend.ts';
+import type { ChunkFold } from '../evaluate/streaming-problem.ts';
 import { throwIfAborted } from '../errors.ts';
 import type { ModelKernel } from '../model/model-kernel.ts';
 import type { Evaluation, IterationInfo } from '../optim/evaluation.ts';
@@ -91,6 +92,11 @@ export interface StreamingFitOptions {
    * this model (`streaming-statistics.ts`); not for a one-pass source. Default: no statistics pass.
    */
   readonly statisticsKernel?: ModelKernel | undefined;
+  /**
+   * Who folds the chunks of the exact passes (default: the backend in this thread); the parallel
+   * fold (`parallel/parallel-chunk-fold.ts`) hands them to workers. The caller disposes it.
+   */
+  readonly fold?: ChunkFold | undefined;
 }
 
 /**

@@ -25,6 +25,7 @@ import {
   sizeClause,
 } from './memory-budget-selector.ts';
 import type { BackendAssessment, ModelKind, Strategy } from './memory-budget-selector.ts';
+import { planWorkers, type WorkerPlan } from './worker-count.ts';
 
 /** The caller's `workflow` option: `'auto'` or a strategy to force. */
 export type Workflow = 'auto' | Strategy;
@@ -55,6 +56,23 @@ export interface PlanInput {
   readonly backendGiven?: string | undefined;
   /** Only synchronous backends qualify (a `curveFitSync` call). */
   readonly synchronous?: boolean | undefined;
+  /**
+   * The `workers` option, the cores offered to workers and why the fit cannot cross to a worker
+   * whatever its backend (null when it can); absent: workers not asked for. A backend other than
+   * wasm blocks workers too (they run the WebAssembly engine); the plan adds that itself.
+   */
+  readonly workers?:
+    | {
+        /** The `workers` option as given. */
+        readonly given: 'auto' | number | undefined;
+        /** Logical cores offered to workers. */
+        readonly cores: number;
+        /** Why the fit cannot cross to a worker whatever its backend, or null. */
+        readonly blocked: string | null;
+        /** Points the workers share when it differs from `nPoints`: null for a streaming source (unknown before its first pass). */
+        readonly nPoints?: number | null;
+      }
+    | undefined;
 }
 
 /** A fit's plan. */
@@ -106,6 +124,12 @@ export interface Plan {
   };
   /** The host memory budget. */
   readonly budget: MemoryBudget;
+  /**
+   * How many workers fold the data, on which engine, and why (`planWorkers`, `worker-count.ts`):
+   * shares of the rows for the standard and chunked strategies, the chunks of each pass for
+   * streaming; 0 (the main thread) when the `workers` option was not given.
+   */
+  readonly workers: WorkerPlan;
   /** Why, in one sentence with the numbers. */
   readonly reason: string;
 }
@@ -220,6 +244,16 @@ export function buildPlan(input: PlanInput): Plan {
   const reason = `${why}: ${a.strategy}, ${sizeClause(a.strategy, a.size)}${a.sizeNote}, on ${info.name} (${backendWhy})`;
   const batchSize = a.strategy === 'streaming' ? a.size : null;
   const blockRows = blockRowsFor(v.nPoints, a.strategy === 'chunked' ? a.size : undefined);
+  const w = input.workers;
+  const workers = planWorkers({
+    given: w?.given,
+    nPoints: w?.nPoints === undefined ? v.nPoints : w.nPoints,
+    nParams: v.nParams,
+    cores: w?.cores ?? 1,
+    blocked: w?.blocked ?? (info.family !== 'wasm' ? `workers run the WebAssembly engine, and this fit runs on ${info.name}` : null),
+    backend: info.name,
+    split: a.strategy === 'streaming' ? 'chunks' : 'shares',
+  });
   return Object.freeze({
     strategy: a.strategy,
     backend: info.name,
@@ -244,6 +278,7 @@ export function buildPlan(input: PlanInput): Plan {
       thresholdGb: budget.thresholdGb,
     }),
     budget,
+    workers,
     reason,
   });
 }

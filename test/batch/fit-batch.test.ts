@@ -1,5 +1,5 @@
 import { fc, test } from '@fast-check/vitest';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { curveFitSync } from '../../src/curve-fit.ts';
 import { AbortError, NlsqError } from '../../src/errors.ts';
 import { fitBatch } from '../../src/fit-batch.ts';
@@ -7,6 +7,9 @@ import { model } from '../../src/model/model.ts';
 import { models } from '../../src/model/models/index.ts';
 import { params } from '../../src/model/params.ts';
 import type { CurveFitOptions } from '../../src/options/types.ts';
+import { terminateWorkers } from '../../src/parallel/worker-pool.ts';
+
+afterAll(() => terminateWorkers());
 
 const gauss = model('a*exp(-(x - mu)^2/(2*s^2)) + b');
 const grid = (n: number, lo: number, hi: number) => Float64Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
@@ -273,7 +276,7 @@ describe('bad input names the argument', () => {
     await reject(fitBatch(lin, { x, y }, { sigma: new Float64Array(29).fill(1) }), 'sigma', /sigma must have the shape of y \(30 values\), got 29/);
     await reject(fitBatch(lin, { x, y }, { vary: [false, false] }), 'vary', /at least one parameter free/);
     await reject(fitBatch(lin, { x, y }, { method: 'lm', loss: 'cauchy' }), 'loss', /method 'lm' supports only the 'linear' loss/);
-    await reject(fitBatch(lin, { x, y }, { workers: 0 }), 'workers', /workers must be 'auto' or a positive integer/);
+    await reject(fitBatch(lin, { x, y }, { workers: -1 }), 'workers', /workers must be 'auto' or an integer in \[0, 256\], got -1/);
     await reject(fitBatch(lin, { x, y }, { nope: 1 } as never), 'nope', /unknown option 'nope'/);
   });
 });
@@ -297,10 +300,12 @@ describe('cancellation and progress', () => {
     expect(done).toBeLessThan(3000);
   });
 
-  it('the plan says the batch ran on one thread when workers are asked for', async () => {
+  it('the plan says how many workers ran and why (at most one per fit)', async () => {
     const r = await fitBatch(gauss, { x, y: Y.subarray(0, 60) }, { p0: [1, 0, 1, 0], workers: 4, backend: 'wasm' });
-    expect(r.plan.workers).toBe(1);
-    expect(r.plan.reason).toMatch(/workers 4 requested: the batch ran on one thread/);
-    expect(r.report()).toMatch(/engine: wasm, 1 thread/);
+    expect(r.plan.workers).toBe(2);
+    expect(r.plan.reason).toMatch(/2 workers × wasm engine: workers: 4 was asked for \(capped at one worker per fit: 2 fits\)/);
+    expect(r.report()).toMatch(/engine: wasm, 2 workers/);
+    const one = await fitBatch(gauss, { x, y: Y.subarray(0, 60) }, { p0: [1, 0, 1, 0] });
+    expect(one.report()).toMatch(/engine: wasm, 1 thread/);
   });
 });

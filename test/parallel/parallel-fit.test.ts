@@ -5,7 +5,7 @@
  * paths agree bitwise; robust losses, `fit()`'s chunked strategy and lifted closures cross.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { curveFit, curveFitSync, fit, model } from '../../src/index.ts';
+import { curveFit, curveFitSync, fit, leastSquares, model } from '../../src/index.ts';
 import { terminateWorkers } from '../../src/parallel/worker-pool.ts';
 
 /** Gaussian peak on a linear background, 5 parameters, deterministic pseudo-noise. */
@@ -116,12 +116,22 @@ describe('fits that stay on the main thread say why', () => {
     expect(r.report({ full: true })).toMatch(/workers\s+2\s+main thread/);
   });
 
-  it('curveFitSync and the streaming strategy say they ran on the main thread', async () => {
+  it('curveFitSync, and a streaming fit too small for workers, say they ran on the main thread', async () => {
     const sync = curveFitSync(gaussian, x.subarray(0, 2000), y.subarray(0, 2000), { p0, workers: 2 });
     expect(sync.choices.workers).toEqual({ given: '2', used: 'main thread', reason: 'curveFitSync runs on the calling thread (workers answer asynchronously); curveFit folds on workers' });
     const streamed = await fit(gaussian, x.subarray(0, 4000), y.subarray(0, 4000), { p0, workflow: 'streaming', chunkSize: 1000, workers: 'auto' });
     expect(streamed.choices.workers).toMatchObject({ given: 'auto', used: 'main thread' });
-    expect(streamed.choices.workers?.reason).toMatch(/^streaming passes run on the main thread/);
+    expect(streamed.choices.workers?.reason).toMatch(/^4000 points are too few to gain from workers|only 1 core/);
+  });
+
+  it('leastSquares: a fun closure stays on the main thread, and the choice says why', async () => {
+    const rosen = (v: Float64Array) => [10 * (v[1]! - v[0]! ** 2), 1 - v[0]!];
+    const r = await leastSquares(rosen, [-1.2, 1], { workers: 2 });
+    expect(r.success).toBe(true);
+    expect(r.choices.workers).toEqual({ given: '2', used: 'main thread', reason: "leastSquares's fun is a closure, which cannot cross to a worker (only a model's IR does); curveFit and fit fold an expression model on workers" });
+    expect(r.report({ full: true })).toMatch(/workers\s+2\s+main thread/);
+    expect((await leastSquares(rosen, [-1.2, 1])).choices.workers).toBeUndefined();
+    await expect(leastSquares(rosen, [-1.2, 1], { workers: 'all' as never })).rejects.toThrow("leastSquares: workers must be 'auto' or an integer in [0, 256], got \"all\"");
   });
 
   it('rejects a bad workers value naming the option', async () => {

@@ -11,7 +11,7 @@ import { createParallelProblem, shareBounds } from '../../src/parallel/parallel-
 import { acquireWorkerPool, setWorkerPoolIdleMs, terminateWorkers } from '../../src/parallel/worker-pool.ts';
 
 const IDLE_MS = 300;
-import { fileUrlToPath, foldWorkerScript } from '../../src/parallel/worker-script.ts';
+import { fileUrlToPath, poolWorkerScript } from '../../src/parallel/worker-script.ts';
 
 const defaultIdle = setWorkerPoolIdleMs(IDLE_MS);
 afterAll(async () => {
@@ -61,10 +61,10 @@ describe('the shared pool', () => {
 
 describe('the worker entry', () => {
   it('runs the TypeScript entry through tsx from src/ under Node, the emitted .js from dist/', () => {
-    const fromSource = foldWorkerScript('file:///pkg/src/parallel/worker-script.ts');
-    expect(fromSource).toMatchObject({ script: '/pkg/src/parallel/fold-worker-tsx.mjs', type: 'thread' });
-    const fromDist = foldWorkerScript('file:///pkg/dist/parallel/worker-script.js');
-    expect(fromDist).toMatchObject({ script: '/pkg/dist/parallel/fold-worker.js', type: 'thread' });
+    const fromSource = poolWorkerScript('file:///pkg/src/parallel/worker-script.ts');
+    expect(fromSource).toMatchObject({ script: '/pkg/src/pool-worker-tsx.mjs', type: 'thread' });
+    const fromDist = poolWorkerScript('file:///pkg/dist/parallel/worker-script.js');
+    expect(fromDist).toMatchObject({ script: '/pkg/dist/pool-worker.js', type: 'thread' });
   });
 
   it('turns file URLs into paths, Windows drives included', () => {

@@ -154,6 +154,31 @@ function commonCases(nlsq, x, y, webgpu) {
       },
     },
     {
+      name: 'workers: fitBatch runs a range of fits per worker (the same rows) and a streaming fit folds its chunks on workers',
+      run: async () => {
+        const m = need(nlsq, 'model')('a*exp(-b*x)+c');
+        const nFits = 12;
+        const Y = new Float64Array(nFits * x.length);
+        for (let f = 0; f < nFits; f++) for (let i = 0; i < x.length; i++) Y[f * x.length + i] = y[i] * (1 + 0.01 * f);
+        const one = await need(nlsq, 'fitBatch')(m, { x, y: Y }, { p0: P0 });
+        const two = await need(nlsq, 'fitBatch')(m, { x, y: Y }, { p0: P0, workers: 2 });
+        const stream = { p0: P0, backend: 'wasm', workflow: 'streaming', chunkSize: 64 };
+        const single = await need(nlsq, 'fit')(m, x, y, stream);
+        const streamed = await need(nlsq, 'fit')(m, x, y, { ...stream, workers: 2 });
+        if (globalThis.process === undefined && two.plan.workers === 1) {
+          // A bundled browser page: workerpool is left out, so both stay on the main thread and say why.
+          if (!/workerpool\) cannot be loaded here/.test(two.plan.reason)) throw new Error(`fitBatch plan: ${two.plan.reason}`);
+          assertClose(two.popt, one.popt, 0, 'fitBatch popt on the main thread');
+          return;
+        }
+        if (two.plan.workers !== 2) throw new Error(`fitBatch plan: ${JSON.stringify(two.plan)}`);
+        assertClose(two.popt, one.popt, 0, 'fitBatch popt on 2 workers');
+        if (!/^2 workers × wasm/.test(String(streamed.choices.workers?.used))) throw new Error(`streaming choices.workers is ${JSON.stringify(streamed.choices.workers)}`);
+        assertClose(streamed.popt, single.popt, 1e-12, 'streaming popt on 2 workers');
+        if (streamed.nfev !== single.nfev) throw new Error(`streaming nfev ${streamed.nfev} on workers, ${single.nfev} on the main thread`);
+      },
+    },
+    {
       name: 'leastSquares and leastSquaresSync solve Rosenbrock to (1, 1)',
       run: async () => {
         const fun = (p) => [10 * (p[1] - p[0] * p[0]), 1 - p[0]];

@@ -119,3 +119,28 @@ describe('buildPlan', () => {
     },
   );
 });
+
+describe('buildPlan: the worker count', () => {
+  it('is the main thread when workers are not asked for', () => {
+    const plan = buildPlan({ nPoints: 1e7, nParams: 3, memoryLimitGb: 16, backends: [wasmInfo] });
+    expect(plan.workers).toMatchObject({ workers: 0, used: 'main thread', given: 'default' });
+  });
+
+  it("'auto' on a big fit: one worker per core, shares of the rows (standard) or chunks (streaming)", () => {
+    const standard = buildPlan({ nPoints: 1e7, nParams: 3, memoryLimitGb: 16, backends: [wasmInfo], backendGiven: wasmInfo.name, workers: { given: 'auto', cores: 4, blocked: null } });
+    expect(standard.strategy).toBe('standard');
+    expect(standard.workers).toMatchObject({ workers: 4, used: `4 workers × ${wasmInfo.name}` });
+    expect(standard.workers.reason).toMatch(/one worker per core \(4 here\)/);
+    const streamed = buildPlan({ workflow: 'streaming', nPoints: 1e7, nParams: 3, memoryLimitGb: 16, backends: [wasmInfo], workers: { given: 2, cores: 4, blocked: null } });
+    expect(streamed.workers.reason).toMatch(/each folds the chunks of a pass as they are read \(bounded queue\), merged in chunk order/);
+    const source = buildPlan({ workflow: 'streaming', nPoints: 1000, nParams: 3, memoryLimitGb: 16, backends: [wasmInfo], workers: { given: 'auto', cores: 4, blocked: null, nPoints: null } });
+    expect(source.workers).toMatchObject({ workers: 4 });
+  });
+
+  it('keeps a fit off workers on a backend other than wasm, or when the caller says why', () => {
+    const cpu = buildPlan({ nPoints: 1e7, nParams: 3, memoryLimitGb: 16, backends: [cpuInfo], workers: { given: 2, cores: 4, blocked: null } });
+    expect(cpu.workers).toMatchObject({ workers: 0, reason: `the fit cannot run on workers: workers run the WebAssembly engine, and this fit runs on ${cpuInfo.name}` });
+    const closure = buildPlan({ nPoints: 1e7, nParams: 3, memoryLimitGb: 16, backends: [wasmInfo], workers: { given: 2, cores: 4, blocked: 'a loss function cannot cross to a worker' } });
+    expect(closure.workers.reason).toBe('the fit cannot run on workers: a loss function cannot cross to a worker');
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The worker-pool engine of `fitBatch` (the `workers` option): the batch split into contiguous
+ * ranges of fits, one per worker of the process-wide pool (`parallel/worker-pool.ts`), each range
+ * run by the single-thread engine inside its worker (`batch-share.ts`).
+ *
+ * - **What crosses.** The model as its IR (expression models; a closure cannot cross and keeps the
+ *   batch on the main thread — `batchWorkerBlock` says why), each worker's range of the data once
+ *   (a fresh copy, transferred), the options as plain data. `p0: 'auto'` runs the model's estimator
+ *   (a function: it does not cross) on the main thread first, with the same `fitStart` the engine
+ *   uses, and sends the estimates.
+ * - **Same answer on any number of workers.** Fits are independent and each worker runs the same
+ *   engine on the same numbers, so every row is bitwise the single-thread engine's row.
+ * - **Progress** from every worker: each reports the fits done in its range after every sub-batch;
+ *   `onProgress` receives the sum over the workers.
+ * - **Failure and cancellation** follow `parallel/worker-tasks.ts`: a worker that dies fails the
+ *   batch with a `WorkerError` after the other workers have settled (no partial result), the pool
+ *   replaces it; the signal cancels every worker's task and the batch rejects with its `AbortError`.
+ *
+ * @module
+ */
+import { throwIfAborted } from '../errors.ts';
+import { ExpressionKernel } from '../model/expression-kernel.ts';
+import { Model } from '../model/model.ts';
+import type { DataColumns } from '../model/model-kernel.ts';
+import type { ModelProgram } from '../model/program-model.ts';
+import { trustedProgram } from '../model/trusted-program.ts';
+import { shareBounds } from '../parallel/parallel-problem.ts';
+import { acquireWorkerPool } from '../parallel/worker-pool.ts';
+import { onEveryWorker } from '../parallel/worker-tasks.ts';
+import type { BatchOutput, BatchProblem } from './batch-engine.ts';
+import type { BatchProgress } from './batch-options.ts';
+import type { ParamRows } from './batch-params.ts';
+import type { BatchSolverOptions } from './batch-settings.ts';
+import { batchShare, type BatchShareOutput } from './batch-share.ts';
+import { fitStart } from './fit-start.ts';
+
+/**
+ * The model's IR when it can cross to a worker, or why not.
+ *
+ * @param problem - the batch.
+ * @param lossIsFunction - whether the loss is a caller's function.
+ * @returns `{ ir }` or `{ blocked }` (a sentence).
+ */
+export function batchWorkerModel(problem: BatchProblem, lossIsFunction: boolean): { readonly ir: ModelProgram } | { readonly blocked: string } {
+  const { model, fullKernel } = problem.params;
+  if (typeof model === 'function') return { blocked: 'the model is a closure, which cannot cross to a worker; it runs on the main thread (an expression model — model(\'…\'), models.* — crosses as its IR)' };
+  const program = trustedProgram(model);
+  if (program === undefined || !(model instanceof Model) || !(fullKernel instanceof ExpressionKernel)) {
+    return { blocked: 'the model is not one nlsq built (model(), Model.fromJSON or the model library), so its kernel cannot cross to a worker' };
+  }
+  if (lossIsFunction) return { blocked: 'a loss function cannot cross to a worker' };
+  return { ir: { program, valueProgram: model.valueProgram, compiled: fullKernel.mode === 'compiled' } };
+}
+
+/**
+ * `p0: 'auto'` on the main thread: each fit's estimate (the model's estimator is a function and
+ * does not cross), through the engine's own `fitStart`, so that the worker starts where the
+ * single-thread engine would; a fit that cannot start keeps its message.
+ *
+ * @param problem - the batch (its `params.p0` is `'auto'`).
+ * @returns per-fit p0 rows (NaN for a fit that cannot start) and the messages of those fits.
+ */
+function estimateStarts(problem: BatchProblem): { rows: ParamRows; failed: Map<number, string> } {
+  const { data, params } = problem;
+  const { p } = params;
+  const pf = params.free.length;
+  const maxN = Math.max(1, data.maxPoints);
+  const columns: DataColumns = {
+    x: data.x.kind === 'shared' ? data.x.columns : Array.from({ length: data.k }, () => new Float64Array(maxN)),
+    y: new Float64Array(maxN),
+    w: data.sigma === null ? null : new Float64Array(maxN),
+  };
+  const values = new Float64Array(data.nFits * p);
+  const full = new Float64Array(p);
+  const [x0, lb, ub] = [new Float64Array(pf), new Float64Array(pf), new Float64Array(pf)];
+  const failed = new Map<number, string>();
+  for (let i = 0; i < data.nFits; i++) {
+    const why = fitStart(problem, i, columns, full, x0, lb, ub);
+    if (why === null) values.set(full, i * p);
+    else {
+      values.fill(NaN, i * p, (i + 1) * p);
+      failed.set(i, why);
+    }
+  }
+  return { rows: { perFit: true, values }, failed };
+}
+
+/** What {@link runBatchOnWorkers} needs besides the batch. */
+export interface WorkerRun {
+  /** Workers (≥ 1, ≤ the number of fits). */
+  readonly workers: number;
+  /** The model's IR (from {@link batchWorkerModel}). */
+  readonly ir: ModelProgram;
+  /** The solver options as given. */
+  readonly solver: BatchSolverOptions;
+  /** Fits between two progress reports of a worker. */
+  readonly progressEvery: number;
+  /** Cancellation. */
+  readonly signal: AbortSignal | undefined;
+  /** Progress over every worker. */
+  readonly onProgress: ((progress: BatchProgress) => void) | undefined;
+}
+
+/**
+ * Run every fit of a batch on `run.workers` workers, writing `out`.
+ *
+ * @param problem - the batch.
+ * @param run - workers, IR, options, progress and cancellation.
+ * @param out - the outputs of the whole batch.
+ * @throws WorkerError when a worker dies or fails; AbortError when the signal aborts.
+ */
+export async function runBatchOnWorkers(problem: BatchProblem, run: WorkerRun, out: BatchOutput): Promise<void> {
+  const { caller, data, params } = problem;
+  const { workers, signal, onProgress } = run;
+  throwIfAborted(signal, caller);
+  const starts = params.p0 === 'auto' ? estimateStarts(problem) : null;
+  const p0 = starts !== null ? starts.rows : (params.p0 as ParamRows | null);
+  const bounds = shareBounds(data.nFits, workers);
+  const done = new Array<number>(workers).fill(0);
+  let reported = 0;
+  const pool = await acquireWorkerPool(workers);
+  let parts: BatchShareOutput[];
+  try {
+    parts = await onEveryWorker({ caller, workers, subject: 'batch', signal }, (w) => {
+      const { setup, transfer } = batchShare(problem, run.ir, run.solver, p0, bounds[w]!, bounds[w + 1]!, run.progressEvery);
+      const on = (payload: unknown): void => {
+        done[w] = payload as number;
+        const total = done.reduce((s, d) => s + d, 0);
+        if (total > reported && onProgress !== undefined) {
+          reported = total;
+          onProgress({ done: total, total: data.nFits });
+        }
+      };
+      return pool.exec<BatchShareOutput>(w, 'batchShare', [setup], { transfer, on });
+    });
+  } finally {
+    pool.release();
+  }
+  const { P } = out;
+  parts.forEach((part, w) => {
+    const a = bounds[w]!;
+    out.popt.set(part.popt, a * P);
+    out.perr.set(part.perr, a * P);
+    out.status.set(part.status, a);
+    out.cost.set(part.cost, a);
+    out.chiSquare.set(part.chiSquare, a);
+    out.nfev.set(part.nfev, a);
+    out.nit.set(part.nit, a);
+    for (const [i, text] of part.messages) out.messages.set(i, text);
+  });
+  for (const [i, why] of starts?.failed ?? []) out.messages.set(i, `${caller}: fit ${i}: ${why}`);
+}

@@ -1,0 +1,219 @@
+/**
+ * A streaming pass on workers: each chunk, as the source yields it, is copied once and handed to
+ * the least busy worker, which folds it from zero into its own triangle (`fold-chunk.ts`); the
+ * main thread merges the chunks' triangles **in chunk order**.
+ *
+ * ```
+ *   source ─▶ chunk 0 ─▶ worker 0 ─▶ (cost₀, m₀, T₀) ─┐
+ *          ─▶ chunk 1 ─▶ worker 1 ─▶ (cost₁, m₁, T₁) ─┼─▶ T = T₀ ⊕ T₁ ⊕ T₂ ⊕ …   (chunk order)
+ *          ─▶ chunk 2 ─▶ worker 0 ─▶ …               ─┘
+ * ```
+ *
+ * - **Bounded queue, back-pressure.** At most `queueDepth` chunks (default two per worker) are in
+ *   flight; `add` waits for a free slot before the next chunk is read, so memory is O(queueDepth ·
+ *   chunk) whatever the size of the source. A result that arrives before its predecessors waits
+ *   (at most queueDepth of them) until it can be merged.
+ * - **The single-thread answer, bitwise stable.** Every chunk is folded from zero by the same walk
+ *   and merged in chunk order with `Backend.mergeTriangles` (TSQR; Demmel, Grigori, Hoemmen &
+ *   Langou, SIAM J. Sci. Comput. 34(1), 2012), costs summed in chunk order with Neumaier
+ *   compensation: the evaluation depends on the chunks only — not on the worker count, nor on
+ *   which worker finished first — and equals the single-thread pass to rounding (another order of
+ *   the same Householder reflections).
+ * - **Failures** (`worker-tasks.ts`): a chunk whose worker dies or fails stops the pass; every
+ *   chunk in flight settles first, then the pass rejects with a `WorkerError`. An aborted signal
+ *   cancels the chunks in flight and the pass rejects with its `AbortError`.
+ *
+ * @module
+ */
+import type { Backend } from '../backends/backend.ts';
+import { throwIfAborted } from '../errors.ts';
+import type { ChunkFold } from '../evaluate/streaming-problem.ts';
+import type { Program } from '../model/ir.ts';
+import type { DataColumns } from '../model/model-kernel.ts';
+import type { Evaluation } from '../optim/evaluation.ts';
+import type { LossName } from '../optim/loss.ts';
+import type { ChunkFolderSetup } from './fold-chunk.ts';
+import type { ShareEvaluation } from './fold-share.ts';
+import type { WorkerPool, WorkerTask } from './worker-pool.ts';
+import { onEveryWorker, workerFailure, type WorkerTaskContext } from './worker-tasks.ts';
+
+/** Options of {@link createParallelChunkFold}. */
+export interface ParallelChunkFoldOptions {
+  /** Public function name for messages. */
+  readonly caller: string;
+  /** The pool, held by the caller for the fold's life (released by `dispose`). */
+  readonly pool: WorkerPool;
+  /** Number of workers; at most `pool.size`. */
+  readonly workers: number;
+  /** The model's IR. */
+  readonly program: Program;
+  /** A built-in loss and its scale, or null for the linear loss. */
+  readonly loss: { readonly name: LossName; readonly fScale: number } | null;
+  /** Rows per block of each worker's walk. */
+  readonly blockRows: number;
+  /** The main thread's backend: merges the triangles; its wasm build is the workers'. */
+  readonly backend: Backend;
+  /** Cancellation. */
+  readonly signal: AbortSignal | undefined;
+  /** Chunks in flight at most (default 2 × workers). */
+  readonly queueDepth?: number;
+}
+
+/** A chunk fold on workers. */
+export interface ParallelChunkFold extends ChunkFold {
+  /** Number of workers. */
+  readonly workers: number;
+  /** Chunks in flight at most. */
+  readonly queueDepth: number;
+  /** The backend each worker runs (e.g. `'wasm-simd'`). */
+  readonly workerBackend: string;
+  /** The most chunks that were in flight at once (diagnostics, tests). */
+  readonly peakInFlight: number;
+  /** Close every worker's folder and release the pool. */
+  dispose(): void;
+}
+
+let nextFit = 0;
+
+/**
+ * Open a chunk folder on each of `workers` workers (the model crosses here, once) and return the fold.
+ *
+ * @param options - see {@link ParallelChunkFoldOptions}.
+ * @returns the fold; `dispose()` it when the fit ends.
+ * @throws WorkerError when a worker cannot open its folder; AbortError when the signal aborts.
+ */
+export async function createParallelChunkFold(options: ParallelChunkFoldOptions): Promise<ParallelChunkFold> {
+  const { caller, pool, workers, backend, signal } = options;
+  const cols = options.program.params.length + 1;
+  const depth = options.queueDepth ?? 2 * workers;
+  const id = `stream-${nextFit++}-${Math.random().toString(36).slice(2, 10)}`;
+  const ctx: WorkerTaskContext = { caller, workers, subject: 'fit', signal };
+  const setup: ChunkFolderSetup = { id, program: options.program, loss: options.loss, blockRows: options.blockRows, simd: backend.info.name === 'wasm-simd' };
+  let names: string[];
+  try {
+    names = await onEveryWorker(ctx, (w) => pool.exec<string>(w, 'chunkOpen', [setup]));
+  } catch (error) {
+    for (let w = 0; w < workers; w++) void pool.exec(w, 'chunkClose', [id]).catch(() => undefined);
+    pool.release();
+    throw error;
+  }
+
+  // The state of the pass in progress.
+  let theta = new Float64Array(0);
+  let jacobian = false;
+  let dispatched = 0;
+  let merged = 0;
+  let cost = 0;
+  let compensation = 0;
+  let m = 0;
+  let T: Float64Array | null = null;
+  let finite = true;
+  let failure: { lane: number; error: unknown } | null = null;
+  const waiting = new Map<number, ShareEvaluation>();
+  const inFlight = new Set<WorkerTask<ShareEvaluation>>();
+  const perLane = new Array<number>(workers).fill(0);
+  let wake: (() => void) | null = null;
+  let peak = 0;
+
+  const settled = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const nextSettled = (): Promise<void> => new Promise((resolve) => (wake = resolve));
+  const cancelAll = (): void => inFlight.forEach((t) => t.cancel());
+
+  const add = (v: number): void => {
+    const t = cost + v;
+    compensation += Math.abs(cost) >= Math.abs(v) ? cost - t + v : v - t + cost;
+    cost = t;
+  };
+  const mergeReady = (): void => {
+    for (let r = waiting.get(merged); r !== undefined; r = waiting.get(merged)) {
+      waiting.delete(merged);
+      merged++;
+      add(r.cost);
+      m += r.m;
+      if (!jacobian) continue;
+      if (r.T === null) finite = false;
+      else if (T === null) T = Float64Array.from(r.T);
+      else backend.mergeTriangles(T, r.T, cols);
+    }
+  };
+  const drain = async (): Promise<void> => {
+    while (inFlight.size > 0) await nextSettled();
+  };
+
+  return {
+    workers,
+    queueDepth: depth,
+    workerBackend: names[0] ?? backend.info.name,
+    get peakInFlight() {
+      return peak;
+    },
+    begin(x: Float64Array, jac: boolean): void {
+      theta = Float64Array.from(x);
+      jacobian = jac;
+      dispatched = merged = m = 0;
+      cost = compensation = 0;
+      T = null;
+      finite = true;
+      failure = null;
+      waiting.clear();
+      signal?.addEventListener('abort', cancelAll);
+    },
+    async add(data: DataColumns, n: number): Promise<void> {
+      while (failure === null && inFlight.size >= depth) await nextSettled();
+      throwIfAborted(signal, caller);
+      if (failure !== null) throw workerFailure(ctx, failure.lane, failure.error);
+      // one copy of the chunk (the source may reuse its arrays), transferred to the worker
+      const chunk: DataColumns = { x: data.x.map((c) => c.slice(0, n)), y: data.y.slice(0, n), w: data.w === null ? null : data.w.slice(0, n) };
+      const transfer = [...chunk.x, chunk.y, ...(chunk.w === null ? [] : [chunk.w])].map((c) => c.buffer as ArrayBuffer);
+      let lane = 0;
+      for (let w = 1; w < workers; w++) if (perLane[w]! < perLane[lane]!) lane = w;
+      const index = dispatched++;
+      perLane[lane]!++;
+      const task = pool.exec<ShareEvaluation>(lane, 'chunkFold', [id, theta, jacobian, chunk], { transfer });
+      inFlight.add(task);
+      peak = Math.max(peak, inFlight.size);
+      task.then(
+        (r) => {
+          waiting.set(index, r);
+          mergeReady();
+        },
+        (error: unknown) => {
+          failure ??= { lane, error };
+        },
+      ).finally(() => {
+        inFlight.delete(task);
+        perLane[lane]!--;
+        settled();
+      });
+    },
+    async finish(): Promise<Evaluation> {
+      try {
+        await drain();
+      } finally {
+        signal?.removeEventListener('abort', cancelAll);
+      }
+      throwIfAborted(signal, caller);
+      if (failure !== null) throw workerFailure(ctx, failure.lane, failure.error);
+      const total = cost + compensation;
+      const t = T as Float64Array | null;
+      const ok = jacobian && finite && Number.isFinite(total) && (t === null || t.every(Number.isFinite));
+      return { cost: total, m, T: ok ? (t ?? new Float64Array(cols * cols)) : null };
+    },
+    async abandon(): Promise<void> {
+      if (signal?.aborted === true) cancelAll();
+      try {
+        await drain();
+      } finally {
+        signal?.removeEventListener('abort', cancelAll);
+      }
+    },
+    dispose(): void {
+      for (let w = 0; w < workers; w++) void pool.exec(w, 'chunkClose', [id]).catch(() => undefined);
+      pool.release();
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Entry of a pool worker: registers with workerpool every task the process-wide pool runs —
+ *
+ * - the fold shares of one fit on many cores (`parallel/fold-share.ts`): `open`, `evaluate`,
+ *   `residuals`, `close`;
+ * - a range of a `fitBatch` (`batch/batch-share.ts`): `batchShare`, with progress sent back
+ *   through `workerpool.workerEmit`;
+ * - the chunks of a streaming pass (`parallel/fold-chunk.ts`): `chunkOpen`, `chunkFold`, `chunkClose`;
+ *
+ * and `ping` (the pool's liveness check) and `exit` (a test's way to kill the worker from inside).
+ * It sits in the top layer, beside the public entry points, because it imports each of them.
+ *
+ * Loaded as a module worker: Node `worker_threads`, Deno, Bun, or a browser Web Worker
+ * (`parallel/worker-script.ts` says which file each runtime loads).
+ *
+ * @module
+ */
+import workerpool from 'workerpool';
+import { outputBuffers, runBatchShare, type BatchShareSetup } from './batch/batch-share.ts';
+import { closeChunkFolder, foldChunk, openChunkFolder, type ChunkFolderSetup } from './parallel/fold-chunk.ts';
+import type { DataColumns } from './model/model-kernel.ts';
+import { closeShare, evaluateShare, openShare, openShareCount, shareResiduals, type ShareSetup } from './parallel/fold-share.ts';
+
+workerpool.worker({
+  open: (setup: ShareSetup) => openShare(setup),
+  evaluate: (id: string, x: Float64Array, jacobian: boolean) => {
+    const ev = evaluateShare(id, x, jacobian);
+    return ev.T === null ? ev : new workerpool.Transfer(ev, [ev.T.buffer]);
+  },
+  residuals: (id: string, x: Float64Array, out: Float64Array | null) => {
+    if (out !== null) {
+      shareResiduals(id, x, out); // written into the main thread's shared memory
+      return null;
+    }
+    const r = shareResiduals(id, x);
+    return new workerpool.Transfer(r, [r.buffer]);
+  },
+  close: (id: string) => closeShare(id),
+  batchShare: async (setup: BatchShareSetup) => {
+    const out = await runBatchShare(setup, (done) => workerpool.workerEmit(done));
+    return new workerpool.Transfer(out, outputBuffers(out));
+  },
+  chunkOpen: (setup: ChunkFolderSetup) => openChunkFolder(setup),
+  chunkFold: (id: string, x: Float64Array, jacobian: boolean, data: DataColumns) => {
+    const ev = foldChunk(id, x, jacobian, data);
+    return ev.T === null ? ev : new workerpool.Transfer(ev, [ev.T.buffer]);
+  },
+  chunkClose: (id: string) => closeChunkFolder(id),
+  ping: () => openShareCount(),
+  exit: () => {
+    const g = globalThis as { process?: { exit(code: number): never }; close?: () => void };
+    if (g.process !== undefined) g.process.exit(1);
+    else g.close?.();
+  },
+});
