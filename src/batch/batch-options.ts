@@ -84,8 +84,19 @@ export interface FitBatchOptions {
   readonly loss?: LossName | LossFunction;
   /** Soft margin of the robust loss (SciPy `f_scale`); default 1. */
   readonly fScale?: number;
-  /** Where the batch runs: `'cpu'` or `'auto'` (default). Other names are accepted and reported; the CPU engine runs them until their engines exist. */
+  /**
+   * Where the batch runs: `'cpu'` or `'auto'` (default), `'webgpu'` or a WebGPU backend instance
+   * (the device engine: every fit's whole loop on the GPU, then the f64 polish). `'auto'` takes a
+   * hardware GPU for batches of 16384 fits or more, never a software adapter. Other names are
+   * accepted and reported; the CPU engine runs them until their engines exist.
+   */
   readonly backend?: BackendOption;
+  /**
+   * Device engines (`backend: 'webgpu'`): polish each device answer in f64 on the host engine
+   * (default true: popt and perr agree with `curveFit`); false returns the device's f32 results and
+   * the summary says so.
+   */
+  readonly polish?: boolean;
   /** Worker threads: accepted and reported; this release runs every batch on one thread. */
   readonly workers?: 'auto' | number;
   /** Fits per sub-batch: the unit of progress reports and of the engine's working set (default 4096). */

@@ -23,7 +23,8 @@ import { validateBatchData } from './batch-data.ts';
 import type { BatchModel, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { resolveBatchParams } from './batch-params.ts';
 import { BatchResult, type BatchPlan } from './batch-result.ts';
-import { createCpuEngine } from './cpu-engine.ts';
+import { chooseDeviceEngine } from './device-engine.ts';
+import { createLocalEngine } from './local-engine.ts';
 import { singleFit } from './single-fit.ts';
 
 /** Fits per sub-batch unless `subBatchSize` says otherwise. */
@@ -34,7 +35,7 @@ const STEP = 16;
 
 const OPTION_KEYS = new Set([
   'p0', 'bounds', 'sigma', 'absoluteSigma', 'vary', 'params', 'method', 'ftol', 'xtol', 'gtol', 'maxNfev', 'xScale', 'diffStep',
-  'loss', 'fScale', 'backend', 'workers', 'subBatchSize', 'signal', 'onProgress',
+  'loss', 'fScale', 'backend', 'workers', 'subBatchSize', 'signal', 'onProgress', 'polish',
 ]);
 
 function checkOptions(caller: string, options: FitBatchOptions): void {
@@ -42,7 +43,8 @@ function checkOptions(caller: string, options: FitBatchOptions): void {
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new NlsqRangeError(`${caller}: unknown option '${key}' (accepted: ${[...OPTION_KEYS].sort().join(', ')})`, key);
   }
-  const { workers, subBatchSize, signal, onProgress, absoluteSigma } = options;
+  const { workers, subBatchSize, signal, onProgress, absoluteSigma, polish } = options;
+  if (polish !== undefined && typeof polish !== 'boolean') throw new NlsqTypeError(`${caller}: polish must be a boolean, got ${describeValue(polish)}`, 'polish');
   if (workers !== undefined && workers !== 'auto' && !(Number.isInteger(workers) && workers >= 1)) {
     throw new NlsqRangeError(`${caller}: workers must be 'auto' or a positive integer, got ${describeValue(workers)}`, 'workers');
   }
@@ -56,12 +58,12 @@ function checkOptions(caller: string, options: FitBatchOptions): void {
   if (absoluteSigma !== undefined && typeof absoluteSigma !== 'boolean') throw new NlsqTypeError(`${caller}: absoluteSigma must be a boolean, got ${describeValue(absoluteSigma)}`, 'absoluteSigma');
 }
 
-/** Which engine runs and why (only the CPU engine exists in this release). */
+/** Which host engine runs and why (the device engine plans itself: `device-engine.ts`). */
 function planEngine(options: FitBatchOptions, method: string, subBatchSize: number): BatchPlan {
   const given = options.backend;
   const name = typeof given === 'string' ? given : given === undefined ? 'auto' : Array.isArray(given) ? given.join(',') : 'an instance';
   const reasons: string[] = [];
-  if (given === undefined || given === 'auto' || given === 'cpu') reasons.push(`backend '${name}': the plain-TypeScript CPU engine (the reference; the WASM whole-loop and WebGPU batch engines are not built yet)`);
+  if (given === undefined || given === 'auto' || given === 'cpu') reasons.push(`backend '${name}': the plain-TypeScript CPU engine (the reference; the WASM whole-loop engine is not built yet; the WebGPU engine runs with backend 'webgpu')`);
   else reasons.push(`backend ${name} requested, but fitBatch has only its CPU engine so far: the CPU engine ran`);
   if (options.workers !== undefined && options.workers !== 1) reasons.push(`workers ${String(options.workers)} requested: the batch ran on one thread (the worker-pool engine is not wired yet)`);
   else reasons.push('one thread');
@@ -97,22 +99,28 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   const params = resolveBatchParams(caller, model, options, batch.nFits, batch.k);
   const settings = settingsFor(caller, options, params.free.length, params.bounded, params.kernel.analyticJacobian);
   const problem: BatchProblem = { caller, data: batch, params, settings, absoluteSigma: options.absoluteSigma === true };
-  const subBatchSize = options.subBatchSize ?? DEFAULT_SUB_BATCH;
-  const plan = planEngine(options, settings.solver.method, subBatchSize);
   const names = params.layout !== null ? params.layout.names : params.names;
   const out = allocateOutput(batch.nFits, names.length);
   const { signal, onProgress } = options;
   throwIfAborted(signal, caller);
-  const engine: BatchEngine = createCpuEngine(problem);
+  const device = await chooseDeviceEngine(problem, options);
+  const engine: BatchEngine = device?.engine ?? createLocalEngine(problem);
+  const subBatchSize = options.subBatchSize ?? engine.subBatchSize ?? DEFAULT_SUB_BATCH;
+  const plan = device?.plan(subBatchSize) ?? planEngine(options, settings.solver.method, subBatchSize);
   const pause = createYielder();
   try {
     for (let from = 0; from < batch.nFits; from += subBatchSize) {
       const to = Math.min(batch.nFits, from + subBatchSize);
-      for (let i = from; i < to; i += STEP) {
-        const turn = pause();
-        if (turn !== null) await turn;
+      if (engine.runAsync !== undefined) {
         throwIfAborted(signal, caller);
-        engine.run(i, Math.min(to, i + STEP), out);
+        await engine.runAsync(from, to, out, signal);
+      } else {
+        for (let i = from; i < to; i += STEP) {
+          const turn = pause();
+          if (turn !== null) await turn;
+          throwIfAborted(signal, caller);
+          engine.run(i, Math.min(to, i + STEP), out);
+        }
       }
       onProgress?.({ done: to, total: batch.nFits });
     }
