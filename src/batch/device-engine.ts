@@ -197,6 +197,8 @@ interface InFlight {
   readonly from: number;
   readonly to: number;
   readonly started: Map<number, true>;
+  /** Starting θ per fit (every parameter, f64): the held values are read back from here, not from the device. */
+  readonly theta0: Float64Array;
   /** Bounds of the free parameters per fit of the range. */
   readonly lb: Float64Array;
   readonly ub: Float64Array;
@@ -261,7 +263,17 @@ export function createDeviceEngine(problem: BatchProblem, solver: DeviceBatchSol
     const fits: BatchSolverFits = { nFits: count, offsets, y: data.y.subarray(lo, hi), w, x, theta0, lb: lbs, ub: ubs };
     const result = solver.solve(fits);
     result.catch(() => undefined); // awaited by runAsync; a prefetch nobody awaits must not be unhandled
-    return { from, to, started, lb: lbs, ub: ubs, result };
+    return { from, to, started, theta0, lb: lbs, ub: ubs, result };
+  };
+
+  /**
+   * Row i of popt ← the fit's start with its free entries replaced by the device's θ, clipped into
+   * the f64 bounds (the f32 clamp may round past them); held entries keep their exact f64 values.
+   */
+  const setDeviceTheta = (out: BatchOutput, i: number, job: InFlight, dev: DeviceBatchResult, r: number): void => {
+    const row = i * out.P;
+    out.popt.set(job.theta0.subarray(r * p, (r + 1) * p), row);
+    for (let j = 0; j < pf; j++) out.popt[row + free[j]!] = Math.min(job.ub[r * pf + j]!, Math.max(job.lb[r * pf + j]!, dev.theta[r * p + free[j]!]!));
   };
 
   const polishEngine = (out: BatchOutput): BatchEngine => {
@@ -274,14 +286,12 @@ export function createDeviceEngine(problem: BatchProblem, solver: DeviceBatchSol
     return polisher;
   };
 
-  const writeDevice = (out: BatchOutput, i: number, dev: DeviceBatchResult, r: number): void => {
+  const writeDevice = (out: BatchOutput, i: number, job: InFlight, dev: DeviceBatchResult, r: number): void => {
     const n = data.offsets[i + 1]! - data.offsets[i]!;
     const chi = dev.chiSquare[r]!;
     const row = i * out.P;
-    for (let j = 0; j < p; j++) {
-      out.popt[row + j] = dev.theta[r * p + j]!;
-      out.perr[row + j] = 0;
-    }
+    setDeviceTheta(out, i, job, dev, r);
+    out.perr.fill(0, row, row + p);
     const h = packedEntries(pf);
     const aug = new Float64Array(packedEntries(pf + 1));
     for (let a = 0, e = 0, s = 0; a < pf; a++, e++) for (let b = a; b < pf; b++) aug[e++] = dev.hessian[r * h + s++]!;
@@ -316,15 +326,10 @@ export function createDeviceEngine(problem: BatchProblem, solver: DeviceBatchSol
         continue;
       }
       if (!options.polish) {
-        writeDevice(out, i, dev, r);
+        writeDevice(out, i, job, dev, r);
         continue;
       }
-      // the device's θ, its free entries clipped into the f64 bounds (the f32 clamp may round past them)
-      out.popt.set(dev.theta.subarray(r * p, (r + 1) * p), i * out.P);
-      for (let j = 0; j < pf; j++) {
-        const at = i * out.P + free[j]!;
-        out.popt[at] = Math.min(job.ub[r * pf + j]!, Math.max(job.lb[r * pf + j]!, out.popt[at]!));
-      }
+      setDeviceTheta(out, i, job, dev, r);
       polishEngine(out).run(i, i + 1, out);
       if (out.status[i]! <= 0) {
         out.messages.delete(i);
