@@ -5,7 +5,9 @@
  *
  * ## Per iteration (every thread of the fit's workgroup)
  *
- * 1. Read the trial θ from workgroup memory; each thread takes points lid, lid + WG, … of its fit,
+ * 1. Read the trial θ from workgroup memory; each thread zeroes its accumulators explicitly (Dawn's
+ *    SPIR-V path, seen on SwiftShader and lavapipe, does not re-zero a `var` declared without an
+ *    initializer inside a loop), then takes points lid, lid + WG, … of its fit,
  *    evaluates the generated model body (`codegen-wgsl.ts`) in f32 and accumulates the packed upper
  *    triangle of [J r]ᵀ[J r] over the free parameters — H = JᵀJ, g = Jᵀr and χ² = rᵀr,
  *    E = (f+1)(f+2)/2 entries — in private registers, with r = w·((f − y_hi) − y_lo) (y split into
@@ -162,7 +164,7 @@ export function generateBatchKernel(spec: BatchKernelSpec): BatchKernel {
     '  workgroupBarrier();',
     '  loop {',
     ...body.usedParams.map((j) => `    let th${j} = th[${j}u];`),
-    '    var acc: array<f32, E>;',
+    '    var acc = array<f32, E>(); // an explicit zero value: some SPIR-V paths do not re-zero a loop-scoped var',
     '    for (var q = lid.x; q < n; q = q + WG) {',
     ...body.usedVariables.map((v) => `      let x${v} = ${xRead(v)};`),
     indent(body.statements, '      '),
@@ -171,7 +173,7 @@ export function generateBatchKernel(spec: BatchKernelSpec): BatchKernel {
     ...Array.from(free, (j) => `      let j${j} = wt * ${body.gradient[j]!};`),
     ...acc,
     '    }',
-    '    var sums: array<f32, E>;',
+    '    var sums = array<f32, E>();',
     '    for (var b0 = 0u; b0 < E; b0 = b0 + EB) {',
     '      for (var e = 0u; e < EB; e = e + 1u) { if (b0 + e < E) { red[e * WG + lid.x] = acc[b0 + e]; } }',
     '      workgroupBarrier();',
@@ -242,8 +244,8 @@ const THREAD0_LOGIC: readonly string[] = [
   '      }',
   '      if (state == 0u && nit >= cfg.maxIter) { state = 4u; }',
   '      if (state == 0u) {',
-  '        var L: array<f32, F * F>;',
-  '        var d: array<f32, F>;',
+  '        var L = array<f32, F * F>();',
+  '        var d = array<f32, F>();',
   '        var solved = false;',
   '        var zero = false;',
   '        for (var j = 0u; j < F; j = j + 1u) { if (!(hb[pk(j, j, F + 1u)] > 0.0f)) { zero = true; } }',

@@ -120,7 +120,7 @@ export function batchDeviceChecks(backend: WebGPUBackend): DeviceCheck[] {
             const tol = 2 * (Math.sqrt(F32_TOLERANCE_FLOOR * (n - p)) + n * EPS32 * kappa[j]! * Math.sqrt(n - p)) * perr + 4 * EPS32 * Math.abs(cpu.popt[e]!);
             const err = Math.abs(dev.popt[e]! - cpu.popt[e]!);
             worst = Math.max(worst, err / tol);
-            assert(err <= tol, `fit ${i} ${dev.paramNames[j]}: ${dev.popt[e]} vs ${cpu.popt[e]} (|Δ| ${err.toExponential(2)} > ${tol.toExponential(2)}, perr ${perr.toExponential(2)}, κ ${kappa[j]!.toFixed(1)})`);
+            assert(err <= tol, `fit ${i} ${dev.paramNames[j]}: ${dev.popt[e]} vs ${cpu.popt[e]} (|Δ| ${err.toExponential(2)} > ${tol.toExponential(2)}, perr ${perr.toExponential(2)}, κ ${kappa[j]!.toFixed(1)}; device: ${dev.message(i)}, ${dev.nit[i]} iterations, ${dev.nfev[i]} evaluations, χ² ${dev.chiSquare[i]} vs ${cpu.chiSquare[i]})`);
             assert(Math.abs(dev.perr[e]! - perr) <= 1e-2 * perr, `fit ${i} perr ${j}: ${dev.perr[e]} vs ${perr}`);
           }
           assert(Math.abs(dev.chiSquare[i]! - cpu.chiSquare[i]!) <= 1e-4 * cpu.chiSquare[i]! + 1e-6, `fit ${i} χ² ${dev.chiSquare[i]} vs ${cpu.chiSquare[i]}`);
