@@ -213,6 +213,26 @@ export function batchDeviceChecks(backend: WebGPUBackend): DeviceCheck[] {
       },
     },
     {
+      name: 'batch: 7 free parameters on 48 points (the Gram reduced in two workgroup-memory rounds) agree with the CPU engine in f32',
+      run: async () => {
+        // a Fourier series: orthogonal columns on a uniform grid of a period, κ ≈ √2, linear in θ
+        const m = model('c0 + c1*sin(x) + c2*cos(x) + c3*sin(2*x) + c4*cos(2*x) + c5*sin(3*x) + c6*cos(3*x)');
+        const n = 48;
+        const nFits = 20;
+        const x = Float64Array.from({ length: n }, (_, q) => (2 * Math.PI * q) / n);
+        const u = lcg(31);
+        const y = new Float64Array(nFits * n);
+        for (let f = 0; f < nFits; f++) for (let q = 0; q < n; q++) y[f * n + q] = 1 + Math.sin(x[q]!) - 0.5 * Math.cos(2 * x[q]!) + 0.1 * f * Math.sin(3 * x[q]!) + 0.05 * u();
+        const p0 = [0, 0, 0, 0, 0, 0, 0];
+        const cpu = await fitBatch(m, { x, y }, { p0, backend: 'cpu' });
+        const dev = await fitBatch(m, { x, y }, { p0, backend, polish: false });
+        for (let e = 0; e < cpu.popt.length; e++) {
+          const tol = 2 * (Math.sqrt(F32_TOLERANCE_FLOOR * (n - 7)) + n * EPS32 * 2 * Math.sqrt(n - 7)) * cpu.perr[e]! + 4 * EPS32 * Math.abs(cpu.popt[e]!);
+          assert(Math.abs(dev.popt[e]! - cpu.popt[e]!) <= tol, `popt[${e}] = ${dev.popt[e]} vs ${cpu.popt[e]} (tolerance ${tol.toExponential(2)}; ${dev.message(Math.floor(e / 7))})`);
+        }
+      },
+    },
+    {
       name: 'batch: a call split into many dispatches gives bitwise the answers of one dispatch; the kernel compiles for every data layout',
       run: async () => {
         const d = gpufitData(50, 13);
