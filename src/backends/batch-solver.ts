@@ -105,12 +105,22 @@ export interface DeviceBatchResult {
   readonly hessian: Float64Array;
 }
 
+/** The stopping tolerances a device applies (the caller's, floored at the device's resolution). */
+export interface DeviceTolerances {
+  /** Relative χ² reduction. */
+  readonly ftol: number;
+  /** Relative step. */
+  readonly xtol: number;
+  /** Gradient cosine. */
+  readonly gtol: number;
+}
+
 /** A compiled batch solver on one device. */
 export interface DeviceBatchSolver {
   /** Free parameters f. */
   readonly free: number;
   /** The tolerances the device applies after flooring (for the plan). */
-  readonly tolerances: { readonly ftol: number; readonly xtol: number; readonly gtol: number };
+  readonly tolerances: DeviceTolerances;
   /** Human-readable layout (workgroup size, fits per dispatch), for the plan. */
   readonly layout: string;
   /**

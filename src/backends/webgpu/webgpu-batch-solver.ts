@@ -33,7 +33,7 @@ const F32_MAX = 3.4028234663852886e38;
  */
 export const F32_TOLERANCE_FLOOR = 2 ** -20;
 
-/** Options of {@link createWebGPUBatchSolver} beyond the request. */
+/** Options of the WebGPU batch solver beyond the request (`WebGPUBackend.createBatchSolver`). */
 export interface WebGPUBatchSolverOptions {
   /** Cap on fits per dispatch (default `DEFAULT_MAX_FITS_PER_DISPATCH`), e.g. to test splitting. */
   readonly maxFitsPerDispatch?: number;
