@@ -25,7 +25,8 @@ import { scipyUnavailable } from './peers/scipy.ts';
 const SCIPY_FITS = 2000;
 const LOOP_FITS = 2000;
 
-interface Batch {
+/** One benchmark batch: model, data, starts and options. */
+export interface Batch {
   readonly label: string;
   readonly model: ReturnType<typeof model>;
   readonly scipyModel: 'gauss2d5' | 'gauss1d4';
@@ -39,7 +40,8 @@ interface Batch {
   readonly scipyMaxfev: number;
 }
 
-function gpufitBatch(nFits: number): Batch {
+/** Gpufit's own test set: nFits 2-D Gaussians on 5 × 5 pixels, 5 parameters, tolerance 1e-4, at most 10 iterations (also used by `webgpu.ts`). */
+export function gpufitBatch(nFits: number): Batch {
   const u = rng(14);
   const g = gaussian(u);
   const gx = new Float64Array(25);
