@@ -230,38 +230,53 @@ export function createDeviceEngine(problem: BatchProblem, solver: DeviceBatchSol
   const local = createLocalEngine(problem);
   let polisher: BatchEngine | null = null;
   let pending: InFlight | null = null;
+  let disposed = false;
 
-  /** Gather fits [from, to) for the device and start it; fits that cannot start get a NaN θ. */
-  const start = (from: number, to: number): InFlight => {
+  /**
+   * Gather fits [from, to) for the device (yielding to the event loop between fits) and start it;
+   * fits that cannot start get a NaN θ. The shared start buffers are written and read within one
+   * fit, never across a yield, so two gathers may interleave.
+   */
+  const start = (from: number, to: number, signal: AbortSignal | undefined): InFlight => {
     const count = to - from;
     const theta0 = new Float64Array(count * p);
     const lbs = new Float64Array(count * pf);
     const ubs = new Float64Array(count * pf);
     const started = new Map<number, true>();
-    for (let i = from; i < to; i++) {
-      const r = i - from;
-      if (fitStart(problem, i, columns, full, x0, lb, ub) !== null) {
-        theta0.fill(Number.NaN, r * p, (r + 1) * p);
-        continue;
+    const gather = async (): Promise<DeviceBatchResult> => {
+      const pause = createYielder();
+      for (let i = from; i < to; i++) {
+        if ((i - from) % 64 === 0) {
+          const turn = pause();
+          if (turn !== null) await turn;
+          throwIfAborted(signal, caller);
+          if (disposed) throw new NlsqError(`${caller}: the batch ended before this sub-batch was gathered`, 'ERR_ABORTED');
+        }
+        const r = i - from;
+        if (fitStart(problem, i, columns, full, x0, lb, ub) !== null) {
+          theta0.fill(Number.NaN, r * p, (r + 1) * p);
+          continue;
+        }
+        started.set(i, true);
+        theta0.set(full, r * p);
+        lbs.set(lb, r * pf);
+        ubs.set(ub, r * pf);
       }
-      started.set(i, true);
-      theta0.set(full, r * p);
-      lbs.set(lb, r * pf);
-      ubs.set(ub, r * pf);
-    }
-    const lo = data.offsets[from]!;
-    const hi = data.offsets[to]!;
-    const offsets = Int32Array.from({ length: count + 1 }, (_, r) => data.offsets[from + r]! - lo);
-    const w = data.sigma === null ? null : Float64Array.from(data.sigma.subarray(lo, hi), (s) => 1 / s);
-    let x: Float64Array[] | null = null;
-    if (data.x.kind === 'columns') x = data.x.columns.map((c) => c.subarray(lo, hi));
-    else if (data.x.kind === 'interleaved') {
-      const { values } = data.x;
-      const k = data.k;
-      x = Array.from({ length: k }, (_, v) => Float64Array.from({ length: hi - lo }, (_, q) => values[(lo + q) * k + v]!));
-    }
-    const fits: BatchSolverFits = { nFits: count, offsets, y: data.y.subarray(lo, hi), w, x, theta0, lb: lbs, ub: ubs };
-    const result = solver.solve(fits);
+      const lo = data.offsets[from]!;
+      const hi = data.offsets[to]!;
+      const offsets = Int32Array.from({ length: count + 1 }, (_, r) => data.offsets[from + r]! - lo);
+      const w = data.sigma === null ? null : Float64Array.from(data.sigma.subarray(lo, hi), (s) => 1 / s);
+      let x: Float64Array[] | null = null;
+      if (data.x.kind === 'columns') x = data.x.columns.map((c) => c.subarray(lo, hi));
+      else if (data.x.kind === 'interleaved') {
+        const { values } = data.x;
+        const k = data.k;
+        x = Array.from({ length: k }, (_, v) => Float64Array.from({ length: hi - lo }, (_, q) => values[(lo + q) * k + v]!));
+      }
+      const fits: BatchSolverFits = { nFits: count, offsets, y: data.y.subarray(lo, hi), w, x, theta0, lb: lbs, ub: ubs };
+      return solver.solve(fits, signal);
+    };
+    const result = gather();
     result.catch(() => undefined); // awaited by runAsync; a prefetch nobody awaits must not be unhandled
     return { from, to, started, theta0, lb: lbs, ub: ubs, result };
   };
@@ -347,13 +362,14 @@ export function createDeviceEngine(problem: BatchProblem, solver: DeviceBatchSol
     },
     async runAsync(from, to, out, signal) {
       throwIfAborted(signal, caller);
-      const job = pending !== null && pending.from === from && pending.to === to ? pending : start(from, to);
+      const job = pending !== null && pending.from === from && pending.to === to ? pending : start(from, to, signal);
       pending = null;
       const len = to - from;
-      if (to < data.nFits) pending = start(to, Math.min(data.nFits, to + len));
+      if (to < data.nFits) pending = start(to, Math.min(data.nFits, to + len), signal);
       await finish(job, out, signal);
     },
     dispose() {
+      disposed = true;
       pending = null;
       solver.destroy();
       local.dispose();
