@@ -24,6 +24,9 @@
  */
 import type { Program } from '../model/ir.ts';
 
+/** Most free parameters a device batch solver takes (its p×p solve lives in one thread's registers). */
+export const MAX_DEVICE_FREE_PARAMS = 32;
+
 /** How a fit ended on the device ({@link DeviceBatchResult.state}). */
 export const DEVICE_FIT_STATE = Object.freeze({
   /** Not finished (never returned: a solver ends every fit). */

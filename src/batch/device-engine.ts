@@ -31,7 +31,7 @@
  */
 import { assertDeviceModel, isDeviceModel } from '../backends/assert-device-model.ts';
 import type { Backend } from '../backends/backend.ts';
-import { DEVICE_FIT_STATE, type BatchSolverFits, type DeviceBatchResult, type DeviceBatchSolver } from '../backends/batch-solver.ts';
+import { DEVICE_FIT_STATE, MAX_DEVICE_FREE_PARAMS, type BatchSolverFits, type DeviceBatchResult, type DeviceBatchSolver } from '../backends/batch-solver.ts';
 import { loadBackend, releaseLoad } from '../backends/list-backends.ts';
 import { resolveBackend, type BackendOption } from '../backends/registry.ts';
 import { NlsqError, NlsqRangeError, throwIfAborted } from '../errors.ts';
@@ -90,6 +90,7 @@ function deviceBlocker(problem: BatchProblem, explicit: boolean): string | null 
   const reasons: [boolean, string, string][] = [
     [settings.loss !== null, 'loss', `the device batch engine runs the linear loss only, got loss '${settings.lossName}'; use backend 'cpu' for robust losses`],
     [params.layout !== null, 'params', "the device batch engine takes p0/bounds/vary, not a params set with ties or expressions; use vary to hold parameters, or backend 'cpu'"],
+    [params.free.length > MAX_DEVICE_FREE_PARAMS, 'vary', `the device batch engine fits at most ${MAX_DEVICE_FREE_PARAMS} free parameters, got ${params.free.length}; hold some with vary, or use backend 'cpu'`],
   ];
   for (const [bad, name, message] of reasons) {
     if (!bad) continue;
@@ -118,7 +119,8 @@ export async function chooseDeviceEngine(problem: BatchProblem, options: FitBatc
   let release: () => void;
   let why: string;
   if (explicit) {
-    deviceBlocker(problem, true);
+    // a list may fall back to a host backend: a device it cannot use is skipped, not an error
+    if (deviceBlocker(problem, !Array.isArray(given)) !== null) return null;
     const resolved = await resolveBackend(given, { closures: false, synchronous: false }, { caller });
     release = resolved.release ?? (() => undefined);
     if (!solvesBatches(resolved.backend)) {

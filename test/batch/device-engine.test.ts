@@ -333,6 +333,25 @@ describe('device batch engine: bad input', () => {
     await expect(fitBatch(gauss, { x, y }, { params: set, backend })).rejects.toMatchObject({ argument: 'params' });
   });
 
+  it('refuses more free parameters than a device solves, naming vary', async () => {
+    const { backend } = fakeDevice({ theta: () => new Float64Array(33) });
+    const names = Array.from({ length: 33 }, (_, j) => `c${j}`);
+    const wide = model(names.map((c, j) => `${c}*x^${j % 3}`).join(' + '), { params: names });
+    await expect(fitBatch(wide, { x, y: gaussians(1) }, { p0: new Array(33).fill(0), backend })).rejects.toMatchObject({
+      name: 'NlsqRangeError',
+      argument: 'vary',
+      message: "fitBatch: the device batch engine fits at most 32 free parameters, got 33; hold some with vary, or use backend 'cpu'",
+    });
+  });
+
+  it('lets a list fall back to a host backend for a model the device cannot run', async () => {
+    const { backend } = fakeDevice({ theta: () => Float64Array.of(1, 1) });
+    const closure = (t: number, a: number, b: number) => a * t + b;
+    const r = await fitBatch(closure, { x, y: Float64Array.from({ length: 2 * N }, (_, q) => 2 * x[q % N]! + 1) }, { p0: [1, 1], backend: [backend, 'cpu'] });
+    expect(r.summary().engine).toBe('cpu');
+    expect(r.params(1)).toBeAllclose([2, 1], { rtol: 1e-10 });
+  });
+
   it("reports that backend 'webgpu' is not usable where there is no navigator.gpu", async () => {
     await expect(fitBatch(gauss, { x, y }, { p0: P0, backend: 'webgpu' })).rejects.toThrow(BackendUnavailableError);
   });

@@ -48,6 +48,7 @@ import type { Program } from '../../model/ir.ts';
 import { NlsqRangeError } from '../../errors.ts';
 import { generateWgslPointBody } from './codegen-wgsl.ts';
 import { reductionBatch, stateStride } from './batch-sizing.ts';
+import { MAX_DEVICE_FREE_PARAMS } from '../batch-solver.ts';
 
 /** What the batch kernel generator needs. */
 export interface BatchKernelSpec {
@@ -78,8 +79,6 @@ export interface BatchKernel {
 /** Bytes of the `Cfg` uniform. */
 export const BATCH_CFG_BYTES = 64;
 
-/** Largest number of free parameters the kernel is generated for (private arrays of f² floats). */
-export const MAX_DEVICE_FREE_PARAMS = 32;
 
 /**
  * Generate the batch Levenberg–Marquardt kernel (see the module documentation).

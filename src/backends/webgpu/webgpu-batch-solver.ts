@@ -14,8 +14,8 @@
  */
 import { NlsqError, NlsqRangeError, throwIfAborted } from '../../errors.ts';
 import { packedEntries } from '../../linalg/gram-triangle.ts';
-import { DEVICE_FIT_STATE, type BatchSolverFits, type BatchSolverRequest, type DeviceBatchResult, type DeviceBatchSolver } from '../batch-solver.ts';
-import { BATCH_CFG_BYTES, generateBatchKernel, MAX_DEVICE_FREE_PARAMS } from './batch-lm.wgsl.ts';
+import { DEVICE_FIT_STATE, MAX_DEVICE_FREE_PARAMS, type BatchSolverFits, type BatchSolverRequest, type DeviceBatchResult, type DeviceBatchSolver } from '../batch-solver.ts';
+import { BATCH_CFG_BYTES, generateBatchKernel } from './batch-lm.wgsl.ts';
 import { batchWorkgroupSize, type BatchShape, dispatchGrid, planDispatches, pointColumns, type DispatchRange } from './batch-sizing.ts';
 import { type DeviceContext, lostSoon, raceLoss } from './device-context.ts';
 import { MAP_MODE_READ, USAGE } from './device-buffers.ts';

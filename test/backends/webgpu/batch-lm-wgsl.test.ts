@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BATCH_CFG_BYTES, generateBatchKernel, MAX_DEVICE_FREE_PARAMS } from '../../../src/backends/webgpu/batch-lm.wgsl.ts';
+import { MAX_DEVICE_FREE_PARAMS } from '../../../src/backends/batch-solver.ts';
+import { BATCH_CFG_BYTES, generateBatchKernel } from '../../../src/backends/webgpu/batch-lm.wgsl.ts';
 import { NlsqRangeError } from '../../../src/errors.ts';
 import { lowerToProgram } from '../../../src/model/lower.ts';
 import { model } from '../../../src/model/model.ts';
