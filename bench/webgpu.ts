@@ -87,6 +87,11 @@ async function benchBatchOnDevice(backend: WebGPUBackend, label: string): Promis
   const cpuRow = row(`${name} — CPU engine (f64, one thread)`, 'nlsq cpu', cpu.fitsPerS, { converged: cpu.r.summary().converged });
   for (const polish of [false, true]) {
     const dev = await timed({ backend, polish });
+    if (!polish) {
+      // the host's share of polish-on: the local engine from the device's answers with the polish budget — the polish-on rate on an infinitely fast device
+      const alone = await timed({ backend: 'cpu', p0: dev.r.popt, maxNfev: Math.min(b.options.maxNfev ?? Infinity, 5 * (b.p + 1)) });
+      rows.push(row(`${name} — polish alone (CPU engine from the device's f32 answers, ≤ 5(p+1) evaluations)`, 'nlsq cpu', alone.fitsPerS, { vsCpuEngine: Number((alone.fitsPerS / cpu.fitsPerS).toFixed(3)) }));
+    }
     let worst = 0;
     for (let e = 0; e < cpu.r.popt.length; e++) if (cpu.r.perr[e]! > 0) worst = Math.max(worst, Math.abs(dev.r.popt[e]! - cpu.r.popt[e]!) / cpu.r.perr[e]!);
     rows.push(
