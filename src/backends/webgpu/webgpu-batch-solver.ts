@@ -230,6 +230,7 @@ async function dispatch(parts: SolverParts, fits: BatchSolverFits, range: Dispat
   };
   device.pushErrorScope('validation');
   device.pushErrorScope('out-of-memory');
+  let popped = false;
   try {
     const cfg = make('nlsq-batch-cfg', new Uint8Array(cfgBytes(parts, count, grid.x, m, boundsOff, sharedOff)), USAGE.UNIFORM);
     const ptsBuf = make('nlsq-batch-points', pts, USAGE.STORAGE);
@@ -255,6 +256,7 @@ async function dispatch(parts: SolverParts, fits: BatchSolverFits, range: Dispat
     pass.end();
     encoder.copyBufferToBuffer(stateBuf, 0, staging, 0, stateBytes);
     device.queue.submit([encoder.finish()]);
+    popped = true;
     const scopes = Promise.all([device.popErrorScope(), device.popErrorScope()]).then(
       ([oom, validation]) => (oom ?? validation)?.message ?? null,
       (e: unknown) => String(e),
@@ -273,6 +275,10 @@ async function dispatch(parts: SolverParts, fits: BatchSolverFits, range: Dispat
     const out = new Float32Array(staging.getMappedRange(0, stateBytes).slice(0));
     staging.unmap();
     return out;
+  } catch (error) {
+    if (!popped) await Promise.all([device.popErrorScope(), device.popErrorScope()]).catch(() => undefined);
+    if (error instanceof NlsqError) throw error;
+    throw new NlsqError(`fitBatch: the WebGPU device could not take ${count} fits (${pts.byteLength + stateBytes} bytes): ${String(error)}`, 'ERR_BACKEND_UNAVAILABLE', 'backend', { cause: error });
   } finally {
     for (const b of buffers) b.destroy();
   }
