@@ -29,6 +29,7 @@ import { scipyUnavailable } from './peers/scipy.ts';
 const SCIPY_FITS = 2000;
 const LOOP_FITS = 2000;
 
+/** One benchmark batch: model, data, starts and options. */
 export interface Batch {
   readonly label: string;
   readonly model: ReturnType<typeof model>;
@@ -43,6 +44,7 @@ export interface Batch {
   readonly scipyMaxfev: number;
 }
 
+/** Gpufit's own test set: nFits 2-D Gaussians on 5 × 5 pixels, 5 parameters, tolerance 1e-4, at most 10 iterations (also used by `webgpu.ts`). */
 export function gpufitBatch(nFits: number): Batch {
   const u = rng(14);
   const g = gaussian(u);

@@ -124,6 +124,8 @@ export type { SqlFunctionName, SqlFunctionSpelling } from './sql/dialects/sql-di
 export type { ModelSize } from './backends/model-size-limit.ts';
 export type { DeviceModelEvaluator, ModelEvaluatorRequest, DeviceData, DeviceLoss, DeviceEvaluation } from './backends/model-evaluator.ts';
 export type { WebGPUModelEvaluator, WebGPUEvaluatorRequest } from './backends/webgpu/webgpu-evaluator.ts';
+export { DEVICE_FIT_STATE, MAX_DEVICE_FREE_PARAMS, type DeviceFitState, type DeviceTolerances, type BatchSolverRequest, type BatchSolverFits, type DeviceBatchResult, type DeviceBatchSolver } from './backends/batch-solver.ts';
+export type { WebGPUBatchSolverOptions } from './backends/webgpu/webgpu-batch-solver.ts';
 export type { PipelineCache, ComputePipelineRequest } from './backends/webgpu/pipeline-cache.ts';
 export type { DeviceLostError } from './backends/webgpu/device-lost-error.ts';
 export { BLOCK_MEMBERS, type BlockMember } from './backends/backend.ts';

@@ -27,18 +27,29 @@ import type { LowerableModel } from '../model/lower.ts';
  * ```
  */
 export function assertDeviceModel(model: unknown, caller: string = 'curveFit', backend: string = 'webgpu'): asserts model is LowerableModel {
+  if (isDeviceModel(model)) return;
+  throw new NlsqTypeError(
+    `${caller}: the ${backend} backend runs expression models only; f must be an expression model such as ` +
+      `model('a*exp(-b*x)+c'), got ${describeValue(model)}. Use backend 'cpu' or 'wasm' for JS functions.`,
+    'f',
+  );
+}
+
+/**
+ * Whether a model can run on a device-evaluating backend: an expression model carrying its parsed
+ * `ast`, `params` and `variables` (what `lowerToProgram` needs).
+ *
+ * @param model - any value.
+ * @returns true for a lowerable expression model.
+ */
+export function isDeviceModel(model: unknown): model is LowerableModel {
   const candidate = model as Partial<LowerableModel> | null;
-  const ok =
+  return (
     typeof model === 'object' &&
     candidate !== null &&
     typeof candidate.ast === 'object' &&
     candidate.ast !== null &&
     Array.isArray(candidate.params) &&
-    Array.isArray(candidate.variables);
-  if (ok) return;
-  throw new NlsqTypeError(
-    `${caller}: the ${backend} backend runs expression models only; f must be an expression model such as ` +
-      `model('a*exp(-b*x)+c'), got ${describeValue(model)}. Use backend 'cpu' or 'wasm' for JS functions.`,
-    'f',
+    Array.isArray(candidate.variables)
   );
 }

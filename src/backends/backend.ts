@@ -34,7 +34,8 @@
  * | `foldRows` | `BlockEvaluator` on every Jacobian block, except where the model kernel folds the block itself (`ModelKernel.foldRows`: the wasm model kernel calls its own wasm backend's fold, bound at creation); `VectorProblem` on every Jacobian evaluation |
  * | `sumSquares` | the linear-loss cost: `BlockEvaluator` (cost-only blocks, and Jacobian blocks not folded by the kernel), `VectorProblem` |
  * | `createModelEvaluator` (optional) | `run/device-fit.ts` (`fitOnDevice`): `curveFit` and the standard and chunked strategies of `fit`, whenever the backend has the member; streaming passes cannot keep data on a device, so `run/plan-fit.ts` (`hostBackendFor`) swaps such a backend for an f64 host backend |
- * | `mergeTriangles` | no fit path (see below) |
+ * | `createBatchSolver` (optional) | `batch/device-engine.ts`: `fitBatch` runs its fits on the device when the backend has the member |
+| `mergeTriangles` | no fit path (see below) |
  * | `gram` | no fit path (see below) |
  * | `dot`, `maxAbs` | no fit path (see below) |
  *
@@ -72,6 +73,7 @@
  *
  * @module
  */
+import type { BatchSolverRequest, DeviceBatchSolver } from './batch-solver.ts';
 import type { DeviceModelEvaluator, ModelEvaluatorRequest } from './model-evaluator.ts';
 
 /** Storage and arithmetic precision of a backend's N-sized work. */
@@ -213,5 +215,19 @@ export interface Backend {
    *   when the device cannot compile the model or allocate the data.
    */
   createModelEvaluator?(request: ModelEvaluatorRequest): Promise<DeviceModelEvaluator>;
+
+  /**
+   * Optional capability: run many small fits of one expression model wholly on the backend's
+   * device — one workgroup per fit, every Levenberg–Marquardt iteration on the device, the
+   * answers read back once (contract in `batch-solver.ts`). `fitBatch` uses it when the backend
+   * has it (`batch/device-engine.ts`) and polishes the answers on the f64 host engine.
+   *
+   * Precision: {@link BackendInfo.precision} (WebGPU: f32 throughout the loop).
+   *
+   * @param request - the model's IR, the free parameters, shared x, tolerances and limits.
+   * @returns the solver; call `destroy()` when the batch is done.
+   * @throws NlsqRangeError for a malformed request; an `NlsqError` when the device cannot compile it.
+   */
+  createBatchSolver?(request: BatchSolverRequest): Promise<DeviceBatchSolver>;
 }
 

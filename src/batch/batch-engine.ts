@@ -7,8 +7,9 @@
  * preallocated by the caller for the whole batch, so an engine allocates nothing that grows with
  * the number of fits: its working set is its own (a few blocks of one fit's points for the CPU
  * engine). The plain-TypeScript CPU engine (`cpu-engine.ts`) is the reference; a WebAssembly
- * whole-loop engine, a worker-pool engine (each worker running a range) and a WebGPU engine (one
- * workgroup per fit) plug in behind the same interface.
+ * whole-loop engine, a worker-pool engine (each worker running a range) and the device engine
+ * (`device-engine.ts`: WebGPU, one workgroup per fit, asynchronous through `runAsync`) plug in
+ * behind the same interface.
  *
  * @module
  */
@@ -76,6 +77,14 @@ export interface BatchEngine {
    * batch and yields to the event loop between calls.
    */
   run(from: number, to: number, out: BatchOutput): void;
+  /**
+   * Run fits `from … to − 1` asynchronously (a device engine: the fits go to the device, the host
+   * polishes them, yielding to the event loop as it goes). When present `fitBatch` calls it, once
+   * per sub-batch in order, instead of `run`.
+   */
+  runAsync?(from: number, to: number, out: BatchOutput, signal?: AbortSignal): Promise<void>;
+  /** Fits per sub-batch this engine works best with, when the caller gives no `subBatchSize`. */
+  readonly subBatchSize?: number;
   /** Release what the engine holds. */
   dispose(): void;
 }

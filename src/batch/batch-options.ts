@@ -87,8 +87,20 @@ export interface FitBatchOptions {
   readonly loss?: LossName | LossFunction;
   /** Soft margin of the robust loss (SciPy `f_scale`); default 1. */
   readonly fScale?: number;
-  /** Where the batch runs: `'auto'` (default) or `'cpu'` (the plain-TypeScript engine, as `engine: 'cpu'`). Other names are accepted and reported; the single-thread engines run them until their engines exist. */
+  /**
+   * Where the batch runs: `'auto'` (default), `'cpu'` (the plain-TypeScript engine, as
+   * `engine: 'cpu'`), `'webgpu'` or a WebGPU backend instance (the device engine: every fit's
+   * whole loop on the GPU, then the f64 polish). `'auto'` takes a hardware GPU for batches of
+   * 16384 fits or more, never a software adapter. Other names are accepted and reported; the
+   * single-thread engines run them.
+   */
   readonly backend?: BackendOption;
+  /**
+   * Device engines (`backend: 'webgpu'`): polish each device answer in f64 on the host engine
+   * (default true: popt and perr agree with `curveFit`); false returns the device's f32 results and
+   * the summary says so.
+   */
+  readonly polish?: boolean;
   /**
    * The single-thread engine: `'auto'` (default: the WASM engine — the whole `lm` loop inside
    * WebAssembly — where it covers the batch, else the CPU engine, and `r.summary().reason` says

@@ -29,6 +29,11 @@ export interface BatchPlan {
   readonly subBatchSize: number;
   /** Why this engine and thread count, in sentences. */
   readonly reason: string;
+  /**
+   * Device engines only: true when every fit was polished in f64 on the host after the device
+   * (popt and perr carry f64 accuracy), false when the results are the device's f32 answers.
+   */
+  readonly polish?: boolean;
 }
 
 /** `r.summary()`: what happened to the batch. */
@@ -169,6 +174,7 @@ export class BatchResult {
       `fitBatch: ${s.nFits} fits of ${this.paramNames.length} parameters (${this.paramNames.join(', ')}), method ${s.method}: ${s.converged} converged, ${s.failed} not (${counts})`,
       `time: ${s.elapsedMs.toFixed(1)} ms, ${Math.round(s.fitsPerSecond)} fits/s`,
       `engine: ${s.engine}, ${s.workers === 1 && !/worker × /.test(s.reason) ? '1 thread' : `${s.workers} worker${s.workers === 1 ? '' : 's'}`}, sub-batches of ${s.subBatchSize} fits — ${s.reason}`,
+      ...(s.polish === false ? ['precision: f32 device results, not polished (polish: false)'] : []),
       ...s.warnings.map((w) => `warning: ${w.message}`),
     ];
     return lines.join('\n');

@@ -24,7 +24,7 @@ import { resolveWorkers } from '../options/resolve-curve-fit.ts';
 import { availableCores, workersUnavailable } from '../parallel/worker-pool.ts';
 import { planBatchWorkers, type WorkerPlan } from '../workflow/worker-count.ts';
 import { createYielder } from '../util/yield-control.ts';
-import { allocateOutput, type BatchEngine, type BatchProblem } from './batch-engine.ts';
+import { allocateOutput, type BatchEngine, type BatchOutput, type BatchProblem } from './batch-engine.ts';
 import { validateBatchData } from './batch-data.ts';
 import type { BatchModel, EngineChoice, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { resolveBatchParams } from './batch-params.ts';
@@ -32,6 +32,7 @@ import { BatchResult, type BatchPlan } from './batch-result.ts';
 import { batchSolverOptions, resolveBatchSettings } from './batch-settings.ts';
 import { createLocalEngine, wasmEngineGap } from './local-engine.ts';
 import { batchWorkerModel, runBatchOnWorkers } from './worker-engine.ts';
+import { chooseDeviceEngine } from './device-engine.ts';
 import { singleFit } from './single-fit.ts';
 
 /** Fits per sub-batch unless `subBatchSize` says otherwise. */
@@ -42,7 +43,7 @@ const STEP = 16;
 
 const OPTION_KEYS = new Set([
   'p0', 'bounds', 'sigma', 'absoluteSigma', 'vary', 'params', 'method', 'ftol', 'xtol', 'gtol', 'maxNfev', 'xScale', 'diffStep',
-  'loss', 'fScale', 'backend', 'engine', 'workers', 'subBatchSize', 'signal', 'onProgress',
+  'loss', 'fScale', 'backend', 'engine', 'workers', 'subBatchSize', 'signal', 'onProgress', 'polish',
 ]);
 
 const ENGINES: readonly EngineChoice[] = ['auto', 'cpu', 'wasm'];
@@ -52,8 +53,9 @@ function checkOptions(caller: string, options: FitBatchOptions): void {
   for (const key of Object.keys(options)) {
     if (!OPTION_KEYS.has(key)) throw new NlsqRangeError(`${caller}: unknown option '${key}' (accepted: ${[...OPTION_KEYS].sort().join(', ')})`, key);
   }
-  const { workers, subBatchSize, signal, onProgress, absoluteSigma, engine } = options;
+  const { workers, subBatchSize, signal, onProgress, absoluteSigma, engine, polish } = options;
   if (engine !== undefined && !ENGINES.includes(engine)) throw new NlsqRangeError(`${caller}: engine must be one of 'auto', 'cpu', 'wasm', got ${describeValue(engine)}`, 'engine');
+  if (polish !== undefined && typeof polish !== 'boolean') throw new NlsqTypeError(`${caller}: polish must be a boolean, got ${describeValue(polish)}`, 'polish');
   resolveWorkers(caller, workers);
   if (subBatchSize !== undefined && !(Number.isInteger(subBatchSize) && subBatchSize >= 1)) {
     throw new NlsqRangeError(`${caller}: subBatchSize must be a positive integer, got ${describeValue(subBatchSize)}`, 'subBatchSize');
@@ -132,6 +134,16 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   const params = resolveBatchParams(caller, model, options, batch.nFits, batch.k);
   const settings = resolveBatchSettings(caller, options, params.free.length, params.bounded, params.kernel.analyticJacobian);
   const problem: BatchProblem = { caller, data: batch, params, settings, absoluteSigma: options.absoluteSigma === true, engine: engineAsked(options) };
+  const names = params.layout !== null ? params.layout.names : params.names;
+  const out = allocateOutput(batch.nFits, names.length);
+  const { signal, onProgress } = options;
+  throwIfAborted(signal, caller);
+  const device = await chooseDeviceEngine(problem, options);
+  if (device !== null) {
+    const subBatchSize = options.subBatchSize ?? device.engine.subBatchSize ?? DEFAULT_SUB_BATCH;
+    await runEngine(caller, device.engine, batch.nFits, subBatchSize, out, signal, onProgress);
+    return new BatchResult(out, names, device.plan(subBatchSize), performance.now() - started, settings.warnings, (i) => singleFit(problem, model, options, i));
+  }
   const subBatchSize = options.subBatchSize ?? DEFAULT_SUB_BATCH;
   if (problem.engine === 'wasm' && options.workers !== undefined && options.workers !== 0) {
     const gap = wasmEngineGap(problem);
@@ -139,10 +151,6 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   }
   const predicted = workerEngine(problem);
   const { workers, ir } = await planWorkers(options, problem, predicted.name);
-  const names = params.layout !== null ? params.layout.names : params.names;
-  const out = allocateOutput(batch.nFits, names.length);
-  const { signal, onProgress } = options;
-  throwIfAborted(signal, caller);
   if (workers !== null && workers.workers > 0) {
     const run = { workers: workers.workers, ir: ir!, solver: batchSolverOptions(options), progressEvery: Math.min(subBatchSize, Math.max(1, Math.ceil(batch.nFits / (workers.workers * 8)))), signal, onProgress };
     await runBatchOnWorkers(problem, run, out);
@@ -152,21 +160,43 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   }
   const engine: BatchEngine = await createLocalEngine(problem);
   const plan = planOf(options, problem, engine, workers, subBatchSize);
+  await runEngine(caller, engine, batch.nFits, subBatchSize, out, signal, onProgress);
+  const elapsed = performance.now() - started;
+  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i, engine.backend));
+}
+
+/**
+ * Run every fit on one engine, sub-batch by sub-batch: a device engine's `runAsync` per
+ * sub-batch, else `run` in steps of {@link STEP} fits with a turn of the event loop every ~10 ms;
+ * progress after every sub-batch; the engine disposed at the end.
+ */
+async function runEngine(
+  caller: string,
+  engine: BatchEngine,
+  nFits: number,
+  subBatchSize: number,
+  out: BatchOutput,
+  signal: AbortSignal | undefined,
+  onProgress: FitBatchOptions['onProgress'],
+): Promise<void> {
   const pause = createYielder();
   try {
-    for (let from = 0; from < batch.nFits; from += subBatchSize) {
-      const to = Math.min(batch.nFits, from + subBatchSize);
-      for (let i = from; i < to; i += STEP) {
-        const turn = pause();
-        if (turn !== null) await turn;
+    for (let from = 0; from < nFits; from += subBatchSize) {
+      const to = Math.min(nFits, from + subBatchSize);
+      if (engine.runAsync !== undefined) {
         throwIfAborted(signal, caller);
-        engine.run(i, Math.min(to, i + STEP), out);
+        await engine.runAsync(from, to, out, signal);
+      } else {
+        for (let i = from; i < to; i += STEP) {
+          const turn = pause();
+          if (turn !== null) await turn;
+          throwIfAborted(signal, caller);
+          engine.run(i, Math.min(to, i + STEP), out);
+        }
       }
-      onProgress?.({ done: to, total: batch.nFits });
+      onProgress?.({ done: to, total: nFits });
     }
   } finally {
     engine.dispose();
   }
-  const elapsed = performance.now() - started;
-  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i, engine.backend));
 }

@@ -6,6 +6,8 @@
  * {@link Backend} member `createModelEvaluator` (`webgpu-evaluator.ts`): upload x, y, w once, then
  * per evaluation upload θ and read back a few hundred partial sums (`gram-partials.wgsl.ts`,
  * `gram-combine.ts`). The fit path uses it because the member is there (`run/device-fit.ts`).
+ * For many small fits, the optional member `createBatchSolver` (`webgpu-batch-solver.ts`) runs
+ * each fit's whole Levenberg–Marquardt loop in one workgroup (`fitBatch`, `batch/device-engine.ts`).
  *
  * Every other member of the {@link Backend} interface (`createWorkspace`, `releaseWorkspace`,
  * `foldRows`, `mergeTriangles`, `gram`, `sumSquares`, `dot`, `maxAbs`) is *delegated*, unchanged,
@@ -31,6 +33,8 @@ import { BackendUnavailableError } from '../../errors.ts';
 import { type AdapterInfoLike, describeAdapter, isSoftwareAdapter } from './adapter-info.ts';
 import type { DeviceContext } from './device-context.ts';
 import { type WebGPUEvaluatorRequest, type WebGPUModelEvaluator, createWebGPUEvaluator } from './webgpu-evaluator.ts';
+import type { BatchSolverRequest, DeviceBatchSolver } from '../batch-solver.ts';
+import { createWebGPUBatchSolver, type WebGPUBatchSolverOptions } from './webgpu-batch-solver.ts';
 import { DeviceLostError } from './device-lost-error.ts';
 import { PipelineCache } from './pipeline-cache.ts';
 
@@ -67,6 +71,12 @@ export interface WebGPUBackend extends Backend {
    * runs on the device (see `webgpu-evaluator.ts`). Always present on this backend.
    */
   createModelEvaluator(request: WebGPUEvaluatorRequest): Promise<WebGPUModelEvaluator>;
+  /**
+   * Compile the whole-loop batch kernel of an expression model (`webgpu-batch-solver.ts`): one
+   * workgroup per fit, every Levenberg–Marquardt iteration on the device. Always present on this
+   * backend; `fitBatch` uses it (`batch/device-engine.ts`).
+   */
+  createBatchSolver(request: BatchSolverRequest & WebGPUBatchSolverOptions): Promise<DeviceBatchSolver>;
   /** Resolves with a {@link DeviceLostError} when the device is lost. */
   readonly lost: Promise<DeviceLostError>;
   /** Destroy the device (only when the backend created it). */
@@ -212,6 +222,7 @@ export async function createWebGPUBackend(options: WebGPUBackendOptions = {}): P
     pipelines: cache,
     lost,
     createModelEvaluator: (request) => createWebGPUEvaluator(ctx, request),
+    createBatchSolver: (request) => createWebGPUBatchSolver(ctx, request, request),
     destroy: () => {
       if (owned) device.destroy();
       void keepAlive; // the GPU instance and adapter live as long as the backend

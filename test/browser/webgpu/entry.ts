@@ -4,6 +4,7 @@
  * a summary. `scripts/test-webgpu.mjs` bundles this file with esbuild.
  */
 import { createWebGPUBackend } from '../../../src/backends/webgpu/webgpu-backend.ts';
+import { batchDeviceChecks } from './batch-checks.ts';
 import { deviceChecks } from './checks.ts';
 
 /** The outcome of one runtime's run. */
@@ -24,7 +25,8 @@ export async function runWebGPUChecks(): Promise<CheckSummary> {
     return { adapter: '', skipped: `no WebGPU adapter: ${String(err)}`, results: [] };
   }
   const results: CheckSummary['results'][number][] = [];
-  for (const check of deviceChecks(backend, () => createWebGPUBackend({ allowSoftware: true }))) {
+  const checks = [...deviceChecks(backend, () => createWebGPUBackend({ allowSoftware: true })), ...batchDeviceChecks(backend)];
+  for (const check of checks) {
     try {
       await check.run();
       results.push({ name: check.name, ok: true });
