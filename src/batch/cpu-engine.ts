@@ -35,6 +35,7 @@ import { estimateCovariance } from '../stats/covariance.ts';
 import { blockRowsFor } from '../workflow/block-rows.ts';
 import type { BatchEngine, BatchOutput, BatchProblem } from './batch-engine.ts';
 import { fitStart } from './fit-start.ts';
+import { fitRange } from './batch-data.ts';
 
 /**
  * Create the CPU engine for a batch.
@@ -53,7 +54,7 @@ export function createCpuEngine(problem: BatchProblem): BatchEngine {
   const scheme: JacobianScheme = settings.scheme.kind === '2-point' || settings.scheme.kind === '3-point' ? { ...settings.scheme, lb, ub } : settings.scheme;
   const evaluator = new BlockEvaluator({ backend: createCpuBackend(), kernel, loss: settings.loss, scheme, blockRows: blockRowsFor(maxN) });
   const options: SolverOptions = { ...settings.solver, x0, lb, ub, caller };
-  const columns: DataColumns = {
+  const columns: DataColumns = data.resident ?? {
     x: data.x.kind === 'shared' ? data.x.columns : Array.from({ length: data.k }, () => new Float64Array(maxN)),
     y: new Float64Array(maxN),
     w: data.sigma === null ? null : new Float64Array(maxN),
@@ -113,7 +114,7 @@ export function createCpuEngine(problem: BatchProblem): BatchEngine {
   };
 
   const fitOne = (out: BatchOutput, i: number): void => {
-    n = data.offsets[i + 1]! - data.offsets[i]!;
+    n = fitRange(data, i).n;
     const why = fitStart(problem, i, columns, full, x0, lb, ub);
     if (why !== null) {
       fail(out, i, why);

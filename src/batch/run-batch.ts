@@ -18,7 +18,7 @@ import { describeValue, NlsqRangeError, NlsqTypeError, throwIfAborted } from '..
 import { isFittableModel } from '../model/model-kernel.ts';
 import { resolveSolverSettings, type SolverSettings } from '../options/solver-settings.ts';
 import { createYielder } from '../util/yield-control.ts';
-import { allocateOutput, type BatchEngine, type BatchProblem } from './batch-engine.ts';
+import { allocateOutput, type BatchEngine, type BatchOutput, type BatchProblem } from './batch-engine.ts';
 import { validateBatchData } from './batch-data.ts';
 import type { BatchModel, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { resolveBatchParams } from './batch-params.ts';
@@ -101,24 +101,62 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   const plan = planEngine(options, settings.solver.method, subBatchSize);
   const names = params.layout !== null ? params.layout.names : params.names;
   const out = allocateOutput(batch.nFits, names.length);
-  const { signal, onProgress } = options;
-  throwIfAborted(signal, caller);
-  const engine: BatchEngine = createCpuEngine(problem);
+  await runEngine(problem, createCpuEngine(problem), out, { subBatchSize, signal: options.signal, onProgress: options.onProgress });
+  const elapsed = performance.now() - started;
+  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i));
+}
+
+/** How {@link runEngine} walks a batch. */
+export interface EngineWalk {
+  /** Fits per sub-batch (the unit of progress reports). */
+  readonly subBatchSize: number;
+  /** Cancels between groups of fits. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called after every sub-batch. */
+  readonly onProgress?: ((progress: { done: number; total: number }) => void) | undefined;
+}
+
+/**
+ * Run every fit of a batch on an engine, in sub-batches, yielding to the event loop every
+ * ~10 ms of work and checking `signal` between groups of {@link STEP} fits; the engine is
+ * disposed however the walk ends. `fitBatch` and the multi-start search (`global/batch-starts.ts`)
+ * both run their fits here.
+ *
+ * @param problem - the batch.
+ * @param engine - the engine (disposed here).
+ * @param out - the preallocated outputs.
+ * @param walk - sub-batch size, signal, progress.
+ * @throws AbortError when `signal` aborts.
+ */
+export async function runEngine(problem: BatchProblem, engine: BatchEngine, out: BatchOutput, walk: EngineWalk): Promise<void> {
+  const { caller, data } = problem;
+  const { subBatchSize, signal, onProgress } = walk;
   const pause = createYielder();
   try {
-    for (let from = 0; from < batch.nFits; from += subBatchSize) {
-      const to = Math.min(batch.nFits, from + subBatchSize);
+    throwIfAborted(signal, caller);
+    for (let from = 0; from < data.nFits; from += subBatchSize) {
+      const to = Math.min(data.nFits, from + subBatchSize);
       for (let i = from; i < to; i += STEP) {
         const turn = pause();
         if (turn !== null) await turn;
         throwIfAborted(signal, caller);
         engine.run(i, Math.min(to, i + STEP), out);
       }
-      onProgress?.({ done: to, total: batch.nFits });
+      onProgress?.({ done: to, total: data.nFits });
     }
   } finally {
     engine.dispose();
   }
-  const elapsed = performance.now() - started;
-  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i));
+}
+
+/** {@link runEngine} without yielding (for the synchronous APIs): `signal` is checked between groups of fits. */
+export function runEngineSync(problem: BatchProblem, engine: BatchEngine, out: BatchOutput, signal: AbortSignal | undefined): void {
+  try {
+    for (let i = 0; i < problem.data.nFits; i += STEP) {
+      throwIfAborted(signal, problem.caller);
+      engine.run(i, Math.min(problem.data.nFits, i + STEP), out);
+    }
+  } finally {
+    engine.dispose();
+  }
 }

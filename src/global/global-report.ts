@@ -7,7 +7,7 @@
  */
 import type { ResolvedGlobal } from '../options/global-option.ts';
 import type { Choice, FitChoices } from '../result/choice.ts';
-import type { GlobalCmaesRun, GlobalSummary } from '../result/global-summary.ts';
+import type { GlobalCmaesRun, GlobalEngine, GlobalSummary, GlobalTournament } from '../result/global-summary.ts';
 import type { CmaesResult } from '../optim/cmaes-restarts.ts';
 import { formatNumber } from '../util/format.ts';
 import type { MultiStartOutcome } from './multi-start.ts';
@@ -19,15 +19,19 @@ import type { StartBox } from './start-box.ts';
  * @param search - the resolved option.
  * @param box - the sampling box.
  * @param outcome - the multi-start outcome (for CMA-ES: of the polish starts).
+ * @param engine - how the local fits ran.
  * @param cmaes - CMA-ES's result, in CMA-ES mode.
+ * @param tournament - a streaming tournament's rounds.
  * @returns `result.global`.
  */
-export function globalSummary<R>(search: ResolvedGlobal, box: StartBox, outcome: MultiStartOutcome<R>, cmaes?: CmaesResult): GlobalSummary {
+export function globalSummary<R>(search: ResolvedGlobal, box: StartBox, outcome: MultiStartOutcome<R>, engine: GlobalEngine, cmaes?: CmaesResult, tournament?: GlobalTournament): GlobalSummary {
   const runs: GlobalCmaesRun[] | undefined = cmaes?.runs.map((r) => Object.freeze({ regime: r.regime, popsize: r.popsize, sigma0: r.sigma0, evaluations: r.evaluations, f: r.f, stop: r.stop }));
   return Object.freeze({
     method: search.method, starts: outcome.starts, sampler: search.sampler, seed: search.seed, box, minima: outcome.minima,
     winner: outcome.winner, failed: outcome.failed, evaluations: outcome.evaluations + (cmaes?.evaluations ?? 0),
     ...(runs === undefined ? {} : { cmaes: Object.freeze(runs) }),
+    engine: Object.freeze({ ...engine }),
+    ...(tournament === undefined ? {} : { tournament }),
   });
 }
 
@@ -51,7 +55,7 @@ export function globalChoice(search: ResolvedGlobal, summary: GlobalSummary): Ch
   }
   return {
     given: search.given, used: `multistart (${summary.starts} ${search.sampler} starts, seed ${search.seed})`,
-    reason: `start ${summary.winner}${summary.winner === 0 ? ' (p0)' : ''} reached the lowest cost; ${found}; ${summary.evaluations} evaluations${failed}`,
+    reason: `start ${summary.winner}${summary.winner === 0 ? ' (p0)' : ''} reached the lowest cost; ${found}; ${summary.evaluations} evaluations${failed}; ${summary.engine.kind}: ${summary.engine.reason}`,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The shape of `result.global`: what a global search (the `global` option of `curveFit`,
- * `curveFitSync`, `leastSquares`, `leastSquaresSync`; built in `global/global-report.ts`) did —
+ * `curveFitSync`, `leastSquares`, `leastSquaresSync` and `fit`; built in `global/global-report.ts`) did —
  * the starts, the sampling box and how each coordinate's range was chosen, the distinct minima
  * found, which start won and the evaluations spent.
  *
@@ -47,6 +47,30 @@ export interface GlobalCmaesRun {
   readonly stop: string;
 }
 
+/** How the local fits of a search ran. */
+export interface GlobalEngine {
+  /**
+   * `'batch'`: every start in one batch on `fitBatch`'s engine, the winner fitted again by the
+   * caller's path; `'sequential'`: one call of the caller's path per start; `'tournament'`: a
+   * streaming source's starts raced on its first chunks (`global/tournament.ts`).
+   */
+  readonly kind: 'batch' | 'sequential' | 'tournament';
+  /** Why, in words. */
+  readonly reason: string;
+}
+
+/** A streaming tournament's rounds (`fit(model, source, { global })`). */
+export interface GlobalTournament {
+  /** Per round: the rows of the source's prefix the survivors were fitted on, and how many started the round. */
+  readonly rounds: readonly { readonly rows: number; readonly survivors: number }[];
+  /** Start indices of the finalists, which streamed the whole source. */
+  readonly finalists: readonly number[];
+  /** Rows read from the source in all (the prefix once, then every pass of every finalist). */
+  readonly rowsRead: number;
+  /** True when the source ended inside the prefix: the rounds then saw all the data. */
+  readonly wholeSourceInPrefix: boolean;
+}
+
 /** What a global search did (`result.global`). */
 export interface GlobalSummary {
   /** `'multistart'` or `'cmaes'`. */
@@ -74,4 +98,8 @@ export interface GlobalSummary {
   readonly evaluations: number;
   /** CMA-ES only: its runs. */
   readonly cmaes?: readonly GlobalCmaesRun[];
+  /** How the local fits ran (one batch, one call per start, or a streaming tournament) and why. */
+  readonly engine: GlobalEngine;
+  /** Streaming sources only: the tournament. */
+  readonly tournament?: GlobalTournament;
 }
