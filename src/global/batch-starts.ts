@@ -96,10 +96,22 @@ function rowsOf(out: BatchOutput, starts: readonly Float64Array[], caller: strin
  * @throws AbortError when the caller's signal aborts; the first start's error when every start failed.
  */
 export async function runStartsBatch(resolved: ResolvedCurveFit, starts: readonly Float64Array[]): Promise<MultiStartOutcome<BatchRow>> {
+  return rowsOf(await fitStartsBatch(resolved, starts), starts, resolved.caller);
+}
+
+/**
+ * Fit every start as one batch and return the batch's rows (popt, cost, status, nfev per start).
+ *
+ * @param resolved - the resolved call (an expression model).
+ * @param starts - the starts.
+ * @returns the batch's outputs, one row per start.
+ * @throws AbortError when the caller's signal aborts.
+ */
+export async function fitStartsBatch(resolved: ResolvedCurveFit, starts: readonly Float64Array[]): Promise<BatchOutput> {
   const problem = batchProblem(resolved, starts);
   const out = allocateOutput(starts.length, problem.params.p);
   await runEngine(problem, createCpuEngine(problem), out, { subBatchSize: DEFAULT_SUB_BATCH, signal: resolved.signal });
-  return rowsOf(out, starts, resolved.caller);
+  return out;
 }
 
 /** {@link runStartsBatch} for the synchronous APIs. */
