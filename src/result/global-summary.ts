@@ -65,7 +65,10 @@ export interface GlobalTournament {
   readonly rounds: readonly { readonly rows: number; readonly survivors: number }[];
   /** Start indices of the finalists, which streamed the whole source. */
   readonly finalists: readonly number[];
-  /** Rows read from the source in all (the prefix once, then every pass of every finalist). */
+  /**
+   * Rows read from the source in all: the prefix once, then every pass of every finalist (its
+   * statistics pass included) — all but the first chunk, which `fit` reads once to resolve the options.
+   */
   readonly rowsRead: number;
   /** True when the source ended inside the prefix: the rounds then saw all the data. */
   readonly wholeSourceInPrefix: boolean;

@@ -60,7 +60,7 @@ async function peekFirstChunk(source: DataSource): Promise<{ first: SourceChunk;
 export interface SourceRun {
   /** The fit's result. */
   readonly result: FitResult;
-  /** Rows read from the source over all its passes. */
+  /** Rows read from the source over all its passes (the statistics pass at popt included). */
   readonly pointsSeen: number;
 }
 
@@ -105,7 +105,7 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
     const { plan } = planned;
     const backend = await hostBackendFor(planned.backend, lease);
     const run = async (call: ResolvedCurveFit, checkpoints: SourceRunCheckpoints): Promise<SourceRun> => {
-      const streamed = await streamResolved(call, peeked.source, backend.backend, { ...options, ...checkpoints }, lease, true);
+      const streamed = await streamResolved(call, peeked.source, backend.backend, { ...options, onCheckpoint: checkpoints.onCheckpoint, resumeFrom: checkpoints.resumeFrom }, lease, true);
       const statistics = streamed.statistics ?? unavailableStatistics(streamed.m, call.p);
       const whole: ResolvedCurveFit = { ...call, n: streamed.m, omitted: omitting?.omitted() ?? 0 };
       const result = buildCurveFitResult(streamed.outcome, whole, {
@@ -116,7 +116,7 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
         ...workersRow(call),
       });
       for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
-      return { result: Object.assign(result, { plan }) as FitResult, pointsSeen: streamed.pointsSeen };
+      return { result: Object.assign(result, { plan }) as FitResult, pointsSeen: streamed.pointsSeen + (streamed.statistics === null ? 0 : streamed.m) };
     };
     if (search !== undefined) return search(resolved, peeked.source, run);
     return (await run(resolved, { onCheckpoint: options.onCheckpoint, resumeFrom: options.resumeFrom })).result;
