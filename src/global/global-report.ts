@@ -46,16 +46,18 @@ export function globalChoice(search: ResolvedGlobal, summary: GlobalSummary): Ch
   const best = summary.minima[0];
   const found = `${summary.minima.length} distinct minim${summary.minima.length === 1 ? 'um' : 'a'}, best cost ${best === undefined ? '—' : formatNumber(best.cost)}`;
   const failed = summary.failed.length > 0 ? `; ${summary.failed.length} start(s) failed` : '';
+  const inferred = summary.box.flatMap((c, i) => (c.how.startsWith('finite bounds') ? [] : [i]));
+  const box = inferred.length === 0 ? '' : `; the sampling box was inferred from p0 for parameter${inferred.length === 1 ? '' : 's'} ${inferred.join(', ')} (no finite bounds; see result.global.box)`;
   if (search.method === 'cmaes') {
     const runs = summary.cmaes?.length ?? 0;
     return {
       given: search.given, used: `cmaes (${search.restarts}, seed ${search.seed})`,
-      reason: `${runs} CMA-ES run(s) in the sampling box, then local fits from p0 and the CMA-ES best; ${summary.winner === 0 ? 'p0' : 'the CMA-ES best'} won; ${found}; ${summary.evaluations} evaluations${failed}`,
+      reason: `${runs} CMA-ES run(s) in the sampling box, then local fits from p0 and the CMA-ES best; ${summary.winner === 0 ? 'p0' : 'the CMA-ES best'} won; ${found}; ${summary.evaluations} evaluations${failed}${box}`,
     };
   }
   return {
     given: search.given, used: `multistart (${summary.starts} ${search.sampler} starts, seed ${search.seed})`,
-    reason: `start ${summary.winner}${summary.winner === 0 ? ' (p0)' : ''} reached the lowest cost; ${found}; ${summary.evaluations} evaluations${failed}; ${summary.engine.kind}: ${summary.engine.reason}`,
+    reason: `start ${summary.winner}${summary.winner === 0 ? ' (p0)' : ''} reached the lowest cost; ${found}; ${summary.evaluations} evaluations${failed}${box}; ${summary.engine.kind}: ${summary.engine.reason}`,
   };
 }
 
