@@ -27,7 +27,7 @@ export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide,
 export { OPTION_TABLE, type OptionRow } from './options/option-table.ts';
 export type { FitWarning } from './options/solver-settings.ts';
 export type { GlobalOption, GlobalSearchOptions } from './options/global-option.ts';
-export type { GlobalSummary, GlobalMinimum, GlobalBoxCoordinate, GlobalCmaesRun } from './result/global-summary.ts';
+export type { GlobalSummary, GlobalMinimum, GlobalBoxCoordinate, GlobalCmaesRun, GlobalEngine, GlobalTournament } from './result/global-summary.ts';
 export { CurveFitResult, type ConfidenceIntervals } from './result/curve-fit-result.ts';
 export type { DerivedUncertainty } from './result/propagate-uncertainty.ts';
 export type { LeastSquaresResult } from './result/least-squares-result.ts';

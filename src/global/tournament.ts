@@ -39,11 +39,13 @@ import type { ResolvedGlobal } from '../options/global-option.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import type { FitResult } from '../result/fit-result.ts';
 import type { GlobalEngine, GlobalTournament } from '../result/global-summary.ts';
+
+export { TOURNAMENT_CHECKPOINT_FORMAT, type TournamentCheckpoint } from '../streaming/checkpoint.ts';
 import type { FitOptions } from '../run/fit-options.ts';
 import { curveFitResolved } from '../run/run-curve-fit.ts';
 import type { SourceRun, SourceRunCheckpoints } from '../run/source-fit.ts';
 import { ChunkNormalizer, classifySource, readPass, type DataSource, type NormalizedChunk } from '../sources/data-source.ts';
-import type { StreamingCheckpoint } from '../streaming/checkpoint.ts';
+import { TOURNAMENT_CHECKPOINT_FORMAT, type StreamingCheckpoint, type TournamentCheckpoint } from '../streaming/checkpoint.ts';
 import { fitStartsBatch, startsEngine } from './batch-starts.ts';
 import { distinctMinima, sameMinimum, type LocalFit } from './distinct-minima.ts';
 import { attachGlobal, globalChoice, globalSummary } from './global-report.ts';
@@ -52,35 +54,6 @@ import { startBox } from './start-box.ts';
 
 /** How many starts stream the whole source (the rounds stop at or below this many survivors). */
 export const TOURNAMENT_FINALISTS = 2;
-
-/** Format tag of a tournament checkpoint. */
-export const TOURNAMENT_CHECKPOINT_FORMAT = 'nlsq-tournament-checkpoint';
-
-/** A JSON-serializable snapshot of a streaming tournament (see the module documentation). */
-export interface TournamentCheckpoint {
-  /** Always {@link TOURNAMENT_CHECKPOINT_FORMAT}. */
-  readonly format: typeof TOURNAMENT_CHECKPOINT_FORMAT;
-  /** Layout version (1). */
-  readonly version: 1;
-  /** The starts drawn (for the report). */
-  readonly starts: number;
-  /** The rounds run. */
-  readonly rounds: GlobalTournament['rounds'];
-  /** Rows read by the rounds. */
-  readonly prefixRows: number;
-  /** True when the source ended inside the prefix. */
-  readonly wholeSourceInPrefix: boolean;
-  /** The finalists: their start index and the point the rounds left them at. */
-  readonly finalists: readonly { readonly start: number; readonly x: number[] }[];
-  /** Finalists whose streaming fit has finished: final point, cost, evaluations and rows read. */
-  readonly done: readonly { readonly start: number; readonly x: number[]; readonly cost: number; readonly nfev: number; readonly rows: number }[];
-  /** The running finalist's latest streaming checkpoint, or null. */
-  readonly current: StreamingCheckpoint | null;
-  /** Starts that failed in the rounds. */
-  readonly failed: readonly { readonly start: number; readonly message: string }[];
-  /** Evaluations spent by the rounds. */
-  readonly roundEvaluations: number;
-}
 
 interface Entrant {
   readonly start: number;

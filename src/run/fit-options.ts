@@ -5,7 +5,7 @@
  */
 import { NlsqRangeError, describeValue } from '../errors.ts';
 import type { CurveFitOptions } from '../options/types.ts';
-import type { StreamingCheckpoint } from '../streaming/checkpoint.ts';
+import type { StreamingCheckpoint, TournamentCheckpoint } from '../streaming/checkpoint.ts';
 import { type Goal, goalTolerances } from '../workflow/goal.ts';
 import { DEFAULT_GLOBAL_STARTS, resolveGlobal, type ResolvedGlobal } from '../options/global-option.ts';
 import type { Workflow } from '../workflow/plan.ts';
@@ -33,8 +33,12 @@ export interface FitOptions extends CurveFitOptions {
   readonly warmup?: WarmupOptions | false;
   /** Streaming: progress after every pass. */
   readonly onProgress?: (progress: StreamingProgress) => void;
-  /** Streaming: receives a JSON-serializable state every `checkpointEvery` passes. */
-  readonly onCheckpoint?: (state: StreamingCheckpoint) => void | Promise<void>;
+  /**
+   * Streaming: receives a JSON-serializable state every `checkpointEvery` passes — a
+   * {@link StreamingCheckpoint}, or with `global` over a source a {@link TournamentCheckpoint}
+   * (the tournament's, its running finalist's streaming checkpoint inside).
+   */
+  readonly onCheckpoint?: (state: StreamingCheckpoint | TournamentCheckpoint) => void | Promise<void>;
   /** Streaming: passes between checkpoints (default 1). */
   readonly checkpointEvery?: number;
   /** Streaming: a checkpoint to continue from. */

@@ -23,6 +23,7 @@ import { walkChoices } from '../result/choice.ts';
 import type { FitStatistics } from '../result/statistics.ts';
 import { classifySource, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
 import type { FitResult } from '../result/fit-result.ts';
+import type { StreamingCheckpoint, TournamentCheckpoint } from '../streaming/checkpoint.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
 import { withLease } from './backend-lease.ts';
 import { hostBackendFor, planFit } from './plan-fit.ts';
@@ -67,7 +68,7 @@ export interface SourceRun {
 /** The checkpoint options one streaming fit of a search takes in place of the caller's. */
 export interface SourceRunCheckpoints {
   /** Receives the fit's streaming checkpoints. */
-  readonly onCheckpoint?: FitOptions['onCheckpoint'];
+  readonly onCheckpoint?: ((state: StreamingCheckpoint) => void | Promise<void>) | undefined;
   /** A streaming checkpoint this fit resumes from. */
   readonly resumeFrom?: unknown;
 }
@@ -105,7 +106,10 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
     const { plan } = planned;
     const backend = await hostBackendFor(planned.backend, lease);
     const run = async (call: ResolvedCurveFit, checkpoints: SourceRunCheckpoints): Promise<SourceRun> => {
-      const streamed = await streamResolved(call, peeked.source, backend.backend, { ...options, onCheckpoint: checkpoints.onCheckpoint, resumeFrom: checkpoints.resumeFrom }, lease, true);
+      const own = checkpoints.onCheckpoint;
+      // A streaming fit emits streaming checkpoints only (the tournament wraps them itself).
+      const onCheckpoint = own === undefined ? undefined : (state: StreamingCheckpoint | TournamentCheckpoint): void | Promise<void> => own(state as StreamingCheckpoint);
+      const streamed = await streamResolved(call, peeked.source, backend.backend, { ...options, onCheckpoint, resumeFrom: checkpoints.resumeFrom }, lease, true);
       const statistics = streamed.statistics ?? unavailableStatistics(streamed.m, call.p);
       const whole: ResolvedCurveFit = { ...call, n: streamed.m, omitted: omitting?.omitted() ?? 0 };
       const result = buildCurveFitResult(streamed.outcome, whole, {

@@ -235,3 +235,32 @@ export function withResumedCounters(outcome: SolverOutcome, base: StreamingCheck
   if (base === null) return outcome;
   return { ...outcome, nfev: outcome.nfev + base.nfev, njev: outcome.njev + base.njev, nit: outcome.nit + base.nit };
 }
+
+/** Format tag of a tournament checkpoint. */
+export const TOURNAMENT_CHECKPOINT_FORMAT = 'nlsq-tournament-checkpoint';
+
+/** A JSON-serializable snapshot of a streaming tournament (`global/tournament.ts`: `fit(model, source, { global })`): the rounds' outcome and the finalists' progress, each running finalist's own streaming checkpoint inside. */
+export interface TournamentCheckpoint {
+  /** Always {@link TOURNAMENT_CHECKPOINT_FORMAT}. */
+  readonly format: typeof TOURNAMENT_CHECKPOINT_FORMAT;
+  /** Layout version (1). */
+  readonly version: 1;
+  /** The starts drawn (for the report). */
+  readonly starts: number;
+  /** The rounds run. */
+  readonly rounds: readonly { readonly rows: number; readonly survivors: number }[];
+  /** Rows read by the rounds. */
+  readonly prefixRows: number;
+  /** True when the source ended inside the prefix. */
+  readonly wholeSourceInPrefix: boolean;
+  /** The finalists: their start index and the point the rounds left them at. */
+  readonly finalists: readonly { readonly start: number; readonly x: number[] }[];
+  /** Finalists whose streaming fit has finished: final point, cost, evaluations and rows read. */
+  readonly done: readonly { readonly start: number; readonly x: number[]; readonly cost: number; readonly nfev: number; readonly rows: number }[];
+  /** The running finalist's latest streaming checkpoint, or null. */
+  readonly current: StreamingCheckpoint | null;
+  /** Starts that failed in the rounds. */
+  readonly failed: readonly { readonly start: number; readonly message: string }[];
+  /** Evaluations spent by the rounds. */
+  readonly roundEvaluations: number;
+}
