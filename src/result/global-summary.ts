@@ -59,10 +59,18 @@ export interface GlobalEngine {
   readonly reason: string;
 }
 
+/** One round of a streaming tournament. */
+export interface GlobalTournamentRound {
+  /** Rows of the source's prefix the survivors were fitted on. */
+  readonly rows: number;
+  /** Starts that entered the round. */
+  readonly survivors: number;
+}
+
 /** A streaming tournament's rounds (`fit(model, source, { global })`). */
 export interface GlobalTournament {
   /** Per round: the rows of the source's prefix the survivors were fitted on, and how many started the round. */
-  readonly rounds: readonly { readonly rows: number; readonly survivors: number }[];
+  readonly rounds: readonly GlobalTournamentRound[];
   /** Start indices of the finalists, which streamed the whole source. */
   readonly finalists: readonly number[];
   /**
