@@ -22,6 +22,7 @@
  *
  * @module
  */
+import type { Backend } from '../backends/backend.ts';
 import { createCpuBackend } from '../backends/cpu/cpu-backend.ts';
 import { NlsqError } from '../errors.ts';
 import { BlockEvaluator } from '../evaluate/block-evaluator.ts';
@@ -41,9 +42,12 @@ import { fitRange } from './batch-data.ts';
  * Create the CPU engine for a batch.
  *
  * @param problem - the validated batch.
+ * @param backend - the host backend that folds the rows (default: a plain-TypeScript CPU backend;
+ *   the multi-start batch of `global/batch-starts.ts` passes the caller's leased host backend —
+ *   WASM where it loads — and the kernel compiled for it, so its starts walk as `curveFit` would).
  * @returns the engine; `run(from, to, out)` fits a range.
  */
-export function createCpuEngine(problem: BatchProblem): BatchEngine {
+export function createCpuEngine(problem: BatchProblem, backend: Backend = createCpuBackend()): BatchEngine {
   const { data, params, settings, caller } = problem;
   const { kernel, free, p } = params;
   const pf = free.length;
@@ -52,7 +56,7 @@ export function createCpuEngine(problem: BatchProblem): BatchEngine {
   const lb = new Float64Array(pf);
   const ub = new Float64Array(pf);
   const scheme: JacobianScheme = settings.scheme.kind === '2-point' || settings.scheme.kind === '3-point' ? { ...settings.scheme, lb, ub } : settings.scheme;
-  const evaluator = new BlockEvaluator({ backend: createCpuBackend(), kernel, loss: settings.loss, scheme, blockRows: blockRowsFor(maxN) });
+  const evaluator = new BlockEvaluator({ backend, kernel, loss: settings.loss, scheme, blockRows: blockRowsFor(maxN) });
   const options: SolverOptions = { ...settings.solver, x0, lb, ub, caller };
   const columns: DataColumns = data.resident ?? {
     x: data.x.kind === 'shared' ? data.x.columns : Array.from({ length: data.k }, () => new Float64Array(maxN)),
@@ -133,7 +137,7 @@ export function createCpuEngine(problem: BatchProblem): BatchEngine {
   };
 
   return {
-    name: 'cpu',
+    name: backend.info.name,
     run(from, to, out) {
       for (let i = from; i < to; i++) fitOne(out, i);
     },

@@ -17,7 +17,9 @@
  * | a covariance (2-D) sigma | one start after another (the batch engine weights points by 1/σ only) |
  * | `leastSquares` / `leastSquaresSync` (a residual function, no model) | one start after another |
  *
- * The batch engine evaluates on the CPU in plain TypeScript whatever the caller's backend; the
+ * The batch walks on the caller's backend as `curveFit` resolves it, with the needs of a
+ * synchronous walk (`run/host-kernel.ts`): WASM with the model compiled to WebAssembly where it
+ * loads, the CPU otherwise (also when the caller's backend cannot walk on the host: WebGPU). The
  * winner's fit runs on the caller's backend. Same seed → same starts → same batch rows (the engine
  * is deterministic) → same winner and result.
  *
@@ -31,6 +33,7 @@ import { DEFAULT_SUB_BATCH, runEngine, runEngineSync } from '../batch/run-batch.
 import { ModelEvaluationError } from '../errors.ts';
 import { isFittableModel } from '../model/model-kernel.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import { withHostKernel, withHostKernelSync } from '../run/host-kernel.ts';
 import type { GlobalEngine } from '../result/global-summary.ts';
 import { multiStartSearch, type MultiStartOutcome, type LocalResult } from './multi-start.ts';
 
@@ -53,7 +56,10 @@ export function startsEngine(resolved: ResolvedCurveFit): GlobalEngine {
     return { kind: 'sequential', reason: `the model is a plain function${why}: each start is a curveFit call, one after another` };
   }
   if (resolved.sigma.kind === '2d') return { kind: 'sequential', reason: 'a covariance (2-D) sigma: each start is a curveFit call, one after another' };
-  return { kind: 'batch', reason: "every start in one batch on fitBatch's CPU engine, then the winning start fitted again by the caller's method and backend" };
+  return {
+    kind: 'batch',
+    reason: "every start in one batch on fitBatch's engine (on the caller's host backend and its kernel, as curveFit leases them), then the winning start fitted again by the caller's method and backend",
+  };
 }
 
 function batchProblem(resolved: ResolvedCurveFit, starts: readonly Float64Array[]): BatchProblem {
@@ -63,7 +69,7 @@ function batchProblem(resolved: ResolvedCurveFit, starts: readonly Float64Array[
   starts.forEach((s, i) => p0.set(s, i * pf));
   const { lb, ub } = settings.solver;
   const model = resolved.model as Exclude<ResolvedCurveFit['model'], (...args: never[]) => unknown>;
-  const kernel = model.createKernel();
+  const kernel = resolved.kernel;
   const params: BatchParams = {
     model, kernel, fullKernel: kernel, held: null, p: pf, free: Int32Array.from({ length: pf }, (_, j) => j), names: resolved.paramNames,
     p0: { perFit: true, values: p0 }, lb: { perFit: false, values: lb }, ub: { perFit: false, values: ub },
@@ -107,18 +113,31 @@ export async function runStartsBatch(resolved: ResolvedCurveFit, starts: readonl
  * @returns the batch's outputs, one row per start.
  * @throws AbortError when the caller's signal aborts.
  */
-export async function fitStartsBatch(resolved: ResolvedCurveFit, starts: readonly Float64Array[]): Promise<BatchOutput> {
-  const problem = batchProblem(resolved, starts);
-  const out = allocateOutput(starts.length, problem.params.p);
-  await runEngine(problem, createCpuEngine(problem), out, { subBatchSize: DEFAULT_SUB_BATCH, signal: resolved.signal });
-  return out;
+export function fitStartsBatch(resolved: ResolvedCurveFit, starts: readonly Float64Array[]): Promise<BatchOutput> {
+  return withHostKernel(
+    resolved,
+    async (host) => {
+      const problem = batchProblem(host.resolved, starts);
+      const out = allocateOutput(starts.length, problem.params.p);
+      await runEngine(problem, createCpuEngine(problem, host.backend), out, { subBatchSize: DEFAULT_SUB_BATCH, signal: resolved.signal });
+      return out;
+    },
+    { fallbackToCpu: true },
+  );
 }
 
 /** {@link runStartsBatch} for the synchronous APIs. */
 export function runStartsBatchSync(resolved: ResolvedCurveFit, starts: readonly Float64Array[]): MultiStartOutcome<BatchRow> {
-  const problem = batchProblem(resolved, starts);
-  const out = allocateOutput(starts.length, problem.params.p);
-  runEngineSync(problem, createCpuEngine(problem), out, resolved.signal);
+  const out = withHostKernelSync(
+    resolved,
+    (host) => {
+      const problem = batchProblem(host.resolved, starts);
+      const rows = allocateOutput(starts.length, problem.params.p);
+      runEngineSync(problem, createCpuEngine(problem, host.backend), rows, resolved.signal);
+      return rows;
+    },
+    { fallbackToCpu: true },
+  );
   return rowsOf(out, starts, resolved.caller);
 }
 

@@ -48,19 +48,24 @@ describe('multi-start as one batch', () => {
     expect(r.global!.minima.reduce((s, m) => s + m.count, 0)).toBe(12);
     const peaks = [r.popt.slice(0, 3), r.popt.slice(3)].sort((a, b) => a[1]! - b[1]!).flat(); // the two peaks may swap labels
     expect(peaks).toBeAllclose(truth, { rtol: 0.02, atol: 0.01 });
-    expect(r.choices.global!.reason).toContain("fitBatch's CPU engine");
+    expect(r.choices.global!.reason).toContain("one batch on fitBatch's engine (on the caller's host backend");
   });
 
-  it('async and sync agree, the same seed gives the same result, the winner runs on the caller backend', async () => {
-    const options = { p0, bounds, global: { starts: 8, seed: 2, sampler: 'halton' as const } };
+  it('async and sync agree on one backend, the same seed gives the same result; on wasm the batch walks with the WASM kernel to the same minima', async () => {
+    const options = { p0, bounds, backend: 'cpu' as const, global: { starts: 8, seed: 2, sampler: 'halton' as const } };
     const a = await curveFit(twoPeaks, x, y, options);
     const b = await curveFit(twoPeaks, x, y, options);
     const s = curveFitSync(twoPeaks, x, y, options);
     expect(b.popt).toEqual(a.popt);
     expect(b.global).toEqual(a.global);
-    expect(s.global!.winner).toBe(a.global!.winner);
-    expect(s.global!.minima).toEqual(a.global!.minima);
+    expect(s.global).toEqual(a.global);
+    expect(s.popt).toEqual(a.popt);
     expect(a.global!.engine.kind).toBe('batch');
+    const w = await curveFit(twoPeaks, x, y, { ...options, backend: 'wasm' });
+    expect(w.backend).toMatch(/^wasm/);
+    expect(w.global!.winner).toBe(a.global!.winner);
+    expect(w.global!.minima.map((m) => m.count)).toEqual(a.global!.minima.map((m) => m.count));
+    expect(w.global!.minima.map((m) => m.cost)).toBeAllclose(a.global!.minima.map((m) => m.cost), { rtol: 1e-9 });
   });
 
   it('property: for any seed the batch picks the start the hand loop picks (costs to 1e-12)', () => {
