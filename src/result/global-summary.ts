@@ -23,7 +23,7 @@ export interface GlobalBoxCoordinate {
 export interface GlobalMinimum {
   /** Its cost ½Σρ(r²). */
   readonly cost: number;
-  /** Its parameters (the best of its cluster). */
+  /** Its parameters (the best of its cluster): the solver's free parameters — with `params`, fixed and tied ones left out — except for sequential curve-fit starts, which report `popt`. */
   readonly x: readonly number[];
   /** How many starts reached it. */
   readonly count: number;
