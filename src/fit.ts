@@ -13,18 +13,26 @@
  * popt and pcov to rounding — unlike NLSQ, whose chunked strategy merges per-chunk fits.
  * With a data source (`fit(model, source, options)`) the fit is always streaming.
  *
+ * The `global` option (or `goal: 'global'`, which turns it on with its defaults: 16 scrambled
+ * Sobol starts, seed 0) searches for the global minimum around the plan: over arrays the starts
+ * run as one batch (`global/batch-starts.ts`) and the winning start is fitted by the planned
+ * strategy; over a streaming source the starts race in a tournament on the source's first chunks
+ * and only the finalists stream the whole source (`global/tournament.ts`). `result.global` and
+ * `result.choices.global` report what ran.
+ *
  * This file resolves the options and dispatches; the run path is `run/fit-arrays.ts` (arrays)
  * and `run/source-fit.ts` (a source).
  *
  * @module
  */
-import { NlsqRangeError } from './errors.ts';
 import type { FittableModel } from './model/model-kernel.ts';
 import type { ModelFunction } from './model/closure-kernel.ts';
 import { prepareCurveFitModel, resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
 import type { XData } from './curve-fit.ts';
 import type { DataSource } from './sources/data-source.ts';
-import { FIT_KEYS, splitFitOptions, type FitOptions } from './run/fit-options.ts';
+import { FIT_KEYS, fitGlobalSearch, splitFitOptions, type FitOptions } from './run/fit-options.ts';
+import { searchCurveFit } from './global/global-fit.ts';
+import { tournament } from './global/tournament.ts';
 import { fitArrays } from './run/fit-arrays.ts';
 import { fitSource } from './run/source-fit.ts';
 import type { FitResult } from './result/fit-result.ts';
@@ -61,15 +69,16 @@ export async function fit(
   yOrOptions?: ArrayLike<number> | FitOptions,
   maybeOptions?: FitOptions,
 ): Promise<FitResult> {
-  const given = (isYData(yOrOptions) ? maybeOptions : yOrOptions) as { readonly global?: unknown } | undefined;
-  if (given?.global !== undefined) throw new NlsqRangeError("fit: the option 'global' is not supported by fit() yet; use curveFit or leastSquares", 'global');
   await prepareCurveFitModel(model, isYData(yOrOptions) ? maybeOptions : (yOrOptions as FitOptions | undefined));
   if (isYData(yOrOptions)) {
     const options = maybeOptions ?? {};
     const resolved = resolveCurveFitOptions('fit', model, xOrSource as XData, yOrOptions, splitFitOptions(options, yOrOptions.length), FIT_KEYS);
-    return fitArrays(resolved, options);
+    const search = fitGlobalSearch(options);
+    return fitArrays(resolved, options, search === null ? undefined : (r, run) => searchCurveFit(r, search, run));
   }
-  return fitSource(model, xOrSource as DataSource, (yOrOptions as FitOptions | undefined) ?? {});
+  const options = (yOrOptions as FitOptions | undefined) ?? {};
+  const search = fitGlobalSearch(options);
+  return fitSource(model, xOrSource as DataSource, options, search === null ? undefined : (r, source, run) => tournament(r, search, source, run, options));
 }
 
 function isYData(v: unknown): v is ArrayLike<number> {

@@ -27,7 +27,7 @@ export type { CurveFitOptions, LeastSquaresOptions, CommonFitOptions, BoundSide,
 export { OPTION_TABLE, type OptionRow } from './options/option-table.ts';
 export type { FitWarning } from './options/solver-settings.ts';
 export type { GlobalOption, GlobalSearchOptions } from './options/global-option.ts';
-export type { GlobalSummary, GlobalMinimum, GlobalBoxCoordinate, GlobalCmaesRun } from './result/global-summary.ts';
+export type { GlobalSummary, GlobalMinimum, GlobalBoxCoordinate, GlobalCmaesRun, GlobalEngine, GlobalTournament, GlobalTournamentRound } from './result/global-summary.ts';
 export { CurveFitResult, type ConfidenceIntervals } from './result/curve-fit-result.ts';
 export type { DerivedUncertainty } from './result/propagate-uncertainty.ts';
 export type { LeastSquaresResult } from './result/least-squares-result.ts';
@@ -92,7 +92,7 @@ export { hdf5Source, type Hdf5Options } from './sources/hdf5-source.ts';
 export type { ColumnSelection } from './sources/column-options.ts';
 export type { CsvOptions } from './sources/csv-parser.ts';
 export type { Float64Options } from './sources/float64-parser.ts';
-export { validateCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type StreamingCheckpoint, type WarmupSummary } from './streaming/checkpoint.ts';
+export { validateCheckpoint, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, TOURNAMENT_CHECKPOINT_FORMAT, type StreamingCheckpoint, type TournamentCheckpoint, type WarmupSummary } from './streaming/checkpoint.ts';
 export { WARMUP_DEFAULTS, type WarmupOptions, type ResolvedWarmupOptions, type WarmupState } from './streaming/warmup.ts';
 export type { StreamingProgress } from './streaming/streaming-fit.ts';
 

@@ -12,6 +12,7 @@
  */
 import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import { isArrayLike, toFloat64 } from '../options/validate.ts';
+import type { DataColumns } from '../model/model-kernel.ts';
 import type { FitBatchData } from './batch-options.ts';
 
 /** How x is laid out: one set for every fit, k columns over all points, or one array of points × k. */
@@ -36,6 +37,39 @@ export interface BatchData {
   readonly sigma: Float64Array | null;
   /** The independent variables. */
   readonly x: BatchX;
+  /**
+   * Set when every fit reads the same n = `maxPoints` resident points in place (the starts of a
+   * multi-start search, `global/batch-starts.ts`): `offsets` is then [0, n], and the engine reads
+   * these columns without copying them per fit.
+   */
+  readonly resident?: DataColumns;
+}
+
+/**
+ * Where fit i's points are: its first index into y (and a per-fit x, σ) and its length.
+ *
+ * @param data - the batch.
+ * @param i - the fit.
+ * @returns `{ o, n }`.
+ */
+export function fitRange(data: BatchData, i: number): { readonly o: number; readonly n: number } {
+  if (data.resident !== undefined) return { o: 0, n: data.maxPoints };
+  const o = data.offsets[i]!;
+  return { o, n: data.offsets[i + 1]! - o };
+}
+
+/**
+ * A batch of `nFits` fits of the same resident points (x, y and weights w = 1/σ as `curveFit`
+ * resolved them; checked finite there): the fits differ only in their starts.
+ *
+ * @param data - the resolved data columns.
+ * @param nFits - the number of fits.
+ * @returns the batch, reading `data` in place.
+ */
+export function residentBatchData(data: DataColumns, nFits: number): BatchData {
+  const n = data.y.length;
+  const sigma = data.w === null ? null : Float64Array.from(data.w, (w) => 1 / w);
+  return { nFits, k: data.x.length, offsets: Int32Array.of(0, n), maxPoints: n, y: data.y, sigma, x: { kind: 'shared', columns: data.x }, resident: data };
 }
 
 function isNested(value: unknown): value is ArrayLike<ArrayLike<number>> {

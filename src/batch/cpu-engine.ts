@@ -22,6 +22,7 @@
  *
  * @module
  */
+import type { Backend } from '../backends/backend.ts';
 import { createCpuBackend } from '../backends/cpu/cpu-backend.ts';
 import { NlsqError } from '../errors.ts';
 import { BlockEvaluator } from '../evaluate/block-evaluator.ts';
@@ -35,15 +36,21 @@ import { estimateCovariance } from '../stats/covariance.ts';
 import { blockRowsFor } from '../workflow/block-rows.ts';
 import type { BatchEngine, BatchOutput, BatchProblem } from './batch-engine.ts';
 import { fitStart } from './fit-start.ts';
+import { fitRange } from './batch-data.ts';
 
 /**
  * Create the CPU engine for a batch.
  *
  * @param problem - the validated batch.
- * @param reason - why this engine runs, for the plan.
+ * @param how - `reason`: why this engine runs, for the plan; `backend`: the host backend that folds
+ *   the rows (default: a plain-TypeScript CPU backend; the multi-start batch of
+ *   `global/batch-starts.ts` passes the caller's leased host backend — WASM where it loads — and
+ *   the kernel compiled for it, so its starts walk as `curveFit` would).
  * @returns the engine; `run(from, to, out)` fits a range.
  */
-export function createCpuEngine(problem: BatchProblem, reason = 'the plain-TypeScript CPU engine (the reference)'): BatchEngine {
+export function createCpuEngine(problem: BatchProblem, how: { readonly reason?: string; readonly backend?: Backend } = {}): BatchEngine {
+  const reason = how.reason ?? 'the plain-TypeScript CPU engine (the reference)';
+  const backend = how.backend ?? createCpuBackend();
   const { data, params, settings, caller } = problem;
   const { kernel, free, p } = params;
   const pf = free.length;
@@ -52,9 +59,9 @@ export function createCpuEngine(problem: BatchProblem, reason = 'the plain-TypeS
   const lb = new Float64Array(pf);
   const ub = new Float64Array(pf);
   const scheme: JacobianScheme = settings.scheme.kind === '2-point' || settings.scheme.kind === '3-point' ? { ...settings.scheme, lb, ub } : settings.scheme;
-  const evaluator = new BlockEvaluator({ backend: createCpuBackend(), kernel, loss: settings.loss, scheme, blockRows: blockRowsFor(maxN) });
+  const evaluator = new BlockEvaluator({ backend, kernel, loss: settings.loss, scheme, blockRows: blockRowsFor(maxN) });
   const options: SolverOptions = { ...settings.solver, x0, lb, ub, caller };
-  const columns: DataColumns = {
+  const columns: DataColumns = data.resident ?? {
     x: data.x.kind === 'shared' ? data.x.columns : Array.from({ length: data.k }, () => new Float64Array(maxN)),
     y: new Float64Array(maxN),
     w: data.sigma === null ? null : new Float64Array(maxN),
@@ -114,7 +121,7 @@ export function createCpuEngine(problem: BatchProblem, reason = 'the plain-TypeS
   };
 
   const fitOne = (out: BatchOutput, i: number): void => {
-    n = data.offsets[i + 1]! - data.offsets[i]!;
+    n = fitRange(data, i).n;
     const why = fitStart(problem, i, columns, full, x0, lb, ub);
     if (why !== null) {
       fail(out, i, why);

@@ -9,6 +9,7 @@
 import type { DataColumns } from '../model/model-kernel.ts';
 import type { FittableModel } from '../model/model-kernel.ts';
 import type { BatchProblem } from './batch-engine.ts';
+import { fitRange } from './batch-data.ts';
 import type { ParamRows } from './batch-params.ts';
 
 function row(rows: ParamRows, i: number, p: number): number {
@@ -18,8 +19,8 @@ function row(rows: ParamRows, i: number, p: number): number {
 /** Copy fit i's points into `columns` from index `at` (n = its length); the first non-finite value's description, or null. */
 function copyPoints(problem: BatchProblem, i: number, columns: DataColumns, at: number): string | null {
   const { data } = problem;
-  const o = data.offsets[i]!;
-  const n = data.offsets[i + 1]! - o;
+  if (data.resident !== undefined) return null; // read in place, checked finite by curveFit's resolution
+  const { o, n } = fitRange(data, i);
   const y = columns.y;
   for (let q = 0; q < n; q++) {
     const v = data.y[o + q]!;
@@ -74,7 +75,7 @@ function feasible(l: number, u: number): number {
 export function fitStart(problem: BatchProblem, i: number, columns: DataColumns, full: Float64Array, x0: Float64Array, lb: Float64Array, ub: Float64Array, at = 0): string | null {
   const { data, params } = problem;
   const { p, free } = params;
-  const n = data.offsets[i + 1]! - data.offsets[i]!;
+  const { n } = fitRange(data, i);
   if (n < free.length) return `${n} point${n === 1 ? '' : 's'}, fewer than the ${free.length} free parameters`;
   const bad = copyPoints(problem, i, columns, at);
   if (bad !== null) return `${bad}; remove the point or the fit`;

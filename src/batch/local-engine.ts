@@ -52,10 +52,10 @@ export function wasmEngineGap(problem: BatchProblem): string | null {
 export async function createLocalEngine(problem: BatchProblem): Promise<BatchEngine> {
   const asked = problem.engine ?? 'auto';
   const { caller } = problem;
-  if (asked === 'cpu') return createCpuEngine(problem, "engine 'cpu' requested: the plain-TypeScript reference engine");
+  if (asked === 'cpu') return createCpuEngine(problem, { reason: "engine 'cpu' requested: the plain-TypeScript reference engine" });
   const refuse = (why: string): BatchEngine => {
     if (asked === 'wasm') throw new NlsqRangeError(`${caller}: engine 'wasm' cannot run this batch: ${why}; use engine 'auto' or 'cpu'`, 'engine');
-    return createCpuEngine(problem, `the CPU engine: ${why}`);
+    return createCpuEngine(problem, { reason: `the CPU engine: ${why}` });
   };
   const gap = wasmEngineGap(problem);
   if (gap !== null) return refuse(gap);

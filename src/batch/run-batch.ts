@@ -141,7 +141,7 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   const device = await chooseDeviceEngine(problem, options);
   if (device !== null) {
     const subBatchSize = options.subBatchSize ?? device.engine.subBatchSize ?? DEFAULT_SUB_BATCH;
-    await runEngine(caller, device.engine, batch.nFits, subBatchSize, out, signal, onProgress);
+    await runEngine(problem, device.engine, out, { subBatchSize, signal, onProgress });
     return new BatchResult(out, names, device.plan(subBatchSize), performance.now() - started, settings.warnings, (i) => singleFit(problem, model, options, i));
   }
   const subBatchSize = options.subBatchSize ?? DEFAULT_SUB_BATCH;
@@ -160,29 +160,42 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   }
   const engine: BatchEngine = await createLocalEngine(problem);
   const plan = planOf(options, problem, engine, workers, subBatchSize);
-  await runEngine(caller, engine, batch.nFits, subBatchSize, out, signal, onProgress);
+  await runEngine(problem, engine, out, { subBatchSize, signal, onProgress });
   const elapsed = performance.now() - started;
   return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i, engine.backend));
 }
 
+/** How {@link runEngine} walks a batch. */
+export interface EngineWalk {
+  /** Fits per sub-batch (the unit of progress reports). */
+  readonly subBatchSize: number;
+  /** Cancels between groups of fits. */
+  readonly signal?: AbortSignal | undefined;
+  /** Called after every sub-batch. */
+  readonly onProgress?: ((progress: { done: number; total: number }) => void) | undefined;
+}
+
 /**
- * Run every fit on one engine, sub-batch by sub-batch: a device engine's `runAsync` per
- * sub-batch, else `run` in steps of {@link STEP} fits with a turn of the event loop every ~10 ms;
- * progress after every sub-batch; the engine disposed at the end.
+ * Run every fit of a batch on an engine, in sub-batches: a device engine's `runAsync` per
+ * sub-batch, else `run` in groups of {@link STEP} fits, yielding to the event loop every ~10 ms of
+ * work and checking `signal` between groups; progress after every sub-batch; the engine is
+ * disposed however the walk ends. `fitBatch` and the multi-start search
+ * (`global/batch-starts.ts`) both run their fits here.
+ *
+ * @param problem - the batch.
+ * @param engine - the engine (disposed here).
+ * @param out - the preallocated outputs.
+ * @param walk - sub-batch size, signal, progress.
+ * @throws AbortError when `signal` aborts.
  */
-async function runEngine(
-  caller: string,
-  engine: BatchEngine,
-  nFits: number,
-  subBatchSize: number,
-  out: BatchOutput,
-  signal: AbortSignal | undefined,
-  onProgress: FitBatchOptions['onProgress'],
-): Promise<void> {
+export async function runEngine(problem: BatchProblem, engine: BatchEngine, out: BatchOutput, walk: EngineWalk): Promise<void> {
+  const { caller, data } = problem;
+  const { subBatchSize, signal, onProgress } = walk;
   const pause = createYielder();
   try {
-    for (let from = 0; from < nFits; from += subBatchSize) {
-      const to = Math.min(nFits, from + subBatchSize);
+    throwIfAborted(signal, caller);
+    for (let from = 0; from < data.nFits; from += subBatchSize) {
+      const to = Math.min(data.nFits, from + subBatchSize);
       if (engine.runAsync !== undefined) {
         throwIfAborted(signal, caller);
         await engine.runAsync(from, to, out, signal);
@@ -194,7 +207,19 @@ async function runEngine(
           engine.run(i, Math.min(to, i + STEP), out);
         }
       }
-      onProgress?.({ done: to, total: nFits });
+      onProgress?.({ done: to, total: data.nFits });
+    }
+  } finally {
+    engine.dispose();
+  }
+}
+
+/** {@link runEngine} without yielding (for the synchronous APIs): `signal` is checked between groups of fits. */
+export function runEngineSync(problem: BatchProblem, engine: BatchEngine, out: BatchOutput, signal: AbortSignal | undefined): void {
+  try {
+    for (let i = 0; i < problem.data.nFits; i += STEP) {
+      throwIfAborted(signal, problem.caller);
+      engine.run(i, Math.min(problem.data.nFits, i + STEP), out);
     }
   } finally {
     engine.dispose();

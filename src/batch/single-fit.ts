@@ -18,6 +18,7 @@ import { curveFitResolvedSync } from '../run/run-curve-fit.ts';
 import type { BatchProblem } from './batch-engine.ts';
 import type { BatchModel, FitBatchOptions } from './batch-options.ts';
 import { fitStart } from './fit-start.ts';
+import { fitRange } from './batch-data.ts';
 import { heldKernel } from './held-kernel.ts';
 
 /**
@@ -34,7 +35,7 @@ import { heldKernel } from './held-kernel.ts';
  */
 export function singleFit(problem: BatchProblem, model: BatchModel, options: FitBatchOptions, i: number, backend: Backend | 'cpu' = 'cpu'): CurveFitResult {
   const { data, params, settings, caller } = problem;
-  const n = data.offsets[i + 1]! - data.offsets[i]!;
+  const { o, n } = fitRange(data, i);
   const pf = params.free.length;
   const columns: DataColumns = {
     x: Array.from({ length: data.k }, () => new Float64Array(n)),
@@ -60,7 +61,7 @@ export function singleFit(problem: BatchProblem, model: BatchModel, options: Fit
     ...(options.fScale === undefined ? {} : { fScale: options.fScale }),
     ...(options.diffStep === undefined ? {} : { diffStep: options.diffStep }),
     ...(options.absoluteSigma === undefined ? {} : { absoluteSigma: options.absoluteSigma }),
-    ...(data.sigma === null ? {} : { sigma: data.sigma.slice(data.offsets[i]!, data.offsets[i + 1]!) }),
+    ...(data.sigma === null ? {} : { sigma: data.sigma.slice(o, o + n) }),
     ...(typeof model === 'function' ? { lift: false } : {}),
   };
   const x = data.k === 1 ? columns.x[0]! : columns.x;

@@ -22,9 +22,10 @@ import { params } from '../model/params.ts';
 import type { LossName } from '../optim/loss.ts';
 import type { SolverMethod } from '../optim/solver-options.ts';
 import type { StreamingCheckpoint } from '../streaming/checkpoint.ts';
+import type { TournamentCheckpoint } from '../global/tournament.ts';
 import type { Workflow } from '../workflow/plan.ts';
 import { fileSize, openDataFile } from './data-files.ts';
-import { choice, paramsInput, parseP0, positive, resolveModel } from './fit-spec.ts';
+import { choice, paramsInput, parseGlobal, parseP0, positive, resolveModel } from './fit-spec.ts';
 import { OUTPUT_FORMATS, formatForFile, renderResult, type OutputFormat } from './output.ts';
 import { loadPlotter, plotFormat, type Plotter } from './plot-flag.ts';
 import { Progress, progressEnabled } from './progress.ts';
@@ -80,6 +81,8 @@ export interface FitFlags {
   readonly quiet?: boolean | undefined;
   /** `--h5-group`: the HDF5 group of relative dataset paths. */
   readonly h5Group?: string | undefined;
+  /** `--global`: `sobol:32`, `cmaes`, … (`nlsq fit` only). */
+  readonly global?: string | undefined;
 }
 
 /** Where the command writes (stdout and stderr, replaceable in tests). */
@@ -116,7 +119,9 @@ export function solverOptions(flags: FitFlags, caller: string): FitOptions {
   const maxNfev = positive('--max-nfev', flags.maxNfev, caller);
   if (maxNfev !== undefined && !Number.isInteger(maxNfev)) throw new NlsqRangeError(`${caller}: --max-nfev must be a positive integer, got ${flags.maxNfev}`, '--max-nfev');
   const memory = positive('--memory', flags.memory, caller);
+  const global = parseGlobal(flags.global, caller);
   return {
+    ...(global === undefined ? {} : { global }),
     ...(method === undefined ? {} : { method }),
     ...(loss === undefined ? {} : { loss }),
     ...(workflow === undefined ? {} : { workflow }),
@@ -149,7 +154,15 @@ export async function startOptions(flags: FitFlags, m: Model, sample: () => Prom
   return { params: params(paramsInput(flags.param, m, start, caller)) };
 }
 
-function writeCheckpoint(path: string, state: StreamingCheckpoint): void {
+/** What `onCheckpoint` receives: a streaming checkpoint, or a tournament's with `--global`. */
+type CheckpointState = StreamingCheckpoint | TournamentCheckpoint;
+
+function describeCheckpoint(state: CheckpointState): string {
+  if (state.format === 'nlsq-streaming-checkpoint') return `pass ${state.passes}, ${state.phase} phase`;
+  return `global tournament, ${state.done.length} of ${state.finalists.length} finalists done${state.current === null ? '' : `, pass ${state.current.passes} of the next`}`;
+}
+
+function writeCheckpoint(path: string, state: CheckpointState): void {
   const tmp = `${path}.tmp`;
   writeFileSync(tmp, JSON.stringify(state));
   renameSync(tmp, path);
@@ -197,7 +210,7 @@ export async function runFit(file: string, flags: FitFlags, io: CliIO): Promise<
   const progress = await Progress.create(progressEnabled(flags.quiet === true));
   const source = openDataFile({ path: file, x: xCols, y: flags.y, sigma: flags.sigma, h5Group: flags.h5Group, caller, onBytes: (n) => progress?.addBytes(n) });
   const controller = new AbortController();
-  let lastCheckpoint: StreamingCheckpoint | null = null;
+  let lastCheckpoint: CheckpointState | null = null;
   const onSigint = (): void => controller.abort(new AbortError(`${caller}: interrupted by Ctrl-C (SIGINT)`));
   process.once('SIGINT', onSigint);
   let result: FitResult;
@@ -213,7 +226,7 @@ export async function runFit(file: string, flags: FitFlags, io: CliIO): Promise<
         signal: controller.signal,
         ...(flags.resume === undefined ? {} : { resumeFrom: readCheckpoint(flags.resume, caller) }),
         onCheckpoint: (state) => {
-          lastCheckpoint = state;
+          lastCheckpoint = state as CheckpointState;
           if (flags.checkpoint !== undefined) writeCheckpoint(flags.checkpoint, state);
         },
       });
@@ -234,10 +247,10 @@ export async function runFit(file: string, flags: FitFlags, io: CliIO): Promise<
   } catch (e) {
     if (!(e instanceof AbortError) || !controller.signal.aborted) throw e;
     progress?.stop();
-    const saved = lastCheckpoint as StreamingCheckpoint | null;
+    const saved = lastCheckpoint as CheckpointState | null;
     if (flags.checkpoint !== undefined && saved !== null) {
       writeCheckpoint(flags.checkpoint, saved);
-      io.err(`${caller}: interrupted; checkpoint (pass ${saved.passes}, ${saved.phase} phase) written to ${flags.checkpoint}; continue with --resume ${flags.checkpoint}\n`);
+      io.err(`${caller}: interrupted; checkpoint (${describeCheckpoint(saved)}) written to ${flags.checkpoint}; continue with --resume ${flags.checkpoint}\n`);
     } else if (flags.checkpoint !== undefined) {
       io.err(`${caller}: interrupted before the first pass finished; no checkpoint written\n`);
     } else {

@@ -14,6 +14,7 @@
  *
  * @module
  */
+import type { GlobalSearchOptions } from '../options/global-option.ts';
 import { NlsqRangeError } from '../errors.ts';
 import { Model, model as makeModel } from '../model/model.ts';
 import { models } from '../model/models/index.ts';
@@ -190,4 +191,36 @@ export function positive(flag: string, value: string | undefined, caller: string
   const v = parseNumber(value);
   if (v === undefined || !(v > 0) || !Number.isFinite(v)) throw new NlsqRangeError(`${caller}: ${flag} must be a positive number, got ${JSON.stringify(value)}`, flag);
   return v;
+}
+
+/**
+ * `--global SPEC` → `fit()`'s `global` option: `sobol`, `halton`, `lhs` or `random` with an optional
+ * number of starts and seed (`sobol:32`, `lhs:16:7`), or `cmaes` with an optional seed (`cmaes:3`).
+ *
+ * @param value - the flag's text, or undefined.
+ * @param caller - command name for messages.
+ * @returns the option, or undefined when the flag is absent.
+ * @throws NlsqRangeError naming `--global` for any other text.
+ */
+export function parseGlobal(value: string | undefined, caller: string): GlobalSearchOptions | undefined {
+  if (value === undefined) return undefined;
+  const expected = "a sampler with optional starts and seed ('sobol', 'sobol:32', 'lhs:16:7'; samplers sobol, halton, lhs, random) or 'cmaes' with an optional seed ('cmaes:3')";
+  const parts = value.trim().split(':');
+  const count = (text: string | undefined, what: string, min: number): number | undefined => {
+    if (text === undefined) return undefined;
+    const v = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(v >= min)) throw new NlsqRangeError(`${caller}: --global ${what} must be an integer ≥ ${min}, got ${JSON.stringify(text)} in ${JSON.stringify(value)}`, '--global');
+    return v;
+  };
+  const [name, a, b, ...rest] = parts;
+  if (rest.length > 0) throw new NlsqRangeError(`${caller}: --global must be ${expected}, got ${JSON.stringify(value)}`, '--global');
+  if (name === 'cmaes') {
+    if (b !== undefined) throw new NlsqRangeError(`${caller}: --global cmaes takes only a seed ('cmaes:3'), got ${JSON.stringify(value)}`, '--global');
+    const seed = count(a, 'seed', 0);
+    return { method: 'cmaes', ...(seed === undefined ? {} : { seed }) };
+  }
+  if (name !== 'sobol' && name !== 'halton' && name !== 'lhs' && name !== 'random') throw new NlsqRangeError(`${caller}: --global must be ${expected}, got ${JSON.stringify(value)}`, '--global');
+  const starts = count(a, 'starts', 1);
+  const seed = count(b, 'seed', 0);
+  return { method: 'multistart', sampler: name, ...(starts === undefined ? {} : { starts }), ...(seed === undefined ? {} : { seed }) };
 }

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { GlobalSummary } from '../result/global-summary.ts';
 import type { FitResult } from '../result/fit-result.ts';
 import { formatNumber } from '../util/format.ts';
 
@@ -72,7 +73,28 @@ export function resultJson(r: FitResult, input: FitSummaryInput): Record<string,
     method: r.method, backend: r.backend, strategy: r.strategy, reason: r.reason,
     plan: { strategy: r.plan.strategy, backend: r.plan.backend, chunkSize: r.plan.chunkSize, reason: r.plan.reason },
     warnings: r.warnings.map((w) => ({ code: w.code, message: w.message })),
+    ...(r.global === undefined ? {} : { global: globalJson(r.global) }),
   };
+}
+
+/** `result.global` as JSON (non-finite costs as strings). */
+function globalJson(g: GlobalSummary): Record<string, unknown> {
+  return {
+    method: g.method, starts: g.starts, sampler: g.sampler, seed: g.seed, winner: g.winner, evaluations: g.evaluations, engine: g.engine,
+    box: g.box, minima: g.minima.map((m) => ({ cost: num(m.cost), x: m.x, count: m.count, firstStart: m.firstStart })), failed: g.failed,
+    ...(g.cmaes === undefined ? {} : { cmaes: g.cmaes }),
+    ...(g.tournament === undefined ? {} : { tournament: g.tournament }),
+  };
+}
+
+/** The text lines of `result.global`: what was searched and what was found. */
+function globalLines(g: GlobalSummary): string[] {
+  const lines = [`  global search: ${g.method}, ${g.starts} start${g.starts === 1 ? '' : 's'} (${g.method === 'cmaes' ? 'polish from p0 and the CMA-ES best' : `${g.sampler}, seed ${g.seed}`}), ${g.engine.kind}; start ${g.winner} won; ${g.evaluations} evaluations`];
+  g.minima.slice(0, 5).forEach((m, i) => lines.push(`    minimum ${i + 1}: cost ${formatNumber(m.cost)} reached by ${m.count} start${m.count === 1 ? '' : 's'} (first: start ${m.firstStart})`));
+  if (g.minima.length > 5) lines.push(`    … ${g.minima.length - 5} more minima`);
+  if (g.tournament !== undefined) lines.push(`    tournament: ${g.tournament.rounds.map((r) => `${r.survivors} starts on ${r.rows} rows`).join(' → ')}; finalists ${g.tournament.finalists.join(', ')}; ${g.tournament.rowsRead} rows read`);
+  if (g.failed.length > 0) lines.push(`    ${g.failed.length} start(s) failed, e.g. start ${g.failed[0]!.start}: ${g.failed[0]!.message}`);
+  return lines;
 }
 
 /** A CSV field: quoted when it holds a delimiter, a quote or a line break. */
@@ -123,6 +145,7 @@ function text(r: FitResult, input: FitSummaryInput): string {
   }
   lines.push(`  n = ${r.n} · χ² = ${formatNumber(r.chiSquare)} · AIC = ${formatNumber(r.aic)} · BIC = ${formatNumber(r.bic)}`);
   lines.push(`  plan: ${r.plan.reason}`);
+  if (r.global !== undefined) lines.push(...globalLines(r.global));
   for (const w of r.warnings) lines.push(`  warning [${w.code}]: ${w.message}`);
   return lines.join('\n') + '\n';
 }

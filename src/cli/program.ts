@@ -63,6 +63,7 @@ export function buildProgram(io: CliIO, setExit: (code: number) => void): Comman
     .option('--h5-group <path>', 'HDF5: the group of the --x/--y/--sigma datasets given as relative paths (default /; absolute paths like /grp/t work without it)')
     .option('--checkpoint <file>', 'streaming: save the state here after every pass and on Ctrl-C')
     .option('--resume <file>', 'streaming: continue from a checkpoint')
+    .option('--global <sampler[:starts[:seed]]|cmaes[:seed]>', "global search: multi-start (e.g. 'sobol:32'; a tournament when streaming) or 'cmaes'")
     .option('-o, --out <file>', 'also write the result (.json, .csv, .md, otherwise text)')
     .option('--plot <file.svg|file.png>', 'write the fit figure')
     .addOption(new Option('-f, --format <format>', 'report format on stdout').choices(['text', 'json', 'csv', 'markdown']).default('text'))

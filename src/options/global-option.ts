@@ -1,6 +1,6 @@
 /**
- * The `global` option of `curveFit`, `curveFitSync`, `leastSquares` and `leastSquaresSync` (issue 15; `fit()` refuses it for now): a
- * search for the global minimum of the cost instead of the one nearest p0.
+ * The `global` option of `curveFit`, `curveFitSync`, `leastSquares`, `leastSquaresSync` and `fit`
+ * (issue 15): a search for the global minimum instead of the one nearest p0 (docs/global-search.md).
  *
  * | given | means |
  * |---|---|
@@ -12,9 +12,11 @@
  *
  * Multi-start (NLSQ's `MultiStartOrchestrator`; SciPy users write the loop by hand): p0 is
  * always the first start, the other starts are drawn in the sampling box (`global/start-box.ts`),
- * every start is fitted with the caller's method and options, and the best fit is the result —
- * its pcov and statistics are `curveFit`'s own for that start. The distinct minima found are
- * reported (`result.global`).
+ * every start is fitted with the caller's method and options — as one batch on `fitBatch`'s engine
+ * for expression models (`global/batch-starts.ts`), one call after another otherwise — and the
+ * best start's fit by the caller's own path is the result: its pcov and statistics are `curveFit`'s
+ * own for that start. The distinct minima found and the engine are reported (`result.global`).
+ * Over a streaming source `fit()` runs a tournament instead (`global/tournament.ts`).
  *
  * @module
  */

@@ -1,6 +1,6 @@
 /**
  * The shape of `result.global`: what a global search (the `global` option of `curveFit`,
- * `curveFitSync`, `leastSquares`, `leastSquaresSync`; built in `global/global-report.ts`) did —
+ * `curveFitSync`, `leastSquares`, `leastSquaresSync` and `fit`; built in `global/global-report.ts`) did —
  * the starts, the sampling box and how each coordinate's range was chosen, the distinct minima
  * found, which start won and the evaluations spent.
  *
@@ -23,7 +23,7 @@ export interface GlobalBoxCoordinate {
 export interface GlobalMinimum {
   /** Its cost ½Σρ(r²). */
   readonly cost: number;
-  /** Its parameters (the best of its cluster). */
+  /** Its parameters (the best of its cluster): the solver's free parameters — with `params`, fixed and tied ones left out — except for sequential curve-fit starts, which report `popt`. */
   readonly x: readonly number[];
   /** How many starts reached it. */
   readonly count: number;
@@ -45,6 +45,41 @@ export interface GlobalCmaesRun {
   readonly f: number;
   /** Why it stopped. */
   readonly stop: string;
+}
+
+/** How the local fits of a search ran. */
+export interface GlobalEngine {
+  /**
+   * `'batch'`: every start in one batch on `fitBatch`'s engine, the winner fitted again by the
+   * caller's path; `'sequential'`: one call of the caller's path per start; `'tournament'`: a
+   * streaming source's starts raced on its first chunks (`global/tournament.ts`).
+   */
+  readonly kind: 'batch' | 'sequential' | 'tournament';
+  /** Why, in words. */
+  readonly reason: string;
+}
+
+/** One round of a streaming tournament. */
+export interface GlobalTournamentRound {
+  /** Rows of the source's prefix the survivors were fitted on. */
+  readonly rows: number;
+  /** Starts that entered the round. */
+  readonly survivors: number;
+}
+
+/** A streaming tournament's rounds (`fit(model, source, { global })`). */
+export interface GlobalTournament {
+  /** Per round: the rows of the source's prefix the survivors were fitted on, and how many started the round. */
+  readonly rounds: readonly GlobalTournamentRound[];
+  /** Start indices of the finalists, which streamed the whole source. */
+  readonly finalists: readonly number[];
+  /**
+   * Rows read from the source in all: the prefix once, then every pass of every finalist (its
+   * statistics pass included) — all but the first chunk, which `fit` reads once to resolve the options.
+   */
+  readonly rowsRead: number;
+  /** True when the source ended inside the prefix: the rounds then saw all the data. */
+  readonly wholeSourceInPrefix: boolean;
 }
 
 /** What a global search did (`result.global`). */
@@ -74,4 +109,8 @@ export interface GlobalSummary {
   readonly evaluations: number;
   /** CMA-ES only: its runs. */
   readonly cmaes?: readonly GlobalCmaesRun[];
+  /** How the local fits ran (one batch, one call per start, or a streaming tournament) and why. */
+  readonly engine: GlobalEngine;
+  /** Streaming sources only: the tournament. */
+  readonly tournament?: GlobalTournament;
 }

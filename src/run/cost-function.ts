@@ -11,23 +11,18 @@
  *
  * @module
  */
-import { resolveBackend, resolveBackendSync, type BackendNeeds } from '../backends/registry.ts';
+import { resolveBackend, resolveBackendSync } from '../backends/registry.ts';
 import { AbortError, BackendUnavailableError } from '../errors.ts';
 import { createCurveFitProblem } from '../evaluate/curve-fit-problem.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
-import { kernelForBackend, kernelForBackendSync, modelSizeOf } from './backend-kernel.ts';
+import { withHostKernel, withHostKernelSync } from './host-kernel.ts';
 import { withBackend, withBackendSync } from './backend-lease.ts';
 import { createLeastSquaresProblem } from './run-least-squares.ts';
 
 /** C(x) for x the free parameters; +∞ where the model throws or is not finite. */
 export type CostFunction = (x: Float64Array) => number;
-
-function needsOf(resolved: ResolvedCurveFit): BackendNeeds {
-  const model = modelSizeOf(resolved.model);
-  return { closures: typeof resolved.model === 'function', synchronous: true, ...(model === undefined ? {} : { model }) };
-}
 
 function costOf(problem: ResidualProblem, caller: string): CostFunction {
   return (x) => {
@@ -55,24 +50,12 @@ function costOf(problem: ResidualProblem, caller: string): CostFunction {
  * @throws BackendUnavailableError when the named backend cannot evaluate on the host.
  */
 export function withCurveFitCost<T>(resolved: ResolvedCurveFit, use: (cost: CostFunction) => Promise<T>): Promise<T> {
-  return withBackend(
-    () => resolveBackend(resolved.backend, needsOf(resolved), { caller: resolved.caller }),
-    async (backend, lease) => {
-      const compiled = lease.hold(await kernelForBackend(resolved, backend.backend));
-      return use(costOf(lease.hold(createCurveFitProblem(compiled.resolved, backend.backend)), resolved.caller));
-    },
-  );
+  return withHostKernel(resolved, (host) => use(costOf(host.lease.hold(createCurveFitProblem(host.resolved, host.backend)), resolved.caller)));
 }
 
 /** {@link withCurveFitCost} in the synchronous form. */
 export function withCurveFitCostSync<T>(resolved: ResolvedCurveFit, use: (cost: CostFunction) => T): T {
-  return withBackendSync(
-    () => resolveBackendSync(resolved.backend, needsOf(resolved), { caller: resolved.caller }),
-    (backend, lease) => {
-      const compiled = lease.hold(kernelForBackendSync(resolved, backend.backend));
-      return use(costOf(lease.hold(createCurveFitProblem(compiled.resolved, backend.backend)), resolved.caller));
-    },
-  );
+  return withHostKernelSync(resolved, (host) => use(costOf(host.lease.hold(createCurveFitProblem(host.resolved, host.backend)), resolved.caller)));
 }
 
 const VECTOR_NEEDS = { closures: true, synchronous: true } as const;

@@ -37,23 +37,32 @@ import { streamResolved } from './stream-resolved.ts';
  *
  * @param resolved - from `resolveCurveFitOptions('fit', …)` over the `curveFit` part of the options.
  * @param options - the `fit` options (workflow, memory limit, chunk size, streaming options).
+ * @param search - the `global` search, when one was asked for: it runs the strategy from its starts.
  * @returns the result with its plan.
  * @throws NlsqRangeError for a covariance sigma with a workflow other than standard, or `resumeFrom`
  *   when the strategy is not streaming; otherwise as `curveFit`.
  */
-export function fitArrays(resolved: ResolvedCurveFit, options: FitOptions): Promise<FitResult> {
+export function fitArrays(resolved: ResolvedCurveFit, options: FitOptions, search?: StartSearch): Promise<FitResult> {
   const workflow = resolved.sigma.kind === '2d' ? requireStandard(options) : options.workflow;
   return withLease(async (lease) => {
     const { plan, backend } = await planFit(resolved, options, workflow, lease);
     if (plan.strategy !== 'streaming') refuseResume(options, plan);
     const context: StrategyContext = walkChoices({ kind: 'planned', plan, workflow: options.workflow, chunkSize: options.chunkSize });
-    const result =
+    const run = (call: ResolvedCurveFit): Promise<CurveFitResult> =>
       plan.strategy === 'streaming'
-        ? await streamResident(resolved, plan, backend, options, context, lease)
-        : await runCurveFit(resolved, backend, lease, context, { blockRows: plan.blockRows, cacheResiduals: plan.strategy !== 'chunked' });
+        ? streamResident(call, plan, backend, options, context, lease)
+        : runCurveFit(call, backend, lease, context, { blockRows: plan.blockRows, cacheResiduals: plan.strategy !== 'chunked' });
+    const result = search === undefined ? await run(resolved) : await search(resolved, run);
     return Object.assign(result, { plan }) as FitResult;
   });
 }
+
+/**
+ * A global search around the planned strategy (`global/global-fit.ts` `searchCurveFit`, handed
+ * down by `fit()`): it calls `run` for the starts it fits with the strategy — the winner, or every
+ * start where they cannot run as a batch — each with the plan, backend and lease of this fit.
+ */
+export type StartSearch = (resolved: ResolvedCurveFit, run: (call: ResolvedCurveFit) => Promise<CurveFitResult>) => Promise<CurveFitResult>;
 
 /**
  * A checkpoint resumes the streaming workflow only: the standard and chunked strategies hold the

@@ -22,6 +22,7 @@ import { walkChoices } from '../result/choice.ts';
 import type { FitStatistics } from '../result/statistics.ts';
 import { classifySource, type DataSource, type PassSource, type SourceChunk } from '../sources/data-source.ts';
 import type { FitResult } from '../result/fit-result.ts';
+import type { StreamingCheckpoint, TournamentCheckpoint } from '../streaming/checkpoint.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './fit-options.ts';
 import { withLease } from './backend-lease.ts';
 import { hostBackendFor, planFit } from './plan-fit.ts';
@@ -55,17 +56,47 @@ async function peekFirstChunk(source: DataSource): Promise<{ first: SourceChunk;
   return { first, source: rest(), passes };
 }
 
+/** One streaming fit of a source: the result and the rows it read (every pass counted). */
+export interface SourceRun {
+  /** The fit's result. */
+  readonly result: FitResult;
+  /** Rows read from the source over all its passes (the statistics pass at popt included). */
+  readonly pointsSeen: number;
+}
+
+/** The checkpoint options one streaming fit of a search takes in place of the caller's. */
+export interface SourceRunCheckpoints {
+  /** Receives the fit's streaming checkpoints. */
+  readonly onCheckpoint?: ((state: StreamingCheckpoint) => void | Promise<void>) | undefined;
+  /** A streaming checkpoint this fit resumes from. */
+  readonly resumeFrom?: unknown;
+}
+
+/**
+ * A global search over a source (`global/tournament.ts`, handed down by `fit()`): it reads the
+ * source itself for its rounds and calls `run` for each finalist — one streaming fit with the
+ * plan, backend and lease of this call, from the start the finalist's resolved call carries.
+ */
+export type SourceSearch = (
+  resolved: ResolvedCurveFit,
+  source: DataSource,
+  run: (call: ResolvedCurveFit, checkpoints: SourceRunCheckpoints) => Promise<SourceRun>,
+) => Promise<FitResult>;
+
 /**
  * Fit a model to a streaming source (see the module documentation).
  * @internal called by `fit()`.
  */
-export async function fitSource(model: ModelFunction | FittableModel, source: DataSource, options: FitOptions): Promise<FitResult> {
+export async function fitSource(model: ModelFunction | FittableModel, source: DataSource, options: FitOptions, search?: SourceSearch): Promise<FitResult> {
   if (options.workflow !== undefined && options.workflow !== 'auto' && options.workflow !== 'streaming') {
     throw new DataSourceError(`fit: a data source is fitted by the 'streaming' workflow, got workflow '${options.workflow}'`);
   }
   const omitting = options.nanPolicy === 'omit' && options.checkFinite !== true ? omitNonFinite(source) : null;
   const peeked = await peekFirstChunk(omitting?.source ?? source);
   const { first } = peeked;
+  if (search !== undefined && !peeked.passes.rereadable) {
+    throw new DataSourceError('fit: global over a source needs a re-readable source (its starts race on the first chunks, then the finalists read it again), got a one-pass iterator');
+  }
   const curveOptions = { ...splitFitOptions(options, 0), ...(first.sigma ? { sigma: first.sigma } : {}) };
   const resolved = resolveCurveFitOptions('fit', model, first.x, first.y, curveOptions, FIT_KEYS);
   if (resolved.sigma.kind === '2d') throw new DataSourceError('fit: a streaming source cannot carry a covariance (2-D) sigma');
@@ -73,19 +104,26 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
     const planned = await planFit(resolved, options, 'streaming', lease, { rereadable: peeked.passes.rereadable });
     const { plan } = planned;
     const backend = await hostBackendFor(planned.backend, lease);
-    const { fold, choice: workers } = await streamFoldFor(resolved, backend.backend, null, peeked.passes.rereadable, lease);
-    const streamed = await streamResolved(resolved, peeked.source, backend.backend, options, lease, true, fold);
-    const statistics = streamed.statistics ?? unavailableStatistics(streamed.m, resolved.p);
-    const whole: ResolvedCurveFit = { ...resolved, n: streamed.m, omitted: omitting?.omitted() ?? 0 };
-    const result = buildCurveFitResult(streamed.outcome, whole, {
-      backend,
-      fun: null,
-      ...walkChoices({ kind: 'source', workflow: options.workflow, chunkSize: options.chunkSize, points: streamed.m, passes: streamed.passes, approximate: streamed.approximate }),
-      statistics,
-      ...(workers === undefined ? {} : { workers }),
-    });
-    for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
-    return Object.assign(result, { plan }) as FitResult;
+    const run = async (call: ResolvedCurveFit, checkpoints: SourceRunCheckpoints): Promise<SourceRun> => {
+      const own = checkpoints.onCheckpoint;
+      // A streaming fit emits streaming checkpoints only (the tournament wraps them itself).
+      const onCheckpoint = own === undefined ? undefined : (state: StreamingCheckpoint | TournamentCheckpoint): void | Promise<void> => own(state as StreamingCheckpoint);
+      const { fold, choice: workers } = await streamFoldFor(call, backend.backend, null, peeked.passes.rereadable, lease);
+      const streamed = await streamResolved(call, peeked.source, backend.backend, { ...options, onCheckpoint, resumeFrom: checkpoints.resumeFrom }, lease, true, fold);
+      const statistics = streamed.statistics ?? unavailableStatistics(streamed.m, call.p);
+      const whole: ResolvedCurveFit = { ...call, n: streamed.m, omitted: omitting?.omitted() ?? 0 };
+      const result = buildCurveFitResult(streamed.outcome, whole, {
+        backend,
+        fun: null,
+        ...walkChoices({ kind: 'source', workflow: options.workflow, chunkSize: options.chunkSize, points: streamed.m, passes: streamed.passes, approximate: streamed.approximate }),
+        statistics,
+        ...(workers === undefined ? {} : { workers }),
+      });
+      for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
+      return { result: Object.assign(result, { plan }) as FitResult, pointsSeen: streamed.pointsSeen + (streamed.statistics === null ? 0 : streamed.m) };
+    };
+    if (search !== undefined) return search(resolved, peeked.source, run);
+    return (await run(resolved, { onCheckpoint: options.onCheckpoint, resumeFrom: options.resumeFrom })).result;
   });
 }
 

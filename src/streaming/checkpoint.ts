@@ -235,3 +235,58 @@ export function withResumedCounters(outcome: SolverOutcome, base: StreamingCheck
   if (base === null) return outcome;
   return { ...outcome, nfev: outcome.nfev + base.nfev, njev: outcome.njev + base.njev, nit: outcome.nit + base.nit };
 }
+
+/** Format tag of a tournament checkpoint. */
+export const TOURNAMENT_CHECKPOINT_FORMAT = 'nlsq-tournament-checkpoint';
+
+/** A JSON-serializable snapshot of a streaming tournament (`global/tournament.ts`: `fit(model, source, { global })`): the rounds' outcome and the finalists' progress, each running finalist's own streaming checkpoint inside. */
+export interface TournamentCheckpoint {
+  /** Always {@link TOURNAMENT_CHECKPOINT_FORMAT}. */
+  readonly format: typeof TOURNAMENT_CHECKPOINT_FORMAT;
+  /** Layout version (1). */
+  readonly version: 1;
+  /** The starts drawn (for the report). */
+  readonly starts: number;
+  /** The rounds run. */
+  readonly rounds: readonly {
+    /** Rows of the prefix the round was played on. */
+    readonly rows: number;
+    /** Starts that entered it. */
+    readonly survivors: number;
+  }[];
+  /** Rows read by the rounds. */
+  readonly prefixRows: number;
+  /** True when the source ended inside the prefix. */
+  readonly wholeSourceInPrefix: boolean;
+  /** The finalists: their start index and the point the rounds left them at. */
+  readonly finalists: readonly {
+    /** The start's index (0 is p0). */
+    readonly start: number;
+    /** Its point after the rounds. */
+    readonly x: number[];
+  }[];
+  /** Finalists whose streaming fit has finished: final point, cost, evaluations and rows read. */
+  readonly done: readonly {
+    /** The start's index. */
+    readonly start: number;
+    /** Its final point. */
+    readonly x: number[];
+    /** Its final cost on the whole source. */
+    readonly cost: number;
+    /** Its function evaluations. */
+    readonly nfev: number;
+    /** Rows its streaming fit read. */
+    readonly rows: number;
+  }[];
+  /** The running finalist's latest streaming checkpoint, or null. */
+  readonly current: StreamingCheckpoint | null;
+  /** Starts that failed in the rounds. */
+  readonly failed: readonly {
+    /** The start's index. */
+    readonly start: number;
+    /** Why it failed. */
+    readonly message: string;
+  }[];
+  /** Evaluations spent by the rounds. */
+  readonly roundEvaluations: number;
+}

@@ -16,16 +16,17 @@
  * | massive     | ≥ 100M          | 1e-5      |
  *
  * The goal shifts the tier: `'quality'` one tier tighter, `'fast'` one tier looser, `'robust'`
- * (the default) none; shifts stop at the ends of the table. In NLSQ `'robust'` and `'quality'`
- * also enable multi-start global search and `'quality'` validation passes; nlsq has no
- * multi-start, so here a goal changes the tolerances only.
+ * (the default) and `'global'` none; shifts stop at the ends of the table. In NLSQ `'robust'` and
+ * `'quality'` also enable multi-start global search; here that is a goal of its own, `'global'`:
+ * the size tier's tolerances and, in `fit()`, the `global` search with its defaults
+ * (`DEFAULT_GLOBAL_STARTS` scrambled Sobol starts, seed 0, p0 first) unless `global` is given.
  *
  * @module
  */
 import { describeValue, NlsqRangeError } from '../errors.ts';
 
 /** What the caller optimizes for. */
-export type Goal = 'fast' | 'robust' | 'quality';
+export type Goal = 'fast' | 'robust' | 'quality' | 'global';
 
 /** NLSQ's dataset-size tiers, smallest first. */
 export type SizeTier = 'tiny' | 'small' | 'medium' | 'large' | 'very_large' | 'huge' | 'massive';
@@ -67,7 +68,7 @@ export interface GoalTolerances {
   readonly goal: Goal;
 }
 
-const GOAL_SHIFT: Readonly<Record<Goal, number>> = Object.freeze({ quality: -1, robust: 0, fast: 1 });
+const GOAL_SHIFT: Readonly<Record<Goal, number>> = Object.freeze({ quality: -1, robust: 0, fast: 1, global: 0 });
 
 /** Throw unless n is a positive integer. */
 function requirePoints(caller: string, nPoints: unknown): number {
@@ -93,7 +94,7 @@ export function sizeTierIndex(nPoints: number): number {
  * The convergence tolerances for a dataset size and a goal (NLSQ's `calculate_adaptive_tolerances`).
  *
  * @param nPoints - number of data points (a positive integer).
- * @param goal - `'fast'`, `'robust'` (default) or `'quality'`.
+ * @param goal - `'fast'`, `'robust'` (default), `'quality'` or `'global'` (the tolerances of `'robust'`).
  * @returns ftol = xtol = gtol = the shifted tier's tolerance, with the tiers involved.
  * @throws NlsqRangeError when nPoints is not a positive integer or goal is unknown.
  * @example
@@ -106,7 +107,7 @@ export function sizeTierIndex(nPoints: number): number {
 export function goalTolerances(nPoints: number, goal: Goal = 'robust'): GoalTolerances {
   requirePoints('goalTolerances', nPoints);
   if (!Object.hasOwn(GOAL_SHIFT, goal)) {
-    throw new NlsqRangeError(`goalTolerances: goal must be one of 'fast', 'robust', 'quality', got ${describeValue(goal)}`, 'goal');
+    throw new NlsqRangeError(`goalTolerances: goal must be one of 'fast', 'robust', 'quality', 'global', got ${describeValue(goal)}`, 'goal');
   }
   const base = sizeTierIndex(nPoints);
   const used = Math.min(SIZE_TIERS.length - 1, Math.max(0, base + GOAL_SHIFT[goal]));

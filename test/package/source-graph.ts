@@ -89,7 +89,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['result'],
   ['streaming', 'sql'],
   ['run'],
-  ['batch', 'global'],
+  ['batch'],
+  ['global'],
   ['.', 'node', 'plot'],
   ['cli'],
 ];

@@ -33,7 +33,9 @@ describe('goalTolerances', () => {
   });
 
   it('rejects an unknown goal and a non-positive or fractional size', () => {
-    expect(() => goalTolerances(100, 'global' as Goal)).toThrow(/^goalTolerances: goal must be one of 'fast', 'robust', 'quality', got "global"$/);
+    expect(() => goalTolerances(100, 'thorough' as Goal)).toThrow(/^goalTolerances: goal must be one of 'fast', 'robust', 'quality', 'global', got "thorough"$/);
+    // 'global' takes the robust tier's tolerances (fit() adds the search).
+    expect(goalTolerances(5_000_000, 'global').gtol).toBe(goalTolerances(5_000_000, 'robust').gtol);
     expect(() => goalTolerances(0)).toThrow(NlsqRangeError);
     expect(() => goalTolerances(1.5)).toThrow(/nPoints must be a positive integer, got 1.5/);
     expect(() => sizeTierIndex(-1)).toThrow(NlsqRangeError);
