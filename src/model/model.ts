@@ -415,8 +415,9 @@ function toColumns(x: ArrayLike<number> | readonly ArrayLike<number>[], k: numbe
  *
  * The expression grammar: numbers, identifiers, `+ - * /`, `^` (or `**`, right-associative),
  * unary minus (`-x^2` is −(x²)), parentheses, and the functions `exp log log10 log2 sqrt cbrt
- * abs sign sin cos tan asin acos atan atan2 sinh cosh tanh pow min max erf erfc hypot`;
- * constants `pi` and `e` (unless listed as parameters). Derivatives are symbolic; the kernel
+ * abs sign sin cos tan asin acos atan atan2 sinh cosh tanh pow min max erf erfc hypot`, and
+ * `faddeeva_re(x, y)`, `faddeeva_im(x, y)` (Re and Im of the Faddeeva function w(x + iy), whose real
+ * part is the Voigt function: `stats/faddeeva.ts`); constants `pi` and `e` (unless listed as parameters). Derivatives are symbolic; the kernel
  * computes f and ∂f/∂θ with shared subexpressions computed once.
  *
  * @param expression - e.g. `'a*exp(-b*x) + c'`.
