@@ -14,7 +14,8 @@ import { ExpressionKernel, tryCompile, type CompiledKernels } from './expression
 import { guessedSet, guessValues } from './guess.ts';
 import type { Program } from './ir.ts';
 import { lowerNodes, lowerToProgram } from './lower.ts';
-import type { FittableModel } from './model-kernel.ts';
+import { indicatorBlocks } from './kernel-blocks.ts';
+import type { FittableModel, KernelBlock } from './model-kernel.ts';
 import type { ParameterSet } from './params.ts';
 import { parseExpression } from './parser.ts';
 import { printNode } from './printer.ts';
@@ -60,6 +61,13 @@ export interface ModelOptions {
   readonly components?: readonly Model[];
   /** With `components`: whether the model is their sum (so that peaks are shared out by {@link Model.guess}). */
   readonly additive?: boolean;
+  /**
+   * Variables that are one-hot row indicators of a stacked model F = Σ_i d_i·f_i (`fitGlobal`'s):
+   * on every row of the data exactly one of them is 1 and the others 0. The kernel then carries
+   * the blocks (`ModelKernel.blocks`, `kernel-blocks.ts`): the data walk evaluates only the row's
+   * own f_i and folds its columns alone. Rows that are not one-hot are folded whole.
+   */
+  readonly indicators?: readonly string[];
 }
 
 /** The JSON form of a {@link Model} (see {@link Model.toJSON}); crosses to a Web Worker. */
@@ -79,6 +87,9 @@ export interface ModelJSON {
   /** Default bounds, if any. */
   readonly defaultBounds?: readonly [readonly number[], readonly number[]];
 }
+
+/** A block of a stacked model with its own model (the kernel is made per `createKernel`). */
+type BlockModel = Omit<KernelBlock, 'kernel' | 'model'> & { readonly model: Model };
 
 /** An expression model; create one with {@link model}. Immutable. */
 export class Model implements FittableModel {
@@ -102,9 +113,11 @@ export class Model implements FittableModel {
   readonly peak: boolean;
   /** Whether the model is the sum of its {@link Model.components}. */
   readonly additive: boolean;
+  /** The one-hot indicator variables of a stacked model (see {@link ModelOptions.indicators}), if any. */
+  readonly indicators?: readonly string[];
   readonly #components: readonly Model[] | undefined;
   private readonly compileDefault: boolean;
-  private cache: { program?: Program; valueProgram?: Program; derivatives?: string[]; compiled?: CompiledKernels } = {};
+  private cache: { program?: Program; valueProgram?: Program; derivatives?: string[]; compiled?: CompiledKernels; blocks?: readonly BlockModel[] | null } = {};
 
   /**
    * Prefer {@link model}. @param expression - the expression. @param options - see {@link ModelOptions}.
@@ -133,6 +146,7 @@ export class Model implements FittableModel {
     this.compileDefault = options.compile ?? true;
     this.name = options.name ?? this.expression;
     if (options.defaultBounds !== undefined) this.defaultBounds = checkBounds(options.defaultBounds, this.params.length);
+    if (options.indicators !== undefined) this.indicators = checkIndicators(options.indicators, this.variables);
     if (options.estimateP0 !== undefined) this.estimateP0 = options.estimateP0;
     else if (this.#components !== undefined && this.#components.every((c) => c.estimateP0 !== undefined)) {
       this.estimateP0 = (x, y) => {
@@ -198,9 +212,24 @@ export class Model implements FittableModel {
    */
   createKernel(options: { readonly compile?: boolean } = {}): ExpressionKernel {
     const compile = (options.compile ?? this.compileDefault) && this.program.instructions.length <= MAX_COMPILED_INSTRUCTIONS;
-    if (!compile) return new ExpressionKernel(this.program, this.valueProgram, null);
+    const blocks = this.blockModels()?.map((b): KernelBlock => ({ ...b, kernel: b.model.createKernel(options) }));
+    if (!compile) return new ExpressionKernel(this.program, this.valueProgram, null, blocks);
     if (this.cache.compiled === undefined) this.cache.compiled = tryCompile(this.program, this.valueProgram);
-    return new ExpressionKernel(this.program, this.valueProgram, this.cache.compiled);
+    return new ExpressionKernel(this.program, this.valueProgram, this.cache.compiled, blocks);
+  }
+
+  /** The blocks of a stacked model (see {@link ModelOptions.indicators}), each with its own model; undefined when it has none. */
+  private blockModels(): readonly BlockModel[] | undefined {
+    if (this.indicators === undefined) return undefined;
+    if (this.cache.blocks === undefined) {
+      const trees = indicatorBlocks(this.ast, this.params.length, this.indicators.map((d) => this.variables.indexOf(d)));
+      this.cache.blocks =
+        trees?.map((t) => {
+          const model = blockModel(printNode(t.ast), t.columns.map((j) => this.params[j]!), t.variables.map((v) => this.variables[v]!), this.compileDefault);
+          return { indicator: t.indicator, variables: t.variables, columns: t.columns, model };
+        }) ?? null;
+    }
+    return this.cache.blocks ?? undefined;
   }
 
   /**
@@ -349,6 +378,34 @@ export class Model implements FittableModel {
 
 /** Model's own createKernel, as loaded: a model whose createKernel is another is not trusted. */
 const MODEL_CREATE_KERNEL = Model.prototype.createKernel;
+
+/** Block models by expression, names and compile flag (least recently used evicted first). */
+const blockModels = new Map<string, Model>();
+const BLOCK_MODEL_CACHE_SIZE = 64;
+
+/**
+ * The model of one block of a stacked model: equal blocks — the datasets of one model in a global
+ * fit, and the same global fit again — share one `Model`, so its program, JS kernel and WASM
+ * module are built once.
+ */
+function blockModel(expression: string, params: readonly string[], variables: readonly string[], compile: boolean): Model {
+  const key = JSON.stringify([expression, params, variables, compile]);
+  let m = blockModels.get(key);
+  if (m !== undefined) blockModels.delete(key);
+  else {
+    m = new Model(expression, { params, variables, compile, name: `block of a stacked model: ${expression}` });
+    if (blockModels.size >= BLOCK_MODEL_CACHE_SIZE) blockModels.delete(blockModels.keys().next().value!);
+  }
+  blockModels.set(key, m);
+  return m;
+}
+
+function checkIndicators(indicators: unknown, variables: readonly string[]): readonly string[] {
+  if (!Array.isArray(indicators) || indicators.some((d) => typeof d !== 'string' || !variables.includes(d))) {
+    throw new NlsqRangeError(`model: indicators must be an array of the model's variable names (${variables.join(', ')}), got ${describeValue(indicators)}`, 'indicators');
+  }
+  return Object.freeze([...(indicators as string[])]);
+}
 
 function checkOptionTypes(options: ModelOptions): void {
   if (options.compile !== undefined && typeof options.compile !== 'boolean') {
