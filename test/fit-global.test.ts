@@ -4,6 +4,13 @@ import { NlsqRangeError, NlsqTypeError } from '../src/errors.ts';
 import { fitGlobal } from '../src/fit-global.ts';
 import { model } from '../src/model/model.ts';
 import { models } from '../src/model/models/index.ts';
+import { createCpuBackend } from '../src/backends/cpu/cpu-backend.ts';
+import { BlockEvaluator } from '../src/evaluate/block-evaluator.ts';
+import { fit, type FitOptions } from '../src/fit.ts';
+import { buildGlobalModel, globalParams, stackData } from '../src/model/global-model.ts';
+import { Model } from '../src/model/model.ts';
+import { isParameterSet, params, type ParameterSet, type ParamInput } from '../src/model/params.ts';
+import type { FitResult } from '../src/result/fit-result.ts';
 
 const m = model('A*exp(-(x - mu)^2/(2*s^2))');
 const xs = [0, 1, 2].map((k) => Array.from({ length: 80 + 10 * k }, (_, i) => -4 + (8 * i) / (79 + 10 * k)));
@@ -91,5 +98,81 @@ describe('fitGlobal', () => {
     const derived = await fitGlobal([{ ...data[0]!, params: { s: 'own' } }, data[1]!], { params: { A: 1, mu: 0, s: { value: 1, min: 0 }, fwhm: { expr: '2.3548*s' } } });
     expect(derived.result.params['fwhm_0']!.value).toBeCloseTo(2.3548 * derived.result.params['s_0']!.value, 12);
     expect(derived.result.params['fwhm']!.value).toBeCloseTo(2.3548 * derived.result.params['s']!.value, 12);
+  });
+});
+
+describe('fitGlobal block structure (each dataset folded into its own columns)', () => {
+  const mc = model('A*exp(-(x - mu)^2/(2*s^2)) + c');
+  const data = xs.map((x, k) => ({ model: mc, x, y: ys[k]!.map((v, i) => v + 0.1 * k + 0.002 * Math.cos(i)), sigma: sigmas[k]!, params: { A: 'own', c: 'own' } as const }));
+  const PC = { A: 1, c: 0, mu: 0, s: { value: 1, min: 0 } };
+
+  /** The same stacked model without its indicators: every row evaluates every dataset's term and folds every column (the path before the blocks). */
+  async function denseFit(ds: typeof data, P: Record<string, ParamInput> | ParameterSet, options: FitOptions) {
+    const g = buildGlobalModel('test', ds);
+    const dense = new Model(g.model.source, { params: g.model.params, variables: g.model.variables });
+    expect(dense.createKernel().blocks).toBeUndefined();
+    const st = stackData(ds.map((d) => ({ x: [Float64Array.from(d.x)], y: Float64Array.from(d.y), sigma: Float64Array.from(d.sigma) })));
+    return fit(dense, st.x, st.y, { ...options, params: isParameterSet(P) ? P : globalParams('test', P, g), sigma: st.sigma! });
+  }
+
+  function expectSame(got: FitResult, want: FitResult): void {
+    expect(got.paramNames).toEqual(want.paramNames);
+    for (const name of want.paramNames) {
+      const a = got.params[name]!;
+      const b = want.params[name]!;
+      // values of order 0.1–3: 1e-12 relative, or absolute for the offsets near 0
+      expect([a.value], name).toBeAllclose([b.value], { rtol: 1e-12, atol: 1e-12 });
+      expect([a.stderr], name).toBeAllclose([b.stderr], { rtol: 1e-12, atol: 1e-14 });
+    }
+    expect([got.cost]).toBeAllclose([want.cost], { rtol: 1e-12 });
+  }
+
+  const variants: [string, Record<string, ParamInput>, FitOptions][] = [
+    ['own A and c, shared mu and s, sigma', PC, {}],
+    ['a tie across datasets (A_1 = 2·A_0) and a fixed own copy', { ...PC, A_1: { expr: '2*A_0' }, c_2: { value: 0.2, vary: false } }, {}],
+    ['a robust loss (soft_l1)', PC, { loss: 'soft_l1', fScale: 0.05 }],
+    ['the chunked workflow', PC, { workflow: 'chunked', chunkSize: 50 }],
+    ['the lm method (unbounded s)', { ...PC, s: 1 }, { method: 'lm' }],
+  ];
+  for (const [name, P, options] of variants) {
+    it(`equals the fit of the stacked model without blocks to 1e-12: ${name}`, async () => {
+      const given = Object.fromEntries(Object.entries(P).filter(([k]) => !/_\d$/.test(k)));
+      const perCopy = Object.fromEntries(Object.entries(P).filter(([k]) => /_\d$/.test(k)));
+      const set = globalParams('test', given, buildGlobalModel('test', data));
+      const merged = params({ ...Object.fromEntries(set.list.map((s) => [s.name, s.expr === undefined ? { value: s.value, min: s.min, max: s.max, vary: s.vary } : { expr: s.expr }])), ...perCopy });
+      const blocked = await fit(buildGlobalModel('test', data).model, stackData(data.map((d) => ({ x: [Float64Array.from(d.x)], y: Float64Array.from(d.y), sigma: Float64Array.from(d.sigma) }))).x,
+        stackData(data.map((d) => ({ x: [Float64Array.from(d.x)], y: Float64Array.from(d.y), sigma: Float64Array.from(d.sigma) }))).y,
+        { ...tight, ...options, params: merged, sigma: Float64Array.from(data.flatMap((d) => d.sigma)) });
+      const dense = await denseFit(data, merged, { ...tight, ...options });
+      expectSame(blocked, dense);
+    });
+  }
+
+  it('fitGlobal itself equals the blocks-free fit, on cpu and on wasm', async () => {
+    for (const backend of ['cpu', 'wasm'] as const) {
+      const want = await denseFit(data, PC, { ...tight, backend });
+      const { result } = await fitGlobal(data, { params: PC, backend, ...tight });
+      expectSame(result, want);
+    }
+  });
+
+  it("never evaluates a dataset's term on another dataset's rows", () => {
+    const g = buildGlobalModel('test', data);
+    const st = stackData(data.map((d) => ({ x: [Float64Array.from(d.x)], y: Float64Array.from(d.y) })));
+    // dataset 1's x column on the other datasets' rows: log of a negative number there
+    const poisoned = model('A*log(x - mu) + c');
+    const gp = buildGlobalModel('test', [0, 1, 2].map(() => ({ model: poisoned, params: { A: 'own', c: 'own' } as const })));
+    const x = st.x.map((col, j) => (j === 3 ? col.map((v, i) => (i >= st.offsets[1]! && i < st.offsets[2]! ? 5 + Math.abs(v) : -1)) : j % 2 === 1 ? col.map((v) => 5 + Math.abs(v)) : col));
+    const theta = Float64Array.from(gp.model.params, (n) => (n === 'mu' ? 0 : 1));
+    const evaluate = (kernel: ReturnType<Model['createKernel']>): number => {
+      const ev = new BlockEvaluator({ backend: createCpuBackend(), kernel, loss: null, scheme: { kind: 'analytic' }, blockRows: 64 });
+      ev.begin(theta, true);
+      ev.addWindow({ x, y: st.y, w: null }, 0, st.y.length);
+      return ev.finish().cost;
+    };
+    expect(Number.isFinite(evaluate(gp.model.createKernel()))).toBe(true);
+    const dense = new Model(gp.model.source, { params: gp.model.params, variables: gp.model.variables });
+    expect(evaluate(dense.createKernel())).toBeNaN();
+    expect(g.model.params.length).toBe(8);
   });
 });

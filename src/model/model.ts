@@ -401,8 +401,12 @@ function blockModel(expression: string, params: readonly string[], variables: re
 }
 
 function checkIndicators(indicators: unknown, variables: readonly string[]): readonly string[] {
-  if (!Array.isArray(indicators) || indicators.some((d) => typeof d !== 'string' || !variables.includes(d))) {
-    throw new NlsqRangeError(`model: indicators must be an array of the model's variable names (${variables.join(', ')}), got ${describeValue(indicators)}`, 'indicators');
+  if (!Array.isArray(indicators)) {
+    throw new NlsqTypeError(`model: indicators must be an array of the model's variable names, got ${describeValue(indicators)}`, 'indicators');
+  }
+  const bad = (indicators as unknown[]).find((d) => typeof d !== 'string' || !variables.includes(d));
+  if (bad !== undefined) {
+    throw new NlsqRangeError(`model: indicators must name variables of the model (${variables.join(', ')}), got ${describeValue(bad)}`, 'indicators');
   }
   return Object.freeze([...(indicators as string[])]);
 }
