@@ -16,7 +16,7 @@
 export { curveFit, curveFitSync, type XData } from './curve-fit.ts';
 export { leastSquares, leastSquaresSync } from './least-squares.ts';
 export { fit, type FitOptions, type FitResult } from './fit.ts';
-export { fitGlobal, type GlobalDataset, type GlobalFitOptions, type GlobalFitResult, type GlobalDatasetFit } from './fit-global.ts';
+export { fitGlobal, type GlobalDataset, type GlobalArrayDataset, type GlobalSourceDataset, type GlobalFitOptions, type GlobalFitResult, type GlobalDatasetFit } from './fit-global.ts';
 export type { ParamSharing } from './model/global-model.ts';
 export type { LibraryModelOptions } from './model/models/library-options.ts';
 export { fitBatch } from './fit-batch.ts';

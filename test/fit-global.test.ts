@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { curveFitSync } from '../src/curve-fit.ts';
-import { NlsqRangeError, NlsqTypeError } from '../src/errors.ts';
+import { DataSourceError, NlsqRangeError, NlsqTypeError } from '../src/errors.ts';
 import { fitGlobal } from '../src/fit-global.ts';
 import { model } from '../src/model/model.ts';
 import { models } from '../src/model/models/index.ts';
@@ -83,7 +83,7 @@ describe('fitGlobal', () => {
     await fails(fitGlobal([{ ...data[0]!, params: { A: 'mine' as never } }], { params: P }), NlsqRangeError, /datasets\[0\]\.params\.A must be 'shared' or 'own', got "mine"/);
     await fails(fitGlobal([data[0]!, { ...data[1]!, y: ys[1]!.slice(1) }], { params: P }), NlsqRangeError, /datasets\[1\]\.x must have length 89 \(one per y value\), got 90/);
     await fails(fitGlobal([data[0]!, { ...data[1]!, sigma: [1] }], { params: P }), NlsqRangeError, /datasets\[1\]\.sigma must have length 90/);
-    await fails(fitGlobal([{ model: m, source: {} } as never], { params: P }), NlsqTypeError, /datasets\[0\] is a data source; fitGlobal fits arrays only/);
+    await fails(fitGlobal([{ model: m, source: {} } as never], { params: P }), NlsqTypeError, /^fitGlobal: datasets\[0\]\.source: source must be an \(async\) iterable of \{ x, y, sigma\? \} chunks/);
     await fails(fitGlobal([{ ...data[0]!, model: ((t: number) => t) as never }], { params: P }), NlsqTypeError, /datasets\[0\]\.model must be an expression model/);
     await fails(fitGlobal(data, { params: { ...P, B: 1 } }), NlsqRangeError, /params names 'B', which is not a model parameter/);
     await fails(fitGlobal(data, { params: { A: 1, mu: 0 } }), NlsqRangeError, /params must give every model parameter .*missing 's'/);
@@ -174,5 +174,57 @@ describe('fitGlobal block structure (each dataset folded into its own columns)',
     const dense = new Model(gp.model.source, { params: gp.model.params, variables: gp.model.variables });
     expect(evaluate(dense.createKernel())).toBeNaN();
     expect(g.model.params.length).toBe(8);
+  });
+});
+
+describe('fitGlobal with streaming datasets', () => {
+  const mc = model('A*exp(-(x - mu)^2/(2*s^2)) + c');
+  const data = xs.map((x, k) => ({ model: mc, x, y: ys[k]!.map((v, i) => v + 0.1 * k + 0.002 * Math.cos(i)), sigma: sigmas[k]!, params: { A: 'own', c: 'own' } as const }));
+  const PC = { A: 1, c: 0, mu: 0, s: { value: 1, min: 0 } };
+  /** Dataset k as a re-readable source of chunks of 17 points (the last one shorter). */
+  const asSource = (k: number) => ({
+    model: mc,
+    params: data[k]!.params,
+    source: () => {
+      const d = data[k]!;
+      const chunks = [];
+      for (let s = 0; s < d.x.length; s += 17) chunks.push({ x: d.x.slice(s, s + 17), y: d.y.slice(s, s + 17), sigma: d.sigma.slice(s, s + 17) });
+      return chunks;
+    },
+  });
+
+  for (const streamed of [[1], [0, 1, 2]]) {
+    it(`equals the in-memory global fit with datasets ${streamed.join(', ')} streamed`, async () => {
+      const memory = await fitGlobal(data, { params: PC, ...tight });
+      const mixed = data.map((d, k) => (streamed.includes(k) ? asSource(k) : d));
+      const { result, datasets } = await fitGlobal(mixed, { params: PC, ...tight });
+      expect(result.strategy).toBe('streaming');
+      expect(result.paramNames).toEqual(memory.result.paramNames);
+      // the streaming strategy's exact passes stop by their own test: agreement to ~1e-10, not to the last digit
+      expect(result.popt).toBeAllclose(memory.result.popt, { rtol: 1e-9, atol: 1e-12 });
+      expect(result.perr).toBeAllclose(memory.result.perr, { rtol: 1e-10 });
+      expect([result.chiSquare]).toBeAllclose([memory.result.chiSquare], { rtol: 1e-9 });
+      datasets.forEach((d, k) => {
+        expect(d.n).toBe(memory.datasets[k]!.n);
+        expect([d.chiSquare, d.rSquared, d.rss]).toBeAllclose([memory.datasets[k]!.chiSquare, memory.datasets[k]!.rSquared, memory.datasets[k]!.rss], { rtol: 1e-8 });
+        expect(d.yhat === undefined).toBe(streamed.includes(k));
+      });
+    });
+  }
+
+  it('refuses a one-pass source, a source without params, and a chunk of the wrong shape, naming the dataset', async () => {
+    const fails = async (p: Promise<unknown>, type: unknown, re: RegExp): Promise<void> => {
+      const e = await p.then(() => undefined, (err: unknown) => err);
+      expect(e).toBeInstanceOf(type as never);
+      expect((e as Error).message).toMatch(re);
+    };
+    function* once() {
+      yield { x: data[1]!.x, y: data[1]!.y };
+    }
+    await fails(fitGlobal([data[0]!, { model: mc, source: once() }], { params: PC }), NlsqTypeError, /^fitGlobal: datasets\[1\]\.source can be read only once \(an iterator\); a global fit makes several passes/);
+    await fails(fitGlobal([data[0]!, asSource(1)]), NlsqRangeError, /^fitGlobal: options\.params is needed when a dataset is a streaming source \(datasets\[1\]\)/);
+    const twoCols = { model: mc, source: [{ x: [data[1]!.x, data[1]!.x], y: data[1]!.y }] };
+    await fails(fitGlobal([data[0]!, twoCols], { params: PC }), DataSourceError, /fitGlobal: datasets\[1\]\.source chunk 0: x must be one column \(one per variable of the dataset's model\), got 2 columns/);
+    await fails(fitGlobal([data[0]!, { model: mc, source: [] }], { params: PC }), DataSourceError, /^fitGlobal: datasets\[1\]\.source yielded no chunks/);
   });
 });
