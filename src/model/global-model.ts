@@ -28,7 +28,7 @@
 import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import { bin, type Node } from './ast.ts';
 import { mapLeaves } from './fold-tree.ts';
-import { Model } from './model.ts';
+import { derivedModel, Model } from './model.ts';
 import { isParameterSet, params, type ParameterSet, type ParamInput, type ParamSpec } from './params.ts';
 import { parseExpression } from './parser.ts';
 import { printNode } from './printer.ts';
@@ -122,7 +122,7 @@ export function buildGlobalModel(caller: string, parts: readonly GlobalModelPart
   // dataset's columns are closed under the fold's fill with nothing added (`kernel-blocks.ts`).
   const ownFirst = [...globalParams.filter((g) => !isShared(g, names)), ...globalParams.filter((g) => isShared(g, names))];
   const indicators = parts.map((_, i) => `d__${i}`);
-  const model = new Model(printNode(sum!), { params: ownFirst, variables, indicators, name: `global(${parts.map((q) => q.model.name).join(', ')})` });
+  const model = derivedModel(printNode(sum!), { params: ownFirst, variables, indicators, name: `global(${parts.map((q) => q.model.name).join(', ')})` });
   return { model, names, columnStart };
 }
 

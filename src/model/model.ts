@@ -225,7 +225,8 @@ export class Model implements FittableModel {
       const trees = indicatorBlocks(this.ast, this.params.length, this.indicators.map((d) => this.variables.indexOf(d)));
       this.cache.blocks =
         trees?.map((t) => {
-          const model = blockModel(printNode(t.ast), t.columns.map((j) => this.params[j]!), t.variables.map((v) => this.variables[v]!), this.compileDefault);
+          const expression = printNode(t.ast);
+          const model = derivedModel(expression, { params: t.columns.map((j) => this.params[j]!), variables: t.variables.map((v) => this.variables[v]!), compile: this.compileDefault, name: `block of a stacked model: ${expression}` });
           return { indicator: t.indicator, variables: t.variables, columns: t.columns, model };
         }) ?? null;
     }
@@ -379,24 +380,33 @@ export class Model implements FittableModel {
 /** Model's own createKernel, as loaded: a model whose createKernel is another is not trusted. */
 const MODEL_CREATE_KERNEL = Model.prototype.createKernel;
 
-/** Block models by expression, names and compile flag (least recently used evicted first). */
-const blockModels = new Map<string, Model>();
-const BLOCK_MODEL_CACHE_SIZE = 64;
+/** Models built by {@link derivedModel}, by expression and options (least recently used evicted first). */
+const derivedModels = new Map<string, Model>();
+const DERIVED_MODEL_CACHE_SIZE = 64;
+
+/** The options of a {@link derivedModel}: names and flags only (no functions), so they key a cache. */
+export type DerivedModelOptions = Pick<ModelOptions, 'params' | 'variables' | 'indicators' | 'compile' | 'name'>;
 
 /**
- * The model of one block of a stacked model: equal blocks — the datasets of one model in a global
- * fit, and the same global fit again — share one `Model`, so its program, JS kernel and WASM
- * module are built once.
+ * A model the library derives from others — the stacked model of a global fit and its blocks —
+ * shared between equal derivations (the same global fit again, the datasets of one model), so
+ * that its program, JS kernel and WASM modules are built once. Models are immutable, so sharing
+ * is safe; a bounded LRU cache of 64.
+ *
+ * @param expression - the expression.
+ * @param options - names and flags (see {@link ModelOptions}).
+ * @returns the model.
+ * @internal used by `global-model.ts` and by the blocks of a stacked model.
  */
-function blockModel(expression: string, params: readonly string[], variables: readonly string[], compile: boolean): Model {
-  const key = JSON.stringify([expression, params, variables, compile]);
-  let m = blockModels.get(key);
-  if (m !== undefined) blockModels.delete(key);
+export function derivedModel(expression: string, options: DerivedModelOptions): Model {
+  const key = JSON.stringify([expression, options.params, options.variables, options.indicators, options.compile, options.name]);
+  let m = derivedModels.get(key);
+  if (m !== undefined) derivedModels.delete(key);
   else {
-    m = new Model(expression, { params, variables, compile, name: `block of a stacked model: ${expression}` });
-    if (blockModels.size >= BLOCK_MODEL_CACHE_SIZE) blockModels.delete(blockModels.keys().next().value!);
+    m = new Model(expression, options);
+    if (derivedModels.size >= DERIVED_MODEL_CACHE_SIZE) derivedModels.delete(derivedModels.keys().next().value!);
   }
-  blockModels.set(key, m);
+  derivedModels.set(key, m);
   return m;
 }
 
