@@ -51,7 +51,7 @@ export type { NamedParam, NamedParams } from './result/named-params.ts';
 export { IR_FUNCTIONS, type Program, type Instr, type Operand, type Op, type IrFunctionName } from './model/ir.ts';
 export { lowerToProgram, type LowerableModel } from './model/lower.ts';
 export type { ExpressionKernel, KernelMode } from './model/expression-kernel.ts';
-export type { FittableModel, ModelKernel, DataColumns } from './model/model-kernel.ts';
+export type { FittableModel, ModelKernel, KernelBlock, DataColumns } from './model/model-kernel.ts';
 export { isFittableModel } from './model/model-kernel.ts';
 
 // Backends
