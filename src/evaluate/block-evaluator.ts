@@ -94,7 +94,7 @@ export class BlockEvaluator {
 
   /** True when Jacobian passes go through the kernel's fused `foldRows` (and can keep residuals cheaply). */
   get fusesJacobian(): boolean {
-    return this.fused;
+    return this.blocks.length > 0 ? this.blocks.every((f) => f.fused) : this.fused;
   }
 
   /**
