@@ -6,7 +6,8 @@
  * Semantics follow JavaScript's `Math` (see `src/model/ir.ts`). AssemblyScript's `Math` is a port
  * of musl's libm (correctly rounded in most cases, < 1 ulp), so values may differ from V8's in the
  * last bit. `pow` is wrapped where C's `pow` and JavaScript's differ (`pow(1, NaN)`,
- * `pow(±1, ±∞)` are NaN in JavaScript). `erf`/`erfc` are a port of `src/model/erf.ts` (Cody).
+ * `pow(±1, ±∞)` are NaN in JavaScript). `erf`/`erfc` are a port of `src/stats/erf.ts` (Cody), the
+ * Faddeeva pair `mathFaddeevaRe`/`mathFaddeevaIm` of `src/stats/faddeeva.ts` (Weideman).
  */
 
 export function mathExp(x: f64): f64 { return Math.exp(x); }
@@ -96,4 +97,99 @@ export function mathErfc(x: f64): f64 {
   if (y <= THRESH) return 1.0 - erfSmall(x);
   const r = erfcLarge(y);
   return x < 0 ? 2.0 - r : r;
+}
+
+// The Faddeeva function w(x + iy), as src/stats/faddeeva.ts (Weideman N = 32 for |z| < 8, the
+// Laplace continued fraction with 20 levels beyond, w(z) = 2exp(−z²) − w(−z) below the real axis).
+const WEIDEMAN_L: f64 = 4.756828460010884;
+const INV_SQRT_PI: f64 = 0.5641895835477563;
+const FADDEEVA_CF_RADIUS_SQ: f64 = 64.0;
+const FADDEEVA_CF_TERMS: i32 = 20;
+const WEIDEMAN_COEFFICIENTS: StaticArray<f64> = [
+  -1.3031797863050087e-12, 3.7408812931653625e-12, 8.03036789996389e-12, -2.154363207783877e-11,
+  -5.5442359481664624e-11, 1.1658251093523774e-10, 4.153743091833453e-10, -5.231020481196329e-10,
+  -3.208015091723369e-9, 8.124889456846652e-10, 2.3797556779897417e-8, 2.2930439065099966e-8,
+  -1.4813078915120977e-7, -4.1840763702169776e-7, 4.2558331375750085e-7, 4.40153173157855e-6,
+  6.821031944001985e-6, -2.140961920171075e-5, -0.00013075449254615346, -0.0002453298027002143,
+  0.0003925913607007031, 0.004519541105349217, 0.019006155784845408, 0.05730440352983722,
+  0.14060716226893769, 0.2954445107150873, 0.5460139720639341, 0.9019254893647999,
+  1.345544169234545, 1.8256696296324815, 2.2635372999002676, 2.5722534081245696,
+];
+
+let wRe: f64 = 0.0;
+let wIm: f64 = 0.0;
+
+/** Smith's complex division (a + ib)/(c + id) into wRe, wIm. */
+function cdiv(a: f64, b: f64, c: f64, d: f64): void {
+  if (Math.abs(c) >= Math.abs(d)) {
+    const r = d / c;
+    const t = c + d * r;
+    wRe = (a + b * r) / t;
+    wIm = (b - a * r) / t;
+  } else {
+    const r = c / d;
+    const t = c * r + d;
+    wRe = (a * r + b) / t;
+    wIm = (b * r - a) / t;
+  }
+}
+
+function faddeevaUpper(x: f64, y: f64): void {
+  if (!isFinite(x) || !isFinite(y)) {
+    wRe = 0.0;
+    wIm = 0.0;
+    return;
+  }
+  if (x * x + y * y >= FADDEEVA_CF_RADIUS_SQ) {
+    let rr: f64 = 0.0;
+    let ri: f64 = 0.0;
+    for (let k = FADDEEVA_CF_TERMS; k >= 1; k--) {
+      cdiv(<f64>k / 2.0, 0.0, x - rr, y - ri);
+      rr = wRe;
+      ri = wIm;
+    }
+    cdiv(0.0, INV_SQRT_PI, x - rr, y - ri);
+    return;
+  }
+  const dr = WEIDEMAN_L + y;
+  const di = -x;
+  cdiv(WEIDEMAN_L - y, x, dr, di);
+  const zr = wRe;
+  const zi = wIm;
+  let pr = unchecked(WEIDEMAN_COEFFICIENTS[0]);
+  let pi: f64 = 0.0;
+  for (let k = 1; k < 32; k++) {
+    const t = pr * zr - pi * zi + unchecked(WEIDEMAN_COEFFICIENTS[k]);
+    pi = pr * zi + pi * zr;
+    pr = t;
+  }
+  cdiv(2.0 * pr, 2.0 * pi, dr, di);
+  cdiv(wRe + INV_SQRT_PI, wIm, dr, di);
+}
+
+function faddeeva(x: f64, y: f64): void {
+  if (x != x || y != y) {
+    wRe = NaN;
+    wIm = NaN;
+  } else if (y >= 0.0) {
+    faddeevaUpper(x, y);
+  } else {
+    faddeevaUpper(-x, -y);
+    const e = 2.0 * Math.exp((y - x) * (y + x));
+    const phase = 2.0 * x * y;
+    wRe = e * Math.cos(phase) - wRe;
+    wIm = -e * Math.sin(phase) - wIm;
+  }
+}
+
+/** Re w(x + iy), the Faddeeva function's real part (src/stats/faddeeva.ts). */
+export function mathFaddeevaRe(x: f64, y: f64): f64 {
+  faddeeva(x, y);
+  return wRe;
+}
+
+/** Im w(x + iy), the Faddeeva function's imaginary part (src/stats/faddeeva.ts). */
+export function mathFaddeevaIm(x: f64, y: f64): f64 {
+  faddeeva(x, y);
+  return wIm;
 }

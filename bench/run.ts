@@ -13,6 +13,7 @@
  *   data      data where it lives: fitSql in DuckDB vs curveFit in memory; PostgreSQL one server vs 3 postgres_fdw shards (bench/data-sql.ts);
  *             fit() streaming through a Parquet file (10⁷ rows) vs in-memory arrays: time and peak RSS (bench/data-files.ts)
  *   global    32-start Sobol multi-start on the rugged set beside SciPy curve_fit in a loop over the same starts
+ *   stacked   fitGlobal of 8 datasets (blocks) vs the stacked model without blocks vs the concatenated fit (cpu, wasm-simd)
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -27,6 +28,7 @@ import { benchCalls, benchCold, benchSmallFits } from './small.ts';
 import { benchCores } from './cores.ts';
 import { benchDataFiles } from './data-files.ts';
 import { benchGlobal } from './global.ts';
+import { benchStacked } from './global-fit.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
@@ -34,7 +36,7 @@ import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
 import { benchDataSql } from './data-sql.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'global', 'workflow', 'batch', 'cores', 'data', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'global', 'stacked', 'workflow', 'batch', 'cores', 'data', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -108,6 +110,12 @@ async function main(): Promise<void> {
     const g = await benchGlobal(true);
     applyPeers(g);
     printTable('global: multi-start on the rugged set vs a SciPy curve_fit loop', g);
+    rows.push(...g);
+  }
+  if (section === 'stacked' || section === 'all') {
+    const g = await benchStacked(backends.filter((b) => b.info.name !== 'wasm-scalar'));
+    applyPeers(g);
+    printTable('fitGlobal: k datasets with blocks vs the stacked model without vs the concatenated data ("vs peer" = concatenated / this)', g);
     rows.push(...g);
   }
   if (section === 'workflow' || section === 'all') {

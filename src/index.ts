@@ -16,7 +16,7 @@
 export { curveFit, curveFitSync, type XData } from './curve-fit.ts';
 export { leastSquares, leastSquaresSync } from './least-squares.ts';
 export { fit, type FitOptions, type FitResult } from './fit.ts';
-export { fitGlobal, type GlobalDataset, type GlobalFitOptions, type GlobalFitResult, type GlobalDatasetFit } from './fit-global.ts';
+export { fitGlobal, type GlobalDataset, type GlobalArrayDataset, type GlobalSourceDataset, type GlobalFitOptions, type GlobalFitResult, type GlobalDatasetFit } from './fit-global.ts';
 export type { ParamSharing } from './model/global-model.ts';
 export type { LibraryModelOptions } from './model/models/library-options.ts';
 export { fitBatch } from './fit-batch.ts';
@@ -51,7 +51,7 @@ export type { NamedParam, NamedParams } from './result/named-params.ts';
 export { IR_FUNCTIONS, type Program, type Instr, type Operand, type Op, type IrFunctionName } from './model/ir.ts';
 export { lowerToProgram, type LowerableModel } from './model/lower.ts';
 export type { ExpressionKernel, KernelMode } from './model/expression-kernel.ts';
-export type { FittableModel, ModelKernel, DataColumns } from './model/model-kernel.ts';
+export type { FittableModel, ModelKernel, KernelBlock, DataColumns } from './model/model-kernel.ts';
 export { isFittableModel } from './model/model-kernel.ts';
 
 // Backends

@@ -15,6 +15,10 @@
  * chunked and streaming strategies all evaluate through this class, which is why they agree to
  * rounding.
  *
+ * A stacked model whose kernel has blocks (`ModelKernel.blocks`: a global fit's) with an exact
+ * Jacobian is walked block by block (`block-folds.ts`): each run of rows of one dataset is
+ * evaluated by that dataset's own kernel and folded into the sub-triangle of its columns.
+ *
  * @module
  */
 import type { Backend, Workspace } from '../backends/backend.ts';
@@ -23,6 +27,7 @@ import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import type { Evaluation } from '../optim/evaluation.ts';
 import { type DifferencePlan, differenceColumns, type JacobianScheme, planDifferences } from '../optim/finite-difference.ts';
 import { applyRobustLoss, type Loss } from '../optim/loss.ts';
+import { createBlockFolds, gatherTheta, gatherTriangle, rowBlocks, scatterTriangle, type BlockFold, type RowBlocks } from './block-folds.ts';
 
 /** How an evaluation uses a residual store (see {@link BlockEvaluator.begin}). */
 export type ResidualStoreMode = 'none' | 'write' | 'read';
@@ -63,6 +68,10 @@ export class BlockEvaluator {
   private cost = 0;
   private compensation = 0;
   private m = 0;
+  /** The blocks of a stacked model's kernel (empty when it has none, or without an exact Jacobian). */
+  private readonly blocks: readonly BlockFold[];
+  /** Row owners per data object seen (resident data: computed once; a streamed chunk: once per chunk). */
+  private rowsOf = new WeakMap<DataColumns, RowBlocks>();
 
   /** @param options - backend, kernel, loss, Jacobian scheme and block size. */
   constructor(options: BlockEvaluatorOptions) {
@@ -79,11 +88,13 @@ export class BlockEvaluator {
     this.f2 = new Float64Array(blockRows);
     this.T = new Float64Array(this.cols * this.cols);
     this.fused = options.loss === null && scheme.kind === 'analytic' && kernel.foldRows !== undefined;
+    const blocks = scheme.kind === 'analytic' ? kernel.blocks : undefined;
+    this.blocks = blocks === undefined ? [] : createBlockFolds(blocks, this.p, options.backend, blockRows, options.loss === null);
   }
 
   /** True when Jacobian passes go through the kernel's fused `foldRows` (and can keep residuals cheaply). */
   get fusesJacobian(): boolean {
-    return this.fused;
+    return this.blocks.length > 0 ? this.blocks.every((f) => f.fused) : this.fused;
   }
 
   /**
@@ -106,12 +117,26 @@ export class BlockEvaluator {
     this.compensation = 0;
     this.m = 0;
     this.T.fill(0);
+    gatherTheta(this.blocks, this.x);
   }
 
   /** Evaluate points start … start+n−1 of `data` and fold them. */
   addWindow(data: DataColumns, start: number, n: number): void {
     const rows = this.ws.capacity;
-    for (let s = start, end = start + n; s < end; s += rows) this.addBlock(data, s, Math.min(rows, end - s));
+    if (this.blocks.length === 0) {
+      for (let s = start, end = start + n; s < end; s += rows) this.addBlock(data, s, Math.min(rows, end - s));
+      return;
+    }
+    const { owner, views } = this.ownersOf(data);
+    const end = start + n;
+    for (let s = start; s < end; ) {
+      const b = owner[s]!;
+      let e = s + 1;
+      while (e < end && e - s < rows && owner[e] === b) e++;
+      if (b < 0) this.addBlock(data, s, e - s);
+      else this.addBlockOf(this.blocks[b]!, views[b]!, s, e - s);
+      s = e;
+    }
   }
 
   /** Finish the evaluation: cost ½Σρ, m, and T when the Jacobian was asked for and is finite. */
@@ -122,9 +147,33 @@ export class BlockEvaluator {
     return { cost, m: this.m, T };
   }
 
-  /** Plain residuals r_i = w_i (f(x_i) − y_i) at `x` for points start … start+n−1 into `out`. */
+  /** Plain residuals r_i = w_i (f(x_i) − y_i) at `x` for points start … start+n−1 into `out` (out[i − start]). */
   residuals(x: Float64Array, data: DataColumns, start: number, n: number, out: Float64Array): void {
-    this.options.kernel.residuals(x, data, start, n, out, 0, 1);
+    if (this.blocks.length === 0) {
+      this.options.kernel.residuals(x, data, start, n, out, 0, 1);
+      return;
+    }
+    gatherTheta(this.blocks, x);
+    const { owner, views } = this.ownersOf(data);
+    for (let s = start, end = start + n; s < end; ) {
+      const b = owner[s]!;
+      let e = s + 1;
+      while (e < end && owner[e] === b) e++;
+      if (b < 0) this.options.kernel.residuals(x, data, s, e - s, out, s - start, 1);
+      else this.blocks[b]!.block.kernel.residuals(this.blocks[b]!.theta, views[b]!, s, e - s, out, s - start, 1);
+      s = e;
+    }
+    gatherTheta(this.blocks, this.x);
+  }
+
+  /** The row owners of a data object (computed once per object). */
+  private ownersOf(data: DataColumns): RowBlocks {
+    let owners = this.rowsOf.get(data);
+    if (owners === undefined) {
+      owners = rowBlocks(data, this.blocks.map((b) => b.block));
+      this.rowsOf.set(data, owners);
+    }
+    return owners;
   }
 
   private addBlock(data: DataColumns, start: number, rows: number): void {
@@ -155,6 +204,40 @@ export class BlockEvaluator {
     backend.foldRows(this.T, this.ws, rows);
   }
 
+  /** {@link addBlock} for rows of one block: its kernel, its columns, its sub-triangle. */
+  private addBlockOf(f: BlockFold, view: DataColumns, start: number, rows: number): void {
+    const { loss, backend } = this.options;
+    const kernel = f.block.kernel;
+    const c = f.index.length - 1;
+    this.m += rows;
+    if (!this.jacobian) {
+      const out = this.storeMode === 'write' ? this.store!.subarray(start, start + rows) : this.f0;
+      kernel.residuals(f.theta, view, start, rows, out, 0, 1);
+      this.accumulate(loss === null ? 0.5 * backend.sumSquares(out, 0, rows) : applyRobustLoss(loss, rows, out, 0, 1, null, 0, c, this.rho));
+      return;
+    }
+    gatherTriangle(f, this.T, this.cols);
+    if (f.fused) {
+      const keep = this.storeMode === 'write' ? this.store! : undefined;
+      const ssq = kernel.foldRows!(f.theta, view, start, rows, f.T, keep);
+      if (ssq !== null) {
+        this.accumulate(0.5 * ssq);
+        scatterTriangle(f, this.T, this.cols);
+        return;
+      }
+    }
+    const A = f.ws.data();
+    kernel.residualRows!(f.theta, view, start, rows, A, 0);
+    const w = c + 1;
+    if (this.storeMode === 'write') {
+      const store = this.store!;
+      for (let i = 0, q = c; i < rows; i++, q += w) store[start + i] = A[q]!;
+    }
+    this.accumulate(loss === null ? 0.5 * backend.sumSquares(A, c, rows, w) : applyRobustLoss(loss, rows, A, c, w, A, w, c, this.rho));
+    backend.foldRows(f.T, f.ws, rows);
+    scatterTriangle(f, this.T, this.cols);
+  }
+
   private fillRows(data: DataColumns, start: number, rows: number): Float64Array {
     const { kernel } = this.options;
     const c = this.cols;
@@ -180,9 +263,10 @@ export class BlockEvaluator {
     this.cost = t;
   }
 
-  /** Release the workspace. */
+  /** Release the workspaces. */
   dispose(): void {
     this.options.backend.releaseWorkspace(this.ws);
+    for (const f of this.blocks) this.options.backend.releaseWorkspace(f.ws);
   }
 }
 

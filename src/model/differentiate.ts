@@ -74,9 +74,24 @@ function binaryCallDerivative(fn: string, a: Node, b: Node, da: Node, db: Node):
       const s = apply('step', sub(a, b));
       return add(mul(da, s), mul(db, sub(num(1), s)));
     }
+    case 'faddeeva_re': case 'faddeeva_im':
+      return faddeevaDerivative(fn, a, b, da, db);
     default:
       throw new ModelParseError(`model: cannot differentiate unknown function '${fn}'`, 0);
   }
+}
+
+/**
+ * d Re w(a + ib) or d Im w(a + ib) (`stats/faddeeva.ts`): w′(z) = −2z·w(z) + 2i/√π and w is
+ * analytic, so with u = Re w, v = Im w: ∂u/∂a = ∂v/∂b = −2(au − bv) and ∂v/∂a = −∂u/∂b =
+ * 2/√π − 2(av + bu) — exact, in terms of u and v themselves.
+ */
+function faddeevaDerivative(fn: 'faddeeva_re' | 'faddeeva_im', a: Node, b: Node, da: Node, db: Node): Node {
+  const u = apply('faddeeva_re', a, b);
+  const v = apply('faddeeva_im', a, b);
+  const reW1 = mul(num(-2), sub(mul(a, u), mul(b, v))); // Re w′ = ∂u/∂a = ∂v/∂b
+  const imW1 = sub(num(TWO_OVER_SQRT_PI), mul(num(2), add(mul(a, v), mul(b, u)))); // Im w′ = ∂v/∂a = −∂u/∂b
+  return fn === 'faddeeva_re' ? sub(mul(reW1, da), mul(imW1, db)) : add(mul(imW1, da), mul(reW1, db));
 }
 
 function powerDerivative(a: Node, b: Node, da: Node, db: Node): Node {

@@ -8,7 +8,7 @@
 import { compileProgram, type CompiledResidualRows, type CompiledResiduals } from './codegen-js.ts';
 import { ProgramInterpreter } from './interpreter.ts';
 import type { Program } from './ir.ts';
-import type { DataColumns, ModelKernel } from './model-kernel.ts';
+import type { DataColumns, KernelBlock, ModelKernel } from './model-kernel.ts';
 
 /** How an {@link ExpressionKernel} evaluates: generated JS or the IR interpreter. */
 export type KernelMode = 'compiled' | 'interpreted';
@@ -31,6 +31,8 @@ export class ExpressionKernel implements ModelKernel {
   readonly analyticJacobian = true;
   /** Whether this kernel runs generated JS or the interpreter. */
   readonly mode: KernelMode;
+  /** The blocks of a stacked model (see {@link ModelKernel.blocks}), if it has them. */
+  readonly blocks?: readonly KernelBlock[];
   private readonly rowsImpl: CompiledResidualRows;
   private readonly residualsImpl: CompiledResiduals;
 
@@ -38,8 +40,10 @@ export class ExpressionKernel implements ModelKernel {
    * @param program - f and its gradient.
    * @param valueProgram - f only.
    * @param compiled - compiled kernels (from `compileProgram`), or null to interpret.
+   * @param blocks - the blocks of a stacked model, if any.
    */
-  constructor(program: Program, valueProgram: Program, compiled: CompiledKernels) {
+  constructor(program: Program, valueProgram: Program, compiled: CompiledKernels, blocks?: readonly KernelBlock[]) {
+    if (blocks !== undefined) this.blocks = blocks;
     this.nParams = program.params.length;
     this.nVariables = program.variables.length;
     if (compiled !== null) {

@@ -9,6 +9,7 @@
  */
 
 import { erf, erfc } from '../stats/erf.ts';
+import { faddeevaIm, faddeevaRe } from '../stats/faddeeva.ts';
 import type { IrFunctionName } from './ir.ts';
 
 /** Heaviside step: 1 for a ≥ 0, 0 for a < 0, NaN for NaN (used by derivatives of min/max). */
@@ -26,6 +27,7 @@ export const RUNTIME_FUNCTIONS: Readonly<Record<IrFunctionName, (...args: number
     abs: Math.abs, sign: Math.sign, sin: Math.sin, cos: Math.cos, tan: Math.tan, asin: Math.asin,
     acos: Math.acos, atan: Math.atan, sinh: Math.sinh, cosh: Math.cosh, tanh: Math.tanh,
     erf, erfc, step, atan2: Math.atan2, min: Math.min, max: Math.max, hypot: Math.hypot,
+    faddeeva_re: faddeevaRe, faddeeva_im: faddeevaIm,
   }),
 );
 
@@ -40,6 +42,7 @@ const USER_FUNCTIONS: ReadonlyMap<string, number> = new Map([
   ['exp', 1], ['log', 1], ['log10', 1], ['log2', 1], ['sqrt', 1], ['cbrt', 1], ['abs', 1], ['sign', 1],
   ['sin', 1], ['cos', 1], ['tan', 1], ['asin', 1], ['acos', 1], ['atan', 1], ['sinh', 1], ['cosh', 1],
   ['tanh', 1], ['erf', 1], ['erfc', 1], ['atan2', 2], ['pow', 2], ['min', 2], ['max', 2], ['hypot', 2],
+  ['faddeeva_re', 2], ['faddeeva_im', 2],
 ]);
 
 /**

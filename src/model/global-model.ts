@@ -11,10 +11,12 @@
  *
  * Being an ordinary expression model, F has an exact symbolic Jacobian (∂F/∂θ_own of another
  * dataset is d_i·∂f_i = 0 exactly on a row outside it), every backend compiles it, and every
- * strategy (standard, chunked) walks it like any model. The fold does not exploit the block
- * structure yet: each row evaluates every dataset's term (k times the work of the stacked data) and
- * the Jacobian's zero blocks are computed and accumulated like any other entry — fine for a few
- * datasets, left as an optimisation for later.
+ * strategy (standard, chunked, streaming) walks it like any model. Its indicators are declared
+ * (`ModelOptions.indicators`), so its kernel carries the blocks (`kernel-blocks.ts`): the data
+ * walk evaluates only f_i on dataset i's rows and folds them into the sub-triangle of dataset i's
+ * columns (its own parameters, ordered first, and the shared ones it uses) — the own-parameter
+ * blocks never mix, and a fit of k datasets costs about one fit of their concatenation. (The
+ * WebGPU device path and the worker pool evaluate the full stacked model.)
  *
  * The approach follows lmfit's multi-dataset example (a hand-written residual that concatenates
  * the datasets' residuals, https://lmfit.github.io/lmfit-py/examples/example_fit_multi_datasets.html),
@@ -26,7 +28,7 @@
 import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import { bin, type Node } from './ast.ts';
 import { mapLeaves } from './fold-tree.ts';
-import { Model } from './model.ts';
+import { derivedModel, Model } from './model.ts';
 import { isParameterSet, params, type ParameterSet, type ParamInput, type ParamSpec } from './params.ts';
 import { parseExpression } from './parser.ts';
 import { printNode } from './printer.ts';
@@ -116,8 +118,17 @@ export function buildGlobalModel(caller: string, parts: readonly GlobalModelPart
   if (clash !== undefined) {
     throw new NlsqRangeError(`${caller}: the own copy '${clash}' clashes with a shared parameter of the same name in another dataset; rename that parameter`, 'datasets');
   }
-  const model = new Model(printNode(sum!), { params: globalParams, variables, name: `global(${parts.map((q) => q.model.name).join(', ')})` });
+  // Own parameters first (dataset by dataset), then the shared ones: the order in which each
+  // dataset's columns are closed under the fold's fill with nothing added (`kernel-blocks.ts`).
+  const ownFirst = [...globalParams.filter((g) => !isShared(g, names)), ...globalParams.filter((g) => isShared(g, names))];
+  const indicators = parts.map((_, i) => `d__${i}`);
+  const model = derivedModel(printNode(sum!), { params: ownFirst, variables, indicators, name: `global(${parts.map((q) => q.model.name).join(', ')})` });
   return { model, names, columnStart };
+}
+
+/** Whether a global parameter is a shared one (some dataset's model parameter of the same name). */
+function isShared(g: string, names: readonly Readonly<Record<string, string>>[]): boolean {
+  return names.some((m) => m[g] === g);
 }
 
 /** A tie's expression with dataset i's own names. */

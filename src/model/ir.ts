@@ -43,6 +43,10 @@
  * - `sign(a)`: −1, 0 or 1; `sign(0) = 0` (and `sign(−0) = −0`), `sign(NaN) = NaN`;
  * - `erf(a)`, `erfc(a)`: the error function and its complement in double precision
  *   (W. J. Cody's rational Chebyshev approximations, relative error < 1e−15; see `erf.ts`);
+ * - `faddeeva_re(x, y)`, `faddeeva_im(x, y)`: Re w(z) and Im w(z) of the Faddeeva function
+ *   w(z) = exp(−z²)·erfc(−iz) at z = x + iy (Weideman's N = 32 rational approximation for |z| < 8,
+ *   the Laplace continued fraction beyond, the reflection w(z) = 2exp(−z²) − w(−z) for y < 0;
+ *   error below 3.2e−13·|w|; see `stats/faddeeva.ts`). Re w is the Voigt function;
  * - `step(a)`: the Heaviside step with `step(a) = 1` for a ≥ 0, 0 for a < 0, NaN for NaN. It
  *   only appears in derivatives: d min(a,b) = a'·step(b−a) + b'·(1 − step(b−a)), likewise max.
  *
@@ -88,14 +92,14 @@ export const IR_FUNCTIONS: Readonly<Record<IrFunctionName, number>> = Object.fre
   exp: 1, log: 1, log10: 1, log2: 1, sqrt: 1, cbrt: 1, abs: 1, sign: 1,
   sin: 1, cos: 1, tan: 1, asin: 1, acos: 1, atan: 1, sinh: 1, cosh: 1, tanh: 1,
   erf: 1, erfc: 1, step: 1,
-  atan2: 2, min: 2, max: 2, hypot: 2,
+  atan2: 2, min: 2, max: 2, hypot: 2, faddeeva_re: 2, faddeeva_im: 2,
 });
 
 /** A function an IR `call` may name. */
 export type IrFunctionName =
   | 'exp' | 'log' | 'log10' | 'log2' | 'sqrt' | 'cbrt' | 'abs' | 'sign'
   | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh'
-  | 'erf' | 'erfc' | 'step' | 'atan2' | 'min' | 'max' | 'hypot';
+  | 'erf' | 'erfc' | 'step' | 'atan2' | 'min' | 'max' | 'hypot' | 'faddeeva_re' | 'faddeeva_im';
 
 /** One SSA instruction; instruction i defines temporary i. `fn` is present exactly when `op === 'call'`. */
 export interface Instr {

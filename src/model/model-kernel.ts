@@ -64,6 +64,27 @@ export interface ModelKernel {
    * then uses {@link ModelKernel.residualRows} and its backend's `foldRows`.
    */
   foldRows?(theta: Float64Array, data: DataColumns, start: number, n: number, T: Float64Array, residuals?: Float64Array): number | null;
+  /**
+   * The blocks of a stacked model (`model/kernel-blocks.ts`): on a row where block b's indicator
+   * is 1 and every other 0, the rows of this kernel equal those of `blocks[b].kernel` in the
+   * block's columns and are exactly 0 in the others, so the data walk may evaluate and fold the
+   * block alone.
+   */
+  readonly blocks?: readonly KernelBlock[];
+}
+
+/** One block of a stacked model's kernel (see {@link ModelKernel.blocks}). */
+export interface KernelBlock {
+  /** The variable index of the block's indicator column. */
+  readonly indicator: number;
+  /** The full model's variable indices the block's kernel reads, in its variable order. */
+  readonly variables: readonly number[];
+  /** The full model's parameter indices of the block's columns (its kernel's parameters), ascending, closed under the fold's fill. */
+  readonly columns: readonly number[];
+  /** The block's model (a backend that compiles IR builds its own kernel from it). */
+  readonly model: FittableModel;
+  /** Its kernel over those parameters and variables. */
+  readonly kernel: ModelKernel;
 }
 
 /**

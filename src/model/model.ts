@@ -14,7 +14,8 @@ import { ExpressionKernel, tryCompile, type CompiledKernels } from './expression
 import { guessedSet, guessValues } from './guess.ts';
 import type { Program } from './ir.ts';
 import { lowerNodes, lowerToProgram } from './lower.ts';
-import type { FittableModel } from './model-kernel.ts';
+import { indicatorBlocks } from './kernel-blocks.ts';
+import type { FittableModel, KernelBlock } from './model-kernel.ts';
 import type { ParameterSet } from './params.ts';
 import { parseExpression } from './parser.ts';
 import { printNode } from './printer.ts';
@@ -60,6 +61,13 @@ export interface ModelOptions {
   readonly components?: readonly Model[];
   /** With `components`: whether the model is their sum (so that peaks are shared out by {@link Model.guess}). */
   readonly additive?: boolean;
+  /**
+   * Variables that are one-hot row indicators of a stacked model F = Σ_i d_i·f_i (`fitGlobal`'s):
+   * on every row of the data exactly one of them is 1 and the others 0. The kernel then carries
+   * the blocks (`ModelKernel.blocks`, `kernel-blocks.ts`): the data walk evaluates only the row's
+   * own f_i and folds its columns alone. Rows that are not one-hot are folded whole.
+   */
+  readonly indicators?: readonly string[];
 }
 
 /** The JSON form of a {@link Model} (see {@link Model.toJSON}); crosses to a Web Worker. */
@@ -79,6 +87,9 @@ export interface ModelJSON {
   /** Default bounds, if any. */
   readonly defaultBounds?: readonly [readonly number[], readonly number[]];
 }
+
+/** A block of a stacked model with its own model (the kernel is made per `createKernel`). */
+type BlockModel = Omit<KernelBlock, 'kernel' | 'model'> & { readonly model: Model };
 
 /** An expression model; create one with {@link model}. Immutable. */
 export class Model implements FittableModel {
@@ -102,9 +113,11 @@ export class Model implements FittableModel {
   readonly peak: boolean;
   /** Whether the model is the sum of its {@link Model.components}. */
   readonly additive: boolean;
+  /** The one-hot indicator variables of a stacked model (see {@link ModelOptions.indicators}), if any. */
+  readonly indicators?: readonly string[];
   readonly #components: readonly Model[] | undefined;
   private readonly compileDefault: boolean;
-  private cache: { program?: Program; valueProgram?: Program; derivatives?: string[]; compiled?: CompiledKernels } = {};
+  private cache: { program?: Program; valueProgram?: Program; derivatives?: string[]; compiled?: CompiledKernels; blocks?: readonly BlockModel[] | null } = {};
 
   /**
    * Prefer {@link model}. @param expression - the expression. @param options - see {@link ModelOptions}.
@@ -133,6 +146,7 @@ export class Model implements FittableModel {
     this.compileDefault = options.compile ?? true;
     this.name = options.name ?? this.expression;
     if (options.defaultBounds !== undefined) this.defaultBounds = checkBounds(options.defaultBounds, this.params.length);
+    if (options.indicators !== undefined) this.indicators = checkIndicators(options.indicators, this.variables);
     if (options.estimateP0 !== undefined) this.estimateP0 = options.estimateP0;
     else if (this.#components !== undefined && this.#components.every((c) => c.estimateP0 !== undefined)) {
       this.estimateP0 = (x, y) => {
@@ -198,9 +212,25 @@ export class Model implements FittableModel {
    */
   createKernel(options: { readonly compile?: boolean } = {}): ExpressionKernel {
     const compile = (options.compile ?? this.compileDefault) && this.program.instructions.length <= MAX_COMPILED_INSTRUCTIONS;
-    if (!compile) return new ExpressionKernel(this.program, this.valueProgram, null);
+    const blocks = this.blockModels()?.map((b): KernelBlock => ({ ...b, kernel: b.model.createKernel(options) }));
+    if (!compile) return new ExpressionKernel(this.program, this.valueProgram, null, blocks);
     if (this.cache.compiled === undefined) this.cache.compiled = tryCompile(this.program, this.valueProgram);
-    return new ExpressionKernel(this.program, this.valueProgram, this.cache.compiled);
+    return new ExpressionKernel(this.program, this.valueProgram, this.cache.compiled, blocks);
+  }
+
+  /** The blocks of a stacked model (see {@link ModelOptions.indicators}), each with its own model; undefined when it has none. */
+  private blockModels(): readonly BlockModel[] | undefined {
+    if (this.indicators === undefined) return undefined;
+    if (this.cache.blocks === undefined) {
+      const trees = indicatorBlocks(this.ast, this.params.length, this.indicators.map((d) => this.variables.indexOf(d)));
+      this.cache.blocks =
+        trees?.map((t) => {
+          const expression = printNode(t.ast);
+          const model = derivedModel(expression, { params: t.columns.map((j) => this.params[j]!), variables: t.variables.map((v) => this.variables[v]!), compile: this.compileDefault, name: `block of a stacked model: ${expression}` });
+          return { indicator: t.indicator, variables: t.variables, columns: t.columns, model };
+        }) ?? null;
+    }
+    return this.cache.blocks ?? undefined;
   }
 
   /**
@@ -350,6 +380,47 @@ export class Model implements FittableModel {
 /** Model's own createKernel, as loaded: a model whose createKernel is another is not trusted. */
 const MODEL_CREATE_KERNEL = Model.prototype.createKernel;
 
+/** Models built by {@link derivedModel}, by expression and options (least recently used evicted first). */
+const derivedModels = new Map<string, Model>();
+const DERIVED_MODEL_CACHE_SIZE = 64;
+
+/** The options of a {@link derivedModel}: names and flags only (no functions), so they key a cache. */
+export type DerivedModelOptions = Pick<ModelOptions, 'params' | 'variables' | 'indicators' | 'compile' | 'name'>;
+
+/**
+ * A model the library derives from others — the stacked model of a global fit and its blocks —
+ * shared between equal derivations (the same global fit again, the datasets of one model), so
+ * that its program, JS kernel and WASM modules are built once. Models are immutable, so sharing
+ * is safe; a bounded LRU cache of 64.
+ *
+ * @param expression - the expression.
+ * @param options - names and flags (see {@link ModelOptions}).
+ * @returns the model.
+ * @internal used by `global-model.ts` and by the blocks of a stacked model.
+ */
+export function derivedModel(expression: string, options: DerivedModelOptions): Model {
+  const key = JSON.stringify([expression, options.params, options.variables, options.indicators, options.compile, options.name]);
+  let m = derivedModels.get(key);
+  if (m !== undefined) derivedModels.delete(key);
+  else {
+    m = new Model(expression, options);
+    if (derivedModels.size >= DERIVED_MODEL_CACHE_SIZE) derivedModels.delete(derivedModels.keys().next().value!);
+  }
+  derivedModels.set(key, m);
+  return m;
+}
+
+function checkIndicators(indicators: unknown, variables: readonly string[]): readonly string[] {
+  if (!Array.isArray(indicators)) {
+    throw new NlsqTypeError(`model: indicators must be an array of the model's variable names, got ${describeValue(indicators)}`, 'indicators');
+  }
+  const bad = (indicators as unknown[]).find((d) => typeof d !== 'string' || !variables.includes(d));
+  if (bad !== undefined) {
+    throw new NlsqRangeError(`model: indicators must name variables of the model (${variables.join(', ')}), got ${describeValue(bad)}`, 'indicators');
+  }
+  return Object.freeze([...(indicators as string[])]);
+}
+
 function checkOptionTypes(options: ModelOptions): void {
   if (options.compile !== undefined && typeof options.compile !== 'boolean') {
     throw new NlsqTypeError(`model: compile must be a boolean, got ${describeValue(options.compile)}`, 'compile');
@@ -415,8 +486,9 @@ function toColumns(x: ArrayLike<number> | readonly ArrayLike<number>[], k: numbe
  *
  * The expression grammar: numbers, identifiers, `+ - * /`, `^` (or `**`, right-associative),
  * unary minus (`-x^2` is −(x²)), parentheses, and the functions `exp log log10 log2 sqrt cbrt
- * abs sign sin cos tan asin acos atan atan2 sinh cosh tanh pow min max erf erfc hypot`;
- * constants `pi` and `e` (unless listed as parameters). Derivatives are symbolic; the kernel
+ * abs sign sin cos tan asin acos atan atan2 sinh cosh tanh pow min max erf erfc hypot`, and
+ * `faddeeva_re(x, y)`, `faddeeva_im(x, y)` (Re and Im of the Faddeeva function w(x + iy), whose real
+ * part is the Voigt function: `stats/faddeeva.ts`); constants `pi` and `e` (unless listed as parameters). Derivatives are symbolic; the kernel
  * computes f and ∂f/∂θ with shared subexpressions computed once.
  *
  * @param expression - e.g. `'a*exp(-b*x) + c'`.

@@ -225,5 +225,5 @@ export function substituteModel(model: Model, layout: ParamLayout): Model {
   const names = layout.free.map((i) => layout.names[i]!);
   // ['x'] is the default: passing it explicitly would reject a model that does not use x.
   const isDefault = model.variables.length === 1 && model.variables[0] === 'x';
-  return new Model(printNode(ast), { params: names, ...(isDefault ? {} : { variables: model.variables }), name: model.name });
+  return new Model(printNode(ast), { params: names, ...(isDefault ? {} : { variables: model.variables }), name: model.name, ...(model.indicators === undefined ? {} : { indicators: model.indicators }) });
 }

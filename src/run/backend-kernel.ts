@@ -17,6 +17,7 @@
 import type { Backend } from '../backends/backend.ts';
 import type { ModelSize } from '../backends/registry.ts';
 import type { Program } from '../model/ir.ts';
+import type { KernelBlock, ModelKernel } from '../model/model-kernel.ts';
 import { trustedProgram } from '../model/trusted-program.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { wasmModelKernelModule } from '../backends/backend-factories.ts';
@@ -63,9 +64,41 @@ function wasmCandidate(resolved: ResolvedCurveFit, backend: Backend): Candidate 
 }
 
 function withWasmKernel(module: WasmModelKernelModule, program: Program, resolved: ResolvedCurveFit, backend: Backend, options: BackendKernelOptions): BackendKernel {
+  const blocks = resolved.kernel.blocks;
+  if (blocks !== undefined) return withWasmBlocks(module, blocks, resolved, backend, options);
   const kernel = module.createWasmModelKernel(program, backend, options.resident === false ? {} : { resident: resolved.data });
   if (kernel === null) return unchanged(resolved);
   return { resolved: { ...resolved, kernel }, kind: 'wasm', dispose: () => kernel.dispose() };
+}
+
+/**
+ * A stacked model's kernel (`ModelKernel.blocks`, a global fit's) on a WASM backend: each block's
+ * own model compiled to WebAssembly, resident on its own columns (`{ x: its variables, y, w }`,
+ * the arrays the data walk's block views hold); the full kernel stays the JS one (it only computes
+ * `fun` at the end and any row that is not one-hot).
+ */
+function withWasmBlocks(module: WasmModelKernelModule, blocks: readonly KernelBlock[], resolved: ResolvedCurveFit, backend: Backend, options: BackendKernelOptions): BackendKernel {
+  const built: { dispose(): void }[] = [];
+  const wasmBlocks = blocks.map((b): KernelBlock => {
+    const program = trustedProgram(b.model);
+    const data = resolved.data;
+    const view = { x: b.variables.map((v) => data.x[v]!), y: data.y, w: data.w };
+    const kernel = program === undefined ? null : module.createWasmModelKernel(program, backend, options.resident === false ? {} : { resident: view });
+    if (kernel === null) return b;
+    built.push(kernel);
+    return { ...b, kernel };
+  });
+  if (built.length === 0) return unchanged(resolved);
+  const full = resolved.kernel;
+  const kernel: ModelKernel = {
+    nParams: full.nParams,
+    nVariables: full.nVariables,
+    analyticJacobian: full.analyticJacobian,
+    residuals: (theta, data, start, n, out, outOffset, outStride) => full.residuals(theta, data, start, n, out, outOffset, outStride),
+    ...(full.residualRows === undefined ? {} : { residualRows: (theta, data, start, n, out, outOffset) => full.residualRows!(theta, data, start, n, out, outOffset) }),
+    blocks: wasmBlocks,
+  };
+  return { resolved: { ...resolved, kernel }, kind: 'wasm', dispose: () => built.forEach((k) => k.dispose()) };
 }
 
 function unchanged(resolved: ResolvedCurveFit, note?: string): BackendKernel {

@@ -66,6 +66,18 @@ describe('SQL text per dialect', () => {
     expect(() => fitStatements(target(POSTGRES_DIALECT), erf)).toThrow(/calls erf\(\), which the postgresql dialect has no SQL function for/);
     expect(fitStatements(target(CLICKHOUSE_DIALECT), erf).gram.text).toMatch(/erf\(/);
   });
+
+  it.each(ALL.map((d) => [d.name, d] as const))('%s: refuses the Faddeeva function (a Voigt model), naming it', (name, dialect) => {
+    const voigt = lowerToProgram(model('a*faddeeva_re((t - c)/s, g/s)', { variables: ['t'] }));
+    let caught: unknown;
+    try {
+      fitStatements(target(dialect), voigt);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(NlsqTypeError);
+    expect((caught as NlsqTypeError).message).toMatch(new RegExp(`calls faddeeva_(re|im)\\(\\), which the ${name} dialect has no SQL function for`));
+  });
 });
 
 describe('identifiers: no injection path', () => {

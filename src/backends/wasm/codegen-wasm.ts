@@ -34,7 +34,7 @@
  * (IEEE results identical to JavaScript's); `sign` and `step` are inline selects with the IR's
  * semantics; every other function and `pow` is an imported call (an inline fdlibm `exp` was
  * tried and measured slower in V8 than this call to AssemblyScript's table-driven `exp`). Those
- * come from AssemblyScript's musl-derived `Math` (and a port of Cody's erf), so results may
+ * come from AssemblyScript's musl-derived `Math` (and ports of Cody's erf and of `stats/faddeeva.ts`), so results may
  * differ from the JS kernel in the last bits of a function value (V8's `Math` is fdlibm-derived);
  * the tests check rows and residuals against the JS kernel to 1e-13 relative.
  *
@@ -84,6 +84,7 @@ export const WASM_IMPORTED_FUNCTIONS: Readonly<Partial<Record<IrFunctionName | '
   acos: { arity: 1, export: 'mathAcos' }, atan: { arity: 1, export: 'mathAtan' }, sinh: { arity: 1, export: 'mathSinh' },
   cosh: { arity: 1, export: 'mathCosh' }, tanh: { arity: 1, export: 'mathTanh' }, erf: { arity: 1, export: 'mathErf' },
   erfc: { arity: 1, export: 'mathErfc' }, atan2: { arity: 2, export: 'mathAtan2' }, hypot: { arity: 2, export: 'mathHypot' },
+  faddeeva_re: { arity: 2, export: 'mathFaddeevaRe' }, faddeeva_im: { arity: 2, export: 'mathFaddeevaIm' },
   pow: { arity: 2, export: 'mathPow' },
 });
 

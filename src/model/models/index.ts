@@ -19,7 +19,7 @@
 import { dampedSine } from './oscillation.ts';
 import { doubleExponential, exponentialDecay, exponentialGrowth, powerLaw } from './exponential.ts';
 import { gaussian, gaussian2d, lorentzian, pseudoVoigt } from './peaks.ts';
-import { breitWigner, dampedOscillator, expGaussian, logNormal, moffat, pearson7, skewedGaussian } from './line-shapes.ts';
+import { breitWigner, dampedOscillator, expGaussian, logNormal, moffat, pearson7, skewedGaussian, voigt } from './line-shapes.ts';
 import { linear, polynomial } from './polynomial.ts';
 import { rectangle, step } from './steps.ts';
 import { fivePL, fourPL, gompertz, hill, michaelisMenten, sigmoid } from './sigmoidal.ts';
@@ -102,6 +102,8 @@ export const models = Object.freeze(
     breitWigner,
     /** Log-normal `area/(x*sigma*sqrt(2*pi))*exp(-(log(x) - mu)^2/(2*sigma^2))`, x > 0 (params area, mu, sigma). */
     logNormal,
+    /** Voigt profile `area*faddeeva_re((x - mu)/(sigma*sqrt(2)), gamma/(sigma*sqrt(2)))/(sigma*sqrt(2*pi))`, lmfit's `VoigtModel` (params area, mu, sigma, gamma; sigma, gamma ≥ 0). */
+    voigt,
     /** Step `a*edge((x - x0)/w)`, the edge erf, atan or logistic (`{ form }`; params a, x0, w). */
     step,
     /** Rectangle `a*(edge((x - x1)/w1) - edge((x - x2)/w2))` (`{ form }`; params a, x1, w1, x2, w2). */
@@ -110,5 +112,5 @@ export const models = Object.freeze(
 );
 
 export { linear, polynomial, exponentialDecay, exponentialGrowth, doubleExponential, gaussian, lorentzian, pseudoVoigt, sigmoid, hill, fourPL, fivePL, michaelisMenten, powerLaw, dampedSine, gompertz, gaussian2d };
-export { moffat, pearson7, skewedGaussian, expGaussian, dampedOscillator, breitWigner, logNormal, step, rectangle };
+export { moffat, pearson7, skewedGaussian, expGaussian, dampedOscillator, breitWigner, logNormal, voigt, step, rectangle };
 export type { StepForm, StepOptions } from './steps.ts';

@@ -54,8 +54,11 @@ export const named =
  * The spellings common to the SQL engines (ANSI names where the standard has them; the
  * `LEAST`/`GREATEST` extension every engine here supports), which each dialect overrides.
  * `step(a)` is a CASE (1 for a ≥ 0, 0 below; NaN compares per the engine), `hypot` √(a²+b²).
+ * No engine has the Faddeeva function (`faddeeva_re`/`faddeeva_im`, the Voigt profile's): its
+ * complex rational approximation does not fit one SQL expression of reasonable size, so every
+ * dialect refuses a model that calls it (`programSql` names the function).
  */
-export function commonFunctions(double: (v: string) => string): Record<Exclude<SqlFunctionName, 'erf' | 'erfc'>, SqlFunctionSpelling> {
+export function commonFunctions(double: (v: string) => string): Record<Exclude<SqlFunctionName, 'erf' | 'erfc' | 'faddeeva_re' | 'faddeeva_im'>, SqlFunctionSpelling> {
   const one = double('1');
   const zero = double('0');
   return {

@@ -83,7 +83,7 @@ describe('generateWasmModel', () => {
   });
 
   it('names an AssemblyScript export for every imported function', () => {
-    for (const spec of Object.values(WASM_IMPORTED_FUNCTIONS)) expect(spec!.export).toMatch(/^math[A-Z][a-z0-9]*$/);
+    for (const spec of Object.values(WASM_IMPORTED_FUNCTIONS)) expect(spec!.export).toMatch(/^math[A-Z][A-Za-z0-9]*$/);
   });
 
   it('computes rows and residuals from the fixed layout (θ, columns, y, w) and preserves special constants', () => {

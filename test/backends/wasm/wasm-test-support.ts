@@ -123,6 +123,8 @@ export const COLS_MODELS: [string, readonly string[], number, number][] = [
   ['asin(x/(4*a)) + acos(x/(4*b)) + c', ['x'], -3, 3],
   ['a*sinh(b*x) + cosh(c*x) + tanh(x)', ['x'], -3, 3],
   ['a/(1 + b*x) - c*x*x', ['x'], -3, 3],
+  // Both Weideman and continued-fraction regions (|z| ≷ 8) and, through c − 1, the lower half plane.
+  ['a*faddeeva_re(b*x, c) + faddeeva_im(x, c - 1)', ['x'], -12, 12],
 ];
 
 /**

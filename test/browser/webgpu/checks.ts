@@ -16,6 +16,7 @@ import { runSolverAsync } from '../../../src/optim/driver.ts';
 import { expDecayProgram, referenceGram, referenceRobust } from '../../backends/webgpu/ir-reference.ts';
 import { resolveLoss } from '../../../src/optim/loss.ts';
 import { createDeviceProblem } from '../../../src/evaluate/device-problem.ts';
+import { faddeevaIm, faddeevaRe } from '../../../src/stats/faddeeva.ts';
 
 /** One named check. */
 export interface DeviceCheck {
@@ -76,6 +77,35 @@ function expDecayData(m: number, weighted: boolean) {
 }
 
 const T0 = Float64Array.of(2.3, 0.75, 0.45);
+
+/** f = a·faddeeva_re(u, v) (or faddeeva_im) over two variables u, v: one point z = u + iv per row. */
+function faddeevaProgram(fn: 'faddeeva_re' | 'faddeeva_im'): Program {
+  const u = { kind: 'var', index: 0 } as const;
+  const v = { kind: 'var', index: 1 } as const;
+  return {
+    params: ['a'],
+    variables: ['u', 'v'],
+    instructions: [
+      { op: 'call', fn, args: [u, v] }, // t0 = w part
+      { op: 'mul', args: [{ kind: 'param', index: 0 }, { kind: 'tmp', index: 0 }] }, // t1 = a·t0
+    ],
+    value: { kind: 'tmp', index: 1 },
+    gradient: [{ kind: 'tmp', index: 0 }],
+  };
+}
+
+/** Points z = u + iv over both regions of the algorithm (|z| < 8, |z| ≥ 8), near and below the real axis. */
+function faddeevaPoints(): { u: Float64Array; v: Float64Array } {
+  const u: number[] = [];
+  const v: number[] = [];
+  for (let i = 0; i < 61; i++) {
+    for (const im of [0, 1e-4, 0.05, 0.5, 1.5, 4, 9, 30, -0.3, -1.2]) {
+      u.push(-30 + i);
+      v.push(im);
+    }
+  }
+  return { u: Float64Array.from(u), v: Float64Array.from(v) };
+}
 
 /** A program exercising the helper functions: value uses erf, sqrt, log, integer and real powers, hypot. */
 function functionsProgram(): Program {
@@ -238,6 +268,26 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
           assert(Math.abs(ev.cost - G[9]! / 2) <= 1e-4 * (G[9]! / 2), `cost ${ev.cost} vs ${G[9]! / 2}`);
         } finally {
           prob.destroy();
+        }
+      },
+    },
+    {
+      // Weights 1/|w(z)| make each residual the f32 error relative to |w|; the largest of them is at
+      // most √(2·cost), so the cost bounds every point's error, not only their mean.
+      name: 'faddeeva_re and faddeeva_im (Voigt) match the f64 Faddeeva function to 4e-6·|w| at every point',
+      run: async () => {
+        const { u, v } = faddeevaPoints();
+        const scale = Float64Array.from(u, (ui, i) => 1 / Math.hypot(faddeevaRe(ui, v[i]!), faddeevaIm(ui, v[i]!)));
+        for (const fn of ['faddeeva_re', 'faddeeva_im'] as const) {
+          const y = Float64Array.from(u, (ui, i) => (fn === 'faddeeva_re' ? faddeevaRe : faddeevaIm)(ui, v[i]!));
+          const prob = await backend.createModelEvaluator({ program: faddeevaProgram(fn), data: { x: [u, v], y, w: scale } });
+          try {
+            const ev = await prob.evaluate(Float64Array.of(1), false);
+            const worst = Math.sqrt(2 * ev.cost);
+            assert(worst <= 4e-6, `${fn}: largest error ${worst.toExponential(2)}·|w| > 4e-6·|w|`);
+          } finally {
+            prob.destroy();
+          }
         }
       },
     },

@@ -69,8 +69,8 @@ function synthesize(c: Case, seed: number): { x: Float64Array[]; y: Float64Array
 }
 
 describe('the model library', () => {
-  it('offers the 26 models (17 + the 9 of the gallery, tested in gallery.test.ts), each with estimateP0 and defaultBounds of the right length', () => {
-    expect(Object.keys(models)).toHaveLength(26);
+  it('offers the 27 models (17 + the 9 of the gallery, tested in gallery.test.ts, + voigt, in voigt.test.ts), each with estimateP0 and defaultBounds of the right length', () => {
+    expect(Object.keys(models)).toHaveLength(27);
     for (const c of CASES) {
       expect(c.model.estimateP0, c.name).toBeTypeOf('function');
       expect(c.model.defaultBounds![0]).toHaveLength(c.model.params.length);
