@@ -26,6 +26,8 @@ import type { XData } from './curve-fit.ts';
 import type { DataSource } from './sources/data-source.ts';
 import { FIT_KEYS, splitFitOptions, type FitOptions } from './run/fit-options.ts';
 import { fitArrays } from './run/fit-arrays.ts';
+import { provideBatchRefits } from './batch/refit-runner.ts';
+import { runBatch } from './batch/run-batch.ts';
 import { fitSource } from './run/source-fit.ts';
 import type { FitResult } from './result/fit-result.ts';
 
@@ -67,7 +69,7 @@ export async function fit(
   if (isYData(yOrOptions)) {
     const options = maybeOptions ?? {};
     const resolved = resolveCurveFitOptions('fit', model, xOrSource as XData, yOrOptions, splitFitOptions(options, yOrOptions.length), FIT_KEYS);
-    return fitArrays(resolved, options);
+    return provideBatchRefits(await fitArrays(resolved, options), resolved, runBatch);
   }
   return fitSource(model, xOrSource as DataSource, (yOrOptions as FitOptions | undefined) ?? {});
 }

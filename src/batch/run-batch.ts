@@ -25,6 +25,7 @@ import { resolveBatchParams } from './batch-params.ts';
 import { BatchResult, type BatchPlan } from './batch-result.ts';
 import { createCpuEngine } from './cpu-engine.ts';
 import { singleFit } from './single-fit.ts';
+import { provideBatchRefits } from './refit-runner.ts';
 
 /** Fits per sub-batch unless `subBatchSize` says otherwise. */
 export const DEFAULT_SUB_BATCH = 4096;
@@ -120,5 +121,8 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
     engine.dispose();
   }
   const elapsed = performance.now() - started;
-  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i));
+  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => {
+    const { result, resolved } = singleFit(problem, model, options, i);
+    return provideBatchRefits(result, resolved, runBatch);
+  });
 }
