@@ -34,7 +34,7 @@ export function provideBatchRefits<R extends CurveFitResult>(result: R, resolved
   const free = resolved.paramLayout === undefined ? result.popt : Array.from(resolved.paramLayout.free, (j) => result.popt[j]!);
   const common: FitBatchOptions = {
     bounds: [solver.lb, solver.ub], method: solver.method, ftol: solver.ftol, xtol: solver.xtol, gtol: solver.gtol,
-    maxNfev: solver.maxNfev, xScale: solver.xScale, loss: settings.lossName as LossName, fScale: settings.fScale,
+    maxNfev: solver.maxNfev, loss: settings.lossName as LossName, fScale: settings.fScale,
     absoluteSigma: resolved.absoluteSigma,
   };
   const run = async (caller: string, request: RefitRequest): Promise<RefitReply> => {
@@ -43,6 +43,8 @@ export function provideBatchRefits<R extends CurveFitResult>(result: R, resolved
       ...common, p0,
       ...(request.sigma === null ? {} : { sigma: request.sigma }),
       ...(vary === undefined ? {} : { vary }),
+      // xScale is over the solver's parameters: with a hold mask, over the ones that still vary.
+      xScale: typeof solver.xScale === 'string' || vary === undefined ? solver.xScale : solver.xScale.filter((_, j) => vary[j]),
       ...(signal === undefined ? {} : { signal }),
       ...(onProgress === undefined ? {} : { onProgress: (s: { done: number; total: number }) => onProgress(s.done, s.total) }),
     });
