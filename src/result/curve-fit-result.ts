@@ -201,14 +201,9 @@ export class CurveFitResult {
   confidenceIntervals(level: number, options: ProfileIntervalOptions): Promise<ProfileIntervals>;
   confidenceIntervals(level = 0.95, options?: ProfileIntervalOptions): ConfidenceIntervals | Promise<ProfileIntervals> {
     const caller = `${this.#caller}.confidenceIntervals`;
-    if (!(typeof level === 'number' && level > 0 && level < 1)) throw new NlsqRangeError(`${caller}: level must be in (0, 1), got ${describeValue(level)}`, 'level');
-    if (!(this.dof > 0)) throw new NlsqRangeError(`${caller}: intervals need dof = n − p > 0, got ${this.dof}`, 'level');
-    if (options !== undefined) {
-      if (typeof options !== 'object' || options === null || options.method !== 'profile') {
-        throw new NlsqRangeError(`${caller}: options.method must be 'profile' (omit options for the covariance intervals), got ${describeValue((options as { method?: unknown } | null)?.method ?? options)}`, 'method');
-      }
-      return this.#profileIntervals(caller, level, options);
-    }
+    // The profile path is asynchronous: its errors are rejections, never synchronous throws.
+    if (options !== undefined) return this.#profileIntervals(caller, level, options);
+    this.#checkLevel(caller, level);
     const t = twoSidedTCritical(level, this.dof);
     return {
       level,
@@ -218,7 +213,16 @@ export class CurveFitResult {
     };
   }
 
+  #checkLevel(caller: string, level: unknown): void {
+    if (!(typeof level === 'number' && level > 0 && level < 1)) throw new NlsqRangeError(`${caller}: level must be in (0, 1), got ${describeValue(level)}`, 'level');
+    if (!(this.dof > 0)) throw new NlsqRangeError(`${caller}: intervals need dof = n − p > 0, got ${this.dof}`, 'level');
+  }
+
   async #profileIntervals(caller: string, level: number, options: ProfileIntervalOptions): Promise<ProfileIntervals> {
+    this.#checkLevel(caller, level);
+    if (typeof options !== 'object' || options === null || options.method !== 'profile') {
+      throw new NlsqRangeError(`${caller}: options.method must be 'profile' (omit options for the covariance intervals), got ${describeValue((options as { method?: unknown } | null)?.method ?? options)}`, 'method');
+    }
     const source = refitSourceOf(caller, this);
     const resolved = resolveProfileOptions(caller, { ...options, level });
     const fit = this.#profileFit(source);

@@ -212,6 +212,13 @@ export async function profileParameter(caller: string, source: RefitSource, fit:
   const { level, points, span, maxExpansions, tolerance, signal, onProgress } = options;
   const { chiSquareMin, dof, pcov } = fit;
   if (!(dof > 0)) throw new NlsqRangeError(`${caller}: a profile needs dof = n − p > 0, got ${dof}`, 'result');
+  // An exact fit leaves only rounding in χ²_min (a residual norm below 1e-10 of the data's):
+  // the ratio (χ² − χ²_min)/χ²_min would then measure rounding, not the data.
+  let data2 = 0;
+  for (let i = 0; i < source.y.length; i++) data2 += (source.y[i]! * (source.w === null ? 1 : source.w[i]!)) ** 2;
+  if (!(chiSquareMin > 1e-20 * data2 && Number.isFinite(chiSquareMin))) {
+    throw new NlsqRangeError(`${caller}: a profile needs a fit with residuals, got χ²_min = ${chiSquareMin} for data of Σ(y/σ)² = ${data2} (an exact fit: the F statistic (χ² − χ²_min)/χ²_min is undefined)`, 'result');
+  }
   const name = source.names[j]!;
   const p = source.names.length;
   const theta = source.popt[j]!;
@@ -247,6 +254,7 @@ export async function profileParameter(caller: string, source: RefitSource, fit:
   const evaluate = async (phase: ProfileProgress['phase'], ts: readonly number[], starts: readonly Float64Array[]): Promise<Point[]> => {
     throwIfAborted(signal, caller);
     const m = ts.length;
+    if (m === 0) return [];
     let popt: Float64Array;
     let cost: Float64Array;
     let status: Int8Array;
@@ -352,8 +360,10 @@ export async function profileParameter(caller: string, source: RefitSource, fit:
       const b = side.outside!;
       const w = b.t - a.t;
       const s = secant(a, b, side.dir * zc, side.dir);
-      const cands = [a.t + 0.5 * w, s - 0.01 * w, s, s + 0.01 * w].filter((t) => (t - a.t) * (t - b.t) < 0);
-      for (const t of [...new Set(cands)]) {
+      const cands = [...new Set([a.t + 0.5 * w, s - 0.01 * w, s, s + 0.01 * w].filter((t) => (t - a.t) * (t - b.t) < 0))];
+      // No number lies strictly between the ends: the bracket is as narrow as doubles allow.
+      if (cands.length === 0) side.state = 'crossed';
+      for (const t of cands) {
         ts.push(t);
         starts.push(startAt(t, a));
         owners.push(side);
@@ -361,6 +371,7 @@ export async function profileParameter(caller: string, source: RefitSource, fit:
     }
     const got = await evaluate('refine', ts, starts);
     for (const side of open) {
+      if (side.state !== 'bracket') continue;
       const pts = [side.inside, ...got.filter((q, i) => owners[i] === side && !Number.isNaN(q.F)), side.outside!];
       pts.sort((u, v) => side.dir * (u.t - v.t));
       const k = pts.findIndex((q) => q.F >= Fc);
