@@ -217,7 +217,7 @@ export function diagnoseFit(caller: string, input: HealthInput, options: Diagnos
       for (const e of mixed) values[e.name] = e.v;
       findings.push({
         code: 'sloppy-direction', severity: 'warning', params: mixed.map((e) => e.name), values,
-        message: `a sloppy direction (λ/λmax = ${formatNumber(d.ratio)}) mixes ${mixed.map((e) => `${formatNumber(e.v)}·${e.name}`).join(' + ')}: moving along it changes the fit by almost nothing`,
+        message: `a sloppy direction (λ/λmax = ${formatNumber(d.ratio)}) mixes ${mixed.map((e, i) => `${i === 0 ? (e.v < 0 ? '−' : '') : e.v < 0 ? ' − ' : ' + '}${formatNumber(Math.abs(e.v))}·${e.name}`).join('')}: moving along it changes the fit by almost nothing`,
         advice: `the data determines only combinations of ${mixed.map((e) => e.name).join(', ')}: fix one of them, reparametrise, add data where they act differently, or use profile() for honest intervals`,
       });
     }
@@ -283,7 +283,8 @@ export function diagnoseFit(caller: string, input: HealthInput, options: Diagnos
  * @returns indented lines.
  */
 export function diagnosticLines(d: Diagnostics): string[] {
-  const lines = [`  health: κ(equilibrated J) = ${formatNumber(d.conditionNumber)} · rank ${d.rank}/${d.p}${d.healthy ? ' · no warnings' : ''}`];
+  const kappa = d.conditionNumber === Infinity ? '∞' : formatNumber(d.conditionNumber);
+  const lines = [`  health: κ(equilibrated J) = ${kappa} · rank ${d.rank}/${d.p}${d.healthy ? ' · no warnings' : ''}`];
   for (const f of d.findings) lines.push(`    [${f.code}] ${f.message} — ${f.advice}`);
   return lines;
 }
