@@ -12,7 +12,8 @@
  *   cores     one big fit on every core (workers: 1, 2 … availableParallelism()) beside SciPy lm
  *   data      data where it lives: fitSql in DuckDB vs curveFit in memory; PostgreSQL one server vs 3 postgres_fdw shards (bench/data-sql.ts);
  *             fit() streaming through a Parquet file (10⁷ rows) vs in-memory arrays: time and peak RSS (bench/data-files.ts)
- *   global    32-start Sobol multi-start on the rugged set beside SciPy curve_fit in a loop over the same starts
+ *   global    32-start Sobol multi-start on the rugged set beside SciPy curve_fit in a loop over the same starts;
+ *             the profile of a 4-parameter fit (batched refits) vs the same refits as sequential curveFit calls
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
  *
@@ -27,6 +28,7 @@ import { benchCalls, benchCold, benchSmallFits } from './small.ts';
 import { benchCores } from './cores.ts';
 import { benchDataFiles } from './data-files.ts';
 import { benchGlobal } from './global.ts';
+import { benchProfile } from './profile.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
@@ -109,6 +111,10 @@ async function main(): Promise<void> {
     applyPeers(g);
     printTable('global: multi-start on the rugged set vs a SciPy curve_fit loop', g);
     rows.push(...g);
+    const pr = await benchProfile();
+    applyPeers(pr);
+    printTable('global: the profile likelihood of a 4-parameter fit, batched vs sequential curveFit', pr);
+    rows.push(...pr);
   }
   if (section === 'workflow' || section === 'all') {
     // Streaming first, so that its peak RSS is not inflated by the 10M-point resident arrays.
