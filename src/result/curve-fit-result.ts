@@ -183,13 +183,19 @@ export class CurveFitResult {
   }
 
   /**
-   * Two-sided confidence intervals popt ± t_{(1+level)/2, dof}·perr (Student t with dof = n − p);
-   * with `{ method: 'profile' }`, the profile-likelihood intervals of every free parameter
-   * instead (lmfit's `conf_interval`, see {@link CurveFitResult.profile}), asynchronously.
-   * Fixed parameters get [value, value]; tied ones NaN (a note says so).
+   * Two-sided confidence intervals popt ± t_{(1+level)/2, dof}·perr (Student t with dof = n − p).
    * @param level - confidence level in (0, 1), default 0.95.
-   * @param options - `{ method: 'profile', …profile options }`; absent: the covariance intervals.
    * @throws NlsqRangeError for a level outside (0, 1) or dof ≤ 0.
+   */
+  confidenceIntervals(level?: number): ConfidenceIntervals;
+  /**
+   * The profile-likelihood intervals of every free parameter (lmfit's `conf_interval`, see
+   * {@link CurveFitResult.profile}), asynchronously: fixed parameters get [value, value], tied
+   * ones NaN (a note says so).
+   * @param level - confidence level in (0, 1).
+   * @param options - `{ method: 'profile', …profile options }`.
+   * @returns a promise of the intervals, each parameter's profile and the notes; it rejects with
+   *   NlsqRangeError for a level outside (0, 1), dof ≤ 0 or another method.
    * @example
    * ```ts
    * const ci = await r.confidenceIntervals(0.95, { method: 'profile' });
@@ -197,7 +203,6 @@ export class CurveFitResult {
    * ci.profiles['b'].trace;          // for plotProfile
    * ```
    */
-  confidenceIntervals(level?: number): ConfidenceIntervals;
   confidenceIntervals(level: number, options: ProfileIntervalOptions): Promise<ProfileIntervals>;
   confidenceIntervals(level = 0.95, options?: ProfileIntervalOptions): ConfidenceIntervals | Promise<ProfileIntervals> {
     const caller = `${this.#caller}.confidenceIntervals`;
