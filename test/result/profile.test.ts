@@ -128,6 +128,24 @@ describe('bounds, held and tied parameters', () => {
     expect(pr.notes.join(' ')).toMatch(/reaches the lower bound 0/);
   });
 
+  it('reports an open side (+∞, as lmfit) where the data cannot bound the parameter', async () => {
+    // Saturation reached by the first point: k → ∞ only flattens the model to the constant A.
+    const x = Array.from({ length: 20 }, (_, i) => 1 + i / 2);
+    const y = x.map((v, i) => 2 * (1 - Math.exp(-3 * v)) + 0.05 * wiggle(i));
+    const r = await curveFit(model('A*(1 - exp(-k*x))'), x, y, { p0: [1, 1] });
+    const pr = await r.profile('k');
+    expect(pr.lowerEnd).toBe('crossed');
+    expect(pr.upperEnd).toBe('open');
+    expect(pr.upper).toBe(Infinity);
+    expect(pr.notes.join(' ')).toMatch(/does not bound that side/);
+    // Independently: at k = ∞ the best A is the mean of y, and its F stays below F_c.
+    const mean = y.reduce((s, v) => s + v, 0) / y.length;
+    const chi2Inf = y.reduce((s, v) => s + (v - mean) ** 2, 0);
+    expect(((chi2Inf - pr.chiSquareMin) / pr.chiSquareMin) * r.dof).toBeLessThan(pr.fCritical);
+    // The covariance interval is symmetric and finite: the profile is what shows the open side.
+    expect(Number.isFinite(r.confidenceIntervals().upper[1]!)).toBe(true);
+  });
+
   it('profiles around a fixed parameter and reports fixed [v, v] and tied NaN', async () => {
     const y = xs.map((x, i) => 2 * Math.exp(-0.7 * x) + 0.25 + 0.03 * wiggle(i));
     const r = await curveFit(model('A*exp(-k*x) + c'), xs, y, { params: { A: 1, k: { value: 1, min: 0.1, max: 5 }, c: { value: 0.25, vary: false }, h: { expr: 'log(2)/k' } } });
