@@ -51,7 +51,7 @@ export function provideBatchRefits<R extends CurveFitResult>(result: R, resolved
     return { popt: out.popt, cost: out.cost, status: out.status };
   };
   provideRefits(result, {
-    names, popt: Float64Array.from(free), lb: solver.lb, ub: solver.ub, x: data.x, y: data.y, w: data.w, kernel: resolved.kernel, run,
+    names, popt: Float64Array.from(free), lb: solver.lb, ub: solver.ub, x: data.x, y: data.y, w: data.w, loss: settings.lossName, kernel: resolved.kernel, run,
   });
   return result;
 }

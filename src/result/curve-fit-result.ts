@@ -228,8 +228,9 @@ export class CurveFitResult {
     if (typeof options !== 'object' || options === null || options.method !== 'profile') {
       throw new NlsqRangeError(`${caller}: options.method must be 'profile' (omit options for the covariance intervals), got ${describeValue((options as { method?: unknown } | null)?.method ?? options)}`, 'method');
     }
+    const { method: _method, ...profileOptions } = options;
     const source = refitSourceOf(caller, this);
-    const resolved = resolveProfileOptions(caller, { ...options, level });
+    const resolved = resolveProfileOptions(caller, { ...profileOptions, level });
     const fit = this.#profileFit(source);
     const profiles: Record<string, ProfileResult> = {};
     const notes: string[] = [];

@@ -157,8 +157,8 @@ const CONVERGED = (s: number): boolean => s > 0;
  */
 export function resolveProfileOptions(caller: string, options: ProfileOptions): Required<Omit<ProfileOptions, 'signal' | 'onProgress'>> & Pick<ProfileOptions, 'signal' | 'onProgress'> {
   if (typeof options !== 'object' || options === null) throw new NlsqTypeError(`${caller}: options must be an object, got ${describeValue(options)}`, 'options');
-  const known = new Set(['level', 'points', 'span', 'maxExpansions', 'tolerance', 'signal', 'onProgress', 'method']);
-  for (const key of Object.keys(options)) if (!known.has(key)) throw new NlsqRangeError(`${caller}: unknown option '${key}' (accepted: ${[...known].filter((k) => k !== 'method').join(', ')})`, key);
+  const known = new Set(['level', 'points', 'span', 'maxExpansions', 'tolerance', 'signal', 'onProgress']);
+  for (const key of Object.keys(options)) if (!known.has(key)) throw new NlsqRangeError(`${caller}: unknown option '${key}' (accepted: ${[...known].join(', ')})`, key);
   const { level = 0.95, points = 10, span = 1.5, maxExpansions = 12, tolerance = 1e-8, signal, onProgress } = options;
   if (!(typeof level === 'number' && level > 0 && level < 1)) throw new NlsqRangeError(`${caller}: level must be in (0, 1), got ${describeValue(level)}`, 'level');
   if (!(Number.isInteger(points) && points >= 2 && points <= 1000)) throw new NlsqRangeError(`${caller}: points must be an integer in [2, 1000], got ${describeValue(points)}`, 'points');
@@ -234,6 +234,9 @@ export async function profileParameter(caller: string, source: RefitSource, fit:
     const s = pcov[o * p + j]! / pcov[j * p + j]!;
     return o === j ? 1 : Number.isFinite(s) ? s : 0;
   });
+  if (p === 1 && source.loss !== 'linear') {
+    throw new NlsqRangeError(`${caller}: the profile of a one-parameter fit evaluates χ² directly, which needs the linear loss, got loss '${source.loss}'`, 'result');
+  }
   const notes: string[] = [];
   const all: Point[] = [];
   const optimum: Point = { t: theta, chi2: chiSquareMin, F: 0, params: Float64Array.from(source.popt), status: 1 };

@@ -73,6 +73,8 @@ export interface RefitSource {
   readonly y: Float64Array;
   /** Weights 1/σ, or null. */
   readonly w: Float64Array | null;
+  /** The fit's loss by name (`'linear'`, `'huber'`, …). */
+  readonly loss: string;
   /** The fit's kernel over `names` (model values for residuals and resampling). */
   readonly kernel: ModelKernel;
   /** Runs a batch of refits. */
