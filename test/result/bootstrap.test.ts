@@ -3,6 +3,7 @@
  * determinism with a seed, the two resampling kinds, the summaries against their definitions,
  * progress, cancellation and bad input.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AbortError, NlsqRangeError, curveFit, curveFitSync, model } from '../../src/index.ts';
 import { createRandom } from '../../src/sampling/random.ts';
@@ -60,6 +61,22 @@ describe('a bootstrap', () => {
     const p2 = await r.bootstrap({ resamples: 50, seed: 42, kind: 'pairs' });
     expect(Array.from(p1.samples)).toEqual(Array.from(p2.samples));
     expect(Array.from(p1.samples)).not.toEqual(Array.from(a.samples));
+  });
+
+  it('for any seed, kind and B: the same seed repeats, every converged refit is a row, lower ≤ upper (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.constantFrom('residual' as const, 'pairs' as const), fc.integer({ min: 2, max: 40 }), async (seed, kind, B) => {
+        const a = await r.bootstrap({ resamples: B, seed, kind, jackknife: 0 });
+        const b = await r.bootstrap({ resamples: B, seed, kind, jackknife: 0 });
+        expect(Array.from(a.samples)).toEqual(Array.from(b.samples));
+        expect(a.samples.length).toBe(2 * a.converged);
+        expect(a.converged + (a.notes.length > 0 && /did not converge/.test(a.notes[0]!) ? Number(/^(\d+)/.exec(a.notes[0]!)![1]) : 0)).toBe(B);
+        for (let j = 0; j < 2; j++) expect(a.percentile.lower[j]!).toBeLessThanOrEqual(a.percentile.upper[j]!);
+        expect(a.bca.lower.every(Number.isNaN)).toBe(true); // BCa skipped with jackknife 0, and said so
+        expect(a.notes).toContain('BCa skipped: jackknife is 0');
+      }),
+      { numRuns: 15 },
+    );
   });
 
   it('summarises the samples by their definitions: mean, covariance /(B − 1), sorted distributions, type-7 percentiles', async () => {

@@ -3,6 +3,7 @@
  * exponentials, a parameter the data cannot see, a bound, a stop on the evaluation limit, a
  * stalled gradient — and a healthy straight line whose condition number has a closed form.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NlsqRangeError, curveFitSync, model } from '../../src/index.ts';
 import { diagnoseFit, type HealthInput } from '../../src/result/diagnostics.ts';
@@ -30,6 +31,20 @@ describe('diagnostics', () => {
     expect(d.healthy).toBe(true);
     // ρ ≈ 0.93 here: the intercept and slope are correlated, reported as information only.
     expect(codes(d).every((c) => c === 'high-correlation')).toBe(true);
+  });
+
+  it('equilibration: κ does not change when a parameter changes its unit (property: x scaled by c)', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 1e-6, max: 1e6, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), (c, shift) => {
+        const x = xs.map((v) => v + shift);
+        const y = x.map((v, i) => 1 + 2 * v + 0.1 * noise[i]!);
+        const base = curveFitSync(model('a + b*x'), x, y, { p0: [0, 0] }).diagnostics();
+        const scaled = curveFitSync(model('a + b*x'), x.map((v) => v * c), y, { p0: [0, 0] }).diagnostics();
+        expect(scaled.conditionNumber / base.conditionNumber - 1).toBeLessThan(1e-9);
+        expect(base.conditionNumber / scaled.conditionNumber - 1).toBeLessThan(1e-9);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('a duplicated parameter a·b·x: rank p − 1, κ = ∞, a sloppy direction ∝ (1, −1) in (a, b)', () => {
