@@ -20,8 +20,11 @@
  *
  * What matches lmfit and what differs: the statistic, the critical value and the meaning of an
  * end are lmfit's (`prob_func = f_compare`, the bound at `prob = level`, ±∞ when the profile
- * never reaches the level). lmfit walks out one fit at a time from the best fit, each refit
- * started where the last ended, and finds the crossing with Brent's method (`rtol = 5e-5`).
+ * never reaches the level, a side given up when prob changes by less than its `min_rel_change`
+ * = 1e-5 relative, the bound itself when the walk reaches it — read from lmfit 1.1's
+ * `confidence.py`). lmfit walks out one fit at a time from the best fit in steps of the
+ * standard error (max(0.2|θ|, 0.001) when that is unusable, as here), each refit started where
+ * the last ended, and finds the crossing with `root_scalar(method='toms748', rtol=5e-5)`.
  * Here every step is a batch on `fitBatch`'s engine: a grid of `points` values on each side
  * (all refits of both sides one batch, each started on the linearised profile path
  * θ̂_o + C_oj/C_jj·(t − θ̂_j)), wider grids for a side that has not crossed yet (started from
