@@ -12,7 +12,8 @@
  *   cores     one big fit on every core (workers: 1, 2 … availableParallelism()) beside SciPy lm
  *   data      data where it lives: fitSql in DuckDB vs curveFit in memory; PostgreSQL one server vs 3 postgres_fdw shards (bench/data-sql.ts);
  *             fit() streaming through a Parquet file (10⁷ rows) vs in-memory arrays: time and peak RSS (bench/data-files.ts)
- *   global    32-start Sobol multi-start on the rugged set beside SciPy curve_fit in a loop over the same starts
+ *   global    32-start Sobol multi-start on the rugged set beside SciPy curve_fit in a loop over the same starts;
+ *             the profile of a 4-parameter fit (batched refits) vs the same refits as sequential curveFit calls
  *   stacked   fitGlobal of 8 datasets (blocks) vs the stacked model without blocks vs the concatenated fit (cpu, wasm-simd)
  *   webgpu    device evaluation and fits through Node's optional `webgpu` package (software adapters labelled)
  *   all       everything
@@ -29,6 +30,7 @@ import { benchCores } from './cores.ts';
 import { benchDataFiles } from './data-files.ts';
 import { benchGlobal } from './global.ts';
 import { benchStacked } from './global-fit.ts';
+import { benchProfile } from './profile.ts';
 import { benchExpDecay, benchGaussBg, loadFitLibrary } from './fits.ts';
 import { type BenchRow, applyPeers, printTable, writeResults } from './harness.ts';
 import { checkTargets, printTargets } from './targets.ts';
@@ -111,6 +113,10 @@ async function main(): Promise<void> {
     applyPeers(g);
     printTable('global: multi-start on the rugged set vs a SciPy curve_fit loop', g);
     rows.push(...g);
+    const pr = await benchProfile();
+    applyPeers(pr);
+    printTable('global: the profile likelihood of a 4-parameter fit, batched vs sequential curveFit', pr);
+    rows.push(...pr);
   }
   if (section === 'stacked' || section === 'all') {
     const g = await benchStacked(backends.filter((b) => b.info.name !== 'wasm-scalar'));

@@ -18,6 +18,8 @@ import type { CurveFitResult } from './result/curve-fit-result.ts';
 import { curveFitResolved, curveFitResolvedSync } from './run/run-curve-fit.ts';
 import { globalCurveFit, globalCurveFitSync } from './global/global-fit.ts';
 import { resolveGlobal } from './options/global-option.ts';
+import { provideBatchRefits } from './batch/refit-runner.ts';
+import { runBatch } from './batch/run-batch.ts';
 
 /** xdata: n numbers (one variable) or k arrays of n numbers. */
 export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
@@ -52,7 +54,8 @@ export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, y
   await prepareCurveFitModel(f, options);
   const resolved = resolveCurveFitOptions('curveFit', f, xdata, ydata, options);
   const search = resolveGlobal(options.global, 'curveFit');
-  return search === null ? curveFitResolved(resolved) : globalCurveFit(resolved, search);
+  const result = await (search === null ? curveFitResolved(resolved) : globalCurveFit(resolved, search));
+  return provideBatchRefits(result, resolved, runBatch);
 }
 
 /**
@@ -70,5 +73,5 @@ export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, y
 export function curveFitSync(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): CurveFitResult {
   const resolved = resolveCurveFitOptions('curveFitSync', f, xdata, ydata, options);
   const search = resolveGlobal(options.global, 'curveFitSync');
-  return search === null ? curveFitResolvedSync(resolved) : globalCurveFitSync(resolved, search);
+  return provideBatchRefits(search === null ? curveFitResolvedSync(resolved) : globalCurveFitSync(resolved, search), resolved, runBatch);
 }

@@ -34,6 +34,8 @@ import { FIT_KEYS, fitGlobalSearch, splitFitOptions, type FitOptions } from './r
 import { searchCurveFit } from './global/global-fit.ts';
 import { tournament } from './global/tournament.ts';
 import { fitArrays } from './run/fit-arrays.ts';
+import { provideBatchRefits } from './batch/refit-runner.ts';
+import { runBatch } from './batch/run-batch.ts';
 import { fitSource } from './run/source-fit.ts';
 import type { FitResult } from './result/fit-result.ts';
 
@@ -74,7 +76,7 @@ export async function fit(
     const options = maybeOptions ?? {};
     const resolved = resolveCurveFitOptions('fit', model, xOrSource as XData, yOrOptions, splitFitOptions(options, yOrOptions.length), FIT_KEYS);
     const search = fitGlobalSearch(options);
-    return fitArrays(resolved, options, search === null ? undefined : (r, run) => searchCurveFit(r, search, run));
+    return provideBatchRefits(await fitArrays(resolved, options, search === null ? undefined : (r, run) => searchCurveFit(r, search, run)), resolved, runBatch);
   }
   const options = (yOrOptions as FitOptions | undefined) ?? {};
   const search = fitGlobalSearch(options);

@@ -34,6 +34,9 @@ import { createLocalEngine, wasmEngineGap } from './local-engine.ts';
 import { batchWorkerModel, runBatchOnWorkers } from './worker-engine.ts';
 import { chooseDeviceEngine } from './device-engine.ts';
 import { singleFit } from './single-fit.ts';
+import { provideBatchRefits } from './refit-runner.ts';
+import type { Backend } from '../backends/backend.ts';
+import type { CurveFitResult } from '../result/curve-fit-result.ts';
 
 /** Fits per sub-batch unless `subBatchSize` says otherwise. */
 export const DEFAULT_SUB_BATCH = 4096;
@@ -142,7 +145,7 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   if (device !== null) {
     const subBatchSize = options.subBatchSize ?? device.engine.subBatchSize ?? DEFAULT_SUB_BATCH;
     await runEngine(problem, device.engine, out, { subBatchSize, signal, onProgress });
-    return new BatchResult(out, names, device.plan(subBatchSize), performance.now() - started, settings.warnings, (i) => singleFit(problem, model, options, i));
+    return new BatchResult(out, names, device.plan(subBatchSize), performance.now() - started, settings.warnings, (i) => refittable(problem, model, options, i));
   }
   const subBatchSize = options.subBatchSize ?? DEFAULT_SUB_BATCH;
   if (problem.engine === 'wasm' && options.workers !== undefined && options.workers !== 0) {
@@ -156,13 +159,13 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
     await runBatchOnWorkers(problem, run, out);
     const elapsed = performance.now() - started;
     const plan = planOf(options, problem, predicted, workers, subBatchSize);
-    return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i));
+    return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => refittable(problem, model, options, i));
   }
   const engine: BatchEngine = await createLocalEngine(problem);
   const plan = planOf(options, problem, engine, workers, subBatchSize);
   await runEngine(problem, engine, out, { subBatchSize, signal, onProgress });
   const elapsed = performance.now() - started;
-  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => singleFit(problem, model, options, i, engine.backend));
+  return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => refittable(problem, model, options, i, engine.backend));
 }
 
 /** How {@link runEngine} walks a batch. */
@@ -224,4 +227,10 @@ export function runEngineSync(problem: BatchProblem, engine: BatchEngine, out: B
   } finally {
     engine.dispose();
   }
+}
+
+/** Fit i as `curveFitSync` would (`singleFit`), with its refits (profile, bootstrap) attached. */
+function refittable(problem: BatchProblem, model: BatchModel, options: FitBatchOptions, i: number, backend?: Backend): CurveFitResult {
+  const { result, resolved } = singleFit(problem, model, options, i, backend);
+  return provideBatchRefits(result, resolved, runBatch);
 }

@@ -11,7 +11,7 @@
  */
 import type { Backend } from '../backends/backend.ts';
 import { isFittableModel, type DataColumns, type FittableModel } from '../model/model-kernel.ts';
-import { resolveCurveFitOptions } from '../options/resolve-curve-fit.ts';
+import { resolveCurveFitOptions, type ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import type { CurveFitOptions } from '../options/types.ts';
 import type { CurveFitResult } from '../result/curve-fit-result.ts';
 import { curveFitResolvedSync } from '../run/run-curve-fit.ts';
@@ -30,10 +30,10 @@ import { heldKernel } from './held-kernel.ts';
  * @param i - the fit.
  * @param backend - the backend to run it on (the engine's, so that it agrees with the batch's
  *   row; default the CPU backend).
- * @returns the fit's full result.
+ * @returns the fit's full result and its resolved call (for its refits, `refit-runner.ts`).
  * @throws the errors `curveFitSync` throws for this fit.
  */
-export function singleFit(problem: BatchProblem, model: BatchModel, options: FitBatchOptions, i: number, backend: Backend | 'cpu' = 'cpu'): CurveFitResult {
+export function singleFit(problem: BatchProblem, model: BatchModel, options: FitBatchOptions, i: number, backend: Backend | 'cpu' = 'cpu'): { result: CurveFitResult; resolved: ResolvedCurveFit } {
   const { data, params, settings, caller } = problem;
   const { o, n } = fitRange(data, i);
   const pf = params.free.length;
@@ -66,7 +66,8 @@ export function singleFit(problem: BatchProblem, model: BatchModel, options: Fit
   };
   const x = data.k === 1 ? columns.x[0]! : columns.x;
   if (params.layout !== null) {
-    return curveFitResolvedSync(resolveCurveFitOptions(caller, model, x, columns.y, { ...common, params: options.params! }));
+    const resolved = resolveCurveFitOptions(caller, model, x, columns.y, { ...common, params: options.params! });
+    return { result: curveFitResolvedSync(resolved), resolved };
   }
   let fitModel: BatchModel = model;
   if (params.held !== null) {
@@ -82,5 +83,6 @@ export function singleFit(problem: BatchProblem, model: BatchModel, options: Fit
     };
     fitModel = held;
   }
-  return curveFitResolvedSync(resolveCurveFitOptions(caller, fitModel, x, columns.y, { ...common, p0: x0, bounds: [lb, ub] }));
+  const resolved = resolveCurveFitOptions(caller, fitModel, x, columns.y, { ...common, p0: x0, bounds: [lb, ub] });
+  return { result: curveFitResolvedSync(resolved), resolved };
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import type { ResolvedBackend } from '../backends/registry.ts';
-import { describeValue, NlsqRangeError } from '../errors.ts';
+import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
 import { STATUS_CODE, type IterationRecord, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { isFittableModel } from '../model/model-kernel.ts';
@@ -26,17 +26,37 @@ import { type DerivedUncertainty, propagateUncertainty } from './propagate-uncer
 import { renderReport } from './report.ts';
 import { formatNumber } from '../util/format.ts';
 import { computeStatistics, statisticsFromWeightedResiduals, type FitStatistics } from './statistics.ts';
+import { resolveBootstrapOptions, runBootstrap, type BootstrapOptions, type BootstrapResult } from './bootstrap.ts';
+import { diagnoseFit, diagnosticLines, type Diagnostics, type DiagnosticsOptions, type HealthInput } from './diagnostics.ts';
+import { profileParameter, resolveProfileOptions, type ProfileOptions, type ProfileResult } from './profile.ts';
+import { refitSourceOf, type RefitSource } from './refit-source.ts';
 
 /** Confidence intervals of the parameters. */
 export interface ConfidenceIntervals {
   /** Confidence level. */
   readonly level: number;
-  /** The t multiplier used. */
+  /** The t multiplier used (for the profile: √F_c, the same number). */
   readonly t: number;
-  /** Lower ends popt − t·perr. */
+  /** Lower ends: popt − t·perr (covariance), or where the profile crosses (profile). */
   readonly lower: number[];
-  /** Upper ends popt + t·perr. */
+  /** Upper ends: popt + t·perr (covariance), or where the profile crosses (profile). */
   readonly upper: number[];
+}
+
+/** Options of `confidenceIntervals(level, { method: 'profile' })`: the method and the profile's options. */
+export interface ProfileIntervalOptions extends Omit<ProfileOptions, 'level'> {
+  /** `'profile'`: lmfit's `conf_interval` (the F-test profile likelihood) instead of popt ± t·perr. */
+  readonly method: 'profile';
+}
+
+/** Profile-likelihood intervals of every parameter, over `paramNames` like popt. */
+export interface ProfileIntervals extends ConfidenceIntervals {
+  /** Always `'profile'`. */
+  readonly method: 'profile';
+  /** The profile of each free parameter, by name (fixed and tied parameters have none). */
+  readonly profiles: Readonly<Record<string, ProfileResult>>;
+  /** Every profile's notes, and why a parameter has no profile. */
+  readonly notes: readonly string[];
 }
 
 /** Where the solve ran: needed to build the result. */
@@ -151,13 +171,15 @@ export class CurveFitResult {
   readonly #band: BandContext;
   readonly #caller: string;
   readonly #model: unknown;
+  readonly #health: HealthInput | undefined;
 
   /** @internal use {@link buildCurveFitResult}. */
-  constructor(fields: CurveFitFields, band: BandContext, caller: string, model?: unknown) {
+  constructor(fields: CurveFitFields, band: BandContext, caller: string, model?: unknown, health?: HealthInput) {
     Object.assign(this, fields);
     this.#band = band;
     this.#caller = caller;
     this.#model = model;
+    this.#health = health;
   }
 
   /**
@@ -165,10 +187,28 @@ export class CurveFitResult {
    * @param level - confidence level in (0, 1), default 0.95.
    * @throws NlsqRangeError for a level outside (0, 1) or dof ≤ 0.
    */
-  confidenceIntervals(level = 0.95): ConfidenceIntervals {
+  confidenceIntervals(level?: number): ConfidenceIntervals;
+  /**
+   * The profile-likelihood intervals of every free parameter (lmfit's `conf_interval`, see
+   * {@link CurveFitResult.profile}), asynchronously: fixed parameters get [value, value], tied
+   * ones NaN (a note says so).
+   * @param level - confidence level in (0, 1).
+   * @param options - `{ method: 'profile', …profile options }`.
+   * @returns a promise of the intervals, each parameter's profile and the notes; it rejects with
+   *   NlsqRangeError for a level outside (0, 1), dof ≤ 0 or another method.
+   * @example
+   * ```ts
+   * const ci = await r.confidenceIntervals(0.95, { method: 'profile' });
+   * ci.lower; ci.upper;              // asymmetric for a nonlinear parameter
+   * ci.profiles['b'].trace;          // for plotProfile
+   * ```
+   */
+  confidenceIntervals(level: number, options: ProfileIntervalOptions): Promise<ProfileIntervals>;
+  confidenceIntervals(level = 0.95, options?: ProfileIntervalOptions): ConfidenceIntervals | Promise<ProfileIntervals> {
     const caller = `${this.#caller}.confidenceIntervals`;
-    if (!(typeof level === 'number' && level > 0 && level < 1)) throw new NlsqRangeError(`${caller}: level must be in (0, 1), got ${describeValue(level)}`, 'level');
-    if (!(this.dof > 0)) throw new NlsqRangeError(`${caller}: intervals need dof = n − p > 0, got ${this.dof}`, 'level');
+    // The profile path is asynchronous: its errors are rejections, never synchronous throws.
+    if (options !== undefined) return this.#profileIntervals(caller, level, options);
+    this.#checkLevel(caller, level);
     const t = twoSidedTCritical(level, this.dof);
     return {
       level,
@@ -176,6 +216,142 @@ export class CurveFitResult {
       lower: this.popt.map((v, j) => v - t * this.perr[j]!),
       upper: this.popt.map((v, j) => v + t * this.perr[j]!),
     };
+  }
+
+  #checkLevel(caller: string, level: unknown): void {
+    if (!(typeof level === 'number' && level > 0 && level < 1)) throw new NlsqRangeError(`${caller}: level must be in (0, 1), got ${describeValue(level)}`, 'level');
+    if (!(this.dof > 0)) throw new NlsqRangeError(`${caller}: intervals need dof = n − p > 0, got ${this.dof}`, 'level');
+  }
+
+  async #profileIntervals(caller: string, level: number, options: ProfileIntervalOptions): Promise<ProfileIntervals> {
+    this.#checkLevel(caller, level);
+    if (typeof options !== 'object' || options === null || options.method !== 'profile') {
+      throw new NlsqRangeError(`${caller}: options.method must be 'profile' (omit options for the covariance intervals), got ${describeValue((options as { method?: unknown } | null)?.method ?? options)}`, 'method');
+    }
+    const { method: _method, ...profileOptions } = options;
+    const source = refitSourceOf(caller, this);
+    const resolved = resolveProfileOptions(caller, { ...profileOptions, level });
+    const fit = this.#profileFit(source);
+    const profiles: Record<string, ProfileResult> = {};
+    const notes: string[] = [];
+    const lower = [...this.popt];
+    const upper = [...this.popt];
+    for (let i = 0; i < this.paramNames.length; i++) {
+      const name = this.paramNames[i]!;
+      const j = source.names.indexOf(name);
+      if (j < 0) {
+        const kind = this.params[name]?.kind;
+        if (kind === 'tied') {
+          lower[i] = NaN;
+          upper[i] = NaN;
+          notes.push(`${name}: tied (= ${this.params[name]!.expr}), so it has no profile of its own`);
+        }
+        continue;
+      }
+      const prof = await profileParameter(caller, source, fit, j, resolved);
+      profiles[name] = prof;
+      lower[i] = prof.lower;
+      upper[i] = prof.upper;
+      notes.push(...prof.notes);
+    }
+    const t = twoSidedTCritical(level, this.dof);
+    return { level, t, lower, upper, method: 'profile', profiles, notes };
+  }
+
+  /** χ²_min, dof and the covariance over the refit source's names. */
+  #profileFit(source: RefitSource): { chiSquareMin: number; dof: number; pcov: Float64Array } {
+    const idx = source.names.map((name) => this.paramNames.indexOf(name));
+    const q = idx.length;
+    const pcov = new Float64Array(q * q);
+    for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) pcov[a * q + b] = this.pcov[idx[a]!]![idx[b]!]!;
+    return { chiSquareMin: 2 * this.cost, dof: this.dof, pcov };
+  }
+
+  /**
+   * The profile likelihood of one parameter (lmfit's `conf_interval`, F-test form; Venzon &
+   * Moolgavkar 1988): hold it on a grid of values, refit the others — each grid a batch on
+   * `fitBatch`'s engine with a hold mask and a start per fit — and find on each side where
+   *
+   * ```
+   *   F(t) = (χ²(t) − χ²_min)/χ²_min · (n − p)
+   * ```
+   *
+   * crosses F_c = F⁻¹_{1,n−p}(level) (`profile.ts` says what matches lmfit and what differs).
+   * The interval is asymmetric where χ² is; on a linear model it equals the covariance interval.
+   * Bounds are honoured (an end may be the bound); fixed and tied parameters stay as they are.
+   *
+   * @param param - the parameter's name, or its index in `paramNames`.
+   * @param options - level (0.95), points per side (10), span, maxExpansions, tolerance, signal, onProgress.
+   * @returns the interval, how each end was found, the threshold and the trace (for `plotProfile`).
+   * @throws NlsqRangeError naming `param` for an unknown, fixed or tied parameter; naming `result`
+   *   when the fit's data is not in memory; naming an option when it is invalid; AbortError on abort.
+   * @example
+   * ```ts
+   * const pr = await r.profile('b', { level: 0.95 });
+   * [pr.lower, pr.upper];   // asymmetric around pr.value
+   * ```
+   */
+  async profile(param: string | number, options: ProfileOptions = {}): Promise<ProfileResult> {
+    const caller = `${this.#caller}.profile`;
+    const resolved = resolveProfileOptions(caller, options);
+    let name: string;
+    if (typeof param === 'number') {
+      if (!(Number.isInteger(param) && param >= 0 && param < this.paramNames.length)) {
+        throw new NlsqRangeError(`${caller}: param must be a name or an index in [0, ${this.paramNames.length - 1}], got ${describeValue(param)}`, 'param');
+      }
+      name = this.paramNames[param]!;
+    } else if (typeof param === 'string') {
+      if (!this.paramNames.includes(param)) throw new NlsqRangeError(`${caller}: param must be one of ${this.paramNames.join(', ')}, got '${param}'`, 'param');
+      name = param;
+    } else throw new NlsqTypeError(`${caller}: param must be a parameter name or index, got ${describeValue(param)}`, 'param');
+    const source = refitSourceOf(caller, this);
+    const j = source.names.indexOf(name);
+    if (j < 0) {
+      const kind = this.params[name]?.kind ?? 'not free';
+      throw new NlsqRangeError(`${caller}: param must be a free parameter, got '${name}', which is ${kind} (it has no profile of its own)`, 'param');
+    }
+    if (!(this.dof > 0)) throw new NlsqRangeError(`${caller}: a profile needs dof = n − p > 0, got ${this.dof}`, 'result');
+    return profileParameter(caller, source, this.#profileFit(source), j, resolved);
+  }
+
+  /**
+   * The bootstrap: `resamples` data sets drawn from the fit (`'residual'`: ŷ plus resampled
+   * residuals at the same x; `'pairs'`: the points drawn with replacement), all refitted as one
+   * batch on `fitBatch`'s engine from popt; percentile and BCa intervals (Efron 1987), the
+   * bootstrap covariance and each parameter's distribution. Seeded and deterministic.
+   *
+   * @param options - resamples (1000), seed (0), kind (`'residual'`), level (0.95), jackknife
+   *   (200: BCa's acceleration refits), signal, onProgress.
+   * @returns the bootstrap (over the solver's parameters: the free ones with `params`).
+   * @throws NlsqRangeError naming the option (resamples < 2, level outside (0, 1), …) or `result`
+   *   (data not in memory, n ≤ p, fewer than 2 refits converged); AbortError on abort.
+   * @example
+   * ```ts
+   * const b = await r.bootstrap({ resamples: 1000, seed: 1 });
+   * b.bca.lower; b.bca.upper; b.covariance; b.distributions['k'];
+   * ```
+   */
+  async bootstrap(options: BootstrapOptions = {}): Promise<BootstrapResult> {
+    const caller = `${this.#caller}.bootstrap`;
+    const resolved = resolveBootstrapOptions(caller, options);
+    return runBootstrap(caller, refitSourceOf(caller, this), resolved);
+  }
+
+  /**
+   * Health diagnostics (`diagnostics.ts`): the condition number and numerical rank of the
+   * equilibrated Jacobian (from the solver's R), parameters the data cannot see, sloppy
+   * directions (eigenpairs of the scaled JᵀJ and the parameters they mix), pairs with
+   * |correlation| above a threshold, parameters at a bound or never moved from p0, a stop with
+   * the gradient still large — each finding with a stable code, its numbers and advice.
+   *
+   * @param options - thresholds: correlation (0.95), condition (1e8), sloppy (1e-8), gradient (1e-4).
+   * @returns the diagnostics (over the solver's parameters).
+   * @throws NlsqRangeError naming a bad threshold.
+   */
+  diagnostics(options: DiagnosticsOptions = {}): Diagnostics {
+    const caller = `${this.#caller}.diagnostics`;
+    if (this.#health === undefined) throw new NlsqRangeError(`${caller}: this result carries no solver state to diagnose`, 'result');
+    return diagnoseFit(caller, this.#health, options);
   }
 
   /**
@@ -228,7 +404,8 @@ export class CurveFitResult {
    * A text report: brief by default, with every decision and warning when `full`. Fixed and tied
    * parameters are marked; parameters whose error could not be estimated are named with the reason
    * (at the initial value, at a bound — lmfit PR #537); correlations with |r| above
-   * `minCorrelation` (default 0.1, lmfit's `min_correl`) are listed.
+   * `minCorrelation` (default 0.1, lmfit's `min_correl`) are listed. The full report adds the
+   * health section of {@link CurveFitResult.diagnostics}.
    */
   report(options: { readonly full?: boolean; readonly minCorrelation?: number } = {}): string {
     const tags = Object.values(this.params).map((q) => (q.kind === 'fixed' ? '(fixed)' : q.kind === 'tied' ? `(= ${q.expr})` : ''));
@@ -239,6 +416,7 @@ export class CurveFitResult {
         values: this.popt, errors: this.perr, activeMask: this.activeMask, choices: this.choices, warnings: this.warnings, tags,
         uncertaintyNotes: uncertaintyNotes(this.params), correlations: correlationLines(this.params, options.minCorrelation),
         statistics: [`R² = ${formatNumber(this.rSquared)}`, `χ²ν = ${formatNumber(this.reducedChiSquare)}`, `dof = ${this.dof}`, `RMSE = ${formatNumber(this.rmse)}`],
+        ...(options.full === true && this.#health !== undefined ? { health: diagnosticLines(diagnoseFit(`${this.#caller}.report`, this.#health)) } : {}),
       },
       options.full === true,
     );
@@ -340,7 +518,11 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
     reason: `${choices.backend.reason}; ${choices.strategy.reason}`, warnings, choices,
     history: outcome.history ?? [], variables: variableNames(resolved),
   });
-  const result = new CurveFitResult(fields, band, resolved.caller, resolved.model);
+  const health: HealthInput = {
+    names: resolved.paramNames, T: outcome.T, n, popt: Float64Array.from(outcome.x), x0: settings.solver.x0, lb: settings.solver.lb, ub: settings.solver.ub,
+    activeMask: outcome.activeMask, grad: outcome.grad, cost: outcome.cost, pcov: cov.pcov, status: outcome.status,
+  };
+  const result = new CurveFitResult(fields, band, resolved.caller, resolved.model, health);
   result satisfies CurveFitFields; // the class declares (and documents) every field it is given
   return result;
 }

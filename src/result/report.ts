@@ -50,6 +50,8 @@ export interface ReportInput {
   readonly uncertaintyNotes?: readonly string[];
   /** Correlations above the report's threshold, e.g. `C(mu, s) = -0.9123`. */
   readonly correlations?: readonly string[];
+  /** The health section (full reports): `diagnostics.ts`'s lines. */
+  readonly health?: readonly string[];
 }
 
 function parameterLines(input: ReportInput): string[] {
@@ -92,6 +94,7 @@ export function renderReport(input: ReportInput, full: boolean): string {
   for (const [label, choice] of Object.entries(c)) {
     lines.push(`  ${label.padEnd(12)} ${choice.given.padEnd(20)} ${choice.used.padEnd(20)} ${choice.reason}`);
   }
+  if (input.health !== undefined) lines.push('', ...input.health);
   if (input.warnings.length > 0) {
     lines.push('', '  warnings:');
     for (const w of input.warnings) lines.push(`    [${w.code}] ${w.message}`);

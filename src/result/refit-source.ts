@@ -1,0 +1,113 @@
+/**
+ * What a fitted result keeps so that it can be fitted again — on a grid of held values (the
+ * profile likelihood, `profile.ts`) or on resampled data (the bootstrap, `bootstrap.ts`) — and
+ * the batch runner those refits go through.
+ *
+ * The refits are many fits of one model, so they run as batches on `fitBatch`'s engine
+ * (`batch/run-batch.ts`). That engine sits above this layer, so the result does not import it:
+ * the public entry points that fitted resident data (`curveFit`, `curveFitSync`, `fit` on
+ * arrays, `fitBatch`'s `get(i)`) hand the result its {@link RefitSource} through
+ * `batch/refit-runner.ts` ({@link provideRefits}). A result from a streamed source or a database
+ * (`fit(model, source)`, `fitSql`) gets none, and its `profile`/`bootstrap` say why.
+ *
+ * Everything here is in the solver's parameter space: the free parameters of a `params` set
+ * (fixed ones are constants of `model`, tied ones are substituted), in the order of
+ * `names`.
+ *
+ * @module
+ */
+import { NlsqRangeError } from '../errors.ts';
+import type { ModelKernel } from '../model/model-kernel.ts';
+
+/** One batch of refits: data for every fit, starts, and which parameters are held. */
+export interface RefitRequest {
+  /**
+   * The independent variables, k columns: shared by every fit (n values each), or per fit
+   * (the fits' points one after another, as `y`).
+   */
+  readonly x: readonly Float64Array[];
+  /** True when `x` holds one set of columns per fit. */
+  readonly perFitX: boolean;
+  /** Observations of every fit, one after another. */
+  readonly y: Float64Array;
+  /** σ of every observation (the shape of y), or null for unit weights. */
+  readonly sigma: Float64Array | null;
+  /** Fit i owns points offsets[i] … offsets[i+1] − 1 (nFits + 1 entries). */
+  readonly offsets: Int32Array;
+  /** Starting values, nFits × p row-major (held parameters keep theirs). */
+  readonly p0: Float64Array;
+  /** Hold mask over the p parameters (absent: all vary). */
+  readonly vary?: readonly boolean[];
+  /** Cancels the batch between fits. */
+  readonly signal?: AbortSignal;
+  /** Fits done so far, after every sub-batch. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What the refits answered: one row per fit. */
+export interface RefitReply {
+  /** nFits × p fitted parameters. */
+  readonly popt: Float64Array;
+  /** ½Σρ(r²) at popt per fit (the objective; ½χ² for the linear loss). */
+  readonly cost: Float64Array;
+  /** SciPy's status code per fit (1–4 converged, 0 max-nfev, −1 could not start). */
+  readonly status: Int8Array;
+}
+
+/** Runs one batch of refits on `fitBatch`'s engine with the fit's own method, tolerances and loss. */
+export type RefitRunner = (caller: string, request: RefitRequest) => Promise<RefitReply>;
+
+/** The fit's data and solver space, and the runner that refits it. */
+export interface RefitSource {
+  /** The solver's parameter names (the free ones with `params`). */
+  readonly names: readonly string[];
+  /** The solution over `names`. */
+  readonly popt: Float64Array;
+  /** Lower bounds over `names`. */
+  readonly lb: Float64Array;
+  /** Upper bounds over `names`. */
+  readonly ub: Float64Array;
+  /** The independent variables, k columns of n. */
+  readonly x: readonly Float64Array[];
+  /** The observations, n. */
+  readonly y: Float64Array;
+  /** Weights 1/σ, or null. */
+  readonly w: Float64Array | null;
+  /** The fit's loss by name (`'linear'`, `'huber'`, …). */
+  readonly loss: string;
+  /** The fit's kernel over `names` (model values for residuals and resampling). */
+  readonly kernel: ModelKernel;
+  /** Runs a batch of refits. */
+  readonly run: RefitRunner;
+}
+
+const SOURCES = new WeakMap<object, RefitSource>();
+
+/**
+ * Give a result what it needs to be refitted (called by `batch/refit-runner.ts`).
+ *
+ * @param result - the result.
+ * @param source - its data, solver space and runner.
+ */
+export function provideRefits(result: object, source: RefitSource): void {
+  SOURCES.set(result, source);
+}
+
+/**
+ * The refit source of a result.
+ *
+ * @param caller - the public method name for the message.
+ * @param result - the result.
+ * @returns its source.
+ * @throws NlsqRangeError (argument `result`) when the result was not fitted on resident data.
+ */
+export function refitSourceOf(caller: string, result: object): RefitSource {
+  const source = SOURCES.get(result);
+  if (source === undefined) {
+    throw new NlsqRangeError(
+      `${caller}: needs the fit's data in memory, got a result without it (a fit of a streamed source, a database fit, a 2-D sigma, or a custom loss function); fit the data as arrays with curveFit or fit(model, x, y)`,
+      'result',
+    );
+  }
+  return source;
+}
