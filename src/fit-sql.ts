@@ -17,7 +17,8 @@
  * 1e-9 relative); pcov comes from the Gram factor and carries κ(J)²·ε — the result warns
  * (`ill-conditioned-gram`) with the digits pcov keeps when fewer than 6 remain.
  *
- * With `groupBy: 'sensor'` every group is its own fit (same p0 and options), all advancing in
+ * With `groupBy: 'sensor'` every group is its own fit (same options; the same p0, or with
+ * `p0: 'auto'` each group's estimate from its own rows), all advancing in
  * lock step: one query per round returns every active group's sums (θ per group as a bound
  * VALUES list, `sql/group-query.ts`), converged groups drop out of later queries, and the result
  * is a `Map` from the group key (as text) to each group's result.
@@ -32,7 +33,7 @@ import { NlsqRangeError, NlsqTypeError, describeValue } from './errors.ts';
 import { triangleCondition } from './linalg/gram-triangle.ts';
 import { isFittableModel, type FittableModel } from './model/model-kernel.ts';
 import { lowerToProgram, type LowerableModel } from './model/lower.ts';
-import { resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
+import { resolveCurveFitOptions, startingPoint } from './options/resolve-curve-fit.ts';
 import type { CurveFitOptions } from './options/types.ts';
 import { buildCurveFitResult, type CurveFitResult } from './result/curve-fit-result.ts';
 import { statisticsFromSums } from './result/statistics.ts';
@@ -40,7 +41,7 @@ import { solve } from './run/solve.ts';
 import { fitStatements, slotLayout } from './sql/gram-query.ts';
 import { sumRows } from './sql/sql-database.ts';
 import { createSqlProblem, pcovDigits, PCOV_DIGITS_WARNING } from './sql/sql-problem.ts';
-import { readGroups, readSample, resolveSqlTarget, type SqlFitSpec } from './sql/sql-target.ts';
+import { groupSampleCap, readGroupSamples, readGroups, readSample, resolveSqlTarget, type SqlFitSpec } from './sql/sql-target.ts';
 import { solveGroups } from './sql/group-fit.ts';
 import type { SqlTarget } from './sql/gram-query.ts';
 import type { SqlDatabase } from './sql/sql-database.ts';
@@ -92,8 +93,8 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
   }
   const variables = (model as unknown as LowerableModel).variables;
   const { target, db, whereParams, groupBy } = resolveSqlTarget(data, variables, caller);
-  if (groupBy !== undefined && !Array.isArray(options.p0)) {
-    throw new NlsqRangeError(`${caller}: a groupBy fit needs p0 as an array (the start of every group), got ${describeValue(options.p0)}`, 'p0');
+  if (groupBy !== undefined && !Array.isArray(options.p0) && !ArrayBuffer.isView(options.p0) && options.p0 !== 'auto') {
+    throw new NlsqRangeError(`${caller}: a groupBy fit needs p0 as an array (the start of every group) or 'auto' (each group's estimate from its rows), got ${describeValue(options.p0)}`, 'p0');
   }
   const sample = await readSample(db, target, whereParams);
   const resolved = resolveCurveFitOptions(caller, model, sample.x, sample.y, { ...(options as CurveFitOptions), ...(sample.sigma === null ? {} : { sigma: sample.sigma }) });
@@ -101,7 +102,7 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
     throw new NlsqRangeError(`${caller}: an in-database fit takes the linear loss, got loss '${resolved.settings.lossName}'`, 'loss');
   }
   const program = lowerToProgram(resolved.model as unknown as LowerableModel);
-  if (groupBy !== undefined) return fitGroups(db, target, program, groupBy, whereParams, resolved);
+  if (groupBy !== undefined) return fitGroups(db, target, program, groupBy, whereParams, resolved, options.p0 === 'auto');
   const statements = fitStatements(target, program);
   const problem = createSqlProblem(db, statements, resolved.p, whereParams, caller);
   const onIteration: typeof resolved.onIteration =
@@ -171,9 +172,10 @@ function warnCondition(result: CurveFitResult, kappa: number, digits: number, fa
  * groups still iterating (`sql/group-fit.ts`). Statistics per group: n, χ² = 2·cost, TSS from the
  * group query; RSS equals χ² without a sigma column (NaN with one), MAE is NaN (no extra pass).
  */
-async function fitGroups(db: SqlDatabase, target: SqlTarget, program: Program, groupBy: string, whereParams: readonly unknown[], resolved: ResolvedCurveFit): Promise<Map<string, CurveFitResult>> {
+async function fitGroups(db: SqlDatabase, target: SqlTarget, program: Program, groupBy: string, whereParams: readonly unknown[], resolved: ResolvedCurveFit, auto: boolean): Promise<Map<string, CurveFitResult>> {
   const groups = await readGroups(db, target, groupBy, whereParams);
-  const solved = await solveGroups({ db, target, program, groupBy, keys: groups.map((g) => g.key), whereParams, solver: resolved.settings.solver, signal: resolved.signal });
+  const starts = auto ? await groupStarts(db, target, groupBy, whereParams, resolved, groups.length) : undefined;
+  const solved = await solveGroups({ db, target, program, groupBy, keys: groups.map((g) => g.key), whereParams, solver: resolved.settings.solver, starts, signal: resolved.signal });
   const backend = databaseBackend(db, `${solved.queries} grouped queries for ${groups.length} groups`, resolved.p);
   const out = new Map<string, CurveFitResult>();
   for (const group of groups) {
@@ -186,7 +188,7 @@ async function fitGroups(db: SqlDatabase, target: SqlTarget, program: Program, g
       backend,
       fun: null,
       statistics,
-      strategy: { given: 'fitSql groupBy', used: 'in-database', reason: `group ${group.key} (${group.rows} rows) of ${groups.length}, all groups in one aggregate query per iteration` },
+      strategy: { given: 'fitSql groupBy', used: 'in-database', reason: `group ${group.key} (${group.rows} rows) of ${groups.length}, all groups in one aggregate query per iteration${auto ? `; p0 from the model's estimator on ${Math.min(group.rows, groupSampleCap(groups.length))} of its rows` : ''}` },
       blockSize: { given: 'default', used: 'one aggregate', reason: `one row of ${((resolved.p + 1) * (resolved.p + 2)) / 2} Gram sums per group per query` },
       precision: precisionChoice(db, digits, kappa),
     });
@@ -194,4 +196,27 @@ async function fitGroups(db: SqlDatabase, target: SqlTarget, program: Program, g
     out.set(group.key, result);
   }
   return out;
+}
+
+/**
+ * `p0: 'auto'` for a `groupBy` fit: each group's start is the model's `estimateP0` on that
+ * group's sample (`readGroupSamples`: one query, every row of a group of up to
+ * `groupSampleCap(groups)` rows, else that many spread over its x range), checked finite and
+ * inside the bounds as curveFit checks a p0.
+ *
+ * @throws NlsqRangeError (argument `p0`) naming the group whose estimate failed or is infeasible.
+ */
+async function groupStarts(db: SqlDatabase, target: SqlTarget, groupBy: string, whereParams: readonly unknown[], resolved: ResolvedCurveFit, groups: number): Promise<Map<string, Float64Array>> {
+  const samples = await readGroupSamples(db, target, groupBy, whereParams, groups);
+  const { lb, ub } = resolved.settings.solver;
+  const starts = new Map<string, Float64Array>();
+  for (const [key, sample] of samples) {
+    try {
+      starts.set(key, startingPoint(resolved.caller, resolved.model, { x: sample.x, y: sample.y, w: null }, resolved.p, 'auto', lb, ub));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new NlsqRangeError(`${resolved.caller}: p0 'auto' failed for group ${key} (estimated from ${sample.y.length} rows): ${message}`, 'p0', 'ERR_RANGE', { cause: error });
+    }
+  }
+  return starts;
 }

@@ -49,7 +49,8 @@ export interface SqlFitSpec {
   /**
    * A group column: one fit per distinct value (compared as text), all groups advancing together
    * with one query per iteration; `fitSql` then returns a `Map` from the key (as text) to each
-   * group's result. Needs an explicit `p0` array (used for every group).
+   * group's result. Needs `p0`: an array (every group's start) or `'auto'` (each group's
+   * estimate from a sample of its own rows, `readGroupSamples`).
    */
   readonly groupBy?: string;
 }
@@ -199,4 +200,74 @@ export async function readGroups(db: SqlDatabase, target: SqlTarget, groupBy: st
     throw new DataSourceError(`${caller}: the ${dialect.name} query for the groups failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return rows.map((row) => ({ key: String(row[0]), rows: toDouble(row[1]), tss: toDouble(row[2]) }));
+}
+
+/** Rows the group samples of a `groupBy` fit with `p0: 'auto'` may hold in all (see {@link readGroupSamples}). */
+export const GROUP_SAMPLE_BUDGET = 200_000;
+
+/** The fewest rows a group's sample keeps (when the groups are many), for its estimator. */
+export const GROUP_SAMPLE_MIN = 64;
+
+/** Rows per group in the samples of {@link readGroupSamples}: SAMPLE_ROWS, less when many groups share the budget. */
+export function groupSampleCap(groups: number): number {
+  return Math.max(GROUP_SAMPLE_MIN, Math.min(SAMPLE_ROWS, Math.floor(GROUP_SAMPLE_BUDGET / Math.max(groups, 1))));
+}
+
+/** One group's sample: the x columns and y, ordered by (x, y). */
+export interface SqlGroupSample {
+  readonly x: Float64Array[];
+  readonly y: Float64Array;
+}
+
+/**
+ * The data a `groupBy` fit with `p0: 'auto'` gives each group's estimator (`estimateP0`), in
+ * one query: per group, the rows ordered by (x, y) and numbered r = 1…n_g, of which the query
+ * keeps those where ⌊(r−1)·cap/n_g⌋ steps up — up to `cap` rows spread evenly over the group's
+ * x range, and *every* row of a group with n_g ≤ cap (then the estimator sees exactly what it
+ * would see in memory, as in `fitBatch`). `cap` = {@link groupSampleCap}(groups): SAMPLE_ROWS
+ * (2000) per group, down to {@link GROUP_SAMPLE_MIN} when more than GROUP_SAMPLE_BUDGET / 2000
+ * groups share the {@link GROUP_SAMPLE_BUDGET} rows — so 10⁴ groups read at most 6.4·10⁵ rows,
+ * never the table.
+ *
+ * @returns each group's sample by key (as text).
+ * @throws DataSourceError when the query fails.
+ */
+export async function readGroupSamples(db: SqlDatabase, target: SqlTarget, groupBy: string, whereParams: readonly unknown[], groups: number): Promise<Map<string, SqlGroupSample>> {
+  const { dialect, caller } = target;
+  const q = (name: string): string => dialect.identifierQuote + name + dialect.identifierQuote;
+  const dbl = (e: string): string => `CAST(${e} AS ${dialect.doubleType})`;
+  const cap = groupSampleCap(groups);
+  const k = target.x.length;
+  const binder = new SqlBinder(dialect, target.whereCount);
+  const used = [...target.x, target.y];
+  const cols = used.map((c, i) => `${dbl(c)} AS ${q(`nlsq_c${i}`)}`);
+  const order = used.join(', ');
+  const inner =
+    `SELECT CAST(${groupBy} AS ${dialect.stringType}) AS ${q('nlsq_k')}, ${cols.join(', ')}, ` +
+    `ROW_NUMBER() OVER (PARTITION BY ${groupBy} ORDER BY ${order}) AS ${q('nlsq_rn')}, COUNT(*) OVER (PARTITION BY ${groupBy}) AS ${q('nlsq_n')} ` +
+    `FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
+  const slot = (offset: number): string => `FLOOR(${dbl(`${q('nlsq_rn')} - ${offset}`)} * ${cap} / ${dbl(q('nlsq_n'))})`;
+  const names = used.map((_, i) => q(`nlsq_c${i}`));
+  const statement = binder.finish(
+    `SELECT ${q('nlsq_k')}, ${names.join(', ')} FROM (${inner}) AS ${q('nlsq_s')} WHERE ${q('nlsq_rn')} = 1 OR ${slot(1)} > ${slot(2)} ORDER BY ${q('nlsq_k')}, ${names.join(', ')}`,
+  );
+  let rows: readonly (readonly unknown[])[];
+  try {
+    rows = await db.query(statement.text, statement.slots.map((i) => whereParams[i]));
+  } catch (error) {
+    throw new DataSourceError(`${caller}: the ${dialect.name} query for the groups' samples (p0 'auto') failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const byKey = new Map<string, (readonly unknown[])[]>();
+  for (const row of rows) {
+    const key = String(row[0]);
+    let list = byKey.get(key);
+    if (list === undefined) byKey.set(key, (list = []));
+    list.push(row);
+  }
+  const out = new Map<string, SqlGroupSample>();
+  for (const [key, list] of byKey) {
+    const x = Array.from({ length: k }, (_, v) => Float64Array.from(list, (row) => toDouble(row[1 + v])));
+    out.set(key, { x, y: Float64Array.from(list, (row) => toDouble(row[1 + k])) });
+  }
+  return out;
 }
