@@ -23,6 +23,10 @@
  * VALUES list, `sql/group-query.ts`), converged groups drop out of later queries, and the result
  * is a `Map` from the group key (as text) to each group's result.
  *
+ * A Parquet file needs no table: `table: { parquet: 'readings.parquet' }` on DuckDB reads it in
+ * place (`read_parquet`, the path a bound parameter), so the file's rows are aggregated by
+ * DuckDB's vectorized scan and never enter the JavaScript heap.
+ *
  * Throughput, measured by `npm run bench -- data` (bench/data-sql.ts; figures in its TSDoc).
  *
  * @module
@@ -78,6 +82,7 @@ const REFUSED: readonly string[] = ['sigma', 'backend', 'blockRows', 'polish', '
  * import { duckdb } from 'nlsq/sql';
  * const r = await fitSql(model('a*exp(-b*t)+c'), { db: duckdb(connection), table: 'readings', x: 't', y: 'signal', sigma: 'err', where: 'sensor = $1', whereParams: [17] }, { p0: [1, 1, 0] });
  * r.popt; r.report({ full: true });
+ * const inPlace = await fitSql(model('a*exp(-b*t)+c'), { db: duckdb(connection), table: { parquet: 'readings.parquet' }, x: 't', y: 'signal' }, { p0: [1, 1, 0] });
  * ```
  */
 export function fitSql(model: FittableModel, data: SqlFitSpec & { readonly groupBy: string }, options?: FitSqlOptions): Promise<Map<string, CurveFitResult>>;
@@ -131,7 +136,7 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
     backend,
     fun: null,
     statistics,
-    strategy: { given: 'fitSql', used: 'in-database', reason: `one aggregate query per evaluation over ${n} rows of ${target.table}; the rows never left the database` },
+    strategy: { given: 'fitSql', used: 'in-database', reason: `one aggregate query per evaluation over ${n} rows of ${target.label}; the rows never left the database` },
     blockSize: { given: 'default', used: 'one aggregate', reason: `each query returns ${((resolved.p + 1) * (resolved.p + 2)) / 2} Gram sums (JᵀJ, Jᵀr, rᵀr)` },
     precision: precisionChoice(db, digits, kappa),
   });

@@ -13,8 +13,9 @@
  * @module
  */
 import { DataSourceError, NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
-import type { SqlTarget } from './gram-query.ts';
+import { filteredTable, type SqlTarget } from './gram-query.ts';
 import { quoteIdentifier, quoteTable } from './identifiers.ts';
+import type { SqlDialect } from './dialects/sql-dialect.ts';
 import { SqlBinder } from './sql-binder.ts';
 import { toDouble, type SqlDatabase } from './sql-database.ts';
 
@@ -22,8 +23,13 @@ import { toDouble, type SqlDatabase } from './sql-database.ts';
 export interface SqlFitSpec {
   /** The database (`duckdb(connection)`, `postgres(client)` from `nlsq/sql`, or any {@link SqlDatabase}). */
   readonly db: SqlDatabase;
-  /** The table (or view): one name, or `[schema, table]` parts. Quoted: taken literally. */
-  readonly table: string | readonly string[];
+  /**
+   * The table (or view): one name, or `[schema, table]` parts (quoted: taken literally); or
+   * `{ parquet: path }`, Parquet file(s) read in place by an engine that can (DuckDB
+   * `read_parquet`; a glob such as `'data/*.parquet'` reads several) — the path travels as a
+   * bound parameter, never as SQL text.
+   */
+  readonly table: string | readonly string[] | { readonly parquet: string };
   /**
    * The independent-variable column(s): one name for a one-variable model, an array in the
    * model's variable order, or a record from variable name to column name.
@@ -53,6 +59,25 @@ export interface SqlFitSpec {
    * estimate from a sample of its own rows, `readGroupSamples`).
    */
   readonly groupBy?: string;
+}
+
+/**
+ * The path of `table: { parquet: path }`, validated (a non-empty string without NUL, for a
+ * dialect that reads Parquet in place with numbered placeholders); undefined for a table name.
+ *
+ * @throws NlsqTypeError / NlsqRangeError (argument `table`).
+ */
+function parquetPath(table: unknown, dialect: SqlDialect, caller: string): string | undefined {
+  if (typeof table !== 'object' || table === null || Array.isArray(table)) return undefined;
+  const keys = Object.keys(table);
+  if (keys.length !== 1 || keys[0] !== 'parquet') throw new NlsqRangeError(`${caller}: table must be a name, name parts or { parquet: path }, got an object with ${keys.length === 0 ? 'no fields' : `fields ${keys.join(', ')}`}`, 'table');
+  const path = (table as { parquet: unknown }).parquet;
+  if (typeof path !== 'string') throw new NlsqTypeError(`${caller}: table.parquet must be a file path (a string), got ${describeValue(path)}`, 'table');
+  if (path.length === 0 || path.includes('\u0000')) throw new NlsqRangeError(`${caller}: table.parquet must be a non-empty path without NUL characters, got ${JSON.stringify(path)}`, 'table');
+  if (dialect.readParquet === undefined || !dialect.reusesPlaceholders) {
+    throw new NlsqRangeError(`${caller}: table { parquet } needs an engine that reads Parquet files in place (DuckDB), got the ${dialect.name} dialect; load the file into a table instead`, 'table');
+  }
+  return path;
 }
 
 /** Rows of the sample a fit resolves its options from. */
@@ -94,12 +119,17 @@ export function resolveSqlTarget(spec: unknown, variables: readonly string[], ca
     if (typeof s.where !== 'string') throw new NlsqTypeError(`${caller}: where must be SQL text, got ${describeValue(s.where)}`, 'where');
     if (/[\u0000-\u0002]/.test(s.where)) throw new NlsqRangeError(`${caller}: where must not contain the control characters U+0000–U+0002`, 'where');
   }
-  const whereParams = s.whereParams ?? [];
-  if (!Array.isArray(whereParams)) throw new NlsqTypeError(`${caller}: whereParams must be an array of values, got ${describeValue(whereParams)}`, 'whereParams');
-  if (whereParams.length > 0 && s.where === undefined) throw new NlsqRangeError(`${caller}: whereParams must come with a where that uses them, got ${whereParams.length} value(s) and no where`, 'whereParams');
+  const given = s.whereParams ?? [];
+  if (!Array.isArray(given)) throw new NlsqTypeError(`${caller}: whereParams must be an array of values, got ${describeValue(given)}`, 'whereParams');
+  if (given.length > 0 && s.where === undefined) throw new NlsqRangeError(`${caller}: whereParams must come with a where that uses them, got ${given.length} value(s) and no where`, 'whereParams');
+  const file = parquetPath(s.table, dialect, caller);
+  // a Parquet path is bound as one more parameter after the caller's (slot w, placeholder $w+1)
+  const whereParams = file === undefined ? given : [...given, file];
+  const table = file === undefined ? quoteTable(s.table, dialect, caller) : dialect.readParquet!(new SqlBinder(dialect, whereParams.length).text(given.length));
   const target: SqlTarget = {
     dialect,
-    table: quoteTable(s.table, dialect, caller),
+    table,
+    label: file === undefined ? table : `read_parquet(${JSON.stringify(file)})`,
     x: xNames.map((name) => quoteIdentifier(name, dialect, caller, 'x')),
     y: quoteIdentifier(s.y, dialect, caller, 'y'),
     sigma: s.sigma === undefined ? undefined : quoteIdentifier(s.sigma, dialect, caller, 'sigma'),
@@ -140,13 +170,12 @@ export async function readSample(db: SqlDatabase, target: SqlTarget, whereParams
       throw new DataSourceError(`${caller}: the ${dialect.name} query for ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   };
-  const filtered = (binder: SqlBinder): string => `${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
   const countBinder = new SqlBinder(dialect, target.whereCount);
   const nullTest = used.map((c) => `${c} IS NULL`).join(' OR ');
-  const [countRow] = await run(countBinder, `SELECT COUNT(*), SUM(CASE WHEN ${nullTest} THEN 1 ELSE 0 END) FROM ${filtered(countBinder)}`, 'the row count');
+  const [countRow] = await run(countBinder, `SELECT COUNT(*), SUM(CASE WHEN ${nullTest} THEN 1 ELSE 0 END) FROM ${filteredTable(target, countBinder)}`, 'the row count');
   const rows = toDouble(countRow?.[0]);
   const nulls = toDouble(countRow?.[1]);
-  if (!(rows > 0)) throw new DataSourceError(`${caller}: the table ${target.table}${target.where === undefined ? '' : ' with the where filter'} has no rows to fit`);
+  if (!(rows > 0)) throw new DataSourceError(`${caller}: the table ${target.label}${target.where === undefined ? '' : ' with the where filter'} has no rows to fit`);
   if (nulls > 0) {
     throw new DataSourceError(`${caller}: ${nulls} of ${rows} rows have a NULL in ${used.join(', ')}; exclude them in where (e.g. ${used.map((c) => `${c} IS NOT NULL`).join(' AND ')})`);
   }
@@ -157,7 +186,7 @@ export async function readSample(db: SqlDatabase, target: SqlTarget, whereParams
   const order = used.slice(0, target.x.length + 1).map((_, i) => q(`nlsq_c${i}`)).join(', ');
   const sample = await run(
     sampleBinder,
-    `SELECT ${used.map((_, i) => q(`nlsq_c${i}`)).join(', ')} FROM (SELECT ${cols.join(', ')}, ROW_NUMBER() OVER (ORDER BY ${used.map((c) => c).slice(0, target.x.length + 1).join(', ')}) AS ${q('nlsq_rn')} FROM ${filtered(sampleBinder)}) AS ${q('nlsq_s')} WHERE MOD(${q('nlsq_rn')} - 1, ${step}) = 0 ORDER BY ${order}`,
+    `SELECT ${used.map((_, i) => q(`nlsq_c${i}`)).join(', ')} FROM (SELECT ${cols.join(', ')}, ROW_NUMBER() OVER (ORDER BY ${used.map((c) => c).slice(0, target.x.length + 1).join(', ')}) AS ${q('nlsq_rn')} FROM ${filteredTable(target, sampleBinder)}) AS ${q('nlsq_s')} WHERE MOD(${q('nlsq_rn')} - 1, ${step}) = 0 ORDER BY ${order}`,
     'the sample of rows',
   );
   const k = target.x.length;
@@ -190,7 +219,7 @@ export async function readGroups(db: SqlDatabase, target: SqlTarget, groupBy: st
   const q = (name: string): string => dialect.identifierQuote + name + dialect.identifierQuote;
   const binder = new SqlBinder(dialect, target.whereCount);
   const y = `CAST(${target.y} AS ${dialect.doubleType})`;
-  const inner = `SELECT CAST(${groupBy} AS ${dialect.stringType}) AS ${q('nlsq_k')}, ${y} AS ${q('nlsq_y')}, AVG(${y}) OVER (PARTITION BY ${groupBy}) AS ${q('nlsq_a')} FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
+  const inner = `SELECT CAST(${groupBy} AS ${dialect.stringType}) AS ${q('nlsq_k')}, ${y} AS ${q('nlsq_y')}, AVG(${y}) OVER (PARTITION BY ${groupBy}) AS ${q('nlsq_a')} FROM ${filteredTable(target, binder)}`;
   const dev = `(${q('nlsq_y')} - ${q('nlsq_a')})`;
   const statement = binder.finish(`SELECT ${q('nlsq_k')}, COUNT(*), ${dialect.sum(`${dev} * ${dev}`)} FROM (${inner}) AS ${q('nlsq_g')} GROUP BY ${q('nlsq_k')} ORDER BY ${q('nlsq_k')}`);
   let rows: readonly (readonly unknown[])[];
@@ -245,7 +274,7 @@ export async function readGroupSamples(db: SqlDatabase, target: SqlTarget, group
   const inner =
     `SELECT CAST(${groupBy} AS ${dialect.stringType}) AS ${q('nlsq_k')}, ${cols.join(', ')}, ` +
     `ROW_NUMBER() OVER (PARTITION BY ${groupBy} ORDER BY ${order}) AS ${q('nlsq_rn')}, COUNT(*) OVER (PARTITION BY ${groupBy}) AS ${q('nlsq_n')} ` +
-    `FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
+    `FROM ${filteredTable(target, binder)}`;
   const slot = (offset: number): string => `FLOOR(${dbl(`${q('nlsq_rn')} - ${offset}`)} * ${cap} / ${dbl(q('nlsq_n'))})`;
   const names = used.map((_, i) => q(`nlsq_c${i}`));
   const statement = binder.finish(

@@ -42,6 +42,12 @@ export interface SqlDialect {
   readonly compensatedSum: boolean;
   /** The spelling of each function; a missing entry is a function the engine lacks. */
   readonly functions: Readonly<Partial<Record<SqlFunctionName, SqlFunctionSpelling>>>;
+  /**
+   * The relation that reads Parquet files in place, from the SQL text of the path (a bound
+   * parameter, never the path's text): DuckDB `read_parquet(…)`. Absent: the engine reads
+   * Parquet only through its own tables, and `fitSql` refuses `table: { parquet }`.
+   */
+  readonly readParquet?: (path: string) => string;
 }
 
 /** `NAME(a, b, …)`. */
