@@ -41,7 +41,7 @@ describe('parquetSource', () => {
     expect(second.y).toEqual(first.y);
   });
 
-  it('reads row groups with an offset index in chunks of chunkRows rows, others whole', async () => {
+  it('reads row groups with an offset index in chunks of whole pages of at least chunkRows rows, others whole', async () => {
     const paged = new Uint8Array(
       parquetWriteBuffer({
         columnData: ['t', 'signal', 'err'].map((name, j) => ({ name, data: [d.t, d.y, d.sigma][j], type: 'DOUBLE', offsetIndex: true })) as never,
@@ -50,13 +50,34 @@ describe('parquetSource', () => {
       }),
     );
     const r = await readColumns(parquetSource(paged, { x: 't', y: 'signal', sigma: 'err', chunkRows: 300 }));
-    expect(r.chunks).toBe(4 + 4 + 2); // 1000, 1000 and 500 rows in chunks of 300
+    // pages of 2048 bytes hold 255 doubles: they start at rows 0, 255, 510, 765 of each group: a chunk is the fewest whole pages of ≥ 300 rows
+    const sizes = async (source: AsyncIterable<{ y: ArrayLike<number> }>): Promise<number[]> => {
+      const out: number[] = [];
+      for await (const c of source) out.push(c.y.length);
+      return out;
+    };
+    expect(await sizes(parquetSource(paged, { x: 't', y: 'signal', chunkRows: 300 }))).toEqual([510, 490, 510, 490, 500]);
+    expect(await sizes(parquetSource(paged, { x: 't', y: 'signal', chunkRows: 1 }))).toEqual([255, 255, 255, 235, 255, 255, 255, 235, 255, 245]);
+    expect(r.chunks).toBe(5);
     expect(r.y).toEqual(Array.from(d.y));
     expect(r.x[0]).toEqual(Array.from(d.t));
     expect(r.sigma).toEqual(Array.from(d.sigma));
     const noIndex = new Uint8Array(
       parquetWriteBuffer({ columnData: [{ name: 't', data: d.t, type: 'DOUBLE', offsetIndex: false }, { name: 'y', data: d.y, type: 'DOUBLE', offsetIndex: false }] as never, rowGroupSize: 1000 }),
     );
+    // columns whose pages start at different rows (2048-byte pages: 511 float32s, 255 doubles) share no page start but the
+    // group's first: each row group is one chunk (cutting elsewhere would decode a page twice), values intact
+    const mixed = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [{ name: 't32', data: d.t32, type: 'FLOAT', offsetIndex: true }, { name: 'y', data: d.y, type: 'DOUBLE', offsetIndex: true }] as never,
+        rowGroupSize: 1000,
+        pageSize: 2048,
+      }),
+    );
+    expect(await sizes(parquetSource(mixed, { x: 't32', y: 'y', chunkRows: 1 }))).toEqual([1000, 1000, 500]);
+    const m = await readColumns(parquetSource(mixed, { x: 't32', y: 'y', chunkRows: 1 }));
+    expect(m.x[0]).toEqual(Array.from(d.t32));
+    expect(m.y).toEqual(Array.from(d.y));
     const whole = await readColumns(parquetSource(noIndex, { x: 't', y: 'y', chunkRows: 300 }));
     expect(whole.chunks).toBe(3);
     expect(whole.y).toEqual(Array.from(d.y));
