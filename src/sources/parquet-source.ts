@@ -19,7 +19,7 @@
  */
 import { DataSourceError } from '../errors.ts';
 import { type BytesOpener, type RandomAccessBytes, bytesOpener } from './byte-reader.ts';
-import { type ColumnSelection, type ResolvedColumns, chunkOf, messageOf, resolveColumns, toFloat64 } from './column-options.ts';
+import { type ColumnSelection, type ResolvedColumns, checkColumns, chunkOf, messageOf, resolveColumns, toFloat64 } from './column-options.ts';
 import type { SourceChunk } from './data-source.ts';
 import { loadOptional } from './optional-package.ts';
 import { chunkRowsOption } from './reader-options.ts';
@@ -214,16 +214,8 @@ export async function* readParquet(open: BytesOpener, options: ResolvedParquetOp
     } catch (e) {
       throw new DataSourceError(`${caller}: ${file} is not a readable Parquet file (its footer, the last bytes of ${bytes.size}): ${messageOf(e)}`, { cause: e });
     }
-    const schema = hyparquet.parquetSchema(metadata).children;
-    const names = schema.map((c) => c.element.name);
-    for (const name of columns.all) {
-      const at = names.indexOf(name);
-      if (at < 0) throw new DataSourceError(`${caller}: column ${JSON.stringify(name)} is not in ${file} (columns: ${names.map((n) => JSON.stringify(n)).join(', ')})`);
-      const type = schema[at]!.element.type;
-      if (type === undefined || !NUMERIC_TYPES.has(type)) {
-        throw new DataSourceError(`${caller}: column ${JSON.stringify(name)} of ${file} has Parquet type ${type ?? 'group'}; only INT32, INT64, FLOAT and DOUBLE columns can be read`);
-      }
-    }
+    const schema = hyparquet.parquetSchema(metadata).children.map(({ element: { name, type } }) => ({ name, type: type ?? 'group', numeric: type !== undefined && NUMERIC_TYPES.has(type) }));
+    checkColumns(columns, schema, 'Parquet', 'INT32, INT64, FLOAT and DOUBLE', file, caller);
     const read = (rowStart: number, rowEnd: number): Promise<Float64Array[]> => decodeRange(hyparquet, { file: buffer, metadata, compressors }, columns.all, rowStart, rowEnd);
     const ranges: { rowStart: number; rowEnd: number; where: string }[] = [];
     let groupStart = 0;

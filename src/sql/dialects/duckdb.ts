@@ -9,21 +9,16 @@
  *
  * @module
  */
-import { castTo, commonFunctions, type SqlDialect } from './sql-dialect.ts';
-
-const double = castTo('DOUBLE');
+import { defineDialect, type SqlDialect } from './sql-dialect.ts';
 
 /** DuckDB. */
-export const DUCKDB_DIALECT: SqlDialect = Object.freeze({
+export const DUCKDB_DIALECT: SqlDialect = defineDialect({
   name: 'duckdb',
-  identifierQuote: '"',
-  forbiddenInIdentifiers: '',
   doubleType: 'DOUBLE',
   stringType: 'VARCHAR',
   placeholder: (i: number) => `$${i + 1}`,
   reusesPlaceholders: true,
-  sum: (e: string) => `fsum(${e})`,
+  sumFunction: 'fsum',
   compensatedSum: true,
-  functions: Object.freeze({ ...commonFunctions(double) }),
   readParquet: (path: string) => `read_parquet(${path})`,
 });
