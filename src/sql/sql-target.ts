@@ -29,7 +29,13 @@ export interface SqlFitSpec {
    * `read_parquet`; a glob such as `'data/*.parquet'` reads several) — the path travels as a
    * bound parameter, never as SQL text.
    */
-  readonly table: string | readonly string[] | { readonly parquet: string };
+  readonly table:
+    | string
+    | readonly string[]
+    | {
+        /** The Parquet file's path (or a glob DuckDB expands), bound as a query parameter. */
+        readonly parquet: string;
+      };
   /**
    * The independent-variable column(s): one name for a one-variable model, an array in the
    * model's variable order, or a record from variable name to column name.
