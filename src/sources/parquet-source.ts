@@ -150,7 +150,7 @@ interface ParquetFile {
  * 85 % of a pass measured before this path, `npm run bench -- data-parquet`.) Pages may reach
  * outside the range; only the rows inside are copied, and every row must be covered exactly.
  *
- * @throws Error (the pass wraps it in a DataSourceError naming the file and row group) when a
+ * @throws DataSourceError (the pass wraps it in one naming the file and row group) when a
  *   page cannot be decoded, a column's pages do not cover the range, or hold a non-numeric value.
  */
 async function decodeRange(hyparquet: typeof import('hyparquet'), input: ParquetFile, columns: readonly string[], rowStart: number, rowEnd: number): Promise<Float64Array[]> {
@@ -184,7 +184,7 @@ async function decodeRange(hyparquet: typeof import('hyparquet'), input: Parquet
   });
   if (bad !== undefined) throw bad;
   columns.forEach((name, j) => {
-    if (filled[j] !== n) throw new Error(`column ${JSON.stringify(name)} has ${filled[j]} values in rows ${rowStart}–${rowEnd - 1}, expected ${n}`);
+    if (filled[j] !== n) throw new DataSourceError(`column ${JSON.stringify(name)} has ${filled[j]} values in rows ${rowStart}–${rowEnd - 1}, expected ${n}`);
   });
   return out;
 }
