@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { curveFit, fit, model } from '../../src/index.ts';
@@ -138,5 +139,34 @@ describe('parquetSource', () => {
     expect(() => parquetSource(file, { x: 't', y: 'y', chunkRows: 0 })).toThrow(NlsqRangeError);
     expect(() => parquetSource(file, { x: [], y: 'y' })).toThrow(/x must name at least one column/);
     expect(() => parquetSource(file, { x: 't', y: 3 as never })).toThrow(/y must be a non-empty column name, got 3/);
+  });
+});
+
+describe('parquetSource chunking (property)', () => {
+  // any row-group size, page size and chunkRows: every row read once and in order, each chunk whole
+  // pages of at least chunkRows rows unless it ends its row group, and no chunk spans two groups
+  test.prop(
+    [fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 1200 }), fc.integer({ min: 64, max: 4096 }), fc.integer({ min: 1, max: 2000 })],
+    { numRuns: 25 },
+  )('reads every row once, in chunks of whole pages', async (n, rowGroupSize, pageSize, chunkRows) => {
+    const t = Float64Array.from({ length: n }, (_, i) => i * 0.5);
+    const y = Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e3);
+    const buf = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 't', data: t, type: 'DOUBLE' }, { name: 'y', data: y, type: 'DOUBLE' }], rowGroupSize, pageSize } as never));
+    const got: number[][] = [[], []];
+    const sizes: number[] = [];
+    for await (const c of parquetSource(buf, { x: 't', y: 'y', chunkRows })) {
+      sizes.push(c.y.length);
+      got[0]!.push(...Array.from(c.x as Float64Array));
+      got[1]!.push(...Array.from(c.y));
+    }
+    expect(got[0]).toEqual(Array.from(t));
+    expect(got[1]).toEqual(Array.from(y));
+    let start = 0;
+    for (const size of sizes) {
+      const groupEnd = (Math.floor(start / rowGroupSize) + 1) * rowGroupSize;
+      expect(start + size).toBeLessThanOrEqual(groupEnd); // within one row group
+      if (start + size < Math.min(groupEnd, n)) expect(size).toBeGreaterThanOrEqual(chunkRows);
+      start += size;
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { fc, test } from '@fast-check/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NlsqRangeError } from '../../src/errors.ts';
 import { curveFit, fitBatch, fitSql, model, models } from '../../src/index.ts';
@@ -111,4 +112,29 @@ describe('fitSql groupBy (DuckDB)', () => {
     await connection.run(`CREATE OR REPLACE TABLE tiny AS SELECT * FROM readings UNION ALL SELECT 9 AS sensor, 0.5 AS t, 1.0 AS signal, 0.01 AS err`);
     await expect(fitSql(models.exponentialDecay(), { db: duckdb(connection), table: 'tiny', x: 't', y: 'signal', groupBy: 'sensor' }, { p0: 'auto' })).rejects.toThrow(/p0 'auto' failed for group 9 \(estimated from 1 rows\)/);
   });
+});
+
+describe('readGroupSamples (property)', () => {
+  // any group sizes and any cap: a group's sample is all its rows up to the cap, else exactly cap
+  // rows spread from its first row to its last third, in x order; no group is missing
+  test.prop([fc.array(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 4000 })], { numRuns: 15 })(
+    'keeps min(n, cap) rows per group, first row included, in order',
+    async (sizes, groups) => {
+      const cap = groupSampleCap(groups);
+      const values = sizes.map((n, g) => `SELECT ${g} AS g, (i * 1.5)::DOUBLE AS t, (i % 7)::DOUBLE AS y FROM range(${n}) r(i)`).join(' UNION ALL ');
+      await connection.run(`CREATE OR REPLACE TABLE prop AS ${values}`);
+      const db = duckdb(connection);
+      const { target, groupBy } = resolveSqlTarget({ db, table: 'prop', x: 't', y: 'y', groupBy: 'g' }, ['t'], 'test');
+      const samples = await readGroupSamples(db, target, groupBy!, [], groups);
+      expect(samples.size).toBe(sizes.length);
+      sizes.forEach((n, g) => {
+        const s = samples.get(String(g))!;
+        expect(s.y.length).toBe(Math.min(n, cap));
+        expect(s.x[0]![0]).toBe(0);
+        for (let i = 1; i < s.y.length; i++) expect(s.x[0]![i]!).toBeGreaterThan(s.x[0]![i - 1]!);
+        if (n > cap) expect(s.x[0]![s.y.length - 1]!).toBeGreaterThanOrEqual((2 * (n - 1) * 1.5) / 3);
+        s.x[0]!.forEach((t, i) => expect(s.y[i]).toBe((t / 1.5) % 7));
+      });
+    },
+  );
 });
