@@ -102,12 +102,19 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
     throw new NlsqRangeError(`${caller}: a groupBy fit needs p0 as an array (the start of every group) or 'auto' (each group's estimate from its rows), got ${describeValue(options.p0)}`, 'p0');
   }
   const sample = await readSample(db, target, whereParams);
-  const resolved = resolveCurveFitOptions(caller, model, sample.x, sample.y, { ...(options as CurveFitOptions), ...(sample.sigma === null ? {} : { sigma: sample.sigma }) });
+  const groupAuto = groupBy !== undefined && options.p0 === 'auto';
+  if (groupAuto && (model as Partial<FittableModel>).estimateP0 === undefined) {
+    throw new NlsqRangeError(`${caller}: p0 'auto' needs a model with estimateP0, got a model without one`, 'p0');
+  }
+  // a groupBy fit with p0 'auto' starts each group from its own estimate (groupStarts), never
+  // from an estimate on the whole table's sample, which mixes the groups
+  const given: CurveFitOptions = groupAuto ? { ...(options as CurveFitOptions), p0: undefined } : (options as CurveFitOptions);
+  const resolved = resolveCurveFitOptions(caller, model, sample.x, sample.y, { ...given, ...(sample.sigma === null ? {} : { sigma: sample.sigma }) });
   if (resolved.settings.lossName !== 'linear') {
     throw new NlsqRangeError(`${caller}: an in-database fit takes the linear loss, got loss '${resolved.settings.lossName}'`, 'loss');
   }
   const program = lowerToProgram(resolved.model as unknown as LowerableModel);
-  if (groupBy !== undefined) return fitGroups(db, target, program, groupBy, whereParams, resolved, options.p0 === 'auto');
+  if (groupBy !== undefined) return fitGroups(db, target, program, groupBy, whereParams, resolved, groupAuto);
   const statements = fitStatements(target, program);
   const problem = createSqlProblem(db, statements, resolved.p, whereParams, caller);
   const onIteration: typeof resolved.onIteration =
