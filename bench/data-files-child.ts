@@ -4,12 +4,15 @@
  *   node --import tsx bench/data-files-child.ts parquet FILE N   # fit() streaming through parquetFileSource
  *   node --import tsx bench/data-files-child.ts memory  -    N   # the same fit on in-memory arrays
  *   node --import tsx bench/data-files-child.ts memory-streaming - N   # the streaming fit over the arrays (arraySource)
+ *   node --import tsx bench/data-files-child.ts duckdb FILE N    # fitSql on an embedded DuckDB reading FILE in place (read_parquet)
  *
  * Prints one JSON line: the fit's wall time (ms), RSS before the fit and the process's peak RSS
  * (VmHWM, Linux; bytes), popt, nfev and the strategy that ran.
  */
 import { readFileSync } from 'node:fs';
-import { arraySource, fit, model } from '../src/index.ts';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { arraySource, fit, fitSql, model } from '../src/index.ts';
+import { duckdb } from '../src/sql/index.ts';
 import { parquetFileSource } from '../src/node/index.ts';
 import { dataRows } from './data-rows.ts';
 
@@ -28,6 +31,13 @@ if (mode === 'parquet') {
   const source = parquetFileSource(path!, { x: 't', y: 'y' });
   for await (const _ of source) break; // load hyparquet before the baseline
   run = () => fit(m, source, { p0, workflow: 'streaming' });
+} else if (mode === 'duckdb') {
+  const connection = await (await DuckDBInstance.create(':memory:')).connect();
+  await connection.run('SELECT 1'); // the engine started before the baseline
+  run = async () => {
+    const r = await fitSql(m, { db: duckdb(connection), table: { parquet: path! }, x: 't', y: 'y' }, { p0 });
+    return { popt: r.popt, nfev: r.nfev, strategy: `${r.choices.strategy.used} (${r.choices.backend.used})` };
+  };
 } else if (mode === 'memory-streaming') {
   const { t, y } = dataRows(0, n);
   run = () => fit(m, arraySource({ x: t, y }, 65_536), { p0, workflow: 'streaming' });

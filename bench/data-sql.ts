@@ -18,14 +18,38 @@
  *   (the shard backends run at once — async foreign scans — but share two cores), fit median
  *   7.7 s vs 12.6 s (min 7.3 vs 7.8 s: the machine was loaded, so read the minima).
  *
+ * Later, with the machine far busier (load average 17–22 on its 2 cores, 2026-12-05, so every
+ * rate below is a lower bound), model a·exp(−b·x)+c without sigma, 10⁷ rows written by
+ * hyparquet-writer (Snappy, row groups of 10⁶ rows), `node --import tsx` scratch runs of the same
+ * calls the `data-files` section makes:
+ * - DuckDB on a table: 2.0 s per Gram query over 10⁷ rows (5·10⁶ rows/s on 2 threads);
+ * - DuckDB reading the Parquet file in place (`table: { parquet }`, `read_parquet`): 3.0 s per
+ *   Gram query (3.3·10⁶ rows/s, 1.7·10⁶ rows/s/thread: decoding the file again each query costs
+ *   half as much again as scanning its table);
+ * - nlsq's Parquet reader (hyparquet, pages decoded straight into Float64Arrays): one pass over
+ *   the 10⁷ rows in 0.5–0.9 s on one thread (1.1–2·10⁷ rows/s), before the model is evaluated.
+ *
+ * ## Rows per second per core, per engine (the measurements above)
+ *
+ * | engine                                   | rows/s/core (p = 3, 10 Gram sums) |
+ * |------------------------------------------|-----------------------------------|
+ * | DuckDB, table (fsum)                     | 2.5–3.5·10⁶                        |
+ * | DuckDB, Parquet in place                 | ≈ 1.7·10⁶                          |
+ * | PostgreSQL 15, one backend               | ≈ 1.7·10⁶                          |
+ * | nlsq in memory (one fit, CPU fold)       | ≈ 1.9·10⁷ (10⁷ rows × 6 evaluations in 3.2 s, everything included; `data-files`) |
+ *
  * ## What a 10¹⁰-row fit costs on a cluster (from the figures above)
  *
- * One evaluation scans every row once. At ≈ 3.5·10⁶ rows/s/core (DuckDB-class vectorized
- * engine) a query over 10¹⁰ rows is ≈ 2,900 core-seconds; at ≈ 1.7·10⁶ rows/s/core
- * (PostgreSQL) ≈ 5,900. A fit of this model takes ≈ 10 queries. On 100 nodes × 16 cores
- * (1,600 cores): ≈ 1.8 s (vectorized) to ≈ 3.7 s (PostgreSQL) per query, so ≈ 20–40 s per fit,
- * plus a network round trip per query and shard — p(p+1)/2 + p + 3 numbers each; nothing
- * N-sized ever moves. The table is read ≈ 10 times, from RAM where the engine caches it.
+ * One evaluation scans every row once, and a fit of this model takes ≈ 10 queries (6 Gram
+ * aggregates and the count, sample and statistics; `fitSql` reports them in
+ * `choices.backend.reason`). Per query over 10¹⁰ rows: ≈ 2,900–4,000 core-seconds at
+ * 2.5–3.5·10⁶ rows/s/core (a vectorized engine on its own tables), ≈ 5,900 at 1.7·10⁶ (PostgreSQL,
+ * or DuckDB-class engines decoding Parquet in place). On 100 nodes × 16 cores (1,600 cores):
+ * ≈ 1.8–2.5 s per query on tables, ≈ 3.7 s decoding Parquet or on PostgreSQL, so ≈ 20–40 s per
+ * fit, plus a network round trip per query and shard — p(p+1)/2 + p + 3 numbers each; nothing
+ * N-sized ever moves. The data are read ≈ 10 times, from RAM where the engine caches them. On
+ * one machine of 16 cores the same fit is ≈ 10 queries × 180–370 s ≈ 30–60 min; nlsq's own
+ * Parquet streaming, one thread reading and one folding, ≈ 10 passes × 10¹⁰ / 1.5·10⁷ ≈ 2 h.
  *
  * @module
  */

@@ -12,6 +12,7 @@
  *   cores     one big fit on every core (workers: 1, 2 … availableParallelism()) beside SciPy lm
  *   data      data where it lives: fitSql in DuckDB vs curveFit in memory; PostgreSQL one server vs 3 postgres_fdw shards (bench/data-sql.ts);
  *             fit() streaming through a Parquet file (10⁷ rows) vs in-memory arrays: time and peak RSS (bench/data-files.ts)
+ *   data-files  the Parquet part of `data` alone, with fitSql on DuckDB reading the file in place; NLSQ_BENCH_DATA_ROWS=1e8 for 10⁸ rows
  *   global    32-start Sobol multi-start on the rugged set beside SciPy curve_fit in a loop over the same starts;
  *             the profile of a 4-parameter fit (batched refits) vs the same refits as sequential curveFit calls
  *   stacked   fitGlobal of 8 datasets (blocks) vs the stacked model without blocks vs the concatenated fit (cpu, wasm-simd)
@@ -38,7 +39,7 @@ import { benchChunkedVsStandard, benchStreaming } from './workflow.ts';
 import { benchWebGPU } from './webgpu.ts';
 import { benchDataSql } from './data-sql.ts';
 
-const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'global', 'stacked', 'workflow', 'batch', 'cores', 'data', 'webgpu', 'all'] as const;
+const SECTIONS = ['quick', 'kernels', 'fits', 'closure', 'small', 'global', 'stacked', 'workflow', 'batch', 'cores', 'data', 'data-files', 'webgpu', 'all'] as const;
 type Section = (typeof SECTIONS)[number];
 
 function parseArgs(argv: string[]): Section {
@@ -149,9 +150,11 @@ async function main(): Promise<void> {
     applyPeers(d);
     printTable('data: in-database fits (fitSql)', d);
     rows.push(...d);
+  }
+  if (section === 'data' || section === 'data-files' || section === 'all') {
     const f = await benchDataFiles(Number(process.env['NLSQ_BENCH_DATA_ROWS'] ?? 10_000_000));
     applyPeers(f);
-    printTable('data: Parquet file (streaming) vs in-memory arrays', f);
+    printTable('data: Parquet file (streaming; in place in DuckDB) vs in-memory arrays', f);
     rows.push(...f);
   }
   if (section === 'webgpu' || section === 'all') {

@@ -17,10 +17,15 @@
  * 1e-9 relative); pcov comes from the Gram factor and carries κ(J)²·ε — the result warns
  * (`ill-conditioned-gram`) with the digits pcov keeps when fewer than 6 remain.
  *
- * With `groupBy: 'sensor'` every group is its own fit (same p0 and options), all advancing in
+ * With `groupBy: 'sensor'` every group is its own fit (same options; the same p0, or with
+ * `p0: 'auto'` each group's estimate from its own rows), all advancing in
  * lock step: one query per round returns every active group's sums (θ per group as a bound
  * VALUES list, `sql/group-query.ts`), converged groups drop out of later queries, and the result
  * is a `Map` from the group key (as text) to each group's result.
+ *
+ * A Parquet file needs no table: `table: { parquet: 'readings.parquet' }` on DuckDB reads it in
+ * place (`read_parquet`, the path a bound parameter), so the file's rows are aggregated by
+ * DuckDB's vectorized scan and never enter the JavaScript heap.
  *
  * Throughput, measured by `npm run bench -- data` (bench/data-sql.ts; figures in its TSDoc).
  *
@@ -32,7 +37,7 @@ import { NlsqRangeError, NlsqTypeError, describeValue } from './errors.ts';
 import { triangleCondition } from './linalg/gram-triangle.ts';
 import { isFittableModel, type FittableModel } from './model/model-kernel.ts';
 import { lowerToProgram, type LowerableModel } from './model/lower.ts';
-import { resolveCurveFitOptions } from './options/resolve-curve-fit.ts';
+import { resolveCurveFitOptions, startingPoint } from './options/resolve-curve-fit.ts';
 import type { CurveFitOptions } from './options/types.ts';
 import { buildCurveFitResult, type CurveFitResult } from './result/curve-fit-result.ts';
 import { statisticsFromSums } from './result/statistics.ts';
@@ -40,7 +45,7 @@ import { solve } from './run/solve.ts';
 import { fitStatements, slotLayout } from './sql/gram-query.ts';
 import { sumRows } from './sql/sql-database.ts';
 import { createSqlProblem, pcovDigits, PCOV_DIGITS_WARNING } from './sql/sql-problem.ts';
-import { readGroups, readSample, resolveSqlTarget, type SqlFitSpec } from './sql/sql-target.ts';
+import { groupSampleCap, readGroupSamples, readGroups, readSample, resolveSqlTarget, type SqlFitSpec } from './sql/sql-target.ts';
 import { solveGroups } from './sql/group-fit.ts';
 import type { SqlTarget } from './sql/gram-query.ts';
 import type { SqlDatabase } from './sql/sql-database.ts';
@@ -77,6 +82,7 @@ const REFUSED: readonly string[] = ['sigma', 'backend', 'blockRows', 'polish', '
  * import { duckdb } from 'nlsq/sql';
  * const r = await fitSql(model('a*exp(-b*t)+c'), { db: duckdb(connection), table: 'readings', x: 't', y: 'signal', sigma: 'err', where: 'sensor = $1', whereParams: [17] }, { p0: [1, 1, 0] });
  * r.popt; r.report({ full: true });
+ * const inPlace = await fitSql(model('a*exp(-b*t)+c'), { db: duckdb(connection), table: { parquet: 'readings.parquet' }, x: 't', y: 'signal' }, { p0: [1, 1, 0] });
  * ```
  */
 export function fitSql(model: FittableModel, data: SqlFitSpec & { readonly groupBy: string }, options?: FitSqlOptions): Promise<Map<string, CurveFitResult>>;
@@ -92,16 +98,23 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
   }
   const variables = (model as unknown as LowerableModel).variables;
   const { target, db, whereParams, groupBy } = resolveSqlTarget(data, variables, caller);
-  if (groupBy !== undefined && !Array.isArray(options.p0)) {
-    throw new NlsqRangeError(`${caller}: a groupBy fit needs p0 as an array (the start of every group), got ${describeValue(options.p0)}`, 'p0');
+  if (groupBy !== undefined && !Array.isArray(options.p0) && !ArrayBuffer.isView(options.p0) && options.p0 !== 'auto') {
+    throw new NlsqRangeError(`${caller}: a groupBy fit needs p0 as an array (the start of every group) or 'auto' (each group's estimate from its rows), got ${describeValue(options.p0)}`, 'p0');
   }
   const sample = await readSample(db, target, whereParams);
-  const resolved = resolveCurveFitOptions(caller, model, sample.x, sample.y, { ...(options as CurveFitOptions), ...(sample.sigma === null ? {} : { sigma: sample.sigma }) });
+  const groupAuto = groupBy !== undefined && options.p0 === 'auto';
+  if (groupAuto && (model as Partial<FittableModel>).estimateP0 === undefined) {
+    throw new NlsqRangeError(`${caller}: p0 'auto' needs a model with estimateP0, got a model without one`, 'p0');
+  }
+  // a groupBy fit with p0 'auto' starts each group from its own estimate (groupStarts), never
+  // from an estimate on the whole table's sample, which mixes the groups
+  const given: CurveFitOptions = groupAuto ? { ...(options as CurveFitOptions), p0: undefined } : (options as CurveFitOptions);
+  const resolved = resolveCurveFitOptions(caller, model, sample.x, sample.y, { ...given, ...(sample.sigma === null ? {} : { sigma: sample.sigma }) });
   if (resolved.settings.lossName !== 'linear') {
     throw new NlsqRangeError(`${caller}: an in-database fit takes the linear loss, got loss '${resolved.settings.lossName}'`, 'loss');
   }
   const program = lowerToProgram(resolved.model as unknown as LowerableModel);
-  if (groupBy !== undefined) return fitGroups(db, target, program, groupBy, whereParams, resolved);
+  if (groupBy !== undefined) return fitGroups(db, target, program, groupBy, whereParams, resolved, groupAuto);
   const statements = fitStatements(target, program);
   const problem = createSqlProblem(db, statements, resolved.p, whereParams, caller);
   const onIteration: typeof resolved.onIteration =
@@ -130,7 +143,7 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
     backend,
     fun: null,
     statistics,
-    strategy: { given: 'fitSql', used: 'in-database', reason: `one aggregate query per evaluation over ${n} rows of ${target.table}; the rows never left the database` },
+    strategy: { given: 'fitSql', used: 'in-database', reason: `one aggregate query per evaluation over ${n} rows of ${target.label}; the rows never left the database` },
     blockSize: { given: 'default', used: 'one aggregate', reason: `each query returns ${((resolved.p + 1) * (resolved.p + 2)) / 2} Gram sums (JᵀJ, Jᵀr, rᵀr)` },
     precision: precisionChoice(db, digits, kappa),
   });
@@ -171,9 +184,10 @@ function warnCondition(result: CurveFitResult, kappa: number, digits: number, fa
  * groups still iterating (`sql/group-fit.ts`). Statistics per group: n, χ² = 2·cost, TSS from the
  * group query; RSS equals χ² without a sigma column (NaN with one), MAE is NaN (no extra pass).
  */
-async function fitGroups(db: SqlDatabase, target: SqlTarget, program: Program, groupBy: string, whereParams: readonly unknown[], resolved: ResolvedCurveFit): Promise<Map<string, CurveFitResult>> {
+async function fitGroups(db: SqlDatabase, target: SqlTarget, program: Program, groupBy: string, whereParams: readonly unknown[], resolved: ResolvedCurveFit, auto: boolean): Promise<Map<string, CurveFitResult>> {
   const groups = await readGroups(db, target, groupBy, whereParams);
-  const solved = await solveGroups({ db, target, program, groupBy, keys: groups.map((g) => g.key), whereParams, solver: resolved.settings.solver, signal: resolved.signal });
+  const starts = auto ? await groupStarts(db, target, groupBy, whereParams, resolved, groups.length) : undefined;
+  const solved = await solveGroups({ db, target, program, groupBy, keys: groups.map((g) => g.key), whereParams, solver: resolved.settings.solver, starts, signal: resolved.signal });
   const backend = databaseBackend(db, `${solved.queries} grouped queries for ${groups.length} groups`, resolved.p);
   const out = new Map<string, CurveFitResult>();
   for (const group of groups) {
@@ -186,7 +200,7 @@ async function fitGroups(db: SqlDatabase, target: SqlTarget, program: Program, g
       backend,
       fun: null,
       statistics,
-      strategy: { given: 'fitSql groupBy', used: 'in-database', reason: `group ${group.key} (${group.rows} rows) of ${groups.length}, all groups in one aggregate query per iteration` },
+      strategy: { given: 'fitSql groupBy', used: 'in-database', reason: `group ${group.key} (${group.rows} rows) of ${groups.length}, all groups in one aggregate query per iteration${auto ? `; p0 from the model's estimator on ${Math.min(group.rows, groupSampleCap(groups.length))} of its rows` : ''}` },
       blockSize: { given: 'default', used: 'one aggregate', reason: `one row of ${((resolved.p + 1) * (resolved.p + 2)) / 2} Gram sums per group per query` },
       precision: precisionChoice(db, digits, kappa),
     });
@@ -194,4 +208,27 @@ async function fitGroups(db: SqlDatabase, target: SqlTarget, program: Program, g
     out.set(group.key, result);
   }
   return out;
+}
+
+/**
+ * `p0: 'auto'` for a `groupBy` fit: each group's start is the model's `estimateP0` on that
+ * group's sample (`readGroupSamples`: one query, every row of a group of up to
+ * `groupSampleCap(groups)` rows, else that many spread over its x range), checked finite and
+ * inside the bounds as curveFit checks a p0.
+ *
+ * @throws NlsqRangeError (argument `p0`) naming the group whose estimate failed or is infeasible.
+ */
+async function groupStarts(db: SqlDatabase, target: SqlTarget, groupBy: string, whereParams: readonly unknown[], resolved: ResolvedCurveFit, groups: number): Promise<Map<string, Float64Array>> {
+  const samples = await readGroupSamples(db, target, groupBy, whereParams, groups);
+  const { lb, ub } = resolved.settings.solver;
+  const starts = new Map<string, Float64Array>();
+  for (const [key, sample] of samples) {
+    try {
+      starts.set(key, startingPoint(resolved.caller, resolved.model, { x: sample.x, y: sample.y, w: null }, resolved.p, 'auto', lb, ub));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new NlsqRangeError(`${resolved.caller}: p0 'auto' failed for group ${key} (estimated from ${sample.y.length} rows): ${message}`, 'p0', 'ERR_RANGE', { cause: error });
+    }
+  }
+  return starts;
 }

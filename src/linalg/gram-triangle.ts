@@ -96,9 +96,10 @@ export function equilibrationScale(g: number): number {
  * @param packed - the packed upper triangle of G (not modified).
  * @param cols - order c = p + 1.
  * @param tol - relative pivot tolerance.
- * @returns `{ T, rank }` as {@link gramToTriangle}.
+ * @returns `{ T, rank }` as {@link gramToTriangle}, and `scales`, the d_k used (the in-database
+ *   fit binds them as the next query's column scales).
  */
-export function equilibratedGramToTriangle(packed: Float64Array, cols: number, tol: number): { readonly T: Float64Array | null; readonly rank: number } {
+export function equilibratedGramToTriangle(packed: Float64Array, cols: number, tol: number): { readonly T: Float64Array | null; readonly rank: number; readonly scales: Float64Array } {
   const d = new Float64Array(cols);
   let e = 0;
   for (let k = 0; k < cols; k++) {
@@ -110,7 +111,7 @@ export function equilibratedGramToTriangle(packed: Float64Array, cols: number, t
   for (let k = 0; k < cols; k++) for (let j = k; j < cols; j++, e++) scaled[e] = packed[e]! * d[k]! * d[j]!;
   const out = gramToTriangle(scaled, cols, tol);
   if (out.T !== null) for (let i = 0; i < cols; i++) for (let j = i; j < cols; j++) out.T[i * cols + j] = out.T[i * cols + j]! / d[j]!;
-  return out;
+  return { ...out, scales: d };
 }
 
 /**

@@ -124,7 +124,14 @@ function parameterCount(caller: string, model: ModelFunction | FittableModel, p0
   return model.length - 1;
 }
 
-function startingPoint(caller: string, model: ModelFunction | FittableModel, data: DataColumns, p: number, p0: CurveFitOptions['p0'], lb: Float64Array, ub: Float64Array): Float64Array {
+/**
+ * The starting point of a fit: `p0` as given, the model's `estimateP0` on `data` for `'auto'`,
+ * or SciPy's feasible default for none — checked finite and inside [lb, ub].
+ *
+ * @throws NlsqRangeError (argument `p0`) when it is not finite, infeasible, of the wrong length,
+ *   or `'auto'` for a model without an estimator.
+ */
+export function startingPoint(caller: string, model: ModelFunction | FittableModel, data: DataColumns, p: number, p0: CurveFitOptions['p0'], lb: Float64Array, ub: Float64Array): Float64Array {
   let x0: Float64Array;
   if (p0 === 'auto') {
     if (!isFittableModel(model) || model.estimateP0 === undefined) {

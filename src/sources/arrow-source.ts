@@ -20,7 +20,7 @@
  */
 import { DataSourceError } from '../errors.ts';
 import { type BytesOpener, type RandomAccessBytes, bytesOpener } from './byte-reader.ts';
-import { type ColumnSelection, type ResolvedColumns, chunkOf, messageOf, resolveColumns, toFloat64 } from './column-options.ts';
+import { type ColumnSelection, type ResolvedColumns, checkColumns, chunkOf, messageOf, resolveColumns, toFloat64 } from './column-options.ts';
 import type { SourceChunk } from './data-source.ts';
 import { loadOptional } from './optional-package.ts';
 
@@ -62,18 +62,6 @@ function batchColumn(arrow: Arrow, batch: Batch, name: string, where: string, fi
   return out;
 }
 
-/** Check that every selected column exists and is numeric. */
-function checkSchema(arrow: Arrow, schema: import('apache-arrow').Schema, columns: ResolvedColumns, file: string, caller: string): void {
-  const names = schema.fields.map((f) => f.name);
-  for (const name of columns.all) {
-    const field = schema.fields.find((f) => f.name === name);
-    if (field === undefined) throw new DataSourceError(`${caller}: column ${JSON.stringify(name)} is not in ${file} (columns: ${names.map((n) => JSON.stringify(n)).join(', ')})`);
-    if (!arrow.DataType.isInt(field.type) && !arrow.DataType.isFloat(field.type)) {
-      throw new DataSourceError(`${caller}: column ${JSON.stringify(name)} of ${file} has Arrow type ${String(field.type)}; only integer and floating-point columns can be read`);
-    }
-  }
-}
-
 /**
  * One pass over an Arrow IPC file or stream: the selected columns, one chunk per record batch.
  *
@@ -97,7 +85,8 @@ export async function* readArrow(open: BytesOpener, columns: ResolvedColumns, ca
       throw new DataSourceError(`${caller}: ${file} is not a readable Arrow IPC file or stream (${bytes.size} bytes; reading its schema${bytes.size > 0 ? ' and footer' : ''}): ${messageOf(e)}`, { cause: e });
     }
     if (reader.schema === null || reader.schema === undefined) throw new DataSourceError(`${caller}: ${file} is not an Arrow IPC file or stream: it holds no schema (${bytes.size} bytes)`);
-    checkSchema(arrow, reader.schema, columns, file, caller);
+    const fields = reader.schema.fields.map((f) => ({ name: f.name, type: String(f.type), numeric: arrow.DataType.isInt(f.type) || arrow.DataType.isFloat(f.type) }));
+    checkColumns(columns, fields, 'Arrow', 'integer and floating-point', file, caller);
     const batches = reader[Symbol.asyncIterator]() as AsyncIterator<Batch>;
     let firstRow = 0;
     for (let b = 0; ; b++) {

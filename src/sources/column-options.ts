@@ -112,6 +112,35 @@ export function toFloat64(values: ArrayLike<unknown>, where: string, firstRow: n
   return out;
 }
 
+/** One column of a file as {@link checkColumns} sees it. */
+export interface FileColumn {
+  readonly name: string;
+  /** The format's name of its type (`DOUBLE`, `Float64`, …), for messages. */
+  readonly type: string;
+  /** Whether the reader can read it as numbers. */
+  readonly numeric: boolean;
+}
+
+/**
+ * Check that every selected column is among a file's columns and numeric — the one check of the
+ * Parquet and Arrow readers.
+ *
+ * @param columns - the selection.
+ * @param available - the file's top-level columns, in order.
+ * @param format - the format's name for messages (`'Parquet'`, `'Arrow'`).
+ * @param accepted - the readable types, as the message names them.
+ * @param file - the file's name (quoted) for messages.
+ * @param caller - function name for messages.
+ * @throws DataSourceError naming the missing column (and the file's columns) or the non-numeric one and its type.
+ */
+export function checkColumns(columns: ResolvedColumns, available: readonly FileColumn[], format: string, accepted: string, file: string, caller: string): void {
+  for (const name of columns.all) {
+    const column = available.find((c) => c.name === name);
+    if (column === undefined) throw new DataSourceError(`${caller}: column ${JSON.stringify(name)} is not in ${file} (columns: ${available.map((c) => JSON.stringify(c.name)).join(', ')})`);
+    if (!column.numeric) throw new DataSourceError(`${caller}: column ${JSON.stringify(name)} of ${file} has ${format} type ${column.type}; only ${accepted} columns can be read`);
+  }
+}
+
 /** A thrown value's message. */
 export function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -9,16 +9,20 @@
  * dataset and the rows.
  *
  * Where the bytes come from decides the memory: h5wasm's HDF5 reads synchronously from its
- * virtual file system, and a `Blob` can be read synchronously only inside a Web Worker. So
- * `hdf5Source(blob)`
+ * virtual file system (no Asyncify or JSPI in its build), and a `Blob` can be read synchronously
+ * only inside a Web Worker (`FileReaderSync`). So `hdf5Source(blob)`
  *
  * - in a worker, mounts the blob with Emscripten's WORKERFS (`FileReaderSync` reads the slices HDF5
  *   asks for) — bounded memory;
- * - elsewhere (a browser's main thread, Node, Deno, Bun), copies the blob into h5wasm's in-memory
- *   file system for the pass and deletes it afterwards: memory holds the whole file, and the
- *   WebAssembly memory, which never shrinks, keeps its size. For bounded memory in Node use
- *   `hdf5FileSource(path)` of `nlsq/node` (h5wasm's Node build reads the real file), and in a
- *   browser call `fit` inside a worker.
+ * - elsewhere (a browser's main thread, Node, Deno, Bun), reads the whole blob once per pass
+ *   (`blob.arrayBuffer()`) and hands that buffer to h5wasm's in-memory file system without a
+ *   second copy (MEMFS owns it: `canOwn`); HDF5 then reads its hyperslabs from it. Memory holds
+ *   the file — one copy, in JavaScript memory, not in the WebAssembly heap — for the pass, and
+ *   the buffer is released when the pass ends. No lazy reader can avoid that copy there:
+ *   Emscripten's lazy files read by synchronous XHR (URLs, workers only), and nothing else reads
+ *   a Blob synchronously. A blob that cannot be copied fails with a DataSourceError saying so and
+ *   naming the two bounded ways: `hdf5FileSource(path)` of `nlsq/node` (h5wasm's Node build
+ *   reads the real file) and, in a browser, `fit` inside a Web Worker.
  *
  * h5wasm's throwing error handler is switched on when the reader loads (HDF5 errors then throw
  * instead of printing to the console and returning −1); this is process-wide for that h5wasm
@@ -225,7 +229,7 @@ async function openBlob(blob: Blob, caller: string): Promise<Hdf5Pass> {
     rmdir(p: string): void;
     mount(type: unknown, opts: object, p: string): void;
     unmount(p: string): void;
-    writeFile(p: string, data: Uint8Array): void;
+    writeFile(p: string, data: Uint8Array, opts?: { canOwn?: boolean }): void;
     unlink(p: string): void;
     filesystems: Record<string, unknown>;
   };
@@ -243,10 +247,14 @@ async function openBlob(blob: Blob, caller: string): Promise<Hdf5Pass> {
     }, caller);
   }
   try {
-    fs.writeFile(path, new Uint8Array(await blob.arrayBuffer()));
+    // canOwn: MEMFS keeps this very buffer as the file's contents (no second copy of the file)
+    fs.writeFile(path, new Uint8Array(await blob.arrayBuffer()), { canOwn: true });
   } catch (e) {
     fs.rmdir(dir);
-    throw new DataSourceError(`${caller}: cannot copy ${JSON.stringify(blobName(blob))} (${blob.size} bytes) into h5wasm's memory: ${messageOf(e)}`, { cause: e });
+    throw new DataSourceError(
+      `${caller}: cannot read ${JSON.stringify(blobName(blob))} (${blob.size} bytes) into memory: ${messageOf(e)}. Outside a Web Worker an HDF5 Blob is read whole for each pass (HDF5 reads synchronously, and only a worker can read a Blob synchronously); for bounded memory use hdf5FileSource(path) from nlsq/node, or call fit inside a Web Worker`,
+      { cause: e },
+    );
   }
   return openHdf5(h5, path, blobName(blob), () => {
     fs.unlink(path);
@@ -257,8 +265,8 @@ async function openBlob(blob: Blob, caller: string): Promise<Hdf5Pass> {
 /**
  * A re-readable streaming source over an HDF5 `Blob`/`File`: one-dimensional datasets named by
  * path, read by hyperslabs of `chunkRows` rows. Bounded memory inside a Web Worker (WORKERFS);
- * elsewhere each pass copies the blob into h5wasm's memory (see the module notes) — in Node,
- * prefer `hdf5FileSource(path)` from `nlsq/node`.
+ * elsewhere each pass holds one copy of the whole file for its duration (see the module notes) —
+ * in Node, prefer `hdf5FileSource(path)` from `nlsq/node`; in a browser, fit in a worker.
  *
  * @param file - the HDF5 file: a `Blob` or `File`.
  * @param options - `{ x, y, sigma?, chunkRows? }`: dataset paths (`x` one path or one per model

@@ -35,8 +35,10 @@ import { SqlBinder, type BoundStatement } from './sql-binder.ts';
 export interface SqlTarget {
   /** The dialect. */
   readonly dialect: SqlDialect;
-  /** The quoted table. */
+  /** The quoted table, or the relation reading a Parquet file (its path a bound parameter). */
   readonly table: string;
+  /** The table as messages name it (the quoted name, or `read_parquet(<path>)`). */
+  readonly label: string;
   /** One quoted column per model variable, in `program.variables` order. */
   readonly x: readonly string[];
   /** The quoted y column. */
@@ -80,6 +82,11 @@ export interface FitStatements {
   readonly tss: BoundStatement;
 }
 
+/** `table WHERE (where)`: the caller's rows, the `where` placed through `binder`. */
+export function filteredTable(target: SqlTarget, binder: SqlBinder): string {
+  return `${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
+}
+
 /** Level 0 (the caller's rows, cast to DOUBLE) plus the model levels, as one derived table. */
 function modelTable(target: SqlTarget, program: Program, binder: SqlBinder, gradient: boolean, slots: SlotLayout): { from: string; value: string; grad: readonly string[] } {
   const { dialect } = target;
@@ -90,7 +97,7 @@ function modelTable(target: SqlTarget, program: Program, binder: SqlBinder, grad
     ...(target.sigma === undefined ? [] : [`${dbl(target.sigma)} AS ${column(dialect, COLUMN.sigma)}`]),
     ...(target.partition === undefined ? [] : [`${target.partition} AS ${column(dialect, COLUMN.group)}`]),
   ];
-  let from = `SELECT ${items.join(', ')} FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
+  let from = `SELECT ${items.join(', ')} FROM ${filteredTable(target, binder)}`;
   const code = programSql({ program, dialect, binder, thetaSlot: slots.theta, gradient, caller: target.caller });
   code.levels.forEach((level, d) => {
     from = `SELECT *, ${level.join(', ')} FROM (${from}) AS ${column(dialect, `nlsq_l${d}`)}`;
@@ -147,7 +154,7 @@ export function fitStatements(target: SqlTarget, program: Program): FitStatement
   );
 
   const tssBinder = new SqlBinder(dialect, target.whereCount);
-  const level0 = `SELECT CAST(${target.y} AS ${dialect.doubleType}) AS ${y}${target.partition === undefined ? '' : `, ${target.partition} AS ${g}`} FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${tssBinder.where(target.where)})`}`;
+  const level0 = `SELECT CAST(${target.y} AS ${dialect.doubleType}) AS ${y}${target.partition === undefined ? '' : `, ${target.partition} AS ${g}`} FROM ${filteredTable(target, tssBinder)}`;
   const dev = `(${y} - ${tssBinder.double(slots.mean)})`;
   const tss = tssBinder.finish(`SELECT ${S(`${dev} * ${dev}`)} FROM (${level0}) AS ${q('nlsq_q')}${grouped}`);
   return { cost, gram, statistics, tss };

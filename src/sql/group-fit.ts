@@ -29,6 +29,8 @@ export interface GroupSolveInput {
   readonly keys: readonly string[];
   readonly whereParams: readonly unknown[];
   readonly solver: SolverOptions;
+  /** Each group's own start (`p0: 'auto'`), by key; absent: every group starts at `solver.x0`. */
+  readonly starts?: ReadonlyMap<string, Float64Array> | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -115,7 +117,8 @@ export async function solveGroups(input: GroupSolveInput): Promise<GroupSolveOut
     keys.map(async (key) => {
       try {
         const problem = problemFor(key);
-        return await runSolverAsync(createSolver(problem, solver), problem, { caller: target.caller, ...(input.signal === undefined ? {} : { signal: input.signal }) });
+        const x0 = input.starts?.get(key);
+        return await runSolverAsync(createSolver(problem, x0 === undefined ? solver : { ...solver, x0 }), problem, { caller: target.caller, ...(input.signal === undefined ? {} : { signal: input.signal }) });
       } finally {
         active.delete(key);
         queueMicrotask(() => void flush());

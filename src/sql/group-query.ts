@@ -17,7 +17,7 @@
  * @module
  */
 import type { Program } from '../model/ir.ts';
-import type { SqlTarget } from './gram-query.ts';
+import { filteredTable, type SqlTarget } from './gram-query.ts';
 import { COLUMN, column, programSql } from './program-sql.ts';
 import { SqlBinder, type BoundStatement } from './sql-binder.ts';
 
@@ -48,7 +48,9 @@ export function groupGramStatement(target: SqlTarget, program: Program, groupBy:
     ...(target.sigma === undefined ? [] : [`${dbl(target.sigma)} AS ${q(COLUMN.sigma)}`]),
     ...thNames.map((n) => `${q('nlsq_th')}.${n}`),
   ];
-  let from = `SELECT ${items.join(', ')} FROM ${target.table} JOIN (VALUES ${rows.join(', ')}) AS ${q('nlsq_th')}(${thNames.join(', ')}) ON CAST(${groupBy} AS ${dialect.stringType}) = ${q('nlsq_th')}.${q('nlsq_k')}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
+  const on = `CAST(${groupBy} AS ${dialect.stringType}) = ${q('nlsq_th')}.${q('nlsq_k')}`;
+  const joined: SqlTarget = { ...target, table: `${target.table} JOIN (VALUES ${rows.join(', ')}) AS ${q('nlsq_th')}(${thNames.join(', ')}) ON ${on}` };
+  let from = `SELECT ${items.join(', ')} FROM ${filteredTable(joined, binder)}`;
   const code = programSql({ program, dialect, binder, thetaSlot: -1, gradient: true, caller: target.caller, paramSql: (j) => q(`nlsq_p${j}`) });
   code.levels.forEach((level, d) => {
     from = `SELECT *, ${level.join(', ')} FROM (${from}) AS ${q(`nlsq_l${d}`)}`;

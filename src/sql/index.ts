@@ -1,13 +1,15 @@
 /**
  * `nlsq/sql`: adapters that let `fitSql` (exported from `nlsq`) run on a connection the caller
- * opened — `duckdb(connection)` for `@duckdb/node-api`, `postgres(client)` for `pg` — and the
+ * opened — `duckdb(connection)` for `@duckdb/node-api`, `duckdbWasm(connection)` for
+ * `@duckdb/duckdb-wasm` in browsers, `postgres(client)` for `pg` — and the
  * SQL dialects, for wrapping any other engine's client as a {@link SqlDatabase}.
  *
- * Neither adapter imports its driver: the packages stay the caller's dependencies.
+ * No adapter imports its driver: the packages stay the caller's dependencies.
  *
  * @packageDocumentation
  */
 export { duckdb, type DuckDBConnectionLike } from './adapters/duckdb.ts';
+export { duckdbWasm, type DuckDBWasmConnectionLike, type ArrowTableLike } from './adapters/duckdb-wasm.ts';
 export { postgres, type PgClientLike } from './adapters/postgres.ts';
 export type { SqlDatabase } from './sql-database.ts';
 export type { SqlDialect, SqlFunctionName, SqlFunctionSpelling } from './dialects/sql-dialect.ts';

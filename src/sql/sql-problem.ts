@@ -34,7 +34,7 @@
  */
 import { DataSourceError } from '../errors.ts';
 import { EPS } from '../linalg/small-linalg.ts';
-import { equilibratedGramToTriangle, equilibrationScale, packedEntries } from '../linalg/gram-triangle.ts';
+import { equilibratedGramToTriangle, packedEntries } from '../linalg/gram-triangle.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { FitStatements } from './gram-query.ts';
 import { slotLayout } from './gram-query.ts';
@@ -144,11 +144,8 @@ export function evaluationFromSums(row: Float64Array, offset: number, scales: Fl
   for (let a = 0; a < cols; a++) for (let b = a; b < cols; b++, e++) packed[e] = row[offset + 2 + e]! / (scales[a]! * scales[b]!);
   const cost = 0.5 * packed[packed.length - 1]!;
   if (!Number.isFinite(cost)) return { cost: NaN, m, T: null };
-  e = 0;
-  for (let a = 0; a < cols; a++) {
-    scales[a] = equilibrationScale(packed[e]!);
-    e += cols - a;
-  }
-  const { T } = equilibratedGramToTriangle(packed, cols, cols * EPS);
-  return { cost, m, T };
+  // the host's equilibration D (powers of two near 1/‖column‖) is also the next query's column scaling
+  const factored = equilibratedGramToTriangle(packed, cols, cols * EPS);
+  scales.set(factored.scales);
+  return { cost, m, T: factored.T };
 }

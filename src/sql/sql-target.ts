@@ -13,8 +13,9 @@
  * @module
  */
 import { DataSourceError, NlsqRangeError, NlsqTypeError, describeValue } from '../errors.ts';
-import type { SqlTarget } from './gram-query.ts';
+import { filteredTable, type SqlTarget } from './gram-query.ts';
 import { quoteIdentifier, quoteTable } from './identifiers.ts';
+import type { SqlDialect } from './dialects/sql-dialect.ts';
 import { SqlBinder } from './sql-binder.ts';
 import { toDouble, type SqlDatabase } from './sql-database.ts';
 
@@ -22,8 +23,19 @@ import { toDouble, type SqlDatabase } from './sql-database.ts';
 export interface SqlFitSpec {
   /** The database (`duckdb(connection)`, `postgres(client)` from `nlsq/sql`, or any {@link SqlDatabase}). */
   readonly db: SqlDatabase;
-  /** The table (or view): one name, or `[schema, table]` parts. Quoted: taken literally. */
-  readonly table: string | readonly string[];
+  /**
+   * The table (or view): one name, or `[schema, table]` parts (quoted: taken literally); or
+   * `{ parquet: path }`, Parquet file(s) read in place by an engine that can (DuckDB
+   * `read_parquet`; a glob such as `'data/*.parquet'` reads several) — the path travels as a
+   * bound parameter, never as SQL text.
+   */
+  readonly table:
+    | string
+    | readonly string[]
+    | {
+        /** The Parquet file's path (or a glob DuckDB expands), bound as a query parameter. */
+        readonly parquet: string;
+      };
   /**
    * The independent-variable column(s): one name for a one-variable model, an array in the
    * model's variable order, or a record from variable name to column name.
@@ -49,9 +61,29 @@ export interface SqlFitSpec {
   /**
    * A group column: one fit per distinct value (compared as text), all groups advancing together
    * with one query per iteration; `fitSql` then returns a `Map` from the key (as text) to each
-   * group's result. Needs an explicit `p0` array (used for every group).
+   * group's result. Needs `p0`: an array (every group's start) or `'auto'` (each group's
+   * estimate from a sample of its own rows, `readGroupSamples`).
    */
   readonly groupBy?: string;
+}
+
+/**
+ * The path of `table: { parquet: path }`, validated (a non-empty string without NUL, for a
+ * dialect that reads Parquet in place with numbered placeholders); undefined for a table name.
+ *
+ * @throws NlsqTypeError / NlsqRangeError (argument `table`).
+ */
+function parquetPath(table: unknown, dialect: SqlDialect, caller: string): string | undefined {
+  if (typeof table !== 'object' || table === null || Array.isArray(table)) return undefined;
+  const keys = Object.keys(table);
+  if (keys.length !== 1 || keys[0] !== 'parquet') throw new NlsqRangeError(`${caller}: table must be a name, name parts or { parquet: path }, got an object with ${keys.length === 0 ? 'no fields' : `fields ${keys.join(', ')}`}`, 'table');
+  const path = (table as { parquet: unknown }).parquet;
+  if (typeof path !== 'string') throw new NlsqTypeError(`${caller}: table.parquet must be a file path (a string), got ${describeValue(path)}`, 'table');
+  if (path.length === 0 || path.includes('\u0000')) throw new NlsqRangeError(`${caller}: table.parquet must be a non-empty path without NUL characters, got ${JSON.stringify(path)}`, 'table');
+  if (dialect.readParquet === undefined || !dialect.reusesPlaceholders) {
+    throw new NlsqRangeError(`${caller}: table { parquet } needs an engine that reads Parquet files in place (DuckDB), got the ${dialect.name} dialect; load the file into a table instead`, 'table');
+  }
+  return path;
 }
 
 /** Rows of the sample a fit resolves its options from. */
@@ -93,12 +125,17 @@ export function resolveSqlTarget(spec: unknown, variables: readonly string[], ca
     if (typeof s.where !== 'string') throw new NlsqTypeError(`${caller}: where must be SQL text, got ${describeValue(s.where)}`, 'where');
     if (/[\u0000-\u0002]/.test(s.where)) throw new NlsqRangeError(`${caller}: where must not contain the control characters U+0000–U+0002`, 'where');
   }
-  const whereParams = s.whereParams ?? [];
-  if (!Array.isArray(whereParams)) throw new NlsqTypeError(`${caller}: whereParams must be an array of values, got ${describeValue(whereParams)}`, 'whereParams');
-  if (whereParams.length > 0 && s.where === undefined) throw new NlsqRangeError(`${caller}: whereParams must come with a where that uses them, got ${whereParams.length} value(s) and no where`, 'whereParams');
+  const given = s.whereParams ?? [];
+  if (!Array.isArray(given)) throw new NlsqTypeError(`${caller}: whereParams must be an array of values, got ${describeValue(given)}`, 'whereParams');
+  if (given.length > 0 && s.where === undefined) throw new NlsqRangeError(`${caller}: whereParams must come with a where that uses them, got ${given.length} value(s) and no where`, 'whereParams');
+  const file = parquetPath(s.table, dialect, caller);
+  // a Parquet path is bound as one more parameter after the caller's (slot w, placeholder $w+1)
+  const whereParams = file === undefined ? given : [...given, file];
+  const table = file === undefined ? quoteTable(s.table, dialect, caller) : dialect.readParquet!(new SqlBinder(dialect, whereParams.length).text(given.length));
   const target: SqlTarget = {
     dialect,
-    table: quoteTable(s.table, dialect, caller),
+    table,
+    label: file === undefined ? table : `read_parquet(${JSON.stringify(file)})`,
     x: xNames.map((name) => quoteIdentifier(name, dialect, caller, 'x')),
     y: quoteIdentifier(s.y, dialect, caller, 'y'),
     sigma: s.sigma === undefined ? undefined : quoteIdentifier(s.sigma, dialect, caller, 'sigma'),
@@ -139,13 +176,12 @@ export async function readSample(db: SqlDatabase, target: SqlTarget, whereParams
       throw new DataSourceError(`${caller}: the ${dialect.name} query for ${what} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   };
-  const filtered = (binder: SqlBinder): string => `${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
   const countBinder = new SqlBinder(dialect, target.whereCount);
   const nullTest = used.map((c) => `${c} IS NULL`).join(' OR ');
-  const [countRow] = await run(countBinder, `SELECT COUNT(*), SUM(CASE WHEN ${nullTest} THEN 1 ELSE 0 END) FROM ${filtered(countBinder)}`, 'the row count');
+  const [countRow] = await run(countBinder, `SELECT COUNT(*), SUM(CASE WHEN ${nullTest} THEN 1 ELSE 0 END) FROM ${filteredTable(target, countBinder)}`, 'the row count');
   const rows = toDouble(countRow?.[0]);
   const nulls = toDouble(countRow?.[1]);
-  if (!(rows > 0)) throw new DataSourceError(`${caller}: the table ${target.table}${target.where === undefined ? '' : ' with the where filter'} has no rows to fit`);
+  if (!(rows > 0)) throw new DataSourceError(`${caller}: the table ${target.label}${target.where === undefined ? '' : ' with the where filter'} has no rows to fit`);
   if (nulls > 0) {
     throw new DataSourceError(`${caller}: ${nulls} of ${rows} rows have a NULL in ${used.join(', ')}; exclude them in where (e.g. ${used.map((c) => `${c} IS NOT NULL`).join(' AND ')})`);
   }
@@ -156,7 +192,7 @@ export async function readSample(db: SqlDatabase, target: SqlTarget, whereParams
   const order = used.slice(0, target.x.length + 1).map((_, i) => q(`nlsq_c${i}`)).join(', ');
   const sample = await run(
     sampleBinder,
-    `SELECT ${used.map((_, i) => q(`nlsq_c${i}`)).join(', ')} FROM (SELECT ${cols.join(', ')}, ROW_NUMBER() OVER (ORDER BY ${used.map((c) => c).slice(0, target.x.length + 1).join(', ')}) AS ${q('nlsq_rn')} FROM ${filtered(sampleBinder)}) AS ${q('nlsq_s')} WHERE MOD(${q('nlsq_rn')} - 1, ${step}) = 0 ORDER BY ${order}`,
+    `SELECT ${used.map((_, i) => q(`nlsq_c${i}`)).join(', ')} FROM (SELECT ${cols.join(', ')}, ROW_NUMBER() OVER (ORDER BY ${used.map((c) => c).slice(0, target.x.length + 1).join(', ')}) AS ${q('nlsq_rn')} FROM ${filteredTable(target, sampleBinder)}) AS ${q('nlsq_s')} WHERE MOD(${q('nlsq_rn')} - 1, ${step}) = 0 ORDER BY ${order}`,
     'the sample of rows',
   );
   const k = target.x.length;
@@ -189,7 +225,7 @@ export async function readGroups(db: SqlDatabase, target: SqlTarget, groupBy: st
   const q = (name: string): string => dialect.identifierQuote + name + dialect.identifierQuote;
   const binder = new SqlBinder(dialect, target.whereCount);
   const y = `CAST(${target.y} AS ${dialect.doubleType})`;
-  const inner = `SELECT CAST(${groupBy} AS ${dialect.stringType}) AS ${q('nlsq_k')}, ${y} AS ${q('nlsq_y')}, AVG(${y}) OVER (PARTITION BY ${groupBy}) AS ${q('nlsq_a')} FROM ${target.table}${target.where === undefined ? '' : ` WHERE (${binder.where(target.where)})`}`;
+  const inner = `SELECT CAST(${groupBy} AS ${dialect.stringType}) AS ${q('nlsq_k')}, ${y} AS ${q('nlsq_y')}, AVG(${y}) OVER (PARTITION BY ${groupBy}) AS ${q('nlsq_a')} FROM ${filteredTable(target, binder)}`;
   const dev = `(${q('nlsq_y')} - ${q('nlsq_a')})`;
   const statement = binder.finish(`SELECT ${q('nlsq_k')}, COUNT(*), ${dialect.sum(`${dev} * ${dev}`)} FROM (${inner}) AS ${q('nlsq_g')} GROUP BY ${q('nlsq_k')} ORDER BY ${q('nlsq_k')}`);
   let rows: readonly (readonly unknown[])[];
@@ -199,4 +235,74 @@ export async function readGroups(db: SqlDatabase, target: SqlTarget, groupBy: st
     throw new DataSourceError(`${caller}: the ${dialect.name} query for the groups failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   return rows.map((row) => ({ key: String(row[0]), rows: toDouble(row[1]), tss: toDouble(row[2]) }));
+}
+
+/** Rows the group samples of a `groupBy` fit with `p0: 'auto'` may hold in all (see {@link readGroupSamples}). */
+export const GROUP_SAMPLE_BUDGET = 200_000;
+
+/** The fewest rows a group's sample keeps (when the groups are many), for its estimator. */
+export const GROUP_SAMPLE_MIN = 64;
+
+/** Rows per group in the samples of {@link readGroupSamples}: SAMPLE_ROWS, less when many groups share the budget. */
+export function groupSampleCap(groups: number): number {
+  return Math.max(GROUP_SAMPLE_MIN, Math.min(SAMPLE_ROWS, Math.floor(GROUP_SAMPLE_BUDGET / Math.max(groups, 1))));
+}
+
+/** One group's sample: the x columns and y, ordered by (x, y). */
+export interface SqlGroupSample {
+  readonly x: Float64Array[];
+  readonly y: Float64Array;
+}
+
+/**
+ * The data a `groupBy` fit with `p0: 'auto'` gives each group's estimator (`estimateP0`), in
+ * one query: per group, the rows ordered by (x, y) and numbered r = 1…n_g, of which the query
+ * keeps those where ⌊(r−1)·cap/n_g⌋ steps up — up to `cap` rows spread evenly over the group's
+ * x range, and *every* row of a group with n_g ≤ cap (then the estimator sees exactly what it
+ * would see in memory, as in `fitBatch`). `cap` = {@link groupSampleCap}(groups): SAMPLE_ROWS
+ * (2000) per group, down to {@link GROUP_SAMPLE_MIN} when more than GROUP_SAMPLE_BUDGET / 2000
+ * groups share the {@link GROUP_SAMPLE_BUDGET} rows — so 10⁴ groups read at most 6.4·10⁵ rows,
+ * never the table.
+ *
+ * @returns each group's sample by key (as text).
+ * @throws DataSourceError when the query fails.
+ */
+export async function readGroupSamples(db: SqlDatabase, target: SqlTarget, groupBy: string, whereParams: readonly unknown[], groups: number): Promise<Map<string, SqlGroupSample>> {
+  const { dialect, caller } = target;
+  const q = (name: string): string => dialect.identifierQuote + name + dialect.identifierQuote;
+  const dbl = (e: string): string => `CAST(${e} AS ${dialect.doubleType})`;
+  const cap = groupSampleCap(groups);
+  const k = target.x.length;
+  const binder = new SqlBinder(dialect, target.whereCount);
+  const used = [...target.x, target.y];
+  const cols = used.map((c, i) => `${dbl(c)} AS ${q(`nlsq_c${i}`)}`);
+  const order = used.join(', ');
+  const inner =
+    `SELECT CAST(${groupBy} AS ${dialect.stringType}) AS ${q('nlsq_k')}, ${cols.join(', ')}, ` +
+    `ROW_NUMBER() OVER (PARTITION BY ${groupBy} ORDER BY ${order}) AS ${q('nlsq_rn')}, COUNT(*) OVER (PARTITION BY ${groupBy}) AS ${q('nlsq_n')} ` +
+    `FROM ${filteredTable(target, binder)}`;
+  const slot = (offset: number): string => `FLOOR(${dbl(`${q('nlsq_rn')} - ${offset}`)} * ${cap} / ${dbl(q('nlsq_n'))})`;
+  const names = used.map((_, i) => q(`nlsq_c${i}`));
+  const statement = binder.finish(
+    `SELECT ${q('nlsq_k')}, ${names.join(', ')} FROM (${inner}) AS ${q('nlsq_s')} WHERE ${q('nlsq_rn')} = 1 OR ${slot(1)} > ${slot(2)} ORDER BY ${q('nlsq_k')}, ${names.join(', ')}`,
+  );
+  let rows: readonly (readonly unknown[])[];
+  try {
+    rows = await db.query(statement.text, statement.slots.map((i) => whereParams[i]));
+  } catch (error) {
+    throw new DataSourceError(`${caller}: the ${dialect.name} query for the groups' samples (p0 'auto') failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const byKey = new Map<string, (readonly unknown[])[]>();
+  for (const row of rows) {
+    const key = String(row[0]);
+    let list = byKey.get(key);
+    if (list === undefined) byKey.set(key, (list = []));
+    list.push(row);
+  }
+  const out = new Map<string, SqlGroupSample>();
+  for (const [key, list] of byKey) {
+    const x = Array.from({ length: k }, (_, v) => Float64Array.from(list, (row) => toDouble(row[1 + v])));
+    out.set(key, { x, y: Float64Array.from(list, (row) => toDouble(row[1 + k])) });
+  }
+  return out;
 }

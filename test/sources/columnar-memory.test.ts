@@ -2,7 +2,11 @@
  * Bounded memory: each reader fits a file larger than the test child's heap limit
  * (`--max-old-space-size=24`, and 2 MB semi-spaces so that the young generation's slack does not
  * blur the measure; V8's whole heap limit is then about 30 MB) and its resident memory grows by
- * less than half the file. The child runs the built package (`dist/`, built when stale like the
+ * less than three quarters of the file. (Not half: a reader that decodes into typed arrays leaves
+ * its dead chunk buffers outside the JS heap, and V8 collects them once about 64 MB of external
+ * memory has accumulated since the last GC — measured for the Parquet reader: 62–79 MB of growth
+ * on this 131 MB file and 65 MB on a 262 MB one of 1.8·10⁷ rows, so the growth is that slack,
+ * not the file.) The child runs the built package (`dist/`, built when stale like the
  * package tests do) in plain Node: no TypeScript loader thread shares its heap limit. It measures
  * its RSS after loading the reader (one chunk read) and its peak RSS (`VmHWM` of
  * `/proc/self/status`, Linux) after a streaming fit; typed arrays live outside the JS heap, so the
@@ -66,7 +70,7 @@ console.log(JSON.stringify({ before, peak: hwm, heapLimit: (await import('node:v
 `;
 
 describe.skipIf(skipReason !== null || process.platform !== 'linux').each(['parquet', 'arrow', 'hdf5'] as const)(`%s: a file larger than the heap limit${skipReason ? ` (skipped: ${skipReason})` : ''}`, (format) => {
-  it('fits in a child with a 24 MB old space, RSS growing by less than half the file', () => {
+  it('fits in a child with a 24 MB old space, RSS growing by less than three quarters of the file', () => {
     const script = join(dir, `child-${format}.mjs`);
     writeFileSync(script, CHILD);
     const size = statSync(files[format]).size;
@@ -77,6 +81,6 @@ describe.skipIf(skipReason !== null || process.platform !== 'linux').each(['parq
     expect(size).toBeGreaterThan(out.heapLimit);
     expect(out.strategy).toBe('streaming');
     expect(out.popt).toBeAllclose(TRUTH, { rtol: 1e-3 });
-    expect(out.peak - out.before).toBeLessThan(size / 2);
+    expect(out.peak - out.before).toBeLessThan(0.75 * size);
   }, 240_000);
 });

@@ -52,11 +52,25 @@ describe('hdf5FileSource and hdf5Source', () => {
     expect(r.x[2]).toEqual(Array.from(d.k));
   });
 
-  it('reads a Blob (copied into h5wasm memory outside a worker) like the file', async () => {
+  it('reads a Blob (read whole per pass outside a worker) like the file', async () => {
     const blob = new File([readFileSync(path)], 'decay.h5');
     const source = hdf5Source(blob, { x: '/grp/t', y: '/grp/signal', chunkRows: 1024 });
     expect((await readColumns(source)).y).toEqual(Array.from(d.y));
     expect((await readColumns(source)).chunks).toBe(3);
+  });
+
+  it('says why and what to do when a Blob cannot be read into memory outside a worker', async () => {
+    class HugeFile extends File {
+      override arrayBuffer(): Promise<ArrayBuffer> {
+        return Promise.reject(new RangeError('Array buffer allocation failed'));
+      }
+    }
+    const source = hdf5Source(new HugeFile([readFileSync(path)], 'huge.h5'), { x: '/grp/t', y: '/grp/signal' });
+    const error = await readColumns(source).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DataSourceError);
+    expect((error as Error).message).toMatch(/^hdf5Source: cannot read "huge\.h5" \(\d+ bytes\) into memory: Array buffer allocation failed\. Outside a Web Worker an HDF5 Blob is read whole for each pass .* use hdf5FileSource\(path\) from nlsq\/node, or call fit inside a Web Worker$/);
+    // the failed pass left nothing mounted: the next pass over a readable blob works
+    expect((await readColumns(hdf5Source(new File([readFileSync(path)], 'ok.h5'), { x: '/grp/t', y: '/grp/signal' }))).y).toEqual(Array.from(d.y));
   });
 
   it('fits like curveFit on the same arrays, and NaN goes to nanPolicy', async () => {

@@ -1,3 +1,4 @@
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import { curveFit, fit, model } from '../../src/index.ts';
@@ -41,7 +42,7 @@ describe('parquetSource', () => {
     expect(second.y).toEqual(first.y);
   });
 
-  it('reads row groups with an offset index in chunks of chunkRows rows, others whole', async () => {
+  it('reads row groups with an offset index in chunks of whole pages of at least chunkRows rows, others whole', async () => {
     const paged = new Uint8Array(
       parquetWriteBuffer({
         columnData: ['t', 'signal', 'err'].map((name, j) => ({ name, data: [d.t, d.y, d.sigma][j], type: 'DOUBLE', offsetIndex: true })) as never,
@@ -50,13 +51,34 @@ describe('parquetSource', () => {
       }),
     );
     const r = await readColumns(parquetSource(paged, { x: 't', y: 'signal', sigma: 'err', chunkRows: 300 }));
-    expect(r.chunks).toBe(4 + 4 + 2); // 1000, 1000 and 500 rows in chunks of 300
+    // pages of 2048 bytes hold 255 doubles: they start at rows 0, 255, 510, 765 of each group: a chunk is the fewest whole pages of ≥ 300 rows
+    const sizes = async (source: AsyncIterable<{ y: ArrayLike<number> }>): Promise<number[]> => {
+      const out: number[] = [];
+      for await (const c of source) out.push(c.y.length);
+      return out;
+    };
+    expect(await sizes(parquetSource(paged, { x: 't', y: 'signal', chunkRows: 300 }))).toEqual([510, 490, 510, 490, 500]);
+    expect(await sizes(parquetSource(paged, { x: 't', y: 'signal', chunkRows: 1 }))).toEqual([255, 255, 255, 235, 255, 255, 255, 235, 255, 245]);
+    expect(r.chunks).toBe(5);
     expect(r.y).toEqual(Array.from(d.y));
     expect(r.x[0]).toEqual(Array.from(d.t));
     expect(r.sigma).toEqual(Array.from(d.sigma));
     const noIndex = new Uint8Array(
       parquetWriteBuffer({ columnData: [{ name: 't', data: d.t, type: 'DOUBLE', offsetIndex: false }, { name: 'y', data: d.y, type: 'DOUBLE', offsetIndex: false }] as never, rowGroupSize: 1000 }),
     );
+    // columns whose pages start at different rows (2048-byte pages: 511 float32s, 255 doubles) share no page start but the
+    // group's first: each row group is one chunk (cutting elsewhere would decode a page twice), values intact
+    const mixed = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [{ name: 't32', data: d.t32, type: 'FLOAT', offsetIndex: true }, { name: 'y', data: d.y, type: 'DOUBLE', offsetIndex: true }] as never,
+        rowGroupSize: 1000,
+        pageSize: 2048,
+      }),
+    );
+    expect(await sizes(parquetSource(mixed, { x: 't32', y: 'y', chunkRows: 1 }))).toEqual([1000, 1000, 500]);
+    const m = await readColumns(parquetSource(mixed, { x: 't32', y: 'y', chunkRows: 1 }));
+    expect(m.x[0]).toEqual(Array.from(d.t32));
+    expect(m.y).toEqual(Array.from(d.y));
     const whole = await readColumns(parquetSource(noIndex, { x: 't', y: 'y', chunkRows: 300 }));
     expect(whole.chunks).toBe(3);
     expect(whole.y).toEqual(Array.from(d.y));
@@ -117,5 +139,34 @@ describe('parquetSource', () => {
     expect(() => parquetSource(file, { x: 't', y: 'y', chunkRows: 0 })).toThrow(NlsqRangeError);
     expect(() => parquetSource(file, { x: [], y: 'y' })).toThrow(/x must name at least one column/);
     expect(() => parquetSource(file, { x: 't', y: 3 as never })).toThrow(/y must be a non-empty column name, got 3/);
+  });
+});
+
+describe('parquetSource chunking (property)', () => {
+  // any row-group size, page size and chunkRows: every row read once and in order, each chunk whole
+  // pages of at least chunkRows rows unless it ends its row group, and no chunk spans two groups
+  test.prop(
+    [fc.integer({ min: 1, max: 3000 }), fc.integer({ min: 1, max: 1200 }), fc.integer({ min: 64, max: 4096 }), fc.integer({ min: 1, max: 2000 })],
+    { numRuns: 25 },
+  )('reads every row once, in chunks of whole pages', async (n, rowGroupSize, pageSize, chunkRows) => {
+    const t = Float64Array.from({ length: n }, (_, i) => i * 0.5);
+    const y = Float64Array.from({ length: n }, (_, i) => Math.sin(i) * 1e3);
+    const buf = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 't', data: t, type: 'DOUBLE' }, { name: 'y', data: y, type: 'DOUBLE' }], rowGroupSize, pageSize } as never));
+    const got: number[][] = [[], []];
+    const sizes: number[] = [];
+    for await (const c of parquetSource(buf, { x: 't', y: 'y', chunkRows })) {
+      sizes.push(c.y.length);
+      got[0]!.push(...Array.from(c.x as Float64Array));
+      got[1]!.push(...Array.from(c.y));
+    }
+    expect(got[0]).toEqual(Array.from(t));
+    expect(got[1]).toEqual(Array.from(y));
+    let start = 0;
+    for (const size of sizes) {
+      const groupEnd = (Math.floor(start / rowGroupSize) + 1) * rowGroupSize;
+      expect(start + size).toBeLessThanOrEqual(groupEnd); // within one row group
+      if (start + size < Math.min(groupEnd, n)) expect(size).toBeGreaterThanOrEqual(chunkRows);
+      start += size;
+    }
   });
 });

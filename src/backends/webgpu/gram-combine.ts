@@ -1,6 +1,8 @@
 /**
  * Host-side (f64) completion of a WebGPU evaluation: sum the per-workgroup f32 partials of the
- * packed augmented Gram matrix and factor it into the triangle T of `backend.ts`.
+ * packed augmented Gram matrix (`combinePartials`), which the evaluator then factors into the
+ * triangle T of `backend.ts` with the shared `gramToTriangle` at the f32 pivot tolerance
+ * (`f32PivotTolerance`).
  *
  * With A = [J r] (m × c, c = p + 1) the device returns partial sums of G = AᵀA (upper triangle,
  * packed row-major: (0,0), (0,1), …, (0,c−1), (1,1), …). The host adds the partials in f64 in a
@@ -10,12 +12,10 @@
  *
  * The Gram matrix squares the conditioning of J, and its entries carry f32 rounding, so it can
  * be numerically semidefinite: the factorization is the semidefinite Cholesky shared with the SQL
- * engines (`linalg/gram-triangle.ts`), here with the f32 pivot tolerance.
+ * engines (`linalg/gram-triangle.ts`), with the f32 pivot tolerance defined here.
  *
  * @module
  */
-import { gramToTriangle as factorGram } from '../../linalg/gram-triangle.ts';
-
 /** A run of partials in the read-back buffer: `groups` partials of `entries` floats from `offset`. */
 export interface PartialRegion {
   /** Offset of the first partial, in floats. */
@@ -51,31 +51,13 @@ export function combinePartials(
 }
 
 /**
- * Relative pivot tolerance of {@link gramToTriangle} for a Gram matrix accumulated in f32:
- * a Jacobian pivot below `cols · 2⁻²³ · G_kk` (the f32 rounding level of the column's squared
- * norm) counts as zero.
+ * Relative pivot tolerance for factoring a Gram matrix accumulated in f32 (the `tol` of
+ * `linalg/gram-triangle.ts`'s `gramToTriangle`): a Jacobian pivot below `cols · 2⁻²³ · G_kk`
+ * (the f32 rounding level of the column's squared norm) counts as zero.
  *
  * @param cols - order of G.
+ * @returns the tolerance.
  */
-function f32PivotTolerance(cols: number): number {
+export function f32PivotTolerance(cols: number): number {
   return cols * 2 ** -23;
-}
-
-/**
- * Factor a packed augmented Gram matrix accumulated in f32 into the triangle T: the shared
- * semidefinite Cholesky of `linalg/gram-triangle.ts` with the f32 pivot tolerance by default.
- *
- * @param packed - the packed upper triangle (length cols(cols+1)/2), f64.
- * @param cols - order c = p + 1.
- * @param tol - relative pivot tolerance (default {@link f32PivotTolerance}).
- * @param T - output (length ≥ cols²); overwritten.
- * @returns `{ T, rank }` (T null when an entry of G is not finite).
- */
-export function gramToTriangle(
-  packed: Float64Array,
-  cols: number,
-  tol: number = f32PivotTolerance(cols),
-  T: Float64Array = new Float64Array(cols * cols),
-): { readonly T: Float64Array | null; readonly rank: number } {
-  return factorGram(packed, cols, tol, T);
 }

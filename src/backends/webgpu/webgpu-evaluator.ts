@@ -22,9 +22,9 @@ import { type DeviceContext, lostSoon, popScopes, raceLoss } from './device-cont
 import { MAP_MODE_READ, type Resources, USAGE, type Variant, allocate, layoutRegions, makeVariant } from './device-buffers.ts';
 import { planChunks, validateDeviceData } from './data-layout.ts';
 import type { DeviceLostError } from './device-lost-error.ts';
-import { combinePartials, gramToTriangle } from './gram-combine.ts';
+import { combinePartials, f32PivotTolerance } from './gram-combine.ts';
 import { DEFAULT_POINTS_PER_THREAD, generateGramKernel, workgroupsFor } from './gram-partials.wgsl.ts';
-import { packedEntries } from '../../linalg/gram-triangle.ts';
+import { gramToTriangle, packedEntries } from '../../linalg/gram-triangle.ts';
 
 /** The request of `WebGPUBackend.createModelEvaluator`: the generic one plus two tuning caps. */
 export interface WebGPUEvaluatorRequest extends ModelEvaluatorRequest {
@@ -166,7 +166,7 @@ class WebGPUEvaluator implements WebGPUModelEvaluator {
       if (!jacobian) return { cost, m: this.m, T: null };
       const gram = packed.subarray(0, packedEntries(this.p + 1));
       if (!gram.every(Number.isFinite)) return { cost, m: this.m, T: null };
-      const { T } = gramToTriangle(gram, this.p + 1);
+      const { T } = gramToTriangle(gram, this.p + 1, f32PivotTolerance(this.p + 1));
       return { cost, m: this.m, T };
     });
   }

@@ -2,7 +2,8 @@
  * `duckdb(connection)`: a {@link SqlDatabase} over a `DuckDBConnection` of `@duckdb/node-api`
  * (https://duckdb.org/docs/api/node_neo/overview) that the caller created. nlsq does not import
  * the DuckDB package: the adapter calls `connection.runAndReadAll(sql, params)` and reads
- * `getRows()`, so any object with that shape works (duckdb-wasm needs a two-line wrapper).
+ * `getRows()`, so any object with that shape works (duckdb-wasm in browsers: `duckdbWasm`,
+ * `duckdb-wasm.ts`).
  *
  * @module
  */
@@ -18,6 +19,14 @@ export interface DuckDBConnectionLike {
 
 /** DuckDB's messages for numeric domain errors (its error classes "Out of Range" and "Invalid Input"). */
 const DOMAIN_ERROR = /^(Out of Range|Invalid Input) Error/;
+
+/**
+ * Whether a DuckDB error (from `@duckdb/node-api` or duckdb-wasm, which share the engine's
+ * messages) is a numeric domain error of the model rather than a failed statement.
+ */
+export function isDuckDBDomainError(error: unknown): boolean {
+  return error instanceof Error && DOMAIN_ERROR.test(error.message);
+}
 
 /**
  * Wrap a DuckDB connection for `fitSql`.
@@ -44,6 +53,6 @@ export function duckdb(connection: DuckDBConnectionLike): SqlDatabase {
       const reader = await connection.runAndReadAll(text, [...params]);
       return reader.getRows();
     },
-    isDomainError: (error) => error instanceof Error && DOMAIN_ERROR.test(error.message),
+    isDomainError: isDuckDBDomainError,
   };
 }

@@ -11,24 +11,16 @@
  *
  * @module
  */
-import { castTo, commonFunctions, named, type SqlDialect } from './sql-dialect.ts';
+import { castTo, defineDialect, named, type SqlDialect } from './sql-dialect.ts';
 
 const double = castTo('DOUBLE PRECISION');
 
 /** PostgreSQL (12 or later). */
-export const POSTGRES_DIALECT: SqlDialect = Object.freeze({
+export const POSTGRES_DIALECT: SqlDialect = defineDialect({
   name: 'postgresql',
-  identifierQuote: '"',
-  forbiddenInIdentifiers: '',
   doubleType: 'DOUBLE PRECISION',
   stringType: 'TEXT',
   placeholder: (i: number) => `$${i + 1}`,
   reusesPlaceholders: true,
-  sum: (e: string) => `SUM(${e})`,
-  compensatedSum: false,
-  functions: Object.freeze({
-    ...commonFunctions(double),
-    log10: named('LOG10'),
-    log2: ([a]: readonly string[]) => `(LN(${a}) / LN(${double('2')}))`,
-  }),
+  functions: { log10: named('LOG10'), log2: ([a]: readonly string[]) => `(LN(${a}) / LN(${double('2')}))` },
 });

@@ -42,6 +42,12 @@ export interface SqlDialect {
   readonly compensatedSum: boolean;
   /** The spelling of each function; a missing entry is a function the engine lacks. */
   readonly functions: Readonly<Partial<Record<SqlFunctionName, SqlFunctionSpelling>>>;
+  /**
+   * The relation that reads Parquet files in place, from the SQL text of the path (a bound
+   * parameter, never the path's text): DuckDB `read_parquet(…)`. Absent: the engine reads
+   * Parquet only through its own tables, and `fitSql` refuses `table: { parquet }`.
+   */
+  readonly readParquet?: (path: string) => string;
 }
 
 /** `NAME(a, b, …)`. */
@@ -75,4 +81,47 @@ export function commonFunctions(double: (v: string) => string): Record<Exclude<S
 /** `CAST(v AS type)`. */
 export function castTo(type: string): (v: string) => string {
   return (v) => `CAST(${v} AS ${type})`;
+}
+
+/**
+ * What a dialect states: everything of a {@link SqlDialect} that differs between engines; the
+ * rest takes the defaults of {@link defineDialect}.
+ */
+export interface DialectSpec {
+  readonly name: string;
+  /** Default `"` (ANSI). */
+  readonly identifierQuote?: '"' | '`';
+  /** Default: none beyond NUL. */
+  readonly forbiddenInIdentifiers?: string;
+  readonly doubleType: string;
+  readonly stringType: string;
+  placeholder(i: number): string;
+  readonly reusesPlaceholders: boolean;
+  /** The aggregate's function name (default `SUM`), e.g. `fsum`, `sumKahan`. */
+  readonly sumFunction?: string;
+  /** Default false. */
+  readonly compensatedSum?: boolean;
+  /** Spellings that differ from {@link commonFunctions} (with the dialect's DOUBLE cast). */
+  readonly functions?: Readonly<Partial<Record<SqlFunctionName, SqlFunctionSpelling>>>;
+  readonly readParquet?: (path: string) => string;
+}
+
+/**
+ * A frozen {@link SqlDialect} from its spec: ANSI identifier quotes, no extra forbidden
+ * characters, `SUM` (not compensated), and {@link commonFunctions} with the dialect's DOUBLE
+ * cast unless the spec says otherwise — the one home of what the dialects share.
+ *
+ * @param spec - what differs.
+ * @returns the dialect.
+ */
+export function defineDialect(spec: DialectSpec): SqlDialect {
+  const { sumFunction = 'SUM', functions = {}, ...rest } = spec;
+  return Object.freeze({
+    identifierQuote: '"' as const,
+    forbiddenInIdentifiers: '',
+    compensatedSum: false,
+    ...rest,
+    sum: (e: string) => `${sumFunction}(${e})`,
+    functions: Object.freeze({ ...commonFunctions(castTo(spec.doubleType)), ...functions }),
+  });
 }

@@ -2,12 +2,12 @@
  * Dialects of the distributed engines nlsq generates SQL for but does not run in its tests:
  * Spark SQL, Trino, BigQuery (GoogleSQL) and ClickHouse. Each is written against the engine's
  * documented function names and parameter syntax (links per dialect), and unit-tested for the
- * text it produces (`test/sql/dialects.test.ts`); a caller runs the SQL through its own client
+ * text it produces (`test/sql/sql-text.test.ts`); a caller runs the SQL through its own client
  * (an object with `dialect` and `query`, see `sql/sql-database.ts`).
  *
  * @module
  */
-import { castTo, commonFunctions, named, type SqlDialect } from './sql-dialect.ts';
+import { defineDialect, named, type SqlDialect } from './sql-dialect.ts';
 
 const sinhFromExp = ([a]: readonly string[]): string => `((EXP(${a}) - EXP(-(${a}))) / 2)`;
 
@@ -15,17 +15,14 @@ const sinhFromExp = ([a]: readonly string[]): string => `((EXP(${a}) - EXP(-(${a
  * Spark SQL (https://spark.apache.org/docs/latest/api/sql/): backtick identifiers, positional
  * `?` parameters (`spark.sql(text, args)`), DOUBLE, `ln`/`log2`/`log10`/`cbrt`/`pow`/`signum`.
  */
-export const SPARK_DIALECT: SqlDialect = Object.freeze({
+export const SPARK_DIALECT: SqlDialect = defineDialect({
   name: 'spark',
   stringType: 'STRING',
   identifierQuote: '`',
-  forbiddenInIdentifiers: '',
   doubleType: 'DOUBLE',
   placeholder: () => '?',
   reusesPlaceholders: false,
-  sum: (e: string) => `SUM(${e})`,
-  compensatedSum: false,
-  functions: Object.freeze({ ...commonFunctions(castTo('DOUBLE')), sign: named('SIGNUM'), pow: named('POW') }),
+  functions: { sign: named('SIGNUM'), pow: named('POW') },
 });
 
 /**
@@ -33,17 +30,13 @@ export const SPARK_DIALECT: SqlDialect = Object.freeze({
  * parameters (prepared statements), DOUBLE, `ln`/`log2`/`log10`/`cbrt`/`power`/`cosh`/`tanh`;
  * `sinh` from EXP (not in every Trino release).
  */
-export const TRINO_DIALECT: SqlDialect = Object.freeze({
+export const TRINO_DIALECT: SqlDialect = defineDialect({
   name: 'trino',
   stringType: 'VARCHAR',
-  identifierQuote: '"',
-  forbiddenInIdentifiers: '',
   doubleType: 'DOUBLE',
   placeholder: () => '?',
   reusesPlaceholders: false,
-  sum: (e: string) => `SUM(${e})`,
-  compensatedSum: false,
-  functions: Object.freeze({ ...commonFunctions(castTo('DOUBLE')), sinh: sinhFromExp }),
+  functions: { sinh: sinhFromExp },
 });
 
 /**
@@ -53,7 +46,7 @@ export const TRINO_DIALECT: SqlDialect = Object.freeze({
  * `LOG(a, 2)` for log2, `CBRT`, `POW`, `SINH`/`COSH`/`TANH`. Division by zero raises there,
  * and the caller's client reports it as a failed query.
  */
-export const BIGQUERY_DIALECT: SqlDialect = Object.freeze({
+export const BIGQUERY_DIALECT: SqlDialect = defineDialect({
   name: 'bigquery',
   stringType: 'STRING',
   identifierQuote: '`',
@@ -61,13 +54,7 @@ export const BIGQUERY_DIALECT: SqlDialect = Object.freeze({
   doubleType: 'FLOAT64',
   placeholder: (i: number) => `@p${i}`,
   reusesPlaceholders: true,
-  sum: (e: string) => `SUM(${e})`,
-  compensatedSum: false,
-  functions: Object.freeze({
-    ...commonFunctions(castTo('FLOAT64')),
-    log2: ([a]: readonly string[]) => `LOG(${a}, 2)`,
-    pow: named('POW'),
-  }),
+  functions: { log2: ([a]: readonly string[]) => `LOG(${a}, 2)`, pow: named('POW') },
 });
 
 /**
@@ -76,21 +63,19 @@ export const BIGQUERY_DIALECT: SqlDialect = Object.freeze({
  * `cbrt`, `pow`, `erf`/`erfc` (the only engine here with them), `least`/`greatest`, and
  * `sumKahan`, ClickHouse's compensated sum.
  */
-export const CLICKHOUSE_DIALECT: SqlDialect = Object.freeze({
+export const CLICKHOUSE_DIALECT: SqlDialect = defineDialect({
   name: 'clickhouse',
   stringType: 'String',
   identifierQuote: '`',
-  forbiddenInIdentifiers: '',
   doubleType: 'Float64',
   placeholder: (i: number) => `{p${i}:Float64}`,
   reusesPlaceholders: true,
-  sum: (e: string) => `sumKahan(${e})`,
+  sumFunction: 'sumKahan',
   compensatedSum: true,
-  functions: Object.freeze({
-    ...commonFunctions(castTo('Float64')),
+  functions: {
     exp: named('exp'), log: named('log'), log2: named('log2'), log10: named('log10'), sqrt: named('sqrt'), cbrt: named('cbrt'),
     abs: named('abs'), sign: named('sign'), sin: named('sin'), cos: named('cos'), tan: named('tan'), asin: named('asin'),
     acos: named('acos'), atan: named('atan'), sinh: named('sinh'), cosh: named('cosh'), tanh: named('tanh'),
     atan2: named('atan2'), min: named('least'), max: named('greatest'), pow: named('pow'), erf: named('erf'), erfc: named('erfc'),
-  }),
+  },
 });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
-import { combinePartials, gramToTriangle } from '../../../src/backends/webgpu/gram-combine.ts';
+import { combinePartials, f32PivotTolerance } from '../../../src/backends/webgpu/gram-combine.ts';
+import { gramToTriangle as factor } from '../../../src/linalg/gram-triangle.ts';
+
+/** The evaluator's factorization: the shared Cholesky at the f32 pivot tolerance unless given. */
+const gramToTriangle = (G: Float64Array, c: number, tol = f32PivotTolerance(c)): ReturnType<typeof factor> => factor(G, c, tol);
 
 /** The full symmetric cols × cols matrix of a packed upper triangle. */
 function unpackSymmetric(packed: Float64Array, cols: number): Float64Array {
@@ -60,7 +64,7 @@ describe('combinePartials', () => {
   });
 });
 
-describe('gramToTriangle', () => {
+describe('gramToTriangle at the f32 pivot tolerance (the factorization of the evaluator)', () => {
   test.prop([matrixArb], { numRuns: 60 })('reproduces the Gram matrix: TᵀT = G for a full-rank A', ({ m, c, a }) => {
     const A = Float64Array.from(a);
     const G = packedGram(A, m, c);

@@ -8,7 +8,7 @@
  */
 import type { WebGPUBackend } from '../../../src/backends/webgpu/webgpu-backend.ts';
 import { DeviceLostError } from '../../../src/backends/webgpu/device-lost-error.ts';
-import { gramToTriangle } from '../../../src/backends/webgpu/gram-combine.ts';
+import { gramToTriangle } from '../../../src/linalg/gram-triangle.ts';
 import { ShaderCompileError } from '../../../src/errors.ts';
 import type { Program } from '../../../src/model/ir.ts';
 import { trf } from '../../../src/optim/trf.ts';
