@@ -17,24 +17,10 @@ import { WorkerError } from '../../src/parallel/worker-error.ts';
 import { acquireWorkerPool, terminateWorkers } from '../../src/parallel/worker-pool.ts';
 import type { BatchResult } from '../../src/batch/batch-result.ts';
 import type { FitBatchData, FitBatchOptions } from '../../src/batch/batch-options.ts';
+import { gauss, gaussians, grid, lcg } from './gaussian-batches.ts';
 
 afterAll(() => terminateWorkers());
 
-const gauss = model('a*exp(-(x - mu)^2/(2*s^2)) + b');
-const grid = (n: number, lo: number, hi: number) => Float64Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
-}
-
-function gaussians(x: Float64Array, nFits: number, seed = 7): Float64Array {
-  const r = lcg(seed);
-  const n = x.length;
-  const Y = new Float64Array(nFits * n);
-  for (let f = 0; f < nFits; f++) for (let i = 0; i < n; i++) Y[f * n + i] = (1 + f / nFits) * Math.exp(-((x[i]! - 0.2 * Math.sin(f)) ** 2) / 2) + 0.1 + 0.02 * r();
-  return Y;
-}
 
 /** Every per-fit output of two results bitwise equal (NaN equal to NaN), messages included. */
 function expectSameRows(a: BatchResult, b: BatchResult): void {

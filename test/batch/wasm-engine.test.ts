@@ -19,23 +19,9 @@ import type { WasmBackend } from '../../src/backends/wasm/wasm-backend.ts';
 import { model } from '../../src/model/model.ts';
 import { resolveSolverSettings } from '../../src/options/solver-settings.ts';
 import { models } from '../../src/model/models/index.ts';
+import { gauss, gaussians, grid, lcg } from './gaussian-batches.ts';
 
-const gauss = model('a*exp(-(x - mu)^2/(2*s^2)) + b');
 const gauss2 = model('a*exp(-((x - x0)^2 + (y - y0)^2)/(2*s^2)) + b', { params: ['a', 'x0', 'y0', 's', 'b'], variables: ['x', 'y'] });
-const grid = (n: number, lo: number, hi: number) => Float64Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
-
-function lcg(seed: number): () => number {
-  let s = seed;
-  return () => (s = (s * 16807) % 2147483647) / 2147483647 - 0.5;
-}
-
-function gaussians(x: Float64Array, nFits: number, seed = 7): Float64Array {
-  const r = lcg(seed);
-  const n = x.length;
-  const Y = new Float64Array(nFits * n);
-  for (let f = 0; f < nFits; f++) for (let i = 0; i < n; i++) Y[f * n + i] = (1 + f / nFits) * Math.exp(-((x[i]! - 0.2 * Math.sin(f)) ** 2) / 2) + 0.1 + 0.02 * r();
-  return Y;
-}
 
 /** max over entries of |a − b| / max(|b|, 1) (∞ entries must match exactly). */
 function worst(a: Float64Array, b: Float64Array): number {

@@ -272,19 +272,27 @@ export function deviceChecks(backend: WebGPUBackend, createExtra: () => Promise<
       },
     },
     {
-      // Weights 1/|w(z)| make each residual the f32 error relative to |w|; the largest of them is at
-      // most √(2·cost), so the cost bounds every point's error, not only their mean.
-      name: 'faddeeva_re and faddeeva_im (Voigt) match the f64 Faddeeva function to 4e-6·|w| at every point',
+      // Weights 1/allowed make each residual the f32 error over what is allowed at that point; the
+      // largest of them is at most √(2·cost), so the cost bounds every point's error, not only their
+      // mean. Allowed: 4e-6·|w| — and below the real axis, where w(z) = 2·exp(−z²) − w(−z) needs
+      // cos and sin of 2xy, also WGSL's own accuracy for them (absolute 2⁻¹¹, the spec's bound;
+      // SwiftShader is that coarse) times |2·exp(−z²)|.
+      name: 'faddeeva_re and faddeeva_im (Voigt) match the f64 Faddeeva function to 4e-6·|w| (and WGSL sin/cos accuracy on the reflection below the axis)',
       run: async () => {
         const { u, v } = faddeevaPoints();
-        const scale = Float64Array.from(u, (ui, i) => 1 / Math.hypot(faddeevaRe(ui, v[i]!), faddeevaIm(ui, v[i]!)));
+        const scale = Float64Array.from(u, (ui, i) => {
+          const vi = v[i]!;
+          const w = Math.hypot(faddeevaRe(ui, vi), faddeevaIm(ui, vi));
+          const reflection = vi < 0 ? 2 ** -11 * 2 * Math.exp(vi * vi - ui * ui) : 0;
+          return 1 / Math.max(4e-6 * w, reflection);
+        });
         for (const fn of ['faddeeva_re', 'faddeeva_im'] as const) {
           const y = Float64Array.from(u, (ui, i) => (fn === 'faddeeva_re' ? faddeevaRe : faddeevaIm)(ui, v[i]!));
           const prob = await backend.createModelEvaluator({ program: faddeevaProgram(fn), data: { x: [u, v], y, w: scale } });
           try {
             const ev = await prob.evaluate(Float64Array.of(1), false);
             const worst = Math.sqrt(2 * ev.cost);
-            assert(worst <= 4e-6, `${fn}: largest error ${worst.toExponential(2)}·|w| > 4e-6·|w|`);
+            assert(worst <= 1, `${fn}: largest error ${worst.toExponential(2)} × the allowed error (4e-6·|w|, or 2⁻¹¹·|2e^(−z²)| below the axis)`);
           } finally {
             prob.destroy();
           }
