@@ -113,7 +113,8 @@ export interface FitBatchOptions {
    * Workers of the process-wide pool: a count n splits the batch into n contiguous ranges of fits
    * (at most one per fit), each run by the single-thread engine in its worker — every row bitwise
    * the one-thread row; `'auto'` uses one per core when the batch is large enough to gain (at
-   * least `MIN_BATCH_WORK_PER_WORKER` points·(p+1)² per worker), else the main thread; omitted or
+   * least `MIN_BATCH_WORK_PER_WORKER` points·(p+1)² per worker, `MIN_WASM_BATCH_WORK_PER_WORKER`
+   * when the workers run the WASM engine), else the main thread; omitted or
    * 0: the main thread. Expression models cross as their IR; a closure or a loss function keeps
    * the batch on the main thread. `r.plan` says how many ran and why.
    */

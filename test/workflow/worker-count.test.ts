@@ -1,6 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
-import { MIN_POINTS_PER_WORKER, minPointsPerWorker, planWorkers } from '../../src/workflow/worker-count.ts';
+import { MIN_BATCH_WORK_PER_WORKER, MIN_POINTS_PER_WORKER, MIN_WASM_BATCH_WORK_PER_WORKER, minPointsPerWorker, planBatchWorkers, planWorkers } from '../../src/workflow/worker-count.ts';
 
 const base = { nParams: 3, cores: 8, blocked: null, backend: 'wasm-simd' } as const;
 
@@ -35,5 +35,22 @@ describe('planWorkers', () => {
       expect(plan.workers).toBeGreaterThanOrEqual(2);
       expect(nPoints / plan.workers).toBeGreaterThanOrEqual(minPointsPerWorker(nParams));
     }
+  });
+});
+
+describe('planBatchWorkers', () => {
+  // Gpufit's test: 25 points, p = 5, so 900 units of work a fit.
+  const batch = (nFits: number, engine: string) => planBatchWorkers({ given: 'auto', nFits, nPoints: 25 * nFits, nParams: 5, cores: 2, blocked: null, engine });
+
+  it("'auto' weighs the engine the workers run: the WASM engine needs about 4× the work of the CPU engine", () => {
+    const between = Math.ceil((2 * MIN_BATCH_WORK_PER_WORKER) / 900); // enough for 2 CPU-engine workers
+    expect(batch(between, 'cpu').workers).toBe(2);
+    expect(batch(between, 'wasm').workers).toBe(0);
+    expect(batch(between, 'wasm').reason).toMatch(/too few to gain from workers \(at least 8000000 points·\(p\+1\)² per worker for the wasm engine/);
+    expect(batch(Math.ceil((2 * MIN_WASM_BATCH_WORK_PER_WORKER) / 900), 'wasm')).toMatchObject({ workers: 2, used: '2 workers × wasm engine' });
+  });
+
+  it('a count is honoured whatever the engine', () => {
+    expect(planBatchWorkers({ given: 2, nFits: 10, nPoints: 250, nParams: 5, cores: 2, blocked: null, engine: 'wasm' }).workers).toBe(2);
   });
 });
