@@ -133,12 +133,7 @@ async function runFit(msg) {
     };
     self.postMessage({ id: msg.id, ok: true, result });
   } catch (error) {
-    self.postMessage({
-      id: msg.id,
-      ok: false,
-      cancelled: controller.signal.aborted,
-      error: { name: error?.name ?? 'Error', message: String(error?.message ?? error), code: error?.code },
-    });
+    postFailure(msg.id, error, controller.signal.aborted);
   } finally {
     running.delete(msg.id);
   }
@@ -201,12 +196,7 @@ async function runBatchFit(msg) {
       },
     });
   } catch (error) {
-    self.postMessage({
-      id: msg.id,
-      ok: false,
-      cancelled: controller.signal.aborted,
-      error: { name: error?.name ?? 'Error', message: String(error?.message ?? error), code: error?.code },
-    });
+    postFailure(msg.id, error, controller.signal.aborted);
   } finally {
     running.delete(msg.id);
   }
@@ -235,3 +225,13 @@ async function warmUp() {
   }
 }
 void warmUp();
+
+/** Tell the page that request `id` failed (or was cancelled), with the error's name, message and code. */
+function postFailure(id, error, cancelled) {
+  self.postMessage({
+    id,
+    ok: false,
+    cancelled,
+    error: { name: error?.name ?? 'Error', message: String(error?.message ?? error), code: error?.code },
+  });
+}

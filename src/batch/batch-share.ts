@@ -67,18 +67,14 @@ export interface BatchShareSetup {
   readonly progressEvery: number;
 }
 
-/** A worker's rows of the outputs, as they cross back. */
-export interface BatchShareOutput {
-  readonly popt: Float64Array;
-  readonly perr: Float64Array;
-  readonly status: Int8Array;
-  readonly cost: Float64Array;
-  readonly chiSquare: Float64Array;
-  readonly nfev: Int32Array;
-  readonly nit: Int32Array;
+/**
+ * A worker's rows of the outputs, as they cross back: {@link BatchOutput}'s per-fit arrays, with
+ * the messages as entries keyed by their index in the whole batch.
+ */
+export type BatchShareOutput = Omit<BatchOutput, 'P' | 'messages'> & {
   /** The messages of the range's fits, keyed by their index in the whole batch. */
   readonly messages: readonly (readonly [number, string])[];
-}
+};
 
 /** Rows a … b−1 of per-fit rows (a copy), or the shared row (a copy). */
 function rowsOf(rows: ParamRows, p: number, a: number, b: number): ParamRows {
