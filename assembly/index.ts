@@ -7,5 +7,7 @@
 export { fold, foldColumnMajorDots, foldDotsOffset, foldScratchDoubles, subRows } from './fold';
 export { gram, gramScratchDoubles } from './gram';
 export { lmBatch, lmRecordDoubles, lmWorkBytes } from './lm-batch';
+export { thinSvd as svdThin } from './svd';
+export { trfBatch, trfRecordDoubles, trfWorkBytes } from './trf-batch';
 export { dot, heapBase, maxAbs, sumSquares } from './reduce';
 export { mathAcos, mathAsin, mathAtan, mathAtan2, mathCbrt, mathCos, mathCosh, mathErf, mathErfc, mathExp, mathFaddeevaIm, mathFaddeevaRe, mathHypot, mathLog, mathLog10, mathLog2, mathPow, mathSin, mathSinh, mathTan, mathTanh } from './math';

@@ -12,12 +12,8 @@
  * non-finite trial points satisfy no test (the run ends at maxNfev, info 9 here), and below
  * `TINY_COST` ‖f‖ is taken from the triangle by a scaled norm.
  *
- * The model: the generated module's `cols(desc, n, out, colStrideBytes, hasW, acc)` export
- * (`src/backends/wasm/codegen-wasm.ts`), put by the host into this instance's function table and
- * called through `call_indirect` — a wasm-to-wasm call, no JavaScript in between. It writes the
- * p + 1 columns [∂r/∂θ | r] of a sub-block column-major with the fold's first dot products, and
- * `foldColumns` (`fold.ts`) folds them into the triangle T = [R z; 0 ρ]. With held parameters
- * (`vary`) the model's columns of the free parameters are compacted in place first.
+ * Each evaluation — the model's columns through `call_indirect`, held parameters compacted, the QR
+ * fold into T = [R z; 0 ρ] — is `batch-eval.ts`'s, shared with `trf-batch.ts`.
  *
  * Covariance: SciPy `leastsq`'s recipe on the final triangle, as `estimateCovariance(…,
  * 'triangular-inverse')` (`src/stats/covariance.ts`): C = R⁻¹R⁻ᵀ, times s² = 2·cost/(n − p)
@@ -27,7 +23,7 @@
  * `records + 8·i·stride`, laid out as `lmRecordLayout` in `src/batch/wasm-engine.ts` (the host
  * writes n, ready, the column addresses and θ; this file writes the rest).
  */
-import { foldColumns, foldDotsOffset, subRows } from './fold';
+import { beginLayout, carve, endLayout, evaluate, gc, gDesc, gFree, gp, gP, LOSS_LINEAR, R_N, R_READY, R_X, setupEvaluation, triangleFinite, tTrial } from './batch-eval';
 import { applyQrfacTranspose, enorm, EPS, ld, ldi, lmpar, qrfacPivoted, st } from './minpack';
 import { scaledNorm } from './scaled-norm';
 
@@ -36,13 +32,8 @@ const FACTOR: f64 = 100;
 /** Below this cost ½Σr² has lost digits to underflow (2⁻⁹⁶⁸, as `lm.ts`). */
 const TINY_COST: f64 = 2.0 ** -968;
 
-// Record slots (doubles), the twin of `lmRecordLayout` in src/batch/wasm-engine.ts.
-const R_N = 0;
-const R_READY = 1;
-const R_Y = 2;
-const R_W = 3;
-const R_X = 4;
-// After the k column addresses (H = 4 + k):
+// Record slots (doubles), the twin of `lmRecordLayout` in src/batch/wasm-engine.ts: n, ready,
+// y, w, the k x addresses (batch-eval.ts), then after the k column addresses (H = 4 + k):
 const H_STATUS = 0;
 const H_INFO = 1;
 const H_COST = 2;
@@ -66,51 +57,21 @@ export function lmRecordDoubles(p: i32, P: i32, k: i32): i32 {
   return 4 + k + H_SIZE + P + 2 * p;
 }
 
-// The run's settings and work vectors (set by `setup`).
-let gp: i32 = 0; // free parameters
-let gP: i32 = 0; // model parameters
-let gk: i32 = 0; // variables
-let gc: i32 = 0; // fold columns p + 1
-let gHeld: bool = false;
-let gHasW: i32 = 0;
-let gFree: usize = 0; // i32[p] positions of the free parameters
-let gCols: u32 = 0; // table index of the model's `cols`
-let gDesc: usize = 0; // the model's call descriptor: θ (P f64) then k + 2 u32 column addresses
-let gSub: i32 = 0; // rows per sub-block
+// The solver's work vectors (set by `layout`).
 let xv: usize = 0, xt: usize = 0, step: usize = 0, diag: usize = 0, tmp: usize = 0;
 let r: usize = 0, ipvt: usize = 0, rdiag: usize = 0, acnorm: usize = 0, qwa: usize = 0, qtf: usize = 0;
 let lx: usize = 0, sdiag: usize = 0, wa1: usize = 0, wa2: usize = 0, wa3: usize = 0;
-let tLin: usize = 0, tTrial: usize = 0, inv: usize = 0, tcol: usize = 0;
-let accModel: usize = 0, foldTw: usize = 0, foldAcc: usize = 0, X: usize = 0;
-let gEnd: usize = 0;
-
-function align16(n: usize): usize {
-  return (n + 15) & ~(<usize>15);
-}
-
-function carve(doubles: i32): usize {
-  const at = gEnd;
-  gEnd = align16(gEnd + (<usize>doubles << 3));
-  return at;
-}
+let tLin: usize = 0, inv: usize = 0, tcol: usize = 0;
 
 /** Lay the work vectors out from `work`; returns the end. */
 function layout(work: usize, p: i32, P: i32, k: i32): usize {
   const c = p + 1;
-  gEnd = align16(work);
-  // First: the model's descriptor — θ (P f64), k + 2 u32 column addresses — and, at
-  // desc + expTableOffset (codegen-wasm-simd.ts: the descriptor's bytes rounded up to 16), the
-  // f64x2 modules' 2 KiB exp table, which the host writes there.
-  gDesc = carve(P + ((k + 3) >> 1) + 2 + 256);
+  beginLayout(work, P, k);
   xv = carve(p); xt = carve(p); step = carve(p); diag = carve(p); tmp = carve(p);
   r = carve(p * p); ipvt = carve(p); rdiag = carve(p); acnorm = carve(p); qwa = carve(p); qtf = carve(p);
   lx = carve(p); sdiag = carve(p); wa1 = carve(p); wa2 = carve(p); wa3 = carve(p);
-  tLin = carve(c * c); tTrial = carve(c * c); inv = carve(p * p); tcol = carve(c);
-  accModel = carve(P + 2);
-  foldTw = carve(2 * ((c + 2) & ~1));
-  foldAcc = foldTw + <usize>foldDotsOffset(c);
-  X = carve((P + 1) * subRows(c));
-  return gEnd;
+  tLin = carve(c * c); inv = carve(p * p); tcol = carve(c);
+  return endLayout(p, P);
 }
 
 /**
@@ -119,65 +80,6 @@ function layout(work: usize, p: i32, P: i32, k: i32): usize {
  */
 export function lmWorkBytes(p: i32, P: i32, k: i32): i32 {
   return <i32>layout(0, p, P, k) + 16;
-}
-
-/**
- * Evaluate fit `rec` at the free parameters `x`: the triangle into `tTrial`, returns the cost
- * ½Σr² (Neumaier-compensated over sub-blocks), NaN-free T or not told by {@link triangleFinite}.
- */
-function evaluate(rec: usize, x: usize): f64 {
-  const p = gp;
-  const c = gc;
-  const n = <i32>ld(rec, R_N);
-  for (let j = 0; j < p; j++) st(gDesc, ldi(gFree, j), ld(x, j));
-  memory.fill(tTrial, 0, <usize>(c * c) << 3);
-  const cols = gDesc + (<usize>gP << 3);
-  const yBase = <usize>ld(rec, R_Y);
-  const wBase = <usize>ld(rec, R_W);
-  let cost = 0.0, comp = 0.0;
-  const cf = gP + 1;
-  for (let s = 0; s < n; s += gSub) {
-    const m = min(gSub, n - s);
-    const ms = (m + 1) & ~1;
-    const off = <usize>s << 3;
-    for (let v = 0; v < gk; v++) store<u32>(cols + (<usize>v << 2), <u32>(<usize>ld(rec, R_X + v) + off));
-    store<u32>(cols + (<usize>gk << 2), <u32>(yBase + off));
-    store<u32>(cols + (<usize>(gk + 1) << 2), gHasW != 0 ? <u32>(wBase + off) : 0);
-    const colBytes = <usize>ms << 3;
-    let ssq: f64;
-    if (!gHeld) {
-      call_indirect<void>(gCols, gDesc, m, X, <i32>colBytes, gHasW, foldAcc);
-      if (m < ms) for (let j = 0; j < c; j++) store<f64>(X + <usize>j * colBytes + (<usize>m << 3), 0);
-      ssq = load<f64>(foldAcc + (<usize>c << 3));
-      foldColumns(tTrial, X, ms, c, foldTw, foldAcc, true);
-    } else {
-      call_indirect<void>(gCols, gDesc, m, X, <i32>colBytes, gHasW, accModel);
-      if (m < ms) for (let j = 0; j < cf; j++) store<f64>(X + <usize>j * colBytes + (<usize>m << 3), 0);
-      // Keep the free columns and the residual column, in order (free[j] ≥ j: copy downwards).
-      for (let j = 0; j < c; j++) {
-        const from = j < p ? ldi(gFree, j) : gP;
-        if (from != j) memory.copy(X + <usize>j * colBytes, X + <usize>from * colBytes, colBytes);
-      }
-      ssq = load<f64>(accModel + (<usize>cf << 3));
-      foldColumns(tTrial, X, ms, c, foldTw, foldAcc, false);
-    }
-    const v = 0.5 * ssq;
-    const t = cost + v;
-    if (Math.abs(cost) >= Math.abs(v)) comp += cost - t + v;
-    else comp += v - t + cost;
-    cost = t;
-  }
-  return cost + comp;
-}
-
-/** True when every entry of the (p+1)² triangle at `T` is finite. */
-function triangleFinite(T: usize): bool {
-  const cc = gc * gc;
-  for (let q = 0; q < cc; q++) {
-    const v = ld(T, q);
-    if (!(v - v == 0)) return false;
-  }
-  return true;
 }
 
 /** ‖f‖ of an evaluation (`residualNorm` in lm.ts): √(2·cost), or from the triangle's last column when the cost underflowed. */
@@ -451,15 +353,7 @@ export function lmBatch(
   ftol: f64, xtol: f64, gtol: f64, maxNfev: i32, xScale: usize, absoluteSigma: i32,
 ): void {
   layout(work, p, P, k);
-  gp = p;
-  gP = P;
-  gk = k;
-  gc = p + 1;
-  gHeld = p != P;
-  gHasW = hasW;
-  gFree = free;
-  gCols = colsIndex;
-  gSub = subRows(p + 1);
+  setupEvaluation(p, P, k, hasW, free, colsIndex, LOSS_LINEAR, 1);
   const stride = <usize>lmRecordDoubles(p, P, k) << 3;
   for (let i = 0; i < count; i++) {
     const rec = records + <usize>i * stride;

@@ -2,12 +2,13 @@
  * The choice of the single-thread engine of a batch, in one place: `fitBatch` calls it for its
  * own thread, and a worker of the worker-pool engine calls it for its share of the fits.
  *
- * - `'wasm'` (the default wherever WebAssembly runs): the whole `lm` loop inside WebAssembly
- *   (`wasm-engine.ts`), for expression models the library built, method `'lm'`, the linear loss —
- *   with shared or per-fit x, offsets, sigma, `vary` and any p0.
- * - `'cpu'`: the plain-TypeScript reference (`cpu-engine.ts`), for everything else: `'trf'` and
- *   `'dogbox'`, robust losses, closures (finite differences), models nlsq did not build, named
- *   parameters with ties (`params`), runtimes without WebAssembly.
+ * - `'wasm'` (the default wherever WebAssembly runs): the whole `lm` or `trf` loop inside
+ *   WebAssembly (`wasm-engine.ts`), for expression models the library built, methods `'lm'` and
+ *   `'trf'` (bounds, shared or per fit; the built-in robust losses with trf) — with shared or
+ *   per-fit x, offsets, sigma, `vary` and any p0.
+ * - `'cpu'`: the plain-TypeScript reference (`cpu-engine.ts`), for everything else: `'dogbox'`
+ *   (not transcribed yet), a loss given as a function, closures (finite differences), models nlsq
+ *   did not build, named parameters with ties (`params`), runtimes without WebAssembly.
  *
  * The engine's `reason` says which ran and why; `r.summary().reason` carries it.
  *
@@ -36,8 +37,9 @@ export function wasmEngineGap(problem: BatchProblem): string | null {
   if (typeof params.model === 'function') return 'a closure model runs on the JavaScript path (finite differences)';
   if (params.layout !== null) return 'named parameters (params) run on the CPU engine';
   if (trustedProgram(params.model) === undefined) return 'the model is not one nlsq built (model(), Model.fromJSON or the model library), so its own kernel runs';
-  if (settings.solver.method !== 'lm') return `method '${settings.solver.method}' is not in the WASM engine yet (it runs 'lm')`;
-  if (settings.loss !== null) return `the robust loss '${settings.lossName}' is not in the WASM engine (lm takes the linear loss)`;
+  const { method } = settings.solver;
+  if (method === 'dogbox') return "method 'dogbox' is not in the WASM engine yet (it runs 'lm' and 'trf')";
+  if (settings.loss !== null && settings.lossName === 'custom') return 'a loss given as a function runs on the JavaScript path (the WASM engine takes the built-in losses)';
   if (settings.scheme.kind !== 'analytic') return 'a finite-difference Jacobian is not in the WASM engine';
   return null;
 }

@@ -41,6 +41,7 @@ import type { DataColumns } from '../model/model-kernel.ts';
 import { STATUS_CODE } from '../optim/evaluation.ts';
 import { lmTermination, nonFiniteTermination } from '../optim/lm-termination.ts';
 import { checkInitialEvaluation } from '../optim/solver-common.ts';
+import { maxNfevMessage } from '../optim/termination.ts';
 import type { BatchEngine, BatchOutput, BatchProblem } from './batch-engine.ts';
 import { fitStart } from './fit-start.ts';
 
@@ -64,7 +65,7 @@ export interface LmRecordLayout {
   readonly nonFiniteX: number;
 }
 
-/** Offsets inside the header (see `assembly/lm-batch.ts`). */
+/** Offsets inside lm's header (see `assembly/lm-batch.ts`). */
 const H = { status: 0, info: 1, cost: 2, nfev: 3, nit: 4, actred: 5, prered: 6, ratio: 7, delta: 8, xnorm: 9, gnorm: 10, lastNfev: 11, nfCount: 12, nfWhat: 13, nfCost: 14, chi2: 15, size: 16 } as const;
 
 /**
@@ -82,6 +83,35 @@ export function lmRecordLayout(p: number, P: number, k: number): LmRecordLayout 
   const nonFiniteX = perr + p;
   return { stride: nonFiniteX + p, n: 0, ready: 1, y: 2, w: 3, x: 4, header, theta, perr, nonFiniteX };
 }
+
+/** Slots (doubles) of a `trfBatch` fit record, the twin of the constants in `assembly/trf-batch.ts`. */
+export interface TrfRecordLayout extends Omit<LmRecordLayout, 'nonFiniteX'> {
+  /** First slot of the free parameters' lower bounds (p values). */
+  readonly lb: number;
+  /** First slot of their upper bounds (p values). */
+  readonly ub: number;
+}
+
+/** Offsets inside trf's header (see `assembly/trf-batch.ts`). */
+const TH = { status: 0, info: 1, cost: 2, chi2: 3, nfev: 4, nit: 5, errA: 6, errB: 7, size: 8 } as const;
+
+/**
+ * The `trfBatch` record layout for p free of P parameters and k variables.
+ *
+ * @param p - free parameters.
+ * @param P - model parameters.
+ * @param k - variables.
+ * @returns the slots.
+ */
+export function trfRecordLayout(p: number, P: number, k: number): TrfRecordLayout {
+  const header = 4 + k;
+  const theta = header + TH.size;
+  const perr = theta + P;
+  return { stride: perr + 3 * p, n: 0, ready: 1, y: 2, w: 3, x: 4, header, theta, perr, lb: perr + p, ub: perr + 2 * p };
+}
+
+/** The robust losses the WASM engine runs, by their code in `assembly/batch-eval.ts`. */
+export const WASM_LOSS_CODE: Readonly<Record<string, number>> = Object.freeze({ linear: 0, soft_l1: 1, huber: 2, cauchy: 3, arctan: 4 });
 
 /** What the engine needs from the wasm modules (loaded lazily by `local-engine.ts`). */
 export interface WasmEngineHost {
@@ -109,10 +139,13 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
   const p = params.free.length;
   const P = params.p;
   const k = data.k;
-  const L = lmRecordLayout(p, P, k);
-  if (kx.lmRecordDoubles(p, P, k) !== L.stride) throw new BackendUnavailableError(`${caller}: the WASM engine's record layout disagrees with the kernel module (${kx.lmRecordDoubles(p, P, k)} ≠ ${L.stride} doubles)`);
+  const trf = settings.solver.method === 'trf';
+  const L: LmRecordLayout | TrfRecordLayout = trf ? trfRecordLayout(p, P, k) : lmRecordLayout(p, P, k);
+  const kernelStride = trf ? kx.trfRecordDoubles(p, P, k) : kx.lmRecordDoubles(p, P, k);
+  if (kernelStride !== L.stride) throw new BackendUnavailableError(`${caller}: the WASM engine's record layout disagrees with the kernel module (${kernelStride} ≠ ${L.stride} doubles)`);
   const { solver } = settings;
-  const hasW = data.sigma !== null;
+  const hasW = data.resident !== undefined ? data.resident.w !== null : data.sigma !== null;
+  const lossCode = settings.loss === null ? 0 : WASM_LOSS_CODE[settings.lossName]!;
   const shared = data.x.kind === 'shared';
   const table = kx.table;
   const colsIndex = table.grow(1);
@@ -124,7 +157,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
     owned.push(a);
     return a;
   };
-  const work = alloc(kx.lmWorkBytes(p, P, k));
+  const work = alloc(trf ? kx.trfWorkBytes(p, P, k) : kx.lmWorkBytes(p, P, k));
   // The model's descriptor opens the work area; the f64x2 module reads its exp table after it.
   writeExpTable(heap.memory, work.ptr + expTableOffset(host.program));
   const freeAt = alloc(4 * p);
@@ -138,6 +171,19 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
       const a = alloc(8 * n);
       heap.f64().set(column.subarray(0, n), a.ptr / 8);
       sharedX.push(a.ptr);
+    }
+  }
+
+  // Resident data (the starts of a multi-start search): every fit reads the same y and w, staged once.
+  const resident = data.resident;
+  let residentY = 0;
+  let residentW = 0;
+  if (resident !== undefined) {
+    residentY = alloc(8 * resident.y.length).ptr;
+    heap.f64().set(resident.y, residentY / 8);
+    if (resident.w !== null) {
+      residentW = alloc(8 * resident.w.length).ptr;
+      heap.f64().set(resident.w, residentW / 8);
     }
   }
 
@@ -170,6 +216,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
     }
   };
   const viewColumns = (): DataColumns => {
+    if (resident !== undefined) return resident;
     const buffer = heap.memory.buffer;
     if (columns === null || columns.y.buffer !== buffer) {
       columns = {
@@ -227,10 +274,41 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
             count: mem[h + H.nfCount]!,
             what: mem[h + H.nfWhat] === 2 ? 'Jacobian' : 'residuals',
             cost: mem[h + H.nfCost]!,
-            x: mem.slice(rec + L.nonFiniteX, rec + L.nonFiniteX + p),
+            x: mem.slice(rec + (L as LmRecordLayout).nonFiniteX, rec + (L as LmRecordLayout).nonFiniteX + p),
           })
         : lmTermination(info, { actred: mem[h + H.actred]!, prered: mem[h + H.prered]!, ratio: mem[h + H.ratio]!, delta: mem[h + H.delta]!, xnorm: mem[h + H.xnorm]!, gnorm: mem[h + H.gnorm]!, nfev: mem[h + H.lastNfev]! }, solver);
     out.messages.set(i, `${caller}: fit ${i}: ${term.message}`);
+  };
+
+  const collectTrf = (out: BatchOutput, i: number, mem: Float64Array, rec: number): void => {
+    const h = rec + L.header;
+    const info = mem[h + TH.info]!;
+    const n = mem[rec + L.n]!;
+    if (info === -2 || info === -3) {
+      // The start was not finite: the message `trf` throws there (checkInitialEvaluation).
+      for (let j = 0; j < p; j++) x0[j] = mem[rec + L.theta + params.free[j]!]!;
+      try {
+        checkInitialEvaluation({ cost: info === -2 ? mem[h + TH.cost]! : 0, m: n, T: null }, x0, p, caller);
+      } catch (error) {
+        fail(out, i, (error as Error).message.replace(`${caller}: `, ''));
+      }
+      return;
+    }
+    if (info === -4) return fail(out, i, 'intersectTrustRegion: s must be a nonzero direction, got the zero vector');
+    if (info === -5) return fail(out, i, `intersectTrustRegion: x must lie within the trust region of radius ${mem[h + TH.errA]}, got ‖x‖² − Δ² = ${mem[h + TH.errB]}`);
+    const row = i * out.P;
+    for (let j = 0; j < P; j++) {
+      out.popt[row + j] = mem[rec + L.theta + j]!;
+      out.perr[row + j] = 0;
+    }
+    for (let j = 0; j < p; j++) out.perr[row + params.free[j]!] = mem[rec + L.perr + j]!;
+    const status = mem[h + TH.status]!;
+    out.status[i] = status;
+    out.cost[i] = mem[h + TH.cost]!;
+    out.chiSquare[i] = mem[h + TH.chi2]!;
+    out.nfev[i] = mem[h + TH.nfev]!;
+    out.nit[i] = mem[h + TH.nit]!;
+    if (status === 0) out.messages.set(i, `${caller}: fit ${i}: ${maxNfevMessage(out.nfev[i]!, solver.maxNfev)}`);
   };
 
   // Kept for r.get(i) after the run — the same kernel and fold — while its memory is at most the
@@ -241,11 +319,13 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
     get backend() {
       return kept;
     },
-    reason: 'the WASM engine: the whole lm loop (model columns, QR fold, MINPACK step, tests, standard errors) inside WebAssembly',
+    reason: trf
+      ? `the WASM engine: the whole trf loop (model columns, ${settings.loss === null ? '' : `${settings.lossName} loss, `}QR fold, SVD trust-region step with bounds, tests, standard errors) inside WebAssembly`
+      : 'the WASM engine: the whole lm loop (model columns, QR fold, MINPACK step, tests, standard errors) inside WebAssembly',
     run(from, to, out) {
       const count = to - from;
       if (count <= 0) return;
-      ensure(count, data.offsets[to]! - data.offsets[from]!);
+      ensure(count, resident !== undefined ? 0 : data.offsets[to]! - data.offsets[from]!);
       const cols = viewColumns();
       if (readyFlags.length < count) readyFlags = new Uint8Array(fitCap);
       let mem = heap.f64();
@@ -260,19 +340,31 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
         mem[rec + L.ready] = why === null ? 1 : 0;
         if (why !== null) {
           fail(out, i, why);
-          at += n;
+          if (resident === undefined) at += n;
           continue;
         }
         mem[rec + L.n] = n;
-        mem[rec + L.y] = yPtr + 8 * at;
-        mem[rec + L.w] = hasW ? wPtr + 8 * at : 0;
+        if (resident !== undefined) {
+          mem[rec + L.y] = residentY;
+          mem[rec + L.w] = residentW;
+        } else {
+          mem[rec + L.y] = yPtr + 8 * at;
+          mem[rec + L.w] = hasW ? wPtr + 8 * at : 0;
+        }
         for (let v = 0; v < k; v++) mem[rec + L.x + v] = shared ? xPtr[v]! : xPtr[v]! + 8 * at;
         mem.set(full, rec + L.theta);
-        at += n;
+        if ('lb' in L) {
+          mem.set(lb, rec + L.lb);
+          mem.set(ub, rec + L.ub);
+        }
+        if (resident === undefined) at += n;
       }
-      kx.lmBatch(records!.ptr, count, p, P, k, hasW ? 1 : 0, freeAt.ptr, colsIndex, work.ptr, solver.ftol, solver.xtol, solver.gtol, maxNfev, xScale === null ? 0 : xScale.ptr, problem.absoluteSigma ? 1 : 0);
+      const xs = xScale === null ? 0 : xScale.ptr;
+      const abs = problem.absoluteSigma ? 1 : 0;
+      if (trf) kx.trfBatch(records!.ptr, count, p, P, k, hasW ? 1 : 0, freeAt.ptr, colsIndex, work.ptr, solver.ftol, solver.xtol, solver.gtol, maxNfev, xs, abs, lossCode, settings.fScale);
+      else kx.lmBatch(records!.ptr, count, p, P, k, hasW ? 1 : 0, freeAt.ptr, colsIndex, work.ptr, solver.ftol, solver.xtol, solver.gtol, maxNfev, xs, abs);
       mem = heap.f64();
-      for (let i = from; i < to; i++) if (readyFlags[i - from] === 1) collect(out, i, mem, base + (i - from) * L.stride);
+      for (let i = from; i < to; i++) if (readyFlags[i - from] === 1) (trf ? collectTrf : collect)(out, i, mem, base + (i - from) * L.stride);
     },
     dispose() {
       for (const a of owned) heap.release(a);

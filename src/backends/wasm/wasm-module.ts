@@ -52,6 +52,22 @@ export interface KernelExports {
   lmRecordDoubles(p: number, P: number, k: number): number;
   /** Bytes of work `lmBatch` needs. */
   lmWorkBytes(p: number, P: number, k: number): number;
+  /**
+   * The batch engine's whole TRF loop over `count` staged fit records (`assembly/trf-batch.ts`):
+   * as {@link KernelExports.lmBatch}, with the bounds in the records, `loss` the robust loss's
+   * code (`assembly/batch-eval.ts`) and `fScale` its scale.
+   */
+  trfBatch(records: number, count: number, p: number, P: number, k: number, hasW: number, free: number, colsIndex: number, work: number, ftol: number, xtol: number, gtol: number, maxNfev: number, xScale: number, absoluteSigma: number, loss: number, fScale: number): void;
+  /** Doubles of one fit record of `trfBatch` for p free of P parameters and k variables. */
+  trfRecordDoubles(p: number, P: number, k: number): number;
+  /** Bytes of work `trfBatch` needs. */
+  trfWorkBytes(p: number, P: number, k: number): number;
+  /**
+   * Thin SVD of the m×n column-major matrix at `a` (destroyed), m ≥ n: s (n), Uᵀ (n×m, when
+   * `wantu` is 1) and Vᵀ (n×n); `e` n and `work` m doubles of work (`assembly/svd.ts`, the twin of
+   * `thinSvd` in `src/linalg/small-linalg.ts`).
+   */
+  svdThin(a: number, m: number, n: number, s: number, ut: number, vt: number, e: number, work: number, wantu: number): void;
 }
 
 /** Which build of the kernels to load. */
