@@ -43,6 +43,7 @@ import { lmTermination, nonFiniteTermination } from '../optim/lm-termination.ts'
 import { checkInitialEvaluation } from '../optim/solver-common.ts';
 import { maxNfevMessage } from '../optim/termination.ts';
 import type { BatchEngine, BatchOutput, BatchProblem } from './batch-engine.ts';
+import { fitRange } from './batch-data.ts';
 import { fitStart } from './fit-start.ts';
 
 /** Slots (doubles) of a fit record, the twin of the constants in `assembly/lm-batch.ts`. */
@@ -195,7 +196,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
   let columns: DataColumns | null = null;
   let yPtr = 0;
   let wPtr = 0;
-  let xPtr: number[] = [];
+  let xPtr: number[] = shared ? sharedX : [];
   const ensure = (fits: number, n: number): void => {
     if (fits > fitCap) {
       if (records !== null) heap.release(records);
@@ -333,7 +334,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
       const base = records!.ptr / 8;
       for (let i = from; i < to; i++) {
         const rec = base + (i - from) * L.stride;
-        const n = data.offsets[i + 1]! - data.offsets[i]!;
+        const { n } = fitRange(data, i);
         const why = fitStart(problem, i, cols, full, x0, lb, ub, at);
         mem = heap.f64(); // an estimator (p0 'auto') runs user code, but never allocates in this heap
         readyFlags[i - from] = why === null ? 1 : 0;

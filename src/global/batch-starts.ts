@@ -1,8 +1,7 @@
 /**
  * Multi-start as one batch: every start of a `curveFit` / `fit` search run by `fitBatch`'s engine
- * (`batch/run-batch.ts` `runEngine`, the CPU engine of `batch/cpu-engine.ts`) over the resident
- * data, read in place — one validated problem, one evaluator and one set of buffers for all the
- * starts, no backend lease, option resolution or result object per start. The search's rules
+ * (`batch/run-batch.ts` `runEngine`) over the resident data — one validated problem, one set of
+ * buffers for all the starts, no backend lease, option resolution or result object per start. The search's rules
  * (the winner, the distinct minima, the failures) are `multi-start.ts`'s own generator, fed the
  * batch's rows; then the winning start alone is fitted again by the caller's own run path
  * (`curveFitResolved`, or the strategy `fit()` planned), so the result — pcov, statistics,
@@ -18,10 +17,16 @@
  * | `leastSquares` / `leastSquaresSync` (a residual function, no model) | one start after another |
  *
  * The batch walks on the caller's backend as `curveFit` resolves it, with the needs of a
- * synchronous walk (`run/host-kernel.ts`): WASM with the model compiled to WebAssembly where it
- * loads, the CPU otherwise (also when the caller's backend cannot walk on the host: WebGPU). The
- * winner's fit runs on the caller's backend. Same seed → same starts → same batch rows (the engine
- * is deterministic) → same winner and result.
+ * synchronous walk (`run/host-kernel.ts`): where that is WASM and `wasmEngineGap` allows (an
+ * expression model nlsq built, lm or trf — bounded searches run trf — a built-in loss, an exact
+ * Jacobian), the async search runs its starts on the WASM engine (`batch/wasm-engine.ts`: the
+ * whole solver loop in WebAssembly, the same fold as curveFit on a WASM backend, so each start
+ * ends exactly where curveFit from it on that backend ends); otherwise — the CPU backend, a
+ * closure kernel, dogbox, the synchronous APIs (the WASM engine loads asynchronously) — on the CPU
+ * engine of `batch/cpu-engine.ts` with the caller's leased host backend and its kernel (also when
+ * the caller's backend cannot walk on the host: WebGPU, then the CPU). The winner's fit runs on
+ * the caller's backend. Same seed → same starts → same batch rows (the engines are deterministic)
+ * → same winner and result.
  *
  * @module
  */
@@ -29,6 +34,7 @@ import { residentBatchData } from '../batch/batch-data.ts';
 import { allocateOutput, type BatchOutput, type BatchProblem } from '../batch/batch-engine.ts';
 import type { BatchParams } from '../batch/batch-params.ts';
 import { createCpuEngine } from '../batch/cpu-engine.ts';
+import { createLocalEngine, wasmEngineGap } from '../batch/local-engine.ts';
 import { DEFAULT_SUB_BATCH, runEngine, runEngineSync } from '../batch/run-batch.ts';
 import { ModelEvaluationError } from '../errors.ts';
 import { isFittableModel } from '../model/model-kernel.ts';
@@ -58,7 +64,8 @@ export function startsEngine(resolved: ResolvedCurveFit): GlobalEngine {
   if (resolved.sigma.kind === '2d') return { kind: 'sequential', reason: 'a covariance (2-D) sigma: each start is a curveFit call, one after another' };
   return {
     kind: 'batch',
-    reason: "every start in one batch on fitBatch's engine (on the caller's host backend and its kernel, as curveFit leases them), then the winning start fitted again by the caller's method and backend",
+    reason:
+      "every start in one batch on fitBatch's engine (on the caller's host backend and its kernel, as curveFit leases them: the WASM engine on a WASM backend where it runs the fit, else the CPU engine), then the winning start fitted again by the caller's method and backend",
   };
 }
 
@@ -119,7 +126,11 @@ export function fitStartsBatch(resolved: ResolvedCurveFit, starts: readonly Floa
     async (host) => {
       const problem = batchProblem(host.resolved, starts);
       const out = allocateOutput(starts.length, problem.params.p);
-      await runEngine(problem, createCpuEngine(problem, { backend: host.backend, reason: `the CPU engine on the caller's ${host.backend.info.name} backend` }), out, { subBatchSize: DEFAULT_SUB_BATCH, signal: resolved.signal });
+      const engine =
+        host.backend.info.name.startsWith('wasm') && wasmEngineGap(problem) === null
+          ? await createLocalEngine(problem)
+          : createCpuEngine(problem, { backend: host.backend, reason: `the CPU engine on the caller's ${host.backend.info.name} backend` });
+      await runEngine(problem, engine, out, { subBatchSize: DEFAULT_SUB_BATCH, signal: resolved.signal });
       return out;
     },
     { fallbackToCpu: true },

@@ -7,6 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { createWasmBackend } from '../../src/backends/backend-factories.ts';
 import { curveFit, curveFitSync } from '../../src/curve-fit.ts';
 import { AbortError } from '../../src/errors.ts';
 import { leastSquaresSync } from '../../src/least-squares.ts';
@@ -66,6 +67,13 @@ describe('multi-start as one batch', () => {
     expect(w.global!.winner).toBe(a.global!.winner);
     expect(w.global!.minima.map((m) => m.count)).toEqual(a.global!.minima.map((m) => m.count));
     expect(w.global!.minima.map((m) => m.cost)).toBeAllclose(a.global!.minima.map((m) => m.cost), { rtol: 1e-9 });
+    // On a WASM backend the bounded starts run on the WASM engine (its trf): each start ends
+    // exactly where curveFit from it on a WASM backend ends.
+    const wasm = await createWasmBackend();
+    const search = resolveGlobal({ starts: 8, seed: 2, sampler: 'halton' }, 'test')!;
+    const costs = startPoints(search, Float64Array.from(p0), startBox(p0, bounds[0], bounds[1])).map((st) => curveFitSync(twoPeaks, x, y, { p0: st, bounds, backend: wasm }).cost);
+    for (const m of w.global!.minima) expect(costs).toContain(m.cost);
+    expect(w.global!.evaluations).toBeGreaterThan(8);
   });
 
   it('property: for any seed the batch picks the start the hand loop picks (costs to 1e-12)', () => {
