@@ -11,6 +11,11 @@
  *   iteration (maxNfev 11 = start + 10), SciPy's lm differences the Jacobian (maxfev 66 = 11·(p+1)).
  * - 10⁴ 1-D Gaussians with offset (4 parameters, 50 points), default tolerances.
  * - 10⁴ 1-D Gaussians of 20–80 points through `offsets`.
+ * - Bounded (method trf, bounds active for part of the fits): Gpufit's test with an upper bound
+ *   on the offset below its true value (maxNfev 11, SciPy's trf max_nfev 11: its finite-difference
+ *   Jacobian is not counted), and the 10⁴ 1-D Gaussians with upper bounds on the amplitude and
+ *   the offset. The WASM engine runs its whole trf loop in WebAssembly (`assembly/trf-batch.ts`);
+ *   the SciPy loop is `curve_fit(…, bounds=…)` (trf).
  *
  * The SciPy loop runs a subset (`SCIPY_FITS`) and is reported in fits/s; every ratio is fits/s
  * over fits/s. Rows report ms per 1000 fits as "median ms", so the harness's peer ratio is the
@@ -42,6 +47,14 @@ export interface Batch {
   readonly p: number;
   readonly options: { ftol?: number; xtol?: number; maxNfev?: number };
   readonly scipyMaxfev: number;
+  /** lm, or trf with `bounds` (shared by every fit). */
+  readonly method: 'lm' | 'trf';
+  readonly bounds?: readonly [readonly number[], readonly number[]];
+}
+
+/** The same batch, bounded: method trf with shared bounds (SciPy: curve_fit with bounds, trf, `scipyMaxfev` function evaluations). */
+function bounded(b: Batch, lb: number[], ub: number[], scipyMaxfev: number): Batch {
+  return { ...b, label: `${b.label}, bounded (trf)`, method: 'trf', bounds: [lb, ub], scipyMaxfev };
 }
 
 /** Gpufit's own test set: nFits 2-D Gaussians on 5 × 5 pixels, 5 parameters, tolerance 1e-4, at most 10 iterations (also used by `webgpu.ts`). */
@@ -66,7 +79,7 @@ export function gpufitBatch(nFits: number): Batch {
     label: `Gpufit 2-D Gaussian (5×5, p = 5, tol 1e-4, ≤ 10 it), ${nFits} fits`,
     model: model('a*exp(-((x - x0)^2 + (y - y0)^2)/(2*s^2)) + b', { params: ['a', 'x0', 'y0', 's', 'b'], variables: ['x', 'y'] }),
     scipyModel: 'gauss2d5', x: [gx, gy], perPoint: false, y, offsets: Int32Array.from({ length: nFits + 1 }, (_, i) => i * 25), p0, p: 5,
-    options: { ftol: 1e-4, xtol: 1e-4, maxNfev: 11 }, scipyMaxfev: 66,
+    options: { ftol: 1e-4, xtol: 1e-4, maxNfev: 11 }, scipyMaxfev: 66, method: 'lm',
   };
 }
 
@@ -92,7 +105,7 @@ function gauss1dBatch(nFits: number, variable: boolean): Batch {
   }
   return {
     label: variable ? `1-D Gaussian (p = 4, 20–80 points, offsets), ${nFits} fits` : `1-D Gaussian (p = 4, 50 points), ${nFits} fits`,
-    model: model('a*exp(-(x - mu)^2/(2*s^2)) + b'), scipyModel: 'gauss1d4', x: [x], perPoint: variable, y, offsets, p0, p: 4, options: {}, scipyMaxfev: 0,
+    model: model('a*exp(-(x - mu)^2/(2*s^2)) + b'), scipyModel: 'gauss1d4', x: [x], perPoint: variable, y, offsets, p0, p: 4, options: {}, scipyMaxfev: 0, method: 'lm',
   };
 }
 
@@ -108,7 +121,8 @@ function runScipyBatch(b: Batch, count: number): { fitsPerS: number; converged: 
     write('offsets.i32', b.offsets);
     write('p0.f64', b.p0);
     const script = join(dirname(fileURLToPath(import.meta.url)), 'peers', 'scipy_batch.py');
-    const args = [script, '--dir', dir, '--model', b.scipyModel, '--k', String(b.x.length), '--p', String(b.p), '--method', 'lm', '--count', String(count)];
+    const args = [script, '--dir', dir, '--model', b.scipyModel, '--k', String(b.x.length), '--p', String(b.p), '--method', b.method, '--count', String(count)];
+    if (b.bounds !== undefined) args.push('--lb', b.bounds[0].join(','), '--ub', b.bounds[1].join(','));
     if (b.perPoint) args.push('--per-point');
     if (b.options.ftol !== undefined) args.push('--ftol', String(b.options.ftol), '--xtol', String(b.options.xtol));
     if (b.scipyMaxfev > 0) args.push('--maxfev', String(b.scipyMaxfev));
@@ -147,7 +161,7 @@ async function timeBatch(b: Batch, data: FitBatchData, opts: FitBatchOptions, ru
 async function benchOne(b: Batch, section: string, gpufit: boolean): Promise<BenchRow[]> {
   const nFits = b.offsets.length - 1;
   const data = b.perPoint ? { x: b.x[0]!, y: b.y, offsets: b.offsets } : { x: b.x.length === 1 ? b.x[0]! : b.x, y: b.y };
-  const opts = { p0: b.p0, method: 'lm' as const, ...b.options };
+  const opts: FitBatchOptions = { p0: b.p0, method: b.method, ...b.options, ...(b.bounds === undefined ? {} : { bounds: [b.bounds[0], b.bounds[1]] }) };
   const w = Math.min(2000, nFits); // warm-up (JIT) on the first fits
   const end = b.offsets[w]!;
   const warm = b.perPoint ? { x: b.x[0]!.subarray(0, end), y: b.y.subarray(0, end), offsets: b.offsets.subarray(0, w + 1) } : { x: data.x, y: b.y.subarray(0, end) };
@@ -169,7 +183,7 @@ async function benchOne(b: Batch, section: string, gpufit: boolean): Promise<Ben
     const hi = b.offsets[i + 1]!;
     const x = b.perPoint ? b.x[0]!.subarray(lo, hi) : b.x.length === 1 ? b.x[0]! : b.x;
     try {
-      curveFitSync(b.model, x, b.y.subarray(lo, hi), { ...b.options, p0: b.p0.subarray(i * b.p, (i + 1) * b.p), method: 'lm', backend: 'cpu' });
+      curveFitSync(b.model, x, b.y.subarray(lo, hi), { ...b.options, p0: b.p0.subarray(i * b.p, (i + 1) * b.p), method: b.method, ...(b.bounds === undefined ? {} : { bounds: [b.bounds[0], b.bounds[1]] }), backend: 'cpu' });
     } catch {
       /* counted like SciPy's raise: the loop goes on */
     }
@@ -192,12 +206,22 @@ async function benchOne(b: Batch, section: string, gpufit: boolean): Promise<Ben
  * Run the batch benchmarks.
  *
  * @param scale - 1 for the issue's sizes (10⁵ Gpufit fits, 10⁴ 1-D fits).
- * @returns rows; sections `batch-gpufit`, `batch-gauss1d`, `batch-variable`.
+ * @param only - run only the sections whose name contains this (e.g. `trf`), or all.
+ * @returns rows; sections `batch-gpufit`, `batch-gauss1d`, `batch-variable`, `batch-gpufit-trf`, `batch-gauss1d-trf`.
  */
-export async function benchBatch(scale = 1): Promise<BenchRow[]> {
+export async function benchBatch(scale = 1, only = ''): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  rows.push(...(await benchOne(gpufitBatch(Math.round(100_000 * scale)), 'batch-gpufit', true)));
-  rows.push(...(await benchOne(gauss1dBatch(Math.round(10_000 * scale), false), 'batch-gauss1d', false)));
-  rows.push(...(await benchOne(gauss1dBatch(Math.round(10_000 * scale), true), 'batch-variable', false)));
+  const gpufit = gpufitBatch(Math.round(100_000 * scale));
+  const gauss1d = gauss1dBatch(Math.round(10_000 * scale), false);
+  const sections: [string, () => Batch, boolean][] = [
+    ['batch-gpufit', () => gpufit, true],
+    ['batch-gauss1d', () => gauss1d, false],
+    ['batch-variable', () => gauss1dBatch(Math.round(10_000 * scale), true), false],
+    // The offset's upper bound (true value 1) is active; the amplitude, centre and width are boxed loosely.
+    ['batch-gpufit-trf', () => bounded(gpufit, [0, 0, 0, 0.2, 0], [15, 4, 4, 3, 0.95], 11), false],
+    // Amplitudes 1 … 2 under ub 1.5, offsets 0 … 0.2 under ub 0.15: both bounds active for part of the fits.
+    ['batch-gauss1d-trf', () => bounded(gauss1d, [0, -1, 0.5, 0], [1.5, 1, 2, 0.15], 0), false],
+  ];
+  for (const [section, make, isGpufit] of sections) if (section.includes(only)) rows.push(...(await benchOne(make(), section, isGpufit)));
   return rows;
 }

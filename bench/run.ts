@@ -8,7 +8,8 @@
  *   closure   closure lifting: a 1M-point closure (lifted, and with lift: false) beside model() and SciPy lm
  *   small     N = 100 and 1,000 fits (curveFit, curveFitSync, closures) beside SciPy lm; a cold
  *             process beside Python's; calls of a costly residual function beside SciPy's
- *   batch     fitBatch: Gpufit's 2-D Gaussian test (10⁵ fits), 10⁴ 1-D Gaussians, a variable-length batch, vs a SciPy loop and curveFitSync
+ *   batch     fitBatch: Gpufit's 2-D Gaussian test (10⁵ fits), 10⁴ 1-D Gaussians, a variable-length batch, and the bounded (trf)
+ *             Gpufit and 1-D batches, vs a SciPy loop and curveFitSync (NLSQ_BENCH_BATCH_ONLY=trf: the bounded rows only)
  *   cores     one big fit on every core (workers: 1, 2 … availableParallelism()) beside SciPy lm
  *   data      data where it lives: fitSql in DuckDB vs curveFit in memory; PostgreSQL one server vs 3 postgres_fdw shards (bench/data-sql.ts);
  *             fit() streaming through a Parquet file (10⁷ rows) vs in-memory arrays: time and peak RSS (bench/data-files.ts)
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
     rows.push(...w);
   }
   if (section === 'batch' || section === 'all') {
-    const b = await benchBatch(Number(process.env['NLSQ_BENCH_BATCH_SCALE'] ?? 1));
+    const b = await benchBatch(Number(process.env['NLSQ_BENCH_BATCH_SCALE'] ?? 1), process.env['NLSQ_BENCH_BATCH_ONLY'] ?? '');
     applyPeers(b);
     printTable('fitBatch (fits/s in extra; "median ms" = ms per 1000 fits; ratio = fits/s over the SciPy loop)', b);
     rows.push(...b);

@@ -9,6 +9,10 @@ how many raised (lm raises RuntimeError at maxfev), and popt of fit 0.
 
     python3 bench/peers/scipy_batch.py --dir /tmp/batch --model gauss2d5 --k 2 --p 5 \
         --method lm --ftol 1e-4 --xtol 1e-4 --maxfev 66 --count 2000
+
+With --lb and --ub (comma-separated, one value per parameter, shared by every fit) the fits are
+bounded and run method trf (curve_fit's default with bounds; max_nfev counts function
+evaluations, not the finite-difference Jacobian's).
 """
 import argparse
 import json
@@ -43,6 +47,8 @@ def main():
     ap.add_argument("--xtol", type=float, default=1e-8)
     ap.add_argument("--maxfev", type=int, default=0)
     ap.add_argument("--count", type=int, required=True)
+    ap.add_argument("--lb", default=None, help="lower bounds, comma-separated (with --ub)")
+    ap.add_argument("--ub", default=None, help="upper bounds, comma-separated (with --lb)")
     a = ap.parse_args()
     f = MODELS[a.model]
     xs = np.fromfile(f"{a.dir}/x.f64", dtype="<f8").reshape(a.k, -1)
@@ -53,6 +59,8 @@ def main():
     kw = {"ftol": a.ftol, "xtol": a.xtol}
     if a.maxfev > 0:
         kw["maxfev" if a.method == "lm" else "max_nfev"] = a.maxfev
+    if a.lb is not None:
+        kw["bounds"] = ([float(v) for v in a.lb.split(",")], [float(v) for v in a.ub.split(",")])
     converged = raised = 0
     popt0 = None
     warnings.simplefilter("ignore", OptimizeWarning)
