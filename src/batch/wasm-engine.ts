@@ -1,11 +1,12 @@
 /**
- * The WASM batch engine: every fit's whole Levenberg–Marquardt loop inside WebAssembly.
+ * The WASM batch engine: every fit's whole Levenberg–Marquardt (`lm`) or Trust Region Reflective
+ * (`trf`) loop inside WebAssembly.
  *
  * Layout. The engine owns one wasm backend (its own instance and linear memory). At creation it
  * compiles the model's IR to the generated module (`codegen-wasm-simd.ts`, shared with
  * `curveFit`'s wasm kernels), instantiates it against that memory, and puts the module's `cols`
  * function in the kernel instance's function table; the kernel module's `lmBatch`
- * (`assembly/lm-batch.ts`) calls it from there through `call_indirect` — a wasm-to-wasm call —
+ * (`assembly/lm-batch.ts`) or `trfBatch` (`assembly/trf-batch.ts`) calls it from there through `call_indirect` — a wasm-to-wasm call —
  * so no JavaScript runs between two iterations, or between two fits of a run. Resident in wasm
  * memory for the engine's life: the shared x columns (when x is shared), the free-parameter
  * positions, `xScale`, and `lmWorkBytes` of work (the p×p factor, the (p+1)² triangles, the
@@ -22,8 +23,14 @@
  * `nonFiniteTermination`, `checkInitialEvaluation`). The working set is bounded by the run size
  * times the longest fit, independent of the number of fits.
  *
- * What it covers: expression models the library built (`trustedProgram`), method `'lm'`, the
- * linear loss, shared or per-fit x, offsets, sigma, `vary` masks, p0 given or `'auto'`. Everything
+ * With `'trf'` each record also carries the fit's bounds (over the free parameters), and the
+ * results header is trf's (status, cost, χ², nfev, nit; the messages of fits at max-nfev are
+ * `maxNfevMessage`'s). Resident data (`BatchData.resident`: the starts of a multi-start search,
+ * which all read the same points) is staged once for the engine's life.
+ *
+ * What it covers: expression models the library built (`trustedProgram`), methods `'lm'` and
+ * `'trf'` (bounds shared or per fit; the built-in robust losses, which lm does not take), an exact
+ * Jacobian, shared or per-fit x, offsets, sigma, `vary` masks, p0 given or `'auto'`. Everything
  * else runs on the CPU engine (`local-engine.ts` says why).
  *
  * @module
@@ -129,7 +136,7 @@ export interface WasmEngineHost {
  *
  * @param problem - the validated batch.
  * @param host - the backend and the model's functions in its memory.
- * @returns the engine; `run(from, to, out)` fits a range inside WebAssembly.
+ * @returns the engine (lm or trf, as `settings.solver.method`); `run(from, to, out)` fits a range inside WebAssembly.
  * @throws NlsqRangeError when wasm memory cannot hold the engine's resident data;
  *   BackendUnavailableError when the kernel module does not match this file.
  */
