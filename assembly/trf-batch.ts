@@ -58,6 +58,11 @@ let d: usize = 0, gH: usize = 0, diagH: usize = 0, Jh: usize = 0, A: usize = 0;
 let sv: usize = 0, Ut: usize = 0, Vt: usize = 0, se: usize = 0, swork: usize = 0, uf: usize = 0, suf: usize = 0;
 let pH: usize = 0, pStep: usize = 0, rH: usize = 0, rr: usize = 0, agH: usize = 0, ag: usize = 0;
 let hitsV: usize = 0, tmp: usize = 0;
+// dogbox's (free-variable vectors hold k ≤ p entries).
+let onBound: usize = 0, flags: usize = 0, freeIdx: usize = 0, Jfree: usize = 0, gF: usize = 0, newton: usize = 0;
+let xF: usize = 0, lbF: usize = 0, ubF: usize = 0, lbT: usize = 0, ubT: usize = 0, trB: usize = 0;
+let origL: usize = 0, origU: usize = 0, trL: usize = 0, trU: usize = 0, minusG: usize = 0, cauchy: usize = 0;
+let diff: usize = 0, dlStep: usize = 0, bHits: usize = 0, hits2: usize = 0, zneg: usize = 0;
 
 function layout(work: usize, p: i32, P: i32, k: i32): usize {
   const c = p + 1;
@@ -69,6 +74,10 @@ function layout(work: usize, p: i32, P: i32, k: i32): usize {
   sv = carve(p); Ut = carve(2 * p * p); Vt = carve(p * p); se = carve(p); swork = carve(2 * p); uf = carve(p); suf = carve(p);
   pH = carve(p); pStep = carve(p); rH = carve(p); rr = carve(p); agH = carve(p); ag = carve(p);
   hitsV = carve(p); tmp = carve(p);
+  onBound = carve(p); flags = carve(p); freeIdx = carve(p); Jfree = carve(p * p); gF = carve(p); newton = carve(p);
+  xF = carve(p); lbF = carve(p); ubF = carve(p); lbT = carve(p); ubT = carve(p); trB = carve(p);
+  origL = carve(p); origU = carve(p); trL = carve(p); trU = carve(p); minusG = carve(p); cauchy = carve(p);
+  diff = carve(p); dlStep = carve(p); bHits = carve(p); hits2 = carve(p); zneg = carve(p);
   return endLayout(p, P);
 }
 
@@ -203,15 +212,18 @@ function makeStrictlyFeasible(src: usize, dst: usize, rstep: f64): void {
   }
 }
 
-/** bounds.ts `stepSizeToBound(px, s)`: the step; the hits into `hitsV` (−1, 0, 1). */
-function stepSizeToBound(px: usize, s: usize): f64 {
-  const n = gp;
+/**
+ * bounds.ts `stepSizeToBound(px, s, lo, hi)` over n entries (px = 0: the zero vector): the step;
+ * the hits (−1, 0, 1) into `hits`.
+ */
+function stepSizeToBound(px: usize, s: usize, lo: usize, hi: usize, n: i32, hits: usize): f64 {
   let minStep = Infinity;
   let sawNaN = false;
   for (let i = 0; i < n; i++) {
     const si = ld(s, i);
+    const xi = px == 0 ? 0.0 : ld(px, i);
     let t = Infinity;
-    if (si != 0) t = Math.max((ld(lb, i) - ld(px, i)) / si, (ld(ub, i) - ld(px, i)) / si);
+    if (si != 0) t = Math.max((ld(lo, i) - xi) / si, (ld(hi, i) - xi) / si);
     st(tmp, i, t);
     if (isNaN(t)) sawNaN = true;
     else if (t < minStep) minStep = t;
@@ -219,70 +231,70 @@ function stepSizeToBound(px: usize, s: usize): f64 {
   if (sawNaN) minStep = NaN;
   for (let i = 0; i < n; i++) {
     const si = ld(s, i);
-    st(hitsV, i, ld(tmp, i) == minStep ? (si > 0 ? 1 : si < 0 ? -1 : 0) : 0);
+    st(hits, i, ld(tmp, i) == minStep ? (si > 0 ? 1 : si < 0 ? -1 : 0) : 0);
   }
   return minStep;
 }
 
-// ‖A s‖² and (A s)ᵀ(A t) for A = J_h (p×p row-major).
-function normSquaredOfProduct(s: usize): f64 {
-  const p = gp;
+// ‖M s‖² and (M s)ᵀ(M t) for a rows×cols row-major M (trust-region.ts).
+function normSquaredOfProduct(M: usize, rows: i32, cols: i32, s: usize): f64 {
   let total = 0.0;
-  for (let i = 0; i < p; i++) {
+  for (let i = 0; i < rows; i++) {
     let val = 0.0;
-    for (let j = 0; j < p; j++) val += ld(Jh, i * p + j) * ld(s, j);
+    for (let j = 0; j < cols; j++) val += ld(M, i * cols + j) * ld(s, j);
     total += val * val;
   }
   return total;
 }
 
-function productDot(s: usize, t: usize): f64 {
-  const p = gp;
+function productDot(M: usize, rows: i32, cols: i32, s: usize, t: usize): f64 {
   let total = 0.0;
-  for (let i = 0; i < p; i++) {
+  for (let i = 0; i < rows; i++) {
     let u = 0.0;
     let w = 0.0;
-    for (let j = 0; j < p; j++) {
-      u += ld(Jh, i * p + j) * ld(s, j);
-      w += ld(Jh, i * p + j) * ld(t, j);
+    for (let j = 0; j < cols; j++) {
+      u += ld(M, i * cols + j) * ld(s, j);
+      w += ld(M, i * cols + j) * ld(t, j);
     }
     total += u * w;
   }
   return total;
 }
 
-/** trust-region.ts `evaluateQuadratic(J_h, g_h, s, diag_h or null)`. */
-function evaluateQuadratic(s: usize, withDiag: bool): f64 {
-  let q = normSquaredOfProduct(s);
-  if (withDiag) {
+/** trust-region.ts `evaluateQuadratic(M, g, s, diag)` (diag = 0: null), over cols entries. */
+function evaluateQuadratic(M: usize, rows: i32, cols: i32, g: usize, diag: usize, s: usize): f64 {
+  let q = normSquaredOfProduct(M, rows, cols, s);
+  if (diag != 0) {
     let dq = 0.0;
-    for (let i = 0; i < gp; i++) dq += ld(s, i) * ld(diagH, i) * ld(s, i);
+    for (let i = 0; i < cols; i++) dq += ld(s, i) * ld(diag, i) * ld(s, i);
     q += dq;
   }
   let l = 0.0;
-  for (let i = 0; i < gp; i++) l += ld(s, i) * ld(gH, i);
+  for (let i = 0; i < cols; i++) l += ld(s, i) * ld(g, i);
   return 0.5 * q + l;
 }
 
-// trust-region.ts `buildQuadratic1d(J_h, g_h, s, diag_h, s0)` (s0 = 0: none).
+// trust-region.ts `buildQuadratic1d(M, g, s, diag, s0)` (diag, s0 = 0: null) → (qa, qb, qc).
 let qa = 0.0, qb = 0.0, qc = 0.0;
-function buildQuadratic1d(s: usize, s0: usize): void {
-  const n = gp;
-  let a = normSquaredOfProduct(s);
-  for (let i = 0; i < n; i++) a += ld(s, i) * ld(diagH, i) * ld(s, i);
+function buildQuadratic1d(M: usize, rows: i32, cols: i32, g: usize, diag: usize, s: usize, s0: usize): void {
+  const n = cols;
+  let a = normSquaredOfProduct(M, rows, cols, s);
+  if (diag != 0) for (let i = 0; i < n; i++) a += ld(s, i) * ld(diag, i) * ld(s, i);
   a *= 0.5;
   let b = 0.0;
-  for (let i = 0; i < n; i++) b += ld(gH, i) * ld(s, i);
+  for (let i = 0; i < n; i++) b += ld(g, i) * ld(s, i);
   if (s0 == 0) {
     qa = a; qb = b; qc = 0;
     return;
   }
-  b += productDot(s0, s);
-  let c = 0.5 * normSquaredOfProduct(s0);
-  for (let i = 0; i < n; i++) c += ld(gH, i) * ld(s0, i);
-  for (let i = 0; i < n; i++) {
-    b += ld(s0, i) * ld(diagH, i) * ld(s, i);
-    c += 0.5 * ld(s0, i) * ld(diagH, i) * ld(s0, i);
+  b += productDot(M, rows, cols, s0, s);
+  let c = 0.5 * normSquaredOfProduct(M, rows, cols, s0);
+  for (let i = 0; i < n; i++) c += ld(g, i) * ld(s0, i);
+  if (diag != 0) {
+    for (let i = 0; i < n; i++) {
+      b += ld(s0, i) * ld(diag, i) * ld(s, i);
+      c += 0.5 * ld(s0, i) * ld(diag, i) * ld(s0, i);
+    }
   }
   qa = a; qb = b; qc = c;
 }
@@ -456,10 +468,10 @@ function selectStep(Delta: f64, theta: f64): void {
   if (inside) {
     chosenStep = pStep;
     chosenStepH = pH;
-    predicted = -evaluateQuadratic(pH, true);
+    predicted = -evaluateQuadratic(Jh, gp, gp, gH, diagH, pH);
     return;
   }
-  const pStride = stepSizeToBound(x, pStep);
+  const pStride = stepSizeToBound(x, pStep, lb, ub, n, hitsV);
   for (let i = 0; i < n; i++) st(rH, i, ld(hitsV, i) != 0 ? -ld(pH, i) : ld(pH, i));
   for (let i = 0; i < n; i++) st(rr, i, ld(d, i) * ld(rH, i));
   for (let i = 0; i < n; i++) {
@@ -470,7 +482,7 @@ function selectStep(Delta: f64, theta: f64): void {
   for (let i = 0; i < n; i++) st(xTrial, i, ld(x, i) + ld(pStep, i));
   const toTr = intersectTrustRegionUpper(pH, rH, Delta);
   if (errKind != 0) return;
-  const toBound = stepSizeToBound(xTrial, rr);
+  const toBound = stepSizeToBound(xTrial, rr, lb, ub, n, hitsV);
   const rStride = Math.min(toBound, toTr);
   let rStrideL = 0.0;
   let rStrideU = -1.0;
@@ -480,7 +492,7 @@ function selectStep(Delta: f64, theta: f64): void {
   }
   let rValue = Infinity;
   if (rStrideL <= rStrideU) {
-    buildQuadratic1d(rH, pH);
+    buildQuadratic1d(Jh, n, n, gH, diagH, rH, pH);
     minimizeQuadratic1d(qa, qb, rStrideL, rStrideU, qc);
     rValue = my;
     for (let i = 0; i < n; i++) st(rH, i, ld(rH, i) * mt + ld(pH, i));
@@ -490,15 +502,15 @@ function selectStep(Delta: f64, theta: f64): void {
     st(pStep, i, ld(pStep, i) * theta);
     st(pH, i, ld(pH, i) * theta);
   }
-  const pValue = evaluateQuadratic(pH, true);
+  const pValue = evaluateQuadratic(Jh, n, n, gH, diagH, pH);
   for (let i = 0; i < n; i++) {
     st(agH, i, -ld(gH, i));
     st(ag, i, ld(d, i) * ld(agH, i));
   }
   const toTrAg = Delta / norm2(agH, n);
-  const toBoundAg = stepSizeToBound(x, ag);
+  const toBoundAg = stepSizeToBound(x, ag, lb, ub, n, hitsV);
   const agLimit = toBoundAg < toTrAg ? theta * toBoundAg : toTrAg;
-  buildQuadratic1d(agH, 0);
+  buildQuadratic1d(Jh, n, n, gH, diagH, agH, 0);
   minimizeQuadratic1d(qa, qb, 0, agLimit, 0);
   for (let i = 0; i < n; i++) {
     st(agH, i, ld(agH, i) * mt);
@@ -512,6 +524,140 @@ function selectStep(Delta: f64, theta: f64): void {
   } else {
     chosenStep = ag; chosenStepH = agH; predicted = -agValue;
   }
+}
+
+// ── dogbox (dogbox.ts): the free variables of an iterate, the dogleg in the box ──
+
+let kFree = 0; // number of free variables of the current iterate
+let dogA = 0.0, dogB = 0.0; // the quadratic along −g_free
+let trHit = false;
+
+/** dogbox.ts `freeGradientNorm` with the active set of `linearize` (onBound_i·g_i < 0 is active). */
+function dogboxOptimality(): f64 {
+  let s = 0.0;
+  for (let i = 0; i < gp; i++) if (!(ld(onBound, i) * ld(g, i) < 0)) s = Math.max(s, Math.abs(ld(g, i)));
+  return s;
+}
+
+/** small-linalg.ts `lstsqMinNorm(Jfree, p, k, −z)` into `newton` (k entries). */
+function lstsqMinNorm(rows: i32, cols: i32): void {
+  memory.fill(newton, 0, <usize>cols << 3);
+  if (cols == 0) return;
+  for (let i = 0; i < rows; i++) for (let c = 0; c < cols; c++) st(A, i + c * rows, ld(Jfree, i * cols + c));
+  thinSvd(A, rows, cols, sv, Ut, Vt, se, swork, true);
+  const cutoff = EPS * ld(sv, 0);
+  for (let k = 0; k < cols; k++) {
+    if (!(ld(sv, k) > cutoff)) continue;
+    let ub = 0.0;
+    for (let i = 0; i < rows; i++) ub += ld(Ut, k * rows + i) * ld(zneg, i);
+    const cc = ub / ld(sv, k);
+    for (let j = 0; j < cols; j++) st(newton, j, ld(newton, j) + ld(Vt, k * cols + j) * cc);
+  }
+}
+
+/** dogbox.ts `freeModel`: the free list, J_free, g_free, the Newton step, a and b along −g_free. */
+function dogboxModel(): void {
+  const p = gp;
+  let k = 0;
+  for (let j = 0; j < p; j++) if (!(ld(onBound, j) * ld(g, j) < 0)) st(freeIdx, k++, <f64>j);
+  kFree = k;
+  for (let i = 0; i < p; i++) for (let c = 0; c < k; c++) st(Jfree, i * k + c, ld(R, i * p + <i32>ld(freeIdx, c)));
+  for (let c = 0; c < k; c++) st(gF, c, ld(g, <i32>ld(freeIdx, c)));
+  for (let i = 0; i < p; i++) st(zneg, i, -ld(z, i));
+  lstsqMinNorm(p, k);
+  for (let c = 0; c < k; c++) st(minusG, c, -ld(gF, c));
+  buildQuadratic1d(Jfree, p, k, gF, 0, minusG, 0);
+  dogA = qa;
+  dogB = qb;
+}
+
+/** dogbox.ts `doglegStep` on the k free variables into dlStep, bHits, trHit. */
+function doglegStep(): void {
+  const n = kFree;
+  for (let i = 0; i < n; i++) {
+    const lc = ld(lbF, i) - ld(xF, i);
+    const uc = ld(ubF, i) - ld(xF, i);
+    const tb = ld(trB, i);
+    st(lbT, i, Math.max(lc, -tb));
+    st(ubT, i, Math.min(uc, tb));
+    st(origL, i, ld(lbT, i) == lc ? 1 : 0);
+    st(origU, i, ld(ubT, i) == uc ? 1 : 0);
+    st(trL, i, ld(lbT, i) == -tb ? 1 : 0);
+    st(trU, i, ld(ubT, i) == tb ? 1 : 0);
+  }
+  for (let i = 0; i < n; i++) st(bHits, i, 0);
+  trHit = false;
+  let inside = true;
+  for (let i = 0; i < n; i++) if (!(ld(newton, i) >= ld(lbT, i) && ld(newton, i) <= ld(ubT, i))) inside = false;
+  if (inside) {
+    memory.copy(dlStep, newton, <usize>n << 3);
+    return;
+  }
+  // minusG holds −g_free (dogboxModel)
+  const toBounds = stepSizeToBound(0, minusG, lbT, ubT, n, hits2);
+  minimizeQuadratic1d(dogA, dogB, 0, toBounds, 0);
+  const tCauchy = mt;
+  for (let i = 0; i < n; i++) st(cauchy, i, -tCauchy * ld(gF, i));
+  for (let i = 0; i < n; i++) st(diff, i, ld(newton, i) - ld(cauchy, i));
+  const size = stepSizeToBound(cauchy, diff, lbT, ubT, n, hits2);
+  for (let i = 0; i < n; i++) {
+    const h = ld(hits2, i);
+    if (h < 0 && ld(origL, i) != 0) st(bHits, i, -1);
+    if (h > 0 && ld(origU, i) != 0) st(bHits, i, 1);
+    if ((h < 0 && ld(trL, i) != 0) || (h > 0 && ld(trU, i) != 0)) trHit = true;
+  }
+  for (let i = 0; i < n; i++) st(dlStep, i, ld(cauchy, i) + size * ld(diff, i));
+}
+
+/**
+ * dogbox.ts `proposeDogleg`: the full step into pStep, the clipped trial point into xTrial, the
+ * point snapped to the bounds it lands on into xNew (with those flags in `flags`), the predicted
+ * reduction; returns the step's ∞-norm in scaled variables.
+ */
+function proposeDogleg(Delta: f64): f64 {
+  const p = gp;
+  const k = kFree;
+  for (let c = 0; c < k; c++) {
+    const j = <i32>ld(freeIdx, c);
+    st(trB, c, Delta * ld(scale, j));
+    st(xF, c, ld(x, j));
+    st(lbF, c, ld(lb, j));
+    st(ubF, c, ld(ub, j));
+  }
+  doglegStep();
+  memory.fill(pStep, 0, <usize>p << 3);
+  for (let c = 0; c < k; c++) st(pStep, <i32>ld(freeIdx, c), ld(dlStep, c));
+  predicted = -evaluateQuadratic(Jfree, p, k, gF, 0, dlStep);
+  for (let i = 0; i < p; i++) st(xTrial, i, Math.min(Math.max(ld(x, i) + ld(pStep, i), ld(lb, i)), ld(ub, i)));
+  let norm = 0.0;
+  for (let i = 0; i < p; i++) norm = Math.max(norm, Math.abs(ld(pStep, i) * ld(scaleInv, i)));
+  memory.copy(flags, onBound, <usize>p << 3);
+  for (let c = 0; c < k; c++) st(flags, <i32>ld(freeIdx, c), ld(bHits, c));
+  for (let i = 0; i < p; i++) {
+    const fl = ld(flags, i);
+    st(xNew, i, fl == -1 ? ld(lb, i) : fl == 1 ? ld(ub, i) : ld(xTrial, i));
+  }
+  chosenStep = pStep;
+  return norm;
+}
+
+let gDeltaNew = 0.0;
+
+/**
+ * After a finite trial: SciPy's `update_tr_radius` (the new radius into gDeltaNew) and
+ * `check_termination` on the step `chosenStep` from x; returns the status (0: none).
+ */
+function radiusAndTest(actualReduction: f64, cost: f64, Delta: f64, trialNorm: f64, boundaryHit: bool, ftol: f64, xtol: f64): i32 {
+  let ratio: f64;
+  if (predicted > 0) ratio = actualReduction / predicted;
+  else if (predicted == actualReduction && actualReduction == 0) ratio = 1;
+  else ratio = 0;
+  let DeltaNew = Delta;
+  if (ratio < 0.25) DeltaNew = 0.25 * trialNorm;
+  else if (ratio > 0.75 && boundaryHit) DeltaNew = Delta * 2;
+  gDeltaNew = DeltaNew;
+  const stepNorm = norm2(chosenStep, gp);
+  return checkTermination(actualReduction, cost, stepNorm, norm2(x, gp), ratio, ftol, xtol);
 }
 
 /** SciPy's `check_termination`: 0 none, 2 ftol, 3 xtol, 4 both. */
@@ -561,8 +707,12 @@ function standardErrors(perr: usize, n: i32, cost: f64, absoluteSigma: bool): vo
   for (let j = 0; j < p; j++) st(perr, j, Math.sqrt(ld(perr, j) * s2));
 }
 
-/** One fit (trf.ts `trf` in `trustRegionMinimizer`, a cheap Jacobian, no iteration callback). */
-function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xtol: f64, gtol: f64, maxNfev: i32, xScaleAt: usize, absoluteSigma: bool): void {
+/**
+ * One fit: `trustRegionMinimizer` with trf.ts's steps (`trf`), or with dogbox.ts's (`dogbox`:
+ * x0 as given, the trial point clipped to the box, the accepted point snapped onto the bounds
+ * its step landed on); a cheap Jacobian, no iteration callback.
+ */
+function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xtol: f64, gtol: f64, maxNfev: i32, xScaleAt: usize, absoluteSigma: bool, dogbox: bool): void {
   const p = gp;
   const c = gc;
   const n = <i32>ld(rec, R_N);
@@ -571,7 +721,7 @@ function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xt
   for (let j = 0; j < p; j++) st(x, j, ld(theta, ldi(gFree, j)));
   let bounded = false;
   for (let j = 0; j < p; j++) if (ld(lb, j) != -Infinity || ld(ub, j) != Infinity) bounded = true;
-  makeStrictlyFeasible(x, x, 1e-10);
+  if (!dogbox) makeStrictlyFeasible(x, x, 1e-10);
   let cost = evaluate(rec, x);
   let chi2 = lastChi2;
   if (!isFinite64(cost) || !triangleFinite(tTrial)) {
@@ -589,9 +739,19 @@ function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xt
     st(scale, j, ld(xScaleAt, j));
     st(scaleInv, j, 1 / ld(xScaleAt, j));
   }
-  let Delta = initialRadius();
+  let Delta = 0.0;
+  let optimality = 0.0;
+  if (dogbox) {
+    // dogboxSteps.start and linearize
+    for (let i = 0; i < p; i++) st(onBound, i, ld(x, i) == ld(lb, i) ? -1 : ld(x, i) == ld(ub, i) ? 1 : 0);
+    for (let i = 0; i < p; i++) Delta = Math.max(Delta, Math.abs(ld(x, i) * ld(scaleInv, i)));
+    if (Delta == 0) Delta = 1;
+    optimality = dogboxOptimality();
+  } else {
+    Delta = initialRadius();
+    optimality = clOptimality();
+  }
   let alpha = 0.0;
-  let optimality = clOptimality();
   let thetaStep = Math.max(0.995, 1 - optimality);
   let modelReady = false;
   let status = -100; // none yet
@@ -605,6 +765,31 @@ function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xt
     let tried = false;
     let trialNorm = 0.0;
     while (actualReduction <= 0 && nfev < maxNfev) {
+      if (dogbox) {
+        // compute(Δ): the free model once per iterate, then the dogleg.
+        if (!modelReady) {
+          dogboxModel();
+          modelReady = true;
+        }
+        trialNorm = proposeDogleg(Delta);
+        tried = true;
+        const tcostD = evaluate(rec, xTrial); // the clipped point; x moves to the snapped one (xNew)
+        nfev += 1;
+        if (!isFinite64(tcostD) || !triangleFinite(tTrial)) {
+          Delta = 0.25 * trialNorm;
+          continue;
+        }
+        costNew = tcostD;
+        chi2New = lastChi2;
+        actualReduction = cost - costNew;
+        const st2 = radiusAndTest(actualReduction, cost, Delta, trialNorm, trHit, ftol, xtol);
+        if (st2 != 0) {
+          status = st2;
+          break;
+        }
+        Delta = gDeltaNew;
+        continue;
+      }
       // compute(Δ): the hat model once per iterate, then the step.
       if (!modelReady) {
         hatModel();
@@ -615,7 +800,7 @@ function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xt
       if (!bounded) {
         chosenStep = pStep;
         chosenStepH = pH;
-        predicted = -evaluateQuadratic(pH, false);
+        predicted = -evaluateQuadratic(Jh, p, p, gH, 0, pH);
       } else {
         selectStep(Delta, thetaStep);
         if (errKind != 0) {
@@ -640,22 +825,13 @@ function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xt
       costNew = tcost;
       chi2New = lastChi2;
       actualReduction = cost - costNew;
-      // update_tr_radius
-      let ratio: f64;
-      if (predicted > 0) ratio = actualReduction / predicted;
-      else if (predicted == actualReduction && actualReduction == 0) ratio = 1;
-      else ratio = 0;
-      let DeltaNew = Delta;
-      if (ratio < 0.25) DeltaNew = 0.25 * trialNorm;
-      else if (ratio > 0.75 && trialNorm > 0.95 * Delta) DeltaNew = Delta * 2;
-      const stepNorm = norm2(chosenStep, p);
-      const test = checkTermination(actualReduction, cost, stepNorm, norm2(x, p), ratio, ftol, xtol);
+      const test = radiusAndTest(actualReduction, cost, Delta, trialNorm, trialNorm > 0.95 * Delta, ftol, xtol);
       if (test != 0) {
         status = test;
         break;
       }
-      alpha *= Delta / DeltaNew;
-      Delta = DeltaNew;
+      alpha *= Delta / gDeltaNew;
+      Delta = gDeltaNew;
     }
     if (actualReduction > 0 && tried) {
       memory.copy(x, xNew, <usize>p << 3);
@@ -664,7 +840,8 @@ function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xt
       memory.copy(tLin, tTrial, <usize>(c * c) << 3);
       unpack(tLin);
       if (xScaleAt == 0) jacScale(false);
-      optimality = clOptimality();
+      if (dogbox) memory.copy(onBound, flags, <usize>p << 3); // dogboxSteps.accept
+      optimality = dogbox ? dogboxOptimality() : clOptimality();
       thetaStep = Math.max(0.995, 1 - optimality);
       modelReady = false;
     }
@@ -692,10 +869,11 @@ function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xt
  * @param work - {@link trfWorkBytes}(p, P, k) bytes of work.
  * @param xScale - byte offset of p scales, or 0 for `'jac'`.
  * @param loss - the robust loss's code (batch-eval.ts), `fScale` its scale.
+ * @param dogbox - 1: dogbox's steps instead of trf's (the same loop, `trust-region-minimizer.ts`).
  */
 export function trfBatch(
   records: usize, count: i32, p: i32, P: i32, k: i32, hasW: i32, free: usize, colsIndex: u32, work: usize,
-  ftol: f64, xtol: f64, gtol: f64, maxNfev: i32, xScale: usize, absoluteSigma: i32, loss: i32, fScale: f64,
+  ftol: f64, xtol: f64, gtol: f64, maxNfev: i32, xScale: usize, absoluteSigma: i32, loss: i32, fScale: f64, dogbox: i32,
 ): void {
   layout(work, p, P, k);
   setupEvaluation(p, P, k, hasW, free, colsIndex, loss, fScale);
@@ -708,6 +886,6 @@ export function trfBatch(
     const perr = theta + (<usize>P << 3);
     memory.copy(lb, perr + (<usize>p << 3), <usize>p << 3);
     memory.copy(ub, perr + (<usize>(2 * p) << 3), <usize>p << 3);
-    fitOne(rec, hdr, theta, perr, ftol, xtol, gtol, maxNfev, xScale, absoluteSigma != 0);
+    fitOne(rec, hdr, theta, perr, ftol, xtol, gtol, maxNfev, xScale, absoluteSigma != 0, dogbox != 0);
   }
 }

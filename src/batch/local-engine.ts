@@ -37,8 +37,6 @@ export function wasmEngineGap(problem: BatchProblem): string | null {
   if (typeof params.model === 'function') return 'a closure model runs on the JavaScript path (finite differences)';
   if (params.layout !== null) return 'named parameters (params) run on the CPU engine';
   if (trustedProgram(params.model) === undefined) return 'the model is not one nlsq built (model(), Model.fromJSON or the model library), so its own kernel runs';
-  const { method } = settings.solver;
-  if (method === 'dogbox') return "method 'dogbox' is not in the WASM engine yet (it runs 'lm' and 'trf')";
   if (settings.loss !== null && settings.lossName === 'custom') return 'a loss given as a function runs on the JavaScript path (the WASM engine takes the built-in losses)';
   if (settings.scheme.kind !== 'analytic') return 'a finite-difference Jacobian is not in the WASM engine';
   return null;

@@ -147,7 +147,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
   const p = params.free.length;
   const P = params.p;
   const k = data.k;
-  const trf = settings.solver.method === 'trf';
+  const trf = settings.solver.method !== 'lm'; // trf or dogbox: trfBatch's trust-region loop
   const L: LmRecordLayout | TrfRecordLayout = trf ? trfRecordLayout(p, P, k) : lmRecordLayout(p, P, k);
   const kernelStride = trf ? kx.trfRecordDoubles(p, P, k) : kx.lmRecordDoubles(p, P, k);
   if (kernelStride !== L.stride) throw new BackendUnavailableError(`${caller}: the WASM engine's record layout disagrees with the kernel module (${kernelStride} ≠ ${L.stride} doubles)`);
@@ -328,7 +328,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
       return kept;
     },
     reason: trf
-      ? `the WASM engine: the whole trf loop (model columns, ${settings.loss === null ? '' : `${settings.lossName} loss, `}QR fold, SVD trust-region step with bounds, tests, standard errors) inside WebAssembly`
+      ? `the WASM engine: the whole ${settings.solver.method} loop (model columns, ${settings.loss === null ? '' : `${settings.lossName} loss, `}QR fold, ${settings.solver.method === 'trf' ? 'SVD trust-region step' : 'dogleg step in the box'} with bounds, tests, standard errors) inside WebAssembly`
       : 'the WASM engine: the whole lm loop (model columns, QR fold, MINPACK step, tests, standard errors) inside WebAssembly',
     run(from, to, out) {
       const count = to - from;
@@ -369,7 +369,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
       }
       const xs = xScale === null ? 0 : xScale.ptr;
       const abs = problem.absoluteSigma ? 1 : 0;
-      if (trf) kx.trfBatch(records!.ptr, count, p, P, k, hasW ? 1 : 0, freeAt.ptr, colsIndex, work.ptr, solver.ftol, solver.xtol, solver.gtol, maxNfev, xs, abs, lossCode, settings.fScale);
+      if (trf) kx.trfBatch(records!.ptr, count, p, P, k, hasW ? 1 : 0, freeAt.ptr, colsIndex, work.ptr, solver.ftol, solver.xtol, solver.gtol, maxNfev, xs, abs, lossCode, settings.fScale, settings.solver.method === 'dogbox' ? 1 : 0);
       else kx.lmBatch(records!.ptr, count, p, P, k, hasW ? 1 : 0, freeAt.ptr, colsIndex, work.ptr, solver.ftol, solver.xtol, solver.gtol, maxNfev, xs, abs);
       mem = heap.f64();
       for (let i = from; i < to; i++) if (readyFlags[i - from] === 1) (trf ? collectTrf : collect)(out, i, mem, base + (i - from) * L.stride);

@@ -1,6 +1,7 @@
 /**
- * The WASM batch engine's trf (`assembly/trf-batch.ts`: the whole TRF loop in WebAssembly, with
- * bounds, x_scale, held parameters and the built-in robust losses) against the CPU engine (the
+ * The WASM batch engine's trf and dogbox (`assembly/trf-batch.ts`: the whole trust-region loop in
+ * WebAssembly with either method's steps, bounds, x_scale, held parameters and the built-in
+ * robust losses) against the CPU engine (the
  * reference: curveFit's own path on the CPU backend, popt/perr/cost/χ² to 1e-10, the same
  * statuses, counts and messages on failing fits), against curveFit on the CPU backend (popt 1e-8,
  * perr 1e-6) and against curveFit on a wasm backend — the same fold and the same TRF — bit for bit.
@@ -64,6 +65,25 @@ describe('trf in the WASM engine agrees with the CPU engine to 1e-10', () => {
     expect(rb.w.chiSquare[0]).toBeGreaterThan(2 * rb.w.cost[0]!); // χ² is Σr², not the loss
   });
 
+  it('dogbox: unbounded, shared and per-fit bounds (active), held parameters, a loss, a fixed xScale', async () => {
+    const free = await both(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], method: 'dogbox' });
+    expectEnginesAgree(free.w, free.c);
+    expect(free.w.plan.reason).toMatch(/the whole dogbox loop/);
+    const boxed = await both(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], bounds, method: 'dogbox' });
+    expectEnginesAgree(boxed.w, boxed.c);
+    // dogbox lands exactly on an active bound
+    expect(Array.from({ length: 24 }, (_, i) => boxed.w.popt[i * 4]!).filter((a) => a === 1.5).length).toBeGreaterThan(5);
+    const lbs = Array.from({ length: 24 }, (_, i) => [0, -1, 0.1 + 0.01 * i, -1]);
+    const ubs = Array.from({ length: 24 }, (_, i) => [1 + 0.05 * i, 1, 3, 0.2]);
+    const perFit = await both(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], bounds: [lbs, ubs], method: 'dogbox', vary: [true, true, true, false] });
+    expectEnginesAgree(perFit.w, perFit.c);
+    const robust = await both(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], bounds, method: 'dogbox', loss: 'cauchy', fScale: 0.05, xScale: [1, 0.5, 0.5, 0.1] });
+    expectEnginesAgree(robust.w, robust.c);
+    const capped = await both(gauss, { x, y: Y }, { p0: [0.5, 1, 2, 0], bounds, method: 'dogbox', maxNfev: 3 });
+    expectEnginesAgree(capped.w, capped.c);
+    expect(capped.w.summary().counts['max-nfev']).toBeGreaterThan(0);
+  });
+
   it('fits that fail: max-nfev, non-finite at p0, non-finite trial points, and fits that cannot start', async () => {
     const capped = await both(gauss, { x, y: Y }, { p0: [0.5, 1, 2, 0], bounds, maxNfev: 3 });
     expectEnginesAgree(capped.w, capped.c);
@@ -100,11 +120,11 @@ describe('trf in the WASM engine agrees with curveFit', () => {
   const Y = gaussians(x, 10, 5);
   const bounds: [number[], number[]] = [[0, -1, 0.2, -1], [1.4, 1, 3, 0.08]];
 
-  it('fit by fit to 1e-8 (popt) and 1e-6 (perr) against curveFit on the CPU backend, same status and nfev', async () => {
-    const r = await fitBatch(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], bounds, engine: 'wasm' });
+  it.each(['trf', 'dogbox'] as const)('%s: fit by fit to 1e-8 (popt) and 1e-6 (perr) against curveFit on the CPU backend, same status and nfev', async (method) => {
+    const r = await fitBatch(gauss, { x, y: Y }, { p0: [1, 0, 1, 0], bounds, method, engine: 'wasm' });
     for (let i = 0; i < 10; i++) {
-      const c = curveFitSync(gauss, x, Y.slice(i * 25, (i + 1) * 25), { p0: [1, 0, 1, 0], bounds, backend: 'cpu' });
-      expect(c.method).toBe('trf');
+      const c = curveFitSync(gauss, x, Y.slice(i * 25, (i + 1) * 25), { p0: [1, 0, 1, 0], bounds, method, backend: 'cpu' });
+      expect(c.method).toBe(method);
       expect(r.params(i)).toBeAllclose(c.popt, { rtol: 1e-8, atol: 1e-12 });
       expect(Array.from(r.perr.subarray(i * 4, i * 4 + 4))).toBeAllclose(c.perr, { rtol: 1e-6, atol: 1e-12 });
       expect(r.status[i]).toBe(c.statusCode);
@@ -121,6 +141,8 @@ describe('trf in the WASM engine agrees with curveFit', () => {
       [gauss, Y, { p0: [1, 0, 1, 0], method: 'trf', loss: 'soft_l1', fScale: 0.05 }],
       [gauss, Y, { p0: [1, 0, 1, 0], bounds, loss: 'cauchy', fScale: 0.1, xScale: [1, 0.5, 0.5, 0.1] }],
       [sing, lin, { p0: [1, 1, 1], method: 'trf' }],
+      [gauss, Y, { p0: [1, 0, 1, 0], bounds, method: 'dogbox', loss: 'soft_l1', fScale: 0.05 }],
+      [sing, lin, { p0: [1, 0.2, 1], method: 'dogbox', bounds: [[0, 0, 0], [5, 0.3, 5]] }],
     ];
     for (const [m, data, options] of cases) {
       const P = m.params.length;
@@ -190,7 +212,12 @@ describe('trf in the WASM engine: properties', () => {
   // amplitude on its bound, width and offset trading off: 3e-5 apart between the two roundings
   // of the fold at the default tolerances, 3e-8 at 1e-12; fast-check seed 659980577). Huber is
   // compared on the well-posed fits of the deterministic tests above.
-  const settings = fc.record({ seed: fc.integer({ min: 1, max: 2 ** 30 }), sigma: fc.boolean(), loss: fc.constantFrom('linear', 'linear', 'soft_l1', 'cauchy') });
+  const settings = fc.record({
+    seed: fc.integer({ min: 1, max: 2 ** 30 }),
+    sigma: fc.boolean(),
+    loss: fc.constantFrom('linear', 'linear', 'soft_l1', 'cauchy'),
+    method: fc.constantFrom('trf', 'trf', 'dogbox'),
+  });
 
   /** Stage fits of variable length (x_q on [lo, hi]) with y from `f`, σ random. */
   function stage<F extends { n: number; noise: number }>(fits: F[], seed: number, lo: number, hi: number, f: (fit: F, t: number) => number) {
@@ -212,22 +239,22 @@ describe('trf in the WASM engine: properties', () => {
     return { X, Yb, S, offsets };
   }
 
-  test.prop([gaussFits, settings], { numRuns: 20 })('random bounded Gaussian batches: wasm == cpu to 1e-10', async (fits, { seed, sigma, loss }) => {
+  test.prop([gaussFits, settings], { numRuns: 20 })('random bounded Gaussian batches: wasm == cpu to 1e-10', async (fits, { seed, sigma, loss, method }) => {
     const { X, Yb, S, offsets } = stage(fits, seed, -4, 4, (f, t) => f.a * Math.exp(-((t - f.mu) ** 2) / (2 * f.s * f.s)) + f.b);
     const lbs = fits.map(() => [0, -3, 0.05, -2]);
     const ubs = fits.map((f) => [f.cut ? 0.8 * f.a : 10, 3, 5, 2]);
     const P0 = fits.map((f, i) => [Math.min(f.a * f.start, 0.99 * ubs[i]![0]!), f.mu + 0.2 * (f.start - 1), f.s * f.start, f.b]);
-    const { w, c } = await both(gauss, { x: X, y: Yb, offsets }, { p0: P0, bounds: [lbs, ubs], loss, fScale: 0.1, ...(sigma ? { sigma: S } : {}) });
-    expect(w.plan.reason).toMatch(/whole trf loop/);
+    const { w, c } = await both(gauss, { x: X, y: Yb, offsets }, { p0: P0, bounds: [lbs, ubs], method, loss, fScale: 0.1, ...(sigma ? { sigma: S } : {}) });
+    expect(w.plan.reason).toMatch(new RegExp(`whole ${method} loop`));
     expectEnginesAgree(w, c);
   });
 
-  test.prop([expFits, settings], { numRuns: 20 })('random bounded exponential batches: wasm == cpu to 1e-10', async (fits, { seed, sigma, loss }) => {
+  test.prop([expFits, settings], { numRuns: 20 })('random bounded exponential batches: wasm == cpu to 1e-10', async (fits, { seed, sigma, loss, method }) => {
     const { X, Yb, S, offsets } = stage(fits, seed, 0, 5, (f, t) => f.a * Math.exp(-f.k * t) + f.b);
     const lbs = fits.map(() => [0, 0, -2]);
     const ubs = fits.map((f) => [10, f.cut ? 0.7 * f.k : 5, 2]);
     const P0 = fits.map((f, i) => [f.a * f.start, Math.min(f.k * f.start, 0.99 * ubs[i]![1]!), f.b]);
-    const { w, c } = await both(expo, { x: X, y: Yb, offsets }, { p0: P0, bounds: [lbs, ubs], loss, fScale: 0.1, ...(sigma ? { sigma: S } : {}) });
+    const { w, c } = await both(expo, { x: X, y: Yb, offsets }, { p0: P0, bounds: [lbs, ubs], method, loss, fScale: 0.1, ...(sigma ? { sigma: S } : {}) });
     expectEnginesAgree(w, c);
   });
 });

@@ -55,9 +55,9 @@ export interface KernelExports {
   /**
    * The batch engine's whole TRF loop over `count` staged fit records (`assembly/trf-batch.ts`):
    * as {@link KernelExports.lmBatch}, with the bounds in the records, `loss` the robust loss's
-   * code (`assembly/batch-eval.ts`) and `fScale` its scale.
+   * code (`assembly/batch-eval.ts`), `fScale` its scale, and `dogbox` 1 for dogbox's steps.
    */
-  trfBatch(records: number, count: number, p: number, P: number, k: number, hasW: number, free: number, colsIndex: number, work: number, ftol: number, xtol: number, gtol: number, maxNfev: number, xScale: number, absoluteSigma: number, loss: number, fScale: number): void;
+  trfBatch(records: number, count: number, p: number, P: number, k: number, hasW: number, free: number, colsIndex: number, work: number, ftol: number, xtol: number, gtol: number, maxNfev: number, xScale: number, absoluteSigma: number, loss: number, fScale: number, dogbox: number): void;
   /** Doubles of one fit record of `trfBatch` for p free of P parameters and k variables. */
   trfRecordDoubles(p: number, P: number, k: number): number;
   /** Bytes of work `trfBatch` needs. */
