@@ -15,6 +15,13 @@
  * d = √v ∘ scale, J_h = R·diag(d), g_h = d ∘ g, diag_h = g ∘ dv ∘ scale; the SVD is of
  * [J_h; diag(√diag_h)] when some diag_h ≠ 0, of J_h otherwise.
  *
+ * The same loop takes `src/optim/dogbox.ts`'s steps when asked (`dogbox` = 1), as
+ * `trust-region-minimizer.ts` does in TS: x0 as given, the free set (variables not held on a bound
+ * by their gradient), the minimum-norm Gauss–Newton step on it (`lstsqMinNorm` by the same SVD),
+ * Powell's dogleg inside the box ∩ trust region (Voglis & Lagaris, "A rectangular trust region
+ * dogleg approach for unconstrained and bound constrained nonlinear optimization", 2004), the
+ * trial point clipped to the box and the accepted one snapped onto the bounds its step reached.
+ *
  * Covariance: SciPy `curve_fit`'s recipe after `least_squares`, as `estimateCovariance(…, 'svd')`
  * (`src/stats/covariance.ts`): C = V diag(1/s_k²) Vᵀ over s_k > ε·max(n, p)·s₀ from the SVD of
  * the final R, times s² = 2·cost/(n − p) unless `absoluteSigma`; +∞ when R is not finite, C has a
@@ -859,7 +866,7 @@ function fitOne(rec: usize, hdr: usize, theta: usize, perr: usize, ftol: f64, xt
 }
 
 /**
- * Fit `count` staged records with TRF (see the module comment).
+ * Fit `count` staged records with TRF, or dogbox (see the module comment).
  *
  * @param records - byte offset of the first record ({@link trfRecordDoubles} doubles each).
  * @param count - number of records; those with ready = 0 are skipped.

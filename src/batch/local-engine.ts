@@ -2,12 +2,12 @@
  * The choice of the single-thread engine of a batch, in one place: `fitBatch` calls it for its
  * own thread, and a worker of the worker-pool engine calls it for its share of the fits.
  *
- * - `'wasm'` (the default wherever WebAssembly runs): the whole `lm` or `trf` loop inside
- *   WebAssembly (`wasm-engine.ts`), for expression models the library built, methods `'lm'` and
- *   `'trf'` (bounds, shared or per fit; the built-in robust losses with trf) — with shared or
- *   per-fit x, offsets, sigma, `vary` and any p0.
- * - `'cpu'`: the plain-TypeScript reference (`cpu-engine.ts`), for everything else: `'dogbox'`
- *   (not transcribed yet), a loss given as a function, closures (finite differences), models nlsq
+ * - `'wasm'` (the default wherever WebAssembly runs): the whole `lm`, `trf` or `dogbox` loop
+ *   inside WebAssembly (`wasm-engine.ts`), for expression models the library built (bounds, shared
+ *   or per fit, and the built-in robust losses with trf and dogbox) — with shared or per-fit x,
+ *   offsets, sigma, `vary` and any p0.
+ * - `'cpu'`: the plain-TypeScript reference (`cpu-engine.ts`), for everything else: a loss given
+ *   as a function, closures (finite differences), models nlsq
  *   did not build, named parameters with ties (`params`), runtimes without WebAssembly.
  *
  * The engine's `reason` says which ran and why; `r.summary().reason` carries it.

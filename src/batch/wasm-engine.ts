@@ -23,13 +23,13 @@
  * `nonFiniteTermination`, `checkInitialEvaluation`). The working set is bounded by the run size
  * times the longest fit, independent of the number of fits.
  *
- * With `'trf'` each record also carries the fit's bounds (over the free parameters), and the
+ * With `'trf'` or `'dogbox'` (`trfBatch`, whose trust-region loop takes either method's steps) each record also carries the fit's bounds (over the free parameters), and the
  * results header is trf's (status, cost, χ², nfev, nit; the messages of fits at max-nfev are
  * `maxNfevMessage`'s). Resident data (`BatchData.resident`: the starts of a multi-start search,
  * which all read the same points) is staged once for the engine's life.
  *
- * What it covers: expression models the library built (`trustedProgram`), methods `'lm'` and
- * `'trf'` (bounds shared or per fit; the built-in robust losses, which lm does not take), an exact
+ * What it covers: expression models the library built (`trustedProgram`), methods `'lm'`, `'trf'`
+ * and `'dogbox'` (bounds shared or per fit; the built-in robust losses, which lm does not take), an exact
  * Jacobian, shared or per-fit x, offsets, sigma, `vary` masks, p0 given or `'auto'`. Everything
  * else runs on the CPU engine (`local-engine.ts` says why).
  *

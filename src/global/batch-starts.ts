@@ -18,11 +18,11 @@
  *
  * The batch walks on the caller's backend as `curveFit` resolves it, with the needs of a
  * synchronous walk (`run/host-kernel.ts`): where that is WASM and `wasmEngineGap` allows (an
- * expression model nlsq built, lm or trf — bounded searches run trf — a built-in loss, an exact
- * Jacobian), the async search runs its starts on the WASM engine (`batch/wasm-engine.ts`: the
+ * expression model nlsq built, lm, trf — bounded searches run trf — or dogbox, a built-in loss,
+ * an exact Jacobian), the async search runs its starts on the WASM engine (`batch/wasm-engine.ts`: the
  * whole solver loop in WebAssembly, the same fold as curveFit on a WASM backend, so each start
  * ends exactly where curveFit from it on that backend ends); otherwise — the CPU backend, a
- * closure kernel, dogbox, the synchronous APIs (the WASM engine loads asynchronously) — on the CPU
+ * closure kernel, a loss function, the synchronous APIs (the WASM engine loads asynchronously) — on the CPU
  * engine of `batch/cpu-engine.ts` with the caller's leased host backend and its kernel (also when
  * the caller's backend cannot walk on the host: WebGPU, then the CPU). The winner's fit runs on
  * the caller's backend. Same seed → same starts → same batch rows (the engines are deterministic)
