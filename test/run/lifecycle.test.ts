@@ -122,7 +122,7 @@ describe.skipIf(!support.simd || !support.scalar)('every run path releases its b
   it('the registry’s synchronous fallback releases the backends it probed for its message', () => {
     const loads = outstandingBackendLoads();
     for (let i = 0; i < RUNS; i++) {
-      expect(() => resolveBackendSync('wasm-simd', { closures: true, synchronous: true }, { caller: 'curveFitSync' })).toThrow(BackendUnavailableError);
+      expect(() => resolveBackendSync('webgpu', { closures: true, synchronous: true }, { caller: 'curveFitSync' })).toThrow(BackendUnavailableError);
       expect(outstandingBackendLoads()).toBe(loads);
     }
   });
