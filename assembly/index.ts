@@ -6,6 +6,6 @@
  */
 export { fold, foldColumnMajorDots, foldDotsOffset, foldScratchDoubles, subRows } from './fold';
 export { gram, gramScratchDoubles } from './gram';
-export { lmBatch, lmRecordDoubles, lmWorkBytes } from './lm-batch';
+export { lmBatch, lmLinearizationAt, lmRecordDoubles, lmWorkBytes } from './lm-batch';
 export { dot, heapBase, maxAbs, sumSquares } from './reduce';
 export { mathAcos, mathAsin, mathAtan, mathAtan2, mathCbrt, mathCos, mathCosh, mathErf, mathErfc, mathExp, mathFaddeevaIm, mathFaddeevaRe, mathHypot, mathLog, mathLog10, mathLog2, mathPow, mathSin, mathSinh, mathTan, mathTanh } from './math';

@@ -122,6 +122,17 @@ export function lmWorkBytes(p: i32, P: i32, k: i32): i32 {
 }
 
 /**
+ * Where {@link lmBatch} leaves the linearization of the last fit it solved: the byte offset of
+ * its (p+1)² triangle T = [R z; 0 ρ] at the solution (row-major; what `lm.ts` returns as
+ * `outcome.T`), inside the work area at `work`. The single-fit fast path reads it for pcov and
+ * the gradient (`src/batch/fast-fit.ts`).
+ */
+export function lmLinearizationAt(work: usize, p: i32, P: i32, k: i32): usize {
+  layout(work, p, P, k);
+  return tLin;
+}
+
+/**
  * Evaluate fit `rec` at the free parameters `x`: the triangle into `tTrial`, returns the cost
  * ½Σr² (Neumaier-compensated over sub-blocks), NaN-free T or not told by {@link triangleFinite}.
  */

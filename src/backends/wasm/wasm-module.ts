@@ -52,6 +52,8 @@ export interface KernelExports {
   lmRecordDoubles(p: number, P: number, k: number): number;
   /** Bytes of work `lmBatch` needs. */
   lmWorkBytes(p: number, P: number, k: number): number;
+  /** Byte offset of the (p+1)² triangle at the solution of the last fit `lmBatch` solved, in its work area at `work`. */
+  lmLinearizationAt(work: number, p: number, P: number, k: number): number;
 }
 
 /** Which build of the kernels to load. */
