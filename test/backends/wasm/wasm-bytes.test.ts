@@ -27,7 +27,7 @@ describe('wasm-bytes.generated.ts', () => {
     const math = (bytes: Uint8Array<ArrayBuffer>) => exportsOf(bytes).filter((n) => n.startsWith('math'));
     expect(kernels(simd)).toEqual([
       'dot', 'fold', 'foldColumnMajorDots', 'foldDotsOffset', 'foldScratchDoubles', 'gram', 'gramScratchDoubles', 'heapBase',
-      'lmBatch', 'lmRecordDoubles', 'lmWorkBytes', 'maxAbs', 'memory', 'subRows', 'sumSquares', 'table',
+      'lmBatch', 'lmLinearizationAt', 'lmRecordDoubles', 'lmWorkBytes', 'maxAbs', 'memory', 'subRows', 'sumSquares', 'table',
     ]);
     // The table is exported and growable: the batch engine puts a model's `cols` in it (assembly/lm-batch.ts).
     const table = WebAssembly.Module.exports(new WebAssembly.Module(simd)).find((e) => e.name === 'table');
