@@ -36,7 +36,7 @@ import { normInf } from '../linalg/small-linalg.ts';
 import type { Program } from '../model/ir.ts';
 import { isFittableModel, type ModelKernel } from '../model/model-kernel.ts';
 import { trustedProgram } from '../model/trusted-program.ts';
-import type { SolverOutcome } from '../optim/evaluation.ts';
+import type { IterationRecord, SolverOutcome } from '../optim/evaluation.ts';
 import { unpackTriangle } from '../optim/solver-common.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult, type CurveFitResult } from '../result/curve-fit-result.ts';
@@ -77,8 +77,15 @@ interface ModelEntry {
 
 type WasmEngineModule = Awaited<ReturnType<typeof wasmEngineModule>>;
 
-/** The process's fast-path backend (created on first use) and the models on it, in use order. */
+/** The process's fast-path backend (created on first use), as a resolved backend, and the models on it, in use order. */
 let backend: WasmBackend | null = null;
+let used: ResolvedBackend | undefined;
+/** The strategy choice of a fast fit: it says that the fast path ran. */
+const STRATEGY: Choice = Object.freeze({
+  given: 'default',
+  used: 'standard',
+  reason: "all data in memory: the small-fit fast path — the whole lm loop inside WebAssembly (fitBatch's WASM engine, kept per model), no per-call setup",
+});
 const models = new Map<Program, ModelEntry | null>();
 
 /** Whether WebGPU is present (the automatic choice of an asynchronous expression fit may then be it). */
@@ -208,24 +215,11 @@ function runFast(resolved: ResolvedCurveFit, on: WasmBackend, entry: ModelEntry,
   };
   const fun = new Float64Array(n);
   entry.kernel.residuals(x, data, 0, n, fun, 0, 1);
-  const name = on.info.name;
-  const used: ResolvedBackend = { backend: on, given: 'default', source: 'automatic', reason: `automatic choice: ${name}, the fastest backend usable here for this model — the small-fit fast path's own instance` };
-  const strategy: Choice = {
-    given: 'default', used: 'standard',
-    reason: "all data in memory: the small-fit fast path — the whole lm loop inside WebAssembly (fitBatch's WASM engine, kept per model), no per-call setup",
-  };
+  used ??= { backend: on, given: 'default', source: 'automatic', reason: `automatic choice: ${on.info.name}, the fastest backend usable here for this model — the small-fit fast path's own instance` };
   const blockSize: Choice = { given: 'default', used: String(n), reason: "the WASM engine folds the fit's rows in its own sub-blocks" };
-  const result = buildCurveFitResult(outcome, resolved, { backend: used, fun, strategy, blockSize });
   // The engine records no iterations: the history is the ordinary path's on the same backend, on first read.
-  Object.defineProperty(result, 'history', {
-    configurable: true,
-    enumerable: true,
-    get() {
-      const history = curveFitResolvedSync({ ...resolved, backend: on }).history;
-      Object.defineProperty(result, 'history', { value: history, enumerable: true });
-      return history;
-    },
-  });
+  const history = (): readonly IterationRecord[] => curveFitResolvedSync({ ...resolved, backend: on }).history;
+  const result = buildCurveFitResult(outcome, resolved, { backend: used, fun, strategy: STRATEGY, blockSize, history });
   return result;
 }
 
