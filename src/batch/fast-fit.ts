@@ -239,7 +239,8 @@ export async function fastCurveFit(resolved: ResolvedCurveFit): Promise<CurveFit
     try {
       const [wasm, , engines] = await Promise.all([wasmBackendModule(), wasmModelKernelModule(), wasmEngineModule()]);
       // The SIMD build where it loads, else the scalar one: the automatic choice's order.
-      on = backend ??= (await wasm.createWasmBackend()) as WasmBackend;
+      const created = (await wasm.createWasmBackend()) as WasmBackend;
+      on = backend ??= created; // a concurrent first call may have set it meanwhile: one backend for all (the other is dropped)
       module = engines;
     } catch {
       return null;

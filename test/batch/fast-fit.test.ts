@@ -39,6 +39,13 @@ function expectSameFit(fast: CurveFitResult, ordinary: CurveFitResult): void {
 }
 
 describe('the fast path agrees with the ordinary path on wasm', () => {
+  it('concurrent first calls (they load the engine together) each get their own fit', async () => {
+    const x = grid(60, 0, 5);
+    const ys = [1, 2, 3, 4].map((a) => Float64Array.from(x, (t, i) => a * Math.exp(-0.8 * t) + 0.2 + 0.01 * Math.sin(i + a)));
+    const fast = await Promise.all(ys.map((y) => curveFit(expo, x, y, { p0: [1, 1, 0] })));
+    for (let i = 0; i < ys.length; i++) expectSameFit(fast[i]!, await curveFit(expo, x, ys[i]!, { p0: [1, 1, 0], backend: 'wasm' }));
+  });
+
   test.prop(
     [
       fc.record({
