@@ -6,7 +6,7 @@
  */
 export { fold, foldColumnMajorDots, foldDotsOffset, foldScratchDoubles, subRows } from './fold';
 export { gram, gramScratchDoubles } from './gram';
-export { lmBatch, lmRecordDoubles, lmWorkBytes } from './lm-batch';
+export { lmBatch, lmLinearizationAt, lmRecordDoubles, lmWorkBytes } from './lm-batch';
 export { thinSvd as svdThin } from './svd';
 export { trfBatch, trfRecordDoubles, trfWorkBytes } from './trf-batch';
 export { dot, heapBase, maxAbs, sumSquares } from './reduce';

@@ -82,6 +82,17 @@ export function lmWorkBytes(p: i32, P: i32, k: i32): i32 {
   return <i32>layout(0, p, P, k) + 16;
 }
 
+/**
+ * Where {@link lmBatch} leaves the linearization of the last fit it solved: the byte offset of
+ * its (p+1)² triangle T = [R z; 0 ρ] at the solution (row-major; what `lm.ts` returns as
+ * `outcome.T`), inside the work area at `work`. The single-fit fast path reads it for pcov and
+ * the gradient (`src/batch/fast-fit.ts`).
+ */
+export function lmLinearizationAt(work: usize, p: i32, P: i32, k: i32): usize {
+  layout(work, p, P, k);
+  return tLin;
+}
+
 /** ‖f‖ of an evaluation (`residualNorm` in lm.ts): √(2·cost), or from the triangle's last column when the cost underflowed. */
 function residualNorm(cost: f64, T: usize, finite: bool): f64 {
   if (cost >= TINY_COST || !finite || !(cost >= 0)) return Math.sqrt(2 * cost);

@@ -20,6 +20,7 @@ import { globalCurveFit, globalCurveFitSync } from './global/global-fit.ts';
 import { resolveGlobal } from './options/global-option.ts';
 import { provideBatchRefits } from './batch/refit-runner.ts';
 import { runBatch } from './batch/run-batch.ts';
+import { fastCurveFit, fastCurveFitSync } from './batch/fast-fit.ts';
 
 /** xdata: n numbers (one variable) or k arrays of n numbers. */
 export type XData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
@@ -54,24 +55,30 @@ export async function curveFit(f: ModelFunction | FittableModel, xdata: XData, y
   await prepareCurveFitModel(f, options);
   const resolved = resolveCurveFitOptions('curveFit', f, xdata, ydata, options);
   const search = resolveGlobal(options.global, 'curveFit');
-  const result = await (search === null ? curveFitResolved(resolved) : globalCurveFit(resolved, search));
+  const result = search === null ? ((await fastCurveFit(resolved)) ?? (await curveFitResolved(resolved))) : await globalCurveFit(resolved, search);
   return provideBatchRefits(result, resolved, runBatch);
 }
 
 /**
  * {@link curveFit} on a synchronous backend, returning the result directly. By default that is
- * the CPU backend; a wasm backend created beforehand (`await createWasmBackend()`) and passed as
- * `backend` runs it as `curveFit` would, expression models compiled to WebAssembly included.
+ * the fastest backend it can have synchronously: WebAssembly (SIMD where supported) once an
+ * earlier asynchronous call in this process — `curveFit`, `fit`, `createWasmBackend` — has loaded
+ * the wasm modules (`import()` is asynchronous) and where this thread may instantiate them
+ * synchronously (Node, Deno, Bun, workers; not a browser's main thread); else the CPU backend,
+ * and `choices.backend` says why. A wasm backend created beforehand (`await createWasmBackend()`)
+ * and passed as `backend` always runs it as `curveFit` would, expression models compiled to
+ * WebAssembly included.
  *
  * A plain function is lifted to an expression model (see {@link curveFit}) only when the
  * JavaScript parser is already loaded — by an earlier `curveFit` or `fit` of a plain function —
  * since loading it is asynchronous; otherwise it runs per point and `choices.model` says so.
  *
- * @throws BackendUnavailableError when the named backend is asynchronous (only the CPU backend, or a
- *   wasm instance created beforehand, serves it); otherwise as {@link curveFit}.
+ * @throws BackendUnavailableError when the named backend cannot be had synchronously (WebGPU; wasm
+ *   before an asynchronous call has loaded it); otherwise as {@link curveFit}.
  */
 export function curveFitSync(f: ModelFunction | FittableModel, xdata: XData, ydata: ArrayLike<number>, options: CurveFitOptions = {}): CurveFitResult {
   const resolved = resolveCurveFitOptions('curveFitSync', f, xdata, ydata, options);
   const search = resolveGlobal(options.global, 'curveFitSync');
-  return provideBatchRefits(search === null ? curveFitResolvedSync(resolved) : globalCurveFitSync(resolved, search), resolved, runBatch);
+  const result = search === null ? (fastCurveFitSync(resolved) ?? curveFitResolvedSync(resolved)) : globalCurveFitSync(resolved, search);
+  return provideBatchRefits(result, resolved, runBatch);
 }

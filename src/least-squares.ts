@@ -41,10 +41,12 @@ export async function leastSquares(fun: ResidualFunction, x0: ArrayLike<number> 
 
 /**
  * {@link leastSquares} on a synchronous backend, returning the result directly (the same
- * solver, iterations and result; `signal` is honoured only when it is already aborted).
+ * solver, iterations and result; `signal` is honoured only when it is already aborted). The
+ * backend by default: as `curveFitSync`'s (WebAssembly once an asynchronous call has loaded it
+ * in this process, else the CPU backend).
  *
- * @throws BackendUnavailableError when the named backend is asynchronous (only the CPU backend, or a
- *   wasm instance created beforehand, serves it); otherwise as {@link leastSquares}.
+ * @throws BackendUnavailableError when the named backend cannot be had synchronously (WebGPU; wasm
+ *   before an asynchronous call has loaded it); otherwise as {@link leastSquares}.
  * @example
  * ```ts
  * const r = leastSquaresSync((x) => [10 * (x[1]! - x[0]! ** 2), 1 - x[0]!], [-1.2, 1]);

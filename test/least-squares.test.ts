@@ -71,7 +71,7 @@ describe('leastSquaresSync', () => {
     expect(() => leastSquaresSync(rosen, [2, 2], { p0: [1, 1] } as never)).toThrow(/leastSquaresSync: unknown option 'p0'/);
     expect(() => leastSquaresSync(rosen, [NaN, 2])).toThrow(/leastSquaresSync: x0 must be finite, got NaN at index 0/);
     expect(() => leastSquaresSync(() => [1, NaN], [0])).toThrow(/leastSquaresSync: the residuals must be finite at x0 = \[0\], got NaN at index 1/);
-    expect(() => leastSquaresSync(rosen, [-1.2, 1], { backend: 'wasm' })).toThrow(/leastSquaresSync: backend wasm is not usable here[\s\S]*WebAssembly is loaded asynchronously/);
+    expect(() => leastSquaresSync(rosen, [-1.2, 1], { backend: 'webgpu' })).toThrow(/leastSquaresSync: backend webgpu is not usable here[\s\S]*a WebGPU device is created asynchronously/);
     const wasm = await createWasmBackend();
     expect(leastSquaresSync(rosen, [-1.2, 1], { backend: wasm }).backend).toBe('wasm-simd');
     const stopped = leastSquaresSync(rosen, [-1.2, 1], { onIteration: () => false });

@@ -41,7 +41,8 @@ export const wasmModelKernelModule = lazy(() => import('./wasm/wasm-model-kernel
  * ```
  */
 export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend> {
-  const [backends] = await Promise.all([wasmBackendModule(), wasmModelKernelModule()]);
+  // The pool comes too: synchronous fits can then take wasm backends (`loadBackendSync`).
+  const [backends] = await Promise.all([wasmBackendModule(), wasmModelKernelModule(), wasmPoolModule()]);
   return backends.createWasmBackend(options);
 }
 

@@ -222,22 +222,55 @@ export async function loadBackend(name: BackendName, options: BackendLoadOptions
 }
 
 /**
- * Load a fresh instance of one concrete backend synchronously. Only the CPU backend loads
- * synchronously: the wasm and WebGPU modules are imported lazily (`import()` is asynchronous,
- * and browsers refuse synchronous compilation of modules over 4 KB on the main thread), and a
- * WebGPU device is only ever created asynchronously. A wasm backend created beforehand with
- * `await createWasmBackend()` is synchronous once created and can be passed as an instance.
+ * {@link loadWasm} synchronously: possible once the wasm modules are loaded (by an earlier
+ * asynchronous load in this process — `curveFit`, `fit`, `createWasmBackend`, … — since `import()`
+ * is asynchronous), and where this thread may compile and instantiate a large module
+ * synchronously (Node, Deno, Bun, workers; not a browser's main thread). An idle pooled instance
+ * is reused first, as {@link loadWasm} does.
+ */
+function loadWasmSync(simd: boolean): BackendLoad {
+  const name = simd ? 'wasm-simd' : 'wasm-scalar';
+  if (typeof WebAssembly === 'undefined') return unavailable('WebAssembly is not available in this runtime');
+  const mod = wasmBackendModule.loaded;
+  const pool = wasmPoolModule.loaded;
+  if (mod === undefined || pool === undefined || wasmModelKernelModule.loaded === undefined) {
+    return unavailable(
+      `${name} cannot be loaded by a synchronous call before WebAssembly is loaded (import() is asynchronous): an ` +
+        'asynchronous call in this process (curveFit, fit, createWasmBackend) loads it; or create the backend first and pass the instance',
+    );
+  }
+  const build = simd ? 'SIMD' : 'scalar';
+  const reused = pool.takeIdleWasmBackend(simd);
+  try {
+    const backend = reused ?? mod.createWasmBackendSync(simd);
+    const reason = reused === undefined ? `WebAssembly ${build} build instantiated synchronously` : `WebAssembly ${build} build (an idle instance reused)`;
+    return handedOut(backend, reason, () => pool.returnWasmBackend(backend));
+  } catch (error) {
+    return unavailable(`the WebAssembly ${build} build cannot be instantiated synchronously here: ${errorText(error)}`);
+  }
+}
+
+/**
+ * Load a fresh instance of one concrete backend synchronously: the CPU backend always; a wasm
+ * build once the wasm modules are loaded in this process and where synchronous instantiation is
+ * allowed ({@link loadWasmSync}); never WebGPU (a device is only ever created asynchronously). A
+ * wasm backend created beforehand with `await createWasmBackend()` can always be passed as an
+ * instance.
  *
  * @param name - a concrete backend name.
  * @returns the instance, or the reason it cannot be loaded synchronously (never throws).
  */
 export function loadBackendSync(name: BackendName): BackendLoad {
-  if (name === 'cpu') return loadCpu();
-  const what = name === 'webgpu' ? 'a WebGPU device is created asynchronously' : 'WebAssembly is loaded asynchronously';
-  return unavailable(
-    `${name} cannot be loaded by a synchronous call (${what}); use the asynchronous API, or create the backend ` +
-      `first and pass the instance`,
-  );
+  switch (name) {
+    case 'cpu':
+      return loadCpu();
+    case 'wasm-simd':
+      return loadWasmSync(true);
+    case 'wasm-scalar':
+      return loadWasmSync(false);
+    case 'webgpu':
+      return unavailable('webgpu cannot be loaded by a synchronous call (a WebGPU device is created asynchronously); use the asynchronous API, or create the backend first and pass the instance');
+  }
 }
 
 /**

@@ -33,10 +33,15 @@
  * modules. Callers who want to reuse one instance across fits create it once and pass it; such
  * instances are never pooled.
  *
- * Synchronous resolution ({@link resolveBackendSync}, used by `curveFitSync`) can only load the
- * CPU backend: the wasm and WebGPU modules are imported lazily and instantiate asynchronously. A
- * wasm backend created beforehand (`await createWasmBackend()`) is synchronous and may be passed
- * as an instance. With `NLSQ_BACKEND=wasm`, synchronous fits therefore fail with a message that
+ * Synchronous resolution ({@link resolveBackendSync}, used by `curveFitSync`) follows the same
+ * automatic order without WebGPU (a device is only created asynchronously): a wasm build once
+ * the wasm modules are loaded in this process — `import()` is asynchronous, so an earlier
+ * asynchronous call (`curveFit`, `fit`, `createWasmBackend`) loads them — and where this thread
+ * may instantiate it synchronously (Node, Deno, Bun, workers; not a browser's main thread, which
+ * refuses modules over 4 KB), an idle pooled instance first; else the CPU backend, and the
+ * result's reason says why wasm was skipped. A wasm backend created beforehand
+ * (`await createWasmBackend()`) is synchronous and may always be passed as an instance. Before
+ * the modules are loaded, `NLSQ_BACKEND=wasm` makes synchronous fits fail with a message that
  * says so; `NLSQ_BACKEND=wasm,cpu` lets them use the CPU backend instead.
  *
  * @module
@@ -310,8 +315,9 @@ function chosen(request: Request, load: BackendLoad & { ok: true }, name: string
 }
 
 /**
- * Resolve synchronously (only backends that need no asynchronous loading: the CPU backend, or an
- * instance the caller created beforehand whose `info.synchronous` is true).
+ * Resolve synchronously: the CPU backend, a wasm build once its modules are loaded in this process
+ * and this thread may instantiate it synchronously (see the module comment), or an instance the
+ * caller created beforehand whose `info.synchronous` is true.
  *
  * @param option - the caller's `backend` option (undefined: `NLSQ_BACKEND`, then automatic).
  * @param needs - what the fit needs (closure model; synchronous call).
@@ -323,8 +329,8 @@ function chosen(request: Request, load: BackendLoad & { ok: true }, name: string
 export function resolveBackendSync(option: BackendOption, needs: BackendNeeds, context: ResolveContext = {}): ResolvedBackend {
   const caller = context.caller ?? 'curveFitSync';
   const request = normaliseRequest(option, caller, context.env ?? readRuntimeEnv);
-  const syncNeeds: BackendNeeds = { closures: needs.closures, synchronous: true };
-  const candidates: readonly Candidate[] = request.source === 'automatic' ? [{ name: 'cpu' }] : request.candidates;
+  const syncNeeds: BackendNeeds = { ...needs, synchronous: true };
+  const candidates: readonly Candidate[] = request.source === 'automatic' ? automaticOrder(syncNeeds).map((name) => ({ name })) : request.candidates;
   const walk = choose(request, syncNeeds, candidates);
   let step = walk.next();
   while (!step.done) step = walk.next(loadBackendSync(step.value));

@@ -45,7 +45,7 @@ import { writeExpTable } from '../backends/wasm/wasm-simd-exp.ts';
 import { BackendUnavailableError } from '../errors.ts';
 import type { Program } from '../model/ir.ts';
 import type { DataColumns } from '../model/model-kernel.ts';
-import { STATUS_CODE } from '../optim/evaluation.ts';
+import { STATUS_CODE, type SolverStatus } from '../optim/evaluation.ts';
 import { lmTermination, nonFiniteTermination } from '../optim/lm-termination.ts';
 import { checkInitialEvaluation } from '../optim/solver-common.ts';
 import { maxNfevMessage } from '../optim/termination.ts';
@@ -131,6 +131,28 @@ export interface WasmEngineHost {
   readonly program: Program;
 }
 
+/** What the WASM engine tells of the first fit of its last run beyond the batch's row (`lastFit`). */
+export interface WasmFitDetail {
+  /** Termination reason, as `lm.ts` ends. */
+  readonly status: SolverStatus;
+  /** Its message, as `lm.ts` builds it (no caller or fit prefix). */
+  readonly message: string;
+  /** The (p+1)² triangle [R z; 0 ρ] at the solution, row-major (`lm.ts`'s `outcome.T`). */
+  readonly T: Float64Array;
+  /** Whether the run ended on an accepted step (then `lm.ts` counts no Jacobian and reports no iteration after it). */
+  readonly endedOnAcceptedStep: boolean;
+}
+
+/** The WASM engine: a {@link BatchEngine} that also tells the detail of its last run's first fit. */
+export interface WasmEngine extends BatchEngine {
+  /**
+   * The first fit of the last run, when it started and was solved: its termination, its final
+   * linearization and how it ended (for `curveFit`'s single-fit fast path, `fast-fit.ts`); null
+   * when it could not start.
+   */
+  lastFit(): WasmFitDetail | null;
+}
+
 /**
  * Create the WASM engine for a batch the engine covers (`wasmEngineGap` returned null).
  *
@@ -140,7 +162,7 @@ export interface WasmEngineHost {
  * @throws NlsqRangeError when wasm memory cannot hold the engine's resident data;
  *   BackendUnavailableError when the kernel module does not match this file.
  */
-export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): BatchEngine {
+export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): WasmEngine {
   const { data, params, settings, caller } = problem;
   const { exports, heap } = host.backend.modelHost() as { exports: Readonly<Record<string, unknown>>; heap: WasmHeap };
   const kx = exports as unknown as KernelExports;
@@ -248,6 +270,20 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
     out.messages.set(i, `${caller}: fit ${i}: ${message}`);
   };
 
+  /** The status and message `lm` ends with, from a solved record's header (as `lm.ts` builds them). */
+  const termination = (mem: Float64Array, rec: number): { status: SolverStatus; message: string } => {
+    const h = rec + L.header;
+    const info = mem[h + H.info]!;
+    return info === 9
+      ? nonFiniteTermination(mem[h + H.nfev]!, solver, {
+          count: mem[h + H.nfCount]!,
+          what: mem[h + H.nfWhat] === 2 ? 'Jacobian' : 'residuals',
+          cost: mem[h + H.nfCost]!,
+          x: mem.slice(rec + (L as LmRecordLayout).nonFiniteX, rec + (L as LmRecordLayout).nonFiniteX + p),
+        })
+      : lmTermination(info, { actred: mem[h + H.actred]!, prered: mem[h + H.prered]!, ratio: mem[h + H.ratio]!, delta: mem[h + H.delta]!, xnorm: mem[h + H.xnorm]!, gnorm: mem[h + H.gnorm]!, nfev: mem[h + H.lastNfev]! }, solver);
+  };
+
   const collect = (out: BatchOutput, i: number, mem: Float64Array, rec: number): void => {
     const h = rec + L.header;
     const info = mem[h + H.info]!;
@@ -275,17 +311,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
     out.nfev[i] = mem[h + H.nfev]!;
     out.nit[i] = mem[h + H.nit]!;
     if (status > 0) return;
-    const nfev = mem[h + H.nfev]!;
-    const term =
-      info === 9
-        ? nonFiniteTermination(nfev, solver, {
-            count: mem[h + H.nfCount]!,
-            what: mem[h + H.nfWhat] === 2 ? 'Jacobian' : 'residuals',
-            cost: mem[h + H.nfCost]!,
-            x: mem.slice(rec + (L as LmRecordLayout).nonFiniteX, rec + (L as LmRecordLayout).nonFiniteX + p),
-          })
-        : lmTermination(info, { actred: mem[h + H.actred]!, prered: mem[h + H.prered]!, ratio: mem[h + H.ratio]!, delta: mem[h + H.delta]!, xnorm: mem[h + H.xnorm]!, gnorm: mem[h + H.gnorm]!, nfev: mem[h + H.lastNfev]! }, solver);
-    out.messages.set(i, `${caller}: fit ${i}: ${term.message}`);
+    out.messages.set(i, `${caller}: fit ${i}: ${termination(mem, rec).message}`);
   };
 
   const collectTrf = (out: BatchOutput, i: number, mem: Float64Array, rec: number): void => {
@@ -322,7 +348,19 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): B
   // Kept for r.get(i) after the run — the same kernel and fold — while its memory is at most the
   // wasm pool's limit (wasm memory never shrinks); beyond it get(i) runs on the CPU backend.
   let kept: WasmBackend | undefined = host.backend;
+  const cc = (p + 1) * (p + 1);
   return {
+    lastFit(): WasmFitDetail | null {
+      if (trf || records === null || readyFlags[0] !== 1) return null;
+      const mem = heap.f64();
+      const rec = records.ptr / 8;
+      const h = rec + L.header;
+      if (mem[h + H.info]! < 0) return null;
+      const at = kx.lmLinearizationAt(work.ptr, p, P, k) / 8;
+      // Ended on an accepted step: no 'iteration' report (nor, for lm.ts, Jacobian count) after it.
+      const endedOnAcceptedStep = mem[h + H.info] !== 4 && mem[h + H.nfCount] === 0 && mem[h + H.ratio]! >= 1e-4;
+      return { ...termination(mem, rec), T: mem.slice(at, at + cc), endedOnAcceptedStep };
+    },
     name: 'wasm',
     get backend() {
       return kept;

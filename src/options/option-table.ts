@@ -72,6 +72,18 @@ const SCIPY_ALIASES: Readonly<Record<string, string>> = Object.freeze({
   x0: 'p0',
 });
 
+/** The keys of {@link OPTION_TABLE} for the curve-fit or the least-squares entry points, built once each. */
+const TABLE_KEYS = new Map<boolean, ReadonlySet<string>>();
+
+function tableKeys(forCurveFit: boolean): ReadonlySet<string> {
+  let keys = TABLE_KEYS.get(forCurveFit);
+  if (keys === undefined) {
+    keys = new Set(OPTION_TABLE.filter((r) => (forCurveFit ? r.curveFit : r.leastSquares)).map((r) => r.name));
+    TABLE_KEYS.set(forCurveFit, keys);
+  }
+  return keys;
+}
+
 /**
  * Reject option keys that the function does not accept.
  *
@@ -83,8 +95,7 @@ const SCIPY_ALIASES: Readonly<Record<string, string>> = Object.freeze({
  */
 export function checkOptionKeys(caller: string, options: object, extraKeys: readonly string[] = []): void {
   const forCurveFit = !caller.startsWith('leastSquares');
-  const allowed = new Set<string>(extraKeys);
-  for (const r of OPTION_TABLE) if (forCurveFit ? r.curveFit : r.leastSquares) allowed.add(r.name);
+  const allowed = extraKeys.length === 0 ? tableKeys(forCurveFit) : new Set<string>([...tableKeys(forCurveFit), ...extraKeys]);
   for (const key of Object.keys(options)) {
     if (allowed.has(key)) continue;
     const alias = SCIPY_ALIASES[key];

@@ -89,6 +89,9 @@ export function resolveWorkers(caller: string, workers: unknown): 'auto' | numbe
   return workers;
 }
 
+/** The log of a fit at verbose 0 (nothing is logged). */
+const SILENT: { verbose: 0; log: (line: string) => void } = Object.freeze({ verbose: 0, log: () => {} });
+
 /** Resolve the verbosity and the sink for its lines (the one place that may reach `globalThis.console`). */
 export function resolveLog(caller: string, verbose: unknown, log: unknown): { verbose: 0 | 1 | 2; log: (line: string) => void } {
   const level = verbose === undefined || verbose === false ? 0 : verbose === true ? 1 : verbose;
@@ -98,7 +101,7 @@ export function resolveLog(caller: string, verbose: unknown, log: unknown): { ve
   if (log !== undefined && typeof log !== 'function') {
     throw new NlsqTypeError(`${caller}: log must be a function, got ${describeValue(log)}`, 'log');
   }
-  if (level === 0) return { verbose: 0, log: () => {} };
+  if (level === 0) return SILENT;
   if (log !== undefined) return { verbose: level, log: log as (line: string) => void };
   const sink = (globalThis as { console?: { log(line: string): void } }).console;
   return { verbose: level, log: (line) => sink?.log(line) };
@@ -273,10 +276,11 @@ export function resolveCurveFitOptions(
   const workers = resolveWorkers(caller, options.workers);
   const { verbose, log } = resolveLog(caller, options.verbose, options.log);
   const paramNames = named !== undefined ? named.layout.free.map((i) => named.layout.names[i]!) : isFittableModel(f) ? [...f.params] : Array.from({ length: p }, (_, j) => `p${j}`);
-  return {
-    ...(named !== undefined ? { paramLayout: named.layout } : {}),
+  // A plain literal (no leading spread, which V8 builds through a slow path): paramLayout is added only with `params`.
+  const resolved: ResolvedCurveFit = {
     caller, model: fitModel, lift, paramNames, kernel, data, n, k, p, sigma: fitData.sigma, absoluteSigma: options.absoluteSigma === true,
     settings, omitted: fitData.omitted, backend: options.backend, blockRows, workers, polish: options.polish !== false, signal: options.signal,
     onIteration: options.onIteration, verbose, log,
   };
+  return named === undefined ? resolved : { paramLayout: named.layout, ...resolved };
 }

@@ -78,6 +78,11 @@ export interface CurveFitContext {
    * source); when absent they are computed from `resolved.data`, which must then be resident.
    */
   readonly statistics?: FitStatistics;
+  /**
+   * The iteration history computed on first read (the small-fit fast path, whose engine records
+   * none), instead of `outcome.history`.
+   */
+  readonly history?: () => readonly IterationRecord[];
 }
 
 /** Everything a {@link CurveFitResult} holds. */
@@ -108,6 +113,9 @@ interface CurveFitFields extends FitStatistics {
   readonly history: readonly IterationRecord[];
   readonly variables: readonly string[];
 }
+
+/** What `buildCurveFitResult` hands the constructor beside the statistics (history: absent when lazy). */
+type CurveFitResultFields = Omit<CurveFitFields, keyof FitStatistics | 'history'> & { readonly history?: readonly IterationRecord[] };
 
 /** The result of a curve fit. */
 export class CurveFitResult {
@@ -150,9 +158,12 @@ export class CurveFitResult {
   /**
    * Cost, step norm ‖Δx‖ and gradient norm of each iteration the solver reported, in order
    * (`onIteration`'s records without the parameters); empty where no iterative solver ran (the
-   * one-pass streaming estimate). `plotConvergence` of `nlsq/plot` draws it.
+   * one-pass streaming estimate). `plotConvergence` of `nlsq/plot` draws it. (A fit of the
+   * small-fit fast path, whose engine records no iterations, computes it on first read by the
+   * ordinary path on the same backend: the same records.)
    */
-  readonly history!: readonly IterationRecord[];
+  // `declare`: an own property the constructor adds (a plain value, or the fast path's lazy getter).
+  declare readonly history: readonly IterationRecord[];
   /** Names of the independent variables, in xdata's row order (the model's, else x or x0, x1, …). */
   readonly variables!: readonly string[];
   /** With the `global` option: what the search did (absent otherwise). */ declare readonly global?: GlobalSummary;
@@ -172,10 +183,31 @@ export class CurveFitResult {
   readonly #caller: string;
   readonly #model: unknown;
   readonly #health: HealthInput | undefined;
+  #history: (() => readonly IterationRecord[]) | readonly IterationRecord[] | undefined;
+
+  /**
+   * The lazy `history` of a fast-path result: one shared getter, so that every such result keeps
+   * the same (fast-mode) shape; the records are computed once, on first read.
+   */
+  static readonly #LAZY_HISTORY: PropertyDescriptor = {
+    configurable: true,
+    enumerable: true,
+    get(this: CurveFitResult): readonly IterationRecord[] {
+      const h = this.#history;
+      if (typeof h !== 'function') return h!;
+      const records = h();
+      this.#history = records;
+      return records;
+    },
+  };
 
   /** @internal use {@link buildCurveFitResult}. */
-  constructor(fields: CurveFitFields, band: BandContext, caller: string, model?: unknown, health?: HealthInput) {
-    Object.assign(this, fields);
+  constructor(fields: CurveFitResultFields, stats: FitStatistics, band: BandContext, caller: string, model?: unknown, health?: HealthInput, history?: () => readonly IterationRecord[]) {
+    if (history !== undefined) {
+      this.#history = history;
+      Object.defineProperty(this, 'history', CurveFitResult.#LAZY_HISTORY);
+    }
+    Object.assign(this, fields, stats);
     this.#band = band;
     this.#caller = caller;
     this.#model = model;
@@ -424,7 +456,13 @@ export class CurveFitResult {
 }
 
 function toMatrix(a: Float64Array, p: number): number[][] {
-  return Array.from({ length: p }, (_, i) => Array.from(a.subarray(i * p, (i + 1) * p)));
+  const rows = new Array<number[]>(p);
+  for (let i = 0; i < p; i++) {
+    const row = new Array<number>(p);
+    for (let j = 0; j < p; j++) row[j] = a[i * p + j]!;
+    rows[i] = row;
+  }
+  return rows;
 }
 
 function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitChoices {
@@ -498,7 +536,8 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
   const stats = context.statistics ?? residentStatistics(resolved, outcome.x, context.fun);
   const all = expandSolution(resolved, outcome, cov.pcov);
   const P = all.names.length;
-  const perr = Array.from({ length: P }, (_, j) => Math.sqrt(all.pcov[j * P + j]!));
+  const perr = new Array<number>(P);
+  for (let j = 0; j < P; j++) perr[j] = Math.sqrt(all.pcov[j * P + j]!);
   const choices = choicesFor(resolved, context);
   const band: BandContext = {
     caller: resolved.caller, kernel: resolved.kernel, popt: Float64Array.from(outcome.x), pcov: cov.pcov,
@@ -506,9 +545,10 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
     residualVariance: stats.dof > 0 ? stats.rss / stats.dof : NaN,
     sigmaScale: resolved.absoluteSigma ? 1 : stats.reducedChiSquare,
   };
-  // Object.assign, not `{ ...stats, … }`: V8 builds that literal (a spread, then 26 more keys)
-  // through a slow path, ~0.1 ms per result — most of a 100-point fit (measured, Node 20).
-  const fields: CurveFitFields = Object.assign({}, stats, {
+  // The statistics go to the constructor as their own object, not merged into this literal: V8
+  // builds `{ ...stats, … }` (a spread, then 26 more keys) through a slow path, ~0.1 ms per
+  // result, and even a merge by Object.assign is a sizeable part of a small fit (measured, Node 20).
+  const fields: CurveFitResultFields = {
     params: namedParams(all), popt: Array.from(all.values), pcov: toMatrix(all.pcov, P), perr, paramNames: all.names,
     success: outcome.status !== 'max-nfev' && outcome.status !== 'improper-input' && outcome.status !== 'stopped',
     status: outcome.status, statusCode: STATUS_CODE[outcome.status], message: outcome.message,
@@ -516,13 +556,14 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
     optimality: outcome.optimality, activeMask: Array.from(all.activeMask), fun: context.fun,
     backend: choices.backend.used, strategy: choices.strategy.used, method: settings.solver.method,
     reason: `${choices.backend.reason}; ${choices.strategy.reason}`, warnings, choices,
-    history: outcome.history ?? [], variables: variableNames(resolved),
-  });
+    variables: variableNames(resolved),
+  };
+  if (context.history === undefined) (fields as { history?: readonly IterationRecord[] }).history = outcome.history ?? [];
   const health: HealthInput = {
     names: resolved.paramNames, T: outcome.T, n, popt: Float64Array.from(outcome.x), x0: settings.solver.x0, lb: settings.solver.lb, ub: settings.solver.ub,
     activeMask: outcome.activeMask, grad: outcome.grad, cost: outcome.cost, pcov: cov.pcov, status: outcome.status,
   };
-  const result = new CurveFitResult(fields, band, resolved.caller, resolved.model, health);
+  const result = new CurveFitResult(fields, stats, band, resolved.caller, resolved.model, health, context.history);
   result satisfies CurveFitFields; // the class declares (and documents) every field it is given
   return result;
 }

@@ -247,18 +247,16 @@ describe('resolveBackend: NLSQ_BACKEND and automatic choice', () => {
 });
 
 describe('resolveBackendSync', () => {
-  it('chooses the CPU backend automatically', () => {
+  // Before WebAssembly is loaded in a process the CPU backend is the only synchronous choice:
+  // test/backends/registry-sync-cold.test.ts covers that (this file loads wasm in listBackends).
+  it('chooses the fastest backend that loads synchronously: wasm once its modules are loaded', async () => {
+    const usable = new Set((await statuses()).filter((s) => s.available).map((s) => s.name as string));
+    const expected = ['wasm-simd', 'wasm-scalar', 'cpu'].find((n) => usable.has(n));
     const r = resolveBackendSync(undefined, closureSync, noEnv);
-    expect(r.backend.info.name).toBe('cpu');
+    expect(r.backend.info.name).toBe(expected);
     expect(r.backend.info.synchronous).toBe(true);
     expect(r.source).toBe('automatic');
-  });
-
-  it('refuses to load wasm synchronously, explaining why and what to do', () => {
-    expect(() => resolveBackendSync('wasm', closureSync, noEnv)).toThrow(BackendUnavailableError);
-    expect(() => resolveBackendSync('wasm', closureSync, noEnv)).toThrow(
-      /^curveFitSync: backend wasm is not usable here; available: 'cpu'\n {2}wasm-simd: wasm-simd cannot be loaded by a synchronous call/,
-    );
+    r.release?.();
   });
 
   it('refuses an asynchronous instance', () => {
@@ -268,14 +266,14 @@ describe('resolveBackendSync', () => {
     );
   });
 
-  it('follows an NLSQ_BACKEND list down to the CPU backend', () => {
+  it('follows an NLSQ_BACKEND list: its first backend that loads synchronously', async () => {
+    const usable = new Set((await statuses()).filter((s) => s.available).map((s) => s.name as string));
     const r = resolveBackendSync(undefined, closureSync, envWith('wasm,cpu'));
-    expect(r.backend.info.name).toBe('cpu');
-    expect(r.reason).toMatch(/skipped wasm-simd: .*asynchronous/);
-  });
-
-  it('fails under NLSQ_BACKEND=wasm rather than silently using the CPU', () => {
-    expect(() => resolveBackendSync(undefined, closureSync, envWith('wasm'))).toThrow(/NLSQ_BACKEND=wasm is not usable here/);
+    expect(r.backend.info.name).toBe(['wasm-simd', 'wasm-scalar', 'cpu'].find((n) => usable.has(n)));
+    r.release?.();
+    const s = resolveBackendSync(undefined, closureSync, envWith('webgpu,cpu'));
+    expect(s.backend.info.name).toBe('cpu');
+    expect(s.reason).toMatch(/skipped webgpu: .*asynchronously/);
   });
 
   it('releases the backends it loads only to list them in its error', () => {
@@ -328,10 +326,17 @@ describe('ordered lists', () => {
   );
 
   test.prop([fc.array(names, { minLength: 1, maxLength: 4 })], { numRuns: 50 })(
-    'resolve synchronously to cpu exactly when cpu is listed',
-    (list) => {
-      if (list.includes('cpu')) expect(resolveBackendSync(list, closureSync, noEnv).backend.info.name).toBe('cpu');
-      else expect(() => resolveBackendSync(list, closureSync, noEnv)).toThrow(BackendUnavailableError);
+    'resolve synchronously to the first listed backend that loads synchronously (never webgpu), else an error',
+    async (list) => {
+      const usable = new Set((await statuses()).filter((s) => s.available && s.name !== 'webgpu').map((s) => s.name as string));
+      const concrete = list.flatMap((n) => (n === 'wasm' ? ['wasm-simd', 'wasm-scalar'] : [n]));
+      const expected = concrete.find((n) => usable.has(n));
+      if (expected === undefined) expect(() => resolveBackendSync(list, closureSync, noEnv)).toThrow(BackendUnavailableError);
+      else {
+        const r = resolveBackendSync(list, closureSync, noEnv);
+        expect(r.backend.info.name).toBe(expected);
+        r.release?.();
+      }
     },
   );
 });

@@ -33,7 +33,7 @@ import type { Backend, BackendInfo, Workspace } from '../backend.ts';
 import { BackendUnavailableError, NlsqRangeError, NlsqTypeError, describeValue } from '../../errors.ts';
 import { type Allocation, WasmHeap, WasmWorkspace } from './wasm-memory.ts';
 import { REDUCE_CHUNK, WasmReductions } from './wasm-reductions.ts';
-import { type KernelExports, type KernelVariant, instantiateKernels } from './wasm-module.ts';
+import { type KernelExports, type KernelVariant, instantiateKernels, instantiateKernelsSync } from './wasm-module.ts';
 import { wasmSupport } from './wasm-support.ts';
 
 export { wasmSupport, type WasmSupport } from './wasm-support.ts';
@@ -95,6 +95,20 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   }
   if (!support.scalar) throw new BackendUnavailableError(`createWasmBackend: WebAssembly is not usable here (${support.reason ?? 'unknown reason'})`);
   return new WasmBackend(await instantiateKernels(variant), variant === 'simd');
+}
+
+/**
+ * {@link createWasmBackend} synchronously (`instantiateKernelsSync`): what the synchronous entry
+ * points use once this module is loaded. Where synchronous compilation is refused (a browser's
+ * main thread) it throws, and the caller uses another backend.
+ *
+ * @param simd - the SIMD build (true) or the scalar one.
+ * @returns a fresh backend over its own instance.
+ * @throws the engine's `CompileError` when the build is not supported here, or `RangeError` when
+ *   this thread may not compile it synchronously.
+ */
+export function createWasmBackendSync(simd: boolean): WasmBackend {
+  return new WasmBackend(instantiateKernelsSync(simd ? 'simd' : 'scalar'), simd);
 }
 
 /** Backend info of each build. */

@@ -68,6 +68,8 @@ export interface KernelExports {
    * `thinSvd` in `src/linalg/small-linalg.ts`).
    */
   svdThin(a: number, m: number, n: number, s: number, ut: number, vt: number, e: number, work: number, wantu: number): void;
+  /** Byte offset of the (p+1)² triangle at the solution of the last fit `lmBatch` solved, in its work area at `work`. */
+  lmLinearizationAt(work: number, p: number, P: number, k: number): number;
 }
 
 /** Which build of the kernels to load. */
@@ -123,13 +125,18 @@ export function kernelBytes(variant: KernelVariant): Uint8Array<ArrayBuffer> {
  * compile — and baseline code — for every fit that resolves a new backend.
  */
 const compiled = new Map<KernelVariant, Promise<WebAssembly.Module>>();
+/** The same modules once compiled, for {@link instantiateKernelsSync}. */
+const ready = new Map<KernelVariant, WebAssembly.Module>();
 
 function compileOnce(variant: KernelVariant): Promise<WebAssembly.Module> {
   let module = compiled.get(variant);
   if (module === undefined) {
     module = WebAssembly.compile(kernelBytes(variant));
     compiled.set(variant, module);
-    module.catch(() => compiled.delete(variant));
+    module.then(
+      (m) => ready.set(variant, m),
+      () => compiled.delete(variant),
+    );
   }
   return module;
 }
@@ -144,4 +151,25 @@ function compileOnce(variant: KernelVariant): Promise<WebAssembly.Module> {
 export async function instantiateKernels(variant: KernelVariant): Promise<KernelExports> {
   const instance = await WebAssembly.instantiate(await compileOnce(variant), {});
   return instance.exports as unknown as KernelExports;
+}
+
+/**
+ * {@link instantiateKernels} synchronously, for `curveFitSync` and the other synchronous entry
+ * points: the variant's module compiled once (by an earlier asynchronous load, or here with
+ * `new WebAssembly.Module`), then a fresh instance. Node, Deno and Bun compile and instantiate
+ * modules of any size synchronously; a browser's main thread refuses modules over 4 KB, and then
+ * this throws (the caller falls back to another backend).
+ * @param variant - `'simd'` or `'scalar'`.
+ * @returns the instance's exports.
+ * @throws the engine's `WebAssembly.CompileError` (variant not supported) or `RangeError`
+ *   (synchronous compilation refused on this thread).
+ */
+export function instantiateKernelsSync(variant: KernelVariant): KernelExports {
+  let module = ready.get(variant);
+  if (module === undefined) {
+    module = new WebAssembly.Module(kernelBytes(variant));
+    ready.set(variant, module);
+    compiled.set(variant, Promise.resolve(module));
+  }
+  return new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
 }

@@ -27,8 +27,8 @@ describe('wasm-bytes.generated.ts', () => {
     const math = (bytes: Uint8Array<ArrayBuffer>) => exportsOf(bytes).filter((n) => n.startsWith('math'));
     expect(kernels(simd)).toEqual([
       'dot', 'fold', 'foldColumnMajorDots', 'foldDotsOffset', 'foldScratchDoubles', 'gram', 'gramScratchDoubles', 'heapBase',
-      'lmBatch', 'lmRecordDoubles', 'lmWorkBytes', 'maxAbs', 'memory', 'subRows', 'sumSquares', 'svdThin', 'table', 'trfBatch', 'trfRecordDoubles',
-      'trfWorkBytes',
+      'lmBatch', 'lmLinearizationAt', 'lmRecordDoubles', 'lmWorkBytes', 'maxAbs', 'memory', 'subRows', 'sumSquares', 'svdThin', 'table', 'trfBatch',
+      'trfRecordDoubles', 'trfWorkBytes',
     ]);
     // The table is exported and growable: the batch engine puts a model's `cols` in it (assembly/lm-batch.ts).
     const table = WebAssembly.Module.exports(new WebAssembly.Module(simd)).find((e) => e.name === 'table');
