@@ -27,13 +27,9 @@ workerpool.worker({
     const ev = evaluateShare(id, x, jacobian);
     return ev.T === null ? ev : new workerpool.Transfer(ev, [ev.T.buffer]);
   },
-  residuals: (id: string, x: Float64Array, out: Float64Array | null) => {
-    if (out !== null) {
-      shareResiduals(id, x, out); // written into the main thread's shared memory
-      return null;
-    }
-    const r = shareResiduals(id, x);
-    return new workerpool.Transfer(r, [r.buffer]);
+  residuals: (id: string, x: Float64Array, out: Float64Array | null, mean: number) => {
+    const res = shareResiduals(id, x, out, mean); // with out: written into the main thread's shared memory
+    return res.r === null ? res : new workerpool.Transfer(res, [res.r.buffer]);
   },
   close: (id: string) => closeShare(id),
   batchShare: async (setup: BatchShareSetup) => {

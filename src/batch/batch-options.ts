@@ -110,8 +110,8 @@ export interface FitBatchOptions {
    */
   readonly engine?: EngineChoice;
   /**
-   * Workers of the process-wide pool: a count n splits the batch into n contiguous ranges of fits
-   * (at most one per fit), each run by the single-thread engine in its worker — every row bitwise
+   * Workers of the process-wide pool: a count n (at most one per fit) cuts the batch into chunks of
+   * fits that n workers take from a queue, each chunk run by the single-thread engine in its worker — every row bitwise
    * the one-thread row; `'auto'` uses one per core when the batch is large enough to gain (at
    * least `MIN_BATCH_WORK_PER_WORKER` points·(p+1)² per worker, `MIN_WASM_BATCH_WORK_PER_WORKER`
    * when the workers run the WASM engine), else the main thread; omitted or

@@ -1,5 +1,5 @@
 /**
- * One worker's range of a batch: what crosses to the worker once ({@link batchShare}, on the main
+ * One range (chunk) of a batch on a worker: what crosses to the worker once ({@link batchShare}, on the main
  * thread) and what the worker does with it ({@link runBatchShare}, in the worker).
  *
  * ```
@@ -21,15 +21,19 @@
  *
  * @module
  */
+import { wasmBackendModule } from '../backends/backend-factories.ts';
+import type { WasmBackend } from '../backends/wasm/wasm-backend.ts';
+import type { FittableModel, ModelKernel } from '../model/model-kernel.ts';
 import type { ParamLayout } from '../model/tie-params.ts';
 import { modelFromProgram, type ModelProgram } from '../model/program-model.ts';
+import { wasmBackendFor } from '../parallel/fold-share.ts';
 import { allocateOutput, type BatchOutput, type BatchProblem } from './batch-engine.ts';
 import type { EngineChoice } from './batch-options.ts';
 import type { BatchData, BatchX } from './batch-data.ts';
 import type { BatchParams, ParamRows } from './batch-params.ts';
 import { resolveBatchSettings, type BatchSolverOptions } from './batch-settings.ts';
 import { heldKernel } from './held-kernel.ts';
-import { createLocalEngine } from './local-engine.ts';
+import { createLocalEngine, wasmEngineGap } from './local-engine.ts';
 
 /** What crosses to a worker for its range of fits. */
 export interface BatchShareSetup {
@@ -138,9 +142,24 @@ export function batchShare(problem: BatchProblem, model: ModelProgram, solver: B
   return { setup, transfer: arrays.map((c) => c.buffer as ArrayBuffer) };
 }
 
+/** The model of the last range this thread ran, keyed by its IR's JSON: a batch's chunks share it. */
+let lastModel: { readonly key: string; readonly model: FittableModel; readonly fullKernel: ModelKernel } | null = null;
+
+/** The model and its kernel for an IR: the last range's when the IR is the same, else rebuilt. */
+function modelOf(ir: ModelProgram): { readonly model: FittableModel; readonly fullKernel: ModelKernel } {
+  const key = JSON.stringify(ir);
+  if (lastModel === null || lastModel.key !== key) {
+    const model = modelFromProgram(ir);
+    lastModel = { key, model, fullKernel: model.createKernel() };
+  }
+  return lastModel;
+}
+
 /**
- * Run a range in this thread (the worker's side): rebuild the model from its IR and the settings
- * from the options, create the single-thread engine and fit every fit of the range.
+ * Run a range in this thread (the worker's side): rebuild the model from its IR (or take the
+ * previous range's, when a batch comes in several chunks) and the settings from the options,
+ * create the single-thread engine — the WASM engine on the wasm backend this thread keeps
+ * (`wasmBackendFor`, instantiated once per worker) — and fit every fit of the range.
  *
  * @param setup - from {@link batchShare}.
  * @param progress - called with the range's fits done after every `progressEvery` fits.
@@ -148,8 +167,7 @@ export function batchShare(problem: BatchProblem, model: ModelProgram, solver: B
  */
 export async function runBatchShare(setup: BatchShareSetup, progress?: (done: number) => void): Promise<BatchShareOutput> {
   const { caller, data, p, free, first } = setup;
-  const model = modelFromProgram(setup.model);
-  const fullKernel = model.createKernel();
+  const { model, fullKernel } = modelOf(setup.model);
   const held = free.length < p ? heldKernel(fullKernel, free) : null;
   const kernel = held ?? fullKernel;
   const params: BatchParams = {
@@ -159,7 +177,7 @@ export async function runBatchShare(setup: BatchShareSetup, progress?: (done: nu
   const problem: BatchProblem = { caller, data, params, settings, absoluteSigma: setup.absoluteSigma, engine: setup.engine };
   const P = setup.layout !== null ? setup.layout.names.length : setup.names.length;
   const out: BatchOutput = allocateOutput(data.nFits, P);
-  const engine = await createLocalEngine(problem);
+  const engine = await createLocalEngine(problem, await keptBackend(problem));
   try {
     for (let a = 0; a < data.nFits; a += setup.progressEvery) {
       const b = Math.min(data.nFits, a + setup.progressEvery);
@@ -176,6 +194,17 @@ export async function runBatchShare(setup: BatchShareSetup, progress?: (done: nu
   }
   const { popt, perr, status, cost, chiSquare, nfev, nit } = out;
   return { popt, perr, status, cost, chiSquare, nfev, nit, messages };
+}
+
+/** This thread's kept wasm backend (the build the WASM engine would pick) when the WASM engine will run the range, else undefined. */
+async function keptBackend(problem: BatchProblem): Promise<WasmBackend | undefined> {
+  if (problem.engine === 'cpu' || wasmEngineGap(problem) !== null) return undefined;
+  try {
+    const { simd } = await (await wasmBackendModule()).wasmSupport();
+    return (await wasmBackendFor(simd)) as WasmBackend;
+  } catch {
+    return undefined; // createLocalEngine tries a fresh instance and says why it cannot
+  }
 }
 
 /**

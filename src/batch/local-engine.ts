@@ -46,10 +46,14 @@ export function wasmEngineGap(problem: BatchProblem): string | null {
  * Create the engine that runs a batch on this thread (see the module comment).
  *
  * @param problem - the validated batch; `problem.engine` forces `'cpu'` or `'wasm'`.
+ * @param wasmBackend - for the WASM engine: a wasm backend to run on instead of a fresh instance
+ *   (a pool worker passes the one it keeps across batches and chunks: a fresh instance costs an
+ *   instantiation and the page faults of new memory — `backends/wasm/wasm-pool.ts`). The engine
+ *   frees what it allocates there when disposed.
  * @returns the engine, its `name` (`'wasm'` or `'cpu'`) and `reason` set.
  * @throws NlsqRangeError (argument `engine`) when `'wasm'` is forced on a batch it cannot run.
  */
-export async function createLocalEngine(problem: BatchProblem): Promise<BatchEngine> {
+export async function createLocalEngine(problem: BatchProblem, wasmBackend?: WasmBackend): Promise<BatchEngine> {
   const asked = problem.engine ?? 'auto';
   const { caller } = problem;
   if (asked === 'cpu') return createCpuEngine(problem, { reason: "engine 'cpu' requested: the plain-TypeScript reference engine" });
@@ -64,7 +68,7 @@ export async function createLocalEngine(problem: BatchProblem): Promise<BatchEng
   try {
     const [wasm, kernels, engines] = await Promise.all([wasmBackendModule(), wasmModelKernelModule(), wasmEngineModule()]);
     engineModule = engines;
-    const backend = (await wasm.createWasmBackend()) as WasmBackend;
+    const backend = wasmBackend ?? ((await wasm.createWasmBackend()) as WasmBackend);
     const program = trustedProgram(problem.params.model)!;
     const model = kernels.wasmModelFunctions(program, backend);
     if (model === null) return refuse('the model cannot be compiled to WebAssembly here');

@@ -1,7 +1,7 @@
 /**
  * `fitBatch`'s run: validate the batch once, choose the engine (`createLocalEngine`: the WASM
  * whole-loop engine where it covers the batch, else the CPU engine) and the worker count (with
- * `workers`: a range of fits per worker, each running that same engine, `worker-engine.ts`), and
+ * `workers`: chunks of fits on a queue of workers, each running that same engine, `worker-engine.ts`), and
  * on one thread walk the fits in
  * sub-batches — yielding to the event loop every ~10 ms of work (`util/yield-control.ts`) so
  * that the abort signal, timers and progress get through, and reporting progress after every

@@ -1,16 +1,20 @@
 /**
- * The worker-pool engine of `fitBatch` (the `workers` option): the batch split into contiguous
- * ranges of fits, one per worker of the process-wide pool (`parallel/worker-pool.ts`), each range
- * run by the single-thread engine inside its worker (`batch-share.ts`).
+ * The worker-pool engine of `fitBatch` (the `workers` option): the batch cut into contiguous
+ * chunks of fits ({@link batchChunks}: eight per worker for a large batch) that the workers of the
+ * process-wide pool (`parallel/worker-pool.ts`) take from a queue (`onWorkerQueue`: a free worker
+ * takes the next chunk), each chunk run by the single-thread engine inside its worker
+ * (`batch-share.ts`).
  *
  * - **What crosses.** The model as its IR (expression models; a closure cannot cross and keeps the
- *   batch on the main thread — `batchWorkerBlock` says why), each worker's range of the data once
+ *   batch on the main thread — `batchWorkerBlock` says why), each chunk's range of the data once
  *   (a fresh copy, transferred), the options as plain data. `p0: 'auto'` runs the model's estimator
  *   (a function: it does not cross) on the main thread first, with the same `fitStart` the engine
- *   uses, and sends the estimates.
+ *   uses, and sends the estimates. A chunk's data are cut when a worker takes it, so the first
+ *   worker starts while the main thread cuts the next chunk; otherwise the main thread only waits.
  * - **Same answer on any number of workers.** Fits are independent and each worker runs the same
- *   engine on the same numbers, so every row is bitwise the single-thread engine's row.
- * - **Progress** from every worker: each reports the fits done in its range after every sub-batch;
+ *   engine on the same numbers, so every row is bitwise the single-thread engine's row, and each
+ *   chunk's rows land at the chunk's place whichever worker ran it.
+ * - **Progress** from every worker: each reports the fits done in its chunk after every sub-batch;
  *   `onProgress` receives the sum over the workers.
  * - **Failure and cancellation** follow `parallel/worker-tasks.ts`: a worker that dies fails the
  *   batch with a `WorkerError` after the other workers have settled (no partial result), the pool
@@ -26,7 +30,7 @@ import type { ModelProgram } from '../model/program-model.ts';
 import { trustedProgram } from '../model/trusted-program.ts';
 import { shareBounds } from '../parallel/parallel-problem.ts';
 import { acquireWorkerPool } from '../parallel/worker-pool.ts';
-import { onEveryWorker } from '../parallel/worker-tasks.ts';
+import { onWorkerQueue } from '../parallel/worker-tasks.ts';
 import type { BatchOutput, BatchProblem } from './batch-engine.ts';
 import type { BatchProgress } from './batch-options.ts';
 import type { ParamRows } from './batch-params.ts';
@@ -115,30 +119,13 @@ export async function runBatchOnWorkers(problem: BatchProblem, run: WorkerRun, o
   throwIfAborted(signal, caller);
   const starts = params.p0 === 'auto' ? estimateStarts(problem) : null;
   const p0 = starts !== null ? starts.rows : (params.p0 as ParamRows | null);
-  const bounds = shareBounds(data.nFits, workers);
-  const done = new Array<number>(workers).fill(0);
+  const chunks = batchChunks(data.nFits, data.offsets[data.nFits]!, workers);
+  const bounds = shareBounds(data.nFits, chunks);
+  const done = new Array<number>(chunks).fill(0);
   let reported = 0;
-  const pool = await acquireWorkerPool(workers);
-  let parts: BatchShareOutput[];
-  try {
-    parts = await onEveryWorker({ caller, workers, subject: 'batch', signal }, (w) => {
-      const { setup, transfer } = batchShare(problem, run.ir, run.solver, p0, bounds[w]!, bounds[w + 1]!, run.progressEvery);
-      const on = (payload: unknown): void => {
-        done[w] = payload as number;
-        const total = done.reduce((s, d) => s + d, 0);
-        if (total > reported && onProgress !== undefined) {
-          reported = total;
-          onProgress({ done: total, total: data.nFits });
-        }
-      };
-      return pool.exec<BatchShareOutput>(w, 'batchShare', [setup], { transfer, on });
-    });
-  } finally {
-    pool.release();
-  }
   const { P } = out;
-  parts.forEach((part, w) => {
-    const a = bounds[w]!;
+  const take = (c: number, part: BatchShareOutput): void => {
+    const a = bounds[c]!;
     out.popt.set(part.popt, a * P);
     out.perr.set(part.perr, a * P);
     out.status.set(part.status, a);
@@ -147,6 +134,47 @@ export async function runBatchOnWorkers(problem: BatchProblem, run: WorkerRun, o
     out.nfev.set(part.nfev, a);
     out.nit.set(part.nit, a);
     for (const [i, text] of part.messages) out.messages.set(i, text);
-  });
+  };
+  const pool = await acquireWorkerPool(workers);
+  try {
+    await onWorkerQueue({ caller, workers, subject: 'batch', signal }, chunks, (w, c) => {
+      // The chunk's data are cut here, when a worker is free for it: the first worker starts
+      // while the main thread cuts the next chunk.
+      const { setup, transfer } = batchShare(problem, run.ir, run.solver, p0, bounds[c]!, bounds[c + 1]!, run.progressEvery);
+      const on = (payload: unknown): void => {
+        done[c] = payload as number;
+        const total = done.reduce((s, d) => s + d, 0);
+        if (total > reported && onProgress !== undefined) {
+          reported = total;
+          onProgress({ done: total, total: data.nFits });
+        }
+      };
+      return pool.exec<BatchShareOutput>(w, 'batchShare', [setup], { transfer, on });
+    }, take);
+  } finally {
+    pool.release();
+  }
   for (const [i, why] of starts?.failed ?? []) out.messages.set(i, `${caller}: fit ${i}: ${why}`);
+}
+
+/** Chunks per worker of a large batch (the queue's granularity, see {@link batchChunks}). */
+export const CHUNKS_PER_WORKER = 8;
+
+/** The fewest points a chunk carries (below it, a chunk's hand-over outweighs its balance). */
+export const MIN_CHUNK_POINTS = 16_384;
+
+/**
+ * How many chunks a batch is cut into for `workers` workers: {@link CHUNKS_PER_WORKER} per
+ * worker, fewer when a chunk would carry under {@link MIN_CHUNK_POINTS} points, at least one per
+ * worker and at most one per fit. Chunks go to whichever worker is free (`onWorkerQueue`), so a
+ * worker slowed by other load takes fewer, and the first worker starts on the first chunk while
+ * the main thread cuts the next; each chunk costs one message each way and one engine set-up on
+ * the worker's kept backend.
+ *
+ * @param nFits - fits. @param nPoints - points of the whole batch. @param workers - workers (≥ 1).
+ * @returns the chunk count.
+ */
+export function batchChunks(nFits: number, nPoints: number, workers: number): number {
+  const bySize = Math.floor(nPoints / MIN_CHUNK_POINTS);
+  return Math.max(1, Math.min(nFits, Math.max(workers, Math.min(workers * CHUNKS_PER_WORKER, bySize))));
 }

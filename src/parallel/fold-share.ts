@@ -20,6 +20,7 @@ import { createBlockProblem, type BlockProblem } from '../evaluate/block-problem
 import type { Program } from '../model/ir.ts';
 import type { DataColumns } from '../model/model-kernel.ts';
 import { resolveLoss, type LossName } from '../optim/loss.ts';
+import { blockedSum, weightedResidualSums, type ResidualSums } from '../stats/residual-sums.ts';
 
 /** What crosses to a worker once per fit. */
 export interface ShareSetup {
@@ -44,8 +45,25 @@ export interface ShareEvaluation {
   readonly T: Float64Array | null;
 }
 
+/** What {@link openShare} answers: the backend the share runs on and Σ y_i over its rows (for ȳ). */
+export interface ShareOpened {
+  /** The backend's name (e.g. `'wasm-simd'`). */
+  readonly backend: string;
+  /** Σ y_i over the share's rows (blocked and compensated, `stats/residual-sums.ts`). */
+  readonly ySum: number;
+}
+
+/** A share's weighted residuals at θ and their statistics sums, as they cross back. */
+export interface ShareResiduals {
+  /** The residuals (null when they were written into the main thread's shared memory). */
+  readonly r: Float64Array | null;
+  /** The share's residual sums about the fit's mean ȳ. */
+  readonly sums: ResidualSums;
+}
+
 interface Share {
   readonly backend: Backend;
+  readonly data: DataColumns;
   readonly problem: BlockProblem;
   readonly dispose: () => void;
 }
@@ -79,11 +97,11 @@ export function wasmBackendFor(simd: boolean): Promise<Backend> {
  * Open a share: compile the model on this worker's wasm backend and copy the rows into its memory.
  *
  * @param setup - see {@link ShareSetup}.
- * @returns the backend the share runs on (e.g. `'wasm-simd'`).
+ * @returns the backend the share runs on (e.g. `'wasm-simd'`) and Σ y_i over the share's rows.
  * @throws NlsqRangeError when the id is already open; BackendUnavailableError when this worker
  *   cannot load WebAssembly or compile the model.
  */
-export async function openShare(setup: ShareSetup): Promise<string> {
+export async function openShare(setup: ShareSetup): Promise<ShareOpened> {
   if (shares.has(setup.id)) throw new NlsqRangeError(`fold worker: share ${setup.id} is already open`, 'id');
   const backend = await wasmBackendFor(setup.simd);
   const module = await wasmModelKernelModule();
@@ -98,8 +116,8 @@ export async function openShare(setup: ShareSetup): Promise<string> {
     ...(setup.blockRows === undefined ? {} : { blockRows: setup.blockRows }),
     cacheResiduals: false,
   });
-  shares.set(setup.id, { backend, problem, dispose: () => { problem.dispose(); kernel.dispose(); } });
-  return backend.info.name;
+  shares.set(setup.id, { backend, data, problem, dispose: () => { problem.dispose(); kernel.dispose(); } });
+  return { backend: backend.info.name, ySum: blockedSum(data.y) };
 }
 
 function shareOf(id: string): Share {
@@ -123,17 +141,22 @@ export function evaluateShare(id: string, x: Float64Array, jacobian: boolean): S
 }
 
 /**
- * The share's weighted residuals w_i (f(x_i; θ) − y_i), in row order.
+ * The share's weighted residuals r_i = w_i (f(x_i; θ) − y_i), in row order, and their statistics
+ * sums (`weightedResidualSums`: χ², RSS, Σ(y_i − ȳ)², Σ|y_i − ŷ_i| over the share's rows), so the
+ * final statistics pass of a fit runs on the workers and the main thread only adds the sums.
  *
  * @param id - the share. @param x - θ.
- * @param out - where to write them (a view on the main thread's shared memory), or null.
- * @returns `out` when given, else a fresh array of the share's length.
+ * @param out - where to write the residuals (a view on the main thread's shared memory), or null.
+ * @param mean - ȳ of the whole fit (the main thread's merge of every share's {@link ShareOpened.ySum}).
+ * @returns the residuals (null when written into `out`) and the sums.
  */
-export function shareResiduals(id: string, x: Float64Array, out: Float64Array | null = null): Float64Array {
-  const r = shareOf(id).problem.residualVector(Float64Array.from(x));
-  if (out === null) return r;
+export function shareResiduals(id: string, x: Float64Array, out: Float64Array | null, mean: number): ShareResiduals {
+  const share = shareOf(id);
+  const r = share.problem.residualVector(Float64Array.from(x));
+  const sums = weightedResidualSums(share.data.y, r, share.data.w, mean);
+  if (out === null) return { r, sums };
   out.set(r);
-  return out;
+  return { r: null, sums };
 }
 
 /**

@@ -32,7 +32,8 @@ import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import type { Program } from '../model/ir.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { LossName } from '../optim/loss.ts';
-import type { ShareEvaluation, ShareSetup } from './fold-share.ts';
+import { CompensatedSum, type ResidualSums } from '../stats/residual-sums.ts';
+import type { ShareEvaluation, ShareOpened, ShareResiduals, ShareSetup } from './fold-share.ts';
 import { onEveryWorker, type WorkerTaskContext } from './worker-tasks.ts';
 import type { WorkerPool, WorkerTask } from './worker-pool.ts';
 
@@ -71,8 +72,12 @@ export interface ParallelProblem extends ResidualProblem {
   /** The backend each worker runs (e.g. `'wasm-simd'`). */
   readonly workerBackend: string;
   evaluate(x: Float64Array, jacobian: boolean): Promise<Evaluation>;
-  /** Residuals at x from the workers (bitwise those of the single-thread wasm walk). */
-  residualVectorAsync(x: Float64Array): Promise<Float64Array>;
+  /**
+   * Residuals at x from the workers (bitwise those of the single-thread wasm walk) and their
+   * statistics sums, each worker summing its own rows about the fit's mean ȳ (the statistics
+   * pass runs on the workers); the shares' sums are added in share order with compensation.
+   */
+  residualVectorAsync(x: Float64Array): Promise<{ readonly fun: Float64Array; readonly sums: ResidualSums }>;
   /** Residuals at x on the main thread with the fit's own kernel (the start check on failure). */
   residualVector(x: Float64Array): Float64Array;
   /** Close every share and release the pool. */
@@ -157,12 +162,12 @@ export async function createParallelProblem(options: ParallelProblemOptions): Pr
     opened.clear();
   };
 
-  let names: string[];
+  let names: ShareOpened[];
   try {
     names = await onAll((w) => {
       const { setup, transfer } = setupFor(w);
       opened.add(w);
-      return pool.exec<string>(w, 'open', [setup], { transfer });
+      return pool.exec<ShareOpened>(w, 'open', [setup], { transfer });
     });
   } catch (error) {
     close();
@@ -170,13 +175,21 @@ export async function createParallelProblem(options: ParallelProblemOptions): Pr
     throw error;
   }
 
+  const ySum = new CompensatedSum();
+  for (const opened of names) ySum.add(opened.ySum);
+  const mean = ySum.value() / n;
+  const addSums = (parts: readonly ShareResiduals[]): ResidualSums => {
+    const total = { chiSquare: new CompensatedSum(), rss: new CompensatedSum(), tss: new CompensatedSum(), absSum: new CompensatedSum() };
+    for (const { sums } of parts) for (const key of ['chiSquare', 'rss', 'tss', 'absSum'] as const) total[key].add(sums[key]);
+    return { chiSquare: total.chiSquare.value(), rss: total.rss.value(), tss: total.tss.value(), absSum: total.absSum.value() };
+  };
   let disposed = false;
   return {
     p,
     m: n,
     jacobianIsCheap: true,
     crossing,
-    workerBackend: names[0] ?? backend.info.name,
+    workerBackend: names[0]?.backend ?? backend.info.name,
     async evaluate(x: Float64Array, jacobian: boolean): Promise<Evaluation> {
       const theta = Float64Array.from(x);
       const parts = await onAll((w) => pool.exec<ShareEvaluation>(w, 'evaluate', [id, theta, jacobian]));
@@ -187,18 +200,18 @@ export async function createParallelProblem(options: ParallelProblemOptions): Pr
       for (let w = 1; w < workers; w++) backend.mergeTriangles(T, parts[w]!.T!, cols);
       return { cost, m, T: T.every(Number.isFinite) ? T : null };
     },
-    async residualVectorAsync(x: Float64Array): Promise<Float64Array> {
+    async residualVectorAsync(x: Float64Array) {
       const theta = Float64Array.from(x);
       if (crossing === 'shared') {
         // Each worker writes its rows straight into shared memory: nothing to copy back.
         const out = new Float64Array(new SharedArrayBuffer(n * 8));
-        await onAll((w) => pool.exec<null>(w, 'residuals', [id, theta, out.subarray(bounds[w]!, bounds[w + 1]!)]));
-        return out;
+        const parts = await onAll((w) => pool.exec<ShareResiduals>(w, 'residuals', [id, theta, out.subarray(bounds[w]!, bounds[w + 1]!), mean]));
+        return { fun: out, sums: addSums(parts) };
       }
-      const parts = await onAll((w) => pool.exec<Float64Array>(w, 'residuals', [id, theta, null]));
+      const parts = await onAll((w) => pool.exec<ShareResiduals>(w, 'residuals', [id, theta, null, mean]));
       const out = new Float64Array(n);
-      parts.forEach((r, w) => out.set(r, bounds[w]!));
-      return out;
+      parts.forEach((part, w) => out.set(part.r!, bounds[w]!));
+      return { fun: out, sums: addSums(parts) };
     },
     residualVector(x: Float64Array): Float64Array {
       const out = new Float64Array(n);

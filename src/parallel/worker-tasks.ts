@@ -68,3 +68,58 @@ export async function onEveryWorker<T>(ctx: WorkerTaskContext, start: (w: number
     ctx.signal?.removeEventListener('abort', abort);
   }
 }
+
+/**
+ * Run `items` independent tasks on `ctx.workers` workers as a queue: each worker takes the next
+ * item as soon as its previous one is done (dynamic scheduling, so a worker slowed by other load
+ * on the machine takes fewer items and no worker waits long for the slowest), and `take` receives
+ * each value with its item. The answer does not depend on which worker ran an item — the caller
+ * places each value by its item, never by arrival — so the result is the same on every run.
+ *
+ * The failure rule is {@link onEveryWorker}'s: after the first failure no new item starts, every
+ * task in flight settles, then the first failure by worker order is thrown (never a partial
+ * answer); an aborted signal cancels every task in flight and rejects with the caller's
+ * `AbortError`.
+ *
+ * @param ctx - caller, worker count, subject, signal.
+ * @param items - number of items (0 … items − 1, started in that order).
+ * @param start - starts item `item` on worker w (the item's data is prepared here, just in time).
+ * @param take - receives each item's value as it arrives.
+ * @throws the {@link workerFailure} of the first failed worker by worker order; AbortError when
+ *   the signal is aborted before or while the tasks run.
+ */
+export async function onWorkerQueue<T>(ctx: WorkerTaskContext, items: number, start: (w: number, item: number) => WorkerTask<T>, take: (item: number, value: T) => void): Promise<void> {
+  throwIfAborted(ctx.signal, ctx.caller);
+  const inFlight: (WorkerTask<T> | null)[] = new Array<WorkerTask<T> | null>(ctx.workers).fill(null);
+  const failures: (unknown[] | undefined)[] = new Array<unknown[] | undefined>(ctx.workers);
+  let next = 0;
+  let stopped = false;
+  const abort = (): void => {
+    stopped = true;
+    inFlight.forEach((t) => t?.cancel());
+  };
+  const lane = async (w: number): Promise<void> => {
+    while (!stopped && next < items) {
+      const item = next++;
+      try {
+        const task = start(w, item);
+        inFlight[w] = task;
+        take(item, await task);
+      } catch (error) {
+        failures[w] = [error];
+        stopped = true;
+      } finally {
+        inFlight[w] = null;
+      }
+    }
+  };
+  ctx.signal?.addEventListener('abort', abort);
+  try {
+    await Promise.all(Array.from({ length: ctx.workers }, (_, w) => lane(w)));
+    const failed = failures.findIndex((f) => f !== undefined);
+    if (failed >= 0) throw workerFailure(ctx, failed, failures[failed]![0]);
+    if (ctx.signal?.aborted === true) throw new AbortError(`${ctx.caller}: the ${ctx.subject} was aborted by its AbortSignal`, { cause: ctx.signal.reason });
+  } finally {
+    ctx.signal?.removeEventListener('abort', abort);
+  }
+}

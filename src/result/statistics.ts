@@ -20,6 +20,7 @@
  *
  * @module
  */
+import { blockedSum, CompensatedSum, errorSums, weightedResidualSums } from '../stats/residual-sums.ts';
 
 /** Goodness-of-fit numbers. NaN where undefined (e.g. dof ≤ 0 for χ²_ν). */
 export interface FitStatistics {
@@ -49,9 +50,6 @@ export interface FitStatistics {
   readonly bic: number;
 }
 
-/** Terms summed plainly before a block total joins the compensated sum. */
-const BLOCK = 256;
-
 /**
  * Compute the statistics.
  *
@@ -63,78 +61,23 @@ const BLOCK = 256;
  *   across blocks, so the error grows with 256 + n/256 terms instead of n).
  */
 export function computeStatistics(y: Float64Array, yhat: Float64Array, weighted: Float64Array, p: number): FitStatistics {
-  return sumsOverErrors(y, weighted, p, (i) => y[i]! - yhat[i]!);
+  const n = y.length;
+  const sums = errorSums(y, weighted, blockedSum(y) / n, (i) => y[i]! - yhat[i]!);
+  if (weighted.length === n) return statisticsFromSums({ n, p, ...sums });
+  const chi = new CompensatedSum();
+  chi.add(sums.chiSquare);
+  for (let i = n; i < weighted.length; i++) chi.add(weighted[i]! * weighted[i]!);
+  return statisticsFromSums({ n, p, ...sums, chiSquare: chi.value() });
 }
 
 /**
  * The statistics from the weighted residuals r_i = w_i(ŷ_i − y_i) alone (w null: unit weights),
- * without forming ŷ: the unweighted error is y_i − ŷ_i = −r_i / w_i. One pass over y for the
- * mean, one for the sums; nothing allocated.
+ * without forming ŷ (`stats/residual-sums.ts`). One pass over y for the mean, one for the sums;
+ * nothing allocated.
  */
 export function statisticsFromWeightedResiduals(y: Float64Array, weighted: Float64Array, w: Float64Array | null, p: number): FitStatistics {
-  if (w !== null) return sumsOverErrors(y, weighted, p, (i) => -weighted[i]! / w[i]!);
-  return unitWeightSums(y, weighted, p);
-}
-
-/** Unit weights: the error is −r_i, so Σ e² is χ² itself (the same terms in the same order). */
-function unitWeightSums(y: Float64Array, r: Float64Array, p: number): FitStatistics {
   const n = y.length;
-  const mean = blockedSum(y) / n;
-  const chi = new CompensatedSum();
-  const tss = new CompensatedSum();
-  const abs = new CompensatedSum();
-  for (let start = 0; start < n; start += BLOCK) {
-    let c = 0, t = 0, a = 0;
-    for (let i = start, end = Math.min(n, start + BLOCK); i < end; i++) {
-      const e = r[i]!;
-      const d = y[i]! - mean;
-      c += e * e;
-      t += d * d;
-      a += Math.abs(e);
-    }
-    chi.add(c);
-    tss.add(t);
-    abs.add(a);
-  }
-  const chiSquare = chi.value();
-  return statisticsFromSums({ n, p, chiSquare, rss: chiSquare, tss: tss.value(), absSum: abs.value() });
-}
-
-/** Σ y_i: plain within blocks of {@link BLOCK}, compensated across blocks. */
-function blockedSum(y: Float64Array): number {
-  const total = new CompensatedSum();
-  for (let start = 0; start < y.length; start += BLOCK) {
-    let s = 0;
-    for (let i = start, end = Math.min(y.length, start + BLOCK); i < end; i++) s += y[i]!;
-    total.add(s);
-  }
-  return total.value();
-}
-
-function sumsOverErrors(y: Float64Array, weighted: Float64Array, p: number, error: (i: number) => number): FitStatistics {
-  const n = y.length;
-  const mean = blockedSum(y) / n;
-  const chi = new CompensatedSum();
-  const rss = new CompensatedSum();
-  const tss = new CompensatedSum();
-  const abs = new CompensatedSum();
-  for (let start = 0; start < n; start += BLOCK) {
-    let c = 0, r = 0, t = 0, a = 0;
-    for (let i = start, end = Math.min(n, start + BLOCK); i < end; i++) {
-      const e = error(i);
-      const d = y[i]! - mean;
-      c += weighted[i]! * weighted[i]!;
-      r += e * e;
-      t += d * d;
-      a += Math.abs(e);
-    }
-    chi.add(c);
-    rss.add(r);
-    tss.add(t);
-    abs.add(a);
-  }
-  for (let i = n; i < weighted.length; i++) chi.add(weighted[i]! * weighted[i]!);
-  return statisticsFromSums({ n, p, chiSquare: chi.value(), rss: rss.value(), tss: tss.value(), absSum: abs.value() });
+  return statisticsFromSums({ n, p, ...weightedResidualSums(y, weighted, w, blockedSum(y) / n) });
 }
 
 /** The sums every statistic derives from (resident or streamed). */
@@ -174,20 +117,3 @@ export function statisticsFromSums(sums: StatisticsSums): FitStatistics {
     bic: logLike + p * Math.log(n),
   };
 }
-
-/** Neumaier-compensated running sum. */
-export class CompensatedSum {
-  private sum = 0;
-  private c = 0;
-  /** Add one term. */
-  add(v: number): void {
-    const t = this.sum + v;
-    this.c += Math.abs(this.sum) >= Math.abs(v) ? this.sum - t + v : v - t + this.sum;
-    this.sum = t;
-  }
-  /** The sum so far. */
-  value(): number {
-    return this.sum + this.c;
-  }
-}
-

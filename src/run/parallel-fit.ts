@@ -7,7 +7,7 @@
  *     ─▶ 0: the main-thread walk (run-curve-fit.ts), with the reason in choices.workers
  *     └▶ N: acquireWorkerPool(N) ─▶ createParallelProblem (data cross once)
  *           ─▶ solveCurveFit (the same driver; each evaluation is one parallel pass)
- *           ─▶ residuals from the workers ─▶ result, choices.workers = "N workers × wasm-simd, because …"
+ *           ─▶ residuals and statistics sums from the workers ─▶ result, choices.workers = "N workers × wasm-simd, because …"
  *   streamFoldFor (the streaming strategy): the same decision with split 'chunks'
  *     └▶ N: acquireWorkerPool(N) ─▶ createParallelChunkFold (each chunk of a pass to a worker)
  * ```
@@ -17,6 +17,7 @@
 import type { Backend } from '../backends/backend.ts';
 import type { ResolvedBackend } from '../backends/registry.ts';
 import type { Choice } from '../result/choice.ts';
+import { statisticsFromSums, type FitStatistics } from '../result/statistics.ts';
 import { trustedProgram } from '../model/trusted-program.ts';
 import type { LossName } from '../optim/loss.ts';
 import type { SolverOutcome } from '../optim/evaluation.ts';
@@ -125,7 +126,8 @@ export function workerChoice(plan: WorkerPlan): Choice {
  * @param controls - caller, signal, onIteration.
  * @param blockRows - rows per block of each worker's walk.
  * @param lease - holds the parallel problem (its shares and the pool hold) until the run ends.
- * @returns the solver outcome and the residuals at popt.
+ * @returns the solver outcome, the residuals at popt and the fit's statistics (both from the
+ *   workers: each sums its own rows, the main thread adds the shares' sums).
  * @throws WorkerError when a worker dies or fails; AbortError on cancellation; as `curveFit` otherwise.
  */
 export async function fitOnWorkers(
@@ -135,7 +137,7 @@ export async function fitOnWorkers(
   controls: SolveControls,
   blockRows: number | undefined,
   lease: BackendLease,
-): Promise<{ outcome: SolverOutcome; fun: Float64Array }> {
+): Promise<{ outcome: SolverOutcome; fun: Float64Array; statistics: FitStatistics }> {
   const pool = await acquireWorkerPool(plan.workers);
   const { settings } = resolved;
   const loss = settings.loss === null ? null : { name: settings.lossName as LossName, fScale: settings.fScale };
@@ -146,7 +148,8 @@ export async function fitOnWorkers(
     }),
   );
   const outcome = await solveCurveFit(resolved, problem, controls);
-  return { outcome, fun: await problem.residualVectorAsync(outcome.x) };
+  const { fun, sums } = await problem.residualVectorAsync(outcome.x);
+  return { outcome, fun, statistics: statisticsFromSums({ n: resolved.n, p: resolved.p, ...sums }) };
 }
 
 /**

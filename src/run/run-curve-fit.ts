@@ -18,6 +18,7 @@ import { createCurveFitProblem, type BlockLayout, type CurveFitProblem } from '.
 import type { SolverOutcome } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult, type CurveFitContext, type CurveFitResult } from '../result/curve-fit-result.ts';
+import type { FitStatistics } from '../result/statistics.ts';
 import { formatNumber } from '../util/format.ts';
 import { kernelForBackend, kernelForBackendSync, modelSizeOf, withKernelNote } from './backend-kernel.ts';
 import { withBackend, withBackendSync, type BackendLease } from './backend-lease.ts';
@@ -56,8 +57,8 @@ function finish(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: Res
 }
 
 /** {@link finish} with the residuals at popt already read (the worker path reads them from its workers). */
-function finishWith(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: ResolvedBackend, fun: Float64Array, context: StrategyContext): CurveFitResult {
-  const result = buildCurveFitResult(outcome, resolved, { ...context, backend, fun });
+function finishWith(outcome: SolverOutcome, resolved: ResolvedCurveFit, backend: ResolvedBackend, fun: Float64Array, context: StrategyContext, statistics?: FitStatistics): CurveFitResult {
+  const result = buildCurveFitResult(outcome, resolved, { ...context, backend, fun, ...(statistics === undefined ? {} : { statistics }) });
   if (resolved.verbose > 0) {
     resolved.log(`${resolved.caller}: ${outcome.message}; cost ${formatNumber(outcome.cost)}, nfev ${outcome.nfev}, njev ${outcome.njev}`);
   }
@@ -87,8 +88,8 @@ export async function runCurveFit(resolved: ResolvedCurveFit, backend: ResolvedB
   const workers = await planWorkersFor(resolved, backend.backend);
   if (workers !== undefined) context = { ...context, workers: workerChoice(workers) };
   if (workers !== undefined && workers.workers > 0) {
-    const { outcome, fun } = await fitOnWorkers(resolved, backend, workers, controls, layout.blockRows, lease);
-    return finishWith(outcome, resolved, backend, fun, context);
+    const { outcome, fun, statistics } = await fitOnWorkers(resolved, backend, workers, controls, layout.blockRows, lease);
+    return finishWith(outcome, resolved, backend, fun, context, statistics);
   }
   const compiled = lease.hold(await kernelForBackend(resolved, backend.backend, { resident: layout.cacheResiduals !== false }));
   const problem = lease.hold(createCurveFitProblem(compiled.resolved, backend.backend, layout));

@@ -14,7 +14,8 @@
  * @module
  */
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
-import { CompensatedSum, statisticsFromSums, type FitStatistics } from '../result/statistics.ts';
+import { statisticsFromSums, type FitStatistics } from '../result/statistics.ts';
+import { CompensatedSum } from '../stats/residual-sums.ts';
 import { ChunkNormalizer } from '../sources/data-source.ts';
 import { checkFullPass, fingerprintedPass } from './pass-check.ts';
 import type { StreamingContext } from './streaming-context.ts';

@@ -9,6 +9,7 @@ import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchShare, runBatchShare } from '../../src/batch/batch-share.ts';
 import { AbortError } from '../../src/errors.ts';
+import { batchChunks } from '../../src/batch/worker-engine.ts';
 import { fitBatch } from '../../src/fit-batch.ts';
 import { model } from '../../src/model/model.ts';
 import { models } from '../../src/model/models/index.ts';
@@ -111,6 +112,26 @@ describe('every row is the single-thread engine’s, bit for bit, on 1 … 4 wor
     },
     120_000,
   );
+});
+
+describe('a batch cut into more chunks than workers (the queue)', () => {
+  it('chunk counts: 8 per worker, none under 16384 points, at least one per worker, at most one per fit', () => {
+    expect(batchChunks(100_000, 2_500_000, 2)).toBe(16);
+    expect(batchChunks(6000, 180_000, 1)).toBe(8);
+    expect(batchChunks(6000, 180_000, 3)).toBe(10);
+    expect(batchChunks(400, 12_000, 2)).toBe(2);
+    expect(batchChunks(3, 90, 4)).toBe(3);
+    expect(batchChunks(1, 10, 1)).toBe(1);
+  });
+
+  it('every row is still the single-thread engine’s, bit for bit, on 1 … 3 workers', async () => {
+    currentModel = gauss;
+    const x = grid(30, -3, 3);
+    const Y = gaussians(x, 6000, 21);
+    Y[4321 * 30 + 3] = NaN; // a failing fit inside a later chunk keeps its message and index
+    const single = await expectWorkerCountsAgree({ x, y: Y }, { p0: [1, 0, 1, 0] }, [1, 2, 3]);
+    expect(single.message(4321)).toMatch(/^fitBatch: fit 4321: y has NaN at point 3/);
+  }, 120_000);
 });
 
 describe('a range run in this thread (the worker’s half)', () => {

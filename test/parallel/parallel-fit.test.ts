@@ -5,6 +5,7 @@
  * paths agree bitwise; robust losses, `fit()`'s chunked strategy and lifted closures cross.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CurveFitResult } from '../../src/result/curve-fit-result.ts';
 import { curveFit, curveFitSync, fit, leastSquares, model } from '../../src/index.ts';
 import { terminateWorkers } from '../../src/parallel/worker-pool.ts';
 
@@ -31,6 +32,14 @@ function relDiff(a: readonly number[], b: readonly number[]): number {
   return Math.max(...a.map((v, i) => Math.abs(v - b[i]!) / Math.max(Math.abs(b[i]!), 1e-300)));
 }
 
+/** χ², RSS, R², RMSE, MAE, AIC and BIC of a worker fit (summed by the workers) against the main thread's. */
+function expectSameStatistics(r: CurveFitResult, single: CurveFitResult, workers: number): void {
+  for (const key of ['chiSquare', 'rss', 'rSquared', 'adjRSquared', 'rmse', 'mae', 'aic', 'bic', 'reducedChiSquare'] as const) {
+    expect(Math.abs(r[key] - single[key]) / Math.abs(single[key]), `${key}, ${workers} workers`).toBeLessThan(1e-12);
+  }
+  expect(r.dof).toBe(single.dof);
+}
+
 describe('workers: n against the single-thread fit', () => {
   it.each(['trf', 'lm', 'dogbox'] as const)('%s: 1 … 8 workers agree with the main thread', async (method) => {
     const single = await curveFit(gaussian, x, y, { p0, method, backend: 'wasm' });
@@ -45,6 +54,8 @@ describe('workers: n against the single-thread fit', () => {
       expect(r.success).toBe(true);
       // fun comes back from the workers: the same per-point arithmetic as the single-thread walk.
       expect(r.fun).toEqual(single.fun);
+      // the statistics are summed by the workers, each over its rows: equal to rounding
+      expectSameStatistics(r, single, workers);
     }
   }, 120_000);
 
@@ -72,6 +83,7 @@ describe('workers: n against the single-thread fit', () => {
     const r = await curveFit(gaussian, x, y, { p0, backend: 'wasm', sigma, workers: 2 });
     expect(relDiff(r.popt, single.popt)).toBeLessThan(1e-12);
     expect(relDiff(r.perr, single.perr)).toBeLessThan(1e-10);
+    expectSameStatistics(r, single, 2); // weighted: RSS and MAE from −r_i/w_i on the workers
   }, 60_000);
 
   it('a lifted closure crosses as its expression model', async () => {

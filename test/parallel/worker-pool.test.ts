@@ -3,6 +3,7 @@
  * general "run this task on a worker" surface, the share split, and the two ways the data cross
  * (shared memory and one transfer per worker), which must give bitwise the same evaluations.
  */
+import { blockedSum, weightedResidualSums } from '../../src/stats/residual-sums.ts';
 import { fc, test } from '@fast-check/vitest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createWasmBackend, model } from '../../src/index.ts';
@@ -107,6 +108,11 @@ describe('shares', () => {
     expect(results[1]!.ev.m).toBe(n);
     expect(results[1]!.ev.T).toEqual(results[0]!.ev.T);
     expect(results[1]!.r).toEqual(results[0]!.r);
+    // the statistics sums each worker makes over its rows add up to the single-thread sums (to rounding)
+    const reference = weightedResidualSums(y, results[0]!.r.fun, w, blockedSum(y) / n);
+    for (const key of ['chiSquare', 'rss', 'tss', 'absSum'] as const) {
+      expect(Math.abs(results[0]!.r.sums[key] - reference[key]) / reference[key], key).toBeLessThan(1e-13);
+    }
     // the caller's arrays are untouched by the transfer path (each share is a copy)
     expect(x.length).toBe(n);
     expect(y.length).toBe(n);
