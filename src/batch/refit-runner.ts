@@ -3,23 +3,32 @@
  * bootstrap's resampled fits — as batches on `fitBatch`'s engine: {@link provideBatchRefits}
  * gives a `CurveFitResult` fitted on resident data its `RefitSource` (`result/refit-source.ts`),
  * whose runner calls `runBatch` (`run-batch.ts`) with the fit's own model (over its free parameters),
- * bounds, method, tolerances, loss and `absoluteSigma`.
+ * bounds, method, tolerances, loss and `absoluteSigma`. A covariance (2-D) sigma couples the rows
+ * through L⁻¹, which a pointwise batch cannot walk: its refits are whitened fits solved one after
+ * another (`vector-refits.ts`), and {@link provideLeastSquaresRefits} gives a `leastSquares`
+ * result the same.
  *
  * @module
  */
+import { forwardSubstitute, whitenedJacobian } from '../evaluate/curve-fit-problem.ts';
 import { LOSS_NAMES, type LossName } from '../optim/loss.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
+import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
+import { predictValues } from '../result/bands.ts';
 import type { CurveFitResult } from '../result/curve-fit-result.ts';
+import type { LeastSquaresResult } from '../result/least-squares-result.ts';
 import { provideRefits, type RefitReply, type RefitRequest } from '../result/refit-source.ts';
 import type { BatchModel, FitBatchData, FitBatchOptions } from './batch-options.ts';
+import { vectorRefitRunner } from './vector-refits.ts';
 
 /** `runBatch`'s signature (passed in: `run-batch.ts` itself hands results of `get(i)` their refits). */
 export type BatchRun = (caller: string, model: BatchModel, data: FitBatchData, options: FitBatchOptions) => Promise<RefitReply>;
 
 /**
- * Give `result` the batch refits of its fit, when the fit can be refitted: resident data with no
- * or a 1-D sigma and a named loss (a 2-D sigma or a loss function leave the result without
- * refits, and its `profile`/`bootstrap` say so).
+ * Give `result` the refits of its fit, when the fit can be refitted: resident data with a named
+ * loss — batches on `fitBatch`'s engine for no or a 1-D sigma, whitened fits one after another
+ * for a 2-D sigma (a loss function leaves the result without refits, and its
+ * `profile`/`bootstrap` say so).
  *
  * @param result - the result of `resolved`'s fit.
  * @param resolved - the resolved fit (its data must be the whole data, not a first chunk).
@@ -28,10 +37,11 @@ export type BatchRun = (caller: string, model: BatchModel, data: FitBatchData, o
  */
 export function provideBatchRefits<R extends CurveFitResult>(result: R, resolved: ResolvedCurveFit, runBatch: BatchRun): R {
   const { settings, data } = resolved;
-  if (resolved.sigma.kind === '2d' || !(LOSS_NAMES as readonly string[]).includes(settings.lossName)) return result;
+  if (!(LOSS_NAMES as readonly string[]).includes(settings.lossName)) return result;
   const { solver } = settings;
   const names = resolved.paramNames;
   const free = resolved.paramLayout === undefined ? result.popt : Array.from(resolved.paramLayout.free, (j) => result.popt[j]!);
+  if (resolved.sigma.kind === '2d') return provideCovarianceRefits(result, resolved, resolved.sigma.L, Float64Array.from(free));
   const common: FitBatchOptions = {
     bounds: [solver.lb, solver.ub], method: solver.method, ftol: solver.ftol, xtol: solver.xtol, gtol: solver.gtol,
     maxNfev: solver.maxNfev, loss: settings.lossName as LossName, fScale: settings.fScale,
@@ -51,7 +61,69 @@ export function provideBatchRefits<R extends CurveFitResult>(result: R, resolved
     return { popt: out.popt, cost: out.cost, status: out.status };
   };
   provideRefits(result, {
-    names, popt: Float64Array.from(free), lb: solver.lb, ub: solver.ub, x: data.x, y: data.y, w: data.w, loss: settings.lossName, kernel: resolved.kernel, run,
+    names, popt: Float64Array.from(free), lb: solver.lb, ub: solver.ub, x: data.x, y: data.y, w: data.w, loss: settings.lossName,
+    values: (theta) => predictValues(resolved.kernel, theta, data.x), pairs: null, run,
+  });
+  return result;
+}
+
+/** The refits of a covariance-sigma fit: y' = L⁻¹y, g(θ) = L⁻¹f(x; θ), w = 1 (see `vector-refits.ts`). */
+function provideCovarianceRefits<R extends CurveFitResult>(result: R, resolved: ResolvedCurveFit, L: Float64Array, popt: Float64Array): R {
+  const { settings, data, kernel, n, p } = resolved;
+  const { solver } = settings;
+  const plain = { x: data.x, y: new Float64Array(n), w: null };
+  const values = (theta: Float64Array): Float64Array => {
+    const g = new Float64Array(n);
+    kernel.residuals(theta, plain, 0, n, g, 0, 1);
+    forwardSubstitute(L, n, g);
+    return g;
+  };
+  const y = Float64Array.from(data.y);
+  forwardSubstitute(L, n, y);
+  const analytic = settings.scheme.kind === 'analytic';
+  const run = vectorRefitRunner({
+    values, jacobian: analytic ? (theta) => whitenedJacobian(kernel, theta, plain, L, n, p) : undefined,
+    lb: solver.lb, ub: solver.ub, method: solver.method, ftol: solver.ftol, xtol: solver.xtol, gtol: solver.gtol, maxNfev: solver.maxNfev,
+    loss: settings.lossName as LossName, fScale: settings.fScale, xScale: solver.xScale, differences: settings.scheme.kind === '3-point' ? '3-point' : '2-point',
+  });
+  provideRefits(result, {
+    names: resolved.paramNames, popt, lb: solver.lb, ub: solver.ub, x: data.x, y, w: null, loss: settings.lossName, values,
+    pairs: 'a covariance (2-D) sigma couples the rows through its Cholesky factor, so rows drawn with replacement would not carry their covariance', run,
+  });
+  return result;
+}
+
+/**
+ * Give a `leastSquares` result its refits: y = 0 and g = r (the residual function), solved one
+ * refit after another by `leastSquares`' solver (`vector-refits.ts`); pairs resampling is refused
+ * (there are no rows).
+ *
+ * @param result - the result of `resolved`'s solve.
+ * @param resolved - the resolved call.
+ * @returns the same result.
+ */
+export function provideLeastSquaresRefits(result: LeastSquaresResult, resolved: ResolvedLeastSquares): LeastSquaresResult {
+  const { settings, p } = resolved;
+  if (!(LOSS_NAMES as readonly string[]).includes(settings.lossName)) return result;
+  const { solver } = settings;
+  const m = result.fun.length;
+  const values = (theta: Float64Array): Float64Array => Float64Array.from(resolved.fun(Float64Array.from(theta)));
+  const jac = resolved.jac;
+  const run = vectorRefitRunner({
+    values,
+    jacobian: jac === undefined ? undefined : (theta) => {
+      const J = jac(Float64Array.from(theta));
+      if (J instanceof Float64Array) return J;
+      const out = new Float64Array(m * p);
+      for (let i = 0; i < m; i++) for (let j = 0; j < p; j++) out[i * p + j] = J[i]![j]!;
+      return out;
+    },
+    lb: solver.lb, ub: solver.ub, method: solver.method, ftol: solver.ftol, xtol: solver.xtol, gtol: solver.gtol, maxNfev: solver.maxNfev,
+    loss: settings.lossName as LossName, fScale: settings.fScale, xScale: solver.xScale, differences: settings.scheme.kind === '3-point' ? '3-point' : '2-point',
+  });
+  provideRefits(result, {
+    names: Array.from({ length: p }, (_, j) => `x${j}`), popt: Float64Array.from(result.x), lb: solver.lb, ub: solver.ub, x: [], y: new Float64Array(m), w: null,
+    loss: settings.lossName, values, pairs: 'a leastSquares result has a residual function and no data rows to draw', run,
   });
   return result;
 }

@@ -39,7 +39,6 @@
 import { describeValue, NlsqRangeError, NlsqTypeError, throwIfAborted } from '../errors.ts';
 import { incompleteBeta } from '../stats/incomplete-beta.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
-import { predictValues } from './bands.ts';
 import type { RefitSource } from './refit-source.ts';
 
 /** Progress of a profile: which parameter, which phase, refits so far. */
@@ -449,7 +448,7 @@ function concatRows(rows: readonly Float64Array[], p: number): Float64Array {
  * @returns χ².
  */
 export function chiSquareAt(source: RefitSource, theta: Float64Array): number {
-  const f = predictValues(source.kernel, theta, source.x);
+  const f = source.values(theta);
   let s = 0;
   for (let i = 0; i < f.length; i++) {
     const r = (f[i]! - source.y[i]!) * (source.w === null ? 1 : source.w[i]!);

@@ -211,6 +211,6 @@ describe('bad input', () => {
     const e = await thrown(s.profile('a'));
     expect(e).toBeInstanceOf(NlsqRangeError);
     expect(e).toMatchObject({ argument: 'result' });
-    expect((e as Error).message).toMatch(/needs the fit's data in memory/);
+    expect((e as Error).message).toMatch(/needs a fit that can be refitted/);
   });
 });
