@@ -17,9 +17,12 @@ import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
 import { predictValues } from '../result/bands.ts';
 import type { CurveFitResult } from '../result/curve-fit-result.ts';
 import type { LeastSquaresResult } from '../result/least-squares-result.ts';
-import { provideRefits, type RefitReply, type RefitRequest } from '../result/refit-source.ts';
+import { provideRefits, residentMembers, type RefitReply, type RefitRequest } from '../result/refit-source.ts';
 import type { BatchModel, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { vectorRefitRunner } from './vector-refits.ts';
+import { sourceChiSquares, sourceRefitRunner } from './source-refits.ts';
+import { ChunkNormalizer, readPass, type PassSource } from '../sources/data-source.ts';
+import { NlsqRangeError } from '../errors.ts';
 
 /** `runBatch`'s signature (passed in: `run-batch.ts` itself hands results of `get(i)` their refits). */
 export type BatchRun = (caller: string, model: BatchModel, data: FitBatchData, options: FitBatchOptions) => Promise<RefitReply>;
@@ -62,7 +65,7 @@ export function provideBatchRefits<R extends CurveFitResult>(result: R, resolved
   };
   provideRefits(result, {
     names, popt: Float64Array.from(free), lb: solver.lb, ub: solver.ub, x: data.x, y: data.y, w: data.w, loss: settings.lossName,
-    values: (theta) => predictValues(resolved.kernel, theta, data.x), pairs: null, run,
+    ...residentMembers((theta) => predictValues(resolved.kernel, theta, data.x), data.y, data.w), pairs: null, run,
   });
   return result;
 }
@@ -87,7 +90,7 @@ function provideCovarianceRefits<R extends CurveFitResult>(result: R, resolved: 
     loss: settings.lossName as LossName, fScale: settings.fScale, xScale: solver.xScale, differences: settings.scheme.kind === '3-point' ? '3-point' : '2-point',
   });
   provideRefits(result, {
-    names: resolved.paramNames, popt, lb: solver.lb, ub: solver.ub, x: data.x, y, w: null, loss: settings.lossName, values,
+    names: resolved.paramNames, popt, lb: solver.lb, ub: solver.ub, x: data.x, y, w: null, loss: settings.lossName, ...residentMembers(values, y, null),
     pairs: 'a covariance (2-D) sigma couples the rows through its Cholesky factor, so rows drawn with replacement would not carry their covariance', run,
   });
   return result;
@@ -121,9 +124,49 @@ export function provideLeastSquaresRefits(result: LeastSquaresResult, resolved: 
     lb: solver.lb, ub: solver.ub, method: solver.method, ftol: solver.ftol, xtol: solver.xtol, gtol: solver.gtol, maxNfev: solver.maxNfev,
     loss: settings.lossName as LossName, fScale: settings.fScale, xScale: solver.xScale, differences: settings.scheme.kind === '3-point' ? '3-point' : '2-point',
   });
+  const zeros = new Float64Array(m);
   provideRefits(result, {
-    names: Array.from({ length: p }, (_, j) => `x${j}`), popt: Float64Array.from(result.x), lb: solver.lb, ub: solver.ub, x: [], y: new Float64Array(m), w: null,
-    loss: settings.lossName, values, pairs: 'a leastSquares result has a residual function and no data rows to draw', run,
+    names: Array.from({ length: p }, (_, j) => `x${j}`), popt: Float64Array.from(result.x), lb: solver.lb, ub: solver.ub, x: [], y: zeros, w: null,
+    loss: settings.lossName, ...residentMembers(values, zeros, null), pairs: 'a leastSquares result has a residual function and no data rows to draw', run,
+  });
+  return result;
+}
+
+/**
+ * Give the result of a streamed fit (`fit(model, source)`, a re-readable source) its refits:
+ * the profile's held-parameter fits run in lockstep, one pass over the source serving every
+ * refit's evaluation (`source-refits.ts`). It can be profiled, not bootstrapped (resampled data
+ * cannot be streamed: its `bootstrap` says so).
+ *
+ * @param result - the streamed fit's result.
+ * @param resolved - its resolved call (the first chunk's; the kernel, settings and layout are the fit's).
+ * @param passes - the source as the fit read it.
+ * @returns the same result.
+ */
+export function provideSourceRefits<R extends CurveFitResult>(result: R, resolved: ResolvedCurveFit, passes: PassSource): R {
+  const { settings } = resolved;
+  if (!(LOSS_NAMES as readonly string[]).includes(settings.lossName)) return result;
+  const { solver } = settings;
+  const free = resolved.paramLayout === undefined ? result.popt : Array.from(resolved.paramLayout.free, (j) => result.popt[j]!);
+  const empty = new Float64Array(0);
+  provideRefits(result, {
+    names: resolved.paramNames, popt: Float64Array.from(free), lb: solver.lb, ub: solver.ub, x: [], y: empty, w: null, loss: settings.lossName,
+    resident: false,
+    values: () => {
+      throw new NlsqRangeError(`${resolved.caller}: a streamed fit has no resident data to evaluate the model on`, 'result');
+    },
+    chiSquares: (caller, thetas, count, signal) => sourceChiSquares(resolved, passes, thetas, count, caller, signal),
+    dataSumSquares: async (caller, signal) => {
+      // One pass reading y and w.
+      let s = 0;
+      await readPass(await passes.open(), new ChunkNormalizer(resolved.kernel.nVariables, caller), (c) => {
+        const { y, w } = c.data;
+        for (let i = 0; i < c.n; i++) s += (y[i]! * (w === null ? 1 : w[i]!)) ** 2;
+      }, signal, caller);
+      return s;
+    },
+    pairs: 'a streamed source has no resident rows to draw',
+    run: sourceRefitRunner(resolved, passes),
   });
   return result;
 }

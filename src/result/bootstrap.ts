@@ -213,6 +213,9 @@ function gather(source: RefitSource, nFits: number, lengths: (i: number) => numb
  */
 export async function runBootstrap(caller: string, source: RefitSource, options: ResolvedBootstrap): Promise<BootstrapResult> {
   const { resamples: B, seed, kind, level, jackknife, signal, onProgress } = options;
+  if (!source.resident) {
+    throw new NlsqRangeError(`${caller}: a bootstrap resamples the data, which a streamed fit does not hold (B resamples of n points would have to be held or regenerated on every pass); profile it (profile, confidenceIntervals(level, { method: 'profile' })), or fit the data as arrays`, 'result');
+  }
   const p = source.names.length;
   const n = source.y.length;
   if (!(n > p)) throw new NlsqRangeError(`${caller}: a bootstrap needs more points than parameters, got n = ${n}, p = ${p}`, 'result');

@@ -51,6 +51,12 @@ export interface RefitRequest {
   readonly sigma: Float64Array | null;
   /** Fit i owns points offsets[i] … offsets[i+1] − 1 (nFits + 1 entries). */
   readonly offsets: Int32Array;
+  /**
+   * True when every fit is the fit's own data (the profile's refits): `x`, `y`, `sigma` and
+   * `offsets` then need not be read, and a streamed source (which has no resident copy to send)
+   * sends them empty.
+   */
+  readonly sameData?: boolean;
   /** Starting values, nFits × p row-major (held parameters keep theirs). */
   readonly p0: Float64Array;
   /** Hold mask over the p parameters (absent: all vary). */
@@ -92,8 +98,17 @@ export interface RefitSource {
   readonly w: Float64Array | null;
   /** The fit's loss by name (`'linear'`, `'huber'`, …). */
   readonly loss: string;
-  /** Model values g(θ) at the n points for θ over `names` (for χ² at a point and for resampling). */
+  /**
+   * True when x, y, w and {@link RefitSource.values} hold the data; false for a streamed source,
+   * whose x and y are empty (its refits read the source; it can be profiled, not resampled).
+   */
+  readonly resident: boolean;
+  /** Model values g(θ) at the n points for θ over `names` (resampling; resident sources only). */
   readonly values: (theta: Float64Array) => Float64Array;
+  /** χ² = Σ(w(g(θ_k) − y))² of `count` points (rows of p in `thetas`), with the fit's loss as 2·cost for a streamed source. */
+  readonly chiSquares: (caller: string, thetas: Float64Array, count: number, signal?: AbortSignal) => Promise<Float64Array>;
+  /** Σ(w·y)² of the data (the scale an exact fit's χ²_min is judged against). */
+  readonly dataSumSquares: (caller: string, signal?: AbortSignal) => Promise<number>;
   /**
    * Why the rows cannot be resampled as pairs (no rows, or rows coupled by a covariance sigma),
    * or null when they can.
@@ -113,6 +128,32 @@ const SOURCES = new WeakMap<object, RefitSource>();
  */
 export function provideRefits(result: object, source: RefitSource): void {
   SOURCES.set(result, source);
+}
+
+/** The resident members of a {@link RefitSource}: χ² and Σ(w·y)² from `values`, `y` and `w`. */
+export function residentMembers(values: (theta: Float64Array) => Float64Array, y: Float64Array, w: Float64Array | null): Pick<RefitSource, 'resident' | 'values' | 'chiSquares' | 'dataSumSquares'> {
+  const chi2 = (theta: Float64Array): number => {
+    const f = values(theta);
+    let s = 0;
+    for (let i = 0; i < f.length; i++) {
+      const r = (f[i]! - y[i]!) * (w === null ? 1 : w[i]!);
+      s += r * r;
+    }
+    return s;
+  };
+  return {
+    resident: true,
+    values,
+    chiSquares: async (_caller, thetas, count) => {
+      const p = thetas.length / Math.max(count, 1);
+      return Float64Array.from({ length: count }, (_, k) => chi2(thetas.subarray(k * p, (k + 1) * p)));
+    },
+    dataSumSquares: async () => {
+      let s = 0;
+      for (let i = 0; i < y.length; i++) s += (y[i]! * (w === null ? 1 : w[i]!)) ** 2;
+      return s;
+    },
+  };
 }
 
 /**
