@@ -21,6 +21,7 @@ import { provideRefits, residentMembers, type RefitReply, type RefitRequest } fr
 import type { BatchModel, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { vectorRefitRunner } from './vector-refits.ts';
 import { sourceChiSquares, sourceRefitRunner } from './source-refits.ts';
+import { sqlChiSquares, sqlRefitRunner, type SqlRefitTarget } from './sql-refits.ts';
 import { ChunkNormalizer, readPass, type PassSource } from '../sources/data-source.ts';
 import { NlsqRangeError } from '../errors.ts';
 
@@ -167,6 +168,36 @@ export function provideSourceRefits<R extends CurveFitResult>(result: R, resolve
     },
     pairs: 'a streamed source has no resident rows to draw',
     run: sourceRefitRunner(resolved, passes),
+  });
+  return result;
+}
+
+/**
+ * Give the result of an in-database fit (`fitSql` on one table) its refits: the profile's
+ * held-parameter fits evaluated by the fit's own SQL statements, the refits of a round solved
+ * concurrently (`sql-refits.ts`). It can be profiled, not bootstrapped (the rows stay in the
+ * database). The exact-fit check of the profile has no Σ(w·y)² here (it would cost a query of
+ * its own): it reduces to χ²_min > 0.
+ *
+ * @param result - the database fit's result.
+ * @param resolved - its resolved call.
+ * @param target - the database, the fit's statements and its filter values.
+ * @returns the same result.
+ */
+export function provideSqlRefits<R extends CurveFitResult>(result: R, resolved: ResolvedCurveFit, target: SqlRefitTarget): R {
+  const { solver } = resolved.settings;
+  const free = resolved.paramLayout === undefined ? result.popt : Array.from(resolved.paramLayout.free, (j) => result.popt[j]!);
+  const empty = new Float64Array(0);
+  provideRefits(result, {
+    names: resolved.paramNames, popt: Float64Array.from(free), lb: solver.lb, ub: solver.ub, x: [], y: empty, w: null, loss: resolved.settings.lossName,
+    resident: false,
+    values: () => {
+      throw new NlsqRangeError(`${resolved.caller}: a database fit has no resident data to evaluate the model on`, 'result');
+    },
+    chiSquares: (caller, thetas, count) => sqlChiSquares(target, resolved.p, thetas, count, caller),
+    dataSumSquares: async () => 0,
+    pairs: 'the rows of a database fit stay in the database',
+    run: sqlRefitRunner(resolved, target),
   });
   return result;
 }

@@ -214,7 +214,7 @@ function gather(source: RefitSource, nFits: number, lengths: (i: number) => numb
 export async function runBootstrap(caller: string, source: RefitSource, options: ResolvedBootstrap): Promise<BootstrapResult> {
   const { resamples: B, seed, kind, level, jackknife, signal, onProgress } = options;
   if (!source.resident) {
-    throw new NlsqRangeError(`${caller}: a bootstrap resamples the data, which a streamed fit does not hold (B resamples of n points would have to be held or regenerated on every pass); profile it (profile, confidenceIntervals(level, { method: 'profile' })), or fit the data as arrays`, 'result');
+    throw new NlsqRangeError(`${caller}: a bootstrap resamples the data, which a streamed or database fit does not hold (${source.pairs ?? 'no resident rows'}; B resamples of n points would have to be held or regenerated on every pass); profile it (profile, confidenceIntervals(level, { method: 'profile' })), or fit the data as arrays`, 'result');
   }
   const p = source.names.length;
   const n = source.y.length;
