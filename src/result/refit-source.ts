@@ -11,9 +11,13 @@
  * - a covariance (2-D) sigma and `leastSquares`: the refits of a residual vector r(θ) = g(θ) − y
  *   that no pointwise batch can walk (L⁻¹ couples every row; a residual function is a closure),
  *   solved one after another by `leastSquares`' solver (`batch/vector-refits.ts`);
- * - a streamed source (`fit(model, source)` with a re-readable source): each refit streams the
- *   source (`run/source-refits.ts`).
- * A database fit (`fitSql`) gets none, and its `profile`/`bootstrap` say why.
+ * - a streamed source (`fit(model, source)` with a re-readable source): the refits run in
+ *   lockstep, one pass over the source per round serving all of them (`batch/source-refits.ts`);
+ * - a database fit (`fitSql` on one table): the fit's own Gram queries with the held columns
+ *   dropped (`batch/sql-refits.ts`).
+ * The last two are not resident ({@link RefitSource.resident}): they can be profiled, not
+ * resampled. A one-pass source, a `groupBy` database fit and a loss function get none, and their
+ * `profile`/`bootstrap` say why.
  *
  * The data model every source shares: observations y and a model g(θ) with weighted residuals
  * r_i = w_i (g_i(θ) − y_i). For a curve fit g is f(x; θ) at the points; for a covariance sigma
