@@ -172,7 +172,7 @@ export function refitSourceOf(caller: string, result: object): RefitSource {
   const source = SOURCES.get(result);
   if (source === undefined) {
     throw new NlsqRangeError(
-      `${caller}: needs a fit that can be refitted, got a result without its refits (a database fit, a one-pass source, or a custom loss function); fit the data as arrays with curveFit or fit(model, x, y), or a re-readable source with fit(model, source)`,
+      `${caller}: needs a fit that can be refitted, got a result without its refits (a groupBy database fit, a one-pass source, or a custom loss function); fit the data as arrays with curveFit or fit(model, x, y), or a re-readable source with fit(model, source)`,
       'result',
     );
   }
