@@ -37,17 +37,23 @@ export interface VectorRefitSpec {
   readonly values: (theta: Float64Array) => Float64Array;
   /** Its Jacobian ∂g/∂θ (n×p row-major), or undefined for finite differences. */
   readonly jacobian: ((theta: Float64Array) => Float64Array) | undefined;
-  /** The solver's lower and upper bounds over the parameters. */
+  /** The solver's lower bounds over the parameters. */
   readonly lb: Float64Array;
+  /** The solver's upper bounds over the parameters. */
   readonly ub: Float64Array;
-  /** The fit's method, tolerances and evaluation limit. */
+  /** The fit's method. */
   readonly method: SolverMethod;
+  /** The fit's ftol. */
   readonly ftol: number;
+  /** The fit's xtol. */
   readonly xtol: number;
+  /** The fit's gtol (raised to ε for `lm`, see the module header). */
   readonly gtol: number;
+  /** The fit's evaluation limit. */
   readonly maxNfev: number;
-  /** The fit's loss by name and its fScale. */
+  /** The fit's loss by name. */
   readonly loss: LossName;
+  /** The fit's fScale. */
   readonly fScale: number;
   /** The fit's xScale over the parameters. */
   readonly xScale: Float64Array | 'jac';
