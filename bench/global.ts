@@ -8,6 +8,12 @@
  * problem is nlsq's own loop of `curveFit` over the same starts, the sequential path the batch
  * replaces.
  *
+ * The CMA-ES rows (`benchCmaes`): the search of `global: 'cmaes'` (no polish) on the same problems
+ * and on a 20 000-point damped sine, its generations evaluated as one population (one walk over
+ * the data per generation, `BlockEvaluator.costs`) beside the same seeded search evaluated point
+ * by point (the path before), round-robin in one run, on the CPU and the WASM backend; both give
+ * the same search (the rows' `f` and `evaluations` agree).
+ *
  * `npm run bench -- global`.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,7 +23,10 @@ import { curveFit } from '../src/curve-fit.ts';
 import { resolveGlobal } from '../src/options/global-option.ts';
 import { startBox } from '../src/global/start-box.ts';
 import { startPoints } from '../src/global/multi-start.ts';
-import { type BenchRow, measure } from './harness.ts';
+import { cmaesInBox } from '../src/global/cmaes-fit.ts';
+import { resolveCurveFitOptions } from '../src/options/resolve-curve-fit.ts';
+import { pointByPoint, withCurveFitCost } from '../src/run/cost-function.ts';
+import { type BenchRow, measure, measureRoundRobin } from './harness.ts';
 import { scipyUnavailable } from './peers/scipy.ts';
 
 const noise = (i: number, a: number): number => a * Math.sin(i * 12.9898 + 78.233 * Math.cos(i));
@@ -97,6 +106,42 @@ export async function benchGlobal(withPeers: boolean): Promise<BenchRow[]> {
       loop = { evaluations: nfev, cost: best.toPrecision(6) };
     }, { warmup: 1, minRuns: 5, maxRuns: 5 });
     rows.push({ section: 'global', name: `nlsq loop of curveFit, 32 starts: ${p.name}`, impl: `nlsq/${String(last.backend)}`, ...l, peer: `nlsq global, 32 starts: ${p.name}`, extra: loop });
+  }
+  return rows;
+}
+
+/**
+ * The CMA-ES rows: the search alone, each generation one population walk vs point by point.
+ * @returns one pair of rows per problem and backend.
+ */
+export async function benchCmaes(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const sine = problems()[0]!;
+  const bigX = Array.from({ length: 20_000 }, (_, i) => (i * 10) / 20_000);
+  const big: Problem = { ...sine, name: 'damped sine, 20 000 points', x: bigX, y: bigX.map((t, i) => sine.f(t, 2, 0.05, 4, 0.5) + noise(i, 0.05)) };
+  for (const backend of ['cpu', 'wasm'] as const) {
+    for (const p of [...problems(), big]) {
+      const search = resolveGlobal({ method: 'cmaes', seed: 1 }, 'bench')!;
+      const box = startBox(p.p0, p.lb, p.ub);
+      const resolved = resolveCurveFitOptions('curveFit', p.f, p.x, p.y, { p0: p.p0, backend, ...(p.lb.every((v) => v === -Infinity) ? {} : { bounds: [p.lb, p.ub] as [number[], number[]] }) });
+      const x0 = Float64Array.from(p.p0);
+      const seen: Record<string, number | string>[] = [{}, {}];
+      const times = await withCurveFitCost(resolved, (costs) =>
+        measureRoundRobin([
+          async () => {
+            const r = await cmaesInBox(search, box, x0, costs, undefined, 'bench');
+            seen[0] = { evaluations: r.result.evaluations, f: r.result.f.toPrecision(8) };
+          },
+          async () => {
+            const r = await cmaesInBox(search, box, x0, { one: costs.one, population: pointByPoint(costs.one) }, undefined, 'bench');
+            seen[1] = { evaluations: r.result.evaluations, f: r.result.f.toPrecision(8) };
+          },
+        ], { warmup: 1, minRuns: 5, maxRuns: 5 }),
+      );
+      const single = `cmaes search, point by point: ${p.name} (${backend})`;
+      rows.push({ section: 'global', name: `cmaes search, one walk per generation: ${p.name} (${backend})`, impl: `nlsq/${backend}`, ...times[0]!, peer: single, extra: seen[0]! });
+      rows.push({ section: 'global', name: single, impl: `nlsq/${backend}`, ...times[1]!, extra: seen[1]! });
+    }
   }
   return rows;
 }

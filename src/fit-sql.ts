@@ -31,6 +31,7 @@
  *
  * @module
  */
+import { provideSqlRefits } from './batch/refit-runner.ts';
 import { createCpuBackend } from './backends/cpu/cpu-backend.ts';
 import type { ResolvedBackend } from './backends/registry.ts';
 import { NlsqRangeError, NlsqTypeError, describeValue } from './errors.ts';
@@ -148,7 +149,7 @@ export async function fitSql(model: FittableModel, data: SqlFitSpec, options: Fi
     precision: precisionChoice(db, digits, kappa),
   });
   warnCondition(result, kappa, digits, outcome.T !== null);
-  return result;
+  return provideSqlRefits(result, resolved, { db, statements, whereParams });
 }
 
 /** The database standing in as the result's backend: the CPU backend's info renamed (only `info` is read). */

@@ -34,7 +34,7 @@ import { FIT_KEYS, fitGlobalSearch, splitFitOptions, type FitOptions } from './r
 import { searchCurveFit } from './global/global-fit.ts';
 import { tournament } from './global/tournament.ts';
 import { fitArrays } from './run/fit-arrays.ts';
-import { provideBatchRefits } from './batch/refit-runner.ts';
+import { provideBatchRefits, provideSourceRefits } from './batch/refit-runner.ts';
 import { runBatch } from './batch/run-batch.ts';
 import { fitSource } from './run/source-fit.ts';
 import type { FitResult } from './result/fit-result.ts';
@@ -80,7 +80,7 @@ export async function fit(
   }
   const options = (yOrOptions as FitOptions | undefined) ?? {};
   const search = fitGlobalSearch(options);
-  return fitSource(model, xOrSource as DataSource, options, search === null ? undefined : (r, source, run) => tournament(r, search, source, run, options));
+  return fitSource(model, xOrSource as DataSource, options, search === null ? undefined : (r, source, run) => tournament(r, search, source, run, options), provideSourceRefits);
 }
 
 function isYData(v: unknown): v is ArrayLike<number> {

@@ -16,6 +16,7 @@ import type { LeastSquaresResult } from './result/least-squares-result.ts';
 import { leastSquaresResolved, leastSquaresResolvedSync } from './run/run-least-squares.ts';
 import { globalLeastSquares, globalLeastSquaresSync } from './global/global-fit.ts';
 import { resolveGlobal } from './options/global-option.ts';
+import { provideLeastSquaresRefits } from './batch/refit-runner.ts';
 
 /**
  * Solve a nonlinear least-squares problem with bounds (SciPy `least_squares`).
@@ -36,7 +37,7 @@ import { resolveGlobal } from './options/global-option.ts';
 export async function leastSquares(fun: ResidualFunction, x0: ArrayLike<number> | number, options: LeastSquaresOptions = {}): Promise<LeastSquaresResult> {
   const resolved = resolveLeastSquaresOptions('leastSquares', fun, x0, options);
   const search = resolveGlobal(options.global, 'leastSquares');
-  return search === null ? leastSquaresResolved(resolved) : globalLeastSquares(resolved, search);
+  return provideLeastSquaresRefits(await (search === null ? leastSquaresResolved(resolved) : globalLeastSquares(resolved, search)), resolved);
 }
 
 /**
@@ -56,5 +57,5 @@ export async function leastSquares(fun: ResidualFunction, x0: ArrayLike<number> 
 export function leastSquaresSync(fun: ResidualFunction, x0: ArrayLike<number> | number, options: LeastSquaresOptions = {}): LeastSquaresResult {
   const resolved = resolveLeastSquaresOptions('leastSquaresSync', fun, x0, options);
   const search = resolveGlobal(options.global, 'leastSquaresSync');
-  return search === null ? leastSquaresResolvedSync(resolved) : globalLeastSquaresSync(resolved, search);
+  return provideLeastSquaresRefits(search === null ? leastSquaresResolvedSync(resolved) : globalLeastSquaresSync(resolved, search), resolved);
 }

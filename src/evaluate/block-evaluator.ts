@@ -22,7 +22,7 @@
  * @module
  */
 import type { Backend, Workspace } from '../backends/backend.ts';
-import { NlsqTypeError } from '../errors.ts';
+import { AbortError, NlsqTypeError } from '../errors.ts';
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import type { Evaluation } from '../optim/evaluation.ts';
 import { type DifferencePlan, differenceColumns, type JacobianScheme, planDifferences } from '../optim/finite-difference.ts';
@@ -145,6 +145,67 @@ export class BlockEvaluator {
     let T: Float64Array | null = null;
     if (this.jacobian && Number.isFinite(cost) && allFinite(this.T)) T = this.T.slice();
     return { cost, m: this.m, T };
+  }
+
+  /**
+   * The costs C(θ_k) = ½Σρ(r_i(θ_k)²) of `count` points θ_k (rows of p in `points`) over points
+   * start … start+n−1 of `data`, in one walk: block by block, every point's residuals of a block
+   * before the next block is read (so a block of the data is read from memory once per call, not
+   * once per point). Each point's cost is the same block sums accumulated in the same order as
+   * `begin(θ_k, false)`, `addWindow`, `finish()` — bitwise the same number. A point whose model
+   * throws (anything but an abort) costs +∞ and is not evaluated on later blocks.
+   *
+   * @param points - count × p parameter rows.
+   * @param count - number of points.
+   * @param data - the data.
+   * @param start - first point of the window.
+   * @param n - points in the window.
+   * @param out - receives the count costs (non-finite where a residual is not finite).
+   */
+  costs(points: Float64Array, count: number, data: DataColumns, start: number, n: number, out: Float64Array): void {
+    const p = this.p;
+    if (this.blocks.length > 0) {
+      // A stacked model walks each dataset's rows with its own kernel: point by point.
+      for (let k = 0; k < count; k++) {
+        const theta = points.subarray(k * p, (k + 1) * p);
+        try {
+          this.begin(theta, false);
+          this.addWindow(data, start, n);
+          out[k] = this.finish().cost;
+        } catch (error) {
+          if (isAbort(error)) throw error;
+          out[k] = Number.POSITIVE_INFINITY;
+        }
+      }
+      return;
+    }
+    const { kernel, loss, backend } = this.options;
+    const sums = new Float64Array(count);
+    const comps = new Float64Array(count);
+    const dead = new Uint8Array(count);
+    const thetas = Array.from({ length: count }, (_, k) => Float64Array.from(points.subarray(k * p, (k + 1) * p)));
+    const rows = this.ws.capacity;
+    const f0 = this.f0;
+    for (let s = start, end = start + n; s < end; s += rows) {
+      const m = Math.min(rows, end - s);
+      for (let k = 0; k < count; k++) {
+        if (dead[k] === 1) continue;
+        try {
+          kernel.residuals(thetas[k]!, data, s, m, f0, 0, 1);
+        } catch (error) {
+          if (isAbort(error)) throw error;
+          dead[k] = 1;
+          continue;
+        }
+        const v = loss === null ? 0.5 * backend.sumSquares(f0, 0, m) : applyRobustLoss(loss, m, f0, 0, 1, null, 0, p, this.rho);
+        // Neumaier's compensated sum, as `accumulate`.
+        const c = sums[k]!;
+        const t = c + v;
+        comps[k] = comps[k]! + (Math.abs(c) >= Math.abs(v) ? c - t + v : v - t + c);
+        sums[k] = t;
+      }
+    }
+    for (let k = 0; k < count; k++) out[k] = dead[k] === 1 ? Number.POSITIVE_INFINITY : sums[k]! + comps[k]!;
   }
 
   /** Plain residuals r_i = w_i (f(x_i) − y_i) at `x` for points start … start+n−1 into `out` (out[i − start]). */
@@ -274,4 +335,9 @@ export class BlockEvaluator {
 function allFinite(a: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
   return true;
+}
+
+/** An abort passes through the cost walks (a model's own error only ranks its point last). */
+function isAbort(error: unknown): boolean {
+  return error instanceof AbortError;
 }

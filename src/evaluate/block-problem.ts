@@ -51,6 +51,12 @@ export interface BlockProblem extends ResidualProblem {
    * over (no model pass; the next evaluation allocates a new one).
    */
   residualVector(x: Float64Array): Float64Array;
+  /**
+   * The costs of `count` points (rows of p in `points`) into `out`, in one walk over the data
+   * (`BlockEvaluator.costs`): each equals `evaluate(θ_k, false).cost` bitwise. The residual cache
+   * is left as it was.
+   */
+  evaluateCosts(points: Float64Array, count: number, out: Float64Array): void;
 }
 
 /**
@@ -90,6 +96,9 @@ export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
       evaluator.addWindow(data, 0, n);
       if (mode === 'write') storedAt = Float64Array.from(x);
       return evaluator.finish();
+    },
+    evaluateCosts(points: Float64Array, count: number, out: Float64Array): void {
+      evaluator.costs(points, count, data, 0, n, out);
     },
     residualVector(x: Float64Array): Float64Array {
       if (store !== null && storedAt !== null && sameVector(storedAt, x)) {

@@ -33,6 +33,12 @@ export interface CurveFitProblem extends ResidualProblem {
   residualVector(x: Float64Array): Float64Array;
   /** Release what the problem holds on its backend (workspaces); unusable afterwards. */
   dispose?(): void;
+  /**
+   * The costs of `count` points (rows of p) in one walk over the data, each bitwise
+   * `evaluate(θ_k, false).cost` — present on the block walk (no or a 1-D sigma); a covariance
+   * sigma's dense problem has none (its callers evaluate point by point).
+   */
+  evaluateCosts?(points: Float64Array, count: number, out: Float64Array): void;
 }
 
 /**
@@ -68,8 +74,18 @@ function covarianceProblem(resolved: ResolvedCurveFit, backend: Backend, L: Floa
   return createVectorProblem({ backend, fun, jac, p, m: n, loss: settings.loss, scheme: settings.scheme, blockRows, caller });
 }
 
-/** L⁻¹ J of the kernel's fused Jacobian rows. */
-function whitenedJacobian(kernel: ModelKernel, theta: Float64Array, data: DataColumns, L: Float64Array, n: number, p: number): Float64Array {
+/**
+ * L⁻¹ J of the kernel's fused Jacobian rows (the covariance-sigma fit's Jacobian, and its refits').
+ *
+ * @param kernel - the model's kernel (with `residualRows`).
+ * @param theta - the parameters.
+ * @param data - the points (w = null).
+ * @param L - the covariance's Cholesky factor, n×n row-major.
+ * @param n - points.
+ * @param p - parameters.
+ * @returns L⁻¹J, n×p row-major.
+ */
+export function whitenedJacobian(kernel: ModelKernel, theta: Float64Array, data: DataColumns, L: Float64Array, n: number, p: number): Float64Array {
   const rows = new Float64Array(n * (p + 1));
   kernel.residualRows!(theta, data, 0, n, rows, 0);
   const J = new Float64Array(n * p);

@@ -8,7 +8,11 @@
  * in its logarithm and CMA-ES's box handling (the linear–quadratic transform, not clipping) keeps
  * every candidate in the box. It starts at p0's image with σ0 = 0.3 (a third of the box). Each
  * candidate's cost is the caller's exact cost C(x) = ½Σρ(r²) (`run/cost-function.ts`: the same
- * residual problem the solver walks), evaluated one point after another.
+ * residual problem the solver walks). The λ candidates of a generation are mapped out of the unit
+ * cube together and evaluated as one population: on resident data (no or a 1-D sigma) one walk
+ * over the data per generation instead of λ, each cost bitwise the point-by-point one, so the
+ * search — and with it the seed's result — is the same either way; a covariance sigma or
+ * `leastSquares`' residual function evaluate the candidates one after another.
  *
  * CMA-ES only sees the sampling box: where a coordinate is unbounded, its box is the inference
  * of `start-box.ts` (p0 ± 10·max(|p0|, 1), or p0 ×/÷ 10³ on a positive half-line), and a minimum
@@ -25,7 +29,7 @@ import { throwIfAborted } from '../errors.ts';
 import type { CmaesOptions, CmaesResult } from '../optim/cmaes-restarts.ts';
 import { minimizeCmaes, minimizeCmaesSync } from '../optim/cmaes-restarts.ts';
 import type { ResolvedGlobal } from '../options/global-option.ts';
-import type { CostFunction } from '../run/cost-function.ts';
+import type { Costs } from '../run/cost-function.ts';
 import { fromUnit, toUnit, type StartBox } from './start-box.ts';
 
 /** The default CMA-ES budget: max(2000·p, 10 000) cost evaluations. */
@@ -42,12 +46,14 @@ function optionsFor(search: ResolvedGlobal, box: StartBox, x0: Float64Array, sig
   };
 }
 
-function population(box: StartBox, cost: CostFunction, signal: AbortSignal | undefined, caller: string): (points: Float64Array, count: number, dimension: number) => Float64Array {
+function population(box: StartBox, costs: Costs, signal: AbortSignal | undefined, caller: string): (points: Float64Array, count: number, dimension: number) => Float64Array {
   return (points, count, dimension) => {
     throwIfAborted(signal, caller);
-    const costs = new Float64Array(count);
-    for (let i = 0; i < count; i++) costs[i] = cost(fromUnit(box, points.subarray(i * dimension, (i + 1) * dimension)));
-    return costs;
+    const mapped = new Float64Array(count * dimension);
+    for (let i = 0; i < count; i++) mapped.set(fromUnit(box, points.subarray(i * dimension, (i + 1) * dimension)), i * dimension);
+    const out = new Float64Array(count);
+    costs.population(mapped, count, dimension, out);
+    return out;
   };
 }
 
@@ -65,18 +71,18 @@ export interface CmaesFound {
  * @param search - the resolved `global` option.
  * @param box - the sampling box.
  * @param x0 - p0.
- * @param cost - the caller's cost.
+ * @param costs - the caller's costs (a generation is evaluated as one population).
  * @param signal - cancellation (checked before every generation).
  * @param caller - public function name, for the abort message.
  * @returns the best point and the runs.
  */
-export function cmaesInBoxSync(search: ResolvedGlobal, box: StartBox, x0: Float64Array, cost: CostFunction, signal: AbortSignal | undefined, caller: string): CmaesFound {
-  const result = minimizeCmaesSync(population(box, cost, signal, caller), optionsFor(search, box, x0, signal));
+export function cmaesInBoxSync(search: ResolvedGlobal, box: StartBox, x0: Float64Array, costs: Costs, signal: AbortSignal | undefined, caller: string): CmaesFound {
+  const result = minimizeCmaesSync(population(box, costs, signal, caller), optionsFor(search, box, x0, signal));
   return { x: fromUnit(box, result.x), result };
 }
 
 /** {@link cmaesInBoxSync} yielding to the event loop between generations (and honouring `signal` there). */
-export async function cmaesInBox(search: ResolvedGlobal, box: StartBox, x0: Float64Array, cost: CostFunction, signal: AbortSignal | undefined, caller: string): Promise<CmaesFound> {
-  const result = await minimizeCmaes(population(box, cost, signal, caller), optionsFor(search, box, x0, signal));
+export async function cmaesInBox(search: ResolvedGlobal, box: StartBox, x0: Float64Array, costs: Costs, signal: AbortSignal | undefined, caller: string): Promise<CmaesFound> {
+  const result = await minimizeCmaes(population(box, costs, signal, caller), optionsFor(search, box, x0, signal));
   return { x: fromUnit(box, result.x), result };
 }

@@ -80,7 +80,7 @@ export async function searchCurveFit<R extends CurveFitResult>(resolved: Resolve
     }
     return finish(resolved, search, box, await runStarts(starts, fit, poptOf, resolved.signal, resolved.caller), engine);
   }
-  const found = await withCurveFitCost(resolved, (cost) => cmaesInBox(search, box, x0, cost, resolved.signal, resolved.caller));
+  const found = await withCurveFitCost(resolved, (costs) => cmaesInBox(search, box, x0, costs, resolved.signal, resolved.caller));
   return finish(resolved, search, box, await runStarts([x0, found.x], fit, poptOf, resolved.signal, resolved.caller), CMAES_ENGINE, found.result);
 }
 
@@ -110,7 +110,7 @@ export function globalCurveFitSync(resolved: ResolvedCurveFit, search: ResolvedG
     }
     return finish(resolved, search, box, runStartsSync(starts, fit, poptOf, resolved.signal, resolved.caller), engine);
   }
-  const found = withCurveFitCostSync(resolved, (cost) => cmaesInBoxSync(search, box, x0, cost, resolved.signal, resolved.caller));
+  const found = withCurveFitCostSync(resolved, (costs) => cmaesInBoxSync(search, box, x0, costs, resolved.signal, resolved.caller));
   return finish(resolved, search, box, runStartsSync([x0, found.x], fit, poptOf, resolved.signal, resolved.caller), CMAES_ENGINE, found.result);
 }
 
@@ -130,7 +130,7 @@ export async function globalLeastSquares(resolved: ResolvedLeastSquares, search:
   if (search.method === 'multistart') {
     return finish(resolved, search, box, await runStarts(startPoints(search, x0, box), fit, xOf, resolved.signal, resolved.caller), RESIDUAL_ENGINE);
   }
-  const found = await withLeastSquaresCost(resolved, (cost) => cmaesInBox(search, box, x0, cost, resolved.signal, resolved.caller));
+  const found = await withLeastSquaresCost(resolved, (costs) => cmaesInBox(search, box, x0, costs, resolved.signal, resolved.caller));
   return finish(resolved, search, box, await runStarts([x0, found.x], fit, xOf, resolved.signal, resolved.caller), CMAES_ENGINE, found.result);
 }
 
@@ -142,6 +142,6 @@ export function globalLeastSquaresSync(resolved: ResolvedLeastSquares, search: R
   if (search.method === 'multistart') {
     return finish(resolved, search, box, runStartsSync(startPoints(search, x0, box), fit, xOf, resolved.signal, resolved.caller), RESIDUAL_ENGINE);
   }
-  const found = withLeastSquaresCostSync(resolved, (cost) => cmaesInBoxSync(search, box, x0, cost, resolved.signal, resolved.caller));
+  const found = withLeastSquaresCostSync(resolved, (costs) => cmaesInBoxSync(search, box, x0, costs, resolved.signal, resolved.caller));
   return finish(resolved, search, box, runStartsSync([x0, found.x], fit, xOf, resolved.signal, resolved.caller), CMAES_ENGINE, found.result);
 }

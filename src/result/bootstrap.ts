@@ -10,7 +10,11 @@
  *   by √(n/(n − p)) so that their variance matches the unbiased residual variance (Davison &
  *   Hinkley's §6.2.3 adjustment without the leverages);
  * - `'pairs'` (cases): n points (x_i, y_i, σ_i) drawn with replacement — robust to a wrong error
- *   model, each resample a fit with its own x.
+ *   model, each resample a fit with its own x. Only where the fit has rows to draw: a
+ *   `leastSquares` result (a residual function, no rows) and a covariance-sigma fit (rows coupled
+ *   by L⁻¹, so drawn rows would not carry their covariance) refuse it with a `NlsqRangeError`
+ *   naming `kind`; their residual bootstrap resamples the whitened residuals (see
+ *   `refit-source.ts` for the data model).
  *
  * From the B refits that converged: the bootstrap covariance (Σ(θ* − θ̄*)(θ* − θ̄*)ᵀ/(B − 1)),
  * each parameter's sorted distribution, the percentile interval [θ*_(α/2), θ*_(1−α/2)] (quantiles
@@ -36,7 +40,6 @@ import { describeValue, NlsqRangeError, NlsqTypeError, throwIfAborted } from '..
 import { createRandom } from '../sampling/random.ts';
 import { erfc } from '../stats/erf.ts';
 import { normalQuantile } from '../stats/student-t.ts';
-import { predictValues } from './bands.ts';
 import type { RefitSource } from './refit-source.ts';
 
 /** How a bootstrap resamples: the residuals at fixed x, or the (x, y) pairs. */
@@ -171,6 +174,8 @@ export function sortedQuantile(sorted: ArrayLike<number>, q: number): number {
 /** A batch of refits with their rows gathered. */
 interface Gathered {
   readonly x: Float64Array[];
+  /** The source row of every point (for sources that refit rows of a residual vector). */
+  readonly rows: Int32Array;
   readonly y: Float64Array;
   readonly sigma: Float64Array | null;
   readonly offsets: Int32Array;
@@ -184,15 +189,17 @@ function gather(source: RefitSource, nFits: number, lengths: (i: number) => numb
   const x = source.x.map(() => new Float64Array(total));
   const ys = new Float64Array(total);
   const sigma = source.w === null ? null : new Float64Array(total);
+  const picked = new Int32Array(total);
   for (let i = 0; i < nFits; i++) {
     for (let r = offsets[i]!; r < offsets[i + 1]!; r++) {
       const index = rows(i, r - offsets[i]!);
+      picked[r] = index;
       for (let v = 0; v < x.length; v++) x[v]![r] = source.x[v]![index]!;
       ys[r] = y(index);
       if (sigma !== null) sigma[r] = 1 / source.w![index]!;
     }
   }
-  return { x, y: ys, sigma, offsets };
+  return { x, rows: picked, y: ys, sigma, offsets };
 }
 
 /**
@@ -206,12 +213,18 @@ function gather(source: RefitSource, nFits: number, lengths: (i: number) => numb
  */
 export async function runBootstrap(caller: string, source: RefitSource, options: ResolvedBootstrap): Promise<BootstrapResult> {
   const { resamples: B, seed, kind, level, jackknife, signal, onProgress } = options;
+  if (!source.resident) {
+    throw new NlsqRangeError(`${caller}: a bootstrap resamples the data, which a streamed or database fit does not hold (${source.pairs ?? 'no resident rows'}; B resamples of n points would have to be held or regenerated on every pass); profile it (profile, confidenceIntervals(level, { method: 'profile' })), or fit the data as arrays`, 'result');
+  }
   const p = source.names.length;
   const n = source.y.length;
   if (!(n > p)) throw new NlsqRangeError(`${caller}: a bootstrap needs more points than parameters, got n = ${n}, p = ${p}`, 'result');
   throwIfAborted(signal, caller);
   const rng = createRandom(seed, caller);
-  const yhat = predictValues(source.kernel, source.popt, source.x);
+  if (kind === 'pairs' && source.pairs !== null) {
+    throw new NlsqRangeError(`${caller}: kind 'pairs' resamples the data's rows, which this fit cannot: ${source.pairs}; use kind 'residual'`, 'kind');
+  }
+  const yhat = source.values(source.popt);
   const wOf = (i: number): number => (source.w === null ? 1 : source.w[i]!);
   const p0Rows = (m: number): Float64Array => {
     const p0 = new Float64Array(m * p);
@@ -230,7 +243,7 @@ export async function runBootstrap(caller: string, source: RefitSource, options:
     for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) y[b * n + i] = yhat[i]! + e[rng.below(n)]! / wOf(i);
     const sigma = source.w === null ? null : new Float64Array(B * n);
     if (sigma !== null) for (let b = 0; b < B; b++) for (let i = 0; i < n; i++) sigma[b * n + i] = 1 / wOf(i);
-    batch = { x: [...source.x], y, sigma, offsets: Int32Array.from({ length: B + 1 }, (_, i) => i * n) };
+    batch = { x: [...source.x], rows: Int32Array.from({ length: B * n }, (_, r) => r % n), y, sigma, offsets: Int32Array.from({ length: B + 1 }, (_, i) => i * n) };
   } else {
     const picks = new Int32Array(B * n);
     for (let k = 0; k < picks.length; k++) picks[k] = rng.below(n);

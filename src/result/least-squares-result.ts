@@ -1,11 +1,17 @@
 /**
  * The result of `leastSquares`, shaped like SciPy's `OptimizeResult` of `least_squares`:
- * x, cost, fun, jac, grad, optimality, activeMask, status, message, success, nfev, njev.
+ * x, cost, fun, jac, grad, optimality, activeMask, status, message, success, nfev, njev — plus
+ * the profile likelihood and the residual bootstrap of the residual function (`profile.ts`,
+ * `bootstrap.ts`; the refits are attached by the entry point, `batch/refit-runner.ts`).
  *
  * @module
  */
 import type { ResolvedBackend } from '../backends/registry.ts';
-import { normInf } from '../linalg/small-linalg.ts';
+import { describeValue, NlsqRangeError, NlsqTypeError } from '../errors.ts';
+import { EPS, normInf, thinSvd } from '../linalg/small-linalg.ts';
+import { resolveBootstrapOptions, runBootstrap, type BootstrapOptions, type BootstrapResult } from './bootstrap.ts';
+import { profileParameter, resolveProfileOptions, type ProfileOptions, type ProfileResult } from './profile.ts';
+import { refitSourceOf } from './refit-source.ts';
 import { STATUS_CODE, type SolverOutcome, type SolverStatus } from '../optim/evaluation.ts';
 import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
 import type { FitWarning } from '../options/solver-settings.ts';
@@ -55,6 +61,46 @@ export interface LeastSquaresResult {
   readonly global?: GlobalSummary;
   /** Brief or full text report. */
   report(options?: { readonly full?: boolean }): string;
+  /**
+   * The profile likelihood of x_j on the cost surface of the residual function (lmfit's
+   * `conf_interval`, F-test form, as `CurveFitResult.profile`): hold x_j on a grid, minimise the
+   * cost over the others (each refit `leastSquares`' solver with the same method, bounds,
+   * tolerances and loss, one after another), and find where
+   * F(t) = (2C(t) − 2C_min)/(2C_min) · (m − p) crosses F⁻¹_{1,m−p}(level). The covariance that
+   * starts the grid is s²(JᵀJ)⁺ from `jac` (s² = 2·cost/(m − p)). On residuals linear in x the
+   * interval is x_j ± t·σ_j; it assumes, like every F-test interval, that r is a weighted
+   * regression residual with independent errors.
+   *
+   * @param param - the index j, or its name `'x<j>'`.
+   * @param options - as `CurveFitResult.profile`.
+   * @returns the profile (parameter names `x0 … x<p−1>`).
+   * @throws NlsqRangeError naming `param`, an option, or `result` (m ≤ p, an exact fit, a loss
+   *   function); AbortError on abort.
+   * @example
+   * ```ts
+   * const r = await leastSquares((x) => data.map((d) => x[0]! * Math.exp(-x[1]! * d.t) - d.y), [1, 1]);
+   * const pr = await r.profile(1);   // asymmetric interval of the rate
+   * ```
+   */
+  profile(param: number | string, options?: ProfileOptions): Promise<ProfileResult>;
+  /**
+   * The residual bootstrap of the residual function: with r̂ = r(x̂) the residuals at the
+   * solution, each resample minimises ½Σρ((r(x) − r̂ − e*)²) for e* drawn with replacement from
+   * −r̂ centred and inflated by √(m/(m − p)) — for r = w(f − y) exactly the curve-fit residual
+   * bootstrap y* = ŷ + e* (Davison & Hinkley 1997, §6.2.3). Refits one after another with
+   * `leastSquares`' solver; percentile and BCa intervals, covariance and distributions as
+   * `CurveFitResult.bootstrap`. `kind: 'pairs'` is refused: there are no data rows to draw.
+   *
+   * @param options - as `CurveFitResult.bootstrap` (`kind` must be `'residual'`).
+   * @returns the bootstrap (parameter names `x0 … x<p−1>`).
+   * @throws NlsqRangeError naming `kind` for `'pairs'`, an option, or `result`; AbortError on abort.
+   * @example
+   * ```ts
+   * const b = await r.bootstrap({ resamples: 500, seed: 1 });
+   * b.percentile.lower;
+   * ```
+   */
+  bootstrap(options?: BootstrapOptions): Promise<BootstrapResult>;
 }
 
 /**
@@ -95,7 +141,23 @@ export function buildLeastSquaresResult(outcome: SolverOutcome, resolved: Resolv
   };
   // Object.assign onto base rather than `{ ...base, report }`: the spread literal takes a slow
   // path in V8 (a few µs per result, measured on Node 20), a fixed cost of every small fit.
-  return Object.assign(base, {
+  const result: LeastSquaresResult = Object.assign(base, {
+    async profile(param: number | string, options: ProfileOptions = {}): Promise<ProfileResult> {
+      const caller = `${resolved.caller}.profile`;
+      const resolvedOptions = resolveProfileOptions(caller, options);
+      const j = typeof param === 'string' && /^x\d+$/.test(param) ? Number(param.slice(1)) : param;
+      if (typeof j !== 'number') throw new NlsqTypeError(`${caller}: param must be an index or a name 'x<j>', got ${describeValue(param)}`, 'param');
+      if (!(Number.isInteger(j) && j >= 0 && j < p)) throw new NlsqRangeError(`${caller}: param must be an index in [0, ${p - 1}] or a name 'x<j>', got ${describeValue(param)}`, 'param');
+      const source = refitSourceOf(caller, result);
+      const dof = m - p;
+      if (!(dof > 0)) throw new NlsqRangeError(`${caller}: a profile needs dof = m − p > 0, got ${dof}`, 'result');
+      return profileParameter(caller, source, { chiSquareMin: 2 * base.cost, dof, pcov: covarianceOf(jac, m, p, (2 * base.cost) / dof) }, j, resolvedOptions);
+    },
+    async bootstrap(options: BootstrapOptions = {}): Promise<BootstrapResult> {
+      const caller = `${resolved.caller}.bootstrap`;
+      const resolvedOptions = resolveBootstrapOptions(caller, options);
+      return runBootstrap(caller, refitSourceOf(caller, result), resolvedOptions);
+    },
     report(options: { readonly full?: boolean } = {}): string {
       return renderReport(
         {
@@ -108,6 +170,24 @@ export function buildLeastSquaresResult(outcome: SolverOutcome, resolved: Resolv
       );
     },
   });
+  return result;
+}
+
+/**
+ * s²(JᵀJ)⁺ from the SVD of J (m×p) with SciPy's cut-off ε·max(m, p)·s₀, as `curve_fit` after
+ * `least_squares` (the start of the profile's grid and its linearised path).
+ */
+function covarianceOf(jac: Float64Array, m: number, p: number, s2: number): Float64Array {
+  const C = new Float64Array(p * p);
+  if (m < p || !jac.every(Number.isFinite)) return C.fill(NaN);
+  const { s, V } = thinSvd(jac, m, p);
+  const threshold = EPS * Math.max(m, p) * s[0]!;
+  for (let k = 0; k < p; k++) {
+    if (!(s[k]! > threshold)) continue;
+    const inv = s2 / (s[k]! * s[k]!);
+    for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) C[a * p + b] = C[a * p + b]! + V[a * p + k]! * V[b * p + k]! * inv;
+  }
+  return C;
 }
 
 /**

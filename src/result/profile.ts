@@ -39,7 +39,6 @@
 import { describeValue, NlsqRangeError, NlsqTypeError, throwIfAborted } from '../errors.ts';
 import { incompleteBeta } from '../stats/incomplete-beta.ts';
 import { twoSidedTCritical } from '../stats/student-t.ts';
-import { predictValues } from './bands.ts';
 import type { RefitSource } from './refit-source.ts';
 
 /** Progress of a profile: which parameter, which phase, refits so far. */
@@ -217,8 +216,7 @@ export async function profileParameter(caller: string, source: RefitSource, fit:
   if (!(dof > 0)) throw new NlsqRangeError(`${caller}: a profile needs dof = n − p > 0, got ${dof}`, 'result');
   // An exact fit leaves only rounding in χ²_min (a residual norm below 1e-10 of the data's):
   // the ratio (χ² − χ²_min)/χ²_min would then measure rounding, not the data.
-  let data2 = 0;
-  for (let i = 0; i < source.y.length; i++) data2 += (source.y[i]! * (source.w === null ? 1 : source.w[i]!)) ** 2;
+  const data2 = await source.dataSumSquares(caller, signal);
   if (!(chiSquareMin > 1e-20 * data2 && Number.isFinite(chiSquareMin))) {
     throw new NlsqRangeError(`${caller}: a profile needs a fit with residuals, got χ²_min = ${chiSquareMin} for data of Σ(y/σ)² = ${data2} (an exact fit: the F statistic (χ² − χ²_min)/χ²_min is undefined)`, 'result');
   }
@@ -267,21 +265,22 @@ export async function profileParameter(caller: string, source: RefitSource, fit:
     if (p === 1) {
       // Nothing is left to refit: χ²(t) is the data's χ² at t.
       popt = Float64Array.from(ts);
-      cost = Float64Array.from(ts, (t) => 0.5 * chiSquareAt(source, Float64Array.of(t)));
+      cost = (await source.chiSquares(caller, Float64Array.from(ts), m, signal)).map((c) => 0.5 * c);
       status = new Int8Array(m).fill(1);
     } else {
-      const n = source.y.length;
+      // A streamed source sends no data: its refits read the source (sameData).
+      const n = source.resident ? source.y.length : 0;
       const y = new Float64Array(m * n);
       const sigma = source.w === null ? null : new Float64Array(m * n);
       const p0 = new Float64Array(m * p);
       for (let i = 0; i < m; i++) {
         y.set(source.y, i * n);
-        if (sigma !== null) for (let r = 0; r < n; r++) sigma[i * n + r] = 1 / source.w![r]!;
+        if (sigma !== null && n > 0) for (let r = 0; r < n; r++) sigma[i * n + r] = 1 / source.w![r]!;
         p0.set(starts[i]!, i * p);
       }
       const vary = source.names.map((_, o) => o !== j);
       const offsets = Int32Array.from({ length: m + 1 }, (_, i) => i * n);
-      ({ popt, cost, status } = await source.run(caller, { x: source.x, perFitX: false, y, sigma, offsets, p0, vary, ...(signal === undefined ? {} : { signal }) }));
+      ({ popt, cost, status } = await source.run(caller, { x: source.x, perFitX: false, y, sigma, offsets, sameData: true, p0, vary, ...(signal === undefined ? {} : { signal }) }));
     }
     fits += m;
     const out: Point[] = [];
@@ -439,21 +438,4 @@ function concatRows(rows: readonly Float64Array[], p: number): Float64Array {
   const out = new Float64Array(rows.length * p);
   rows.forEach((r, i) => out.set(r, i * p));
   return out;
-}
-
-/**
- * χ² = Σ(w(f − y))² of the source's data at θ (the one-parameter profile, where nothing is refitted).
- *
- * @param source - the refit source.
- * @param theta - the parameters.
- * @returns χ².
- */
-export function chiSquareAt(source: RefitSource, theta: Float64Array): number {
-  const f = predictValues(source.kernel, theta, source.x);
-  let s = 0;
-  for (let i = 0; i < f.length; i++) {
-    const r = (f[i]! - source.y[i]!) * (source.w === null ? 1 : source.w[i]!);
-    s += r * r;
-  }
-  return s;
 }

@@ -3,12 +3,27 @@
  * profile likelihood, `profile.ts`) or on resampled data (the bootstrap, `bootstrap.ts`) — and
  * the batch runner those refits go through.
  *
- * The refits are many fits of one model, so they run as batches on `fitBatch`'s engine
- * (`batch/run-batch.ts`). That engine sits above this layer, so the result does not import it:
- * the public entry points that fitted resident data (`curveFit`, `curveFitSync`, `fit` on
- * arrays, `fitBatch`'s `get(i)`) hand the result its {@link RefitSource} through
- * `batch/refit-runner.ts` ({@link provideRefits}). A result from a streamed source or a database
- * (`fit(model, source)`, `fitSql`) gets none, and its `profile`/`bootstrap` say why.
+ * The refits are many fits of one model. The result does not import the layers that run them:
+ * the public entry points hand the result its {@link RefitSource} ({@link provideRefits}):
+ * - resident data with no or a 1-D sigma (`curveFit`, `curveFitSync`, `fit` on arrays,
+ *   `fitBatch`'s `get(i)`): the refits run as batches on `fitBatch`'s engine
+ *   (`batch/refit-runner.ts`);
+ * - a covariance (2-D) sigma and `leastSquares`: the refits of a residual vector r(θ) = g(θ) − y
+ *   that no pointwise batch can walk (L⁻¹ couples every row; a residual function is a closure),
+ *   solved one after another by `leastSquares`' solver (`batch/vector-refits.ts`);
+ * - a streamed source (`fit(model, source)` with a re-readable source): the refits run in
+ *   lockstep, one pass over the source per round serving all of them (`batch/source-refits.ts`);
+ * - a database fit (`fitSql` on one table): the fit's own Gram queries with the held columns
+ *   dropped (`batch/sql-refits.ts`).
+ * The last two are not resident ({@link RefitSource.resident}): they can be profiled, not
+ * resampled. A one-pass source, a `groupBy` database fit and a loss function get none, and their
+ * `profile`/`bootstrap` say why.
+ *
+ * The data model every source shares: observations y and a model g(θ) with weighted residuals
+ * r_i = w_i (g_i(θ) − y_i). For a curve fit g is f(x; θ) at the points; for a covariance sigma
+ * y and g are whitened by L⁻¹ (and w = 1); for `leastSquares`, whose residual function has no
+ * observations, y = 0 and g = r — so y* = ŷ + e* of the residual bootstrap refits
+ * r(θ) − r(θ̂) − e*, the residual bootstrap of any r that is a weighted regression residual.
  *
  * Everything here is in the solver's parameter space: the free parameters of a `params` set
  * (fixed ones are constants of `model`, tied ones are substituted), in the order of
@@ -17,7 +32,6 @@
  * @module
  */
 import { NlsqRangeError } from '../errors.ts';
-import type { ModelKernel } from '../model/model-kernel.ts';
 
 /** One batch of refits: data for every fit, starts, and which parameters are held. */
 export interface RefitRequest {
@@ -28,12 +42,25 @@ export interface RefitRequest {
   readonly x: readonly Float64Array[];
   /** True when `x` holds one set of columns per fit. */
   readonly perFitX: boolean;
+  /**
+   * The source row (0 … n − 1) of every point of every fit (the shape of y), when the fits are
+   * made of chosen rows (the bootstrap's pairs and jackknife); absent: every fit is all n rows in
+   * order. Sources whose model is a residual vector (`batch/vector-refits.ts`) read it; the batch
+   * engine reads `x`.
+   */
+  readonly rows?: Int32Array;
   /** Observations of every fit, one after another. */
   readonly y: Float64Array;
   /** σ of every observation (the shape of y), or null for unit weights. */
   readonly sigma: Float64Array | null;
   /** Fit i owns points offsets[i] … offsets[i+1] − 1 (nFits + 1 entries). */
   readonly offsets: Int32Array;
+  /**
+   * True when every fit is the fit's own data (the profile's refits): `x`, `y`, `sigma` and
+   * `offsets` then need not be read, and a streamed source (which has no resident copy to send)
+   * sends them empty.
+   */
+  readonly sameData?: boolean;
   /** Starting values, nFits × p row-major (held parameters keep theirs). */
   readonly p0: Float64Array;
   /** Hold mask over the p parameters (absent: all vary). */
@@ -75,8 +102,22 @@ export interface RefitSource {
   readonly w: Float64Array | null;
   /** The fit's loss by name (`'linear'`, `'huber'`, …). */
   readonly loss: string;
-  /** The fit's kernel over `names` (model values for residuals and resampling). */
-  readonly kernel: ModelKernel;
+  /**
+   * True when x, y, w and {@link RefitSource.values} hold the data; false for a streamed source,
+   * whose x and y are empty (its refits read the source; it can be profiled, not resampled).
+   */
+  readonly resident: boolean;
+  /** Model values g(θ) at the n points for θ over `names` (resampling; resident sources only). */
+  readonly values: (theta: Float64Array) => Float64Array;
+  /** χ² = Σ(w(g(θ_k) − y))² of `count` points (rows of p in `thetas`), with the fit's loss as 2·cost for a streamed source. */
+  readonly chiSquares: (caller: string, thetas: Float64Array, count: number, signal?: AbortSignal) => Promise<Float64Array>;
+  /** Σ(w·y)² of the data (the scale an exact fit's χ²_min is judged against). */
+  readonly dataSumSquares: (caller: string, signal?: AbortSignal) => Promise<number>;
+  /**
+   * Why the rows cannot be resampled as pairs (no rows, or rows coupled by a covariance sigma),
+   * or null when they can.
+   */
+  readonly pairs: string | null;
   /** Runs a batch of refits. */
   readonly run: RefitRunner;
 }
@@ -93,6 +134,32 @@ export function provideRefits(result: object, source: RefitSource): void {
   SOURCES.set(result, source);
 }
 
+/** The resident members of a {@link RefitSource}: χ² and Σ(w·y)² from `values`, `y` and `w`. */
+export function residentMembers(values: (theta: Float64Array) => Float64Array, y: Float64Array, w: Float64Array | null): Pick<RefitSource, 'resident' | 'values' | 'chiSquares' | 'dataSumSquares'> {
+  const chi2 = (theta: Float64Array): number => {
+    const f = values(theta);
+    let s = 0;
+    for (let i = 0; i < f.length; i++) {
+      const r = (f[i]! - y[i]!) * (w === null ? 1 : w[i]!);
+      s += r * r;
+    }
+    return s;
+  };
+  return {
+    resident: true,
+    values,
+    chiSquares: async (_caller, thetas, count) => {
+      const p = thetas.length / Math.max(count, 1);
+      return Float64Array.from({ length: count }, (_, k) => chi2(thetas.subarray(k * p, (k + 1) * p)));
+    },
+    dataSumSquares: async () => {
+      let s = 0;
+      for (let i = 0; i < y.length; i++) s += (y[i]! * (w === null ? 1 : w[i]!)) ** 2;
+      return s;
+    },
+  };
+}
+
 /**
  * The refit source of a result.
  *
@@ -105,7 +172,7 @@ export function refitSourceOf(caller: string, result: object): RefitSource {
   const source = SOURCES.get(result);
   if (source === undefined) {
     throw new NlsqRangeError(
-      `${caller}: needs the fit's data in memory, got a result without it (a fit of a streamed source, a database fit, a 2-D sigma, or a custom loss function); fit the data as arrays with curveFit or fit(model, x, y)`,
+      `${caller}: needs a fit that can be refitted, got a result without its refits (a groupBy database fit, a one-pass source, or a custom loss function); fit the data as arrays with curveFit or fit(model, x, y), or a re-readable source with fit(model, source)`,
       'result',
     );
   }

@@ -84,10 +84,17 @@ export type SourceSearch = (
 ) => Promise<FitResult>;
 
 /**
+ * Gives a streamed fit's result its refits (`batch/refit-runner.ts`'s `provideSourceRefits`,
+ * handed down by `fit()`): called with the result, the resolved call and the source as the fit
+ * read it, when that source is re-readable.
+ */
+export type SourceRefits = (result: FitResult, resolved: ResolvedCurveFit, passes: PassSource) => FitResult;
+
+/**
  * Fit a model to a streaming source (see the module documentation).
  * @internal called by `fit()`.
  */
-export async function fitSource(model: ModelFunction | FittableModel, source: DataSource, options: FitOptions, search?: SourceSearch): Promise<FitResult> {
+export async function fitSource(model: ModelFunction | FittableModel, source: DataSource, options: FitOptions, search?: SourceSearch, refits?: SourceRefits): Promise<FitResult> {
   if (options.workflow !== undefined && options.workflow !== 'auto' && options.workflow !== 'streaming') {
     throw new DataSourceError(`fit: a data source is fitted by the 'streaming' workflow, got workflow '${options.workflow}'`);
   }
@@ -122,8 +129,8 @@ export async function fitSource(model: ModelFunction | FittableModel, source: Da
       for (const message of streamed.warnings) result.warnings.push({ code: 'streaming', message });
       return { result: Object.assign(result, { plan }) as FitResult, pointsSeen: streamed.pointsSeen + (streamed.statistics === null ? 0 : streamed.m) };
     };
-    if (search !== undefined) return search(resolved, peeked.source, run);
-    return (await run(resolved, { onCheckpoint: options.onCheckpoint, resumeFrom: options.resumeFrom })).result;
+    const result = search !== undefined ? await search(resolved, peeked.source, run) : (await run(resolved, { onCheckpoint: options.onCheckpoint, resumeFrom: options.resumeFrom })).result;
+    return refits !== undefined && peeked.passes.rereadable ? refits(result, resolved, peeked.passes) : result;
   });
 }
 

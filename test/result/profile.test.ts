@@ -206,11 +206,15 @@ describe('bad input', () => {
     expect(t).toMatchObject({ argument: 'param' });
   });
 
-  it('names result when the fit kept no data to refit (a streamed source)', async () => {
-    const s = await fit(model('a + b*x'), arraySource({ x: Float64Array.from(xs), y: Float64Array.from(y) }, 5), { p0: [0, 0] });
+  it('names result when the fit kept nothing to refit (a one-pass source; re-readable ones: source-refits.test.ts)', async () => {
+    const chunks = [...arraySource({ x: Float64Array.from(xs), y: Float64Array.from(y) }, 5)];
+    async function* once(): AsyncGenerator<(typeof chunks)[number]> {
+      yield* chunks;
+    }
+    const s = await fit(model('a + b*x'), once(), { p0: [0, 0] });
     const e = await thrown(s.profile('a'));
     expect(e).toBeInstanceOf(NlsqRangeError);
     expect(e).toMatchObject({ argument: 'result' });
-    expect((e as Error).message).toMatch(/needs the fit's data in memory/);
+    expect((e as Error).message).toMatch(/needs a fit that can be refitted/);
   });
 });
