@@ -284,6 +284,24 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
       : lmTermination(info, { actred: mem[h + H.actred]!, prered: mem[h + H.prered]!, ratio: mem[h + H.ratio]!, delta: mem[h + H.delta]!, xnorm: mem[h + H.xnorm]!, gnorm: mem[h + H.gnorm]!, nfev: mem[h + H.lastNfev]! }, solver);
   };
 
+  /** Copy a solved record's row into the output (popt, perr of the free parameters, the counts); returns its status. */
+  const copyRow = (out: BatchOutput, i: number, mem: Float64Array, rec: number, at: { readonly status: number; readonly cost: number; readonly chi2: number; readonly nfev: number; readonly nit: number }): number => {
+    const h = rec + L.header;
+    const row = i * out.P;
+    for (let j = 0; j < P; j++) {
+      out.popt[row + j] = mem[rec + L.theta + j]!;
+      out.perr[row + j] = 0;
+    }
+    for (let j = 0; j < p; j++) out.perr[row + params.free[j]!] = mem[rec + L.perr + j]!;
+    const status = mem[h + at.status]!;
+    out.status[i] = status;
+    out.cost[i] = mem[h + at.cost]!;
+    out.chiSquare[i] = mem[h + at.chi2]!;
+    out.nfev[i] = mem[h + at.nfev]!;
+    out.nit[i] = mem[h + at.nit]!;
+    return status;
+  };
+
   const collect = (out: BatchOutput, i: number, mem: Float64Array, rec: number): void => {
     const h = rec + L.header;
     const info = mem[h + H.info]!;
@@ -298,18 +316,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
       }
       return;
     }
-    const row = i * out.P;
-    for (let j = 0; j < P; j++) {
-      out.popt[row + j] = mem[rec + L.theta + j]!;
-      out.perr[row + j] = 0;
-    }
-    for (let j = 0; j < p; j++) out.perr[row + params.free[j]!] = mem[rec + L.perr + j]!;
-    const status = mem[h + H.status]!;
-    out.status[i] = status;
-    out.cost[i] = mem[h + H.cost]!;
-    out.chiSquare[i] = mem[h + H.chi2]!;
-    out.nfev[i] = mem[h + H.nfev]!;
-    out.nit[i] = mem[h + H.nit]!;
+    const status = copyRow(out, i, mem, rec, H);
     if (status > 0) return;
     out.messages.set(i, `${caller}: fit ${i}: ${termination(mem, rec).message}`);
   };
@@ -330,18 +337,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
     }
     if (info === -4) return fail(out, i, 'intersectTrustRegion: s must be a nonzero direction, got the zero vector');
     if (info === -5) return fail(out, i, `intersectTrustRegion: x must lie within the trust region of radius ${mem[h + TH.errA]}, got ‖x‖² − Δ² = ${mem[h + TH.errB]}`);
-    const row = i * out.P;
-    for (let j = 0; j < P; j++) {
-      out.popt[row + j] = mem[rec + L.theta + j]!;
-      out.perr[row + j] = 0;
-    }
-    for (let j = 0; j < p; j++) out.perr[row + params.free[j]!] = mem[rec + L.perr + j]!;
-    const status = mem[h + TH.status]!;
-    out.status[i] = status;
-    out.cost[i] = mem[h + TH.cost]!;
-    out.chiSquare[i] = mem[h + TH.chi2]!;
-    out.nfev[i] = mem[h + TH.nfev]!;
-    out.nit[i] = mem[h + TH.nit]!;
+    const status = copyRow(out, i, mem, rec, TH);
     if (status === 0) out.messages.set(i, `${caller}: fit ${i}: ${maxNfevMessage(out.nfev[i]!, solver.maxNfev)}`);
   };
 
