@@ -28,8 +28,12 @@
  *   engine while the main thread copies, and waits (`Atomics.wait`, in the worker only) for the
  *   segment holding its claim. The next round's inputs are copied while the workers run this one.
  * - **Bounded memory.** A round holds at most {@link ROUND_POINTS} points and {@link ROUND_FITS}
- *   fits; at most two rounds are in shared memory at a time, so the extra working set is bounded
- *   whatever the batch's size.
+ *   fits, carved out of one shared buffer; at most two rounds are in shared memory at a time, so
+ *   the extra working set is bounded whatever the batch's size. The buffer of a round that ended
+ *   well is kept for the next round or batch (at most two, dropped after 10 s unused), so that
+ *   the copies meet pages already mapped rather than fault in fresh ones — most of the copy's cost
+ *   on the main thread. A round that failed or was cancelled is not reused (a terminated worker
+ *   may not have stopped writing yet).
  * - **Failure.** A worker that fails sets the STOP flag, so the others stop at their next claim;
  *   the batch then fails as `worker-tasks.ts` says.
  *
@@ -91,11 +95,64 @@ export interface SharedRound {
   fill(): void;
   /** Tell the workers to stop at their next claim (a worker failed). */
   stop(): void;
-  /** Copy the round's rows into the batch's outputs and add the workers' messages (after every worker's task has succeeded). */
+  /**
+   * Copy the round's rows into the batch's outputs and add the workers' messages (after every
+   * worker's task has succeeded); the round's shared memory is then kept for the next round.
+   */
   take(out: BatchOutput, results: readonly SharedRoundResult[]): void;
 }
 
-const f64 = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(n * 8));
+/** Shared memory of rounds that ended well, kept for the next round (of this batch or the next one) so that its copies meet pages already mapped. */
+const spare: SharedArrayBuffer[] = [];
+
+/** The most spare buffers kept (a batch has two rounds in shared memory at a time). */
+const MAX_SPARE = 2;
+
+/** Idle time after which the spare buffers are dropped, in ms (the worker pool's idle time). */
+const SPARE_MS = 10_000;
+
+let spareTimer: ReturnType<typeof setTimeout> | null = null;
+
+/** A shared buffer of at least `bytes`: the smallest spare one that is large enough, else a fresh one. */
+function sharedBuffer(bytes: number): SharedArrayBuffer {
+  let best = -1;
+  for (let i = 0; i < spare.length; i++) if (spare[i]!.byteLength >= bytes && (best < 0 || spare[i]!.byteLength < spare[best]!.byteLength)) best = i;
+  return best >= 0 ? spare.splice(best, 1)[0]! : new SharedArrayBuffer(bytes);
+}
+
+/** Keep a round's buffer for the next round (the largest {@link MAX_SPARE}), dropped after {@link SPARE_MS} unused. */
+function keepSpare(buffer: SharedArrayBuffer): void {
+  spare.push(buffer);
+  spare.sort((u, v) => v.byteLength - u.byteLength);
+  spare.length = Math.min(spare.length, MAX_SPARE);
+  if (spareTimer !== null) clearTimeout(spareTimer);
+  spareTimer = setTimeout(() => {
+    spare.length = 0;
+    spareTimer = null;
+  }, SPARE_MS);
+  (spareTimer as { unref?: () => void }).unref?.();
+}
+
+/** Views carved one after another out of one shared buffer (8-byte arrays first, so that every view is aligned). */
+class Carver {
+  private at = 0;
+  constructor(readonly buffer: SharedArrayBuffer) {}
+  f64(n: number): Float64Array {
+    const view = new Float64Array(this.buffer, this.at, n);
+    this.at += n * 8;
+    return view;
+  }
+  i32(n: number): Int32Array {
+    const view = new Int32Array(this.buffer, this.at, n);
+    this.at += n * 4;
+    return view;
+  }
+  i8(n: number): Int8Array {
+    const view = new Int8Array(this.buffer, this.at, n);
+    this.at += n;
+    return view;
+  }
+}
 
 /**
  * One past the last fit of the round that starts at fit a: as many fits as fit under both limits,
@@ -118,16 +175,16 @@ export function roundEnd(offsets: Int32Array, nFits: number, a: number, maxFits 
   return lo;
 }
 
-/** Rows of fits a … b−1 in shared memory (per fit), or a copy of the shared row. */
-function sharedRows(rows: ParamRows, p: number, n: number): ParamRows {
-  return rows.perFit ? { perFit: true, values: f64(n * p) } : { perFit: false, values: rows.values.slice() };
+/** Rows of a round's n fits in shared memory (per fit), or a copy of the shared row. */
+function sharedRows(rows: ParamRows, p: number, n: number, carve: Carver): ParamRows {
+  return rows.perFit ? { perFit: true, values: carve.f64(n * p) } : { perFit: false, values: rows.values.slice() };
 }
 
 /** x for a round's m points: the shared columns copied (small), else shared memory. */
-function sharedX(x: BatchX, k: number, m: number): BatchX {
+function sharedX(x: BatchX, k: number, m: number, carve: Carver): BatchX {
   if (x.kind === 'shared') return { kind: 'shared', columns: x.columns.map((c) => c.slice()) };
-  if (x.kind === 'columns') return { kind: 'columns', columns: x.columns.map(() => f64(m)) };
-  return { kind: 'interleaved', values: f64(m * k) };
+  if (x.kind === 'columns') return { kind: 'columns', columns: x.columns.map(() => carve.f64(m)) };
+  return { kind: 'interleaved', values: carve.f64(m * k) };
 }
 
 /**
@@ -150,19 +207,26 @@ export function prepareSharedRound(problem: BatchProblem, model: ModelProgram, s
   const m = data.offsets[b]! - o0;
   let maxPoints = 0;
   for (let i = a; i < b; i++) maxPoints = Math.max(maxPoints, data.offsets[i + 1]! - data.offsets[i]!);
-  const range: BatchData = {
-    nFits: n, k, offsets: new Int32Array(new SharedArrayBuffer((n + 1) * 4)), maxPoints, y: f64(m), sigma: data.sigma === null ? null : f64(m), x: sharedX(data.x, k, m),
-  };
   const P = params.layout !== null ? params.layout.names.length : params.names.length;
-  const out: SharedOutput = {
-    P, popt: f64(n * P), perr: f64(n * P), status: new Int8Array(new SharedArrayBuffer(n)), cost: f64(n), chiSquare: f64(n),
-    nfev: new Int32Array(new SharedArrayBuffer(n * 4)), nit: new Int32Array(new SharedArrayBuffer(n * 4)),
-  };
-  const control = new Int32Array(new SharedArrayBuffer(4 * 4));
+  const perFitRows = [p0, params.lb, params.ub].filter((r) => r?.perFit === true).length;
+  const xPoints = data.x.kind === 'shared' ? 0 : m * k;
+  const bytes = 8 * (m * (data.sigma === null ? 1 : 2) + xPoints + n * p * perFitRows + n * (2 * P + 2)) + 4 * (n + 1 + 2 * n + 4) + n;
+  const buffer = sharedBuffer(bytes);
+  const carve = new Carver(buffer);
+  // 8-byte views first (inputs, then outputs), then the 4-byte ones, then status
+  const y = carve.f64(m);
+  const sigma = data.sigma === null ? null : carve.f64(m);
+  const x = sharedX(data.x, k, m, carve);
+  const rows = { p0: p0 === null ? null : sharedRows(p0, p, n, carve), lb: sharedRows(params.lb, p, n, carve), ub: sharedRows(params.ub, p, n, carve) };
+  const [popt, perr, cost, chiSquare] = [carve.f64(n * P), carve.f64(n * P), carve.f64(n), carve.f64(n)];
+  const range: BatchData = { nFits: n, k, offsets: carve.i32(n + 1), maxPoints, y, sigma, x };
+  const [nfev, nit, control] = [carve.i32(n), carve.i32(n), carve.i32(4)];
+  const out: SharedOutput = { P, popt, perr, cost, chiSquare, nfev, nit, status: carve.i8(n) };
+  control.fill(0);
+  range.offsets[0] = 0;
   const claim = Math.max(1, Math.min(Math.floor((CLAIM_POINTS * n) / Math.max(1, m)), Math.floor(n / (4 * workers))));
   const setup: SharedRoundSetup = {
-    caller: problem.caller, first: a, model, data: range, p, free: params.free.slice(), names: params.names,
-    p0: p0 === null ? null : sharedRows(p0, p, n), lb: sharedRows(params.lb, p, n), ub: sharedRows(params.ub, p, n),
+    caller: problem.caller, first: a, model, data: range, p, free: params.free.slice(), names: params.names, ...rows,
     bounded: params.bounded, layout: params.layout, solver, absoluteSigma: problem.absoluteSigma, engine: problem.engine ?? 'auto', progressEvery,
     control, claim, out,
   };
@@ -202,6 +266,7 @@ export function prepareSharedRound(problem: BatchProblem, model: ModelProgram, s
     into.nfev.set(out.nfev, a);
     into.nit.set(out.nit, a);
     for (const r of results) for (const [i, text] of r.messages) into.messages.set(i, text);
+    keepSpare(buffer); // every worker has settled: nothing reads or writes it any more
   };
   return { a, b, setup, fill, stop, take };
 }
@@ -245,6 +310,9 @@ export async function runSharedRound(setup: SharedRoundSetup, progress?: (done: 
       out.perr.fill(NaN, a * P, b * P);
       out.cost.fill(NaN, a, b);
       out.chiSquare.fill(NaN, a, b);
+      out.status.fill(0, a, b);
+      out.nfev.fill(0, a, b);
+      out.nit.fill(0, a, b);
       engine.run(a, b, out);
       done += b - a;
       Atomics.add(control, DONE, b - a);

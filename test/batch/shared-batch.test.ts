@@ -85,6 +85,17 @@ describe('a round run in this thread (the worker’s half)', () => {
     expectRows(single, out, 6, 10);
     expect(out.messages.get(7)).toBe(single.message(7));
     expect(Number.isNaN(out.popt[0])).toBe(true); // rows outside the round untouched
+
+    // The next round reuses the shared memory of the one that ended well: stale rows and inputs are overwritten.
+    const next = prepareSharedRound(problem, ir, {}, problem.params.p0 as never, 0, 4, 1, 2); // as large as the last: fits
+    expect(next.setup.data.y.buffer).toBe(round.setup.data.y.buffer);
+    next.fill();
+    const r2 = await runSharedRound(next.setup);
+    next.take(out, [r2]);
+    expectRows(single, out, 0, 4);
+    expectRows(single, out, 6, 10);
+    expect(Number.isNaN(out.popt[4 * 4])).toBe(true);
+    expect(out.messages).toEqual(new Map([[7, single.message(7)]]));
   });
 
   it('claims nothing once STOP is set, even before its inputs are copied', async () => {
@@ -92,6 +103,9 @@ describe('a round run in this thread (the worker’s half)', () => {
     const round = prepareSharedRound(problem, ir, {}, problem.params.p0 as never, 0, 10, 2, 5);
     round.stop();
     expect(await runSharedRound(round.setup)).toEqual({ messages: [], done: 0 });
+    // a round that did not end well is never reused
+    const next = prepareSharedRound(problem, ir, {}, problem.params.p0 as never, 0, 10, 2, 5);
+    expect(next.setup.data.y.buffer).not.toBe(round.setup.data.y.buffer);
   });
 });
 
