@@ -7,8 +7,9 @@
  *
  * ```
  *   main thread                                             worker w (one task per round)
- *   round A … B−1: shared inputs allocated, task posted ──▶  rangeProblem(setup), engine created
- *   inputs copied in segments, READY = fits copied      ──▶  a = NEXT += claim; wait READY ≥ a + claim
+ *   round A … B−1: shared memory, first segment copied,
+ *   task posted                                         ──▶  rangeProblem(setup), engine created
+ *   the other segments copied, READY = fits copied      ──▶  a = NEXT += claim; wait READY ≥ a + claim
  *   (meanwhile: the next round's inputs copied)              engine.run(a, a + claim, shared outputs)
  *   progress (fits done by w)                         ◀──    every `progressEvery` fits
  *   outputs copied into the batch's at A; messages    ◀──    when NEXT ≥ B: the messages, fits done
@@ -24,9 +25,10 @@
  * - **The same rows on any number of workers.** A round is a batch of its own (offsets rebased to
  *   0), run by the single-thread engine (`createLocalEngine`) on the same numbers: each fit's row is
  *   bitwise the one-thread row whoever claims it; messages are shifted back to the batch's indices.
- * - **Overlap.** The round's tasks are posted before its inputs are copied: each worker builds its
- *   engine while the main thread copies, and waits (`Atomics.wait`, in the worker only) for the
- *   segment holding its claim. The next round's inputs are copied while the workers run this one.
+ * - **Overlap.** A round's first segment (an eighth) is copied, then its tasks are posted, then the
+ *   rest is copied: each worker builds its engine while the main thread copies, and would wait
+ *   (`Atomics.wait`, in the worker only) only for a segment not yet copied. The next round's inputs
+ *   are copied while the workers run this one.
  * - **Bounded memory.** A round holds at most {@link ROUND_POINTS} points and {@link ROUND_FITS}
  *   fits, carved out of one shared buffer; at most two rounds are in shared memory at a time, so
  *   the extra working set is bounded whatever the batch's size. The buffer of a round that ended
@@ -91,8 +93,11 @@ export interface SharedRound {
   readonly b: number;
   /** What crosses to every worker. */
   readonly setup: SharedRoundSetup;
-  /** Copy the inputs into shared memory, segment by segment, publishing READY after each. */
-  fill(): void;
+  /**
+   * Copy the inputs into shared memory, segment by segment (an eighth of the round, or a claim),
+   * publishing READY after each: the next `segments` segments, or all that are left.
+   */
+  fill(segments?: number): void;
   /** Tell the workers to stop at their next claim (a worker failed). */
   stop(): void;
   /**
@@ -233,10 +238,11 @@ export function prepareSharedRound(problem: BatchProblem, model: ModelProgram, s
   const copyRows = (to: ParamRows | null, from: ParamRows | null, s: number, t: number): void => {
     if (to !== null && from !== null && to.perFit) to.values.set(from.values.subarray((a + s) * p, (a + t) * p), s * p);
   };
-  const fill = (): void => {
-    const segment = Math.max(claim, Math.ceil(n / 8));
+  const segment = Math.max(claim, Math.ceil(n / 8));
+  let copied = 0;
+  const fill = (segments = Infinity): void => {
     const offsets = range.offsets;
-    for (let s = 0; s < n; s += segment) {
+    for (let s = copied, left = segments; s < n && left > 0; s += segment, left--) {
       const t = Math.min(n, s + segment);
       for (let i = s; i < t; i++) offsets[i + 1] = data.offsets[a + i + 1]! - o0;
       const [u, v] = [data.offsets[a + s]!, data.offsets[a + t]!];
@@ -248,6 +254,7 @@ export function prepareSharedRound(problem: BatchProblem, model: ModelProgram, s
       copyRows(setup.p0, p0, s, t);
       copyRows(setup.lb, params.lb, s, t);
       copyRows(setup.ub, params.ub, s, t);
+      copied = t;
       Atomics.store(control, READY, t);
       Atomics.notify(control, READY);
     }

@@ -5,8 +5,8 @@
  *
  * - **Shared memory** (where `SharedArrayBuffer` is usable: Node, Deno, Bun, a cross-origin
  *   isolated page; `shared-batch.ts`): the batch in rounds of up to `ROUND_FITS` fits; each round's
- *   inputs copied once into shared memory, one task per worker per round (posted before the copy,
- *   so the workers set up while the main thread copies), the workers claiming small chunks of fits
+ *   inputs copied once into shared memory, one task per worker per round (posted once the first
+ *   eighth is copied, so the workers set up while the main thread copies the rest), the workers claiming small chunks of fits
  *   from a shared counter and writing their rows into shared outputs; the next round is copied while
  *   the workers run this one. The main thread's work is the bytes copied in and out, nothing per
  *   fit or per chunk; no worker waits for a hand-over, and they finish within a small chunk of each
@@ -143,9 +143,10 @@ export async function runBatchOnWorkers(problem: BatchProblem, run: WorkerRun, P
 }
 
 /**
- * The batch in shared memory (`shared-batch.ts`), round after round: each round's tasks posted
- * (one per worker) before its inputs are copied, the next round's inputs copied while the workers
- * run this one, the rows copied in when every worker has settled.
+ * The batch in shared memory (`shared-batch.ts`), round after round: the first round's first
+ * segment copied, its tasks posted (one per worker), the rest copied while the workers set up; the
+ * next round's inputs copied while the workers run this one, the rows copied in when every worker
+ * has settled.
  */
 async function runSharedRounds(problem: BatchProblem, run: WorkerRun, p0: ParamRows | null, P: number): Promise<BatchOutput> {
   const { caller, data } = problem;
@@ -168,6 +169,7 @@ async function runSharedRounds(problem: BatchProblem, run: WorkerRun, p0: ParamR
           onProgress({ done: total, total: data.nFits });
         }
       };
+      if (!filled) current.fill(1); // the first segment before the tasks: the workers start on it at once
       const running = onEveryWorker({ caller, workers, subject: 'batch', signal }, (w) => {
         const task = pool.exec<SharedRoundResult>(w, 'sharedBatch', [current.setup], { on: on(w) });
         task.then(undefined, () => current.stop());
@@ -175,7 +177,7 @@ async function runSharedRounds(problem: BatchProblem, run: WorkerRun, p0: ParamR
       });
       void running.catch(() => undefined); // awaited below; handled now, while the inputs are copied
       if (!filled) {
-        await new Promise((resolve) => setTimeout(resolve, 0)); // let the tasks be posted: the workers set up while the inputs are copied
+        await Promise.resolve(); // the lanes post the tasks in a microtask: let them, then copy the rest while the workers set up
         current.fill();
       }
       out ??= allocateOutput(data.nFits, P);
