@@ -3,7 +3,7 @@
  * limits, both halves run in this thread (rows bitwise the single-thread engine's, messages keyed
  * for the whole batch, progress, the STOP flag), and the whole engine on 2 and 3 workers in
  * several rounds — and on the queue of transferred chunks that runs where shared memory is not
- * usable — with every row bitwise the single-thread row.
+ * usable — with every row bitwise the single-thread row; two batches on the same lanes at once.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { allocateOutput, type BatchOutput, type BatchProblem } from '../../src/batch/batch-engine.ts';
@@ -139,4 +139,17 @@ describe('the batch on workers, in several rounds and on the queue', () => {
       }
     }, 120_000);
   }
+});
+
+describe('batches at the same time', () => {
+  it('two batches on the same lanes at once: each finishes, each row bitwise the single thread’s', async () => {
+    const x = grid(20, -3, 3);
+    const [Y1, Y2] = [gaussians(x, 300, 31), gaussians(x, 200, 32)];
+    const [s1, s2] = await Promise.all([fitBatch(gauss, { x, y: Y1 }, { p0: [1, 0, 1, 0] }), fitBatch(gauss, { x, y: Y2 }, { p0: [1, 0, 1, 0] })]);
+    const [w1, w2] = await Promise.all([fitBatch(gauss, { x, y: Y1 }, { p0: [1, 0, 1, 0], workers: 2 }), fitBatch(gauss, { x, y: Y2 }, { p0: [1, 0, 1, 0], workers: 2 })]);
+    expect([w1.plan.workers, w2.plan.workers]).toEqual([2, 2]);
+    expect(Array.from(w1.popt)).toEqual(Array.from(s1.popt));
+    expect(Array.from(w2.popt)).toEqual(Array.from(s2.popt));
+    expect(Array.from(w2.nfev)).toEqual(Array.from(s2.nfev));
+  }, 60_000);
 });
