@@ -1,8 +1,8 @@
 /**
  * A batch on workers through shared memory (where `SharedArrayBuffer` is usable): the batch's
- * inputs are copied once into shared memory, every worker runs one task over the whole of it,
- * claiming small chunks of fits from a shared counter, and writes its rows straight into shared
- * outputs. Both halves live here: {@link prepareSharedRound} (main thread) and
+ * inputs are copied once into shared memory, round by round; every worker runs one task per round,
+ * claiming small chunks of its fits from a shared counter, and writes their rows straight into
+ * shared outputs. Both halves live here: {@link prepareSharedRound} (main thread) and
  * {@link runSharedRound} (in the worker).
  *
  * ```
@@ -36,8 +36,8 @@
  *   the copies meet pages already mapped rather than fault in fresh ones — most of the copy's cost
  *   on the main thread. A round that failed or was cancelled is not reused (a terminated worker
  *   may not have stopped writing yet).
- * - **Failure.** A worker that fails sets the STOP flag, so the others stop at their next claim;
- *   the batch then fails as `worker-tasks.ts` says.
+ * - **Failure.** When a worker's task fails, the main thread sets the STOP flag, so the others
+ *   stop at their next claim; the batch then fails as `worker-tasks.ts` says.
  *
  * @module
  */
@@ -49,7 +49,7 @@ import type { BatchSolverOptions } from './batch-settings.ts';
 import { keptBackend, outputWidth, rangeMessages, rangeProblem, type BatchShareSetup } from './batch-share.ts';
 import { createLocalEngine } from './local-engine.ts';
 
-/** Points per claim a worker takes (a chunk of about 2 ms of the WASM engine's work on 2-D Gaussians of 25 points). */
+/** Points per claim a worker takes (about 160 of Gpufit's 25-point fits: ~1 ms of the WASM engine's work on a quiet core). */
 export const CLAIM_POINTS = 4096;
 
 /** The most points of one round in shared memory (32 MiB of y). */
