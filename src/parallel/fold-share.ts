@@ -152,11 +152,11 @@ export function evaluateShare(id: string, x: Float64Array, jacobian: boolean): S
  */
 export function shareResiduals(id: string, x: Float64Array, out: Float64Array | null, mean: number): ShareResiduals {
   const share = shareOf(id);
-  const r = share.problem.residualVector(Float64Array.from(x));
+  // With out: the kernel copies each chunk of residuals from wasm memory straight into the main
+  // thread's shared memory (one copy, no array of the share's length in between).
+  const r = share.problem.residualVector(Float64Array.from(x), out ?? undefined);
   const sums = weightedResidualSums(share.data.y, r, share.data.w, mean);
-  if (out === null) return { r, sums };
-  out.set(r);
-  return { r: null, sums };
+  return { r: out === null ? r : null, sums };
 }
 
 /**
