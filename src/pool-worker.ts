@@ -24,8 +24,9 @@ import { closeShare, evaluateShare, loadShare, openShare, openShareCount, sealSh
 workerpool.worker({
   open: (setup: ShareSetup) => openShare(setup),
   load: (id: string, offset: number, count: number, chunk: Float64Array) => {
-    const back = loadShare(id, offset, count, chunk); // the buffer goes back, to be filled again
-    return new workerpool.Transfer(back, [back.buffer]);
+    const back = loadShare(id, offset, count, chunk);
+    // a shared chunk stays where it is (the main thread fills it again); a transferred one goes back
+    return back.buffer instanceof SharedArrayBuffer ? null : new workerpool.Transfer(back, [back.buffer]);
   },
   seal: (id: string) => sealShare(id),
   evaluate: (id: string, x: Float64Array, jacobian: boolean) => {

@@ -16,10 +16,11 @@
  *
  * The data cross once per fit, into each worker's wasm memory, where they stay: each worker
  * compiles the model and reserves memory for its rows while the main thread copies the rows into
- * chunks ({@link CROSSING_CHUNK_ROWS}) and transfers them, a few in flight per worker, each
- * buffer coming back to be filled again — so the main thread's serial part is one copy into
- * memory already mapped, overlapped with the workers' own copies, and no copy of the whole data
- * outlives the crossing. Columns already in shared memory (`SharedArrayBuffer`: Node, Deno, Bun;
+ * chunks ({@link CROSSING_CHUNK_ROWS}), a few in flight per worker, each buffer filled again once
+ * its worker has copied it — shared buffers where `SharedArrayBuffer` is usable, else buffers
+ * transferred there and back — so the main thread's serial part is one copy into memory already
+ * mapped, overlapped with the workers' own copies, and no copy of the whole data outlives the
+ * crossing. Columns already in shared memory (`SharedArrayBuffer`: Node, Deno, Bun;
  * a browser page only when cross-origin isolated) are not copied on the main thread at all: each
  * worker gets views on its rows. Each evaluation sends only θ (p doubles) and receives
  * (p+1)² + 2 numbers per worker; the final residuals are written by the workers straight into
@@ -191,16 +192,23 @@ export async function createParallelProblem(options: ParallelProblemOptions): Pr
       opened.add(w);
       const open = exec<string>('open', [setup]);
       try {
-        const pending: WorkerTask<Float64Array>[] = [];
-        const free: ArrayBuffer[] = [];
+        // In flight: each chunk's task and the buffer to fill again once it is done (a shared
+        // buffer is this thread's own; a transferred one comes back with the task's answer).
+        const pending: { task: WorkerTask<Float64Array | null>; buffer: ArrayBufferLike }[] = [];
+        const free: ArrayBufferLike[] = [];
+        const bytes = chunkRows * columns.length * 8;
         for (let from = s; !inPlace && from < e && !cancelled; from += chunkRows) {
-          if (pending.length >= CHUNKS_IN_FLIGHT) free.push((await pending.shift()!).buffer as ArrayBuffer);
+          if (pending.length >= CHUNKS_IN_FLIGHT) {
+            const done = pending.shift()!;
+            free.push((await done.task)?.buffer ?? done.buffer);
+          }
           const count = Math.min(chunkRows, e - from);
-          const chunk = new Float64Array(free.pop() ?? new ArrayBuffer(chunkRows * columns.length * 8), 0, count * columns.length);
+          const chunk = new Float64Array(free.pop() ?? (crossing === 'shared' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)), 0, count * columns.length);
           columns.forEach((c, j) => chunk.set(c.subarray(from, from + count), j * count));
-          pending.push(exec<Float64Array>('load', [id, from - s, count, chunk], [chunk.buffer]));
+          const shared = chunk.buffer instanceof SharedArrayBuffer;
+          pending.push({ task: exec<Float64Array | null>('load', [id, from - s, count, chunk], shared ? undefined : [chunk.buffer]), buffer: chunk.buffer });
         }
-        await Promise.all(pending);
+        await Promise.all(pending.map((c) => c.task));
         await open;
       } catch (error) {
         // A failed open (the model cannot compile there, no memory for the rows) is why its loads failed.
