@@ -110,6 +110,30 @@ export function wasmBackendFor(simd: boolean): Promise<Backend> {
 }
 
 /**
+ * The programs this worker has compiled, by a lossless key of their content, at most
+ * {@link PROGRAMS_KEPT} (least recently used dropped). A fit's program arrives as a fresh
+ * structured clone each time, so the compile cache by program object (`compileWasmModel`) would
+ * miss and generate the module's code again (≈ 10–40 ms per fit in a worker's CPU profile); the
+ * first object of an equal program is used instead.
+ */
+const programs = new Map<string, Program>();
+const PROGRAMS_KEPT = 16;
+
+/**
+ * The program this worker already holds that equals `program`, or `program` itself (then kept).
+ * Equal: the same JSON with every number written exactly (its shortest round-trip form, −0 and
+ * NaN included) and strings and numbers kept apart.
+ */
+function internProgram(program: Program): Program {
+  const key = JSON.stringify(program, (_, v: unknown) => (typeof v === 'number' ? `#${Object.is(v, -0) ? '-0' : String(v)}` : typeof v === 'string' ? `$${v}` : v));
+  const known = programs.get(key);
+  programs.delete(key);
+  if (known === undefined && programs.size >= PROGRAMS_KEPT) programs.delete(programs.keys().next().value!);
+  programs.set(key, known ?? program);
+  return known ?? program;
+}
+
+/**
  * Open a share: compile the model on this worker's wasm backend and give the share's rows their
  * block of wasm memory — filled here from `setup.data` when given, else by {@link loadShare}.
  *
@@ -124,7 +148,7 @@ export async function openShare(setup: ShareSetup): Promise<string> {
   const backend = await wasmBackendFor(setup.simd);
   const module = await wasmModelKernelModule();
   const given = setup.data === null ? undefined : { x: setup.data.x, y: setup.data.y, w: setup.data.w };
-  const kernel = module.createWasmModelKernel(setup.program, backend, given === undefined ? {} : { resident: given });
+  const kernel = module.createWasmModelKernel(internProgram(setup.program), backend, given === undefined ? {} : { resident: given });
   if (kernel === null) {
     throw new NlsqRangeError(`fold worker: the model (${setup.program.instructions.length} IR instructions) cannot be compiled to WebAssembly in this worker`, 'model');
   }
