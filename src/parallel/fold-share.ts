@@ -24,7 +24,7 @@ import type { Program } from '../model/ir.ts';
 import type { DataColumns } from '../model/model-kernel.ts';
 import type { WasmModelKernel } from '../backends/wasm/wasm-model-kernel.ts';
 import { resolveLoss, type LossName } from '../optim/loss.ts';
-import { blockedSum, weightedResidualSums, type ResidualSums } from '../stats/residual-sums.ts';
+import { BLOCK, blockedSum, CompensatedSum, weightedResidualSums, type ResidualSums } from '../stats/residual-sums.ts';
 
 /** What crosses to a worker once per fit. */
 export interface ShareSetup {
@@ -82,6 +82,45 @@ interface Share {
   readonly observed: () => { readonly y: Float64Array; readonly w: Float64Array | null };
   /** The data walk, from {@link sealShare} on. */
   problem: BlockProblem | null;
+  /** Σ y over the rows loaded so far, in {@link blockedSum}'s order (chunks arrive in row order). */
+  readonly ySum: RunningBlockedSum;
+}
+
+/**
+ * {@link blockedSum} taken value by value as the rows arrive: the same plain sums within blocks of
+ * {@link BLOCK} rows (counted from the share's first row, across chunk boundaries) and the same
+ * compensated sum of the block totals, so the result is bitwise `blockedSum` of the whole column —
+ * summed while each chunk is in cache instead of in a pass over the column at seal.
+ */
+class RunningBlockedSum {
+  private readonly total = new CompensatedSum();
+  private block = 0;
+  private filled = 0;
+  /** Rows summed so far (the next chunk must start here). */
+  rows = 0;
+  add(values: Float64Array): void {
+    let { block, filled } = this;
+    for (let i = 0; i < values.length; i++) {
+      block += values[i]!;
+      if (++filled === BLOCK) {
+        this.total.add(block);
+        block = 0;
+        filled = 0;
+      }
+    }
+    this.block = block;
+    this.filled = filled;
+    this.rows += values.length;
+  }
+  /** The sum of every row added (the last, partial block joins the total here). */
+  value(): number {
+    if (this.filled > 0) {
+      this.total.add(this.block);
+      this.block = 0;
+      this.filled = 0;
+    }
+    return this.total.value();
+  }
 }
 
 const shares = new Map<string, Share>();
@@ -156,7 +195,7 @@ export async function openShare(setup: ShareSetup): Promise<string> {
     const k = setup.program.variables.length;
     const data = given ?? kernel.reserveResident(setup.rows, setup.weighted);
     const observed = given !== undefined ? () => given : () => ({ y: kernel.residentColumn(k)!, w: setup.weighted ? kernel.residentColumn(k + 1)! : null });
-    shares.set(setup.id, { backend, setup, kernel, data, observed, problem: null });
+    shares.set(setup.id, { backend, setup, kernel, data, observed, problem: null, ySum: new RunningBlockedSum() });
   } catch (error) {
     kernel.dispose();
     throw error;
@@ -166,17 +205,22 @@ export async function openShare(setup: ShareSetup): Promise<string> {
 
 /**
  * Copy rows offset … offset+count−1 of an open share into its wasm memory, from `chunk` (the
- * columns one after the other: x_0's `count` values, …, y's, then w's).
+ * columns one after the other: x_0's `count` values, …, y's, then w's). Chunks come in row order
+ * (the main thread sends them so, and a lane runs its tasks in order); y is summed on the way.
  *
  * @param id - the share. @param offset - first row of the share. @param count - rows.
  * @param chunk - the values.
  * @returns `chunk` (its buffer goes back to the main thread, which fills it again).
- * @throws NlsqRangeError when the share is not open, is sealed, or the rows do not fit.
+ * @throws NlsqRangeError when the share is not open, is sealed, the chunk does not start where
+ *   the previous one ended, or the rows do not fit.
  */
 export function loadShare(id: string, offset: number, count: number, chunk: Float64Array): Float64Array {
   const share = shareOf(id);
   if (share.problem !== null) throw new NlsqRangeError(`fold worker: share ${id} is already sealed`, 'id');
+  if (offset !== share.ySum.rows) throw new NlsqRangeError(`fold worker: share ${id} expects rows from ${share.ySum.rows} on, got a chunk from ${offset}`, 'offset');
   share.kernel.loadResident(offset, count, chunk);
+  const k = share.setup.program.variables.length;
+  share.ySum.add(chunk.subarray(k * count, (k + 1) * count));
   return chunk;
 }
 
@@ -184,19 +228,23 @@ export function loadShare(id: string, offset: number, count: number, chunk: Floa
  * Seal a share whose rows are all in: build its data walk and sum its y.
  *
  * @param id - the share.
- * @returns the backend's name and Σ y_i over the share's rows.
- * @throws NlsqRangeError when the share is not open.
+ * @returns the backend's name and Σ y_i over the share's rows (`blockedSum`, bitwise, whether the
+ *   rows came at open or in chunks).
+ * @throws NlsqRangeError when the share is not open, or some of its rows have not come.
  */
 export function sealShare(id: string): ShareOpened {
   const share = shareOf(id);
   const { setup, backend, kernel, data } = share;
+  if (setup.data === null && share.ySum.rows !== setup.rows) {
+    throw new NlsqRangeError(`fold worker: share ${id} has ${share.ySum.rows} of its ${setup.rows} rows; it cannot be sealed`, 'id');
+  }
   const loss = setup.loss === null ? null : resolveLoss(setup.loss.name, setup.loss.fScale, 'fold worker');
   share.problem ??= createBlockProblem({
     backend, kernel, data, n: setup.rows, loss, scheme: { kind: 'analytic' },
     ...(setup.blockRows === undefined ? {} : { blockRows: setup.blockRows }),
     cacheResiduals: false,
   });
-  return { backend: backend.info.name, ySum: blockedSum(share.observed().y) };
+  return { backend: backend.info.name, ySum: setup.data === null ? share.ySum.value() : blockedSum(setup.data.y) };
 }
 
 function shareOf(id: string): Share {

@@ -5,7 +5,9 @@
  * programs that differ in one constant (even 0 against −0) stay apart.
  */
 import { describe, expect, it } from 'vitest';
+import { fc, test } from '@fast-check/vitest';
 import type { Program } from '../../src/model/ir.ts';
+import { blockedSum } from '../../src/stats/residual-sums.ts';
 import { closeShare, evaluateShare, loadShare, openShare, sealShare, shareResiduals, type ShareSetup } from '../../src/parallel/fold-share.ts';
 
 /** f = θ₀·c + θ₀·x (∂f/∂θ₀ = c + x), with the constant c. */
@@ -75,5 +77,33 @@ describe('a fold share in-thread', () => {
     expect(closeShare('whole')).toBe(true);
     expect(closeShare('chunks')).toBe(true);
     expect(closeShare('chunks')).toBe(false);
+  });
+
+  test.prop([fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 1500 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 8 })], { numRuns: 25 })(
+    'Σ y summed chunk by chunk is bitwise blockedSum of the column, whatever the chunk sizes',
+    async (values, sizes) => {
+      const n = values.length;
+      const y = Float64Array.from(values);
+      await openShare(setup('sum', 1, n, null));
+      for (let from = 0, c = 0; from < n; c++) {
+        const count = Math.min(sizes[c % sizes.length]!, n - from);
+        const chunk = new Float64Array(2 * count);
+        chunk.set(y.subarray(from, from + count), count);
+        loadShare('sum', from, count, chunk);
+        from += count;
+      }
+      expect(Object.is(sealShare('sum').ySum, blockedSum(y))).toBe(true);
+      closeShare('sum');
+    },
+  );
+
+  it('refuses a chunk out of row order, and a seal before every row has come', async () => {
+    await openShare(setup('order', 1, 10, null));
+    loadShare('order', 0, 4, new Float64Array(8));
+    expect(() => loadShare('order', 5, 2, new Float64Array(4))).toThrow(/expects rows from 4 on, got a chunk from 5/);
+    expect(() => sealShare('order')).toThrow(/has 4 of its 10 rows/);
+    loadShare('order', 4, 6, new Float64Array(12));
+    expect(sealShare('order').ySum).toBe(0);
+    closeShare('order');
   });
 });
