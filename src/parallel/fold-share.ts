@@ -193,7 +193,7 @@ export async function openShare(setup: ShareSetup): Promise<string> {
   }
   try {
     const k = setup.program.variables.length;
-    const data = given ?? kernel.reserveResident(setup.rows, setup.weighted);
+    const data = given ?? reserveRows(kernel, setup);
     const observed = given !== undefined ? () => given : () => ({ y: kernel.residentColumn(k)!, w: setup.weighted ? kernel.residentColumn(k + 1)! : null });
     shares.set(setup.id, { backend, setup, kernel, data, observed, problem: null, ySum: new RunningBlockedSum() });
   } catch (error) {
@@ -201,6 +201,20 @@ export async function openShare(setup: ShareSetup): Promise<string> {
     throw error;
   }
   return backend.info.name;
+}
+
+/** The share's block of wasm memory, or an error that says how big the share is and what to do. */
+function reserveRows(kernel: WasmModelKernel, setup: ShareSetup): DataColumns {
+  try {
+    return kernel.reserveResident(setup.rows, setup.weighted);
+  } catch (error) {
+    if (!(error instanceof NlsqRangeError)) throw error;
+    const columns = setup.program.variables.length + 1 + (setup.weighted ? 1 : 0);
+    throw new NlsqRangeError(
+      `fold worker: a share of ${setup.rows} rows (${columns} columns, ${columns * setup.rows * 8} bytes) does not fit in this worker's wasm memory (${error.message}); more workers give smaller shares`,
+      'workers', 'ERR_RANGE', { cause: error },
+    );
+  }
 }
 
 /**

@@ -106,4 +106,10 @@ describe('a fold share in-thread', () => {
     expect(sealShare('order').ySum).toBe(0);
     closeShare('order');
   });
+
+  it('a share too big for a worker\'s wasm memory fails its open with the share\'s size and a way out', async () => {
+    const rows = 300_000_000; // x and y: 4.8 GB, past the 4 GiB of wasm32
+    await expect(openShare(setup('huge', 1, rows, null))).rejects.toThrow(/^fold worker: a share of 300000000 rows \(2 columns, 4800000000 bytes\) does not fit in this worker's wasm memory \(.*4 GiB wasm32 limit\); more workers give smaller shares$/);
+    expect(closeShare('huge')).toBe(false); // nothing stays open
+  });
 });
