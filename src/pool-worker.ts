@@ -1,8 +1,8 @@
 /**
  * Entry of a pool worker: registers with workerpool every task the process-wide pool runs —
  *
- * - the fold shares of one fit on many cores (`parallel/fold-share.ts`): `open`, `evaluate`,
- *   `residuals`, `close`;
+ * - the fold shares of one fit on many cores (`parallel/fold-share.ts`): `open`, `load`, `seal`,
+ *   `evaluate`, `residuals`, `close`;
  * - a range of a `fitBatch` (`batch/batch-share.ts`): `batchShare`, with progress sent back
  *   through `workerpool.workerEmit`;
  * - the chunks of a streaming pass (`parallel/fold-chunk.ts`): `chunkOpen`, `chunkFold`, `chunkClose`;
@@ -19,10 +19,16 @@ import workerpool from 'workerpool';
 import { outputBuffers, runBatchShare, type BatchShareSetup } from './batch/batch-share.ts';
 import { closeChunkFolder, foldChunk, openChunkFolder, type ChunkFolderSetup } from './parallel/fold-chunk.ts';
 import type { DataColumns } from './model/model-kernel.ts';
-import { closeShare, evaluateShare, openShare, openShareCount, shareResiduals, type ShareSetup } from './parallel/fold-share.ts';
+import { closeShare, evaluateShare, loadShare, openShare, openShareCount, sealShare, shareResiduals, type ShareSetup } from './parallel/fold-share.ts';
 
 workerpool.worker({
   open: (setup: ShareSetup) => openShare(setup),
+  load: (id: string, offset: number, count: number, chunk: Float64Array) => {
+    const back = loadShare(id, offset, count, chunk);
+    // a shared chunk stays where it is (the main thread fills it again); a transferred one goes back
+    return back.buffer instanceof SharedArrayBuffer ? null : new workerpool.Transfer(back, [back.buffer]);
+  },
+  seal: (id: string) => sealShare(id),
   evaluate: (id: string, x: Float64Array, jacobian: boolean) => {
     const ev = evaluateShare(id, x, jacobian);
     return ev.T === null ? ev : new workerpool.Transfer(ev, [ev.T.buffer]);
