@@ -38,8 +38,8 @@ workerpool.worker({
   },
   chunkOpen: (setup: ChunkFolderSetup) => openChunkFolder(setup),
   chunkFold: (id: string, x: Float64Array, jacobian: boolean, data: DataColumns) => {
-    const ev = foldChunk(id, x, jacobian, data);
-    return ev.T === null ? ev : new workerpool.Transfer(ev, [ev.T.buffer]);
+    const ev = foldChunk(id, x, jacobian, data); // the chunk's buffers go back for reuse
+    return new workerpool.Transfer(ev, ev.T === null ? ev.buffers : [ev.T.buffer, ...ev.buffers]);
   },
   chunkClose: (id: string) => closeChunkFolder(id),
   ping: () => openShareCount(),

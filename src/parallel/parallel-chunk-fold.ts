@@ -13,6 +13,10 @@
  *   flight; `add` waits for a free slot before the next chunk is read, so memory is O(queueDepth ·
  *   chunk) whatever the size of the source. A result that arrives before its predecessors waits
  *   (at most queueDepth of them) until it can be merged.
+ * - **No allocation per chunk.** Each chunk is copied once (the source may reuse its arrays) into
+ *   buffers the workers handed back with earlier answers (`fold-chunk.ts`), at most
+ *   (queueDepth + 1) chunks' worth kept: after the first chunks a pass allocates nothing, so
+ *   neither the collector nor the first touch of fresh pages runs per chunk.
  * - **The single-thread answer, bitwise stable.** Every chunk is folded from zero by the same walk
  *   and merged in chunk order with `Backend.mergeTriangles` (TSQR; Demmel, Grigori, Hoemmen &
  *   Langou, SIAM J. Sci. Comput. 34(1), 2012), costs summed in chunk order with Neumaier
@@ -32,7 +36,7 @@ import type { Program } from '../model/ir.ts';
 import type { DataColumns } from '../model/model-kernel.ts';
 import type { Evaluation } from '../optim/evaluation.ts';
 import type { LossName } from '../optim/loss.ts';
-import type { ChunkFolderSetup } from './fold-chunk.ts';
+import type { ChunkEvaluation, ChunkFolderSetup } from './fold-chunk.ts';
 import type { ShareEvaluation } from './fold-share.ts';
 import type { WorkerPool, WorkerTask } from './worker-pool.ts';
 import { onEveryWorker, workerFailure, type WorkerTaskContext } from './worker-tasks.ts';
@@ -110,7 +114,19 @@ export async function createParallelChunkFold(options: ParallelChunkFoldOptions)
   let finite = true;
   let failure: { lane: number; error: unknown } | null = null;
   const waiting = new Map<number, ShareEvaluation>();
-  const inFlight = new Set<WorkerTask<ShareEvaluation>>();
+  const inFlight = new Set<WorkerTask<ChunkEvaluation>>();
+  // Buffers handed back by the workers, reused for later chunks (at most (depth + 1) chunks' worth).
+  const spare: ArrayBuffer[] = [];
+  const spareLimit = (depth + 1) * (options.program.variables.length + 2);
+  const copyOf = (c: Float64Array, n: number): Float64Array => {
+    let out: Float64Array | null = null;
+    for (let i = spare.length - 1; i >= 0 && out === null; i--) {
+      if (spare[i]!.byteLength >= n * 8) out = new Float64Array(spare.splice(i, 1)[0]!, 0, n);
+    }
+    out ??= new Float64Array(n);
+    out.set(c.length === n ? c : c.subarray(0, n));
+    return out;
+  };
   const perLane = new Array<number>(workers).fill(0);
   let wake: (() => void) | null = null;
   let peak = 0;
@@ -167,17 +183,18 @@ export async function createParallelChunkFold(options: ParallelChunkFoldOptions)
       throwIfAborted(signal, caller);
       if (failure !== null) throw workerFailure(ctx, failure.lane, failure.error);
       // one copy of the chunk (the source may reuse its arrays), transferred to the worker
-      const chunk: DataColumns = { x: data.x.map((c) => c.slice(0, n)), y: data.y.slice(0, n), w: data.w === null ? null : data.w.slice(0, n) };
+      const chunk: DataColumns = { x: data.x.map((c) => copyOf(c, n)), y: copyOf(data.y, n), w: data.w === null ? null : copyOf(data.w, n) };
       const transfer = [...chunk.x, chunk.y, ...(chunk.w === null ? [] : [chunk.w])].map((c) => c.buffer as ArrayBuffer);
       let lane = 0;
       for (let w = 1; w < workers; w++) if (perLane[w]! < perLane[lane]!) lane = w;
       const index = dispatched++;
       perLane[lane]!++;
-      const task = pool.exec<ShareEvaluation>(lane, 'chunkFold', [id, theta, jacobian, chunk], { transfer });
+      const task = pool.exec<ChunkEvaluation>(lane, 'chunkFold', [id, theta, jacobian, chunk], { transfer });
       inFlight.add(task);
       peak = Math.max(peak, inFlight.size);
       task.then(
         (r) => {
+          for (const b of r.buffers ?? []) if (spare.length < spareLimit) spare.push(b);
           waiting.set(index, r);
           mergeReady();
         },
