@@ -5,7 +5,8 @@
  *   `evaluate`, `residuals`, `close`;
  * - a range of a `fitBatch` (`batch/batch-share.ts`): `batchShare`, with progress sent back
  *   through `workerpool.workerEmit`;
- * - the chunks of a streaming pass (`parallel/fold-chunk.ts`): `chunkOpen`, `chunkFold`, `chunkClose`;
+ * - the chunks of a streaming pass (`parallel/fold-chunk.ts`): `chunkOpen`, `chunkFold` (one or
+ *   more chunks, each folded from zero), `chunkClose`;
  *
  * and `ping` (the pool's liveness check) and `exit` (a test's way to kill the worker from inside).
  * It sits in the top layer, beside the public entry points, because it imports each of them.
@@ -43,9 +44,9 @@ workerpool.worker({
     return new workerpool.Transfer(out, outputBuffers(out));
   },
   chunkOpen: (setup: ChunkFolderSetup) => openChunkFolder(setup),
-  chunkFold: (id: string, x: Float64Array, jacobian: boolean, data: DataColumns) => {
-    const ev = foldChunk(id, x, jacobian, data);
-    return ev.T === null ? ev : new workerpool.Transfer(ev, [ev.T.buffer]);
+  chunkFold: (id: string, x: Float64Array, jacobian: boolean, chunks: DataColumns[]) => {
+    const evs = chunks.map((data) => foldChunk(id, x, jacobian, data)); // each from zero, in order
+    return new workerpool.Transfer(evs, evs.flatMap((ev) => (ev.T === null ? ev.buffers : [ev.T.buffer, ...ev.buffers])));
   },
   chunkClose: (id: string) => closeChunkFolder(id),
   ping: () => openShareCount(),
