@@ -32,12 +32,11 @@ import { BACKEND_ENV_VARIABLE } from '../backends/registry.ts';
 import { wasmBackendModule, wasmModelKernelModule } from '../backends/backend-factories.ts';
 import type { WasmBackend } from '../backends/wasm/wasm-backend.ts';
 import { modelTooLarge } from '../backends/model-size-limit.ts';
-import { normInf } from '../linalg/small-linalg.ts';
+import { normInf, upperTransposeMatVec } from '../linalg/small-linalg.ts';
 import type { Program } from '../model/ir.ts';
 import { isFittableModel, type ModelKernel } from '../model/model-kernel.ts';
 import { trustedProgram } from '../model/trusted-program.ts';
 import type { IterationRecord, SolverOutcome } from '../optim/evaluation.ts';
-import { unpackTriangle } from '../optim/solver-common.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult, type CurveFitResult } from '../result/curve-fit-result.ts';
 import type { Choice } from '../result/choice.ts';
@@ -72,6 +71,8 @@ interface ModelEntry {
   readonly kernel: ModelKernel & { dispose(): void };
   /** Engines by solver settings. */
   readonly engines: Map<string, EngineEntry>;
+  /** The engine of the last call (checked first: {@link sameSettings}). */
+  last: EngineEntry | null;
   readonly functions: Parameters<WasmEngineModule['createWasmEngine']>[1];
 }
 
@@ -147,7 +148,7 @@ function modelEntry(program: Program, resolved: ResolvedCurveFit, on: WasmBacken
   if (modelTooLarge(on, modelSizeOf(resolved.model)) === null) {
     const functions = kernels.wasmModelFunctions(program, on);
     const kernel = kernels.createWasmModelKernel(program, on);
-    if (functions !== null && kernel !== null) entry = { kernel, engines: new Map(), functions: { backend: on, model: functions, program } };
+    if (functions !== null && kernel !== null) entry = { kernel, engines: new Map(), last: null, functions: { backend: on, model: functions, program } };
     else kernel?.dispose();
   }
   models.set(program, entry);
@@ -169,10 +170,28 @@ function settingsKey(resolved: ResolvedCurveFit): string {
   return `${resolved.k}|${resolved.p}|${resolved.sigma.kind}|${resolved.absoluteSigma}|${solver.ftol}|${solver.xtol}|${solver.gtol}|${solver.maxNfev}|${scale}|${resolved.caller}`;
 }
 
+/**
+ * Whether `resolved` fixes the settings `e` was created for (each of {@link settingsKey}'s parts,
+ * compared without building the key): the common case of a model fitted again with the same
+ * options finds its engine without a string per call.
+ */
+function sameSettings(e: EngineEntry, resolved: ResolvedCurveFit): boolean {
+  const a = e.problem;
+  const was = a.settings.solver;
+  const now = resolved.settings.solver;
+  if (a.data.k !== resolved.k || a.params.p !== resolved.p || (a.data.sigma !== null) !== (resolved.sigma.kind === '1d') || a.absoluteSigma !== resolved.absoluteSigma || a.caller !== resolved.caller) return false;
+  if (was.ftol !== now.ftol || was.xtol !== now.xtol || was.gtol !== now.gtol || was.maxNfev !== now.maxNfev) return false;
+  if (was.xScale === 'jac' || now.xScale === 'jac') return was.xScale === now.xScale;
+  if (was.xScale.length !== now.xScale.length) return false;
+  for (let j = 0; j < now.xScale.length; j++) if (!Object.is(was.xScale[j], now.xScale[j])) return false;
+  return true;
+}
+
 function engineEntry(entry: ModelEntry, resolved: ResolvedCurveFit, module: WasmEngineModule): EngineEntry {
+  if (entry.last !== null && sameSettings(entry.last, resolved)) return entry.last;
   const key = settingsKey(resolved);
   const cached = entry.engines.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return (entry.last = cached);
   const { p, k, settings } = resolved;
   const infinite = (v: number) => new Float64Array(p).fill(v);
   const data: EngineEntry['data'] = { nFits: 1, k, offsets: new Int32Array(2), maxPoints: 0, y: new Float64Array(0), sigma: resolved.sigma.kind === '1d' ? new Float64Array(0) : null, x: { kind: 'columns', columns: [] } };
@@ -184,7 +203,7 @@ function engineEntry(entry: ModelEntry, resolved: ResolvedCurveFit, module: Wasm
   const problem: EngineEntry['problem'] = { caller: resolved.caller, data, params, settings, absoluteSigma: resolved.absoluteSigma, engine: 'wasm' };
   const made: EngineEntry = { engine: module.createWasmEngine(problem, entry.functions), data, params, problem, out: allocateOutput(1, p) };
   entry.engines.set(key, made);
-  return made;
+  return (entry.last = made);
 }
 
 /** The result of one fast fit, or null when the fit cannot start (the ordinary path then throws its error). */
@@ -208,7 +227,11 @@ function runFast(resolved: ResolvedCurveFit, on: WasmBackend, entry: ModelEntry,
   if (e.out.status[0] === -1 || detail === null) return null;
   const x = e.out.popt.slice(0, p);
   const nit = e.out.nit[0]!;
-  const { g } = unpackTriangle(detail.T, p);
+  // g = Rᵀz from T = [R z; 0 ρ] in place (unpackTriangle's product, without copying R out).
+  const c = p + 1;
+  const z = new Float64Array(p);
+  for (let i = 0; i < p; i++) z[i] = detail.T[i * c + p]!;
+  const g = upperTransposeMatVec(detail.T, c, p, z, new Float64Array(p));
   const outcome: SolverOutcome = {
     x, cost: e.out.cost[0]!, T: detail.T, grad: g, optimality: normInf(g), activeMask: new Int8Array(p),
     status: detail.status, message: detail.message, nfev: e.out.nfev[0]!, njev: detail.endedOnAcceptedStep ? nit : nit + 1, nit,

@@ -355,7 +355,8 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
       const at = kx.lmLinearizationAt(work.ptr, p, P, k) / 8;
       // Ended on an accepted step: no 'iteration' report (nor, for lm.ts, Jacobian count) after it.
       const endedOnAcceptedStep = mem[h + H.info] !== 4 && mem[h + H.nfCount] === 0 && mem[h + H.ratio]! >= 1e-4;
-      return { ...termination(mem, rec), T: mem.slice(at, at + cc), endedOnAcceptedStep };
+      const { status, message } = termination(mem, rec);
+      return { status, message, T: mem.slice(at, at + cc), endedOnAcceptedStep };
     },
     name: 'wasm',
     get backend() {

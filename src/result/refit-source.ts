@@ -122,15 +122,18 @@ export interface RefitSource {
   readonly run: RefitRunner;
 }
 
-const SOURCES = new WeakMap<object, RefitSource>();
+/** Each result's source, or the function that builds it on first use (then replaced by what it built). */
+const SOURCES = new WeakMap<object, RefitSource | (() => RefitSource)>();
 
 /**
  * Give a result what it needs to be refitted (called by `batch/refit-runner.ts`).
  *
  * @param result - the result.
- * @param source - its data, solver space and runner.
+ * @param source - its data, solver space and runner; or a function that builds them, called once,
+ *   on the first {@link refitSourceOf} (most results are never refitted: a small fit then pays
+ *   for none of the source's closures).
  */
-export function provideRefits(result: object, source: RefitSource): void {
+export function provideRefits(result: object, source: RefitSource | (() => RefitSource)): void {
   SOURCES.set(result, source);
 }
 
@@ -169,7 +172,11 @@ export function residentMembers(values: (theta: Float64Array) => Float64Array, y
  * @throws NlsqRangeError (argument `result`) when the result was not fitted on resident data.
  */
 export function refitSourceOf(caller: string, result: object): RefitSource {
-  const source = SOURCES.get(result);
+  let source = SOURCES.get(result);
+  if (typeof source === 'function') {
+    source = source();
+    SOURCES.set(result, source);
+  }
   if (source === undefined) {
     throw new NlsqRangeError(
       `${caller}: needs a fit that can be refitted, got a result without its refits (a groupBy database fit, a one-pass source, or a custom loss function); fit the data as arrays with curveFit or fit(model, x, y), or a re-readable source with fit(model, source)`,
