@@ -206,6 +206,11 @@ function engineEntry(entry: ModelEntry, resolved: ResolvedCurveFit, module: Wasm
   return (entry.last = made);
 }
 
+/** The iteration history of the ordinary path's fit of `resolved` on `on` (a fast fit's `history`, on first read). */
+function ordinaryHistory(resolved: ResolvedCurveFit, on: WasmBackend): readonly IterationRecord[] {
+  return curveFitResolvedSync({ ...resolved, backend: on }).history;
+}
+
 /** The result of one fast fit, or null when the fit cannot start (the ordinary path then throws its error). */
 function runFast(resolved: ResolvedCurveFit, on: WasmBackend, entry: ModelEntry, module: WasmEngineModule): CurveFitResult | null {
   const e = engineEntry(entry, resolved, module);
@@ -241,7 +246,7 @@ function runFast(resolved: ResolvedCurveFit, on: WasmBackend, entry: ModelEntry,
   used ??= { backend: on, given: 'default', source: 'automatic', reason: `automatic choice: ${on.info.name}, the fastest backend usable here for this model — the small-fit fast path's own instance` };
   const blockSize: Choice = { given: 'default', used: String(n), reason: "the WASM engine folds the fit's rows in its own sub-blocks" };
   // The engine records no iterations: the history is the ordinary path's on the same backend, on first read.
-  const history = (): readonly IterationRecord[] => curveFitResolvedSync({ ...resolved, backend: on }).history;
+  const history = ordinaryHistory.bind(undefined, resolved, on);
   const result = buildCurveFitResult(outcome, resolved, { backend: used, fun, strategy: STRATEGY, blockSize, history });
   return result;
 }
