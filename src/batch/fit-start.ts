@@ -11,18 +11,10 @@ import type { FittableModel } from '../model/model-kernel.ts';
 import type { BatchProblem } from './batch-engine.ts';
 import { fitRange } from './batch-data.ts';
 import type { ParamRows } from './batch-params.ts';
+import { firstNonFinite } from '../options/validate.ts';
 
 function row(rows: ParamRows, i: number, p: number): number {
   return rows.perFit ? i * p : 0;
-}
-
-/** The first non-finite value among `n` values of `a` from `at`, as its index, or −1. */
-function firstNonFiniteAt(a: Float64Array, at: number, n: number): number {
-  for (let q = 0; q < n; q++) {
-    const v = a[at + q]!;
-    if (v - v !== 0) return q; // NaN or ±∞ (v − v is NaN for both)
-  }
-  return -1;
 }
 
 /**
@@ -37,7 +29,7 @@ function copyPoints(problem: BatchProblem, i: number, columns: DataColumns, at: 
   const { o, n } = fitRange(data, i);
   const y = columns.y;
   y.set(data.y.subarray(o, o + n), at);
-  const badY = firstNonFiniteAt(y, at, n);
+  const badY = firstNonFinite(y.subarray(at, at + n));
   if (badY >= 0) return `y has ${y[at + badY]} at point ${badY}`;
   if (columns.w !== null) {
     const s = data.sigma!;
@@ -54,7 +46,7 @@ function copyPoints(problem: BatchProblem, i: number, columns: DataColumns, at: 
   const xAt = x.kind === 'shared' ? 0 : at;
   for (let v = 0; v < data.k; v++) {
     const c = columns.x[v]!;
-    const bad = firstNonFiniteAt(c, xAt, n);
+    const bad = firstNonFinite(c.subarray(xAt, xAt + n));
     if (bad >= 0) return `${data.k === 1 ? 'x' : `x[${v}]`} has ${c[xAt + bad]} at point ${bad}`;
   }
   return null;
