@@ -3,16 +3,17 @@
  * `fitBatch`'s WASM engine (`wasm-engine.ts`: the whole Levenberg–Marquardt loop inside
  * WebAssembly, `assembly/lm-batch.ts`), with everything that does not change between calls kept:
  * one wasm backend for the process, and per model (at most {@link FAST_FIT_MODELS}, least
- * recently used dropped) its compiled functions, its residual kernel and one engine per set of
- * solver settings. A call then stages its points, runs `lmBatch` once and builds the ordinary
+ * recently used dropped) its compiled functions and one engine per set of solver settings. A
+ * call then stages its points, runs `lmBatch` once and builds the ordinary
  * result (`buildCurveFitResult`) from the engine's row, its termination and its final triangle —
  * no backend lease, kernel compilation, problem or driver per call.
  *
  * It runs only where it gives the answer the ordinary path gives on the backend that path would
  * choose (the automatic choice, wasm; the same codegen and fold): {@link fastFitGap} says why it
  * does not run otherwise. popt, pcov, perr, cost, nfev, njev, nit, status and message are those of
- * `lm.ts` on that backend (the tests hold them to 1e-12 and equal counts); `fun` is the residual
- * kernel's (as `residualVector`'s). What the engine does not record — the per-iteration
+ * `lm.ts` on that backend (the tests hold them to 1e-12 and equal counts); `fun` is the model's
+ * generated `resid` at popt on the points the engine staged — the residual kernel's code on the
+ * same values (as `residualVector`'s). What the engine does not record — the per-iteration
  * `history` — is computed on first read by the ordinary path on the same backend (`r.history` of
  * a fast fit costs one more fit, once). The result's strategy choice says that the fast path ran.
  *
@@ -34,7 +35,7 @@ import type { WasmBackend } from '../backends/wasm/wasm-backend.ts';
 import { modelTooLarge } from '../backends/model-size-limit.ts';
 import { normInf, upperTransposeMatVec } from '../linalg/small-linalg.ts';
 import type { Program } from '../model/ir.ts';
-import { isFittableModel, type ModelKernel } from '../model/model-kernel.ts';
+import { isFittableModel } from '../model/model-kernel.ts';
 import { trustedProgram } from '../model/trusted-program.ts';
 import type { IterationRecord, SolverOutcome } from '../optim/evaluation.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
@@ -67,8 +68,6 @@ interface EngineEntry {
 
 /** A model's cached functions on the fast path's backend. */
 interface ModelEntry {
-  /** Its residual kernel (`fun`), copying each call's window. */
-  readonly kernel: ModelKernel & { dispose(): void };
   /** Engines by solver settings. */
   readonly engines: Map<string, EngineEntry>;
   /** The engine of the last call (checked first: {@link sameSettings}). */
@@ -147,18 +146,13 @@ function modelEntry(program: Program, resolved: ResolvedCurveFit, on: WasmBacken
   let entry: ModelEntry | null = null;
   if (modelTooLarge(on, modelSizeOf(resolved.model)) === null) {
     const functions = kernels.wasmModelFunctions(program, on);
-    const kernel = kernels.createWasmModelKernel(program, on);
-    if (functions !== null && kernel !== null) entry = { kernel, engines: new Map(), last: null, functions: { backend: on, model: functions, program } };
-    else kernel?.dispose();
+    if (functions !== null) entry = { engines: new Map(), last: null, functions: { backend: on, model: functions, program } };
   }
   models.set(program, entry);
   if (models.size > FAST_FIT_MODELS) {
     const [oldest, old] = models.entries().next().value!;
     models.delete(oldest);
-    if (old !== null) {
-      for (const e of old.engines.values()) e.engine.dispose();
-      old.kernel.dispose();
-    }
+    if (old !== null) for (const e of old.engines.values()) e.engine.dispose();
   }
   return entry;
 }
@@ -242,7 +236,7 @@ function runFast(resolved: ResolvedCurveFit, on: WasmBackend, entry: ModelEntry,
     status: detail.status, message: detail.message, nfev: e.out.nfev[0]!, njev: detail.endedOnAcceptedStep ? nit : nit + 1, nit,
   };
   const fun = new Float64Array(n);
-  entry.kernel.residuals(x, data, 0, n, fun, 0, 1);
+  e.engine.residualsOfFirst(x, fun);
   used ??= { backend: on, given: 'default', source: 'automatic', reason: `automatic choice: ${on.info.name}, the fastest backend usable here for this model — the small-fit fast path's own instance` };
   const blockSize: Choice = { given: 'default', used: String(n), reason: "the WASM engine folds the fit's rows in its own sub-blocks" };
   // The engine records no iterations: the history is the ordinary path's on the same backend, on first read.
