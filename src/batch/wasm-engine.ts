@@ -350,7 +350,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
 
   // The output of residualsOfFirst (grown on demand), and a u32 view for the descriptor's column addresses.
   let residOut: Allocation | null = null;
-  let u32 = new Uint32Array(0);
+  let u32: Uint32Array = new Uint32Array(0);
 
   // Kept for r.get(i) after the run — the same kernel and fold — while its memory is at most the
   // wasm pool's limit (wasm memory never shrinks); beyond it get(i) runs on the CPU backend.
@@ -379,14 +379,15 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
       // The descriptor opens the work area (θ, then the k + 2 column addresses: x…, y, w) —
       // where lmBatch's evaluations write theirs, with the f64x2 module's exp table after it.
       const desc = work.ptr;
-      heap.f64().set(theta.subarray(0, P), desc / 8);
-      if (u32.buffer !== heap.memory.buffer) u32 = new Uint32Array(heap.memory.buffer);
+      const mem = heap.f64(); // resid allocates nothing: this view stays attached through the call
+      for (let j = 0; j < P; j++) mem[desc / 8 + j] = theta[j]!;
+      if (u32.buffer !== mem.buffer) u32 = new Uint32Array(mem.buffer);
       const cols = (desc + 8 * P) / 4;
       for (let v = 0; v < k; v++) u32[cols + v] = xPtr[v]!; // fit 0 of the run starts at point 0 (per-fit x) or reads the shared x
       u32[cols + k] = yPtr;
       u32[cols + k + 1] = hasW ? wPtr : 0;
       host.model.resid(desc, n, residOut.ptr, 8, hasW ? 1 : 0);
-      out.set(heap.f64().subarray(residOut.ptr / 8, residOut.ptr / 8 + n));
+      out.set(mem.subarray(residOut.ptr / 8, residOut.ptr / 8 + n));
     },
     name: 'wasm',
     get backend() {

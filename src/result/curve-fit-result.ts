@@ -527,7 +527,7 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
   const info = b.backend.info;
   const scheme = settings.scheme.kind;
   const walk = walkChoices({ kind: resolved.sigma.kind === '2d' ? 'covariance' : 'blocks', n: resolved.n, blockRows: resolved.blockRows });
-  return {
+  const choices: { -readonly [K in keyof FitChoices]: FitChoices[K] } = {
     backend: { given: b.given, used: info.name, reason: b.reason },
     strategy: context.strategy ?? walk.strategy,
     method: settings.methodChoice,
@@ -535,9 +535,11 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
     precision: context.precision ?? { given: 'default', used: info.precision, reason: `the ${info.name} backend computes in ${info.precision}` },
     jacobian: { given: scheme === 'analytic' ? 'analytic' : 'default', used: scheme, reason: scheme === 'analytic' ? 'the model supplies derivatives' : scheme === 'minpack' ? "MINPACK lmdif forward differences (SciPy leastsq)" : "SciPy approx_derivative steps" },
     loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },
-    ...(resolved.lift === undefined ? {} : { model: modelChoice(resolved.lift, scheme, info.name) }),
-    ...(context.workers === undefined ? {} : { workers: context.workers }),
   };
+  // Added after the literal (in this order), not spread into it: V8 builds a literal with spreads through a slow path.
+  if (resolved.lift !== undefined) choices.model = modelChoice(resolved.lift, scheme, info.name);
+  if (context.workers !== undefined) choices.workers = context.workers;
+  return choices;
 }
 
 /** Statistics from the resident data: ŷ by the kernel, the weighted residuals from `fun` when given. */
@@ -563,8 +565,8 @@ function expandSolution(resolved: ResolvedCurveFit, outcome: SolverOutcome, pcov
   if (resolved.paramLayout !== undefined) return expandParams(resolved.paramLayout, free);
   const { x0, lb, ub } = resolved.settings.solver;
   return {
-    names: resolved.paramNames, kinds: resolved.paramNames.map(() => 'free'), values: Float64Array.from(outcome.x), pcov,
-    activeMask: Int8Array.from(outcome.activeMask), grad: Float64Array.from(outcome.grad), initial: x0, min: lb, max: ub,
+    names: resolved.paramNames, kinds: resolved.paramNames.map(() => 'free'), values: outcome.x.slice(), pcov,
+    activeMask: outcome.activeMask.slice(), grad: outcome.grad.slice(), initial: x0, min: lb, max: ub,
     exprs: resolved.paramNames.map(() => undefined),
   };
 }
@@ -585,7 +587,7 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
   if (resolved.omitted > 0) warnings.push({ code: 'points-omitted', message: `${resolved.caller}: nanPolicy 'omit' dropped ${resolved.omitted} point(s) with a non-finite x or y` });
   const recipe = settings.solver.method === 'lm' ? 'triangular-inverse' : 'svd';
   const cov = estimateCovariance(outcome.T, p, n, 2 * outcome.cost, resolved.absoluteSigma, recipe);
-  if (/too small/.test(outcome.message)) {
+  if (outcome.message.includes('too small')) {
     warnings.push({ code: 'tolerance-too-small', message: `${resolved.caller}: ${outcome.message} (SciPy's curve_fit raises "Optimal parameters not found" here; the result is at machine precision)` });
   }
   if (cov.indeterminate) warnings.push({ code: 'covariance-not-estimated', message: `${resolved.caller}: covariance of the parameters could not be estimated` });
