@@ -33,11 +33,12 @@ import { BACKEND_ENV_VARIABLE } from '../backends/registry.ts';
 import { wasmBackendModule, wasmModelKernelModule } from '../backends/backend-factories.ts';
 import type { WasmBackend } from '../backends/wasm/wasm-backend.ts';
 import { modelTooLarge } from '../backends/model-size-limit.ts';
-import { normInf, upperTransposeMatVec } from '../linalg/small-linalg.ts';
+import { normInf } from '../linalg/small-linalg.ts';
 import type { Program } from '../model/ir.ts';
 import { isFittableModel } from '../model/model-kernel.ts';
 import { trustedProgram } from '../model/trusted-program.ts';
 import type { IterationRecord, SolverOutcome } from '../optim/evaluation.ts';
+import { triangleGradient } from '../optim/solver-common.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult, type CurveFitResult } from '../result/curve-fit-result.ts';
 import type { Choice } from '../result/choice.ts';
@@ -226,11 +227,7 @@ function runFast(resolved: ResolvedCurveFit, on: WasmBackend, entry: ModelEntry,
   if (e.out.status[0] === -1 || detail === null) return null;
   const x = e.out.popt.slice(0, p);
   const nit = e.out.nit[0]!;
-  // g = Rᵀz from T = [R z; 0 ρ] in place (unpackTriangle's product, without copying R out).
-  const c = p + 1;
-  const z = new Float64Array(p);
-  for (let i = 0; i < p; i++) z[i] = detail.T[i * c + p]!;
-  const g = upperTransposeMatVec(detail.T, c, p, z, new Float64Array(p));
+  const g = triangleGradient(detail.T, p);
   const outcome: SolverOutcome = {
     x, cost: e.out.cost[0]!, T: detail.T, grad: g, optimality: normInf(g), activeMask: new Int8Array(p),
     status: detail.status, message: detail.message, nfev: e.out.nfev[0]!, njev: detail.endedOnAcceptedStep ? nit : nit + 1, nit,
