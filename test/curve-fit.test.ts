@@ -209,6 +209,9 @@ describe('curveFit statistics and bands', () => {
     const lateFitted = late.popt[0];
     late.popt[0] = 99; // read only after the change
     expect(late.params['p0']!.value).toBe(lateFitted);
+    const json = JSON.parse(JSON.stringify(fresh)) as { params: Record<string, { value: number; stderr: number }>; perr: number[] };
+    expect(json.params['p1']!.stderr).toBe(fresh.perr[1]); // JSON keeps params (toJSON), as when it was a field
+    expect(json.perr).toEqual(fresh.perr);
   });
 
   it('gives Student-t confidence intervals popt ± t·perr', () => {

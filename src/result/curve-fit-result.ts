@@ -133,6 +133,15 @@ export class CurveFitResult {
     return named;
   }
   /**
+   * The result as JSON sees it (`JSON.stringify(r)`): `params` first (a getter on the prototype,
+   * which JSON would skip), then every own field.
+   *
+   * @returns a plain object of the result's data.
+   */
+  toJSON(): Record<string, unknown> {
+    return Object.assign({ params: this.params } as Record<string, unknown>, this);
+  }
+  /**
    * Optimal parameters, over every model parameter in model order. With the `params` option this
    * includes fixed parameters (their held value), tied ones (their expression at the fit) and then
    * any auxiliary parameters of the set; `p` and `dof` count only the free ones.
