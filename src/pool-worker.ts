@@ -1,13 +1,14 @@
 /**
  * Entry of a pool worker: registers with workerpool every task the process-wide pool runs —
  *
- * - the fold shares of one fit on many cores (`parallel/fold-share.ts`): `open`, `evaluate`,
- *   `residuals`, `close`;
+ * - the fold shares of one fit on many cores (`parallel/fold-share.ts`): `open`, `load`, `seal`,
+ *   `evaluate`, `residuals`, `close`;
  * - a `fitBatch` on workers: `sharedBatch`, a round of fits in shared memory whose chunks every
  *   worker claims (`batch/shared-batch.ts`), or `batchShare`, one range transferred
  *   (`batch/batch-share.ts`, where shared memory is not usable), with progress sent back through
  *   `workerpool.workerEmit`;
- * - the chunks of a streaming pass (`parallel/fold-chunk.ts`): `chunkOpen`, `chunkFold`, `chunkClose`;
+ * - the chunks of a streaming pass (`parallel/fold-chunk.ts`): `chunkOpen`, `chunkFold` (one or
+ *   more chunks, each folded from zero), `chunkClose`;
  *
  * and `ping` (the pool's liveness check) and `exit` (a test's way to kill the worker from inside).
  * It sits in the top layer, beside the public entry points, because it imports each of them.
@@ -22,10 +23,16 @@ import { outputBuffers, runBatchShare, type BatchShareSetup } from './batch/batc
 import { runSharedRound, type SharedRoundSetup } from './batch/shared-batch.ts';
 import { closeChunkFolder, foldChunk, openChunkFolder, type ChunkFolderSetup } from './parallel/fold-chunk.ts';
 import type { DataColumns } from './model/model-kernel.ts';
-import { closeShare, evaluateShare, openShare, openShareCount, shareResiduals, type ShareSetup } from './parallel/fold-share.ts';
+import { closeShare, evaluateShare, loadShare, openShare, openShareCount, sealShare, shareResiduals, type ShareSetup } from './parallel/fold-share.ts';
 
 workerpool.worker({
   open: (setup: ShareSetup) => openShare(setup),
+  load: (id: string, offset: number, count: number, chunk: Float64Array) => {
+    const back = loadShare(id, offset, count, chunk);
+    // a shared chunk stays where it is (the main thread fills it again); a transferred one goes back
+    return back.buffer instanceof SharedArrayBuffer ? null : new workerpool.Transfer(back, [back.buffer]);
+  },
+  seal: (id: string) => sealShare(id),
   evaluate: (id: string, x: Float64Array, jacobian: boolean) => {
     const ev = evaluateShare(id, x, jacobian);
     return ev.T === null ? ev : new workerpool.Transfer(ev, [ev.T.buffer]);
@@ -41,9 +48,9 @@ workerpool.worker({
   },
   sharedBatch: (setup: SharedRoundSetup) => runSharedRound(setup, (done) => workerpool.workerEmit(done)),
   chunkOpen: (setup: ChunkFolderSetup) => openChunkFolder(setup),
-  chunkFold: (id: string, x: Float64Array, jacobian: boolean, data: DataColumns) => {
-    const ev = foldChunk(id, x, jacobian, data);
-    return ev.T === null ? ev : new workerpool.Transfer(ev, [ev.T.buffer]);
+  chunkFold: (id: string, x: Float64Array, jacobian: boolean, chunks: DataColumns[]) => {
+    const evs = chunks.map((data) => foldChunk(id, x, jacobian, data)); // each from zero, in order
+    return new workerpool.Transfer(evs, evs.flatMap((ev) => (ev.T === null ? ev.buffers : [ev.T.buffer, ...ev.buffers])));
   },
   chunkClose: (id: string) => closeChunkFolder(id),
   ping: () => openShareCount(),

@@ -193,6 +193,27 @@ describe('curveFit statistics and bands', () => {
     expect(r.fun).toHaveLength(10);
   });
 
+  it('builds params on first read, from the solution: one frozen object, equal to popt, perr and the correlations of pcov', () => {
+    const fresh = curveFitSync((t: number, a: number, b: number) => a + b * t, x, y);
+    expect(Object.getOwnPropertyDescriptor(Object.getPrototypeOf(fresh), 'params')?.get).toBeTypeOf('function');
+    const params = fresh.params;
+    expect(fresh.params).toBe(params);
+    expect(Object.isFrozen(params)).toBe(true);
+    expect(Object.keys(params)).toEqual(['p0', 'p1']);
+    const fitted = fresh.popt[0];
+    fresh.popt[0] = 99; // the result's own arrays are the caller's to change: params keeps the fit's values
+    expect(params['p0']!.value).toBe(fitted);
+    expect(params['p1']!.stderr).toBe(fresh.perr[1]);
+    expect(params['p0']!.correl['p1']).toBeCloseTo(fresh.pcov[0]![1]! / (fresh.perr[0]! * fresh.perr[1]!), 14);
+    const late = curveFitSync((t: number, a: number, b: number) => a + b * t, x, y);
+    const lateFitted = late.popt[0];
+    late.popt[0] = 99; // read only after the change
+    expect(late.params['p0']!.value).toBe(lateFitted);
+    const json = JSON.parse(JSON.stringify(fresh)) as { params: Record<string, { value: number; stderr: number }>; perr: number[] };
+    expect(json.params['p1']!.stderr).toBe(fresh.perr[1]); // JSON keeps params (toJSON), as when it was a field
+    expect(json.perr).toEqual(fresh.perr);
+  });
+
   it('gives Student-t confidence intervals popt ± t·perr', () => {
     const ci = r.confidenceIntervals(0.9);
     const t = studentTQuantile(0.95, 8);

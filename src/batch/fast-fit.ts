@@ -3,16 +3,17 @@
  * `fitBatch`'s WASM engine (`wasm-engine.ts`: the whole Levenberg–Marquardt loop inside
  * WebAssembly, `assembly/lm-batch.ts`), with everything that does not change between calls kept:
  * one wasm backend for the process, and per model (at most {@link FAST_FIT_MODELS}, least
- * recently used dropped) its compiled functions, its residual kernel and one engine per set of
- * solver settings. A call then stages its points, runs `lmBatch` once and builds the ordinary
+ * recently used dropped) its compiled functions and one engine per set of solver settings. A
+ * call then stages its points, runs `lmBatch` once and builds the ordinary
  * result (`buildCurveFitResult`) from the engine's row, its termination and its final triangle —
  * no backend lease, kernel compilation, problem or driver per call.
  *
  * It runs only where it gives the answer the ordinary path gives on the backend that path would
  * choose (the automatic choice, wasm; the same codegen and fold): {@link fastFitGap} says why it
  * does not run otherwise. popt, pcov, perr, cost, nfev, njev, nit, status and message are those of
- * `lm.ts` on that backend (the tests hold them to 1e-12 and equal counts); `fun` is the residual
- * kernel's (as `residualVector`'s). What the engine does not record — the per-iteration
+ * `lm.ts` on that backend (the tests hold them to 1e-12 and equal counts); `fun` is the model's
+ * generated `resid` at popt on the points the engine staged — the residual kernel's code on the
+ * same values (as `residualVector`'s). What the engine does not record — the per-iteration
  * `history` — is computed on first read by the ordinary path on the same backend (`r.history` of
  * a fast fit costs one more fit, once). The result's strategy choice says that the fast path ran.
  *
@@ -34,10 +35,10 @@ import type { WasmBackend } from '../backends/wasm/wasm-backend.ts';
 import { modelTooLarge } from '../backends/model-size-limit.ts';
 import { normInf } from '../linalg/small-linalg.ts';
 import type { Program } from '../model/ir.ts';
-import { isFittableModel, type ModelKernel } from '../model/model-kernel.ts';
+import { isFittableModel } from '../model/model-kernel.ts';
 import { trustedProgram } from '../model/trusted-program.ts';
 import type { IterationRecord, SolverOutcome } from '../optim/evaluation.ts';
-import { unpackTriangle } from '../optim/solver-common.ts';
+import { triangleGradient } from '../optim/solver-common.ts';
 import type { ResolvedCurveFit } from '../options/resolve-curve-fit.ts';
 import { buildCurveFitResult, type CurveFitResult } from '../result/curve-fit-result.ts';
 import type { Choice } from '../result/choice.ts';
@@ -68,10 +69,10 @@ interface EngineEntry {
 
 /** A model's cached functions on the fast path's backend. */
 interface ModelEntry {
-  /** Its residual kernel (`fun`), copying each call's window. */
-  readonly kernel: ModelKernel & { dispose(): void };
   /** Engines by solver settings. */
   readonly engines: Map<string, EngineEntry>;
+  /** The engine of the last call (checked first: {@link sameSettings}). */
+  last: EngineEntry | null;
   readonly functions: Parameters<WasmEngineModule['createWasmEngine']>[1];
 }
 
@@ -146,18 +147,13 @@ function modelEntry(program: Program, resolved: ResolvedCurveFit, on: WasmBacken
   let entry: ModelEntry | null = null;
   if (modelTooLarge(on, modelSizeOf(resolved.model)) === null) {
     const functions = kernels.wasmModelFunctions(program, on);
-    const kernel = kernels.createWasmModelKernel(program, on);
-    if (functions !== null && kernel !== null) entry = { kernel, engines: new Map(), functions: { backend: on, model: functions, program } };
-    else kernel?.dispose();
+    if (functions !== null) entry = { engines: new Map(), last: null, functions: { backend: on, model: functions, program } };
   }
   models.set(program, entry);
   if (models.size > FAST_FIT_MODELS) {
     const [oldest, old] = models.entries().next().value!;
     models.delete(oldest);
-    if (old !== null) {
-      for (const e of old.engines.values()) e.engine.dispose();
-      old.kernel.dispose();
-    }
+    if (old !== null) for (const e of old.engines.values()) e.engine.dispose();
   }
   return entry;
 }
@@ -169,10 +165,28 @@ function settingsKey(resolved: ResolvedCurveFit): string {
   return `${resolved.k}|${resolved.p}|${resolved.sigma.kind}|${resolved.absoluteSigma}|${solver.ftol}|${solver.xtol}|${solver.gtol}|${solver.maxNfev}|${scale}|${resolved.caller}`;
 }
 
+/**
+ * Whether `resolved` fixes the settings `e` was created for (each of {@link settingsKey}'s parts,
+ * compared without building the key): the common case of a model fitted again with the same
+ * options finds its engine without a string per call.
+ */
+function sameSettings(e: EngineEntry, resolved: ResolvedCurveFit): boolean {
+  const a = e.problem;
+  const was = a.settings.solver;
+  const now = resolved.settings.solver;
+  if (a.data.k !== resolved.k || a.params.p !== resolved.p || (a.data.sigma !== null) !== (resolved.sigma.kind === '1d') || a.absoluteSigma !== resolved.absoluteSigma || a.caller !== resolved.caller) return false;
+  if (was.ftol !== now.ftol || was.xtol !== now.xtol || was.gtol !== now.gtol || was.maxNfev !== now.maxNfev) return false;
+  if (was.xScale === 'jac' || now.xScale === 'jac') return was.xScale === now.xScale;
+  if (was.xScale.length !== now.xScale.length) return false;
+  for (let j = 0; j < now.xScale.length; j++) if (!Object.is(was.xScale[j], now.xScale[j])) return false;
+  return true;
+}
+
 function engineEntry(entry: ModelEntry, resolved: ResolvedCurveFit, module: WasmEngineModule): EngineEntry {
+  if (entry.last !== null && sameSettings(entry.last, resolved)) return entry.last;
   const key = settingsKey(resolved);
   const cached = entry.engines.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return (entry.last = cached);
   const { p, k, settings } = resolved;
   const infinite = (v: number) => new Float64Array(p).fill(v);
   const data: EngineEntry['data'] = { nFits: 1, k, offsets: new Int32Array(2), maxPoints: 0, y: new Float64Array(0), sigma: resolved.sigma.kind === '1d' ? new Float64Array(0) : null, x: { kind: 'columns', columns: [] } };
@@ -184,7 +198,12 @@ function engineEntry(entry: ModelEntry, resolved: ResolvedCurveFit, module: Wasm
   const problem: EngineEntry['problem'] = { caller: resolved.caller, data, params, settings, absoluteSigma: resolved.absoluteSigma, engine: 'wasm' };
   const made: EngineEntry = { engine: module.createWasmEngine(problem, entry.functions), data, params, problem, out: allocateOutput(1, p) };
   entry.engines.set(key, made);
-  return made;
+  return (entry.last = made);
+}
+
+/** The iteration history of the ordinary path's fit of `resolved` on `on` (a fast fit's `history`, on first read). */
+function ordinaryHistory(resolved: ResolvedCurveFit, on: WasmBackend): readonly IterationRecord[] {
+  return curveFitResolvedSync({ ...resolved, backend: on }).history;
 }
 
 /** The result of one fast fit, or null when the fit cannot start (the ordinary path then throws its error). */
@@ -208,17 +227,17 @@ function runFast(resolved: ResolvedCurveFit, on: WasmBackend, entry: ModelEntry,
   if (e.out.status[0] === -1 || detail === null) return null;
   const x = e.out.popt.slice(0, p);
   const nit = e.out.nit[0]!;
-  const { g } = unpackTriangle(detail.T, p);
+  const g = triangleGradient(detail.T, p);
   const outcome: SolverOutcome = {
     x, cost: e.out.cost[0]!, T: detail.T, grad: g, optimality: normInf(g), activeMask: new Int8Array(p),
     status: detail.status, message: detail.message, nfev: e.out.nfev[0]!, njev: detail.endedOnAcceptedStep ? nit : nit + 1, nit,
   };
   const fun = new Float64Array(n);
-  entry.kernel.residuals(x, data, 0, n, fun, 0, 1);
+  e.engine.residualsOfFirst(x, fun);
   used ??= { backend: on, given: 'default', source: 'automatic', reason: `automatic choice: ${on.info.name}, the fastest backend usable here for this model — the small-fit fast path's own instance` };
   const blockSize: Choice = { given: 'default', used: String(n), reason: "the WASM engine folds the fit's rows in its own sub-blocks" };
   // The engine records no iterations: the history is the ordinary path's on the same backend, on first read.
-  const history = (): readonly IterationRecord[] => curveFitResolvedSync({ ...resolved, backend: on }).history;
+  const history = ordinaryHistory.bind(undefined, resolved, on);
   const result = buildCurveFitResult(outcome, resolved, { backend: used, fun, strategy: STRATEGY, blockSize, history });
   return result;
 }

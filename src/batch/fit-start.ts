@@ -11,33 +11,34 @@ import type { FittableModel } from '../model/model-kernel.ts';
 import type { BatchProblem } from './batch-engine.ts';
 import { fitRange } from './batch-data.ts';
 import type { ParamRows } from './batch-params.ts';
+import { firstNonFinite } from '../options/validate.ts';
 
 function row(rows: ParamRows, i: number, p: number): number {
   return rows.perFit ? i * p : 0;
 }
 
-/** Copy fit i's points into `columns` from index `at` (n = its length); the first non-finite value's description, or null. */
+/**
+ * Copy fit i's points into `columns` from index `at` (n = its length); the first non-finite
+ * value's description, or null. The columns are copied whole (`TypedArray.set`, a memcpy) and
+ * checked in place afterwards: a fit whose values are not finite fails, so what was copied is
+ * never read.
+ */
 function copyPoints(problem: BatchProblem, i: number, columns: DataColumns, at: number): string | null {
   const { data } = problem;
   if (data.resident !== undefined) return null; // read in place, checked finite by curveFit's resolution
   const { o, n } = fitRange(data, i);
   const y = columns.y;
-  for (let q = 0; q < n; q++) {
-    const v = data.y[o + q]!;
-    if (!Number.isFinite(v)) return `y has ${v} at point ${q}`;
-    y[at + q] = v;
-  }
+  y.set(data.y.subarray(o, o + n), at);
+  const badY = firstNonFinite(y.subarray(at, at + n));
+  if (badY >= 0) return `y has ${y[at + badY]} at point ${badY}`;
   if (columns.w !== null) {
     const s = data.sigma!;
-    for (let q = 0; q < n; q++) columns.w[at + q] = 1 / s[o + q]!;
+    const w = columns.w;
+    for (let q = 0; q < n; q++) w[at + q] = 1 / s[o + q]!;
   }
   const x = data.x;
   if (x.kind === 'columns') {
-    for (let v = 0; v < data.k; v++) {
-      const src = x.columns[v]!;
-      const dst = columns.x[v]!;
-      for (let q = 0; q < n; q++) dst[at + q] = src[o + q]!;
-    }
+    for (let v = 0; v < data.k; v++) columns.x[v]!.set(x.columns[v]!.subarray(o, o + n), at);
   } else if (x.kind === 'interleaved') {
     const k = data.k;
     for (let q = 0; q < n; q++) for (let v = 0; v < k; v++) columns.x[v]![at + q] = x.values[(o + q) * k + v]!;
@@ -45,7 +46,8 @@ function copyPoints(problem: BatchProblem, i: number, columns: DataColumns, at: 
   const xAt = x.kind === 'shared' ? 0 : at;
   for (let v = 0; v < data.k; v++) {
     const c = columns.x[v]!;
-    for (let q = 0; q < n; q++) if (!Number.isFinite(c[xAt + q]!)) return `${data.k === 1 ? 'x' : `x[${v}]`} has ${c[xAt + q]} at point ${q}`;
+    const bad = firstNonFinite(c.subarray(xAt, xAt + n));
+    if (bad >= 0) return `${data.k === 1 ? 'x' : `x[${v}]`} has ${c[xAt + bad]} at point ${bad}`;
   }
   return null;
 }

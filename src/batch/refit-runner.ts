@@ -17,7 +17,7 @@ import type { ResolvedLeastSquares } from '../options/resolve-least-squares.ts';
 import { predictValues } from '../result/bands.ts';
 import type { CurveFitResult } from '../result/curve-fit-result.ts';
 import type { LeastSquaresResult } from '../result/least-squares-result.ts';
-import { provideRefits, residentMembers, type RefitReply, type RefitRequest } from '../result/refit-source.ts';
+import { provideRefits, residentMembers, type RefitReply, type RefitRequest, type RefitSource } from '../result/refit-source.ts';
 import type { BatchModel, FitBatchData, FitBatchOptions } from './batch-options.ts';
 import { vectorRefitRunner } from './vector-refits.ts';
 import { sourceChiSquares, sourceRefitRunner } from './source-refits.ts';
@@ -40,12 +40,19 @@ export type BatchRun = (caller: string, model: BatchModel, data: FitBatchData, o
  * @returns the same result.
  */
 export function provideBatchRefits<R extends CurveFitResult>(result: R, resolved: ResolvedCurveFit, runBatch: BatchRun): R {
-  const { settings, data } = resolved;
-  if (!(LOSS_NAMES as readonly string[]).includes(settings.lossName)) return result;
-  const { solver } = settings;
-  const names = resolved.paramNames;
+  if (!(LOSS_NAMES as readonly string[]).includes(resolved.settings.lossName)) return result;
   const free = resolved.paramLayout === undefined ? result.popt : Array.from(resolved.paramLayout.free, (j) => result.popt[j]!);
   if (resolved.sigma.kind === '2d') return provideCovarianceRefits(result, resolved, resolved.sigma.L, Float64Array.from(free));
+  const popt = Float64Array.from(free);
+  // Built on the first refit (most results are never refitted); popt is copied now, as the result reads it.
+  provideRefits(result, () => residentRefits(resolved, popt, runBatch));
+  return result;
+}
+
+/** The refit source of a resident fit with a diagonal or no sigma: its points, refitted as batches on `fitBatch`'s engine. */
+function residentRefits(resolved: ResolvedCurveFit, popt: Float64Array, runBatch: BatchRun): RefitSource {
+  const { settings, data } = resolved;
+  const { solver } = settings;
   const common: FitBatchOptions = {
     bounds: [solver.lb, solver.ub], method: solver.method, ftol: solver.ftol, xtol: solver.xtol, gtol: solver.gtol,
     maxNfev: solver.maxNfev, loss: settings.lossName as LossName, fScale: settings.fScale,
@@ -64,11 +71,10 @@ export function provideBatchRefits<R extends CurveFitResult>(result: R, resolved
     });
     return { popt: out.popt, cost: out.cost, status: out.status };
   };
-  provideRefits(result, {
-    names, popt: Float64Array.from(free), lb: solver.lb, ub: solver.ub, x: data.x, y: data.y, w: data.w, loss: settings.lossName,
+  return {
+    names: resolved.paramNames, popt, lb: solver.lb, ub: solver.ub, x: data.x, y: data.y, w: data.w, loss: settings.lossName,
     ...residentMembers((theta) => predictValues(resolved.kernel, theta, data.x), data.y, data.w), pairs: null, run,
-  });
-  return result;
+  };
 }
 
 /** The refits of a covariance-sigma fit: y' = L⁻¹y, g(θ) = L⁻¹f(x; θ), w = 1 (see `vector-refits.ts`). */

@@ -151,6 +151,13 @@ export interface WasmEngine extends BatchEngine {
    * when it could not start.
    */
   lastFit(): WasmFitDetail | null;
+  /**
+   * The weighted residuals r_i = w_i(f(x_i; θ) − y_i) of the first fit of the last run at θ (the
+   * model's P parameters) into `out` (that fit's n points): the model's generated `resid` on the
+   * points the run staged — the same code, on the same values, as the model's wasm kernel on
+   * the fit's data, without staging them again (the single-fit fast path's `fun`).
+   */
+  residualsOfFirst(theta: Float64Array, out: Float64Array): void;
 }
 
 /**
@@ -341,6 +348,10 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
     if (status === 0) out.messages.set(i, `${caller}: fit ${i}: ${maxNfevMessage(out.nfev[i]!, solver.maxNfev)}`);
   };
 
+  // The output of residualsOfFirst (grown on demand), and a u32 view for the descriptor's column addresses.
+  let residOut: Allocation | null = null;
+  let u32: Uint32Array = new Uint32Array(0);
+
   // Kept for r.get(i) after the run — the same kernel and fold — while its memory is at most the
   // wasm pool's limit (wasm memory never shrinks); beyond it get(i) runs on the CPU backend.
   let kept: WasmBackend | undefined = host.backend;
@@ -355,7 +366,28 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
       const at = kx.lmLinearizationAt(work.ptr, p, P, k) / 8;
       // Ended on an accepted step: no 'iteration' report (nor, for lm.ts, Jacobian count) after it.
       const endedOnAcceptedStep = mem[h + H.info] !== 4 && mem[h + H.nfCount] === 0 && mem[h + H.ratio]! >= 1e-4;
-      return { ...termination(mem, rec), T: mem.slice(at, at + cc), endedOnAcceptedStep };
+      const { status, message } = termination(mem, rec);
+      return { status, message, T: mem.slice(at, at + cc), endedOnAcceptedStep };
+    },
+    residualsOfFirst(theta: Float64Array, out: Float64Array): void {
+      const n = out.length;
+      if (records === null || readyFlags[0] !== 1 || resident !== undefined) throw new BackendUnavailableError(`${caller}: the WASM engine has no staged first fit to evaluate`);
+      if (residOut === null || residOut.bytes < 8 * n) {
+        if (residOut !== null) heap.release(residOut);
+        residOut = heap.allocate(8 * Math.max(n, 64), caller);
+      }
+      // The descriptor opens the work area (θ, then the k + 2 column addresses: x…, y, w) —
+      // where lmBatch's evaluations write theirs, with the f64x2 module's exp table after it.
+      const desc = work.ptr;
+      const mem = heap.f64(); // resid allocates nothing: this view stays attached through the call
+      for (let j = 0; j < P; j++) mem[desc / 8 + j] = theta[j]!;
+      if (u32.buffer !== mem.buffer) u32 = new Uint32Array(mem.buffer);
+      const cols = (desc + 8 * P) / 4;
+      for (let v = 0; v < k; v++) u32[cols + v] = xPtr[v]!; // fit 0 of the run starts at point 0 (per-fit x) or reads the shared x
+      u32[cols + k] = yPtr;
+      u32[cols + k + 1] = hasW ? wPtr : 0;
+      host.model.resid(desc, n, residOut.ptr, 8, hasW ? 1 : 0);
+      out.set(mem.subarray(residOut.ptr / 8, residOut.ptr / 8 + n));
     },
     name: 'wasm',
     get backend() {
@@ -413,8 +445,10 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
       owned.length = 0;
       if (records !== null) heap.release(records);
       if (points !== null) heap.release(points);
+      if (residOut !== null) heap.release(residOut);
       records = null;
       points = null;
+      residOut = null;
       table.set(colsIndex, null);
       if (heap.memory.buffer.byteLength > POOL_MEMORY_LIMIT) kept = undefined;
     },

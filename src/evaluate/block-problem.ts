@@ -48,9 +48,11 @@ export interface BlockProblem extends ResidualProblem {
   /**
    * Residuals w_i (f(x_i) − y_i) at x, as an array of length m that belongs to the caller: when
    * x is the point of the last evaluation and residuals are cached, the cache itself is handed
-   * over (no model pass; the next evaluation allocates a new one).
+   * over (no model pass; the next evaluation allocates a new one). With `out` (length ≥ m) they
+   * are written there instead and `out` is returned — a worker writes its share's residuals
+   * straight into the main thread's shared memory, with no array of its own in between.
    */
-  residualVector(x: Float64Array): Float64Array;
+  residualVector(x: Float64Array, out?: Float64Array): Float64Array;
   /**
    * The costs of `count` points (rows of p in `points`) into `out`, in one walk over the data
    * (`BlockEvaluator.costs`): each equals `evaluate(θ_k, false).cost` bitwise. The residual cache
@@ -100,14 +102,16 @@ export function createBlockProblem(options: BlockProblemOptions): BlockProblem {
     evaluateCosts(points: Float64Array, count: number, out: Float64Array): void {
       evaluator.costs(points, count, data, 0, n, out);
     },
-    residualVector(x: Float64Array): Float64Array {
+    residualVector(x: Float64Array, into?: Float64Array): Float64Array {
       if (store !== null && storedAt !== null && sameVector(storedAt, x)) {
-        const out = store;
+        const cached = store;
         store = null;
         storedAt = null;
-        return out;
+        if (into === undefined) return cached;
+        into.set(cached.subarray(0, n));
+        return into;
       }
-      const out = new Float64Array(n);
+      const out = into ?? new Float64Array(n);
       evaluator.residuals(x, data, 0, n, out);
       return out;
     },

@@ -65,6 +65,16 @@ export interface LmTestNumbers {
   readonly nfev: number;
 }
 
+/** The ftol test's numbers, for the message. */
+function fText(t: LmTestNumbers, o: SolverOptions): string {
+  return `|actred| = ${fmt(Math.abs(t.actred))} ≤ ftol = ${fmt(o.ftol)} and prered = ${fmt(t.prered)} ≤ ftol`;
+}
+
+/** The xtol test's numbers, for the message. */
+function xText(t: LmTestNumbers, o: SolverOptions): string {
+  return `Δ = ${fmt(t.delta)} ≤ xtol·‖Dx‖ = ${fmt(o.xtol * t.xnorm)}`;
+}
+
 /**
  * Status and message for a MINPACK info code (1–8, see the module table).
  *
@@ -74,15 +84,14 @@ export interface LmTestNumbers {
  * @returns the status and a message with the numbers.
  */
 export function lmTermination(info: number, t: LmTestNumbers, o: SolverOptions): { status: SolverStatus; message: string } {
-  const fText = `|actred| = ${fmt(Math.abs(t.actred))} ≤ ftol = ${fmt(o.ftol)} and prered = ${fmt(t.prered)} ≤ ftol`;
-  const xText = `Δ = ${fmt(t.delta)} ≤ xtol·‖Dx‖ = ${fmt(o.xtol * t.xnorm)}`;
+  // Each text is built only where its case needs it.
   switch (info) {
     case 1:
-      return { status: 'ftol', message: `\`ftol\` termination condition is satisfied: ${fText}` };
+      return { status: 'ftol', message: `\`ftol\` termination condition is satisfied: ${fText(t, o)}` };
     case 2:
-      return { status: 'xtol', message: `\`xtol\` termination condition is satisfied: ${xText}` };
+      return { status: 'xtol', message: `\`xtol\` termination condition is satisfied: ${xText(t, o)}` };
     case 3:
-      return { status: 'ftol-xtol', message: `Both \`ftol\` and \`xtol\` termination conditions are satisfied: ${fText}; ${xText}` };
+      return { status: 'ftol-xtol', message: `Both \`ftol\` and \`xtol\` termination conditions are satisfied: ${fText(t, o)}; ${xText(t, o)}` };
     case 4:
       return { status: 'gtol', message: gtolMessage(t.gnorm, o.gtol, 'max |cos(f, J_:j)|').replace(' < ', ' ≤ ') };
     case 5:

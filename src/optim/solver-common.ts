@@ -47,8 +47,26 @@ export function unpackTriangle(T: Float64Array, p: number): Linearization {
     z[i] = Tc[i * c + p]!;
   }
   for (let j = 0; j < p; j++) colNorms[j] = Math.sqrt(colNorms[j]!);
-  const g = upperTransposeMatVec(R, p, p, z, new Float64Array(p));
-  return { R, z, g, colNorms, T: Tc };
+  return { R, z, g: triangleGradient(Tc, p, z), colNorms, T: Tc };
+}
+
+/**
+ * The gradient g = Jᵀr = Rᵀz of ½‖r‖² from the augmented triangle T = [R z; 0 ρ], read in place
+ * (row length p + 1; no copy of R).
+ *
+ * @param T - (p+1)×(p+1) row-major augmented triangle.
+ * @param p - number of parameters.
+ * @param z - its column z (p values), when the caller has it.
+ * @returns g (p values).
+ */
+export function triangleGradient(T: Float64Array, p: number, z?: Float64Array): Float64Array {
+  const c = p + 1;
+  let qtr = z;
+  if (qtr === undefined) {
+    qtr = new Float64Array(p);
+    for (let i = 0; i < p; i++) qtr[i] = T[i * c + p]!;
+  }
+  return upperTransposeMatVec(T, c, p, qtr, new Float64Array(p));
 }
 
 /**

@@ -158,7 +158,7 @@ export function validateFitData(
   const check = checkFinite ?? nanPolicy === undefined;
   if (check || nanPolicy === 'raise') {
     requireFinite(caller, 'ydata', y);
-    x.forEach((col, v) => requireFinite(caller, x.length === 1 ? 'xdata' : `xdata[${v}]`, col));
+    for (let v = 0; v < x.length; v++) requireFinite(caller, x.length === 1 ? 'xdata' : `xdata[${v}]`, x[v]!);
   }
   let omitted = 0;
   let values = parsed?.values ?? null;

@@ -130,21 +130,23 @@ const LEASTSQ_DEFAULTS = { ftol: 1.49012e-8, xtol: 1.49012e-8, gtol: 0 } as cons
  * SciPy's `check_tolerance` (least_squares): below-eps values warn; lm needs all three ≥ eps,
  * the others one. On the `leastsq` path (curveFit with lm) MINPACK only needs them ≥ 0.
  */
+/** One tolerance: the given value (≥ 0) or the convention's default, with SciPy's warning below ε. */
+function tolerance(caller: string, options: CommonFitOptions, name: 'ftol' | 'xtol' | 'gtol', leastsq: boolean, warnings: FitWarning[]): number {
+  const value = options[name] === undefined ? (leastsq ? LEASTSQ_DEFAULTS[name] : 1e-8) : requireNumber(caller, name, options[name], { min: 0 });
+  if (value < EPS && !leastsq) {
+    warnings.push({
+      code: 'tolerance-below-eps',
+      message: `${caller}: setting ${name} = ${value} below the machine epsilon (${formatExponent(EPS, 2)}) effectively disables the corresponding termination condition`,
+    });
+  }
+  return value;
+}
+
 function resolveTolerances(caller: string, options: CommonFitOptions, method: SolverMethod, convention: NfevConvention, warnings: FitWarning[]) {
   const leastsq = method === 'lm' && convention === 'leastsq';
-  const tol = (name: 'ftol' | 'xtol' | 'gtol'): number => {
-    const value = options[name] === undefined ? (leastsq ? LEASTSQ_DEFAULTS[name] : 1e-8) : requireNumber(caller, name, options[name], { min: 0 });
-    if (value < EPS && !leastsq) {
-      warnings.push({
-        code: 'tolerance-below-eps',
-        message: `${caller}: setting ${name} = ${value} below the machine epsilon (${formatExponent(EPS, 2)}) effectively disables the corresponding termination condition`,
-      });
-    }
-    return value;
-  };
-  const ftol = tol('ftol');
-  const xtol = tol('xtol');
-  const gtol = tol('gtol');
+  const ftol = tolerance(caller, options, 'ftol', leastsq, warnings);
+  const xtol = tolerance(caller, options, 'xtol', leastsq, warnings);
+  const gtol = tolerance(caller, options, 'gtol', leastsq, warnings);
   if (leastsq) return { ftol, xtol, gtol };
   if (method === 'lm' && (ftol < EPS || xtol < EPS || gtol < EPS)) {
     throw new NlsqRangeError(`${caller}: all tolerances must be ≥ machine epsilon (${formatExponent(EPS, 2)}) for method 'lm', got ftol = ${ftol}, xtol = ${xtol}, gtol = ${gtol}`, 'ftol');

@@ -69,10 +69,15 @@ export function asFloat64(caller: string, name: string, value: unknown, length?:
  *
  * A first branch-free scan sums v·0 in four independent accumulators: the sum is 0 when every v
  * is finite and NaN as soon as one is NaN or ±∞ (∞·0 = NaN), which runs about twice as fast as
- * testing each value; only then is the index searched for.
+ * testing each value; only then is the index searched for. A `Float64Array` (every fit's data
+ * column once validated) takes its own scan that only ever sees `Float64Array`s, so its element
+ * access stays monomorphic (this function also sees number arrays, `Float32Array`s and others),
+ * and that scan runs at about memory speed: on a `workers` fit of 10M points this check is
+ * serial on the main thread, ≈ 4.6 ns per value in its CPU profile before.
  * @param a - values.
  */
 export function firstNonFinite(a: ArrayLike<number>): number {
+  if (a instanceof Float64Array) return firstNonFiniteF64(a);
   let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
   const n = a.length;
   let i = 0;
@@ -83,6 +88,29 @@ export function firstNonFinite(a: ArrayLike<number>): number {
     s3 += a[i + 3]! * 0;
   }
   for (; i < n; i++) s0 += a[i]! * 0;
+  if (s0 + s1 + s2 + s3 === 0) return -1;
+  for (let j = 0; j < n; j++) if (!Number.isFinite(a[j]!)) return j;
+  return -1;
+}
+
+/**
+ * {@link firstNonFinite} on a `Float64Array` only (monomorphic element access). The scan sums
+ * v − v, which is 0 for a finite v and NaN for NaN and ±∞ (∞ − ∞ = NaN), eight values per step in
+ * four accumulators: a subtraction has no multiply in the chain, and on 10M values this runs at
+ * ≈ 2 ns per value against ≈ 4.7 for the v·0 form (CPU time, 40 interleaved runs, on the shared
+ * 2-core machine under load; the monomorphic split alone made no measurable difference there).
+ */
+function firstNonFiniteF64(a: Float64Array): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const n = a.length;
+  let i = 0;
+  for (; i + 7 < n; i += 8) {
+    s0 += a[i]! - a[i]! + (a[i + 4]! - a[i + 4]!);
+    s1 += a[i + 1]! - a[i + 1]! + (a[i + 5]! - a[i + 5]!);
+    s2 += a[i + 2]! - a[i + 2]! + (a[i + 6]! - a[i + 6]!);
+    s3 += a[i + 3]! - a[i + 3]! + (a[i + 7]! - a[i + 7]!);
+  }
+  for (; i < n; i++) s0 += a[i]! - a[i]!;
   if (s0 + s1 + s2 + s3 === 0) return -1;
   for (let j = 0; j < n; j++) if (!Number.isFinite(a[j]!)) return j;
   return -1;

@@ -56,23 +56,32 @@ export async function openChunkFolder(setup: ChunkFolderSetup): Promise<string> 
   return backend.info.name;
 }
 
+/** One chunk's evaluation, as it crosses back, with the chunk's own buffers for the main thread to reuse. */
+export interface ChunkEvaluation extends ShareEvaluation {
+  /** The distinct buffers of the chunk's columns, handed back (transferred) once folded. */
+  readonly buffers: ArrayBuffer[];
+}
+
 /**
  * Fold one chunk at θ from zero: its cost ½Σρ(r²), its point count and (when `jacobian`) its
  * triangle.
  *
  * @param id - the folder. @param x - θ. @param jacobian - also fold the Jacobian rows.
  * @param data - the chunk's columns (x…, y, w or null), all of one length.
- * @returns cost, m and T (a fresh array, safe to transfer; null when not asked or not finite).
+ * @returns cost, m and T (a fresh array, safe to transfer; null when not asked or not finite), and
+ *   the chunk's buffers (the main thread copies later chunks into them: no allocation per chunk).
  * @throws NlsqRangeError for a folder this worker does not hold.
  */
-export function foldChunk(id: string, x: Float64Array, jacobian: boolean, data: DataColumns): ShareEvaluation {
+export function foldChunk(id: string, x: Float64Array, jacobian: boolean, data: DataColumns): ChunkEvaluation {
   const folder = folders.get(id);
   if (folder === undefined) throw new NlsqRangeError(`chunk folder: ${id} is not open in this worker (was the worker restarted?)`, 'id');
   const ev = folder.evaluator;
   ev.begin(x, jacobian);
   ev.addWindow(data, 0, data.y.length);
   const r = ev.finish();
-  return { cost: r.cost, m: r.m, T: r.T };
+  const buffers = new Set<ArrayBuffer>();
+  for (const c of [...data.x, data.y, ...(data.w === null ? [] : [data.w])]) if (!(c.buffer instanceof SharedArrayBuffer)) buffers.add(c.buffer as ArrayBuffer);
+  return { cost: r.cost, m: r.m, T: r.T, buffers: [...buffers] };
 }
 
 /**

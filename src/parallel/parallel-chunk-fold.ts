@@ -9,10 +9,19 @@
  *          ─▶ chunk 2 ─▶ worker 0 ─▶ …               ─┘
  * ```
  *
- * - **Bounded queue, back-pressure.** At most `queueDepth` chunks (default two per worker) are in
- *   flight; `add` waits for a free slot before the next chunk is read, so memory is O(queueDepth ·
- *   chunk) whatever the size of the source. A result that arrives before its predecessors waits
- *   (at most queueDepth of them) until it can be merged.
+ * - **Bounded queue, back-pressure.** At most `queueDepth` chunks (default three per worker) are
+ *   in flight; `add` waits for a free slot before the next chunk is read, so memory is
+ *   O(queueDepth · chunk) whatever the size of the source. A result that arrives before its
+ *   predecessors waits (at most queueDepth of them) until it can be merged.
+ * - **No idle worker while the main thread reads.** A worker runs one task at a time
+ *   (`worker-pool.ts`), and the next task can only be posted once the main thread has seen the
+ *   previous answer — which waits while the main thread validates and copies the next chunk. So
+ *   the chunks that arrive for a busy worker wait on its lane and go over together, as one task,
+ *   the moment it is free: that hand-over delay is paid once per task, not once per chunk.
+ * - **No allocation per chunk.** Each chunk is copied once (the source may reuse its arrays) into
+ *   buffers the workers handed back with earlier answers (`fold-chunk.ts`), at most
+ *   (queueDepth + workers) chunks' worth kept: after the first chunks a pass allocates nothing, so
+ *   neither the collector nor the first touch of fresh pages runs per chunk.
  * - **The single-thread answer, bitwise stable.** Every chunk is folded from zero by the same walk
  *   and merged in chunk order with `Backend.mergeTriangles` (TSQR; Demmel, Grigori, Hoemmen &
  *   Langou, SIAM J. Sci. Comput. 34(1), 2012), costs summed in chunk order with Neumaier
@@ -32,7 +41,7 @@ import type { Program } from '../model/ir.ts';
 import type { DataColumns } from '../model/model-kernel.ts';
 import type { Evaluation } from '../optim/evaluation.ts';
 import type { LossName } from '../optim/loss.ts';
-import type { ChunkFolderSetup } from './fold-chunk.ts';
+import type { ChunkEvaluation, ChunkFolderSetup } from './fold-chunk.ts';
 import type { ShareEvaluation } from './fold-share.ts';
 import type { WorkerPool, WorkerTask } from './worker-pool.ts';
 import { onEveryWorker, workerFailure, type WorkerTaskContext } from './worker-tasks.ts';
@@ -55,7 +64,7 @@ export interface ParallelChunkFoldOptions {
   readonly backend: Backend;
   /** Cancellation. */
   readonly signal: AbortSignal | undefined;
-  /** Chunks in flight at most (default 2 × workers). */
+  /** Chunks in flight at most (default 3 × workers). */
   readonly queueDepth?: number;
 }
 
@@ -69,6 +78,8 @@ export interface ParallelChunkFold extends ChunkFold {
   readonly workerBackend: string;
   /** The most chunks that were in flight at once (diagnostics, tests). */
   readonly peakInFlight: number;
+  /** Tasks posted to the workers so far, each carrying one or more chunks (diagnostics, tests). */
+  readonly tasks: number;
   /** Close every worker's folder and release the pool. */
   dispose(): void;
 }
@@ -85,7 +96,7 @@ let nextFit = 0;
 export async function createParallelChunkFold(options: ParallelChunkFoldOptions): Promise<ParallelChunkFold> {
   const { caller, pool, workers, backend, signal } = options;
   const cols = options.program.params.length + 1;
-  const depth = options.queueDepth ?? 2 * workers;
+  const depth = options.queueDepth ?? 3 * workers;
   const id = `stream-${nextFit++}-${Math.random().toString(36).slice(2, 10)}`;
   const ctx: WorkerTaskContext = { caller, workers, subject: 'fit', signal };
   const setup: ChunkFolderSetup = { id, program: options.program, loss: options.loss, blockRows: options.blockRows, simd: backend.info.name === 'wasm-simd' };
@@ -110,8 +121,23 @@ export async function createParallelChunkFold(options: ParallelChunkFoldOptions)
   let finite = true;
   let failure: { lane: number; error: unknown } | null = null;
   const waiting = new Map<number, ShareEvaluation>();
-  const inFlight = new Set<WorkerTask<ShareEvaluation>>();
-  const perLane = new Array<number>(workers).fill(0);
+  const inFlight = new Set<WorkerTask<ChunkEvaluation[]>>();
+  // Buffers handed back by the workers, reused for later chunks (at most (depth + 1) chunks' worth).
+  const spare: ArrayBuffer[] = [];
+  const spareLimit = (depth + workers) * (options.program.variables.length + 2);
+  const copyOf = (c: Float64Array, n: number): Float64Array => {
+    let out: Float64Array | null = null;
+    for (let i = spare.length - 1; i >= 0 && out === null; i--) {
+      if (spare[i]!.byteLength >= n * 8) out = new Float64Array(spare.splice(i, 1)[0]!, 0, n);
+    }
+    out ??= new Float64Array(n);
+    out.set(c.length === n ? c : c.subarray(0, n));
+    return out;
+  };
+  // Per lane: the chunks waiting for the lane's worker (handed over together when it is free) and whether a task runs.
+  const lanes = Array.from({ length: workers }, () => ({ pending: [] as { index: number; chunk: DataColumns }[], busy: false, load: 0 }));
+  let queued = 0;
+  let tasks = 0;
   let wake: (() => void) | null = null;
   let peak = 0;
 
@@ -143,6 +169,43 @@ export async function createParallelChunkFold(options: ParallelChunkFoldOptions)
   const drain = async (): Promise<void> => {
     while (inFlight.size > 0) await nextSettled();
   };
+  /** Hand every chunk waiting for `lane` to its worker as one task (the lane is free). */
+  const dispatch = (lane: number): void => {
+    const state = lanes[lane]!;
+    const batch = state.pending.splice(0);
+    state.busy = true;
+    const chunks = batch.map((b) => b.chunk);
+    const transfer = chunks.flatMap((c) => [...c.x, c.y, ...(c.w === null ? [] : [c.w])].map((col) => col.buffer as ArrayBuffer));
+    const task = pool.exec<ChunkEvaluation[]>(lane, 'chunkFold', [id, theta, jacobian, chunks], { transfer });
+    tasks++;
+    inFlight.add(task);
+    task.then(
+      (results) => {
+        results.forEach((r, i) => {
+          for (const buffer of r.buffers) if (spare.length < spareLimit) spare.push(buffer);
+          waiting.set(batch[i]!.index, r);
+        });
+        mergeReady();
+      },
+      (error: unknown) => {
+        failure ??= { lane, error };
+      },
+    ).finally(() => {
+      inFlight.delete(task);
+      state.busy = false;
+      state.load -= batch.length;
+      queued -= batch.length;
+      if (state.pending.length > 0) {
+        if (failure === null) dispatch(lane);
+        else {
+          state.load -= state.pending.length;
+          queued -= state.pending.length;
+          state.pending.length = 0;
+        }
+      }
+      settled();
+    });
+  };
 
   return {
     workers,
@@ -150,6 +213,9 @@ export async function createParallelChunkFold(options: ParallelChunkFoldOptions)
     workerBackend: names[0] ?? backend.info.name,
     get peakInFlight() {
       return peak;
+    },
+    get tasks() {
+      return tasks;
     },
     begin(x: Float64Array, jac: boolean): void {
       theta = Float64Array.from(x);
@@ -163,32 +229,19 @@ export async function createParallelChunkFold(options: ParallelChunkFoldOptions)
       signal?.addEventListener('abort', cancelAll);
     },
     async add(data: DataColumns, n: number): Promise<void> {
-      while (failure === null && inFlight.size >= depth) await nextSettled();
+      while (failure === null && queued >= depth) await nextSettled();
       throwIfAborted(signal, caller);
       if (failure !== null) throw workerFailure(ctx, failure.lane, failure.error);
       // one copy of the chunk (the source may reuse its arrays), transferred to the worker
-      const chunk: DataColumns = { x: data.x.map((c) => c.slice(0, n)), y: data.y.slice(0, n), w: data.w === null ? null : data.w.slice(0, n) };
-      const transfer = [...chunk.x, chunk.y, ...(chunk.w === null ? [] : [chunk.w])].map((c) => c.buffer as ArrayBuffer);
+      const chunk: DataColumns = { x: data.x.map((c) => copyOf(c, n)), y: copyOf(data.y, n), w: data.w === null ? null : copyOf(data.w, n) };
       let lane = 0;
-      for (let w = 1; w < workers; w++) if (perLane[w]! < perLane[lane]!) lane = w;
-      const index = dispatched++;
-      perLane[lane]!++;
-      const task = pool.exec<ShareEvaluation>(lane, 'chunkFold', [id, theta, jacobian, chunk], { transfer });
-      inFlight.add(task);
-      peak = Math.max(peak, inFlight.size);
-      task.then(
-        (r) => {
-          waiting.set(index, r);
-          mergeReady();
-        },
-        (error: unknown) => {
-          failure ??= { lane, error };
-        },
-      ).finally(() => {
-        inFlight.delete(task);
-        perLane[lane]!--;
-        settled();
-      });
+      for (let w = 1; w < workers; w++) if (lanes[w]!.load < lanes[lane]!.load) lane = w;
+      const state = lanes[lane]!;
+      state.pending.push({ index: dispatched++, chunk });
+      state.load++;
+      queued++;
+      peak = Math.max(peak, queued);
+      if (!state.busy) dispatch(lane);
     },
     async finish(): Promise<Evaluation> {
       try {

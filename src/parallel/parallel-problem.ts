@@ -14,11 +14,17 @@
  * every run, whatever order the workers finish in. Different worker counts give the R factor of
  * the same stacked rows by different reflection orders: equal to rounding (O(p·ε·κ) relative).
  *
- * The data cross once per fit: where `SharedArrayBuffer` is usable (Node, Deno, Bun; a browser
- * page only when cross-origin isolated) the columns are put in shared memory once (or used as they
- * are when already shared) and every worker gets views on its rows; otherwise each worker's rows
- * are copied once and transferred. Each evaluation sends only θ (p doubles) and receives
- * (p+1)² + 2 numbers per worker.
+ * The data cross once per fit, into each worker's wasm memory, where they stay: each worker
+ * compiles the model and reserves memory for its rows while the main thread copies the rows into
+ * chunks ({@link CROSSING_CHUNK_ROWS}), a few in flight per worker, each buffer filled again once
+ * its worker has copied it — shared buffers where `SharedArrayBuffer` is usable, else buffers
+ * transferred there and back — so the main thread's serial part is one copy into memory already
+ * mapped, overlapped with the workers' own copies, and no copy of the whole data outlives the
+ * crossing. Columns already in shared memory (`SharedArrayBuffer`: Node, Deno, Bun;
+ * a browser page only when cross-origin isolated) are not copied on the main thread at all: each
+ * worker gets views on its rows. Each evaluation sends only θ (p doubles) and receives
+ * (p+1)² + 2 numbers per worker; the final residuals are written by the workers straight into
+ * shared memory where it is usable (`crossing: 'shared'`), else transferred back.
  *
  * A worker that dies, or any task that fails, fails the evaluation with a `WorkerError` (`worker-tasks.ts`)
  * (after every other worker's task has settled: never a partial triangle). An aborted signal
@@ -33,6 +39,7 @@ import type { Program } from '../model/ir.ts';
 import type { Evaluation, ResidualProblem } from '../optim/evaluation.ts';
 import type { LossName } from '../optim/loss.ts';
 import { CompensatedSum, type ResidualSums } from '../stats/residual-sums.ts';
+import { AbortError } from '../errors.ts';
 import type { ShareEvaluation, ShareOpened, ShareResiduals, ShareSetup } from './fold-share.ts';
 import { onEveryWorker, type WorkerTaskContext } from './worker-tasks.ts';
 import type { WorkerPool, WorkerTask } from './worker-pool.ts';
@@ -61,13 +68,19 @@ export interface ParallelProblemOptions {
   readonly signal: AbortSignal | undefined;
   /** Force the transfer path even where SharedArrayBuffer is usable (tests). */
   readonly transferOnly?: boolean;
+  /** Rows per chunk of the crossing (default {@link CROSSING_CHUNK_ROWS}; tests use small ones). */
+  readonly crossingChunkRows?: number;
 }
 
 /** A residual problem whose passes run on workers. */
 export interface ParallelProblem extends ResidualProblem {
   /** Number of residuals. */
   readonly m: number;
-  /** How the data crossed: `'shared'` (SharedArrayBuffer) or `'transfer'` (one copy per worker). */
+  /**
+   * Whether shared memory is used: `'shared'` (SharedArrayBuffer: columns already shared are read
+   * in place, the final residuals are written into shared memory) or `'transfer'` (everything
+   * crosses by transfer). The rows cross in chunks either way, unless read in place.
+   */
   readonly crossing: 'shared' | 'transfer';
   /** The backend each worker runs (e.g. `'wasm-simd'`). */
   readonly workerBackend: string;
@@ -106,13 +119,16 @@ export function sharedMemoryUsable(): boolean {
   return typeof g.SharedArrayBuffer === 'function' && g.crossOriginIsolated !== false;
 }
 
-/** A column in shared memory: itself when already shared, else one copy. */
-function shared(column: Float64Array): Float64Array {
-  if (column.buffer instanceof SharedArrayBuffer) return column;
-  const copy = new Float64Array(new SharedArrayBuffer(column.length * 8));
-  copy.set(column);
-  return copy;
-}
+/**
+ * Rows per chunk of the data crossing: 2^18 rows, 2 MiB per column. A chunk costs one transfer
+ * each way (≈ 0.3 ms of main-thread time per round trip in a CPU profile under load), so 10M rows
+ * cross in ≈ 40 of them; its buffer is filled again when it comes back, so the main thread copies
+ * into memory already mapped.
+ */
+export const CROSSING_CHUNK_ROWS = 1 << 18;
+
+/** Chunks in flight per worker (their buffers are recycled): the main thread's memory for the crossing is ≤ this many chunks per worker. */
+const CHUNKS_IN_FLIGHT = 3;
 
 /** Neumaier-compensated sum, in the given order. */
 function compensatedSum(values: readonly number[]): number {
@@ -147,14 +163,66 @@ export async function createParallelProblem(options: ParallelProblemOptions): Pr
   const tasks: WorkerTaskContext = { caller, workers, subject: 'fit', signal: options.signal };
   const onAll = <T>(start: (w: number) => WorkerTask<T>): Promise<T[]> => onEveryWorker(tasks, start);
 
-  const columns = crossing === 'shared' ? { x: data.x.map(shared), y: shared(data.y), w: data.w === null ? null : shared(data.w) } : null;
-  const setupFor = (w: number): { setup: ShareSetup; transfer: Transferable[] } => {
+  const columns = [...data.x, data.y, ...(data.w === null ? [] : [data.w])];
+  const inPlace = crossing === 'shared' && columns.every((c) => c.buffer instanceof SharedArrayBuffer);
+  const chunkRows = Math.max(1, Math.floor(options.crossingChunkRows ?? CROSSING_CHUNK_ROWS));
+
+  /**
+   * Worker w's share, as one cancellable task: `open` (compile the model, reserve the rows'
+   * wasm memory), then — unless the columns are already shared and read in place — the rows in
+   * chunks, each copied here while the worker copies the one before into its wasm memory, then
+   * `seal` (the data walk and Σ y). The lane runs them in order.
+   */
+  const crossShare = (w: number): WorkerTask<ShareOpened> => {
     const [s, e] = [bounds[w]!, bounds[w + 1]!];
-    const pick = (c: Float64Array): Float64Array => (columns !== null ? c.subarray(s, e) : c.slice(s, e));
-    const src = columns ?? data;
-    const share = { x: src.x.map(pick), y: pick(src.y), w: src.w === null ? null : pick(src.w) };
-    const transfer = columns !== null ? [] : [...share.x, share.y, ...(share.w === null ? [] : [share.w])].map((c) => c.buffer as ArrayBuffer);
-    return { setup: { id, program: options.program, data: share, loss: options.loss, blockRows: options.blockRows, simd }, transfer };
+    const view = (c: Float64Array): Float64Array => c.subarray(s, e);
+    const setup: ShareSetup = {
+      id, program: options.program, rows: e - s, weighted: data.w !== null, loss: options.loss, blockRows: options.blockRows, simd,
+      data: inPlace ? { x: data.x.map(view), y: view(data.y), w: data.w === null ? null : view(data.w) } : null,
+    };
+    const live = new Set<WorkerTask<unknown>>();
+    let cancelled = false;
+    const exec = <T>(method: string, args: readonly unknown[], transfer?: Transferable[]): WorkerTask<T> => {
+      const task = pool.exec<T>(w, method, args, transfer === undefined ? {} : { transfer });
+      live.add(task);
+      task.then(() => live.delete(task), () => live.delete(task));
+      return task;
+    };
+    const run = async (): Promise<ShareOpened> => {
+      opened.add(w);
+      const open = exec<string>('open', [setup]);
+      try {
+        // In flight: each chunk's task and the buffer to fill again once it is done (a shared
+        // buffer is this thread's own; a transferred one comes back with the task's answer).
+        const pending: { task: WorkerTask<Float64Array | null>; buffer: ArrayBufferLike }[] = [];
+        const free: ArrayBufferLike[] = [];
+        const bytes = chunkRows * columns.length * 8;
+        for (let from = s; !inPlace && from < e && !cancelled; from += chunkRows) {
+          if (pending.length >= CHUNKS_IN_FLIGHT) {
+            const done = pending.shift()!;
+            free.push((await done.task)?.buffer ?? done.buffer);
+          }
+          const count = Math.min(chunkRows, e - from);
+          const chunk = new Float64Array(free.pop() ?? (crossing === 'shared' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)), 0, count * columns.length);
+          columns.forEach((c, j) => chunk.set(c.subarray(from, from + count), j * count));
+          const shared = chunk.buffer instanceof SharedArrayBuffer;
+          pending.push({ task: exec<Float64Array | null>('load', [id, from - s, count, chunk], shared ? undefined : [chunk.buffer]), buffer: chunk.buffer });
+        }
+        await Promise.all(pending.map((c) => c.task));
+        await open;
+      } catch (error) {
+        // A failed open (the model cannot compile there, no memory for the rows) is why its loads failed.
+        throw await open.then(() => error, (why: unknown) => why);
+      }
+      if (cancelled) throw new AbortError(`${caller}: the fit was aborted by its AbortSignal`, { cause: options.signal?.reason });
+      return exec<ShareOpened>('seal', [id]);
+    };
+    const task = run() as WorkerTask<ShareOpened>;
+    task.cancel = () => {
+      cancelled = true;
+      for (const t of live) t.cancel();
+    };
+    return task;
   };
 
   const close = (): void => {
@@ -164,11 +232,7 @@ export async function createParallelProblem(options: ParallelProblemOptions): Pr
 
   let names: ShareOpened[];
   try {
-    names = await onAll((w) => {
-      const { setup, transfer } = setupFor(w);
-      opened.add(w);
-      return pool.exec<ShareOpened>(w, 'open', [setup], { transfer });
-    });
+    names = await onAll(crossShare);
   } catch (error) {
     close();
     pool.release();

@@ -115,46 +115,63 @@ interface CurveFitFields extends FitStatistics {
 }
 
 /** What `buildCurveFitResult` hands the constructor beside the statistics (history: absent when lazy). */
-type CurveFitResultFields = Omit<CurveFitFields, keyof FitStatistics | 'history'> & { readonly history?: readonly IterationRecord[] };
+type CurveFitResultFields = Omit<CurveFitFields, keyof FitStatistics | 'history' | 'params'> & { readonly history?: readonly IterationRecord[] };
 
 /** The result of a curve fit. */
 export class CurveFitResult {
   /**
    * The parameters by name: value, stderr, relativeError, correl, initial, min, max, vary, kind,
-   * expr, atBound (lmfit's `result.params`).
+   * expr, atBound (lmfit's `result.params`). Built on first read (a getter on the prototype; the
+   * same frozen object on every read) from the solution the result keeps, which nothing changes.
    */
-  readonly params!: NamedParams;
+  get params(): NamedParams {
+    let named = this.#params;
+    if (named === null) {
+      named = namedParams(this.#expanded);
+      this.#params = named;
+    }
+    return named;
+  }
+  /**
+   * The result as JSON sees it (`JSON.stringify(r)`): `params` first (a getter on the prototype,
+   * which JSON would skip), then every own field.
+   *
+   * @returns a plain object of the result's data.
+   */
+  toJSON(): Record<string, unknown> {
+    return Object.assign({ params: this.params } as Record<string, unknown>, this);
+  }
   /**
    * Optimal parameters, over every model parameter in model order. With the `params` option this
    * includes fixed parameters (their held value), tied ones (their expression at the fit) and then
    * any auxiliary parameters of the set; `p` and `dof` count only the free ones.
    */
-  readonly popt!: number[];
+  readonly popt: number[];
   /**
    * Parameter covariance (SciPy's pcov; all +∞ when it could not be estimated), p×p over the same
    * names as popt: zero rows and columns for fixed parameters, the delta method G·C·Gᵀ for tied ones.
    */
-  readonly pcov!: number[][];
-  /** Standard errors √diag(pcov) (0 for a fixed parameter). */ readonly perr!: number[];
-  /** Parameter names, as popt. */ readonly paramNames!: readonly string[];
-  /** True when a convergence test was met. */ readonly success!: boolean;
-  /** Termination reason. */ readonly status!: SolverStatus;
-  /** SciPy's numeric status. */ readonly statusCode!: number;
-  /** Termination message with numbers. */ readonly message!: string;
-  /** Function evaluations. */ readonly nfev!: number;
-  /** Jacobian evaluations. */ readonly njev!: number;
-  /** Iterations. */ readonly nit!: number;
-  /** Final cost ½Σρ(r²). */ readonly cost!: number;
-  /** Gradient of the cost at popt, as popt (0 for fixed and tied parameters). */ readonly grad!: number[];
-  /** First-order optimality. */ readonly optimality!: number;
-  /** 0 free, −1 lower bound, 1 upper bound, as popt (0 for fixed and tied parameters). */ readonly activeMask!: number[];
-  /** Weighted residuals at popt (null when the data was not resident). */ readonly fun!: Float64Array | null;
-  /** Backend name. */ readonly backend!: string;
-  /** Strategy: 'standard' | 'chunked' | 'streaming'. */ readonly strategy!: string;
-  /** Method used. */ readonly method!: string;
-  /** Why this backend and strategy ran. */ readonly reason!: string;
-  /** SciPy's warnings, as entries. */ readonly warnings!: FitWarning[];
-  /** Every decision, given / used / reason. */ readonly choices!: FitChoices;
+  readonly pcov: number[][];
+  /** Standard errors √diag(pcov) (0 for a fixed parameter). */ readonly perr: number[];
+  /** Parameter names, as popt. */ readonly paramNames: readonly string[];
+  /** True when a convergence test was met. */ readonly success: boolean;
+  /** Termination reason. */ readonly status: SolverStatus;
+  /** SciPy's numeric status. */ readonly statusCode: number;
+  /** Termination message with numbers. */ readonly message: string;
+  /** Function evaluations. */ readonly nfev: number;
+  /** Jacobian evaluations. */ readonly njev: number;
+  /** Iterations. */ readonly nit: number;
+  /** Final cost ½Σρ(r²). */ readonly cost: number;
+  /** Gradient of the cost at popt, as popt (0 for fixed and tied parameters). */ readonly grad: number[];
+  /** First-order optimality. */ readonly optimality: number;
+  /** 0 free, −1 lower bound, 1 upper bound, as popt (0 for fixed and tied parameters). */ readonly activeMask: number[];
+  /** Weighted residuals at popt (null when the data was not resident). */ readonly fun: Float64Array | null;
+  /** Backend name. */ readonly backend: string;
+  /** Strategy: 'standard' | 'chunked' | 'streaming'. */ readonly strategy: string;
+  /** Method used. */ readonly method: string;
+  /** Why this backend and strategy ran. */ readonly reason: string;
+  /** SciPy's warnings, as entries. */ readonly warnings: FitWarning[];
+  /** Every decision, given / used / reason. */ readonly choices: FitChoices;
   /**
    * Cost, step norm ‖Δx‖ and gradient norm of each iteration the solver reported, in order
    * (`onIteration`'s records without the parameters); empty where no iterative solver ran (the
@@ -165,20 +182,23 @@ export class CurveFitResult {
   // `declare`: an own property the constructor adds (a plain value, or the fast path's lazy getter).
   declare readonly history: readonly IterationRecord[];
   /** Names of the independent variables, in xdata's row order (the model's, else x or x0, x1, …). */
-  readonly variables!: readonly string[];
+  readonly variables: readonly string[];
   /** With the `global` option: what the search did (absent otherwise). */ declare readonly global?: GlobalSummary;
-  /** Points n. */ readonly n!: number;
-  /** Parameters p. */ readonly p!: number;
-  /** n − p. */ readonly dof!: number;
-  /** Σ weighted residual². */ readonly chiSquare!: number;
-  /** χ²/dof. */ readonly reducedChiSquare!: number;
-  /** Σ (y − ŷ)². */ readonly rss!: number;
-  /** R². */ readonly rSquared!: number;
-  /** Adjusted R². */ readonly adjRSquared!: number;
-  /** √(RSS/n). */ readonly rmse!: number;
-  /** Mean |y − ŷ|. */ readonly mae!: number;
-  /** Akaike information criterion. */ readonly aic!: number;
-  /** Bayesian information criterion. */ readonly bic!: number;
+  /** Points n. */ readonly n: number;
+  /** Parameters p. */ readonly p: number;
+  /** n − p. */ readonly dof: number;
+  /** Σ weighted residual². */ readonly chiSquare: number;
+  /** χ²/dof. */ readonly reducedChiSquare: number;
+  /** Σ (y − ŷ)². */ readonly rss: number;
+  /** R². */ readonly rSquared: number;
+  /** Adjusted R². */ readonly adjRSquared: number;
+  /** √(RSS/n). */ readonly rmse: number;
+  /** Mean |y − ŷ|. */ readonly mae: number;
+  /** Akaike information criterion. */ readonly aic: number;
+  /** Bayesian information criterion. */ readonly bic: number;
+  /** The solution over every name, from which {@link CurveFitResult.params} is built. */
+  readonly #expanded: ExpandedParams;
+  #params: NamedParams | null = null;
   readonly #band: BandContext;
   readonly #caller: string;
   readonly #model: unknown;
@@ -202,12 +222,50 @@ export class CurveFitResult {
   };
 
   /** @internal use {@link buildCurveFitResult}. */
-  constructor(fields: CurveFitResultFields, stats: FitStatistics, band: BandContext, caller: string, model?: unknown, health?: HealthInput, history?: () => readonly IterationRecord[]) {
+  constructor(fields: CurveFitResultFields, stats: FitStatistics, expanded: ExpandedParams, band: BandContext, caller: string, model?: unknown, health?: HealthInput, history?: () => readonly IterationRecord[]) {
     if (history !== undefined) {
       this.#history = history;
       Object.defineProperty(this, 'history', CurveFitResult.#LAZY_HISTORY);
     }
-    Object.assign(this, fields, stats);
+    // Each field by name (the compiler checks that every one is assigned): stores V8 compiles to
+    // fixed offsets, where Object.assign of ~40 keys takes its generic path (measured, Node 20).
+    this.popt = fields.popt;
+    this.pcov = fields.pcov;
+    this.perr = fields.perr;
+    this.paramNames = fields.paramNames;
+    this.success = fields.success;
+    this.status = fields.status;
+    this.statusCode = fields.statusCode;
+    this.message = fields.message;
+    this.nfev = fields.nfev;
+    this.njev = fields.njev;
+    this.nit = fields.nit;
+    this.cost = fields.cost;
+    this.grad = fields.grad;
+    this.optimality = fields.optimality;
+    this.activeMask = fields.activeMask;
+    this.fun = fields.fun;
+    this.backend = fields.backend;
+    this.strategy = fields.strategy;
+    this.method = fields.method;
+    this.reason = fields.reason;
+    this.warnings = fields.warnings;
+    this.choices = fields.choices;
+    this.variables = fields.variables;
+    if (history === undefined) (this as { history: readonly IterationRecord[] }).history = fields.history ?? [];
+    this.n = stats.n;
+    this.p = stats.p;
+    this.dof = stats.dof;
+    this.chiSquare = stats.chiSquare;
+    this.reducedChiSquare = stats.reducedChiSquare;
+    this.rss = stats.rss;
+    this.rSquared = stats.rSquared;
+    this.adjRSquared = stats.adjRSquared;
+    this.rmse = stats.rmse;
+    this.mae = stats.mae;
+    this.aic = stats.aic;
+    this.bic = stats.bic;
+    this.#expanded = expanded;
     this.#band = band;
     this.#caller = caller;
     this.#model = model;
@@ -455,6 +513,13 @@ export class CurveFitResult {
   }
 }
 
+/** A typed array's values as a plain array (`Array.from` walks the iterator protocol). */
+function numberArray(a: Float64Array | Int8Array): number[] {
+  const out = new Array<number>(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]!;
+  return out;
+}
+
 function toMatrix(a: Float64Array, p: number): number[][] {
   const rows = new Array<number[]>(p);
   for (let i = 0; i < p; i++) {
@@ -471,7 +536,7 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
   const info = b.backend.info;
   const scheme = settings.scheme.kind;
   const walk = walkChoices({ kind: resolved.sigma.kind === '2d' ? 'covariance' : 'blocks', n: resolved.n, blockRows: resolved.blockRows });
-  return {
+  const choices: { -readonly [K in keyof FitChoices]: FitChoices[K] } = {
     backend: { given: b.given, used: info.name, reason: b.reason },
     strategy: context.strategy ?? walk.strategy,
     method: settings.methodChoice,
@@ -479,9 +544,11 @@ function choicesFor(resolved: ResolvedCurveFit, context: CurveFitContext): FitCh
     precision: context.precision ?? { given: 'default', used: info.precision, reason: `the ${info.name} backend computes in ${info.precision}` },
     jacobian: { given: scheme === 'analytic' ? 'analytic' : 'default', used: scheme, reason: scheme === 'analytic' ? 'the model supplies derivatives' : scheme === 'minpack' ? "MINPACK lmdif forward differences (SciPy leastsq)" : "SciPy approx_derivative steps" },
     loss: { given: settings.lossName, used: settings.lossName, reason: `fScale = ${settings.fScale}` },
-    ...(resolved.lift === undefined ? {} : { model: modelChoice(resolved.lift, scheme, info.name) }),
-    ...(context.workers === undefined ? {} : { workers: context.workers }),
   };
+  // Added after the literal (in this order), not spread into it: V8 builds a literal with spreads through a slow path.
+  if (resolved.lift !== undefined) choices.model = modelChoice(resolved.lift, scheme, info.name);
+  if (context.workers !== undefined) choices.workers = context.workers;
+  return choices;
 }
 
 /** Statistics from the resident data: ŷ by the kernel, the weighted residuals from `fun` when given. */
@@ -507,8 +574,8 @@ function expandSolution(resolved: ResolvedCurveFit, outcome: SolverOutcome, pcov
   if (resolved.paramLayout !== undefined) return expandParams(resolved.paramLayout, free);
   const { x0, lb, ub } = resolved.settings.solver;
   return {
-    names: resolved.paramNames, kinds: resolved.paramNames.map(() => 'free'), values: Float64Array.from(outcome.x), pcov,
-    activeMask: Int8Array.from(outcome.activeMask), grad: Float64Array.from(outcome.grad), initial: x0, min: lb, max: ub,
+    names: resolved.paramNames, kinds: resolved.paramNames.map(() => 'free'), values: outcome.x.slice(), pcov,
+    activeMask: outcome.activeMask.slice(), grad: outcome.grad.slice(), initial: x0, min: lb, max: ub,
     exprs: resolved.paramNames.map(() => undefined),
   };
 }
@@ -529,7 +596,7 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
   if (resolved.omitted > 0) warnings.push({ code: 'points-omitted', message: `${resolved.caller}: nanPolicy 'omit' dropped ${resolved.omitted} point(s) with a non-finite x or y` });
   const recipe = settings.solver.method === 'lm' ? 'triangular-inverse' : 'svd';
   const cov = estimateCovariance(outcome.T, p, n, 2 * outcome.cost, resolved.absoluteSigma, recipe);
-  if (/too small/.test(outcome.message)) {
+  if (outcome.message.includes('too small')) {
     warnings.push({ code: 'tolerance-too-small', message: `${resolved.caller}: ${outcome.message} (SciPy's curve_fit raises "Optimal parameters not found" here; the result is at machine precision)` });
   }
   if (cov.indeterminate) warnings.push({ code: 'covariance-not-estimated', message: `${resolved.caller}: covariance of the parameters could not be estimated` });
@@ -539,8 +606,9 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
   const perr = new Array<number>(P);
   for (let j = 0; j < P; j++) perr[j] = Math.sqrt(all.pcov[j * P + j]!);
   const choices = choicesFor(resolved, context);
+  const popt = Float64Array.from(outcome.x); // the bands' and the diagnostics' copy (both only read it)
   const band: BandContext = {
-    caller: resolved.caller, kernel: resolved.kernel, popt: Float64Array.from(outcome.x), pcov: cov.pcov,
+    caller: resolved.caller, kernel: resolved.kernel, popt, pcov: cov.pcov,
     lb: settings.solver.lb, ub: settings.solver.ub, dof: stats.dof,
     residualVariance: stats.dof > 0 ? stats.rss / stats.dof : NaN,
     sigmaScale: resolved.absoluteSigma ? 1 : stats.reducedChiSquare,
@@ -549,21 +617,21 @@ export function buildCurveFitResult(outcome: SolverOutcome, resolved: ResolvedCu
   // builds `{ ...stats, … }` (a spread, then 26 more keys) through a slow path, ~0.1 ms per
   // result, and even a merge by Object.assign is a sizeable part of a small fit (measured, Node 20).
   const fields: CurveFitResultFields = {
-    params: namedParams(all), popt: Array.from(all.values), pcov: toMatrix(all.pcov, P), perr, paramNames: all.names,
+    popt: numberArray(all.values), pcov: toMatrix(all.pcov, P), perr, paramNames: all.names,
     success: outcome.status !== 'max-nfev' && outcome.status !== 'improper-input' && outcome.status !== 'stopped',
     status: outcome.status, statusCode: STATUS_CODE[outcome.status], message: outcome.message,
-    nfev: outcome.nfev, njev: outcome.njev, nit: outcome.nit, cost: outcome.cost, grad: Array.from(all.grad),
-    optimality: outcome.optimality, activeMask: Array.from(all.activeMask), fun: context.fun,
+    nfev: outcome.nfev, njev: outcome.njev, nit: outcome.nit, cost: outcome.cost, grad: numberArray(all.grad),
+    optimality: outcome.optimality, activeMask: numberArray(all.activeMask), fun: context.fun,
     backend: choices.backend.used, strategy: choices.strategy.used, method: settings.solver.method,
     reason: `${choices.backend.reason}; ${choices.strategy.reason}`, warnings, choices,
     variables: variableNames(resolved),
   };
   if (context.history === undefined) (fields as { history?: readonly IterationRecord[] }).history = outcome.history ?? [];
   const health: HealthInput = {
-    names: resolved.paramNames, T: outcome.T, n, popt: Float64Array.from(outcome.x), x0: settings.solver.x0, lb: settings.solver.lb, ub: settings.solver.ub,
+    names: resolved.paramNames, T: outcome.T, n, popt, x0: settings.solver.x0, lb: settings.solver.lb, ub: settings.solver.ub,
     activeMask: outcome.activeMask, grad: outcome.grad, cost: outcome.cost, pcov: cov.pcov, status: outcome.status,
   };
-  const result = new CurveFitResult(fields, stats, band, resolved.caller, resolved.model, health, context.history);
+  const result = new CurveFitResult(fields, stats, all, band, resolved.caller, resolved.model, health, context.history);
   result satisfies CurveFitFields; // the class declares (and documents) every field it is given
   return result;
 }

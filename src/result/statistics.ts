@@ -77,7 +77,9 @@ export function computeStatistics(y: Float64Array, yhat: Float64Array, weighted:
  */
 export function statisticsFromWeightedResiduals(y: Float64Array, weighted: Float64Array, w: Float64Array | null, p: number): FitStatistics {
   const n = y.length;
-  return statisticsFromSums({ n, p, ...weightedResidualSums(y, weighted, w, blockedSum(y) / n) });
+  const sums = weightedResidualSums(y, weighted, w, blockedSum(y) / n);
+  // Named, not spread: V8 builds a literal with a leading spread through a slow path.
+  return statisticsFromSums({ n, p, chiSquare: sums.chiSquare, rss: sums.rss, tss: sums.tss, absSum: sums.absSum });
 }
 
 /** The sums every statistic derives from (resident or streamed). */

@@ -19,7 +19,8 @@ import { streamingFit, type StreamingFitResult } from '../streaming/streaming-fi
  * streaming fit shares (model, solver, loss, Jacobian scheme, warm-up, callbacks, checkpoints).
  * The model kernel compiled for the backend (windows copied per call: O(chunk) memory) is held
  * by `lease` and freed when the run ends. With `statistics`, one more checked pass at popt gives
- * the goodness-of-fit statistics (for a source, whose data are not resident). With `fold`, the
+ * the goodness-of-fit statistics (for a source, whose data are not resident), with that same
+ * kernel (on a wasm backend the compiled model: the residuals of an in-memory fit on it). With `fold`, the
  * exact passes fold their chunks there (on workers: `parallel-fit.ts` `streamFoldFor`).
  */
 export async function streamResolved(
@@ -48,7 +49,7 @@ export async function streamResolved(
     resumeFrom: options.resumeFrom,
     signal: resolved.signal,
     caller: 'fit',
-    statisticsKernel: statistics ? resolved.kernel : undefined,
+    statisticsKernel: statistics ? compiled.resolved.kernel : undefined,
     fold,
   });
 }

@@ -53,6 +53,12 @@ export interface NormalizedChunk {
   readonly n: number;
   /** 0-based chunk number within the pass. */
   readonly index: number;
+  /**
+   * Per column, in the order y, x_0 … x_{k−1}, w: Σv and Σ|v| over the chunk (2(k + 2) numbers;
+   * unit weights, w null, give n and n) — summed by the validation's own read of each value
+   * ({@link ChunkNormalizer}), for the pass fingerprint of `streaming/pass-fingerprint.ts`.
+   */
+  readonly sums: Float64Array;
 }
 
 /**
@@ -213,23 +219,30 @@ export class ChunkNormalizer {
     const y = this.column(chunk.y, `${where}: y`);
     const n = y.length;
     const x = this.columns(chunk.x, where, n);
-    checkFinite(y, where, 'y');
-    for (let j = 0; j < x.length; j++) checkFinite(x[j]!, where, this.k === 1 ? 'x' : `x[${j}]`);
+    const sums = new Float64Array(2 * (this.k + 2));
+    finiteSums(y, where, 'y', sums, 0);
+    for (let j = 0; j < x.length; j++) finiteSums(x[j]!, where, this.k === 1 ? 'x' : `x[${j}]`, sums, 2 * (j + 1));
     let w: Float64Array | null = null;
+    let wSum = n;
     if (chunk.sigma !== undefined && chunk.sigma !== null) {
       const s = this.column(chunk.sigma, `${where}: sigma`);
       if (s.length !== n) throw new DataSourceError(`${where}: sigma must have length ${n} (one per y value), got ${s.length}`);
       if (this.wBuf.length < n) this.wBuf = new Float64Array(Math.max(n, 2 * this.wBuf.length));
       w = this.wBuf.subarray(0, n);
+      wSum = 0;
       for (let i = 0; i < n; i++) {
         const v = s[i]!;
         if (!(v > 0) || v === Infinity) {
           throw new DataSourceError(`${where} has ${Number.isNaN(v) ? 'NaN' : `an invalid sigma ${v} (must be positive and finite)`} in sigma at index ${i}`);
         }
-        w[i] = 1 / v;
+        const wi = 1 / v;
+        w[i] = wi;
+        wSum += wi;
       }
     }
-    return { data: { x, y, w }, n, index };
+    sums[2 * (this.k + 1)] = wSum;
+    sums[2 * (this.k + 1) + 1] = wSum; // w > 0: Σ|w| = Σw
+    return { data: { x, y, w }, n, index, sums };
   }
 
   private column(c: unknown, what: string): Float64Array {
@@ -263,13 +276,42 @@ export class ChunkNormalizer {
   }
 }
 
-function checkFinite(a: Float64Array, where: string, name: string): void {
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i]!;
-    if (v - v !== 0) {
-      throw new DataSourceError(`${where} has ${Number.isNaN(v) ? 'NaN' : String(v)} in ${name} at index ${i}`);
+/**
+ * Σv and Σ|v| of a column into sums[at] and sums[at + 1], and a {@link DataSourceError} naming the
+ * first non-finite value, if any — one read of each value. Every value is finite exactly when Σ|v|
+ * is (∞ and NaN propagate; a finite sum cannot hide one), so only a column whose Σ|v| is not finite
+ * is scanned again, for the index (a column of huge finite values whose Σ|v| overflows passes that
+ * scan). Plain sums on two interleaved accumulators (even and odd indices), so the adds of the two
+ * chains overlap; the fingerprint's tolerance holds for any order of the additions.
+ */
+function finiteSums(a: Float64Array, where: string, name: string, sums: Float64Array, at: number): void {
+  const n = a.length;
+  let s0 = 0;
+  let s1 = 0;
+  let a0 = 0;
+  let a1 = 0;
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const v0 = a[i]!;
+    const v1 = a[i + 1]!;
+    s0 += v0;
+    s1 += v1;
+    a0 += Math.abs(v0);
+    a1 += Math.abs(v1);
+  }
+  if (i < n) {
+    s0 += a[i]!;
+    a0 += Math.abs(a[i]!);
+  }
+  const scale = a0 + a1;
+  if (scale - scale !== 0) {
+    for (let j = 0; j < n; j++) {
+      const v = a[j]!;
+      if (v - v !== 0) throw new DataSourceError(`${where} has ${Number.isNaN(v) ? 'NaN' : String(v)} in ${name} at index ${j}`);
     }
   }
+  sums[at] = s0 + s1;
+  sums[at + 1] = scale;
 }
 
 /**

@@ -66,25 +66,31 @@ export function pseudoInverseCovariance(R: Float64Array, p: number, m: number): 
   return C;
 }
 
+/** Scratch for R⁻¹ (grown on demand; the functions below are synchronous and never re-entered). */
+let invScratch = new Float64Array(64);
+
 /**
  * Unscaled covariance R⁻¹R⁻ᵀ = (JᵀJ)⁻¹ (SciPy's `leastsq` `cov_x`, via LAPACK `trtri`).
  *
- * @param R - p×p upper-triangular, row-major.
+ * @param R - upper-triangular, row-major, p×p (or the leading p×p block of a row-major matrix
+ *   with `ld` columns, such as the (p+1)² triangle T = [R z; 0 ρ] itself).
  * @param p - number of parameters.
+ * @param ld - R's row length (default p).
  * @returns p×p covariance, or null when R has an exactly zero (or non-finite) diagonal entry.
  */
-export function triangularInverseCovariance(R: Float64Array, p: number): Float64Array | null {
-  const inv = new Float64Array(p * p); // upper-triangular R⁻¹, column by column
+export function triangularInverseCovariance(R: Float64Array, p: number, ld = p): Float64Array | null {
   for (let j = 0; j < p; j++) {
-    const d = R[j * p + j]!;
+    const d = R[j * ld + j]!;
     if (d === 0 || !Number.isFinite(d)) return null;
   }
+  if (invScratch.length < p * p) invScratch = new Float64Array(p * p);
+  const inv = invScratch; // upper-triangular R⁻¹, column by column (only entries i ≤ j are read, all written first)
   for (let j = 0; j < p; j++) {
-    inv[j * p + j] = 1 / R[j * p + j]!;
+    inv[j * p + j] = 1 / R[j * ld + j]!;
     for (let i = j - 1; i >= 0; i--) {
       let sum = 0;
-      for (let k = i + 1; k <= j; k++) sum += R[i * p + k]! * inv[k * p + j]!;
-      inv[i * p + j] = -sum / R[i * p + i]!;
+      for (let k = i + 1; k <= j; k++) sum += R[i * ld + k]! * inv[k * p + j]!;
+      inv[i * p + j] = -sum / R[i * ld + i]!;
     }
   }
   const C = new Float64Array(p * p);
@@ -121,8 +127,8 @@ export function estimateCovariance(
 ): CovarianceEstimate {
   let C: Float64Array | null = null;
   if (T !== null) {
-    const R = extractR(T, p);
-    C = recipe === 'svd' ? pseudoInverseCovariance(R, p, m) : triangularInverseCovariance(R, p);
+    // The lm recipe reads R inside T (row length p + 1): no copy.
+    C = recipe === 'svd' ? pseudoInverseCovariance(extractR(T, p), p, m) : triangularInverseCovariance(T, p, p + 1);
   }
   if (C === null || C.some(Number.isNaN)) {
     return { pcov: new Float64Array(p * p).fill(Infinity), indeterminate: true };

@@ -3,9 +3,13 @@
  * `result/statistics.ts` (which computes them from resident arrays).
  *
  * One pass at popt adds, per point, the unweighted error e_i = y_i − ŷ_i and the weighted residual
- * r_i = w_i(ŷ_i − y_i): Σr², Σe², Σ|e| by Neumaier-compensated sums, and Σ(y − ȳ)² by Welford's
- * update (B. P. Welford, "Note on a method for calculating corrected sums of squares and
- * products", Technometrics 4(3), 1962), so no second pass is needed for the mean.
+ * r_i = w_i(ŷ_i − y_i): Σr², Σe², Σ|e| as blocked sums (plain within blocks of
+ * `stats/residual-sums.ts`'s BLOCK terms, Neumaier-compensated across blocks), and Σ(y − ȳ)² with
+ * no second pass for the mean by the shifted-data formula Σ(y − ȳ)² = Σ(y − K)² − (Σ(y − K))²/n
+ * (Chan, Golub & LeVeque, "Algorithms for computing the sample variance", The American
+ * Statistician 37(3), 1983), exact in exact arithmetic for any K and well conditioned when K is
+ * near ȳ: K is the mean of the fit's first full pass where the caller has it (its fingerprint), else
+ * the first observation.
  *
  * The statistics pass is a full pass like any other: it must read the same data as the first
  * full pass of the fit (`pass-check.ts`), or the fit fails — statistics from other data than
@@ -15,7 +19,7 @@
  */
 import type { DataColumns, ModelKernel } from '../model/model-kernel.ts';
 import { statisticsFromSums, type FitStatistics } from '../result/statistics.ts';
-import { CompensatedSum } from '../stats/residual-sums.ts';
+import { BLOCK, CompensatedSum } from '../stats/residual-sums.ts';
 import { ChunkNormalizer } from '../sources/data-source.ts';
 import { checkFullPass, fingerprintedPass } from './pass-check.ts';
 import type { StreamingContext } from './streaming-context.ts';
@@ -23,8 +27,9 @@ import type { StreamingContext } from './streaming-context.ts';
 /** Accumulates {@link FitStatistics} chunk by chunk. */
 export class StatisticsAccumulator {
   private n = 0;
-  private mean = 0;
-  private readonly tss = new CompensatedSum();
+  private shift: number;
+  private readonly shifted = new CompensatedSum();
+  private readonly shiftedSquares = new CompensatedSum();
   private readonly chi2 = new CompensatedSum();
   private readonly rss = new CompensatedSum();
   private readonly abs = new CompensatedSum();
@@ -33,34 +38,53 @@ export class StatisticsAccumulator {
   /**
    * @param kernel - the model.
    * @param popt - the fitted parameters.
+   * @param shift - K of the shifted-data sum of squares (near ȳ; see the module documentation);
+   *   default: the first observation added.
    */
   constructor(
     private readonly kernel: ModelKernel,
     private readonly popt: Float64Array,
-  ) {}
+    shift?: number,
+  ) {
+    this.shift = shift !== undefined && Number.isFinite(shift) ? shift : NaN;
+  }
 
   /** Add the n points of one chunk. */
   add(data: DataColumns, n: number): void {
+    if (n <= 0) return;
     if (this.buffer.length < n) this.buffer = new Float64Array(n);
     const r = this.buffer;
     this.kernel.residuals(this.popt, { x: data.x, y: data.y, w: null }, 0, n, r, 0, 1);
-    for (let i = 0; i < n; i++) {
-      const e = -r[i]!;
-      const w = data.w === null ? 1 : data.w[i]!;
-      this.chi2.add(w * w * e * e);
-      this.rss.add(e * e);
-      this.abs.add(Math.abs(e));
-      const y = data.y[i]!;
-      this.n += 1;
-      const d = y - this.mean;
-      this.mean += d / this.n;
-      this.tss.add(d * (y - this.mean));
+    if (Number.isNaN(this.shift)) this.shift = data.y[0]!;
+    const { y, w } = data;
+    const k = this.shift;
+    for (let start = 0; start < n; start += BLOCK) {
+      const end = Math.min(n, start + BLOCK);
+      let c = 0, e2 = 0, a = 0, d1 = 0, d2 = 0;
+      for (let i = start; i < end; i++) {
+        const e = r[i]!; // ŷ − y: the sign does not enter e², |e| or (w e)²
+        const we = w === null ? e : w[i]! * e;
+        const d = y[i]! - k;
+        c += we * we;
+        e2 += e * e;
+        a += Math.abs(e);
+        d1 += d;
+        d2 += d * d;
+      }
+      this.chi2.add(c);
+      this.rss.add(e2);
+      this.abs.add(a);
+      this.shifted.add(d1);
+      this.shiftedSquares.add(d2);
     }
+    this.n += n;
   }
 
   /** The statistics for p parameters. */
   result(p: number): FitStatistics {
-    return statisticsFromSums({ n: this.n, p, chiSquare: this.chi2.value(), rss: this.rss.value(), tss: this.tss.value(), absSum: this.abs.value() });
+    const d1 = this.shifted.value();
+    const tss = Math.max(0, this.shiftedSquares.value() - (d1 * d1) / this.n);
+    return statisticsFromSums({ n: this.n, p, chiSquare: this.chi2.value(), rss: this.rss.value(), tss, absSum: this.abs.value() });
   }
 }
 
@@ -76,7 +100,7 @@ export class StatisticsAccumulator {
  *   chunk; AbortError on abort.
  */
 export async function statisticsPass(ctx: StreamingContext, kernel: ModelKernel, popt: Float64Array): Promise<FitStatistics> {
-  const acc = new StatisticsAccumulator(kernel, popt);
+  const acc = new StatisticsAccumulator(kernel, popt, ctx.reference?.mean());
   const print = await fingerprintedPass(ctx, new ChunkNormalizer(kernel.nVariables, ctx.caller), (chunk) => {
     acc.add(chunk.data, chunk.n);
   });

@@ -11,6 +11,10 @@ import type { CurveFitOptions } from '../../src/options/types.ts';
 import { FAST_FIT_MAX_POINTS, FAST_FIT_MODELS, fastFitGap } from '../../src/batch/fast-fit.ts';
 import { resolveCurveFitOptions } from '../../src/options/resolve-curve-fit.ts';
 import { NlsqError } from '../../src/errors.ts';
+import { createWasmBackend } from '../../src/backends/backend-factories.ts';
+import type { WasmBackend } from '../../src/backends/wasm/wasm-backend.ts';
+import { createWasmModelKernel } from '../../src/backends/wasm/wasm-model-kernel.ts';
+import { trustedProgram } from '../../src/model/trusted-program.ts';
 
 const FAST = /small-fit fast path/;
 const expo = model('a*exp(-b*x) + c');
@@ -142,6 +146,23 @@ describe('the fast path agrees with the ordinary path on wasm', () => {
     for (const m of [...models, models[0]!]) {
       expectSameFit(await curveFit(m, x, y, { p0: [1, 1, 0] }), await curveFit(m, x, y, { p0: [1, 1, 0], backend: 'wasm' }));
     }
+  });
+
+  it('fun is the wasm residual kernel\'s, to the bit: two variables, sigma, an odd n past one kernel chunk', async () => {
+    const surface = model('a*exp(-b*u)*cos(c*v) + d', { variables: ['u', 'v'] });
+    const n = 2049; // odd, and more than WASM_MODEL_CHUNK (2048): the kernel takes it in two windows
+    const u = grid(n, 0, 3);
+    const v = Float64Array.from(u, (t, i) => Math.sin(i) + t / 3);
+    const sigma = Float64Array.from(u, (_, i) => 0.5 + (i % 7) / 10);
+    const y = Float64Array.from(u, (t, i) => 2 * Math.exp(-0.7 * t) * Math.cos(1.3 * v[i]!) + 0.4 + 0.02 * Math.sin(3 * i));
+    const r = await curveFit(surface, [u, v], y, { p0: [1, 1, 1, 0], sigma });
+    expect(r.choices.strategy.reason).toMatch(FAST);
+    const backend = (await createWasmBackend()) as WasmBackend;
+    const kernel = createWasmModelKernel(trustedProgram(surface)!, backend)!;
+    const fun = new Float64Array(n);
+    kernel.residuals(Float64Array.from(r.popt), { x: [u, v], y, w: Float64Array.from(sigma, (s) => 1 / s) }, 0, n, fun, 0, 1);
+    expect(Array.from(r.fun!)).toEqual(Array.from(fun));
+    kernel.dispose();
   });
 
   it('runs a lifted closure too', async () => {

@@ -177,6 +177,16 @@ describe('createBlockProblem residual cache', () => {
     calls = 0;
     expect(Array.from(problem.residualVector(x))).toEqual(Array.from(reference));
     expect(calls).toBe(700);
+    // Into the caller's array (a worker's view on shared memory): the same values, from the
+    // cache after an evaluation at x, and from a model pass otherwise; the array returned is `out`.
+    for (const cached of [true, false]) {
+      if (cached) problem.evaluate(x, false);
+      calls = 0;
+      const out = new Float64Array(new SharedArrayBuffer(700 * 8)).fill(-1);
+      expect(problem.residualVector(x, out)).toBe(out);
+      expect(calls).toBe(cached ? 0 : 700);
+      expect(Array.from(out)).toEqual(Array.from(reference));
+    }
   });
 });
 

@@ -24,6 +24,24 @@ describe('asFloat64 / toFloat64', () => {
     const expected = values.findIndex((v) => !Number.isFinite(v));
     expect(firstNonFinite(Float64Array.from(values))).toBe(expected);
   });
+
+  // The Float64Array fast path against the generic scan (a number array) and the definition, with
+  // NaN, +∞ and −∞ planted at any index (the unrolled body and its tail alike), on plain and
+  // shared buffers.
+  const bad = fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY);
+  test.prop([fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 70 }), fc.array(fc.tuple(fc.nat(), bad), { maxLength: 3 }), fc.boolean()])(
+    'firstNonFinite on a Float64Array agrees with the generic scan and findIndex wherever NaN or ±Infinity sits',
+    (finite, planted, shared) => {
+      const values = [...finite];
+      for (const [at, v] of planted) if (values.length > 0) values[at % values.length] = v;
+      const f64 = shared ? new Float64Array(new SharedArrayBuffer(values.length * 8)) : new Float64Array(values.length);
+      f64.set(values);
+      const expected = values.findIndex((v) => !Number.isFinite(v));
+      expect(firstNonFinite(f64)).toBe(expected);
+      expect(firstNonFinite(values)).toBe(expected);
+      expect(firstNonFinite(f64.subarray(1))).toBe(values.slice(1).findIndex((v) => !Number.isFinite(v)));
+    },
+  );
 });
 
 describe('validateFitData reads Float64Array data in place', () => {

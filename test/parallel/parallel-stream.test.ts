@@ -77,7 +77,7 @@ describe('streaming passes on workers against the single-thread streaming fit', 
 });
 
 describe('the chunk fold itself', () => {
-  it('never has more than queueDepth chunks in flight (back-pressure), and equals the single-thread pass', async () => {
+  it('never has more than queueDepth chunks in flight (back-pressure), hands waiting chunks over together, and equals the single-thread pass', async () => {
     const backend = await createWasmBackend({ simd: true });
     const pool = await acquireWorkerPool(2);
     const fold = await createParallelChunkFold({ caller: 'test', pool, workers: 2, program: trustedProgram(gaussian)!, loss: null, blockRows: 512, backend, signal: undefined, queueDepth: 3 });
@@ -90,6 +90,7 @@ describe('the chunk fold itself', () => {
     const b = await local.evaluate(theta, true);
     expect(fold.queueDepth).toBe(3);
     expect(fold.peakInFlight).toBe(3); // 60 chunks, 2 workers: the queue fills, and never past its depth
+    expect(fold.tasks).toBe(60); // 1.5 chunks per worker: never two waiting for one worker
     expect(a.m).toBe(n);
     expect(a.cost).toBeAllclose(b.cost, { rtol: 1e-13 });
     // R is unique up to the signs of its rows: compare RᵀR-invariant |diagonal| and the cost
@@ -99,6 +100,16 @@ describe('the chunk fold itself', () => {
     expect(c.T).toBeNull();
     expect(c.cost).toBe(a.cost);
     fold.dispose();
+    // the default depth (3 per worker): chunks that wait for a busy worker go over together, as one task
+    const batched = await createParallelChunkFold({ caller: 'test', pool: await acquireWorkerPool(2), workers: 2, program: trustedProgram(gaussian)!, loss: null, blockRows: 512, backend, signal: undefined });
+    const together = new StreamingProblem({ backend, kernel, source, loss: null, scheme: { kind: 'analytic' }, blockRows: 512, fold: batched });
+    const d = await together.evaluate(theta, true);
+    expect(batched.queueDepth).toBe(6);
+    expect(batched.tasks).toBeLessThan(60);
+    expect(d.cost).toBe(a.cost); // the same chunks, folded from zero, merged in chunk order
+    expect(Array.from(d.T!)).toEqual(Array.from(a.T!));
+    batched.dispose();
+    together.dispose();
     local.dispose();
     parallel.dispose();
   }, 60_000);

@@ -85,36 +85,59 @@ describe('shares', () => {
     expect(sizes.every((s) => s >= 0)).toBe(true);
   });
 
-  it('shared memory and one transfer per worker give bitwise the same evaluations', async () => {
+  it('every way the rows cross (shared memory, transfer, many small chunks, columns already shared and read in place) gives bitwise the same evaluations', async () => {
     const m = model('a*exp(-b*x) + c*sin(x)');
     const n = 50_001;
     const x = Float64Array.from({ length: n }, (_, i) => (10 * i) / n);
     const y = Float64Array.from(x, (t, i) => 2 * Math.exp(-0.3 * t) + 0.2 * Math.sin(t) + 0.01 * Math.cos(13 * i));
     const w = Float64Array.from(x, (t) => 1 / (0.1 + 0.01 * t));
+    const inShared = (a: Float64Array) => {
+      const c = new Float64Array(new SharedArrayBuffer(a.length * 8));
+      c.set(a);
+      return c;
+    };
     const backend = await createWasmBackend();
     const theta = Float64Array.of(1.5, 0.2, 0.1);
     const results = [];
-    for (const transferOnly of [false, true]) {
+    const ways = [
+      { transferOnly: false },
+      { transferOnly: true },
+      // 997 rows a chunk: ~17 chunks per share, buffers recycled, a short last chunk
+      { transferOnly: false, crossingChunkRows: 997 },
+      { transferOnly: true, crossingChunkRows: 997 },
+      { transferOnly: false, shared: true },
+    ];
+    for (const way of ways) {
       const pool = await acquireWorkerPool(3);
+      const data = way.shared === true ? { x: [inShared(x)], y: inShared(y), w: inShared(w) } : { x: [x], y, w };
       const problem = await createParallelProblem({
         caller: 'curveFit', pool, workers: 3, program: trustedProgram(m)!, kernel: m.createKernel(),
-        data: { x: [x], y, w }, loss: null, blockRows: 1000, backend, signal: undefined, transferOnly,
+        data, loss: null, blockRows: 1000, backend, signal: undefined, transferOnly: way.transferOnly,
+        ...(way.crossingChunkRows === undefined ? {} : { crossingChunkRows: way.crossingChunkRows }),
       });
-      expect(problem.crossing).toBe(transferOnly ? 'transfer' : 'shared');
+      expect(problem.crossing).toBe(way.transferOnly ? 'transfer' : 'shared');
       results.push({ ev: await problem.evaluate(theta, true), r: await problem.residualVectorAsync(theta) });
       problem.dispose();
     }
-    expect(results[1]!.ev.cost).toBe(results[0]!.ev.cost);
-    expect(results[1]!.ev.m).toBe(n);
-    expect(results[1]!.ev.T).toEqual(results[0]!.ev.T);
-    expect(results[1]!.r).toEqual(results[0]!.r);
+    for (const other of results.slice(1)) {
+      expect(other.ev.cost).toBe(results[0]!.ev.cost);
+      expect(other.ev.m).toBe(n);
+      expect(other.ev.T).toEqual(results[0]!.ev.T);
+      expect(other.r).toEqual(results[0]!.r);
+    }
+    // the residuals are the main thread's own (same kernel operations, to rounding of the wasm math)
+    const own = new Float64Array(n);
+    m.createKernel().residuals(theta, { x: [x], y, w }, 0, n, own, 0, 1);
+    for (let i = 0; i < n; i += 997) expect(Math.abs(results[0]!.r.fun[i]! - own[i]!)).toBeLessThan(1e-12 * (1 + Math.abs(own[i]!)));
     // the statistics sums each worker makes over its rows add up to the single-thread sums (to rounding)
     const reference = weightedResidualSums(y, results[0]!.r.fun, w, blockedSum(y) / n);
     for (const key of ['chiSquare', 'rss', 'tss', 'absSum'] as const) {
       expect(Math.abs(results[0]!.r.sums[key] - reference[key]) / reference[key], key).toBeLessThan(1e-13);
     }
-    // the caller's arrays are untouched by the transfer path (each share is a copy)
+    // the caller's arrays are untouched (each chunk is a copy; only its buffer is transferred)
     expect(x.length).toBe(n);
     expect(y.length).toBe(n);
+    expect(w.length).toBe(n);
+    expect(y[n - 1]).toBe(2 * Math.exp(-0.3 * x[n - 1]!) + 0.2 * Math.sin(x[n - 1]!) + 0.01 * Math.cos(13 * (n - 1)));
   }, 60_000);
 });

@@ -122,6 +122,31 @@ describe('ChunkNormalizer', () => {
     expect(() => norm.normalize({ x, y: ones(5) }, 0)).toThrow('fit: source chunk 0 has -Infinity in x at index 2');
   });
 
+  test.prop([fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 300 }), fc.nat(), fc.constantFrom(NaN, Infinity, -Infinity), fc.boolean()])(
+    'names the first non-finite value wherever it is, in y or x, and passes finite values of any size',
+    (values, at, bad, inX) => {
+      const n2 = new ChunkNormalizer(2, 'fit');
+      const good = Float64Array.from(values);
+      const other = Float64Array.from(values, (v) => -v);
+      const c = n2.normalize({ x: [other, good], y: good }, 1); // huge values: Σ|v| overflows, no error
+      expect(c.n).toBe(values.length);
+      const i = at % values.length;
+      const broken = good.slice();
+      broken[i] = bad;
+      if (i + 1 < values.length) broken[values.length - 1] = NaN; // a later one is not the one named
+      const what = Number.isNaN(bad) ? 'NaN' : String(bad);
+      const chunk = inX ? { x: [other, broken], y: good } : { x: [other, good], y: broken };
+      expect(() => n2.normalize(chunk, 2)).toThrow(`fit: source chunk 2 has ${what} in ${inX ? 'x[1]' : 'y'} at index ${i}`);
+    },
+  );
+
+  it('sums each column with its validation: Σv and Σ|v| per column (y, x, w), unit weights as n', () => {
+    const c = norm.normalize({ x: [1, -2, 3], y: [-1, 0.5, 2] }, 0);
+    expect(Array.from(c.sums)).toEqual([1.5, 3.5, 2, 6, 3, 3]);
+    const w = norm.normalize({ x: [1, 2], y: [1, 1], sigma: [0.5, 0.25] }, 0);
+    expect(Array.from(w.sums.subarray(4))).toEqual([6, 6]);
+  });
+
   it('rejects mismatched lengths of x, y and sigma within a chunk', () => {
     expect(() => norm.normalize({ x: ones(4), y: ones(5) }, 1)).toThrow('fit: source chunk 1: x must have length 5 (one per y value), got 4');
     expect(() => norm.normalize({ x: ones(5), y: ones(5), sigma: ones(3) }, 2)).toThrow(

@@ -34,6 +34,20 @@ describe('covariance from the folded triangle', () => {
     }
   });
 
+  test.prop([fc.integer({ min: 1, max: 9 }), fc.array(fc.double({ min: 0.1, max: 10, noNaN: true }), { minLength: 100, maxLength: 100 })], { numRuns: 40 })(
+    'reads R inside T (row length p + 1) to the bit, whatever p came before (its R⁻¹ scratch keeps nothing)',
+    (p, values) => {
+      const c = p + 1;
+      const T = new Float64Array(c * c);
+      for (let i = 0; i < c; i++) for (let j = i; j < c; j++) T[i * c + j] = values[(i * c + j) % values.length]! * (i === j ? 1 : -0.3);
+      triangularInverseCovariance(extractR(triangleOf([[1, 2], [3, 5], [4, 1]], [1, 1, 1]), 2), 2); // another p first
+      const fromT = triangularInverseCovariance(T, p, c)!;
+      const fromR = triangularInverseCovariance(extractR(T, p), p)!;
+      expect([...fromT]).toEqual([...fromR]);
+      expect([...estimateCovariance(T, p, 50, 3, false, 'triangular-inverse').pcov]).toEqual([...fromR].map((v) => v * (3 / (50 - p))));
+    },
+  );
+
   it('drops singular values below eps·max(m, p)·s₀ (SciPy pinv) for a rank-deficient J', () => {
     // Columns 0 and 1 identical: JᵀJ is singular; the pseudo-inverse is finite and symmetric.
     const J = [[1, 1, 0], [2, 2, 1], [3, 3, 0], [4, 4, 1]];

@@ -1,7 +1,7 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { DataSourceError } from '../../src/errors.ts';
-import { type DataSource, type NormalizedChunk, arraySource } from '../../src/sources/data-source.ts';
+import { ChunkNormalizer, type DataSource, arraySource } from '../../src/sources/data-source.ts';
 import { FINGERPRINT_RTOL, PassFingerprint } from '../../src/streaming/pass-fingerprint.ts';
 import { type StreamingFitOptions, streamingFit } from '../../src/streaming/streaming-fit.ts';
 import { cpu, expData, expKernel, trfOptions } from '../support/streaming-helpers.ts';
@@ -35,20 +35,16 @@ async function passesOf(extra: Partial<StreamingFitOptions>): Promise<number> {
   return counting.passes();
 }
 
-function chunksOf(x: Float64Array, y: Float64Array, w: Float64Array | null, sizes: number[]): NormalizedChunk[] {
-  const out: NormalizedChunk[] = [];
+/** The fingerprint of x, y (and weights w, given to the normalizer as σ = 1/w) read in chunks of the given sizes. */
+function printOf(x: Float64Array, y: Float64Array, w: Float64Array | null, sizes: number[]): PassFingerprint {
+  const normalizer = new ChunkNormalizer(1);
+  const p = new PassFingerprint(1);
   let s = 0;
   for (let i = 0; s < y.length; i++) {
     const e = Math.min(y.length, s + sizes[i % sizes.length]!);
-    out.push({ data: { x: [x.subarray(s, e)], y: y.subarray(s, e), w: w ? w.subarray(s, e) : null }, n: e - s, index: i });
+    p.add(normalizer.normalize({ x: x.subarray(s, e), y: y.subarray(s, e), sigma: w ? w.subarray(s, e).map((v) => 1 / v) : null }, i));
     s = e;
   }
-  return out;
-}
-
-function printOf(chunks: NormalizedChunk[]): PassFingerprint {
-  const p = new PassFingerprint(1);
-  for (const c of chunks) p.add(c);
   return p;
 }
 
@@ -129,10 +125,10 @@ describe('PassFingerprint', () => {
     const y = Float64Array.from(ys);
     const x = Float64Array.from(ys, (_, i) => i / 7);
     const w = Float64Array.from(ys, (_, i) => 1 + (i % 3));
-    const a = printOf(chunksOf(x, y, w, sa));
-    expect(printOf(chunksOf(x, y, w, sb)).differenceFrom(a)).toBeNull();
+    const a = printOf(x, y, w, sa);
+    expect(printOf(x, y, w, sb).differenceFrom(a)).toBeNull();
     const rev = (v: Float64Array) => v.slice().reverse();
-    const r = printOf(chunksOf(rev(x), rev(y), rev(w), sb));
+    const r = printOf(rev(x), rev(y), rev(w), sb);
     expect(r.points).toBe(ys.length);
     expect(r.differenceFrom(a)).toBeNull();
   });
@@ -140,12 +136,12 @@ describe('PassFingerprint', () => {
   test.prop([arb, fc.nat()])('detects one value changed by more than the tolerance', ([ys, sa], at) => {
     const y = Float64Array.from(ys);
     const x = Float64Array.from(ys, (_, i) => i / 7);
-    const a = printOf(chunksOf(x, y, null, sa));
+    const a = printOf(x, y, null, sa);
     const scale = ys.reduce((s, v) => s + Math.abs(v), 0);
     const changed = y.slice();
     changed[at % ys.length]! += Math.max(1e-300, 100 * FINGERPRINT_RTOL * scale);
-    expect(printOf(chunksOf(x, changed, null, sa)).differenceFrom(a)).toMatch(/^Σy = /);
+    expect(printOf(x, changed, null, sa).differenceFrom(a)).toMatch(/^Σy = /);
     const w = new Float64Array(ys.length).fill(1);
-    expect(printOf(chunksOf(x, y, w, sa)).differenceFrom(a)).toBeNull(); // σ = 1 is the same problem as no σ
+    expect(printOf(x, y, w, sa).differenceFrom(a)).toBeNull(); // σ = 1 is the same problem as no σ
   });
 });

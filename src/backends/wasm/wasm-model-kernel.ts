@@ -170,6 +170,62 @@ export class WasmModelKernel implements ModelKernel {
     this.resident = { source: { x: [...data.x], y: data.y, w: data.w }, n, allocation, bases };
   }
 
+  /**
+   * Reserve the resident block for `n` rows — columns x_0 … x_{k−1}, y and, with `weighted`, w —
+   * to be filled by {@link loadResident} in row ranges as they arrive (a worker receiving its
+   * share of a fit in chunks); returns the stand-in columns to pass as `data` to every call,
+   * which then reads the block in place (empty arrays: only their identity matters, the values
+   * are in wasm memory — {@link residentColumn} gives views on them).
+   *
+   * @param n - rows. @param weighted - whether a w column follows y.
+   * @returns the stand-in data.
+   * @throws NlsqRangeError when the heap cannot hold the block; BackendUnavailableError after dispose.
+   * @internal for `parallel/fold-share.ts`.
+   */
+  reserveResident(n: number, weighted: boolean): DataColumns {
+    if (this.scratch === null) throw new BackendUnavailableError('wasm model kernel: used after dispose()');
+    if (this.resident !== null) throw new NlsqRangeError('WasmModelKernel.reserveResident: the kernel already has resident data', 'resident');
+    const k = this.nVariables;
+    const nCols = k + 1 + (weighted ? 1 : 0);
+    const allocation = this.heap.allocate(Math.max(1, nCols * n) * 8, 'createWasmModelKernel');
+    const bases = Array.from({ length: k + 2 }, (_, c) => (c < nCols ? allocation.ptr + c * n * 8 : 0));
+    const source: DataColumns = { x: Array.from({ length: k }, () => new Float64Array(0)), y: new Float64Array(0), w: weighted ? new Float64Array(0) : null };
+    this.resident = { source, n, allocation, bases };
+    return source;
+  }
+
+  /**
+   * Copy rows offset … offset+count−1 of every resident column from `chunk`, which holds them
+   * column after column (x_0's `count` values, then x_1's, …, y's, w's) — a `TypedArray.set`
+   * (memcpy) per column.
+   *
+   * @param offset - first row. @param count - rows. @param chunk - (k + 1 + [w]) · count values.
+   * @throws NlsqRangeError when no block is reserved or the rows do not fit in it.
+   * @internal for `parallel/fold-share.ts`.
+   */
+  loadResident(offset: number, count: number, chunk: Float64Array): void {
+    const r = this.resident;
+    const nCols = this.nVariables + 1 + (r?.source.w === null ? 0 : 1);
+    if (r === null || offset < 0 || count < 0 || offset + count > r.n || chunk.length < nCols * count) {
+      throw new NlsqRangeError(`WasmModelKernel.loadResident: rows ${offset} … ${offset + count - 1} do not fit the reserved block of ${r?.n ?? 0} rows (chunk of ${chunk.length} values)`, 'offset');
+    }
+    const mem = this.heap.f64();
+    for (let c = 0; c < nCols; c++) mem.set(chunk.subarray(c * count, (c + 1) * count), r.bases[c]! / 8 + offset);
+  }
+
+  /**
+   * A view on resident column c (x_0 … x_{k−1}, then y, then w) over the current memory: valid
+   * until the memory next grows (take a fresh one for each use).
+   *
+   * @param c - the column. @returns the view, or null when there is no such resident column.
+   * @internal for `parallel/fold-share.ts`.
+   */
+  residentColumn(c: number): Float64Array | null {
+    const r = this.resident;
+    if (r === null || c < 0 || c >= r.bases.length || r.bases[c] === 0) return null;
+    return new Float64Array(this.memory.buffer, r.bases[c]!, r.n);
+  }
+
   private u32(): Uint32Array {
     if (this.u32View.buffer !== this.memory.buffer) this.u32View = new Uint32Array(this.memory.buffer);
     return this.u32View;

@@ -449,6 +449,43 @@ describe('createWasmModelKernel with resident data', () => {
     resident.dispose();
     copied.dispose();
   });
+
+  it('a reserved block filled chunk by chunk (a worker receiving its share) reads like makeResident, bit for bit', () => {
+    const rand = rng(31);
+    for (const weights of [false, true]) {
+      const data = randomData(1, 3 * WASM_MODEL_CHUNK + 7, rand, -5, 5, weights);
+      const n = data.y.length;
+      const whole = createWasmModelKernel(gauss.program, wasm, { resident: data })!;
+      const chunked = createWasmModelKernel(gauss.program, wasm)!;
+      const standIn = chunked.reserveResident(n, weights);
+      expect(chunked.residentBytes).toBeGreaterThanOrEqual((weights ? 3 : 2) * n * 8);
+      const columns = [...data.x, data.y, ...(data.w === null ? [] : [data.w])];
+      for (let from = 0; from < n; from += 1000) { // chunks of 1000 rows, the last one short
+        const count = Math.min(1000, n - from);
+        const chunk = new Float64Array(columns.length * count);
+        columns.forEach((c, j) => chunk.set(c.subarray(from, from + count), j * count));
+        chunked.loadResident(from, count, chunk);
+      }
+      expect(Array.from(chunked.residentColumn(1)!)).toEqual(Array.from(data.y));
+      expect(chunked.residentColumn(2) === null).toBe(!weights);
+      for (const [start, len] of [[0, n], [7, 2], [3, 2 * WASM_MODEL_CHUNK + 1]] as const) {
+        for (const inWasm of [false, true]) {
+          const a = evaluate(chunked, wasm, th, standIn, start, len, inWasm, 2);
+          const b = evaluate(whole, wasm, th, data, start, len, inWasm, 2);
+          sameBits(a[0], b[0], `rows start ${start}`);
+          sameBits(a[1], b[1], `residuals start ${start}`);
+        }
+      }
+      const T1 = new Float64Array(36);
+      const T2 = new Float64Array(36);
+      expect(chunked.foldRows(th, standIn, 0, n, T1)).toBe(whole.foldRows(th, data, 0, n, T2));
+      sameBits(T1, T2, 'triangle');
+      expect(() => chunked.loadResident(n - 2, 3, new Float64Array(3 * columns.length))).toThrow(NlsqRangeError);
+      expect(() => chunked.reserveResident(n, weights)).toThrow(NlsqRangeError);
+      whole.dispose();
+      chunked.dispose();
+    }
+  });
 });
 
 
