@@ -3,8 +3,10 @@
  *
  * - the fold shares of one fit on many cores (`parallel/fold-share.ts`): `open`, `load`, `seal`,
  *   `evaluate`, `residuals`, `close`;
- * - a range of a `fitBatch` (`batch/batch-share.ts`): `batchShare`, with progress sent back
- *   through `workerpool.workerEmit`;
+ * - a `fitBatch` on workers: `sharedBatch`, a round of fits in shared memory whose chunks every
+ *   worker claims (`batch/shared-batch.ts`), or `batchShare`, one range transferred
+ *   (`batch/batch-share.ts`, where shared memory is not usable), with progress sent back through
+ *   `workerpool.workerEmit`;
  * - the chunks of a streaming pass (`parallel/fold-chunk.ts`): `chunkOpen`, `chunkFold` (one or
  *   more chunks, each folded from zero), `chunkClose`;
  *
@@ -18,6 +20,7 @@
  */
 import workerpool from 'workerpool';
 import { outputBuffers, runBatchShare, type BatchShareSetup } from './batch/batch-share.ts';
+import { runSharedRound, type SharedRoundSetup } from './batch/shared-batch.ts';
 import { closeChunkFolder, foldChunk, openChunkFolder, type ChunkFolderSetup } from './parallel/fold-chunk.ts';
 import type { DataColumns } from './model/model-kernel.ts';
 import { closeShare, evaluateShare, loadShare, openShare, openShareCount, sealShare, shareResiduals, type ShareSetup } from './parallel/fold-share.ts';
@@ -43,6 +46,7 @@ workerpool.worker({
     const out = await runBatchShare(setup, (done) => workerpool.workerEmit(done));
     return new workerpool.Transfer(out, outputBuffers(out));
   },
+  sharedBatch: (setup: SharedRoundSetup) => runSharedRound(setup, (done) => workerpool.workerEmit(done)),
   chunkOpen: (setup: ChunkFolderSetup) => openChunkFolder(setup),
   chunkFold: (id: string, x: Float64Array, jacobian: boolean, chunks: DataColumns[]) => {
     const evs = chunks.map((data) => foldChunk(id, x, jacobian, data)); // each from zero, in order

@@ -126,7 +126,9 @@ function checkOffsets(caller: string, value: unknown, total: number): Int32Array
 
 function evenOffsets(nFits: number, n: number): Int32Array {
   if (nFits * n > 0x7fffffff) throw new NlsqRangeError(`${n * nFits} points exceed the 2³¹ − 1 an Int32Array offset holds; split the batch`, 'y');
-  return Int32Array.from({ length: nFits + 1 }, (_, i) => i * n);
+  const offsets = new Int32Array(nFits + 1);
+  for (let i = 1; i <= nFits; i++) offsets[i] = i * n;
+  return offsets;
 }
 
 /** The x columns as given: k arrays, or one array. */

@@ -166,7 +166,32 @@ function modelOf(ir: ModelProgram): { readonly model: FittableModel; readonly fu
  * @returns the range's rows of the outputs.
  */
 export async function runBatchShare(setup: BatchShareSetup, progress?: (done: number) => void): Promise<BatchShareOutput> {
-  const { caller, data, p, free, first } = setup;
+  const problem = rangeProblem(setup);
+  const out: BatchOutput = allocateOutput(problem.data.nFits, outputWidth(setup));
+  const engine = await createLocalEngine(problem, await keptBackend(problem));
+  try {
+    for (let a = 0; a < problem.data.nFits; a += setup.progressEvery) {
+      const b = Math.min(problem.data.nFits, a + setup.progressEvery);
+      engine.run(a, b, out);
+      progress?.(b);
+    }
+  } finally {
+    engine.dispose();
+  }
+  const { popt, perr, status, cost, chiSquare, nfev, nit } = out;
+  return { popt, perr, status, cost, chiSquare, nfev, nit, messages: rangeMessages(setup, out.messages) };
+}
+
+/**
+ * The range as a batch of its own, in this thread: the model rebuilt from its IR (or the previous
+ * range's, when a batch comes in several ranges), the free-parameter kernel, the settings resolved
+ * from the options as given.
+ *
+ * @param setup - the range (from {@link batchShare}, or a shared-memory range: `shared-batch.ts`).
+ * @returns the problem the single-thread engine runs.
+ */
+export function rangeProblem(setup: BatchShareSetup): BatchProblem {
+  const { caller, data, p, free } = setup;
   const { model, fullKernel } = modelOf(setup.model);
   const held = free.length < p ? heldKernel(fullKernel, free) : null;
   const kernel = held ?? fullKernel;
@@ -174,30 +199,39 @@ export async function runBatchShare(setup: BatchShareSetup, progress?: (done: nu
     model, kernel, fullKernel, held, p, free, names: setup.names, p0: setup.p0, lb: setup.lb, ub: setup.ub, bounded: setup.bounded, layout: setup.layout,
   };
   const settings = resolveBatchSettings(caller, setup.solver, free.length, setup.bounded, kernel.analyticJacobian);
-  const problem: BatchProblem = { caller, data, params, settings, absoluteSigma: setup.absoluteSigma, engine: setup.engine };
-  const P = setup.layout !== null ? setup.layout.names.length : setup.names.length;
-  const out: BatchOutput = allocateOutput(data.nFits, P);
-  const engine = await createLocalEngine(problem, await keptBackend(problem));
-  try {
-    for (let a = 0; a < data.nFits; a += setup.progressEvery) {
-      const b = Math.min(data.nFits, a + setup.progressEvery);
-      engine.run(a, b, out);
-      progress?.(b);
-    }
-  } finally {
-    engine.dispose();
-  }
-  const messages: [number, string][] = [];
-  for (const [i, text] of out.messages) {
-    const local = `${caller}: fit ${i}: `;
-    messages.push([first + i, text.startsWith(local) ? `${caller}: fit ${first + i}: ${text.slice(local.length)}` : text]);
-  }
-  const { popt, perr, status, cost, chiSquare, nfev, nit } = out;
-  return { popt, perr, status, cost, chiSquare, nfev, nit, messages };
+  return { caller, data, params, settings, absoluteSigma: setup.absoluteSigma, engine: setup.engine };
 }
 
-/** This thread's kept wasm backend (the build the WASM engine would pick) when the WASM engine will run the range, else undefined. */
-async function keptBackend(problem: BatchProblem): Promise<WasmBackend | undefined> {
+/** Output parameters per fit (P): the layout's names with `params`, else the model's. */
+export function outputWidth(setup: BatchShareSetup): number {
+  return setup.layout !== null ? setup.layout.names.length : setup.names.length;
+}
+
+/**
+ * A range's messages keyed and worded for the whole batch (fit i of the range is fit first + i).
+ *
+ * @param setup - the range.
+ * @param messages - the engine's messages, by index in the range.
+ * @returns `[index in the batch, message]` entries.
+ */
+export function rangeMessages(setup: BatchShareSetup, messages: ReadonlyMap<number, string>): [number, string][] {
+  const { caller, first } = setup;
+  const entries: [number, string][] = [];
+  for (const [i, text] of messages) {
+    const local = `${caller}: fit ${i}: `;
+    entries.push([first + i, text.startsWith(local) ? `${caller}: fit ${first + i}: ${text.slice(local.length)}` : text]);
+  }
+  return entries;
+}
+
+/**
+ * This thread's kept wasm backend (the build the WASM engine would pick) when the WASM engine will
+ * run the range, else undefined.
+ *
+ * @param problem - the range's problem.
+ * @returns the backend, or undefined (the engine then tries a fresh instance and says why it cannot).
+ */
+export async function keptBackend(problem: BatchProblem): Promise<WasmBackend | undefined> {
   if (problem.engine === 'cpu' || wasmEngineGap(problem) !== null) return undefined;
   try {
     const { simd } = await (await wasmBackendModule()).wasmSupport();

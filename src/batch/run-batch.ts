@@ -138,12 +138,12 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   const settings = resolveBatchSettings(caller, options, params.free.length, params.bounded, params.kernel.analyticJacobian);
   const problem: BatchProblem = { caller, data: batch, params, settings, absoluteSigma: options.absoluteSigma === true, engine: engineAsked(options) };
   const names = params.layout !== null ? params.layout.names : params.names;
-  const out = allocateOutput(batch.nFits, names.length);
   const { signal, onProgress } = options;
   throwIfAborted(signal, caller);
   const device = await chooseDeviceEngine(problem, options);
   if (device !== null) {
     const subBatchSize = options.subBatchSize ?? device.engine.subBatchSize ?? DEFAULT_SUB_BATCH;
+    const out = allocateOutput(batch.nFits, names.length);
     await runEngine(problem, device.engine, out, { subBatchSize, signal, onProgress });
     return new BatchResult(out, names, device.plan(subBatchSize), performance.now() - started, settings.warnings, (i) => refittable(problem, model, options, i));
   }
@@ -156,13 +156,14 @@ export async function runBatch(caller: string, model: BatchModel, data: FitBatch
   const { workers, ir } = await planWorkers(options, problem, predicted.name);
   if (workers !== null && workers.workers > 0) {
     const run = { workers: workers.workers, ir: ir!, solver: batchSolverOptions(options), progressEvery: Math.min(subBatchSize, Math.max(1, Math.ceil(batch.nFits / (workers.workers * 8)))), signal, onProgress };
-    await runBatchOnWorkers(problem, run, out);
+    const out = await runBatchOnWorkers(problem, run, names.length); // allocates the outputs once the workers run
     const elapsed = performance.now() - started;
     const plan = planOf(options, problem, predicted, workers, subBatchSize);
     return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => refittable(problem, model, options, i));
   }
   const engine: BatchEngine = await createLocalEngine(problem);
   const plan = planOf(options, problem, engine, workers, subBatchSize);
+  const out = allocateOutput(batch.nFits, names.length);
   await runEngine(problem, engine, out, { subBatchSize, signal, onProgress });
   const elapsed = performance.now() - started;
   return new BatchResult(out, names, plan, elapsed, settings.warnings, (i) => refittable(problem, model, options, i, engine.backend));

@@ -1,21 +1,32 @@
 /**
- * The worker-pool engine of `fitBatch` (the `workers` option): the batch cut into contiguous
- * chunks of fits ({@link batchChunks}: eight per worker for a large batch) that the workers of the
- * process-wide pool (`parallel/worker-pool.ts`) take from a queue (`onWorkerQueue`: a free worker
- * takes the next chunk), each chunk run by the single-thread engine inside its worker
- * (`batch-share.ts`).
+ * The worker-pool engine of `fitBatch` (the `workers` option): the fits spread over the workers of
+ * the process-wide pool (`parallel/worker-pool.ts`), each worker running the single-thread engine
+ * (`createLocalEngine`) on its fits. Two ways to get the fits there:
+ *
+ * - **Shared memory** (where `SharedArrayBuffer` is usable: Node, Deno, Bun, a cross-origin
+ *   isolated page; `shared-batch.ts`): the batch in rounds of up to `ROUND_FITS` fits; each round's
+ *   inputs copied once into shared memory, one task per worker per round (posted once the first
+ *   eighth is copied, so the workers set up while the main thread copies the rest), the workers claiming small chunks of fits
+ *   from a shared counter and writing their rows into shared outputs; the next round is copied while
+ *   the workers run this one. The main thread's work is the bytes copied in and out, nothing per
+ *   fit or per chunk; no worker waits for a hand-over, and they finish within a small chunk of each
+ *   other.
+ * - **A queue of transferred chunks** (elsewhere; `batch-share.ts`): the batch cut into contiguous
+ *   chunks ({@link batchChunks}: eight per worker for a large batch) that the workers take from a
+ *   queue (`onWorkerQueue`: a free worker takes the next chunk). A chunk's data are cut (a fresh
+ *   copy, transferred) when a worker takes it, so the first worker starts while the main thread
+ *   cuts the next chunk; its rows come back transferred.
  *
  * - **What crosses.** The model as its IR (expression models; a closure cannot cross and keeps the
- *   batch on the main thread — `batchWorkerBlock` says why), each chunk's range of the data once
- *   (a fresh copy, transferred), the options as plain data. `p0: 'auto'` runs the model's estimator
- *   (a function: it does not cross) on the main thread first, with the same `fitStart` the engine
- *   uses, and sends the estimates. A chunk's data are cut when a worker takes it, so the first
- *   worker starts while the main thread cuts the next chunk; otherwise the main thread only waits.
+ *   batch on the main thread — `batchWorkerBlock` says why), the data and the p0 and bounds rows,
+ *   the options as plain data. `p0: 'auto'` runs the model's estimator (a function: it does not
+ *   cross) on the main thread first, with the same `fitStart` the engine uses, and sends the
+ *   estimates.
  * - **Same answer on any number of workers.** Fits are independent and each worker runs the same
  *   engine on the same numbers, so every row is bitwise the single-thread engine's row, and each
  *   chunk's rows land at the chunk's place whichever worker ran it.
- * - **Progress** from every worker: each reports the fits done in its chunk after every sub-batch;
- *   `onProgress` receives the sum over the workers.
+ * - **Progress** from every worker: each reports the fits it has done about every `progressEvery`
+ *   fits; `onProgress` receives the sum over the workers.
  * - **Failure and cancellation** follow `parallel/worker-tasks.ts`: a worker that dies fails the
  *   batch with a `WorkerError` after the other workers have settled (no partial result), the pool
  *   replaces it; the signal cancels every worker's task and the batch rejects with its `AbortError`.
@@ -28,15 +39,16 @@ import { Model } from '../model/model.ts';
 import type { DataColumns } from '../model/model-kernel.ts';
 import type { ModelProgram } from '../model/program-model.ts';
 import { trustedProgram } from '../model/trusted-program.ts';
-import { shareBounds } from '../parallel/parallel-problem.ts';
+import { shareBounds, sharedMemoryUsable } from '../parallel/parallel-problem.ts';
 import { acquireWorkerPool } from '../parallel/worker-pool.ts';
-import { onWorkerQueue } from '../parallel/worker-tasks.ts';
-import type { BatchOutput, BatchProblem } from './batch-engine.ts';
+import { onEveryWorker, onWorkerQueue } from '../parallel/worker-tasks.ts';
+import { allocateOutput, type BatchOutput, type BatchProblem } from './batch-engine.ts';
 import type { BatchProgress } from './batch-options.ts';
 import type { ParamRows } from './batch-params.ts';
 import type { BatchSolverOptions } from './batch-settings.ts';
 import { batchShare, type BatchShareOutput } from './batch-share.ts';
 import { fitStart } from './fit-start.ts';
+import { prepareSharedRound, roundEnd, type SharedRound, type SharedRoundResult } from './shared-batch.ts';
 
 /**
  * The model's IR when it can cross to a worker, or why not.
@@ -103,22 +115,91 @@ export interface WorkerRun {
   readonly signal: AbortSignal | undefined;
   /** Progress over every worker. */
   readonly onProgress: ((progress: BatchProgress) => void) | undefined;
+  /** False: the queue of transferred chunks even where shared memory is usable (tests). */
+  readonly sharedMemory?: boolean;
+  /** The most fits of a round in shared memory (default `ROUND_FITS`; tests make it small). */
+  readonly roundFits?: number;
 }
 
 /**
- * Run every fit of a batch on `run.workers` workers, writing `out`.
+ * Run every fit of a batch on `run.workers` workers: in shared memory where it is usable
+ * ({@link runSharedRounds}), else on a queue of transferred chunks ({@link runQueue}).
  *
  * @param problem - the batch.
  * @param run - workers, IR, options, progress and cancellation.
- * @param out - the outputs of the whole batch.
+ * @param P - output parameters per fit.
+ * @returns the outputs of the whole batch (allocated once the workers run, so that the page faults
+ *   of fresh memory overlap their work).
  * @throws WorkerError when a worker dies or fails; AbortError when the signal aborts.
  */
-export async function runBatchOnWorkers(problem: BatchProblem, run: WorkerRun, out: BatchOutput): Promise<void> {
-  const { caller, data, params } = problem;
-  const { workers, signal, onProgress } = run;
-  throwIfAborted(signal, caller);
+export async function runBatchOnWorkers(problem: BatchProblem, run: WorkerRun, P: number): Promise<BatchOutput> {
+  const { caller, params } = problem;
+  throwIfAborted(run.signal, caller);
   const starts = params.p0 === 'auto' ? estimateStarts(problem) : null;
   const p0 = starts !== null ? starts.rows : (params.p0 as ParamRows | null);
+  const out = sharedMemoryUsable() && run.sharedMemory !== false ? await runSharedRounds(problem, run, p0, P) : await runQueue(problem, run, p0, allocateOutput(problem.data.nFits, P));
+  for (const [i, why] of starts?.failed ?? []) out.messages.set(i, `${caller}: fit ${i}: ${why}`);
+  return out;
+}
+
+/**
+ * The batch in shared memory (`shared-batch.ts`), round after round: the first round's first
+ * segment copied, its tasks posted (one per worker), the rest copied while the workers set up; the
+ * next round's inputs copied while the workers run this one, the rows copied in when every worker
+ * has settled.
+ */
+async function runSharedRounds(problem: BatchProblem, run: WorkerRun, p0: ParamRows | null, P: number): Promise<BatchOutput> {
+  const { caller, data } = problem;
+  const { workers, signal, onProgress } = run;
+  const prepare = (a: number): SharedRound => prepareSharedRound(problem, run.ir, run.solver, p0, a, roundEnd(data.offsets, data.nFits, a, run.roundFits), workers, run.progressEvery);
+  let reported = 0;
+  let out: BatchOutput | null = null;
+  const pool = await acquireWorkerPool(workers);
+  try {
+    let round: SharedRound | null = prepare(0);
+    let filled = false;
+    while (round !== null) {
+      const current: SharedRound = round;
+      const done = new Array<number>(workers).fill(0);
+      const on = (w: number) => (payload: unknown): void => {
+        done[w] = payload as number;
+        const total = current.a + done.reduce((s, d) => s + d, 0);
+        if (total > reported && onProgress !== undefined) {
+          reported = total;
+          onProgress({ done: total, total: data.nFits });
+        }
+      };
+      if (!filled) current.fill(1); // the first segment before the tasks: the workers start on it at once
+      const running = onEveryWorker({ caller, workers, subject: 'batch', signal }, (w) => {
+        const task = pool.exec<SharedRoundResult>(w, 'sharedBatch', [current.setup], { on: on(w) });
+        task.then(undefined, () => current.stop());
+        return task;
+      });
+      void running.catch(() => undefined); // awaited below; handled now, while the inputs are copied
+      if (!filled) {
+        await Promise.resolve(); // the lanes post the tasks in a microtask: let them, then copy the rest while the workers set up
+        current.fill();
+      }
+      out ??= allocateOutput(data.nFits, P);
+      const next = current.b < data.nFits ? prepare(current.b) : null;
+      next?.fill();
+      filled = true;
+      current.take(out, await running);
+      round = next;
+    }
+  } finally {
+    pool.release();
+  }
+  return out!;
+}
+
+/**
+ * The batch on a queue of chunks (`batch-share.ts`), where shared memory is not usable: each chunk
+ * cut when a worker is free for it, transferred, its rows copied in when they come back.
+ */
+async function runQueue(problem: BatchProblem, run: WorkerRun, p0: ParamRows | null, out: BatchOutput): Promise<BatchOutput> {
+  const { caller, data } = problem;
+  const { workers, signal, onProgress } = run;
   const chunks = batchChunks(data.nFits, data.offsets[data.nFits]!, workers);
   const bounds = shareBounds(data.nFits, chunks);
   const done = new Array<number>(chunks).fill(0);
@@ -154,7 +235,7 @@ export async function runBatchOnWorkers(problem: BatchProblem, run: WorkerRun, o
   } finally {
     pool.release();
   }
-  for (const [i, why] of starts?.failed ?? []) out.messages.set(i, `${caller}: fit ${i}: ${why}`);
+  return out;
 }
 
 /** Chunks per worker of a large batch (the queue's granularity, see {@link batchChunks}). */
