@@ -18,10 +18,12 @@
  *   previous answer — which waits while the main thread validates and copies the next chunk. So
  *   the chunks that arrive for a busy worker wait on its lane and go over together, as one task,
  *   the moment it is free: that hand-over delay is paid once per task, not once per chunk.
- * - **No allocation per chunk.** Each chunk is copied once (the source may reuse its arrays) into
- *   buffers the workers handed back with earlier answers (`fold-chunk.ts`), at most
- *   (queueDepth + workers) chunks' worth kept: after the first chunks a pass allocates nothing, so
- *   neither the collector nor the first touch of fresh pages runs per chunk.
+ * - **No allocation per chunk.** Each chunk is copied once (the source may reuse its arrays) into a
+ *   buffer used before, at most (queueDepth + workers) chunks' worth kept: shared buffers where
+ *   `SharedArrayBuffer` is usable (free again once the chunk's task has settled: nothing detached),
+ *   else buffers transferred to the worker and handed back with its answer (`fold-chunk.ts`). After
+ *   the first chunks a pass allocates nothing, so neither the collector nor the first touch of
+ *   fresh pages runs per chunk.
  * - **The single-thread answer, bitwise stable.** Every chunk is folded from zero by the same walk
  *   and merged in chunk order with `Backend.mergeTriangles` (TSQR; Demmel, Grigori, Hoemmen &
  *   Langou, SIAM J. Sci. Comput. 34(1), 2012), costs summed in chunk order with Neumaier
@@ -45,6 +47,7 @@ import type { ChunkEvaluation, ChunkFolderSetup } from './fold-chunk.ts';
 import type { ShareEvaluation } from './fold-share.ts';
 import type { WorkerPool, WorkerTask } from './worker-pool.ts';
 import { onEveryWorker, workerFailure, type WorkerTaskContext } from './worker-tasks.ts';
+import { sharedMemoryUsable } from './parallel-problem.ts';
 
 /** Options of {@link createParallelChunkFold}. */
 export interface ParallelChunkFoldOptions {
@@ -64,6 +67,8 @@ export interface ParallelChunkFoldOptions {
   readonly backend: Backend;
   /** Cancellation. */
   readonly signal: AbortSignal | undefined;
+  /** Force transferred chunk buffers even where SharedArrayBuffer is usable (tests). */
+  readonly transferOnly?: boolean;
   /** Chunks in flight at most (default 3 × workers). */
   readonly queueDepth?: number;
 }
@@ -123,14 +128,17 @@ export async function createParallelChunkFold(options: ParallelChunkFoldOptions)
   const waiting = new Map<number, ShareEvaluation>();
   const inFlight = new Set<WorkerTask<ChunkEvaluation[]>>();
   // Buffers handed back by the workers, reused for later chunks (at most (depth + 1) chunks' worth).
-  const spare: ArrayBuffer[] = [];
+  const spare: ArrayBufferLike[] = [];
+  // Shared chunk buffers where SharedArrayBuffer is usable: nothing is detached or handed back, a
+  // buffer is free again once its task has settled; else transferred there and back.
+  const sharedChunks = options.transferOnly !== true && sharedMemoryUsable();
   const spareLimit = (depth + workers) * (options.program.variables.length + 2);
   const copyOf = (c: Float64Array, n: number): Float64Array => {
     let out: Float64Array | null = null;
     for (let i = spare.length - 1; i >= 0 && out === null; i--) {
       if (spare[i]!.byteLength >= n * 8) out = new Float64Array(spare.splice(i, 1)[0]!, 0, n);
     }
-    out ??= new Float64Array(n);
+    out ??= new Float64Array(sharedChunks ? new SharedArrayBuffer(n * 8) : new ArrayBuffer(n * 8));
     out.set(c.length === n ? c : c.subarray(0, n));
     return out;
   };
@@ -175,12 +183,14 @@ export async function createParallelChunkFold(options: ParallelChunkFoldOptions)
     const batch = state.pending.splice(0);
     state.busy = true;
     const chunks = batch.map((b) => b.chunk);
-    const transfer = chunks.flatMap((c) => [...c.x, c.y, ...(c.w === null ? [] : [c.w])].map((col) => col.buffer as ArrayBuffer));
+    const buffers = chunks.flatMap((c) => [...c.x, c.y, ...(c.w === null ? [] : [c.w])].map((col) => col.buffer));
+    const transfer = sharedChunks ? [] : (buffers as ArrayBuffer[]);
     const task = pool.exec<ChunkEvaluation[]>(lane, 'chunkFold', [id, theta, jacobian, chunks], { transfer });
     tasks++;
     inFlight.add(task);
     task.then(
       (results) => {
+        if (sharedChunks) for (const buffer of buffers) if (spare.length < spareLimit) spare.push(buffer);
         results.forEach((r, i) => {
           for (const buffer of r.buffers) if (spare.length < spareLimit) spare.push(buffer);
           waiting.set(batch[i]!.index, r);

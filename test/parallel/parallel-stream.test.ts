@@ -109,6 +109,16 @@ describe('the chunk fold itself', () => {
     expect(d.cost).toBe(a.cost); // the same chunks, folded from zero, merged in chunk order
     expect(Array.from(d.T!)).toEqual(Array.from(a.T!));
     batched.dispose();
+    // transferred chunk buffers (no SharedArrayBuffer, as in a page without cross-origin isolation): the same bits
+    const moved = await createParallelChunkFold({ caller: 'test', pool: await acquireWorkerPool(2), workers: 2, program: trustedProgram(gaussian)!, loss: null, blockRows: 512, backend, signal: undefined, transferOnly: true });
+    const byTransfer = new StreamingProblem({ backend, kernel, source, loss: null, scheme: { kind: 'analytic' }, blockRows: 512, fold: moved });
+    for (let pass = 0; pass < 2; pass++) {
+      const e = await byTransfer.evaluate(theta, true); // the second pass reuses the buffers handed back
+      expect(e.cost).toBe(a.cost);
+      expect(Array.from(e.T!)).toEqual(Array.from(a.T!));
+    }
+    moved.dispose();
+    byTransfer.dispose();
     together.dispose();
     local.dispose();
     parallel.dispose();
