@@ -60,6 +60,24 @@ export interface BatchOutput {
   readonly messages: Map<number, string>;
 }
 
+/**
+ * Copy the rows of consecutive fits — a worker's range or round, starting at fit `a` — into the
+ * batch's output at their place (popt and perr P per fit; the per-fit columns one each).
+ *
+ * @param into - the batch's output. @param rows - the range's rows (messages by batch index, or none).
+ * @param a - the range's first fit.
+ */
+export function placeRows(into: BatchOutput, rows: Omit<BatchOutput, 'P' | 'messages'> & { readonly messages?: Iterable<readonly [number, string]> }, a: number): void {
+  into.popt.set(rows.popt, a * into.P);
+  into.perr.set(rows.perr, a * into.P);
+  into.status.set(rows.status, a);
+  into.cost.set(rows.cost, a);
+  into.chiSquare.set(rows.chiSquare, a);
+  into.nfev.set(rows.nfev, a);
+  into.nit.set(rows.nit, a);
+  if (rows.messages !== undefined) for (const [i, text] of rows.messages) into.messages.set(i, text);
+}
+
 /** An engine that runs the fits of a batch. */
 export interface BatchEngine {
   /** Short name for the plan (`'cpu'`, `'wasm'`, …). */

@@ -42,7 +42,7 @@
  * @module
  */
 import type { ModelProgram } from '../model/program-model.ts';
-import type { BatchOutput, BatchProblem } from './batch-engine.ts';
+import { placeRows, type BatchOutput, type BatchProblem } from './batch-engine.ts';
 import type { BatchData, BatchX } from './batch-data.ts';
 import type { ParamRows } from './batch-params.ts';
 import type { BatchSolverOptions } from './batch-settings.ts';
@@ -272,13 +272,7 @@ export function prepareSharedRound(problem: BatchProblem, model: ModelProgram, s
   };
   const take = (into: BatchOutput, results: readonly SharedRoundResult[]): void => {
     Atomics.load(control, DONE); // acquire: every row a worker wrote before its last Atomics.add on DONE is visible here
-    into.popt.set(out.popt, a * P);
-    into.perr.set(out.perr, a * P);
-    into.status.set(out.status, a);
-    into.cost.set(out.cost, a);
-    into.chiSquare.set(out.chiSquare, a);
-    into.nfev.set(out.nfev, a);
-    into.nit.set(out.nit, a);
+    placeRows(into, out, a);
     for (const r of results) for (const [i, text] of r.messages) into.messages.set(i, text);
     keepSpare(buffer); // every worker has settled: nothing reads or writes it any more
   };

@@ -42,7 +42,7 @@ import { trustedProgram } from '../model/trusted-program.ts';
 import { shareBounds, sharedMemoryUsable } from '../parallel/parallel-problem.ts';
 import { acquireWorkerPool } from '../parallel/worker-pool.ts';
 import { onEveryWorker, onWorkerQueue } from '../parallel/worker-tasks.ts';
-import { allocateOutput, type BatchOutput, type BatchProblem } from './batch-engine.ts';
+import { allocateOutput, placeRows, type BatchOutput, type BatchProblem } from './batch-engine.ts';
 import type { BatchProgress } from './batch-options.ts';
 import type { ParamRows } from './batch-params.ts';
 import type { BatchSolverOptions } from './batch-settings.ts';
@@ -204,18 +204,7 @@ async function runQueue(problem: BatchProblem, run: WorkerRun, p0: ParamRows | n
   const bounds = shareBounds(data.nFits, chunks);
   const done = new Array<number>(chunks).fill(0);
   let reported = 0;
-  const { P } = out;
-  const take = (c: number, part: BatchShareOutput): void => {
-    const a = bounds[c]!;
-    out.popt.set(part.popt, a * P);
-    out.perr.set(part.perr, a * P);
-    out.status.set(part.status, a);
-    out.cost.set(part.cost, a);
-    out.chiSquare.set(part.chiSquare, a);
-    out.nfev.set(part.nfev, a);
-    out.nit.set(part.nit, a);
-    for (const [i, text] of part.messages) out.messages.set(i, text);
-  };
+  const take = (c: number, part: BatchShareOutput): void => placeRows(out, part, bounds[c]!);
   const pool = await acquireWorkerPool(workers);
   try {
     await onWorkerQueue({ caller, workers, subject: 'batch', signal }, chunks, (w, c) => {
