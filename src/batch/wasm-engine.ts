@@ -309,20 +309,24 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
     return status;
   };
 
+  /**
+   * A fit whose start was not finite: the message the solver throws there
+   * (`checkInitialEvaluation`, from the start's cost — 0 when no cost was formed — and its n points).
+   */
+  const failStart = (out: BatchOutput, i: number, mem: Float64Array, rec: number, cost: number, n: number): void => {
+    for (let j = 0; j < p; j++) x0[j] = mem[rec + L.theta + params.free[j]!]!;
+    try {
+      checkInitialEvaluation({ cost, m: n, T: null }, x0, p, caller);
+    } catch (error) {
+      fail(out, i, (error as Error).message.replace(`${caller}: `, ''));
+    }
+  };
+
   const collect = (out: BatchOutput, i: number, mem: Float64Array, rec: number): void => {
     const h = rec + L.header;
     const info = mem[h + H.info]!;
     const n = mem[rec + L.n]!;
-    if (info < 0) {
-      // The start was not finite: the message `lm` throws there (checkInitialEvaluation).
-      for (let j = 0; j < p; j++) x0[j] = mem[rec + L.theta + params.free[j]!]!;
-      try {
-        checkInitialEvaluation({ cost: info === -2 ? mem[h + H.cost]! : 0, m: n, T: null }, x0, p, caller);
-      } catch (error) {
-        fail(out, i, (error as Error).message.replace(`${caller}: `, ''));
-      }
-      return;
-    }
+    if (info < 0) return failStart(out, i, mem, rec, info === -2 ? mem[h + H.cost]! : 0, n); // the message `lm` throws there
     const status = copyRow(out, i, mem, rec, H);
     if (status > 0) return;
     out.messages.set(i, `${caller}: fit ${i}: ${termination(mem, rec).message}`);
@@ -332,16 +336,7 @@ export function createWasmEngine(problem: BatchProblem, host: WasmEngineHost): W
     const h = rec + L.header;
     const info = mem[h + TH.info]!;
     const n = mem[rec + L.n]!;
-    if (info === -2 || info === -3) {
-      // The start was not finite: the message `trf` throws there (checkInitialEvaluation).
-      for (let j = 0; j < p; j++) x0[j] = mem[rec + L.theta + params.free[j]!]!;
-      try {
-        checkInitialEvaluation({ cost: info === -2 ? mem[h + TH.cost]! : 0, m: n, T: null }, x0, p, caller);
-      } catch (error) {
-        fail(out, i, (error as Error).message.replace(`${caller}: `, ''));
-      }
-      return;
-    }
+    if (info === -2 || info === -3) return failStart(out, i, mem, rec, info === -2 ? mem[h + TH.cost]! : 0, n); // the message `trf` throws there
     if (info === -4) return fail(out, i, 'intersectTrustRegion: s must be a nonzero direction, got the zero vector');
     if (info === -5) return fail(out, i, `intersectTrustRegion: x must lie within the trust region of radius ${mem[h + TH.errA]}, got ‖x‖² − Δ² = ${mem[h + TH.errB]}`);
     const status = copyRow(out, i, mem, rec, TH);
